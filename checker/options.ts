@@ -1,0 +1,30 @@
+/** Engine options: limits and progress. Never part of a kernel policy. */
+export interface ExploreOptions {
+  /** Stop (incomplete) after storing this many states. @defaultValue unlimited */
+  readonly maxStates?: number;
+  /** Stop (incomplete) after this many seconds. @defaultValue unlimited */
+  readonly maxSeconds?: number;
+  /** Stop (incomplete) when the visited store exceeds this many megabytes. @defaultValue unlimited */
+  readonly maxMemoryMB?: number;
+  /** Stop (incomplete) beyond this BFS depth. @defaultValue unlimited */
+  readonly maxDepth?: number;
+  /** Aborting it stops the run (incomplete, "interrupted"); checked between batches. */
+  readonly signal?: AbortSignal;
+  /** Called about every `progressEvery` states. */
+  readonly onProgress?: (p: Progress) => void;
+  /** @defaultValue 65536 */
+  readonly progressEvery?: number;
+}
+
+/** A progress snapshot of a running exploration. */
+export interface Progress {
+  readonly states: number;
+  readonly transitions: number;
+  /** States stored but not yet expanded. */
+  readonly frontier: number;
+  readonly depth: number;
+  readonly seconds: number;
+  readonly statesPerSecond: number;
+  /** Bytes held by the visited store. */
+  readonly memoryBytes: number;
+}

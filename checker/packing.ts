@@ -1,0 +1,87 @@
+/**
+ * Bit-packed state layouts: named unsigned fields of 1..31 bits placed into 32-bit words.
+ * A field never straddles two words, so `get` and `set` are one shift and one mask.
+ */
+export class BitLayout {
+  /** Word index of each field. */
+  readonly word: Int32Array;
+  /** Bit offset of each field inside its word. */
+  readonly shift: Int32Array;
+  /** Unshifted mask of each field (2^bits - 1). */
+  readonly mask: Int32Array;
+
+  constructor(
+    readonly names: readonly string[],
+    word: number[],
+    shift: number[],
+    mask: number[],
+    /** Total words of a packed state. */
+    readonly words: number,
+  ) {
+    this.word = Int32Array.from(word);
+    this.shift = Int32Array.from(shift);
+    this.mask = Int32Array.from(mask);
+  }
+
+  /** Reads field `f` of packed state `s` as an unsigned integer. */
+  get(s: Int32Array, f: number): number {
+    return (s[this.word[f]!]! >>> this.shift[f]!) & this.mask[f]!;
+  }
+
+  /** Writes `v` (which must fit the field) into field `f` of `s`. */
+  set(s: Int32Array, f: number, v: number): void {
+    const w = this.word[f]!;
+    const sh = this.shift[f]!;
+    const m = this.mask[f]!;
+    s[w] = (s[w]! & ~(m << sh)) | ((v & m) << sh);
+  }
+
+  /** Largest value field `f` can hold. */
+  max(f: number): number {
+    return this.mask[f]! >>> 0;
+  }
+}
+
+/** Collects fields, then packs them first-fit into words (largest fields first). */
+export class BitLayoutBuilder {
+  private readonly fields: { name: string; bits: number }[] = [];
+
+  /** Adds a field wide enough for values 0..maxValue; returns its id. */
+  addRange(name: string, maxValue: number): number {
+    return this.add(name, bitsFor(maxValue));
+  }
+
+  /** Adds a field of `bits` bits (1..31); returns its id. */
+  add(name: string, bits: number): number {
+    if (!Number.isInteger(bits) || bits < 1 || bits > 31) throw new RangeError(`field ${name}: ${bits} bits`);
+    this.fields.push({ name, bits });
+    return this.fields.length - 1;
+  }
+
+  build(): BitLayout {
+    const order = this.fields.map((f, i) => i).sort((a, b) => this.fields[b]!.bits - this.fields[a]!.bits || a - b);
+    const free: number[] = [];
+    const word = new Array<number>(this.fields.length);
+    const shift = new Array<number>(this.fields.length);
+    for (const i of order) {
+      const bits = this.fields[i]!.bits;
+      let w = free.findIndex((used) => used + bits <= 32);
+      if (w < 0) {
+        free.push(0);
+        w = free.length - 1;
+      }
+      word[i] = w;
+      shift[i] = free[w]!;
+      free[w]! += bits;
+    }
+    const mask = this.fields.map((f) => (f.bits === 31 ? 0x7fffffff : (1 << f.bits) - 1));
+    return new BitLayout(this.fields.map((f) => f.name), word, shift, mask, Math.max(1, free.length));
+  }
+}
+
+/** Bits needed to store 0..maxValue (at least 1). */
+export function bitsFor(maxValue: number): number {
+  let bits = 1;
+  while (2 ** bits <= maxValue) bits++;
+  return bits;
+}

@@ -1,0 +1,62 @@
+/** What a run covered, in states and transitions. */
+export interface Stats {
+  /** Distinct states stored. */
+  readonly states: number;
+  /** Transitions generated (including those to already-seen states). */
+  readonly transitions: number;
+  /** Depth of the deepest BFS level reached (initial states have depth 0). */
+  readonly depth: number;
+  /** Wall-clock seconds of the exploration. */
+  readonly seconds: number;
+  /** States per second over the exploration. */
+  readonly statesPerSecond: number;
+  /** Bytes of the visited store (arena + table + parent links) per stored state. */
+  readonly bytesPerState: number;
+  /** Width of one packed state, in 32-bit words. */
+  readonly stateWords: number;
+}
+
+/** Why a run stopped before covering the whole state space. */
+export type Limit =
+  | { readonly kind: 'states' | 'memory' | 'time' | 'depth'; readonly bound: number }
+  | { readonly kind: 'interrupted' };
+
+/** A counterexample as a choice path: the initial-state index, then one successor index per step. */
+export interface Path {
+  readonly choices: readonly number[];
+  /** For a lasso: the index (into the steps, 0 = initial state) where the cycle starts. */
+  readonly loopStart?: number;
+}
+
+/** A flag: a reported, non-violating condition, with a count and the shortest witness. */
+export interface FlagReport {
+  readonly code: number;
+  readonly name: string;
+  readonly count: number;
+  readonly witness: Path;
+}
+
+/** The outcome of an exploration. `incomplete` is never a pass. */
+export type RawResult =
+  | { readonly verdict: 'pass'; readonly stats: Stats; readonly flags: readonly FlagReport[] }
+  | {
+      readonly verdict: 'violation';
+      readonly code: number;
+      readonly property: string;
+      readonly path: Path;
+      readonly stats: Stats;
+      readonly flags: readonly FlagReport[];
+    }
+  | { readonly verdict: 'incomplete'; readonly stoppedBy: Limit; readonly stats: Stats; readonly flags: readonly FlagReport[] };
+
+/** The one mapping from a verdict to a process exit code (2, bad input, is decided by callers). */
+export function exitCodeFor(verdict: RawResult['verdict']): 0 | 1 | 3 {
+  switch (verdict) {
+    case 'pass':
+      return 0;
+    case 'violation':
+      return 1;
+    case 'incomplete':
+      return 3;
+  }
+}

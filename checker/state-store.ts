@@ -1,0 +1,137 @@
+/**
+ * The visited set: packed states appended to a chunked Int32Array arena (arena order is BFS
+ * order and a state's id is its index), an open-addressing hash table of ids, and per-state
+ * parent links (parent id and successor index) from which shortest traces are rebuilt.
+ */
+const CHUNK_STATES_LOG2 = 16;
+const CHUNK_STATES = 1 << CHUNK_STATES_LOG2;
+
+/** Hashes `words` words of `s` starting at `offset` (murmur3-style mixing). */
+export function hashWords(s: Int32Array, offset: number, words: number): number {
+  let h = 0x811c9dc5 | 0;
+  for (let i = 0; i < words; i++) {
+    let k = Math.imul(s[offset + i]!, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    h ^= Math.imul(k, 0x1b873593);
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  }
+  h ^= words;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h;
+}
+
+export class StateStore {
+  private chunks: Int32Array[] = [];
+  private table: Int32Array;
+  private tableMask: number;
+  private parentIds: Int32Array;
+  private choices: Uint16Array;
+  /** Number of stored states; the next new state gets this id. */
+  size = 0;
+
+  constructor(readonly words: number, initialCapacityLog2 = 12) {
+    this.table = new Int32Array(1 << initialCapacityLog2);
+    this.tableMask = this.table.length - 1;
+    this.parentIds = new Int32Array(1024);
+    this.choices = new Uint16Array(1024);
+  }
+
+  /**
+   * Inserts a copy of `s` if absent. Returns the new id (>= 0), or -1 - id of the equal state
+   * already stored.
+   */
+  insertIfAbsent(s: Int32Array, parent: number, choice: number): number {
+    const words = this.words;
+    const h = hashWords(s, 0, words);
+    let slot = h & this.tableMask;
+    for (;;) {
+      const entry = this.table[slot]!;
+      if (entry === 0) break;
+      const id = entry - 1;
+      const chunk = this.chunks[id >>> CHUNK_STATES_LOG2]!;
+      const base = (id & (CHUNK_STATES - 1)) * words;
+      let same = true;
+      for (let i = 0; i < words; i++) {
+        if (chunk[base + i] !== s[i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return -1 - id;
+      slot = (slot + 1) & this.tableMask;
+    }
+    const id = this.size++;
+    const chunkIndex = id >>> CHUNK_STATES_LOG2;
+    if (chunkIndex === this.chunks.length) this.chunks.push(new Int32Array(CHUNK_STATES * words));
+    this.chunks[chunkIndex]!.set(s.subarray(0, words), (id & (CHUNK_STATES - 1)) * words);
+    this.table[slot] = id + 1;
+    if (id >= this.parentIds.length) this.growLinks();
+    this.parentIds[id] = parent;
+    this.choices[id] = choice;
+    if (this.size * 2 > this.table.length) this.growTable();
+    return id;
+  }
+
+  /** Copies state `id` into `out`. */
+  load(id: number, out: Int32Array): void {
+    const base = (id & (CHUNK_STATES - 1)) * this.words;
+    out.set(this.chunks[id >>> CHUNK_STATES_LOG2]!.subarray(base, base + this.words));
+  }
+
+  /** Parent id of `id` (-1 for an initial state). */
+  parentOf(id: number): number {
+    return this.parentIds[id]!;
+  }
+
+  /** Successor index of `id` within its parent's successors (or its initial-state index). */
+  choiceOf(id: number): number {
+    return this.choices[id]!;
+  }
+
+  /** The choice path from an initial state to `id`. */
+  pathTo(id: number): number[] {
+    const rev: number[] = [];
+    for (let cur = id; cur >= 0; cur = this.parentIds[cur]!) rev.push(this.choices[cur]!);
+    return rev.reverse();
+  }
+
+  /** Bytes held by the arena, the table and the parent links. */
+  bytes(): number {
+    return this.chunks.length * CHUNK_STATES * this.words * 4 + this.table.byteLength + this.parentIds.byteLength + this.choices.byteLength;
+  }
+
+  /** Bytes per stored state counting only used arena space and links at their used size. */
+  bytesPerState(): number {
+    if (this.size === 0) return 0;
+    return this.words * 4 + this.table.byteLength / this.size + 4 + 2;
+  }
+
+  private growLinks(): void {
+    const n = this.parentIds.length * 2;
+    const p = new Int32Array(n);
+    p.set(this.parentIds);
+    this.parentIds = p;
+    const c = new Uint16Array(n);
+    c.set(this.choices);
+    this.choices = c;
+  }
+
+  private growTable(): void {
+    const table = new Int32Array(this.table.length * 2);
+    const mask = table.length - 1;
+    const words = this.words;
+    for (let id = 0; id < this.size; id++) {
+      const chunk = this.chunks[id >>> CHUNK_STATES_LOG2]!;
+      let slot = hashWords(chunk, (id & (CHUNK_STATES - 1)) * words, words) & mask;
+      while (table[slot] !== 0) slot = (slot + 1) & mask;
+      table[slot] = id + 1;
+    }
+    this.table = table;
+    this.tableMask = mask;
+  }
+}

@@ -1,0 +1,211 @@
+import { replay } from '../checker/replay.js';
+import { killReasonText } from '../properties/codes.js';
+import type { Decision, ExplainedStep, ExplainedTrace, StepKind } from './explained-trace.js';
+import { Status } from './kernel/layout.js';
+import { decodeLabel, LabelKind, type RseqSystem } from './system.js';
+
+const kindOf: Record<number, StepKind> = {
+  [LabelKind.instruction]: 'instruction',
+  [LabelKind.instructionPreemptedAtExit]: 'instruction',
+  [LabelKind.preempt]: 'preempt',
+  [LabelKind.migrate]: 'migrate',
+  [LabelKind.signal]: 'signal',
+  [LabelKind.interrupt]: 'interrupt',
+  [LabelKind.taskWork]: 'task-work',
+  [LabelKind.trap]: 'trap',
+  [LabelKind.trapSleep]: 'trap-sleep',
+  [LabelKind.schedule]: 'schedule',
+  [LabelKind.wake]: 'wake',
+  [LabelKind.signalPending]: 'signal-pending',
+  [LabelKind.wakeBySignal]: 'signal-pending',
+};
+
+/**
+ * Replays a choice path and explains every step in rseq terms. The kernel's decisions are read
+ * off the difference between consecutive states (IP moved to abort_ip, rseq_cs cleared, IDs
+ * written, frame pushed, SIGSEGV), so the explanation never re-derives the semantics.
+ */
+export function explainPath(
+  sys: RseqSystem,
+  choices: readonly number[],
+  meta: { model: string; policy: string; property: string; loopStart?: number },
+): ExplainedTrace {
+  const steps = replay(sys, choices);
+  const k = sys.kernel;
+  const L = sys.layout;
+  const ir = sys.ir;
+  const names = ir.threads.map((t) => t.name);
+  const descName = (d: number): string => (d === 0 ? '(none)' : k.desc(d).name);
+
+  const ipOf = (s: Int32Array, t: number) => {
+    const l = k.level(s, t);
+    const f = L.frame(t, l);
+    return { l, f, prog: k.programOf(t, l), ip: k.get(s, L.ip[f]!) };
+  };
+  const inCsOf = (s: Int32Array, t: number): boolean => {
+    const { f, prog, ip } = ipOf(s, t);
+    return k.inRange(k.get(s, L.armed[f]!), prog, ip);
+  };
+  const where = (prog: number, ip: number): string => {
+    const p = ir.programs[prog]!;
+    return `${p.name}:${ip}${p.labels[ip] ? ` (${p.labels[ip]})` : ''}`;
+  };
+  const csAt = (s: Int32Array, t: number): string => {
+    const { f, prog, ip } = ipOf(s, t);
+    const d = k.get(s, L.armed[f]!);
+    return k.inRange(d, prog, ip) ? ` inside ${descName(d)}` : '';
+  };
+
+  const out: ExplainedStep[] = [];
+  const commitCells: { step: number; cell: number }[] = [];
+  steps.forEach((step, i) => {
+    const s = step.state;
+    const rseqCs: Record<string, string | null> = {};
+    const inCs: Record<string, boolean> = {};
+    names.forEach((n, t) => {
+      const d = k.get(s, L.rseqCs[t]!);
+      rseqCs[n] = d === 0 ? null : descName(d);
+      inCs[n] = inCsOf(s, t);
+    });
+    if (step.label === undefined) {
+      out.push({ index: 0, kind: 'init', thread: null, cpu: null, decisions: [], rseqCs, inCs, text: `initial state (${ir.threads.map((t) => `${t.name} on ${ir.cpus[t.cpu]}`).join(', ')})`, witness: false });
+      return;
+    }
+    const p = steps[i - 1]!.state;
+    const { kind, thread: t, arg } = decodeLabel(step.label);
+    const tn = names[t]!;
+    const decisions: Decision[] = [];
+    let instruction: ExplainedStep['instruction'];
+    let what: string;
+    const before = ipOf(p, t);
+    const cpuBefore = ir.cpus[k.get(p, L.cpu[t]!)]!;
+
+    switch (kind) {
+      case LabelKind.instruction:
+      case LabelKind.instructionPreemptedAtExit: {
+        const prog = ir.programs[before.prog]!;
+        instruction = { program: prog.name, index: before.ip, text: prog.text[before.ip]!, ...(prog.labels[before.ip] ? { label: prog.labels[before.ip]! } : {}) };
+        what = `${tn} executes ${where(before.prog, before.ip)} \`${prog.text[before.ip]}\``;
+        const d = k.get(p, L.armed[before.f]!);
+        if (d !== 0 && k.inRange(d, before.prog, before.ip) && before.ip === k.desc(d).postCommit - 1) {
+          decisions.push({ kind: 'commit', text: `commit of ${descName(d)}` });
+          for (let c = 0; c < ir.memory.cells; c++) if (k.get(p, L.mem[c]!) !== k.get(s, L.mem[c]!)) commitCells.push({ step: i, cell: c });
+        }
+        if (kind === LabelKind.instructionPreemptedAtExit) decisions.push({ kind: 'other', text: 'preempted at syscall exit' });
+        break;
+      }
+      case LabelKind.preempt:
+        what = `preemption of ${tn} on ${cpuBefore} at ${where(before.prog, before.ip)}${csAt(p, t)}`;
+        break;
+      case LabelKind.migrate:
+        what = `migration of ${tn} ${cpuBefore}→${ir.cpus[arg]} at ${where(before.prog, before.ip)}${csAt(p, t)}`;
+        break;
+      case LabelKind.signal:
+        what = `signal sent to ${tn} on ${cpuBefore} at ${where(before.prog, before.ip)}${csAt(p, t)}`;
+        break;
+      case LabelKind.interrupt:
+        what = `interrupt on ${cpuBefore} while ${tn} is at ${where(before.prog, before.ip)}${csAt(p, t)}`;
+        break;
+      case LabelKind.taskWork:
+        what = `interrupt with unrelated task_work (TIF_NOTIFY_RESUME) for ${tn} at ${where(before.prog, before.ip)}${csAt(p, t)}`;
+        break;
+      case LabelKind.trap:
+        what = `non-sleeping trap of ${tn} at ${where(before.prog, before.ip)}${csAt(p, t)}`;
+        break;
+      case LabelKind.trapSleep:
+        what = `sleeping page fault of ${tn} at ${where(before.prog, before.ip)}${csAt(p, t)}: switched out`;
+        break;
+      case LabelKind.schedule:
+        what = `${tn} scheduled in on ${ir.cpus[arg]}, returns to user at ${where(before.prog, before.ip)}${csAt(p, t)}`;
+        break;
+      case LabelKind.wake:
+        what = `${tn} wakes up (ready on ${cpuBefore})`;
+        break;
+      case LabelKind.wakeBySignal:
+        what = `signal interrupts ${tn}'s sleep (-ERESTARTSYS)`;
+        break;
+      default:
+        what = `signal made pending for ${tn}`;
+    }
+
+    // Kernel decisions, from the state difference.
+    names.forEach((n, u) => {
+      const a0 = ipOf(p, u);
+      const a1 = ipOf(s, u);
+      if (k.get(s, L.level[u]!) > k.get(p, L.level[u]!))
+        decisions.push({ kind: 'frame-pushed', text: `signal delivered to ${n}: handler frame saves ip ${where(a0.prog, k.get(s, L.ip[L.frame(u, a0.l)]!))}` });
+      if (k.get(s, L.level[u]!) < k.get(p, L.level[u]!)) decisions.push({ kind: 'sigreturn', text: `${n} returns from its handler to ${where(a1.prog, a1.ip)}` });
+      const area = k.area(p, u);
+      if (area >= 0) {
+        const d0 = k.get(p, L.rseqCs[area]!);
+        const d1 = k.get(s, L.rseqCs[area]!);
+        if (d0 !== 0 && d1 === 0 && !(kind <= LabelKind.instructionPreemptedAtExit && u === t && instruction?.text === 'rseq_cs = 0')) {
+          const abortIp = k.desc(d0).abort;
+          // The frame that was on top when the kernel looked (before a handler frame was pushed).
+          const fr = L.frame(u, a0.l);
+          const ipAfter = k.get(s, L.ip[fr]!);
+          if (ipAfter === abortIp && a0.ip !== abortIp && k.inRange(d0, a0.prog, a0.ip))
+            decisions.push({ kind: 'abort', text: `${n}: IP moved from ${where(a0.prog, a0.ip)} to abort_ip ${where(a0.prog, abortIp)} of ${descName(d0)}; rseq_cs cleared` });
+          else decisions.push({ kind: 'lazy-clear', text: `${n}: rseq_cs (${descName(d0)}) cleared lazily, ip outside the c.s.` });
+        } else if (kind >= LabelKind.preempt && u === t && inCsOf(p, u) && inCsOf(s, u) && k.get(s, L.status[u]!) === Status.Running && kind !== LabelKind.signalPending)
+          decisions.push({ kind: 'no-abort', text: `${n} resumes inside ${descName(k.get(s, L.armed[a1.f]!))} without an abort` });
+      }
+      for (const [field, label] of [
+        [L.cpuId, 'cpu_id'],
+        [L.cpuIdStart, 'cpu_id_start'],
+      ] as const) {
+        const v0 = k.get(p, field[u]!) - 2;
+        const v1 = k.get(s, field[u]!) - 2;
+        if (v0 !== v1) decisions.push({ kind: 'ids-updated', text: `${label} of ${n}'s struct rseq ${v0}→${v1}` });
+      }
+      const ev0 = k.get(p, L.evMask[u]!);
+      const ev1 = k.get(s, L.evMask[u]!);
+      if (ev1 & ~ev0) decisions.push({ kind: 'event-recorded', text: `${n}: event bits ${evText(ev1)} recorded` });
+    });
+    if (k.killed(s) && !k.killed(p)) {
+      const reason = killReasonText[k.get(s, L.killReason)] ?? '';
+      decisions.push({ kind: 'sigsegv', text: `SIGSEGV: ${names[k.get(s, L.killThread)]} killed (${reason}); the process dies` });
+    }
+    const cpuAfter = k.get(s, L.status[t]!) === Status.Running ? ir.cpus[k.get(s, L.cpu[t]!)]! : null;
+    const text = decisions.length > 0 ? `${what}: ${decisions.map((d) => d.text).join('; ')}` : what;
+    out.push({ index: i, kind: kindOf[kind] ?? 'instruction', thread: tn, cpu: cpuAfter ?? (kind === LabelKind.migrate ? ir.cpus[arg]! : cpuBefore), ...(instruction ? { instruction } : {}), decisions, rseqCs, inCs, text, witness: false });
+  });
+
+  // Witnesses: the last step, and for lost updates the last two commits to one cell.
+  const witness = new Set<number>([out.length - 1]);
+  for (let j = commitCells.length - 1; j >= 0; j--) {
+    const other = commitCells.slice(0, j).reverse().find((c) => c.cell === commitCells[j]!.cell);
+    if (other) {
+      witness.add(commitCells[j]!.step);
+      witness.add(other.step);
+      break;
+    }
+  }
+  const final = out.map((st) => (witness.has(st.index) && st.index > 0 ? { ...st, witness: true } : st));
+  return {
+    model: meta.model,
+    policy: meta.policy,
+    property: meta.property,
+    threads: names,
+    cpus: [...ir.cpus],
+    steps: final,
+    ...(meta.loopStart !== undefined ? { loopStart: meta.loopStart } : {}),
+    replay: choices.join(':'),
+  };
+}
+
+function evText(ev: number): string {
+  const parts: string[] = [];
+  if (ev & 1) parts.push('PREEMPT');
+  if (ev & 2) parts.push('SIGNAL');
+  if (ev & 4) parts.push('MIGRATE');
+  return parts.join('|') || 'none';
+}
+
+/** A trace as numbered lines of words. */
+export function traceToText(trace: ExplainedTrace): string {
+  const lines = trace.steps.map((s) => `${String(s.index).padStart(3)}. ${s.witness ? '* ' : ''}${s.text}`);
+  if (trace.loopStart !== undefined) lines.splice(trace.loopStart + 1, 0, `     --- cycle starts here (repeats forever) ---`);
+  lines.push(`     replay: --replay ${trace.replay}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,76 @@
+/**
+ * A counterexample explained in rseq terms: the view model every report (text, DOT, SVG, HTML,
+ * JSON, notebook) renders. Plain JSON, produced by models/explain.ts from a replayed path.
+ */
+export type StepKind =
+  | 'init'
+  | 'instruction'
+  | 'schedule'
+  | 'preempt'
+  | 'migrate'
+  | 'signal'
+  | 'signal-pending'
+  | 'interrupt'
+  | 'task-work'
+  | 'trap'
+  | 'trap-sleep'
+  | 'wake'
+  | 'syscall-exit'
+  | 'membarrier-ipi';
+
+/** One kernel decision taken during a step, in words, with a machine-readable kind. */
+export interface Decision {
+  readonly kind:
+    | 'abort'
+    | 'lazy-clear'
+    | 'ids-updated'
+    | 'event-recorded'
+    | 'sigsegv'
+    | 'frame-pushed'
+    | 'sigreturn'
+    | 'commit'
+    | 'no-abort'
+    | 'other';
+  readonly text: string;
+}
+
+export interface ExplainedStep {
+  /** 0 for the initial state, then 1, 2, ... */
+  readonly index: number;
+  readonly kind: StepKind;
+  /** The thread the step concerns (null for the initial state). */
+  readonly thread: string | null;
+  /** The CPU the thread is on after the step (null when it is on none). */
+  readonly cpu: string | null;
+  /** For `instruction` steps: the instruction executed. */
+  readonly instruction?: {
+    readonly program: string;
+    readonly index: number;
+    readonly label?: string;
+    readonly text: string;
+  };
+  /** What the kernel decided during the step. */
+  readonly decisions: readonly Decision[];
+  /** Per thread, the descriptor its `rseq_cs` points to after the step (null if cleared). */
+  readonly rseqCs: Readonly<Record<string, string | null>>;
+  /** Per thread, whether its current IP is inside the range of the descriptor it armed. */
+  readonly inCs: Readonly<Record<string, boolean>>;
+  /** The whole step in one sentence. */
+  readonly text: string;
+  /** True for steps that witness the violated property (e.g. the conflicting commits). */
+  readonly witness: boolean;
+}
+
+export interface ExplainedTrace {
+  readonly model: string;
+  readonly policy: string;
+  /** Name of the violated property, or of the flag this trace witnesses. */
+  readonly property: string;
+  readonly threads: readonly string[];
+  readonly cpus: readonly string[];
+  readonly steps: readonly ExplainedStep[];
+  /** For a lasso: the step index where the cycle starts. */
+  readonly loopStart?: number;
+  /** The replay token: initial-state index and one successor index per step. */
+  readonly replay: string;
+}

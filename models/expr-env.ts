@@ -1,0 +1,85 @@
+import type { Expr } from '../properties/expr/ast.js';
+import type { ExprEnvironment, StateFn } from '../properties/expr/compile.js';
+import type { ModelIR } from './ir/types.js';
+import { Status } from './kernel/layout.js';
+import type { KernelSemantics } from './kernel/semantics.js';
+
+/**
+ * The names state expressions may use over rseq states: memory variables (`counter`,
+ * `counter[1]`, `sum(counter)`), model constants (`threads`, `cpus`, and the model's
+ * parameters), and thread propositions (`done(T1)`, `running(T1)`, `on_cpu(T1, C0)`,
+ * `cpu(T1)`, `in_cs(T1)`, `killed`).
+ */
+export function rseqExprEnvironment(ir: ModelIR, k: KernelSemantics, constants: Readonly<Record<string, number>>): ExprEnvironment {
+  const L = k.L;
+  const consts: Record<string, number> = { threads: ir.threads.filter((t) => !t.dormant).length, cpus: ir.cpus.length, ...constants };
+  const threadArg = (e: Expr | undefined): number => {
+    if (e && e.kind === 'name') {
+      const t = ir.threads.findIndex((th) => th.name === e.name);
+      if (t >= 0) return t;
+    }
+    return -1;
+  };
+  const status = (t: number) => (s: Int32Array) => k.get(s, L.status[t]!);
+  return {
+    name(name) {
+      const v = ir.memory.vars.find((x) => x.name === name);
+      if (v && v.size === 1) {
+        const f = L.mem[v.base]!;
+        return (s) => k.get(s, f);
+      }
+      if (name in consts) {
+        const c = consts[name]!;
+        return () => c;
+      }
+      if (name === 'killed') return (s) => k.get(s, L.killed);
+      return undefined;
+    },
+    array(name) {
+      const v = ir.memory.vars.find((x) => x.name === name);
+      if (!v) return undefined;
+      const fields = L.mem.slice(v.base, v.base + v.size);
+      return { size: v.size, read: (s, i) => k.get(s, fields[i]!) };
+    },
+    call(fn, args, compile): StateFn | undefined {
+      if (fn === 'sum' && args.length === 1 && args[0]!.kind === 'name') {
+        const v = ir.memory.vars.find((x) => x.name === (args[0] as { name: string }).name);
+        if (!v) return undefined;
+        const fields = L.mem.slice(v.base, v.base + v.size);
+        return (s) => {
+          let total = 0;
+          for (let i = 0; i < fields.length; i++) total += k.get(s, fields[i]!);
+          return total;
+        };
+      }
+      const t = threadArg(args[0]);
+      if (t < 0) return undefined;
+      const st = status(t);
+      switch (fn) {
+        case 'done':
+          return (s) => (st(s) === Status.Done ? 1 : 0);
+        case 'running':
+          return (s) => (st(s) === Status.Running ? 1 : 0);
+        case 'cpu':
+          return (s) => k.get(s, L.cpu[t]!);
+        case 'on_cpu': {
+          const c = args[1]?.kind === 'name' ? ir.cpus.indexOf(args[1].name) : -1;
+          if (c < 0) return undefined;
+          return (s) => (st(s) === Status.Running && k.get(s, L.cpu[t]!) === c ? 1 : 0);
+        }
+        case 'in_cs':
+          return (s) => {
+            const l = k.level(s, t);
+            const f = L.frame(t, l);
+            return k.inRange(k.get(s, L.armed[f]!), k.programOf(t, l), k.get(s, L.ip[f]!)) ? 1 : 0;
+          };
+        default:
+          void compile;
+          return undefined;
+      }
+    },
+    known() {
+      return [...ir.memory.vars.map((v) => v.name), ...Object.keys(consts), 'killed', 'sum(var)', 'done(T)', 'running(T)', 'cpu(T)', 'on_cpu(T, C)', 'in_cs(T)'];
+    },
+  };
+}

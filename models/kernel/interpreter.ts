@@ -1,0 +1,302 @@
+import { Code } from '../../properties/codes.js';
+import type { Instr, ModelIR, Operand } from '../ir/types.js';
+import { Entry, Status } from './layout.js';
+import type { KernelSemantics } from './semantics.js';
+
+/** What executing one instruction left to the caller. */
+export const StepOutcome = {
+  /** Done: the thread is back in user mode (or finished, blocked, or the process died). */
+  Complete: 0,
+  /** A non-blocking syscall returned: the caller may also explore a preemption at its exit. */
+  SyscallReturned: 1,
+} as const;
+
+/**
+ * Executes user instructions (the ISA of models/ir/schema.ts) on a packed state, calling into
+ * the kernel semantics for syscalls. One call executes exactly one instruction of thread t.
+ */
+export class Interpreter {
+  private readonly R: number;
+
+  constructor(
+    private readonly ir: ModelIR,
+    private readonly k: KernelSemantics,
+  ) {
+    this.R = ir.registers;
+  }
+
+  private reg(s: Int32Array, f: number, r: number): number {
+    return this.k.get(s, this.k.L.regs[f * this.R + r]!) - 2;
+  }
+  private setReg(s: Int32Array, f: number, r: number, v: number): void {
+    if (v < -2 || v > this.ir.registerMax) {
+      this.k.violate(s, Code.domain);
+      return;
+    }
+    this.k.set(s, this.k.L.regs[f * this.R + r]!, v + 2);
+  }
+  private val(s: Int32Array, f: number, o: Operand): number {
+    return o.reg ? this.reg(s, f, o.value) : o.value;
+  }
+  private cell(s: Int32Array, f: number, addr: { base: number; indexReg: number; lo: number; hi: number }): number {
+    const c = addr.base + (addr.indexReg >= 0 ? this.reg(s, f, addr.indexReg) : 0);
+    if (c < addr.lo || c >= addr.hi) {
+      this.k.violate(s, Code.domain);
+      return -1;
+    }
+    return c;
+  }
+  private store(s: Int32Array, c: number, v: number): void {
+    if (v < 0 || v > this.ir.memory.cellMax[c]!) {
+      this.k.violate(s, Code.domain);
+      return;
+    }
+    this.k.set(s, this.k.L.mem[c]!, v);
+  }
+
+  /** The instruction thread t would execute next. */
+  current(s: Int32Array, t: number): Instr {
+    const k = this.k;
+    const lvl = k.level(s, t);
+    return this.ir.programs[k.programOf(t, lvl)]!.code[k.get(s, k.L.ip[k.L.frame(t, lvl)]!)]!;
+  }
+
+  /**
+   * Executes one instruction of running thread t in `s`. With `preemptAtExit`, a non-blocking
+   * syscall is followed by a preemption at its exit instead of the return to user space.
+   */
+  step(s: Int32Array, t: number, preemptAtExit: boolean, cpuOf: (cpu: number, except: number) => number): number {
+    const k = this.k;
+    const L = k.L;
+    const lvl = k.level(s, t);
+    const f = L.frame(t, lvl);
+    const prog = k.programOf(t, lvl);
+    const ip = k.get(s, L.ip[f]!);
+    const ins = this.ir.programs[prog]!.code[ip]!;
+
+    // G1: the commit is the last instruction of the armed range.
+    if (k.ghosts.g1 && k.get(s, L.dirty[f]!) === 1) {
+      const d = k.get(s, L.armed[f]!);
+      if (d !== 0 && k.inRange(d, prog, ip) && ip === k.desc(d).postCommit - 1) k.violate(s, Code.G1);
+    }
+
+    let next = ip + 1;
+    switch (ins.op) {
+      case 'nop':
+      case 'vdso':
+        break;
+      case 'mov':
+        this.setReg(s, f, ins.dst, this.val(s, f, ins.src));
+        break;
+      case 'add':
+        this.setReg(s, f, ins.dst, this.reg(s, f, ins.dst) + this.val(s, f, ins.src));
+        break;
+      case 'sub':
+        this.setReg(s, f, ins.dst, this.reg(s, f, ins.dst) - this.val(s, f, ins.src));
+        break;
+      case 'load': {
+        const c = this.cell(s, f, ins.addr);
+        if (c >= 0) this.setReg(s, f, ins.dst, k.get(s, L.mem[c]!));
+        break;
+      }
+      case 'store': {
+        const c = this.cell(s, f, ins.addr);
+        if (c >= 0) this.store(s, c, this.val(s, f, ins.src));
+        break;
+      }
+      case 'addm': {
+        const c = this.cell(s, f, ins.addr);
+        if (c >= 0) this.store(s, c, k.get(s, L.mem[c]!) + this.val(s, f, ins.src));
+        break;
+      }
+      case 'br':
+        if (compare(ins.cond, this.val(s, f, ins.a), this.val(s, f, ins.b))) next = ins.target;
+        break;
+      case 'jmp':
+        next = ins.target;
+        break;
+      case 'rseq_arm':
+        // The store goes to the thread's own TLS struct rseq, whatever the kernel has registered.
+        k.set(s, L.rseqCs[t]!, ins.desc + 1);
+        k.set(s, L.armed[f]!, ins.desc + 1);
+        k.set(s, L.dirty[f]!, 0);
+        k.set(s, L.evSince[f]!, 0);
+        break;
+      case 'rseq_clear':
+        k.set(s, L.rseqCs[t]!, 0);
+        k.set(s, L.armed[f]!, 0);
+        break;
+      case 'read_id': {
+        const v =
+          ins.field === 'cpu_id_start'
+            ? k.get(s, L.cpuIdStart[t]!) - 2
+            : ins.field === 'cpu_id'
+              ? k.get(s, L.cpuId[t]!) - 2
+              : ins.field === 'mm_cid'
+                ? k.get(s, L.areaMmCid[t]!)
+                : 0;
+        this.setReg(s, f, ins.dst, v);
+        break;
+      }
+      case 'write_id': {
+        const v = this.val(s, f, ins.src);
+        if (ins.field === 'cpu_id_start') k.set(s, L.cpuIdStart[t]!, Math.max(0, v + 2));
+        else if (ins.field === 'cpu_id') k.set(s, L.cpuId[t]!, Math.max(0, v + 2));
+        else if (ins.field === 'mm_cid') k.set(s, L.areaMmCid[t]!, Math.max(0, v));
+        k.set(s, L.roDirty[t]!, 1);
+        break;
+      }
+      case 'assert':
+        if (!compare(ins.cond, this.val(s, f, ins.a), this.val(s, f, ins.b))) k.violate(s, Code.assertion);
+        break;
+      case 'done':
+        k.set(s, L.ip[f]!, ip);
+        k.set(s, L.status[t]!, Status.Done);
+        return StepOutcome.Complete;
+      case 'raise':
+      case 'sigreturn':
+      case 'syscall':
+        k.set(s, L.ip[f]!, next);
+        return this.syscall(s, t, ins, ip, preemptAtExit, cpuOf);
+    }
+    k.set(s, L.ip[f]!, next);
+    return StepOutcome.Complete;
+  }
+
+  private syscall(
+    s: Int32Array,
+    t: number,
+    ins: Extract<Instr, { op: 'raise' | 'sigreturn' | 'syscall' }>,
+    insIp: number,
+    preemptAtExit: boolean,
+    cpuOf: (cpu: number, except: number) => number,
+  ): number {
+    const k = this.k;
+    const L = k.L;
+    const name = ins.op === 'syscall' ? ins.name : ins.op === 'raise' ? 'kill' : 'rt_sigreturn';
+    k.syscallEntry(s, t, insIp, name);
+    if (k.killed(s)) return StepOutcome.Complete;
+    k.set(s, L.entry[t]!, Entry.Syscall);
+    const f = k.topFrame(s, t);
+    const ret = (dst: number, v: number): void => {
+      if (dst >= 0) this.setReg(s, f, dst, v);
+    };
+    let blocks = false;
+    let yields = false;
+    if (ins.op === 'raise') k.set(s, L.sigPending[t]!, 1);
+    else if (ins.op === 'sigreturn') k.popFrame(s, t);
+    else {
+      switch (ins.name) {
+        case 'sched_yield':
+          yields = true;
+          break;
+        case 'membarrier':
+          this.membarrier(s, t, ins.cpu === null ? -1 : this.val(s, f, ins.cpu), cpuOf);
+          ret(ins.dst, 0);
+          break;
+        case 'fork':
+        case 'clone_vm':
+          this.spawn(s, t, ins.child, ins.name === 'clone_vm');
+          ret(ins.dst, 1);
+          break;
+        case 'rseq_register':
+          ret(ins.dst, k.register(s, t) ? 0 : 1);
+          break;
+        case 'rseq_unregister':
+          ret(ins.dst, k.unregister(s, t) ? 0 : 1);
+          break;
+        default:
+          ret(ins.dst, 0);
+          blocks = ins.blocking;
+      }
+    }
+    if (k.killed(s)) return StepOutcome.Complete;
+    if (blocks || yields) {
+      // Sleeping or yielding is a context switch from kernel mode (user_irq stays clear).
+      k.noteEvent(s, t, 'preempt');
+      k.switchOut(s, t, 'preempt', false);
+      k.set(s, L.status[t]!, blocks ? Status.Blocked : Status.Ready);
+      return StepOutcome.Complete;
+    }
+    if (preemptAtExit) {
+      k.noteEvent(s, t, 'preempt');
+      k.switchOut(s, t, 'preempt', false);
+      k.set(s, L.status[t]!, Status.Ready);
+      return StepOutcome.Complete;
+    }
+    k.returnToUser(s, t);
+    return ins.op === 'sigreturn' || ins.op === 'raise' ? StepOutcome.Complete : StepOutcome.SyscallReturned;
+  }
+
+  /** membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ[, FLAG_CPU]) from thread t (§2.9). */
+  private membarrier(s: Int32Array, t: number, targetCpu: number, cpuOf: (cpu: number, except: number) => number): void {
+    const k = this.k;
+    const L = k.L;
+    let live = 0;
+    for (let u = 0; u < this.ir.threads.length; u++) {
+      const st = k.get(s, L.status[u]!);
+      if (st !== Status.Dormant && st !== Status.Done) live++;
+    }
+    if (live <= 1) return; // mm_users == 1: no IPIs
+    const myCpu = k.get(s, L.cpu[t]!);
+    for (let c = 0; c < this.ir.cpus.length; c++) {
+      if (targetCpu >= 0 ? c !== targetCpu : c === myCpu && k.policy.membarrierExcludesCaller) continue;
+      if (c === myCpu) {
+        k.membarrierIpi(s, t, true); // the caller, in the kernel: handled at its syscall exit
+        continue;
+      }
+      const u = cpuOf(c, t);
+      if (u >= 0) k.membarrierIpi(s, u, false);
+    }
+  }
+
+  /** fork (new mm, MAP_SHARED memory) or clone(CLONE_VM) without CLONE_THREAD (§2.2, §2.8). */
+  private spawn(s: Int32Array, t: number, child: number, cloneVm: boolean): void {
+    const k = this.k;
+    const L = k.L;
+    if (child < 0 || k.get(s, L.status[child]!) !== Status.Dormant) return;
+    const copy = (fields: Int32Array, from: number, to: number): void => k.set(s, fields[to]!, k.get(s, fields[from]!));
+    for (const fs of [L.level, L.evMask, L.tifNotify, L.sysInCs, L.sysPromised, L.sysExitCheck, L.cpu]) copy(fs, t, child);
+    for (let l = 0; l < L.levels; l++) {
+      const from = L.frame(t, l);
+      const to = L.frame(child, l);
+      for (const fs of [L.ip, L.armed, L.dirty, L.evSince]) copy(fs, from, to);
+      for (let r = 0; r < L.registers; r++) copy(L.regs, from * L.registers + r, to * L.registers + r);
+    }
+    k.set(s, L.status[child]!, Status.Ready);
+    k.set(s, L.entry[child]!, Entry.Syscall);
+    const parentArea = k.area(s, t);
+    if (!cloneVm) {
+      // New mm: the child's struct rseq is a copy at the same address, registered.
+      for (const fs of [L.cpuIdStart, L.cpuId, L.rseqCs, L.areaMmCid]) copy(fs, t, child);
+      k.set(s, L.kRseq[child]!, parentArea >= 0 ? child + 1 : 0);
+    } else {
+      // Same mm: the child has fresh TLS; it stays registered only under the CLONE_THREAD rule.
+      k.set(s, L.cpuIdStart[child]!, 2);
+      k.set(s, L.cpuId[child]!, 1);
+      k.set(s, L.rseqCs[child]!, 0);
+      k.set(s, L.kRseq[child]!, k.policy.forkUnregister === 'CLONE_THREAD' && parentArea >= 0 ? parentArea + 1 : 0);
+    }
+    // The child returns 0 from fork/clone; the parent got a non-zero value.
+    const lastSyscall = this.ir.programs[k.programOf(child, k.level(s, child))]!.code[k.get(s, L.ip[k.topFrame(s, child)]!) - 1];
+    if (lastSyscall && lastSyscall.op === 'syscall' && lastSyscall.dst >= 0)
+      k.set(s, L.regs[k.topFrame(s, child) * L.registers + lastSyscall.dst]!, 2);
+  }
+}
+
+export function compare(cond: string, a: number, b: number): boolean {
+  switch (cond) {
+    case 'eq':
+      return a === b;
+    case 'ne':
+      return a !== b;
+    case 'lt':
+      return a < b;
+    case 'le':
+      return a <= b;
+    case 'gt':
+      return a > b;
+    default:
+      return a >= b;
+  }
+}

@@ -1,0 +1,16 @@
+import { knob } from './define.js';
+
+/** Registration, fork and clone (§1.4, §2.8). */
+export const lifecycleKnobs = [
+  knob({
+    name: 'forkUnregister',
+    family: 'lifecycle',
+    values: ['CLONE_THREAD', 'CLONE_VM'],
+    default: 'CLONE_VM',
+    doc: 'which clone flag makes the child unregistered: CLONE_THREAD (before 463f550fb47b: a CLONE_VM child without CLONE_THREAD kept the parent registration), CLONE_VM (since)',
+    source: '463f550fb47b',
+    evidence: 'verified',
+  }),
+  knob({ name: 'registrationClearsRseqCs', family: 'lifecycle', values: 'boolean', default: false, doc: 'registration clears a stale rseq_cs', source: 'fd881d0a085f (2025, backported to 5.10+)', evidence: 'verified' }),
+  knob({ name: 'membarrierExcludesCaller', family: 'lifecycle', values: 'boolean', default: true, doc: 'membarrier RSEQ without FLAG_CPU does not IPI the calling CPU', source: 'kernel/sched/membarrier.c (smp_call_function_many)', evidence: 'verified' }),
+] as const;

@@ -1,0 +1,139 @@
+import { BitLayout, BitLayoutBuilder, bitsFor } from '../../checker/packing.js';
+import type { ModelIR } from '../ir/types.js';
+
+/** Kernel-side status of a thread. */
+export const Status = {
+  /** Declared as a fork/clone child; not created yet. */
+  Dormant: 0,
+  /** On its CPU, executing user code. */
+  Running: 1,
+  /** Runnable, switched out, waiting for its CPU. */
+  Ready: 2,
+  /** Switched out in a blocking syscall or a sleeping page fault. */
+  Blocked: 3,
+  Done: 4,
+} as const;
+export const statusNames = ['dormant', 'running', 'ready', 'blocked', 'done'] as const;
+
+/** How a switched-out thread re-enters user space. */
+export const Entry = {
+  /** From an interrupt or exception taken in user mode (user_irq in L619). */
+  Irq: 0,
+  /** From a syscall (syscall-exit work runs first; user_irq clear). */
+  Syscall: 1,
+} as const;
+
+/** L418-L63 event bits (bit numbers equal RSEQ_CS_FLAG_NO_RESTART_ON_*_BIT). */
+export const EV_PREEMPT = 1;
+export const EV_SIGNAL = 2;
+export const EV_MIGRATE = 4;
+
+/**
+ * Field ids of one rseq state. Register values are stored biased by +2 (so -2 and -1, the
+ * uninitialised cpu_id values, fit); cpu_id fields are stored as value + 2 as well.
+ */
+export class RseqLayout {
+  readonly bits: BitLayout;
+  readonly violation: number;
+  readonly killed: number;
+  readonly killReason: number;
+  readonly killThread: number;
+  readonly budget: Int32Array;
+  readonly mem: Int32Array;
+  // per thread
+  readonly status: Int32Array;
+  readonly cpu: Int32Array;
+  readonly entry: Int32Array;
+  readonly level: Int32Array;
+  readonly sigPending: Int32Array;
+  readonly restart: Int32Array;
+  /** K.rseq: registered area + 1, or 0. */
+  readonly kRseq: Int32Array;
+  readonly evMask: Int32Array;
+  readonly tifNotify: Int32Array;
+  readonly schedSwitch: Int32Array;
+  readonly idsChanged: Int32Array;
+  readonly userIrq: Int32Array;
+  readonly tifRseq: Int32Array;
+  readonly mmCid: Int32Array;
+  /** Ghost: the syscall in progress was issued from inside the thread's armed c.s. (U5). */
+  readonly sysInCs: Int32Array;
+  /** Ghost: the syscall in progress is one the policy promised to detect (G3). */
+  readonly sysPromised: Int32Array;
+  /** The syscall in progress must be checked at exit (c' or d with exit check). */
+  readonly sysExitCheck: Int32Array;
+  /** Ghost: user space wrote a read-only field of its struct rseq since the kernel last wrote it. */
+  readonly roDirty: Int32Array;
+  // per thread and frame level: index t * levels + l
+  readonly ip: Int32Array;
+  readonly regs: Int32Array; // (t * levels + l) * registers + r
+  readonly armed: Int32Array;
+  readonly dirty: Int32Array;
+  readonly evSince: Int32Array;
+  // per struct rseq area (one per thread, owned by it)
+  readonly cpuIdStart: Int32Array;
+  readonly cpuId: Int32Array;
+  readonly rseqCs: Int32Array;
+  readonly areaMmCid: Int32Array;
+
+  readonly levels: number;
+  readonly threads: number;
+  readonly registers: number;
+
+  constructor(ir: ModelIR) {
+    const b = new BitLayoutBuilder();
+    const T = ir.threads.length;
+    const levels = ir.signalNesting + 1;
+    this.levels = levels;
+    this.threads = T;
+    this.registers = ir.registers;
+    const ncpu = ir.cpus.length;
+    const maxLen = Math.max(...ir.programs.map((p) => p.code.length));
+    const per = (name: string, bits: number, n = T): Int32Array => Int32Array.from({ length: n }, (_, i) => b.add(`${name}[${i}]`, bits));
+
+    this.violation = b.add('violation', 8);
+    this.killed = b.add('killed', 1);
+    this.killReason = b.add('killReason', 4);
+    this.killThread = b.add('killThread', bitsFor(T));
+    const budgets = [ir.budgets.preemptions, ir.budgets.migrations, ir.budgets.signals, ir.budgets.interrupts, ir.budgets.traps];
+    this.budget = Int32Array.from(budgets, (v, i) => (v < 0 ? -1 : b.addRange(`budget${i}`, v)));
+    this.mem = Int32Array.from(ir.memory.cellMax, (max, i) => b.addRange(`mem${i}`, max));
+
+    this.status = per('status', 3);
+    this.cpu = per('cpu', bitsFor(ncpu - 1));
+    this.entry = per('entry', 1);
+    this.level = per('level', bitsFor(levels - 1));
+    this.sigPending = per('sigPending', 1);
+    this.restart = per('restart', 1);
+    this.kRseq = per('kRseq', bitsFor(T));
+    this.evMask = per('evMask', 3);
+    this.tifNotify = per('tifNotify', 1);
+    this.schedSwitch = per('schedSwitch', 1);
+    this.idsChanged = per('idsChanged', 1);
+    this.userIrq = per('userIrq', 1);
+    this.tifRseq = per('tifRseq', 1);
+    this.mmCid = per('mmCid', bitsFor(T));
+    this.sysInCs = per('sysInCs', 1);
+    this.sysPromised = per('sysPromised', 1);
+    this.sysExitCheck = per('sysExitCheck', 1);
+    this.roDirty = per('roDirty', 1);
+
+    const TL = T * levels;
+    this.ip = per('ip', bitsFor(maxLen), TL);
+    this.regs = per('reg', bitsFor(ir.registerMax + 2), TL * ir.registers);
+    this.armed = per('armed', bitsFor(ir.descriptors.length), TL);
+    this.dirty = per('dirty', 1, TL);
+    this.evSince = per('evSince', 1, TL);
+
+    this.cpuIdStart = per('cpuIdStart', bitsFor(ncpu + 1));
+    this.cpuId = per('cpuId', bitsFor(ncpu + 1));
+    this.rseqCs = per('rseqCs', bitsFor(ir.descriptors.length));
+    this.areaMmCid = per('areaMmCid', bitsFor(T));
+    this.bits = b.build();
+  }
+
+  /** Field index of thread t's frame at level l. */
+  frame(t: number, l: number): number {
+    return t * this.levels + l;
+  }
+}

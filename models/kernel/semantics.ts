@@ -1,0 +1,559 @@
+import type { BitLayout } from '../../checker/packing.js';
+import { Code, KillReason } from '../../properties/codes.js';
+import type { DescriptorIR, ModelIR } from '../ir/types.js';
+import { NO_RESTART_MIGRATE, NO_RESTART_PREEMPT, NO_RESTART_SIGNAL } from '../ir/types.js';
+import { EV_MIGRATE, EV_PREEMPT, EV_SIGNAL, Entry, RseqLayout, Status } from './layout.js';
+import { isReworkFamily, type Policy } from './policy.js';
+
+/** Which ghost bookkeeping the checked properties need (ghost fields otherwise stay 0). */
+export interface GhostNeeds {
+  readonly g1: boolean;
+  readonly g2: boolean;
+  readonly g3: boolean;
+  readonly precision: boolean;
+  readonly areaOwnership: boolean;
+}
+
+/** The kind of a kernel event, for G1's "should have aborted" and the NO_RESTART exemptions. */
+export type EventClass = 'preempt' | 'migrate' | 'signal' | 'membarrier' | 'trap';
+
+const exemptBit: Record<EventClass, number> = {
+  preempt: NO_RESTART_PREEMPT,
+  migrate: NO_RESTART_MIGRATE | NO_RESTART_PREEMPT,
+  signal: NO_RESTART_SIGNAL,
+  membarrier: 0,
+  trap: NO_RESTART_PREEMPT,
+};
+
+/**
+ * The kernel's operational semantics (rseq-semantics.md §2) as pure functions on a packed
+ * state, parameterised by a policy. Each hook edits the successor `s` in place; a kill sets the
+ * process-wide `killed` field and every later hook of the same step is a no-op. Nothing here
+ * logs, counts or reads module state, so it runs unchanged in workers.
+ */
+export class KernelSemantics {
+  readonly b: BitLayout;
+  private readonly rework: boolean;
+  private readonly v2: boolean;
+
+  constructor(
+    readonly ir: ModelIR,
+    readonly policy: Policy,
+    readonly L: RseqLayout,
+    readonly ghosts: GhostNeeds,
+    private readonly trackMmCid: boolean,
+  ) {
+    this.b = L.bits;
+    this.rework = isReworkFamily(policy);
+    // V2 semantics: switch events only with user_irq or changed IDs (generic IRQ entry archs).
+    this.v2 = policy.eventTracking === 'userIrqOnly' && policy.genericIrqEntry;
+  }
+
+  // ---- small accessors -------------------------------------------------------------------
+
+  get(s: Int32Array, f: number): number {
+    return this.b.get(s, f);
+  }
+  set(s: Int32Array, f: number, v: number): void {
+    this.b.set(s, f, v);
+  }
+  killed(s: Int32Array): boolean {
+    return this.b.get(s, this.L.killed) === 1;
+  }
+  /** Program executed at frame level l of thread t. */
+  programOf(t: number, l: number): number {
+    return l === 0 ? this.ir.threads[t]!.program : this.ir.threads[t]!.handler;
+  }
+  level(s: Int32Array, t: number): number {
+    return this.b.get(s, this.L.level[t]!);
+  }
+  topFrame(s: Int32Array, t: number): number {
+    return this.L.frame(t, this.level(s, t));
+  }
+  /** Registered area of t (K.rseq), or -1. */
+  area(s: Int32Array, t: number): number {
+    return this.b.get(s, this.L.kRseq[t]!) - 1;
+  }
+  desc(d: number): DescriptorIR {
+    return this.ir.descriptors[d - 1]!;
+  }
+  /** The kernel's unsigned test ip - start < post_commit_offset, for an ip in program `prog`. */
+  inRange(d: number, prog: number, ip: number): boolean {
+    if (d === 0) return false;
+    const cs = this.desc(d);
+    return cs.program === prog && ip >= cs.start && ip < cs.postCommit;
+  }
+  private userFlags(a: number): number {
+    return this.ir.threads[a]!.flags;
+  }
+
+  /** Sets a violation code unless one is already set (the first violation of a step wins). */
+  violate(s: Int32Array, code: number): void {
+    if (this.b.get(s, this.L.violation) === 0) this.b.set(s, this.L.violation, code);
+  }
+
+  /** force_sigsegv: the whole process dies. G2 judges whether the thread had violated the ABI. */
+  kill(s: Int32Array, t: number, reason: number): void {
+    if (this.killed(s)) return;
+    const L = this.L;
+    this.set(s, L.killed, 1);
+    this.set(s, L.killReason, reason);
+    this.set(s, L.killThread, t);
+    if (this.ghosts.g2 && !this.killJustified(s, t, reason)) this.violate(s, Code.G2);
+  }
+
+  /** Whether a kill is backed by an ABI violation of the thread (rseq(2), §1.5). */
+  killJustified(s: Int32Array, t: number, reason: number): boolean {
+    if (reason === KillReason.syscallRseqCsSet || reason === KillReason.syscallInCs) return this.get(s, this.L.sysInCs[t]!) === 1;
+    return true;
+  }
+
+  // ---- ghost bookkeeping for G1 and precision ---------------------------------------------
+
+  /**
+   * Records an event against every frame of t whose IP is inside the c.s. it armed: the
+   * frames below a running signal handler are interrupted contexts too ("a preempted signal
+   * handler could fail to restart the prior execution context on sigreturn").
+   */
+  noteEvent(s: Int32Array, t: number, kind: EventClass): void {
+    const L = this.L;
+    const top = this.level(s, t);
+    for (let l = 0; l <= top; l++) {
+      const f = L.frame(t, l);
+      if (this.ghosts.precision) this.set(s, L.evSince[f]!, 1);
+      if (!this.ghosts.g1) continue;
+      const d = this.get(s, L.armed[f]!);
+      if (d === 0 || !this.inRange(d, this.programOf(t, l), this.get(s, L.ip[f]!))) continue;
+      const exempt = (this.desc(d).flags | this.userFlags(t)) & exemptBit[kind];
+      // A migration is exempt only when both PREEMPT and MIGRATE are (the switch comes first).
+      const isExempt = kind === 'migrate' ? exempt === (NO_RESTART_MIGRATE | NO_RESTART_PREEMPT) : exempt !== 0 && exemptBit[kind] !== 0;
+      if (!isExempt) this.set(s, L.dirty[f]!, 1);
+    }
+  }
+
+  /** The kernel moved frame f's IP to abort_ip: the precision property asks whether anything happened. */
+  private noteAbort(s: Int32Array, f: number): void {
+    if (this.ghosts.precision && this.get(s, this.L.evSince[f]!) === 0) this.violate(s, Code.precision);
+  }
+
+  private writeArea(s: Int32Array, t: number, a: number): void {
+    if (this.ghosts.areaOwnership && a !== t) this.violate(s, Code.areaOwnership);
+  }
+
+  // ---- L418 .. L63: event mask, notify-resume, rseq_ip_fixup ------------------------------
+
+  /** rseq_preempt(prev) at switch-out (L418-L63); L619 records nothing at switch-out. */
+  switchOut(s: Int32Array, t: number, kind: EventClass, fromUser: boolean): void {
+    const L = this.L;
+    const abortable = this.abortEnabled(kind);
+    if (this.rework) {
+      // user_irq was set by the interrupt or exception that led to this switch.
+      if (fromUser && abortable && this.policy.archSetsUserIrq) this.set(s, L.userIrq[t]!, 1);
+      return;
+    }
+    if (!abortable) return;
+    this.set(s, L.evMask[t]!, this.get(s, L.evMask[t]!) | EV_PREEMPT);
+    if (this.area(s, t) >= 0) this.set(s, L.tifNotify[t]!, 1);
+  }
+
+  /** set_task_cpu with a new CPU: rseq_migrate (L418-L63) or ids_changed (L619). */
+  migrate(s: Int32Array, t: number, cpu: number): void {
+    const L = this.L;
+    this.set(s, L.cpu[t]!, cpu);
+    if (this.rework) {
+      this.set(s, L.idsChanged[t]!, 1);
+      return;
+    }
+    if (!this.policy.abortOnMigrate) return;
+    this.set(s, L.evMask[t]!, this.get(s, L.evMask[t]!) | EV_MIGRATE);
+    if (this.area(s, t) >= 0) this.set(s, L.tifNotify[t]!, 1);
+  }
+
+  abortEnabled(kind: EventClass): boolean {
+    const p = this.policy;
+    switch (kind) {
+      case 'preempt':
+        return p.abortOnPreempt;
+      case 'migrate':
+        return p.abortOnMigrate;
+      case 'signal':
+        return p.abortOnSignal;
+      case 'membarrier':
+        return p.abortOnMembarrier;
+      case 'trap':
+        return p.abortOnTrap;
+    }
+  }
+
+  /** __rseq_handle_notify_resume (L418-L63): IP fixup, then ID update. */
+  private handleNotifyResume(s: Int32Array, t: number): void {
+    if (this.area(s, t) < 0) return;
+    this.ipFixup(s, t);
+    if (!this.killed(s)) this.updateIds(s, t);
+  }
+
+  /** rseq_ip_fixup + rseq_get_rseq_cs + rseq_need_restart (L418-L63). */
+  private ipFixup(s: Int32Array, t: number): void {
+    const L = this.L;
+    const a = this.area(s, t);
+    const d = this.get(s, L.rseqCs[a]!);
+    const f = this.topFrame(s, t);
+    const ip = this.get(s, L.ip[f]!);
+    if (d === 0) return; // ZERO_CS: not in a c.s.; the event mask is left as it is.
+    // Validation runs before the in-range test: a bad descriptor kills even with ip outside.
+    if (!this.validateFull(s, t, d)) return;
+    if (!this.inRange(d, this.programOf(t, this.level(s, t)), ip)) {
+      this.writeArea(s, t, a);
+      this.set(s, L.rseqCs[a]!, 0); // lazy clear; stale event bits survive (kernel/rseq.c v4.18)
+      return;
+    }
+    const restart = this.needRestart(s, t, d, a);
+    if (restart <= 0) return;
+    this.writeArea(s, t, a);
+    this.set(s, L.rseqCs[a]!, 0);
+    this.noteAbort(s, f);
+    this.set(s, L.ip[f]!, this.desc(d).abort);
+  }
+
+  /** rseq_need_restart: 1 restart, 0 no restart, -1 killed. */
+  private needRestart(s: Int32Array, t: number, d: number, a: number): number {
+    const L = this.L;
+    const p = this.policy;
+    const csFlags = this.desc(d).flags;
+    const uFlags = this.userFlags(a);
+    let exempt = 0;
+    if (p.noRestartFlags === 'kill') {
+      if (csFlags !== 0 || uFlags !== 0) {
+        this.kill(s, t, KillReason.noRestartFlags);
+        return -1;
+      }
+    } else if (p.noRestartFlags === 'honoured') {
+      const flags = csFlags | uFlags;
+      const both = NO_RESTART_PREEMPT | NO_RESTART_MIGRATE;
+      if (p.noRestartSignalRequiresBoth && (flags & NO_RESTART_SIGNAL) !== 0 && (flags & both) !== both) {
+        this.kill(s, t, KillReason.noRestartSignalAlone);
+        return -1;
+      }
+      if (p.eventTracking === 'mask3') exempt = flags;
+    }
+    const ev = this.get(s, L.evMask[t]!);
+    this.set(s, L.evMask[t]!, 0);
+    return (ev & ~exempt) !== 0 ? 1 : 0;
+  }
+
+  /** rseq_get_rseq_cs checks (L418-L63, and L619 debug). Returns false if it killed. */
+  private validateFull(s: Int32Array, t: number, d: number): boolean {
+    const cs = this.desc(d);
+    if (cs.version !== 0) this.kill(s, t, KillReason.badVersion);
+    else if (cs.abort >= cs.start && cs.abort < cs.postCommit) this.kill(s, t, KillReason.abortInCs);
+    else if (cs.signature !== this.ir.signature) this.kill(s, t, KillReason.badSignature);
+    return !this.killed(s);
+  }
+
+  /** rseq_update_cpu_node_id: writes cpu_id_start, cpu_id and mm_cid of the registered area. */
+  updateIds(s: Int32Array, t: number): void {
+    const L = this.L;
+    const a = this.area(s, t);
+    if (a < 0) return;
+    if (this.get(s, L.roDirty[a]!) === 1 && this.policy.readOnlyEnforcement === 'kill') {
+      this.kill(s, t, KillReason.readOnlyField);
+      return;
+    }
+    this.writeArea(s, t, a);
+    const cpu = this.get(s, L.cpu[t]!);
+    this.set(s, L.cpuIdStart[a]!, cpu + 2);
+    this.set(s, L.cpuId[a]!, cpu + 2);
+    if (this.trackMmCid) this.set(s, L.areaMmCid[a]!, this.get(s, L.mmCid[t]!));
+    this.set(s, L.roDirty[a]!, 0);
+  }
+
+  // ---- L619 / L71: switch events, UPDATE_USER_CS, exit work ------------------------------
+
+  /** rseq_sched_switch_event(t) at switch-in (and from a membarrier IPI). */
+  private schedSwitchEvent(s: Int32Array, t: number): void {
+    const L = this.L;
+    if (this.area(s, t) < 0) return;
+    if (this.v2) {
+      if (this.get(s, L.userIrq[t]!) === 0 && this.get(s, L.idsChanged[t]!) === 0) return;
+    } else if (this.policy.eventTracking === 'legacyV1') {
+      this.set(s, L.idsChanged[t]!, 1);
+    }
+    this.set(s, L.schedSwitch[t]!, 1);
+    this.set(s, L.tifRseq[t]!, 1);
+  }
+
+  /** rseq_update_user_cs (non-debug) or its debug variant. Returns false if it killed. */
+  private updateUserCs(s: Int32Array, t: number, d: number): boolean {
+    const L = this.L;
+    const a = this.area(s, t);
+    const f = this.topFrame(s, t);
+    const ip = this.get(s, L.ip[f]!);
+    const debug = this.policy.csValidation === 'debug-full';
+    const cs = this.desc(d);
+    if (debug) {
+      if (cs.version !== 0 || cs.flags !== 0) {
+        this.kill(s, t, cs.version !== 0 ? KillReason.badVersion : KillReason.csFlagsDebug);
+        return false;
+      }
+    }
+    if (!this.inRange(d, this.programOf(t, this.level(s, t)), ip)) {
+      this.writeArea(s, t, a);
+      this.set(s, L.rseqCs[a]!, 0);
+      return true;
+    }
+    if (debug) {
+      if (cs.abort >= cs.start && cs.abort < cs.postCommit) {
+        this.kill(s, t, KillReason.abortInCs);
+        return false;
+      }
+      // "!user_irq counts as fatal inside the c.s.": a c.s. found at syscall exit.
+      if (this.get(s, L.userIrq[t]!) === 0) {
+        this.kill(s, t, KillReason.syscallInCs);
+        return false;
+      }
+    }
+    if (cs.signature !== this.ir.signature) {
+      this.kill(s, t, KillReason.badSignature);
+      return false;
+    }
+    // L619 checks nothing else: an abort_ip inside the range moves ip into the c.s.
+    this.writeArea(s, t, a);
+    this.set(s, L.rseqCs[a]!, 0);
+    this.noteAbort(s, f);
+    this.set(s, L.ip[f]!, cs.abort);
+    return true;
+  }
+
+  /** rseq_exit_to_user_mode_restart: the L619 work at the very end of the exit loop. */
+  private reworkExitWork(s: Int32Array, t: number): void {
+    const L = this.L;
+    if (this.get(s, L.tifRseq[t]!) === 1 && this.get(s, L.schedSwitch[t]!) === 1 && this.area(s, t) >= 0) {
+      const a = this.area(s, t);
+      const debug = this.policy.csValidation === 'debug-full';
+      const d = this.get(s, L.rseqCs[a]!);
+      if (this.get(s, L.idsChanged[t]!) === 0) {
+        if (d !== 0) this.updateUserCs(s, t, d);
+      } else {
+        this.updateIds(s, t);
+        const skip = this.policy.genericIrqEntry && !debug && this.get(s, L.userIrq[t]!) === 0 && !this.policy.csCheckAfterSyscallSwitch;
+        if (!this.killed(s) && !skip && d !== 0) this.updateUserCs(s, t, d);
+      }
+    }
+    this.set(s, L.tifRseq[t]!, 0);
+    this.set(s, L.schedSwitch[t]!, 0);
+    this.set(s, L.idsChanged[t]!, 0);
+    this.set(s, L.userIrq[t]!, 0);
+  }
+
+  // ---- signals -----------------------------------------------------------------------------
+
+  /** Whether t can take a pending signal now (handlers block their own signal unless nested). */
+  canDeliver(s: Int32Array, t: number): boolean {
+    return this.ir.threads[t]!.handler >= 0 && this.level(s, t) < this.ir.signalNesting;
+  }
+
+  /** handle_signal: restart rewinding, rseq_signal_deliver, then the handler frame. */
+  private deliverSignal(s: Int32Array, t: number): void {
+    const L = this.L;
+    this.set(s, L.sigPending[t]!, 0);
+    const rewind = this.get(s, L.restart[t]!) === 1;
+    this.set(s, L.restart[t]!, 0);
+    const f = this.topFrame(s, t);
+    if (rewind && this.policy.restartRewindOrder === 'before-fixup') this.set(s, L.ip[f]!, this.get(s, L.ip[f]!) - 1);
+    this.noteEvent(s, t, 'signal');
+    this.rseqSignalDeliver(s, t);
+    if (this.killed(s)) return;
+    if (rewind && this.policy.restartRewindOrder === 'after-fixup') this.set(s, L.ip[f]!, this.get(s, L.ip[f]!) - 1);
+    // setup_rt_frame: the frame saves the (fixed-up) ip; the handler starts with fresh registers.
+    const l = this.level(s, t) + 1;
+    this.set(s, L.level[t]!, l);
+    const nf = L.frame(t, l);
+    this.set(s, L.ip[nf]!, 0);
+    for (let r = 0; r < L.registers; r++) this.set(s, L.regs[nf * L.registers + r]!, 2);
+    this.set(s, L.armed[nf]!, 0);
+    this.set(s, L.dirty[nf]!, 0);
+    this.set(s, L.evSince[nf]!, 0);
+  }
+
+  private rseqSignalDeliver(s: Int32Array, t: number): void {
+    const L = this.L;
+    if (!this.policy.abortOnSignal) return;
+    if (!this.rework) {
+      this.set(s, L.evMask[t]!, this.get(s, L.evMask[t]!) | EV_SIGNAL);
+      this.handleNotifyResume(s, t);
+      return;
+    }
+    if (this.area(s, t) < 0) return;
+    if (this.v2 && this.get(s, L.userIrq[t]!) === 0) return;
+    const a = this.area(s, t);
+    const d = this.get(s, L.rseqCs[a]!);
+    if (d !== 0) this.updateUserCs(s, t, d);
+    if (this.policy.eventTracking === 'legacyV1' && !this.killed(s)) {
+      // rseq_force_update: IDs are rewritten at exit.
+      this.set(s, L.idsChanged[t]!, 1);
+      this.set(s, L.schedSwitch[t]!, 1);
+      this.set(s, L.tifRseq[t]!, 1);
+    }
+  }
+
+  /** rt_sigreturn's effect: pop the frame, restoring the interrupted context. */
+  popFrame(s: Int32Array, t: number): void {
+    const L = this.L;
+    const l = this.level(s, t);
+    const f = L.frame(t, l);
+    this.set(s, L.ip[f]!, 0);
+    for (let r = 0; r < L.registers; r++) this.set(s, L.regs[f * L.registers + r]!, 2);
+    this.set(s, L.armed[f]!, 0);
+    this.set(s, L.dirty[f]!, 0);
+    this.set(s, L.evSince[f]!, 0);
+    this.set(s, L.level[t]!, l - 1);
+  }
+
+  // ---- the exit-to-user path ---------------------------------------------------------------
+
+  /**
+   * Returns t to user mode: syscall-exit work (when it re-enters from a syscall), then the
+   * exit loop (signals and notify-resume in the policy's order; L619 rseq work last).
+   */
+  returnToUser(s: Int32Array, t: number): void {
+    const L = this.L;
+    const fromSyscall = this.get(s, L.entry[t]!) === Entry.Syscall;
+    this.set(s, L.status[t]!, Status.Running);
+    this.set(s, L.entry[t]!, Entry.Irq);
+    if (fromSyscall) this.syscallExitChecks(s, t);
+    if (this.killed(s)) return;
+    if (!this.rework) {
+      const signalFirst = this.policy.signalVsNotifyOrder === 'signal-first';
+      if (signalFirst && this.get(s, L.sigPending[t]!) === 1 && this.canDeliver(s, t)) this.deliverSignal(s, t);
+      if (!this.killed(s) && this.get(s, L.tifNotify[t]!) === 1) {
+        this.set(s, L.tifNotify[t]!, 0);
+        this.handleNotifyResume(s, t);
+      }
+      if (!signalFirst && !this.killed(s) && this.get(s, L.sigPending[t]!) === 1 && this.canDeliver(s, t)) this.deliverSignal(s, t);
+      if (this.policy.eventMaskClear === 'everyExit') this.set(s, L.evMask[t]!, 0);
+    } else {
+      if (this.get(s, L.sigPending[t]!) === 1 && this.canDeliver(s, t)) this.deliverSignal(s, t);
+      this.set(s, L.tifNotify[t]!, 0);
+      if (!this.killed(s)) this.reworkExitWork(s, t);
+      if (this.policy.eventMaskClear === 'everyExit') this.set(s, L.evMask[t]!, 0);
+    }
+    if (fromSyscall) this.finishSyscall(s, t);
+  }
+
+  /** G3: the thread is back in user space after a syscall the policy promised to catch. */
+  private finishSyscall(s: Int32Array, t: number): void {
+    const L = this.L;
+    if (this.ghosts.g3 && !this.killed(s) && this.get(s, L.sysInCs[t]!) === 1 && this.get(s, L.sysPromised[t]!) === 1) this.violate(s, Code.G3);
+    this.set(s, L.sysInCs[t]!, 0);
+    this.set(s, L.sysPromised[t]!, 0);
+    this.set(s, L.sysExitCheck[t]!, 0);
+  }
+
+  /** The policy's check at syscall exit (c', d with exit check, L619 debug), with ip_x. */
+  private syscallExitChecks(s: Int32Array, t: number): void {
+    const L = this.L;
+    if (this.get(s, L.sysExitCheck[t]!) === 0) return;
+    const a = this.area(s, t);
+    if (a < 0) return;
+    const d = this.get(s, L.rseqCs[a]!);
+    if (d === 0) return;
+    if (!this.validateFull(s, t, d)) return;
+    const f = this.topFrame(s, t);
+    if (this.inRange(d, this.programOf(t, this.level(s, t)), this.get(s, L.ip[f]!))) this.kill(s, t, KillReason.syscallInCs);
+    else if (this.policy.csValidation === 'debug-full') this.set(s, L.rseqCs[a]!, 0);
+  }
+
+  /**
+   * Syscall entry with the instruction at `insIp` of the top frame: ghosts for G2/G3, then the
+   * policy's entry check (b, c, d). ip_e is the address after the syscall instruction.
+   */
+  syscallEntry(s: Int32Array, t: number, insIp: number, name: string): void {
+    const L = this.L;
+    const p = this.policy;
+    const lvl = this.level(s, t);
+    const f = L.frame(t, lvl);
+    const prog = this.programOf(t, lvl);
+    const inCs = this.inRange(this.get(s, L.armed[f]!), prog, insIp);
+    const inSet = p.syscallSet.includes(name);
+    const promised = p.syscallPolicy === 'b' || p.syscallPolicy === 'c' || p.syscallPolicy === "c'" || (p.syscallPolicy === 'd' && inSet);
+    this.set(s, L.sysInCs[t]!, inCs ? 1 : 0);
+    this.set(s, L.sysPromised[t]!, promised ? 1 : 0);
+    const exitCheck = p.syscallPolicy === "c'" || (p.syscallPolicy === 'd' && inSet && p.syscallSetCheck === 'exit') || p.csValidation === 'debug-full';
+    this.set(s, L.sysExitCheck[t]!, exitCheck ? 1 : 0);
+    const a = this.area(s, t);
+    if (a < 0) return;
+    const d = this.get(s, L.rseqCs[a]!);
+    if (p.syscallPolicy === 'b') {
+      if (d !== 0) this.kill(s, t, KillReason.syscallRseqCsSet);
+      return;
+    }
+    const entryIpCheck = p.syscallPolicy === 'c' || (p.syscallPolicy === 'd' && inSet && p.syscallSetCheck === 'entry');
+    if (entryIpCheck && d !== 0 && this.validateFull(s, t, d) && this.inRange(d, prog, insIp + 1)) this.kill(s, t, KillReason.syscallInCs);
+  }
+
+  // ---- scheduling events --------------------------------------------------------------------
+
+  /** Context switch in of a ready thread on its CPU, then its return to user space. */
+  switchIn(s: Int32Array, t: number, mmCid: number): void {
+    const L = this.L;
+    if (this.trackMmCid && this.get(s, L.mmCid[t]!) !== mmCid) {
+      this.set(s, L.mmCid[t]!, mmCid);
+      if (this.rework) this.set(s, L.idsChanged[t]!, 1);
+    }
+    if (this.rework) this.schedSwitchEvent(s, t);
+    this.returnToUser(s, t);
+  }
+
+  /** An interrupt taken in user mode; `taskWork` raises TIF_NOTIFY_RESUME for an unrelated user. */
+  interrupt(s: Int32Array, t: number, taskWork: boolean): void {
+    const L = this.L;
+    if (this.rework && this.policy.archSetsUserIrq) this.set(s, L.userIrq[t]!, 1);
+    if (taskWork) this.set(s, L.tifNotify[t]!, 1);
+    this.returnToUser(s, t);
+  }
+
+  /** ipi_rseq on the CPU where t runs (t in user mode), then t's return from the interrupt. */
+  membarrierIpi(s: Int32Array, t: number, inKernel: boolean): void {
+    const L = this.L;
+    if (this.policy.abortOnMembarrier) {
+      this.noteEvent(s, t, 'membarrier');
+      if (!inKernel && this.rework && this.policy.archSetsUserIrq) this.set(s, L.userIrq[t]!, 1);
+      if (!this.rework) {
+        this.set(s, L.evMask[t]!, this.get(s, L.evMask[t]!) | EV_PREEMPT);
+        if (this.area(s, t) >= 0) this.set(s, L.tifNotify[t]!, 1);
+      } else if (this.policy.eventTracking === 'legacyV1') {
+        if (this.area(s, t) >= 0) {
+          this.set(s, L.idsChanged[t]!, 1);
+          this.set(s, L.schedSwitch[t]!, 1);
+          this.set(s, L.tifRseq[t]!, 1);
+        }
+      } else this.schedSwitchEvent(s, t);
+    }
+    if (!inKernel) this.returnToUser(s, t);
+  }
+
+  /** sys_rseq registration of t's own area (errors: returns false). */
+  register(s: Int32Array, t: number): boolean {
+    const L = this.L;
+    if (this.area(s, t) >= 0) return false; // -EBUSY / -EINVAL
+    this.set(s, L.kRseq[t]!, t + 1);
+    if (this.policy.registrationClearsRseqCs) this.set(s, L.rseqCs[t]!, 0);
+    if (this.rework) {
+      this.set(s, L.idsChanged[t]!, 1);
+      this.set(s, L.schedSwitch[t]!, 1);
+      this.set(s, L.tifRseq[t]!, 1);
+    } else this.set(s, L.tifNotify[t]!, 1);
+    return true;
+  }
+
+  /** sys_rseq(RSEQ_FLAG_UNREGISTER) of t's own area. */
+  unregister(s: Int32Array, t: number): boolean {
+    const L = this.L;
+    if (this.area(s, t) !== t) return false;
+    this.set(s, L.cpuIdStart[t]!, 2);
+    this.set(s, L.cpuId[t]!, 1); // -1 + 2: RSEQ_CPU_ID_UNINITIALIZED
+    this.set(s, L.areaMmCid[t]!, 0);
+    this.set(s, L.kRseq[t]!, 0);
+    return true;
+  }
+}

@@ -1,0 +1,74 @@
+import { InputErrors, suggest, type InputError } from '../ir/errors.js';
+import type { ModelInput } from '../ir/schema.js';
+import { percpuCounter } from './percpu-counter.js';
+
+/** A parameter of a built-in model. */
+export interface ParamDef {
+  readonly name: string;
+  readonly default: number;
+  readonly min: number;
+  readonly max: number;
+  readonly doc: string;
+}
+
+/** A named, parameterised built-in model. */
+export interface BuiltinModel {
+  readonly name: string;
+  readonly summary: string;
+  readonly params: readonly ParamDef[];
+  build(params: Readonly<Record<string, number>>): ModelInput;
+}
+
+const registry: BuiltinModel[] = [
+  {
+    name: 'percpu-counter',
+    summary: 'per-CPU counter incremented through rseq_addv (load/add/store), plus a signal handler that increments too',
+    params: [
+      { name: 'threads', default: 3, min: 1, max: 4, doc: 'worker threads' },
+      { name: 'ops', default: 2, min: 1, max: 4, doc: 'increments per thread' },
+      { name: 'signals', default: 1, min: 0, max: 3, doc: 'signals the environment may deliver' },
+      { name: 'cpus', default: 2, min: 1, max: 4, doc: 'CPUs' },
+    ],
+    build: (p) => percpuCounter({ threads: p.threads!, ops: p.ops!, signals: p.signals!, cpus: p.cpus! }),
+  },
+];
+
+/** Registers more built-ins (the library modules call this). */
+export function registerBuiltin(m: BuiltinModel): void {
+  registry.push(m);
+}
+
+export function builtinModels(): readonly BuiltinModel[] {
+  return registry;
+}
+
+/**
+ * Builds a built-in model from `name=value` parameters, checking names and ranges. Returns the
+ * model and the parameter values (which state expressions may use as constants).
+ */
+export function buildBuiltin(name: string, specs: readonly string[]): { model: ModelInput; params: Record<string, number> } {
+  const m = registry.find((x) => x.name === name);
+  if (!m) {
+    const s = suggest(name, registry.map((x) => x.name));
+    throw new InputErrors([{ code: 'unknown-model', file: '<command line>', path: ['MODEL'], message: `no built-in model or file "${name}"`, hint: s ? `did you mean "${s}"?` : 'see "rseq-check models"' }]);
+  }
+  const params: Record<string, number> = Object.fromEntries(m.params.map((p) => [p.name, p.default]));
+  const errors: InputError[] = [];
+  for (const spec of specs) {
+    const [k, v] = spec.split('=', 2);
+    const def = m.params.find((p) => p.name === k);
+    if (!def) {
+      const s = suggest(k ?? '', m.params.map((p) => p.name));
+      errors.push({ code: 'unknown-param', file: '<command line>', path: ['--param', k ?? ''], message: `model ${name} has no parameter "${k}" (it has: ${m.params.map((p) => p.name).join(', ') || 'none'})`, ...(s ? { hint: `did you mean "${s}"?` } : {}) });
+      continue;
+    }
+    const n = Number(v);
+    if (v === undefined || !Number.isInteger(n) || n < def.min || n > def.max) {
+      errors.push({ code: 'bad-param', file: '<command line>', path: ['--param', def.name], message: `${def.name} must be an integer in ${def.min}..${def.max}, got "${v ?? ''}"` });
+      continue;
+    }
+    params[def.name] = n;
+  }
+  if (errors.length > 0) throw new InputErrors(errors);
+  return { model: m.build(params), params };
+}
