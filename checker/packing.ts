@@ -17,6 +17,8 @@ export class BitLayout {
     mask: number[],
     /** Total words of a packed state. */
     readonly words: number,
+    /** Per group name: its first word and its number of words (groups never share a word). */
+    readonly groups: ReadonlyMap<string, { readonly start: number; readonly count: number }>,
   ) {
     this.word = Int32Array.from(word);
     this.shift = Int32Array.from(shift);
@@ -42,40 +44,52 @@ export class BitLayout {
   }
 }
 
-/** Collects fields, then packs them first-fit into words (largest fields first). */
+/**
+ * Collects fields, then packs them first-fit into words (largest fields first), each group
+ * into words of its own, so that a group (e.g. one thread's record) is a contiguous word range.
+ * Groups built from the same sequence of field sizes get identical internal layouts.
+ */
 export class BitLayoutBuilder {
-  private readonly fields: { name: string; bits: number }[] = [];
+  private readonly fields: { name: string; bits: number; group: string }[] = [];
 
   /** Adds a field wide enough for values 0..maxValue; returns its id. */
-  addRange(name: string, maxValue: number): number {
-    return this.add(name, bitsFor(maxValue));
+  addRange(name: string, maxValue: number, group = ''): number {
+    return this.add(name, bitsFor(maxValue), group);
   }
 
   /** Adds a field of `bits` bits (1..31); returns its id. */
-  add(name: string, bits: number): number {
+  add(name: string, bits: number, group = ''): number {
     if (!Number.isInteger(bits) || bits < 1 || bits > 31) throw new RangeError(`field ${name}: ${bits} bits`);
-    this.fields.push({ name, bits });
+    this.fields.push({ name, bits, group });
     return this.fields.length - 1;
   }
 
   build(): BitLayout {
-    const order = this.fields.map((f, i) => i).sort((a, b) => this.fields[b]!.bits - this.fields[a]!.bits || a - b);
-    const free: number[] = [];
     const word = new Array<number>(this.fields.length);
     const shift = new Array<number>(this.fields.length);
-    for (const i of order) {
-      const bits = this.fields[i]!.bits;
-      let w = free.findIndex((used) => used + bits <= 32);
-      if (w < 0) {
-        free.push(0);
-        w = free.length - 1;
+    const groups = new Map<string, { start: number; count: number }>();
+    const groupNames = [...new Set(this.fields.map((f) => f.group))];
+    let base = 0;
+    for (const g of groupNames) {
+      const members = this.fields.map((f, i) => i).filter((i) => this.fields[i]!.group === g);
+      const order = members.sort((a, b) => this.fields[b]!.bits - this.fields[a]!.bits || a - b);
+      const free: number[] = [];
+      for (const i of order) {
+        const bits = this.fields[i]!.bits;
+        let w = free.findIndex((used) => used + bits <= 32);
+        if (w < 0) {
+          free.push(0);
+          w = free.length - 1;
+        }
+        word[i] = base + w;
+        shift[i] = free[w]!;
+        free[w]! += bits;
       }
-      word[i] = w;
-      shift[i] = free[w]!;
-      free[w]! += bits;
+      groups.set(g, { start: base, count: free.length });
+      base += free.length;
     }
     const mask = this.fields.map((f) => (f.bits === 31 ? 0x7fffffff : (1 << f.bits) - 1));
-    return new BitLayout(this.fields.map((f) => f.name), word, shift, mask, Math.max(1, free.length));
+    return new BitLayout(this.fields.map((f) => f.name), word, shift, mask, Math.max(1, base), groups);
   }
 }
 

@@ -15,6 +15,7 @@ import { presetDefs, resolvePreset } from './kernel/presets.js';
 import { suggest } from './ir/errors.js';
 import { selectProperties } from './properties.js';
 import { RseqSystem } from './system.js';
+import { concretize } from './concretize.js';
 
 /** Options of one check; every field has a default. */
 export interface CheckOptions {
@@ -33,6 +34,8 @@ export interface CheckOptions {
   readonly maxMemoryMB?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (p: Progress) => void;
+  /** Reduce by thread symmetry where sound. @defaultValue true */
+  readonly symmetry?: boolean;
 }
 
 /** A flag with its witness explained. */
@@ -125,7 +128,7 @@ export function buildSystem(ir: ModelIR, policy: Policy, options: CheckOptions =
       });
   const invariants = compile(ir.invariants, 'invariants', selection.invariants);
   const finals = compile(ir.final, 'final', selection.finals);
-  return new RseqSystem(ir, policy, { budgets, ghosts, checked: b, invariants, finals });
+  return new RseqSystem(ir, policy, { budgets, ghosts, checked: b, invariants, finals, symmetry: options.symmetry ?? true });
 }
 
 /**
@@ -143,11 +146,18 @@ export async function checkModel(ir: ModelIR, options: CheckOptions = {}): Promi
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
   const meta = { model: ir.name, policy: policy.name };
-  const flags: ExplainedFlag[] = raw.flags.map((f) => ({ ...f, trace: explainPath(sys, f.witness.choices, { ...meta, property: f.name }) }));
+  // Traces and replay tokens are given in the unreduced system.
+  const concrete = sys.symmetric ? buildSystem(ir, policy, { ...options, symmetry: false }) : sys;
+  const real = (choices: readonly number[]): number[] => concretize(sys, concrete, choices);
+  const flags: ExplainedFlag[] = raw.flags.map((f) => {
+    const witness = { choices: real(f.witness.choices) };
+    return { ...f, witness, trace: explainPath(concrete, witness.choices, { ...meta, property: f.name }) };
+  });
   const common = { model: ir.name, policy, budgets: sys.options.budgets, stats: raw.stats, flags };
   if (raw.verdict === 'violation') {
-    const trace = explainPath(sys, raw.path.choices, { ...meta, property: raw.property });
-    const r = { ...common, verdict: 'violation' as const, property: raw.property, path: raw.path, trace };
+    const path = { choices: real(raw.path.choices) };
+    const trace = explainPath(concrete, path.choices, { ...meta, property: raw.property });
+    const r = { ...common, verdict: 'violation' as const, property: raw.property, path, trace };
     return { ...r, explain: () => formatResult(r) };
   }
   if (raw.verdict === 'incomplete') {

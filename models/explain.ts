@@ -95,7 +95,7 @@ export function explainPath(
         break;
       }
       case LabelKind.preempt:
-        what = `preemption of ${tn} on ${cpuBefore} at ${where(before.prog, before.ip)}${csAt(p, t)}`;
+        what = `preemption of ${tn} on ${cpuBefore} at ${where(before.prog, before.ip)}${csAt(p, t)}; ${names[arg]} scheduled in`;
         break;
       case LabelKind.migrate:
         what = `migration of ${tn} ${cpuBefore}→${ir.cpus[arg]} at ${where(before.prog, before.ip)}${csAt(p, t)}`;
@@ -156,7 +156,9 @@ export function explainPath(
       ] as const) {
         const v0 = k.get(p, field[u]!) - 2;
         const v1 = k.get(s, field[u]!) - 2;
-        if (v0 !== v1) decisions.push({ kind: 'ids-updated', text: `${label} of ${n}'s struct rseq ${v0}→${v1}` });
+        // Only a running thread's IDs are observable (switched-out ones are canonicalised).
+        if (v0 !== v1 && k.get(s, L.status[u]!) === Status.Running && k.get(p, L.status[u]!) === Status.Running || (v0 !== v1 && kind === LabelKind.schedule && u === t))
+          decisions.push({ kind: 'ids-updated', text: `${label} of ${n}'s struct rseq written: ${v1}` });
       }
       const ev0 = k.get(p, L.evMask[u]!);
       const ev1 = k.get(s, L.evMask[u]!);

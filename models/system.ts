@@ -36,6 +36,8 @@ export function decodeLabel(label: number): { kind: number; thread: number; arg:
 export type StatePredicate = (s: Int32Array) => boolean;
 
 export interface SystemOptions {
+  /** Merge states that differ only by a permutation of identical threads. @defaultValue true when sound */
+  readonly symmetry?: boolean;
   readonly budgets: BudgetsIR;
   readonly ghosts: GhostNeeds;
   /** Built-in codes that are checked (others are tracked but not reported). */
@@ -64,8 +66,22 @@ export class RseqSystem implements TransitionSystem {
   private readonly T: number;
   private readonly budgetBound: number[];
   private readonly runningOn: Int32Array;
-  /** Per program, per instruction: bitmask of registers live there. */
-  private readonly live: readonly Int32Array[];
+  /** Whether any clone_vm can make two threads share one struct rseq. */
+  private readonly sharedAreas: boolean;
+  /** Whether the event mask can be reduced to one bit (no NO_RESTART flags, see canonicalize). */
+  private readonly collapseEvents: boolean;
+  /** Descriptors that pass full validation (version 0, abort outside, right signature). */
+  private readonly validDesc: readonly boolean[];
+  /** Whether states are reduced modulo permutations of identical threads. */
+  readonly symmetric: boolean;
+  private readonly blockTmp: Int32Array;
+  private readonly order: Int32Array;
+  /** Per frame field index, per IP: (word, and-mask, or-bits) triples that reset dead registers. */
+  private readonly deadMasks: readonly (readonly Int32Array[])[];
+  /** Per frame field index: triples that reset every register (inactive frames). */
+  private readonly clearAll: readonly Int32Array[];
+  /** Per program, per IP: bit d-1 set when descriptor d's range contains the IP. */
+  private readonly rangeMask: readonly Int32Array[];
 
   constructor(
     readonly ir: ModelIR,
@@ -81,12 +97,46 @@ export class RseqSystem implements TransitionSystem {
     this.T = ir.threads.length;
     this.budgetBound = budgetKinds.map((k) => options.budgets[k]);
     this.runningOn = new Int32Array(ir.cpus.length);
-    this.live = ir.programs.map((p, pi) =>
+    this.sharedAreas = ir.programs.some((p) => p.code.some((i) => i.op === 'syscall' && i.name === 'clone_vm'));
+    this.collapseEvents =
+      (policy.eventTracking === 'anyEvent' || policy.eventTracking === 'mask3') &&
+      policy.csValidation !== 'minimal-in-range' &&
+      ir.descriptors.every((d) => d.flags === 0) &&
+      ir.threads.every((th) => th.flags === 0);
+    this.symmetric = (options.symmetry ?? true) && symmetryIsSound(ir, options);
+    this.blockTmp = new Int32Array(this.T * this.layout.threadWords);
+    this.order = new Int32Array(this.T);
+    this.validDesc = ir.descriptors.map((d) => d.version === 0 && !(d.abort >= d.start && d.abort < d.postCommit) && d.signature === ir.signature);
+    const live = ir.programs.map((p, pi) =>
       liveRegisters(
         p,
         ir.registers,
         ir.descriptors.filter((d) => d.program === pi).map((d) => d.abort),
       ),
+    );
+    const L = this.layout;
+    const bits = L.bits;
+    const masksFor = (f: number, deadSet: number): Int32Array => {
+      const triples: number[] = [];
+      for (let r = 0; r < L.registers; r++) {
+        if (!(deadSet & (1 << r))) continue;
+        const fld = L.regs[f * L.registers + r]!;
+        const sh = bits.shift[fld]!;
+        triples.push(bits.word[fld]!, ~(bits.mask[fld]! << sh), 2 << sh);
+      }
+      return Int32Array.from(triples);
+    };
+    const all = (1 << ir.registers) - 1;
+    this.deadMasks = Array.from({ length: this.T * L.levels }, (_, f) => {
+      const t = Math.floor(f / L.levels);
+      const prog = this.kernel.programOf(t, f % L.levels);
+      if (prog < 0) return [];
+      // One entry past the end: a killed thread's IP may rest after its last syscall.
+      return Array.from({ length: live[prog]!.length + 1 }, (_, ip) => masksFor(f, all & ~(live[prog]![ip] ?? 0)));
+    });
+    this.clearAll = Array.from({ length: this.T * L.levels }, (_, f) => masksFor(f, all));
+    this.rangeMask = ir.programs.map((p, pi) =>
+      Int32Array.from({ length: p.code.length + 1 }, (_, ip) => ir.descriptors.reduce((m, d, di) => (d.program === pi && ip >= d.start && ip < d.postCommit ? m | (1 << di) : m), 0)),
     );
   }
 
@@ -99,21 +149,78 @@ export class RseqSystem implements TransitionSystem {
     const L = this.layout;
     const st = k.get(s, L.status[t]!);
     const top = st === Status.Done || st === Status.Dormant ? -1 : k.level(s, t);
+    if (st === Status.Done) {
+      // Nothing can observe a finished thread's kernel state or its own struct rseq any more
+      // (areas shared through clone_vm belong to a live owner and are left alone).
+      if (!this.sharedAreas) {
+        for (const f of [L.cpu, L.evMask, L.tifNotify, L.entry, L.mmCid, L.kIdCpu, L.cpuIdStart, L.cpuId, L.rseqCs, L.areaMmCid, L.roDirty, L.sigPending]) k.set(s, f[t]!, 0);
+      }
+    } else if (this.collapseEvents) {
+      // With no NO_RESTART flag anywhere, which event bit is pending never matters, only whether one is.
+      if (k.get(s, L.evMask[t]!) !== 0) k.set(s, L.evMask[t]!, 1);
+      // Switched out with TIF_NOTIFY_RESUME raised, a registered thread will run the handler
+      // before any of its user code: the handler rewrites both IDs, and clears a (valid)
+      // rseq_cs whose range the IP is outside. Their current values cannot be observed.
+      // (Not for a thread in a syscall: a restart may rewind its IP into the range.)
+      if (st !== Status.Running && k.get(s, L.tifNotify[t]!) === 1 && k.get(s, L.entry[t]!) === Entry.Irq && k.area(s, t) === t && !this.sharedAreas && this.policy.idUpdate === 'everyHandlerRun') {
+        k.set(s, L.cpuIdStart[t]!, 0);
+        k.set(s, L.cpuId[t]!, 0);
+        const d = k.get(s, L.rseqCs[t]!);
+        if (d !== 0 && this.validDesc[d - 1] && !k.inRange(d, k.programOf(t, top), k.get(s, L.ip[L.frame(t, top)]!))) k.set(s, L.rseqCs[t]!, 0);
+      }
+    }
     for (let l = 0; l < L.levels; l++) {
       const f = L.frame(t, l);
       if (l > top) {
         if (st === Status.Done) k.set(s, L.ip[f]!, 0);
-        for (let r = 0; r < L.registers; r++) k.set(s, L.regs[f * L.registers + r]!, 2);
+        applyMasks(s, this.clearAll[f]!);
         continue;
       }
       const prog = k.programOf(t, l);
       const ip = k.get(s, L.ip[f]!);
-      const live = this.live[prog]![ip]!;
-      for (let r = 0; r < L.registers; r++) if (!(live & (1 << r))) k.set(s, L.regs[f * L.registers + r]!, 2);
-      if (!k.inRange(k.get(s, L.armed[f]!), prog, ip)) {
+      applyMasks(s, this.deadMasks[f]![ip]!);
+      const d = k.get(s, L.armed[f]!);
+      if (d !== 0 && !(this.rangeMask[prog]![ip]! & (1 << (d - 1)))) {
+        // Outside its range the armed descriptor is history: re-entering a c.s. goes through
+        // rseq_arm (U1), which sets it again; G1 and precision bits only matter inside.
+        k.set(s, L.armed[f]!, 0);
         k.set(s, L.dirty[f]!, 0);
         k.set(s, L.evSince[f]!, 0);
       }
+    }
+  }
+
+  /**
+   * Sorts the thread records of `s` (symmetry reduction): identical threads are
+   * interchangeable, so one state per permutation class is stored. Each thread's record is a
+   * contiguous word range with the same internal layout (models/kernel/layout.ts), and no field
+   * names a thread (K.rseq's own area is a bit), so sorting word ranges is a sound renaming.
+   */
+  sortThreads(s: Int32Array): void {
+    const T = this.T;
+    const W = this.layout.threadWords;
+    const start = this.layout.threadWordStart;
+    const order = this.order;
+    for (let t = 0; t < T; t++) order[t] = t;
+    let moved = false;
+    for (let i = 1; i < T; i++) {
+      const cur = order[i]!;
+      let j = i - 1;
+      while (j >= 0 && compareBlocks(s, start[order[j]!]!, start[cur]!, W) > 0) {
+        order[j + 1] = order[j]!;
+        j--;
+        moved = true;
+      }
+      order[j + 1] = cur;
+    }
+    if (!moved) return;
+    const tmp = this.blockTmp;
+    for (let p = 0; p < T; p++) tmp.set(s.subarray(start[order[p]!]!, start[order[p]!]! + W), p * W);
+    for (let p = 0; p < T; p++) s.set(tmp.subarray(p * W, p * W + W), start[p]!);
+    const k = this.kernel;
+    if (k.killed(s)) {
+      const old = k.get(s, this.layout.killThread);
+      for (let p = 0; p < T; p++) if (order[p] === old) k.set(s, this.layout.killThread, p);
     }
   }
 
@@ -132,15 +239,19 @@ export class RseqSystem implements TransitionSystem {
     });
     this.ir.memory.init.forEach((v, c) => k.set(out, L.mem[c]!, v));
     this.ir.threads.forEach((th, t) => {
-      k.set(out, L.status[t]!, th.dormant ? Status.Dormant : Status.Ready);
+      // The first thread placed on each CPU is running; the others wait in its run queue.
+      const first = this.ir.threads.findIndex((o) => !o.dormant && o.cpu === th.cpu) === t;
+      k.set(out, L.status[t]!, th.dormant ? Status.Dormant : first ? Status.Running : Status.Ready);
       k.set(out, L.cpu[t]!, th.cpu);
       for (let l = 0; l < L.levels; l++) for (let r = 0; r < L.registers; r++) k.set(out, L.regs[L.frame(t, l) * L.registers + r]!, 2);
       const registered = th.registered && !th.dormant;
-      k.set(out, L.kRseq[t]!, registered ? t + 1 : 0);
+      k.setArea(out, t, registered ? t : -1);
       // A registered thread has had its IDs written; an unregistered one shows 0 / -1.
       k.set(out, L.cpuIdStart[t]!, registered ? th.cpu + 2 : 2);
       k.set(out, L.cpuId[t]!, registered ? th.cpu + 2 : 1);
+      k.set(out, L.kIdCpu[t]!, registered ? th.cpu + 1 : 0);
     });
+    if (this.symmetric) this.sortThreads(out);
     emit();
   }
 
@@ -157,7 +268,13 @@ export class RseqSystem implements TransitionSystem {
     return t === except ? -1 : t;
   };
 
-  successors(state: Int32Array, out: Int32Array, emit: (label: number) => boolean | void): void {
+  successors(state: Int32Array, out: Int32Array, emitRaw: (label: number) => boolean | void): void {
+    const emit = this.symmetric
+      ? (label: number): boolean | void => {
+          this.sortThreads(out);
+          return emitRaw(label);
+        }
+      : emitRaw;
     const k = this.kernel;
     const L = this.layout;
     if (k.killed(state) || k.get(state, L.violation) !== 0) return;
@@ -182,11 +299,20 @@ export class RseqSystem implements TransitionSystem {
           if (emit(makeLabel(LabelKind.instructionPreemptedAtExit, t))) return;
         }
         if (this.budgetLeft(state, B_PREEMPT)) {
-          out.set(state);
-          this.spend(out, B_PREEMPT);
-          this.switchOutFromUser(out, t, 'preempt');
-          this.finish(out, t, false);
-          if (emit(makeLabel(LabelKind.preempt, t))) return;
+          // A preemption is a context switch: the CPU goes straight to one of its ready
+          // threads (possibly t again), so no idle intermediate state is stored.
+          for (let u = 0; u < this.T; u++) {
+            if (u !== t && (k.get(state, L.status[u]!) !== Status.Ready || k.get(state, L.cpu[u]!) !== cpu)) continue;
+            out.set(state);
+            this.spend(out, B_PREEMPT);
+            this.switchOutFromUser(out, t, 'preempt');
+            this.runningOn[cpu] = -1;
+            k.switchIn(out, u, this.freeMmCid(out, u));
+            this.runningOn[cpu] = t;
+            this.canonicalize(out, u);
+            this.finish(out, t, false);
+            if (emit(makeLabel(LabelKind.preempt, t, u))) return;
+          }
         }
         if (this.budgetLeft(state, B_MIGRATE)) {
           for (const c of th.allowed) {
@@ -335,4 +461,38 @@ export class RseqSystem implements TransitionSystem {
     const inv = this.options.invariants;
     return i < inv.length ? inv[i]!.name : (this.options.finals[i - inv.length]?.name ?? `code-${code}`);
   }
+}
+
+function compareBlocks(s: Int32Array, a: number, b: number, words: number): number {
+  for (let i = 0; i < words; i++) {
+    const d = s[a + i]! - s[b + i]!;
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/**
+ * Symmetry reduction is sound when every thread runs the same code with the same handler,
+ * affinity, registration and flags, no thread is created at run time, no memory is indexed
+ * per thread, and no property names a thread.
+ */
+function symmetryIsSound(ir: ModelIR, options: SystemOptions): boolean {
+  const [first, ...rest] = ir.threads;
+  if (!first || rest.length === 0) return false;
+  const same = rest.every(
+    (t) => t.program === first.program && t.handler === first.handler && t.registered === first.registered && t.flags === first.flags && !t.dormant && t.allowed.join() === first.allowed.join(),
+  );
+  if (!same || first.dormant) return false;
+  if (ir.memory.vars.some((v) => v.perthread)) return false;
+  if (ir.programs.some((p) => p.code.some((i) => i.op === 'syscall' && (i.name === 'fork' || i.name === 'clone_vm')))) return false;
+  const names = ir.threads.map((t) => t.name);
+  const mentions = (e: string): boolean => names.some((n) => new RegExp(`\\b${n.replace(/[.']/g, '\\$&')}\\b`).test(e));
+  if ([...ir.invariants, ...ir.final].some((c) => mentions(c.expr))) return false;
+  void options;
+  return true;
+}
+
+/** Applies (word, and-mask, or-bits) triples to a packed state. */
+function applyMasks(s: Int32Array, m: Int32Array): void {
+  for (let i = 0; i < m.length; i += 3) s[m[i]!] = (s[m[i]!]! & m[i + 1]!) | m[i + 2]!;
 }

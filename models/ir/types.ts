@@ -37,7 +37,7 @@ export const eventKinds: readonly EventKind[] = ['preemptions', 'migrations', 's
 
 /** Flat memory: each variable is a run of cells starting at `base`. */
 export interface MemoryIR {
-  readonly vars: readonly { readonly name: string; readonly base: number; readonly size: number; readonly max: number; readonly percpu: boolean }[];
+  readonly vars: readonly { readonly name: string; readonly base: number; readonly size: number; readonly max: number; readonly percpu: boolean; readonly perthread: boolean }[];
   readonly cells: number;
   readonly cellMax: readonly number[];
   readonly init: readonly number[];

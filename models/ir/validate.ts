@@ -43,7 +43,7 @@ export function validateModel(input: unknown, file = '<builder>', jsonText?: str
   const registers = m.registers ?? 4;
 
   // Memory: variables laid out one after another in a flat cell array.
-  const vars: { name: string; base: number; size: number; max: number; percpu: boolean }[] = [];
+  const vars: { name: string; base: number; size: number; max: number; percpu: boolean; perthread: boolean }[] = [];
   const init: number[] = [];
   const cellMax: number[] = [];
   for (const [name, v] of Object.entries(m.memory ?? {})) {
@@ -54,7 +54,7 @@ export function validateModel(input: unknown, file = '<builder>', jsonText?: str
     values.forEach((x, i) => {
       if (x < 0 || x > max) err('bad-memory', ['memory', name, 'init', i], `initial value ${x} is outside 0..${max}`);
     });
-    vars.push({ name, base: init.length, size, max, percpu: v.size === 'percpu' });
+    vars.push({ name, base: init.length, size, max, percpu: v.size === 'percpu', perthread: v.size === 'perthread' });
     for (let i = 0; i < size; i++) {
       init.push(values[i] ?? 0);
       cellMax.push(max);

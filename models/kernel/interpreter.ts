@@ -263,19 +263,22 @@ export class Interpreter {
       for (const fs of [L.ip, L.armed, L.dirty, L.evSince]) copy(fs, from, to);
       for (let r = 0; r < L.registers; r++) copy(L.regs, from * L.registers + r, to * L.registers + r);
     }
+    // A task created inside a c.s. would commit it a second time: for G1 that is an event the
+    // c.s. should have been aborted for (§2.8: the child continues the c.s.).
+    k.noteEvent(s, child, 'fork');
     k.set(s, L.status[child]!, Status.Ready);
     k.set(s, L.entry[child]!, Entry.Syscall);
     const parentArea = k.area(s, t);
     if (!cloneVm) {
       // New mm: the child's struct rseq is a copy at the same address, registered.
       for (const fs of [L.cpuIdStart, L.cpuId, L.rseqCs, L.areaMmCid]) copy(fs, t, child);
-      k.set(s, L.kRseq[child]!, parentArea >= 0 ? child + 1 : 0);
+      k.setArea(s, child, parentArea >= 0 ? child : -1);
     } else {
       // Same mm: the child has fresh TLS; it stays registered only under the CLONE_THREAD rule.
       k.set(s, L.cpuIdStart[child]!, 2);
       k.set(s, L.cpuId[child]!, 1);
       k.set(s, L.rseqCs[child]!, 0);
-      k.set(s, L.kRseq[child]!, k.policy.forkUnregister === 'CLONE_THREAD' && parentArea >= 0 ? parentArea + 1 : 0);
+      k.setArea(s, child, k.policy.forkUnregister === 'CLONE_THREAD' && parentArea >= 0 ? parentArea : -1);
     }
     // The child returns 0 from fork/clone; the parent got a non-zero value.
     const lastSyscall = this.ir.programs[k.programOf(child, k.level(s, child))]!.code[k.get(s, L.ip[k.topFrame(s, child)]!) - 1];

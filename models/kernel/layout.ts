@@ -47,8 +47,10 @@ export class RseqLayout {
   readonly level: Int32Array;
   readonly sigPending: Int32Array;
   readonly restart: Int32Array;
-  /** K.rseq: registered area + 1, or 0. */
-  readonly kRseq: Int32Array;
+  /** K.rseq is the thread's own area. */
+  readonly kRseqOwn: Int32Array;
+  /** K.rseq is another thread's area (clone_vm under the CLONE_THREAD rule): that area + 1. */
+  readonly kRseqOther: Int32Array;
   readonly evMask: Int32Array;
   readonly tifNotify: Int32Array;
   readonly schedSwitch: Int32Array;
@@ -56,6 +58,8 @@ export class RseqLayout {
   readonly userIrq: Int32Array;
   readonly tifRseq: Int32Array;
   readonly mmCid: Int32Array;
+  /** The kernel's cached copy of the CPU it last wrote to the IDs, + 1 (0: none). */
+  readonly kIdCpu: Int32Array;
   /** Ghost: the syscall in progress was issued from inside the thread's armed c.s. (U5). */
   readonly sysInCs: Int32Array;
   /** Ghost: the syscall in progress is one the policy promised to detect (G3). */
@@ -80,6 +84,10 @@ export class RseqLayout {
   readonly threads: number;
   readonly registers: number;
 
+  /** First word of each thread's record, and the record's width in words. */
+  readonly threadWordStart: Int32Array;
+  readonly threadWords: number;
+
   constructor(ir: ModelIR) {
     const b = new BitLayoutBuilder();
     const T = ir.threads.length;
@@ -89,7 +97,10 @@ export class RseqLayout {
     this.registers = ir.registers;
     const ncpu = ir.cpus.length;
     const maxLen = Math.max(...ir.programs.map((p) => p.code.length));
-    const per = (name: string, bits: number, n = T): Int32Array => Int32Array.from({ length: n }, (_, i) => b.add(`${name}[${i}]`, bits));
+    // Every per-thread field lives in its thread's group, so a thread record is a word range
+    // (what the symmetry reduction sorts). `perThread` is how many entries each thread has.
+    const per = (name: string, bits: number, n = T): Int32Array =>
+      Int32Array.from({ length: n }, (_, i) => b.add(`${name}[${i}]`, bits, `t${Math.floor(i / (n / T))}`));
 
     this.violation = b.add('violation', 8);
     this.killed = b.add('killed', 1);
@@ -105,7 +116,8 @@ export class RseqLayout {
     this.level = per('level', bitsFor(levels - 1));
     this.sigPending = per('sigPending', 1);
     this.restart = per('restart', 1);
-    this.kRseq = per('kRseq', bitsFor(T));
+    this.kRseqOwn = per('kRseqOwn', 1);
+    this.kRseqOther = per('kRseqOther', bitsFor(T));
     this.evMask = per('evMask', 3);
     this.tifNotify = per('tifNotify', 1);
     this.schedSwitch = per('schedSwitch', 1);
@@ -113,6 +125,7 @@ export class RseqLayout {
     this.userIrq = per('userIrq', 1);
     this.tifRseq = per('tifRseq', 1);
     this.mmCid = per('mmCid', bitsFor(T));
+    this.kIdCpu = per('kIdCpu', bitsFor(ncpu));
     this.sysInCs = per('sysInCs', 1);
     this.sysPromised = per('sysPromised', 1);
     this.sysExitCheck = per('sysExitCheck', 1);
@@ -130,6 +143,8 @@ export class RseqLayout {
     this.rseqCs = per('rseqCs', bitsFor(ir.descriptors.length));
     this.areaMmCid = per('areaMmCid', bitsFor(T));
     this.bits = b.build();
+    this.threadWordStart = Int32Array.from({ length: T }, (_, t) => this.bits.groups.get(`t${t}`)!.start);
+    this.threadWords = this.bits.groups.get('t0')!.count;
   }
 
   /** Field index of thread t's frame at level l. */

@@ -15,7 +15,7 @@ export interface GhostNeeds {
 }
 
 /** The kind of a kernel event, for G1's "should have aborted" and the NO_RESTART exemptions. */
-export type EventClass = 'preempt' | 'migrate' | 'signal' | 'membarrier' | 'trap';
+export type EventClass = 'preempt' | 'migrate' | 'signal' | 'membarrier' | 'trap' | 'fork';
 
 const exemptBit: Record<EventClass, number> = {
   preempt: NO_RESTART_PREEMPT,
@@ -23,6 +23,7 @@ const exemptBit: Record<EventClass, number> = {
   signal: NO_RESTART_SIGNAL,
   membarrier: 0,
   trap: NO_RESTART_PREEMPT,
+  fork: 0,
 };
 
 /**
@@ -72,7 +73,13 @@ export class KernelSemantics {
   }
   /** Registered area of t (K.rseq), or -1. */
   area(s: Int32Array, t: number): number {
-    return this.b.get(s, this.L.kRseq[t]!) - 1;
+    if (this.b.get(s, this.L.kRseqOwn[t]!) === 1) return t;
+    return this.b.get(s, this.L.kRseqOther[t]!) - 1;
+  }
+  /** Sets K.rseq of t to area `a` (-1: unregistered). */
+  setArea(s: Int32Array, t: number, a: number): void {
+    this.b.set(s, this.L.kRseqOwn[t]!, a === t ? 1 : 0);
+    this.b.set(s, this.L.kRseqOther[t]!, a >= 0 && a !== t ? a + 1 : 0);
   }
   desc(d: number): DescriptorIR {
     return this.ir.descriptors[d - 1]!;
@@ -182,6 +189,8 @@ export class KernelSemantics {
         return p.abortOnMembarrier;
       case 'trap':
         return p.abortOnTrap;
+      case 'fork':
+        return true;
     }
   }
 
@@ -189,7 +198,7 @@ export class KernelSemantics {
   private handleNotifyResume(s: Int32Array, t: number): void {
     if (this.area(s, t) < 0) return;
     this.ipFixup(s, t);
-    if (!this.killed(s)) this.updateIds(s, t);
+    if (!this.killed(s)) this.updateIds(s, t, this.policy.idUpdate === 'everyHandlerRun');
   }
 
   /** rseq_ip_fixup + rseq_get_rseq_cs + rseq_need_restart (L418-L63). */
@@ -200,11 +209,15 @@ export class KernelSemantics {
     const f = this.topFrame(s, t);
     const ip = this.get(s, L.ip[f]!);
     if (d === 0) return; // ZERO_CS: not in a c.s.; the event mask is left as it is.
-    // Validation runs before the in-range test: a bad descriptor kills even with ip outside.
-    if (!this.validateFull(s, t, d)) return;
+    // L418-L63 validate before the in-range test: a bad descriptor kills even with ip outside.
+    if (this.policy.csValidation !== 'minimal-in-range' && !this.validateFull(s, t, d)) return;
     if (!this.inRange(d, this.programOf(t, this.level(s, t)), ip)) {
       this.writeArea(s, t, a);
       this.set(s, L.rseqCs[a]!, 0); // lazy clear; stale event bits survive (kernel/rseq.c v4.18)
+      return;
+    }
+    if (this.policy.csValidation === 'minimal-in-range' && this.desc(d).signature !== this.ir.signature) {
+      this.kill(s, t, KillReason.badSignature);
       return;
     }
     const restart = this.needRestart(s, t, d, a);
@@ -251,10 +264,13 @@ export class KernelSemantics {
   }
 
   /** rseq_update_cpu_node_id: writes cpu_id_start, cpu_id and mm_cid of the registered area. */
-  updateIds(s: Int32Array, t: number): void {
+  updateIds(s: Int32Array, t: number, force: boolean): void {
     const L = this.L;
     const a = this.area(s, t);
     if (a < 0) return;
+    const cpu0 = this.get(s, L.cpu[t]!);
+    // onChangeOnly: the kernel compares with its cached copy, not with user memory.
+    if (!force && this.get(s, L.kIdCpu[t]!) === cpu0 + 1) return;
     if (this.get(s, L.roDirty[a]!) === 1 && this.policy.readOnlyEnforcement === 'kill') {
       this.kill(s, t, KillReason.readOnlyField);
       return;
@@ -263,6 +279,7 @@ export class KernelSemantics {
     const cpu = this.get(s, L.cpu[t]!);
     this.set(s, L.cpuIdStart[a]!, cpu + 2);
     this.set(s, L.cpuId[a]!, cpu + 2);
+    this.set(s, L.kIdCpu[t]!, cpu + 1);
     if (this.trackMmCid) this.set(s, L.areaMmCid[a]!, this.get(s, L.mmCid[t]!));
     this.set(s, L.roDirty[a]!, 0);
   }
@@ -290,6 +307,7 @@ export class KernelSemantics {
     const ip = this.get(s, L.ip[f]!);
     const debug = this.policy.csValidation === 'debug-full';
     const cs = this.desc(d);
+    if (this.policy.csValidation === 'full-always' && !this.validateFull(s, t, d)) return false;
     if (debug) {
       if (cs.version !== 0 || cs.flags !== 0) {
         this.kill(s, t, cs.version !== 0 ? KillReason.badVersion : KillReason.csFlagsDebug);
@@ -332,9 +350,11 @@ export class KernelSemantics {
       const debug = this.policy.csValidation === 'debug-full';
       const d = this.get(s, L.rseqCs[a]!);
       if (this.get(s, L.idsChanged[t]!) === 0) {
-        if (d !== 0) this.updateUserCs(s, t, d);
+        // L619 writes IDs only when they changed; everyHandlerRun rewrites them on every switch.
+        if (this.policy.idUpdate === 'everyHandlerRun') this.updateIds(s, t, true);
+        if (d !== 0 && !this.killed(s)) this.updateUserCs(s, t, d);
       } else {
-        this.updateIds(s, t);
+        this.updateIds(s, t, true);
         const skip = this.policy.genericIrqEntry && !debug && this.get(s, L.userIrq[t]!) === 0 && !this.policy.csCheckAfterSyscallSwitch;
         if (!this.killed(s) && !skip && d !== 0) this.updateUserCs(s, t, d);
       }
@@ -536,7 +556,7 @@ export class KernelSemantics {
   register(s: Int32Array, t: number): boolean {
     const L = this.L;
     if (this.area(s, t) >= 0) return false; // -EBUSY / -EINVAL
-    this.set(s, L.kRseq[t]!, t + 1);
+    this.setArea(s, t, t);
     if (this.policy.registrationClearsRseqCs) this.set(s, L.rseqCs[t]!, 0);
     if (this.rework) {
       this.set(s, L.idsChanged[t]!, 1);
@@ -553,7 +573,7 @@ export class KernelSemantics {
     this.set(s, L.cpuIdStart[t]!, 2);
     this.set(s, L.cpuId[t]!, 1); // -1 + 2: RSEQ_CPU_ID_UNINITIALIZED
     this.set(s, L.areaMmCid[t]!, 0);
-    this.set(s, L.kRseq[t]!, 0);
+    this.setArea(s, t, -1);
     return true;
   }
 }

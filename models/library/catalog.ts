@@ -1,6 +1,6 @@
 import { InputErrors, suggest, type InputError } from '../ir/errors.js';
 import type { ModelInput } from '../ir/schema.js';
-import { percpuCounter } from './percpu-counter.js';
+import { percpuCounter, plainCounter } from './percpu-counter.js';
 
 /** A parameter of a built-in model. */
 export interface ParamDef {
@@ -30,6 +30,16 @@ const registry: BuiltinModel[] = [
       { name: 'cpus', default: 2, min: 1, max: 4, doc: 'CPUs' },
     ],
     build: (p) => percpuCounter({ threads: p.threads!, ops: p.ops!, signals: p.signals!, cpus: p.cpus! }),
+  },
+  {
+    name: 'plain-counter',
+    summary: 'the same per-CPU counter without rseq: load, add, store on the CPU read from cpu_id_start (a lost update under every policy)',
+    params: [
+      { name: 'threads', default: 2, min: 1, max: 4, doc: 'worker threads' },
+      { name: 'ops', default: 1, min: 1, max: 4, doc: 'increments per thread' },
+      { name: 'cpus', default: 2, min: 1, max: 4, doc: 'CPUs' },
+    ],
+    build: (p) => plainCounter({ threads: p.threads!, ops: p.ops!, cpus: p.cpus! }),
   },
 ];
 

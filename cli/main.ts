@@ -1,0 +1,137 @@
+#!/usr/bin/env node
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { exitCodeFor } from '../checker/result.js';
+import { checkModel, type CheckOptions } from '../models/check.js';
+import { formatInputError, InputErrors } from '../models/ir/errors.js';
+import type { EventKind } from '../models/ir/types.js';
+import { knobDefs, formatKnobs } from '../models/kernel/policy.js';
+import { presetDefs } from '../models/kernel/presets.js';
+import { builtinModels } from '../models/library/catalog.js';
+import { gallery } from '../models/library/gallery/entries.js';
+import { loadModel, type LoadedModel } from '../models/load.js';
+import { review, reviewToJson, reviewToMarkdown } from '../models/review.js';
+import { validateModel } from '../models/ir/validate.js';
+import { parseArgs, numberOption, type Args } from './args.js';
+
+const usage = `rseq-check: exhaustive model checking of Linux restartable sequences
+
+usage:
+  rseq-check check MODEL [--policy P] [--knob k=v]... [--param k=v]... [--property NAME]...
+                   [--preemptions N] [--migrations N] [--signals N] [--interrupts N] [--traps N]
+                   [--max-states N] [--max-seconds S] [--max-memory MB] [--json] [--quiet]
+  rseq-check review [--out DIR]      every seed scenario under every kernel preset and proposal
+  rseq-check models                  the built-in models and their parameters
+  rseq-check gallery                 the known-bug gallery (check one: rseq-check check gallery/NAME)
+  rseq-check policies                the presets and their knobs
+
+MODEL is a built-in name, gallery/NAME, or a JSON model file.
+exit: 0 holds, 1 violated, 2 bad input, 3 incomplete (a limit or Ctrl-C stopped the run)`;
+
+async function main(argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv);
+  switch (args.command) {
+    case 'check':
+      return runCheck(args);
+    case 'review':
+      return runReview(args);
+    case 'models':
+      for (const m of builtinModels()) {
+        console.log(`${m.name}: ${m.summary}`);
+        for (const p of m.params) console.log(`    --param ${p.name}=N   ${p.doc} (default ${p.default}, ${p.min}..${p.max})`);
+      }
+      return 0;
+    case 'gallery':
+      for (const g of gallery) console.log(`gallery/${g.name}: ${g.title}\n    policy ${g.policy}; bug: ${g.bugKnobs.join(' ')}; fix: ${g.fixKnobs.join(' ')}; property ${g.property}`);
+      return 0;
+    case 'policies':
+      for (const p of presetDefs) console.log(`${p.name}${p.base ? ` (= ${p.base} +)` : ''}: ${p.doc}\n    ${formatKnobs(p.diff).join(' ') || '(all defaults)'}`);
+      console.log('\nknobs (--knob name=value):');
+      for (const k of knobDefs) console.log(`  ${k.name} = ${k.values === 'boolean' ? 'true|false' : k.values === 'set' ? 'syscall,...' : k.values.join('|')} [${k.evidence}]\n      ${k.doc}`);
+      return 0;
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(usage);
+      return 0;
+    default:
+      throw new InputErrors([{ code: 'bad-option', file: '<command line>', path: [args.command], message: `unknown command "${args.command}"\n${usage}` }]);
+  }
+}
+
+function resolveModel(args: Args): { loaded: LoadedModel; options: Partial<CheckOptions> } {
+  const spec = args.positional[0];
+  if (!spec) throw new InputErrors([{ code: 'bad-option', file: '<command line>', path: ['MODEL'], message: 'check needs a MODEL (see "rseq-check models")' }]);
+  if (spec.startsWith('gallery/')) {
+    const g = gallery.find((x) => `gallery/${x.name}` === spec);
+    if (!g) throw new InputErrors([{ code: 'unknown-model', file: '<command line>', path: ['MODEL'], message: `no gallery entry "${spec}" (see "rseq-check gallery")` }]);
+    const v = validateModel(g.model, spec);
+    if (!v.ok) throw new InputErrors(v.errors);
+    return { loaded: { ir: v.ir, constants: {}, source: spec }, options: { policy: g.policy, knobs: g.bugKnobs, properties: [g.property] } };
+  }
+  return { loaded: loadModel(spec, args.options.get('--param') ?? []), options: {} };
+}
+
+async function runCheck(args: Args): Promise<number> {
+  const { loaded, options: defaults } = resolveModel(args);
+  const budgets: Partial<Record<EventKind, number | 'unbounded'>> = {};
+  for (const k of ['preemptions', 'migrations', 'signals', 'interrupts', 'traps'] as const) {
+    const v = numberOption(args, `--${k}`, true);
+    if (v !== undefined) budgets[k] = v;
+  }
+  const maxStates = numberOption(args, '--max-states', false);
+  const maxSeconds = numberOption(args, '--max-seconds', false);
+  const maxMemory = numberOption(args, '--max-memory', false);
+  const controller = new AbortController();
+  const onInt = (): void => controller.abort();
+  process.once('SIGINT', onInt);
+  const props = args.options.get('--property');
+  const knobs = args.options.get('--knob');
+  const result = await checkModel(loaded.ir, {
+    ...defaults,
+    ...(args.options.get('--policy') ? { policy: args.options.get('--policy')!.at(-1)! } : {}),
+    ...(knobs ? { knobs: [...((defaults.knobs as string[] | undefined) ?? []), ...knobs] } : {}),
+    ...(props ? { properties: props } : {}),
+    budgets,
+    constants: loaded.constants,
+    ...(typeof maxStates === 'number' ? { maxStates } : {}),
+    ...(typeof maxSeconds === 'number' ? { maxSeconds } : {}),
+    ...(typeof maxMemory === 'number' ? { maxMemoryMB: maxMemory } : {}),
+    signal: controller.signal,
+  });
+  process.off('SIGINT', onInt);
+  if (args.options.has('--json')) {
+    const { explain: _e, ...data } = result;
+    console.log(JSON.stringify({ kind: 'check', ...data }, null, 1));
+  } else console.log(result.explain());
+  return exitCodeFor(result.verdict);
+}
+
+async function runReview(args: Args): Promise<number> {
+  const r = await review();
+  const md = reviewToMarkdown(r);
+  console.log(md);
+  const out = args.options.get('--out')?.at(-1);
+  if (out) {
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, 'review.md'), md + '\n');
+    writeFileSync(join(out, 'review.json'), reviewToJson(r) + '\n');
+    console.log(`\nwrote ${join(out, 'review.md')} and ${join(out, 'review.json')} (${r.cells.length} cells, ${r.seconds.toFixed(1)} s)`);
+  }
+  return r.cells.some((c) => c.verdict === 'incomplete') ? 3 : 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    if (e instanceof InputErrors) {
+      for (const err of e.errors) console.error(formatInputError(err));
+      process.exitCode = 2;
+      return;
+    }
+    console.error(`rseq-check: internal error: ${e instanceof Error ? e.message : String(e)}`);
+    process.exitCode = 70;
+  },
+);

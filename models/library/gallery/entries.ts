@@ -1,0 +1,274 @@
+/**
+ * The known-bug gallery: kernel-side rseq bugs (historical ones, and the what-if removal of a
+ * kernel safeguard), each as a small model plus the policy and knob settings that show the bug
+ * and the ones that fix it. The contract every entry keeps (pinned by
+ * test/library/gallery.test.ts): `property` is violated under `policy` + `bugKnobs` and holds
+ * under `policy` + `fixKnobs`; each `also` entry states its own expectation.
+ *
+ * Sources are rseq-semantics.md sections and the fixing commits named there.
+ */
+import { I, ModelBuilder, seq, type Fragment } from '../../builder.js';
+import type { InstructionInput, ModelInput } from '../../ir/schema.js';
+import { addv, percpu } from '../librseq/primitives.js';
+
+/** A further property an entry's bug violates, with what the fix does to it. */
+export interface GalleryAlso {
+  /** Property name as `checkModel`'s `properties` option accepts it. */
+  readonly property: string;
+  /** Whether `fixKnobs` make it hold as well. */
+  readonly fixHolds: boolean;
+  /** Why (in particular, why not when `fixHolds` is false). */
+  readonly why: string;
+}
+
+/** One gallery entry: a model that shows a bug under `bugKnobs` and not under `fixKnobs`. */
+export interface GalleryEntry {
+  readonly name: string;
+  readonly title: string;
+  /** The fixing commit, or the rseq-semantics.md section that documents the behaviour. */
+  readonly source: string;
+  readonly model: ModelInput;
+  /** Property name as `checkModel`'s `properties` option accepts it (built-in or the model's). */
+  readonly property: string;
+  /** A preset name (models/kernel/presets.ts). */
+  readonly policy: string;
+  /** Knob overrides (`name=value`) under which `property` is violated. */
+  readonly bugKnobs: string[];
+  /** Knob overrides (`name=value`) under which `property` holds. */
+  readonly fixKnobs: string[];
+  /** Further properties the bug violates. */
+  readonly also?: readonly GalleryAlso[];
+}
+
+/** The canonical c.s. frame of primitives.ts around a custom body. */
+function cs(p: string, body: readonly InstructionInput[], next: string): Fragment {
+  return seq(
+    I.readId('r0', 'cpu_id_start', { label: `${p}_retry` }),
+    I.arm(`${p}_cs`),
+    I.readId('r3', 'cpu_id', { label: `${p}_start` }),
+    I.br('ne', 'r3', 'r0', `${p}_abort`),
+    body,
+    I.jmp(next, { label: `${p}_post` }),
+    I.jmp(`${p}_retry`, { label: `${p}_abort` }),
+    { code: [], descriptors: { [`${p}_cs`]: { start: `${p}_start`, postCommit: `${p}_post`, abort: `${p}_abort` } } },
+  );
+}
+
+/** A program that increments counter[cpu] once through rseq_addv and finishes. */
+function oneIncrement(p: string): Fragment {
+  return seq(addv(p, 'counter', 1, { next: `${p}_done` }), I.done({ label: `${p}_done` }));
+}
+
+// ---- syscall-migrated-619 ---------------------------------------------------------------------
+
+/**
+ * A blocking write(2) inside a c.s., migrated C0→C1 while it sleeps. L619 updates the IDs after
+ * the migration but skips the c.s. at syscall exit (no user_irq), so the thread goes on and
+ * commits to counter[C0] from C1. The c.s. re-reads cpu_id just before its commit and asserts
+ * it is still the CPU it started on (librseq's RSEQ_COMPARE_TWICE, §3.2): the assertion is the
+ * property, since it pins exactly "the commit lands on the old CPU's slot".
+ *
+ * G1 is violated too, but the fix does not restore it: blocking on C0 and waking on C0 is a
+ * context switch inside the c.s. that L619 V2 never reports (no user_irq, same IDs: "a task that
+ * blocked in a syscall and comes back on the same CPU with an unchanged mm_cid gets nothing",
+ * §2.2), and `csCheckAfterSyscallSwitch` only removes the skip in the ids-changed branch.
+ */
+function syscallMigrated619(): ModelInput {
+  return new ModelBuilder('gallery-syscall-migrated-619')
+    .describe('blocking write(2) inside a c.s., migrated while blocked; cpu_id re-checked before the commit (RSEQ_COMPARE_TWICE)')
+    .cpus(2)
+    .memory('counter', { size: 'percpu', max: 3 })
+    .program(
+      'main',
+      seq(
+        cs(
+          'inc',
+          [
+            I.load('r1', percpu('counter')),
+            I.add('r1', 1),
+            I.syscall('write', { blocking: true }),
+            I.readId('r2', 'cpu_id'),
+            I.assert('eq', 'r2', 'r0', 'the commit runs on the CPU whose slot it updates (RSEQ_COMPARE_TWICE)'),
+            I.store(percpu('counter'), 'r1'),
+          ],
+          'finish',
+        ),
+        I.done({ label: 'finish' }),
+      ),
+    )
+    .thread({ name: 'T1', program: 'main', cpu: 'C0', allowed: ['C0', 'C1'] })
+    .budgets({ preemptions: 0, migrations: 1, signals: 0 })
+    .build();
+}
+
+// ---- clone-vm-registration --------------------------------------------------------------------
+
+/**
+ * clone(CLONE_VM) without CLONE_THREAD: before 463f550fb47b the child was unregistered only
+ * under CLONE_THREAD, so this child keeps K.rseq = the parent's struct rseq. Its own
+ * registration (what glibc does for a new thread) fails with -EBUSY, and the first
+ * notify-resume after a preemption writes cpu_id_start/cpu_id (and may clear rseq_cs) in the
+ * parent's TLS. With the fix the child starts unregistered and registers its own area.
+ */
+function cloneVmRegistration(): ModelInput {
+  return new ModelBuilder('gallery-clone-vm-registration')
+    .describe('clone(CLONE_VM) child registers its own rseq area and runs a c.s.; under the CLONE_THREAD rule it inherits the parent registration')
+    .cpus(1)
+    .memory('counter', { size: 'percpu', max: 3 })
+    .program(
+      'main',
+      seq(
+        I.syscall('clone_vm', { child: 'T2', dst: 'r2' }),
+        I.br('eq', 'r2', 0, 'child'),
+        addv('parent', 'counter', 1, { next: 'parent_done' }),
+        I.done({ label: 'parent_done' }),
+        I.syscall('rseq_register', { label: 'child', dst: 'r1' }),
+        addv('kid', 'counter', 1, { next: 'kid_done' }),
+        I.done({ label: 'kid_done' }),
+      ),
+    )
+    .thread({ name: 'T1', program: 'main', cpu: 'C0' })
+    .thread({ name: 'T2', program: 'main', cpu: 'C0', dormant: true })
+    .budgets({ preemptions: 1, migrations: 0, signals: 0 })
+    .build();
+}
+
+// ---- no-restart-signal-preempted-handler ------------------------------------------------------
+
+/**
+ * A thread with NO_RESTART_ON_SIGNAL alone in its struct rseq flags. The signal delivered inside
+ * its c.s. does not restart it (SIGNAL is exempt) and leaves rseq_cs set; the handler is then
+ * preempted (PREEMPT is not exempt, but the IP is in the handler, outside the range), so the
+ * notify-resume lazily clears rseq_cs. After rt_sigreturn the c.s. resumes unaborted after a
+ * preemption, and from then on runs with rseq_cs == 0: a later preemption inside it is not seen
+ * either. T2 shares the CPU and increments the same slot, so the lost update is visible.
+ * L418's rseq_need_restart refuses SIGNAL without both PREEMPT and MIGRATE ("Otherwise, a
+ * preempted signal handler could fail to restart the prior execution context on sigreturn"):
+ * the task is killed, a justified kill.
+ */
+function noRestartSignalPreemptedHandler(order: 'signal-first' | 'notify-first'): ModelInput {
+  return new ModelBuilder(`gallery-no-restart-signal-preempted-handler-${order}`)
+    .describe(`NO_RESTART_ON_SIGNAL alone; signal inside the c.s., handler preempted, T2 updates the slot meanwhile (${order})`)
+    .cpus(1)
+    .memory('counter', { size: 'percpu', max: 3 })
+    .memory('handled', { max: 1 })
+    .program('main', oneIncrement('t1'))
+    .program('other', oneIncrement('t2'))
+    .program('handler', [I.addm({ var: 'handled' }, 1), I.sigreturn()])
+    .thread({ name: 'T1', program: 'main', cpu: 'C0', handler: 'handler', flags: ['NO_RESTART_ON_SIGNAL'] })
+    .thread({ name: 'T2', program: 'other', cpu: 'C0' })
+    .budgets({ preemptions: 2, migrations: 0, signals: 1 })
+    .final('counter-sum', 'sum(counter) == 2')
+    .build();
+}
+
+// ---- stale-event-spurious-abort ---------------------------------------------------------------
+
+/**
+ * Two c.s. iterations. A preemption outside any c.s. sets PREEMPT in the event mask; the
+ * notify-resume finds the IP outside (lazy clear) and returns before it reads the mask
+ * (kernel/rseq.c v4.18, rseq_ip_fixup), so the bit stays. In the next c.s. an interrupt whose
+ * exit runs unrelated task_work (TIF_NOTIFY_RESUME) evaluates the c.s., reads the stale bit and
+ * aborts a c.s. nothing happened to. Safe (an abort always is) but imprecise. L619 clears the
+ * events on every exit to user space.
+ */
+function staleEventSpuriousAbort(): ModelInput {
+  return new ModelBuilder('gallery-stale-event-spurious-abort')
+    .describe('two c.s. iterations; a preemption between them leaves a stale event bit; unrelated task_work inside the second c.s.')
+    .cpus(1)
+    .memory('counter', { size: 'percpu', max: 3 })
+    .program('main', seq(addv('first', 'counter', 1, { next: 'second_retry' }), addv('second', 'counter', 1, { next: 'finish' }), I.done({ label: 'finish' })))
+    .thread({ name: 'T1', program: 'main', cpu: 'C0' })
+    .budgets({ preemptions: 1, migrations: 0, signals: 0, interrupts: 1 })
+    .final('counter-sum', 'sum(counter) == 2')
+    .build();
+}
+
+// ---- arm64-user-irq ---------------------------------------------------------------------------
+
+/**
+ * Two threads on one CPU incrementing the same slot. With GENERIC_IRQ_ENTRY but no
+ * rseq_note_user_irq_entry() in the arch's entry code (arm64 in 6.19), an interrupt-driven
+ * preemption leaves user_irq clear, so L619 V2 raises no sched_switch event at switch-in (same
+ * CPU, same IDs): the preempted c.s. resumes and commits a stale value.
+ */
+function arm64UserIrq(): ModelInput {
+  return new ModelBuilder('gallery-arm64-user-irq')
+    .describe('two threads on one CPU, each incrementing counter[cpu] once; same-CPU preemption inside the c.s.')
+    .cpus(1)
+    .memory('counter', { size: 'percpu', max: 3 })
+    .program('worker', oneIncrement('inc'))
+    .thread({ name: 'T1', program: 'worker', cpu: 'C0' })
+    .thread({ name: 'T2', program: 'worker', cpu: 'C0' })
+    .budgets({ preemptions: 1, migrations: 0, signals: 0 })
+    .final('counter-sum', 'sum(counter) == 2')
+    .build();
+}
+
+// ---- the gallery ------------------------------------------------------------------------------
+
+const noRestartSignal = (order: 'signal-first' | 'notify-first'): GalleryEntry => ({
+  name: order === 'signal-first' ? 'no-restart-signal-preempted-handler' : 'no-restart-signal-preempted-handler-notify-first',
+  title: `NO_RESTART_ON_SIGNAL alone: a preempted signal handler lets the interrupted c.s. resume unprotected (exit loop ${order})`,
+  source: 'kernel/rseq.c v4.18 rseq_need_restart (NO_RESTART_ON_SIGNAL requires PREEMPT and MIGRATE), rseq-semantics.md §2.4; bug knob = the check removed',
+  model: noRestartSignalPreemptedHandler(order),
+  property: 'G1-atomicity',
+  policy: 'linux-4.18',
+  bugKnobs: ['noRestartSignalRequiresBoth=false', `signalVsNotifyOrder=${order}`],
+  fixKnobs: ['noRestartSignalRequiresBoth=true', `signalVsNotifyOrder=${order}`],
+  also: [{ property: 'counter-sum', fixHolds: true, why: "T2's increment is lost; with the fix the process is killed before any commit" }],
+});
+
+/** Every gallery entry. */
+export const gallery: GalleryEntry[] = [
+  {
+    name: 'syscall-migrated-619',
+    title: "L619: a syscall inside a c.s. that blocks and migrates commits on the old CPU's slot (no c.s. check at syscall exit)",
+    source: 'rseq-semantics.md §2.6/§2.7: rseq_exit_to_user_mode_restart skips the c.s. when !user_irq ("rseq: Optimize exit to user space", 6.19); fix knob = the skip removed',
+    model: syscallMigrated619(),
+    property: 'assertions',
+    policy: 'linux-6.19',
+    bugKnobs: ['csCheckAfterSyscallSwitch=false'],
+    fixKnobs: ['csCheckAfterSyscallSwitch=true'],
+    also: [
+      {
+        property: 'G1-atomicity',
+        fixHolds: false,
+        why: 'a same-CPU block inside the c.s. is a switch L619 V2 never reports (no user_irq, IDs unchanged); the knob only covers the migrated (ids-changed) case',
+      },
+    ],
+  },
+  {
+    name: 'clone-vm-registration',
+    title: "clone(CLONE_VM) child keeps the parent's registration: its ID updates write the parent's struct rseq",
+    source: '463f550fb47b (rseq: unregister on CLONE_VM, not CLONE_THREAD), rseq-semantics.md §2.2, §2.8',
+    model: cloneVmRegistration(),
+    property: 'rseq-area-ownership',
+    policy: 'linux-4.18',
+    bugKnobs: ['forkUnregister=CLONE_THREAD'],
+    fixKnobs: ['forkUnregister=CLONE_VM'],
+  },
+  noRestartSignal('signal-first'),
+  noRestartSignal('notify-first'),
+  {
+    name: 'stale-event-spurious-abort',
+    title: 'L418-L63: a stale event bit from outside any c.s. aborts a later c.s. on unrelated task_work',
+    source: 'kernel/rseq.c v4.18 rseq_ip_fixup (lazy clear returns before reading the event mask), rseq-semantics.md §2.4 "Stale events"; fixed by L619 clearing events on every exit',
+    model: staleEventSpuriousAbort(),
+    property: 'no-spurious-abort',
+    policy: 'linux-4.18',
+    bugKnobs: ['eventMaskClear=onlyWhenInCs'],
+    fixKnobs: ['eventMaskClear=everyExit'],
+  },
+  {
+    name: 'arm64-user-irq',
+    title: 'arm64 in 6.19: entry code never sets user_irq, so a same-CPU preemption inside a c.s. does not abort it',
+    source: 'rseq-semantics.md §2.6 (arm64 selected GENERIC_IRQ_ENTRY without calling rseq_note_user_irq_entry(); fixed with the 7.1 series, §0 L71)',
+    model: arm64UserIrq(),
+    property: 'G1-atomicity',
+    policy: 'linux-6.19',
+    bugKnobs: ['archSetsUserIrq=false'],
+    fixKnobs: ['archSetsUserIrq=true'],
+    also: [{ property: 'counter-sum', fixHolds: true, why: "the preempted thread's stale commit overwrites the other thread's increment" }],
+  },
+];

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { explore } from '../../checker/explore.js';
+import { replay } from '../../checker/replay.js';
+import type { TransitionSystem } from '../../checker/transition-system.js';
+
+/** A counter 0..n with steps +1 and +2; `bad` is a violating value. */
+function counter(n: number, bad: number): TransitionSystem {
+  return {
+    stateWords: 1,
+    initialStates(out, emit) {
+      out[0] = 0;
+      emit();
+    },
+    successors(s, out, emit) {
+      for (const d of [1, 2]) {
+        if (s[0]! + d > n) continue;
+        out[0] = s[0]! + d;
+        if (emit(d)) return;
+      }
+    },
+    inspect: (s) => (s[0] === bad ? 1 : 0),
+    terminal: () => 0,
+    codeName: (c) => (c === 1 ? 'bad' : 'ok'),
+  };
+}
+
+describe('explore', () => {
+  it('finds a shortest path to a violation and the path replays', async () => {
+    const sys = counter(20, 9);
+    const r = await explore(sys);
+    expect(r.verdict).toBe('violation');
+    if (r.verdict !== 'violation') return;
+    expect(r.path.choices.length - 1).toBe(5); // 2+2+2+2+1
+    const steps = replay(sys, r.path.choices);
+    expect(steps.at(-1)!.state[0]).toBe(9);
+  });
+
+  it('passes when nothing is violated, counting every state', async () => {
+    const r = await explore(counter(20, -1));
+    expect(r.verdict).toBe('pass');
+    expect(r.stats.states).toBe(21);
+  });
+
+  it('reports incomplete (never pass) when a limit stops it', async () => {
+    const r = await explore(counter(100_000, -1), { maxStates: 5000 });
+    expect(r.verdict).toBe('incomplete');
+    if (r.verdict === 'incomplete') expect(r.stoppedBy).toEqual({ kind: 'states', bound: 5000 });
+  });
+
+  it('stops on an aborted signal as interrupted', async () => {
+    const c = new AbortController();
+    c.abort();
+    const r = await explore(counter(100_000, -1), { signal: c.signal });
+    expect(r.verdict).toBe('incomplete');
+    if (r.verdict === 'incomplete') expect(r.stoppedBy.kind).toBe('interrupted');
+  });
+});
