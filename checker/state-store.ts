@@ -68,7 +68,9 @@ export class StateStore {
     const id = this.size++;
     const chunkIndex = id >>> CHUNK_STATES_LOG2;
     if (chunkIndex === this.chunks.length) this.chunks.push(new Int32Array(CHUNK_STATES * words));
-    this.chunks[chunkIndex]!.set(s.subarray(0, words), (id & (CHUNK_STATES - 1)) * words);
+    const dst = this.chunks[chunkIndex]!;
+    const at = (id & (CHUNK_STATES - 1)) * words;
+    for (let i = 0; i < words; i++) dst[at + i] = s[i]!;
     this.table[slot] = id + 1;
     if (id >= this.parentIds.length) this.growLinks();
     this.parentIds[id] = parent;
@@ -79,8 +81,10 @@ export class StateStore {
 
   /** Copies state `id` into `out`. */
   load(id: number, out: Int32Array): void {
-    const base = (id & (CHUNK_STATES - 1)) * this.words;
-    out.set(this.chunks[id >>> CHUNK_STATES_LOG2]!.subarray(base, base + this.words));
+    const words = this.words;
+    const base = (id & (CHUNK_STATES - 1)) * words;
+    const src = this.chunks[id >>> CHUNK_STATES_LOG2]!;
+    for (let i = 0; i < words; i++) out[i] = src[base + i]!;
   }
 
   /** Parent id of `id` (-1 for an initial state). */

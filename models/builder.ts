@@ -78,7 +78,11 @@ export class ModelBuilder {
   program(name: string, f: Fragment | readonly InstructionInput[]): this {
     const frag = Array.isArray(f) ? { code: f as InstructionInput[], descriptors: {} } : (f as Fragment);
     this.m.programs[name] = [...frag.code];
-    for (const [d, desc] of Object.entries(frag.descriptors)) this.m.descriptors = { ...(this.m.descriptors ?? {}), [d]: { ...desc, program: name } };
+    for (const [d, desc] of Object.entries(frag.descriptors)) {
+      // Descriptor names are per model: a second program reusing a name would silently take it.
+      if (this.m.descriptors?.[d]) throw new Error(`descriptor ${d} of program ${name} is already defined by program ${this.m.descriptors[d]!.program}`);
+      this.m.descriptors = { ...(this.m.descriptors ?? {}), [d]: { ...desc, program: name } };
+    }
     return this;
   }
   thread(t: ModelInput['threads'][number]): this {

@@ -144,7 +144,7 @@ export function explainPath(
           // The frame that was on top when the kernel looked (before a handler frame was pushed).
           const fr = L.frame(u, a0.l);
           const ipAfter = k.get(s, L.ip[fr]!);
-          if (ipAfter === abortIp && a0.ip !== abortIp && k.inRange(d0, a0.prog, a0.ip))
+          if (ipAfter === abortIp && a0.ip !== abortIp)
             decisions.push({ kind: 'abort', text: `${n}: IP moved from ${where(a0.prog, a0.ip)} to abort_ip ${where(a0.prog, abortIp)} of ${descName(d0)}; rseq_cs cleared` });
           else decisions.push({ kind: 'lazy-clear', text: `${n}: rseq_cs (${descName(d0)}) cleared lazily, ip outside the c.s.` });
         } else if (kind >= LabelKind.preempt && u === t && inCsOf(p, u) && inCsOf(s, u) && k.get(s, L.status[u]!) === Status.Running && kind !== LabelKind.signalPending)
@@ -162,7 +162,7 @@ export function explainPath(
       }
       const ev0 = k.get(p, L.evMask[u]!);
       const ev1 = k.get(s, L.evMask[u]!);
-      if (ev1 & ~ev0) decisions.push({ kind: 'event-recorded', text: `${n}: event bits ${evText(ev1)} recorded` });
+      if (ev1 & ~ev0) decisions.push({ kind: 'event-recorded', text: sys.collapseEvents ? `${n}: rseq event pending` : `${n}: event bits ${evText(ev1)} recorded` });
     });
     if (k.killed(s) && !k.killed(p)) {
       const reason = killReasonText[k.get(s, L.killReason)] ?? '';

@@ -69,7 +69,7 @@ export class RseqSystem implements TransitionSystem {
   /** Whether any clone_vm can make two threads share one struct rseq. */
   private readonly sharedAreas: boolean;
   /** Whether the event mask can be reduced to one bit (no NO_RESTART flags, see canonicalize). */
-  private readonly collapseEvents: boolean;
+  readonly collapseEvents: boolean;
   /** Descriptors that pass full validation (version 0, abort outside, right signature). */
   private readonly validDesc: readonly boolean[];
   /** Whether states are reduced modulo permutations of identical threads. */

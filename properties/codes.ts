@@ -33,7 +33,7 @@ export const builtinPropertyNames: Readonly<Record<number, string>> = {
 
 /** One-line statements of the built-in properties, for listings and reports. */
 export const builtinPropertyDocs: Readonly<Record<number, string>> = {
-  [Code.G1]: 'no commit instruction executes after an event inside the same c.s. that should have aborted it (preemption, migration or signal not exempted by NO_RESTART flags) (rseq(2) atomicity, rseq-semantics.md §5.1)',
+  [Code.G1]: 'no commit instruction executes after an event inside the same c.s. that should have aborted it: a preemption, migration, sleep or signal (§5.1), a membarrier RSEQ IPI (its guarantee, §2.9), or the creation of a child inside the c.s. (fork, §2.8); NO_RESTART flags exempt an event only where the kernel honours them',
   [Code.G2]: 'no process is killed unless it violated the ABI (catches false kills)',
   [Code.G3]: 'a syscall issued from inside a c.s. is detected (SIGSEGV) under a policy that promises detection',
   [Code.assertion]: 'no assert instruction fails',

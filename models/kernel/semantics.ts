@@ -131,7 +131,10 @@ export class KernelSemantics {
       if (!this.ghosts.g1) continue;
       const d = this.get(s, L.armed[f]!);
       if (d === 0 || !this.inRange(d, this.programOf(t, l), this.get(s, L.ip[f]!))) continue;
-      const exempt = (this.desc(d).flags | this.userFlags(t)) & exemptBit[kind];
+      // NO_RESTART flags exempt an event only where the kernel honours them (L418-L5x); where it
+      // ignores them (L619) the c.s. must still restart, where it kills (L60) nothing commits.
+      const flags = this.policy.noRestartFlags === 'honoured' ? this.desc(d).flags | this.userFlags(t) : 0;
+      const exempt = flags & exemptBit[kind];
       // A migration is exempt only when both PREEMPT and MIGRATE are (the switch comes first).
       const isExempt = kind === 'migrate' ? exempt === (NO_RESTART_MIGRATE | NO_RESTART_PREEMPT) : exempt !== 0 && exemptBit[kind] !== 0;
       if (!isExempt) this.set(s, L.dirty[f]!, 1);
@@ -158,8 +161,9 @@ export class KernelSemantics {
       if (fromUser && abortable && this.policy.archSetsUserIrq) this.set(s, L.userIrq[t]!, 1);
       return;
     }
-    if (!abortable) return;
-    this.set(s, L.evMask[t]!, this.get(s, L.evMask[t]!) | EV_PREEMPT);
+    // With the abort disabled the switch still raises notify-resume (IDs are rewritten); it only
+    // records no event bit.
+    if (abortable) this.set(s, L.evMask[t]!, this.get(s, L.evMask[t]!) | EV_PREEMPT);
     if (this.area(s, t) >= 0) this.set(s, L.tifNotify[t]!, 1);
   }
 
@@ -171,8 +175,7 @@ export class KernelSemantics {
       this.set(s, L.idsChanged[t]!, 1);
       return;
     }
-    if (!this.policy.abortOnMigrate) return;
-    this.set(s, L.evMask[t]!, this.get(s, L.evMask[t]!) | EV_MIGRATE);
+    if (this.policy.abortOnMigrate) this.set(s, L.evMask[t]!, this.get(s, L.evMask[t]!) | EV_MIGRATE);
     if (this.area(s, t) >= 0) this.set(s, L.tifNotify[t]!, 1);
   }
 
@@ -291,7 +294,10 @@ export class KernelSemantics {
     const L = this.L;
     if (this.area(s, t) < 0) return;
     if (this.v2) {
-      if (this.get(s, L.userIrq[t]!) === 0 && this.get(s, L.idsChanged[t]!) === 0) return;
+      // csCheckAfterSyscallSwitch: a switch out of a syscall also raises the event (what the
+      // 6.19 rework dropped), so the c.s. of a thread that slept inside it is evaluated.
+      const syscallSwitch = this.policy.csCheckAfterSyscallSwitch && this.get(s, L.entry[t]!) === Entry.Syscall;
+      if (this.get(s, L.userIrq[t]!) === 0 && this.get(s, L.idsChanged[t]!) === 0 && !syscallSwitch) return;
     } else if (this.policy.eventTracking === 'legacyV1') {
       this.set(s, L.idsChanged[t]!, 1);
     }
@@ -352,7 +358,8 @@ export class KernelSemantics {
       if (this.get(s, L.idsChanged[t]!) === 0) {
         // L619 writes IDs only when they changed; everyHandlerRun rewrites them on every switch.
         if (this.policy.idUpdate === 'everyHandlerRun') this.updateIds(s, t, true);
-        if (d !== 0 && !this.killed(s)) this.updateUserCs(s, t, d);
+        const skip = this.policy.genericIrqEntry && !debug && this.get(s, L.userIrq[t]!) === 0 && !this.policy.csCheckAfterSyscallSwitch;
+        if (d !== 0 && !this.killed(s) && !skip) this.updateUserCs(s, t, d);
       } else {
         this.updateIds(s, t, true);
         const skip = this.policy.genericIrqEntry && !debug && this.get(s, L.userIrq[t]!) === 0 && !this.policy.csCheckAfterSyscallSwitch;
@@ -535,8 +542,8 @@ export class KernelSemantics {
   /** ipi_rseq on the CPU where t runs (t in user mode), then t's return from the interrupt. */
   membarrierIpi(s: Int32Array, t: number, inKernel: boolean): void {
     const L = this.L;
+    this.noteEvent(s, t, 'membarrier');
     if (this.policy.abortOnMembarrier) {
-      this.noteEvent(s, t, 'membarrier');
       if (!inKernel && this.rework && this.policy.archSetsUserIrq) this.set(s, L.userIrq[t]!, 1);
       if (!this.rework) {
         this.set(s, L.evMask[t]!, this.get(s, L.evMask[t]!) | EV_PREEMPT);

@@ -18,7 +18,7 @@ export const syscallKnobs = [
     family: 'syscalls',
     values: 'boolean',
     default: true,
-    doc: 'when a thread was switched out during a syscall, the exit path evaluates its c.s. (L418-L63 via notify-resume with regs); false: skipped because user_irq is clear (L619 non-debug)',
+    doc: 'when a thread was switched out during a syscall (slept, yielded, was preempted or migrated there), the exit path evaluates its c.s. (L418-L63 via notify-resume with regs); false: the switch raises no event unless IDs changed, and even then the c.s. is skipped because user_irq is clear (L619 non-debug)',
     source: 'rseq_exit_to_user_mode_restart (6.19): "if !user_irq: c.s. not checked"',
     evidence: 'verified',
   }),

@@ -9,7 +9,7 @@
  */
 import { I, ModelBuilder, seq, type Fragment } from '../../builder.js';
 import type { InstructionInput, ModelInput } from '../../ir/schema.js';
-import { addv, percpu } from '../librseq/primitives.js';
+import { addv, criticalSection, percpu } from '../librseq/primitives.js';
 
 /** A further property an entry's bug violates, with what the fix does to it. */
 export interface GalleryAlso {
@@ -40,19 +40,6 @@ export interface GalleryEntry {
   readonly also?: readonly GalleryAlso[];
 }
 
-/** The canonical c.s. frame of primitives.ts around a custom body. */
-function cs(p: string, body: readonly InstructionInput[], next: string): Fragment {
-  return seq(
-    I.readId('r0', 'cpu_id_start', { label: `${p}_retry` }),
-    I.arm(`${p}_cs`),
-    I.readId('r3', 'cpu_id', { label: `${p}_start` }),
-    I.br('ne', 'r3', 'r0', `${p}_abort`),
-    body,
-    I.jmp(next, { label: `${p}_post` }),
-    I.jmp(`${p}_retry`, { label: `${p}_abort` }),
-    { code: [], descriptors: { [`${p}_cs`]: { start: `${p}_start`, postCommit: `${p}_post`, abort: `${p}_abort` } } },
-  );
-}
 
 /** A program that increments counter[cpu] once through rseq_addv and finishes. */
 function oneIncrement(p: string): Fragment {
@@ -65,13 +52,12 @@ function oneIncrement(p: string): Fragment {
  * A blocking write(2) inside a c.s., migrated C0→C1 while it sleeps. L619 updates the IDs after
  * the migration but skips the c.s. at syscall exit (no user_irq), so the thread goes on and
  * commits to counter[C0] from C1. The c.s. re-reads cpu_id just before its commit and asserts
- * it is still the CPU it started on (librseq's RSEQ_COMPARE_TWICE, §3.2): the assertion is the
- * property, since it pins exactly "the commit lands on the old CPU's slot".
+ * it is still the CPU it started on (librseq's RSEQ_COMPARE_TWICE, §3.2), which pins exactly
+ * "the commit lands on the old CPU's slot".
  *
- * G1 is violated too, but the fix does not restore it: blocking on C0 and waking on C0 is a
- * context switch inside the c.s. that L619 V2 never reports (no user_irq, same IDs: "a task that
- * blocked in a syscall and comes back on the same CPU with an unchanged mm_cid gets nothing",
- * §2.2), and `csCheckAfterSyscallSwitch` only removes the skip in the ids-changed branch.
+ * G1 is the property: the sleep and the migration are switches inside the c.s. With the fix
+ * knob the exit path evaluates the c.s. of a thread switched out during a syscall (as L418-L63
+ * do through notify-resume), so it aborts and retries on the new CPU.
  */
 function syscallMigrated619(): ModelInput {
   return new ModelBuilder('gallery-syscall-migrated-619')
@@ -81,7 +67,7 @@ function syscallMigrated619(): ModelInput {
     .program(
       'main',
       seq(
-        cs(
+        criticalSection(
           'inc',
           [
             I.load('r1', percpu('counter')),
@@ -226,17 +212,11 @@ export const gallery: GalleryEntry[] = [
     title: "L619: a syscall inside a c.s. that blocks and migrates commits on the old CPU's slot (no c.s. check at syscall exit)",
     source: 'rseq-semantics.md §2.6/§2.7: rseq_exit_to_user_mode_restart skips the c.s. when !user_irq ("rseq: Optimize exit to user space", 6.19); fix knob = the skip removed',
     model: syscallMigrated619(),
-    property: 'assertions',
+    property: 'G1-atomicity',
     policy: 'linux-6.19',
     bugKnobs: ['csCheckAfterSyscallSwitch=false'],
     fixKnobs: ['csCheckAfterSyscallSwitch=true'],
-    also: [
-      {
-        property: 'G1-atomicity',
-        fixHolds: false,
-        why: 'a same-CPU block inside the c.s. is a switch L619 V2 never reports (no user_irq, IDs unchanged); the knob only covers the migrated (ids-changed) case',
-      },
-    ],
+    also: [{ property: 'assertions', fixHolds: true, why: "the re-read of cpu_id before the commit (RSEQ_COMPARE_TWICE) sees the new CPU: the commit targets the old CPU's slot" }],
   },
   {
     name: 'clone-vm-registration',

@@ -13,7 +13,7 @@
  * Register convention: r0 holds the CPU, r1-r3 are scratch. A compare failure leaves through
  * `cmpfail` (outside the range); success continues at `next`.
  */
-import type { MemRefInput, OperandInput } from '../../ir/schema.js';
+import type { InstructionInput, MemRefInput, OperandInput } from '../../ir/schema.js';
 import { I, seq, type Fragment } from '../../builder.js';
 
 export interface Exits {
@@ -28,7 +28,12 @@ export interface Exits {
 /** Per-CPU element `v[cpu]` of a per-CPU variable. */
 export const percpu = (v: string): MemRefInput => ({ var: v, index: 'r0' });
 
-function frame(p: string, body: Fragment | readonly ReturnType<typeof I.nop>[], exits: Exits): Fragment {
+/**
+ * The canonical c.s. frame around `body` (see the header): cpu_id_start read, rseq_cs store,
+ * cpu_id compare, body (whose last instruction is the commit), post-commit jump, abort retry.
+ */
+export function criticalSection(p: string, body: Fragment | readonly InstructionInput[], exits: Exits | string): Fragment {
+  if (typeof exits === 'string') exits = { next: exits };
   return seq(
     I.readId('r0', 'cpu_id_start', { label: `${p}_retry` }),
     I.arm(`${p}_cs`),
@@ -46,17 +51,17 @@ function frame(p: string, body: Fragment | readonly ReturnType<typeof I.nop>[], 
 
 /** rseq_addv(v, count): v[cpu] += count, as load/add/store (weakly ordered architectures). */
 export function addv(p: string, v: string, count: OperandInput, exits: Exits): Fragment {
-  return frame(p, seq(I.load('r1', percpu(v)), I.add('r1', count), I.store(percpu(v), 'r1')), exits);
+  return criticalSection(p, seq(I.load('r1', percpu(v)), I.add('r1', count), I.store(percpu(v), 'r1')), exits);
 }
 
 /** rseq_addv as x86 writes it: one read-modify-write instruction (`addq count,[v]`). */
 export function addvRmw(p: string, v: string, count: OperandInput, exits: Exits): Fragment {
-  return frame(p, seq(I.addm(percpu(v), count)), exits);
+  return criticalSection(p, seq(I.addm(percpu(v), count)), exits);
 }
 
 /** rseq_cmpeqv_storev(v, expect, newv): if v[cpu] == expect then v[cpu] = newv else cmpfail. */
 export function cmpeqvStorev(p: string, v: string, expect: OperandInput, newv: OperandInput, exits: Exits): Fragment {
-  return frame(p, seq(I.load('r1', percpu(v)), I.br('ne', 'r1', expect, exits.cmpfail ?? `${p}_abort`), I.store(percpu(v), newv)), exits);
+  return criticalSection(p, seq(I.load('r1', percpu(v)), I.br('ne', 'r1', expect, exits.cmpfail ?? `${p}_abort`), I.store(percpu(v), newv)), exits);
 }
 
 /**
@@ -64,7 +69,7 @@ export function cmpeqvStorev(p: string, v: string, expect: OperandInput, newv: O
  * else *load = v[cpu] (caller-private store before the commit) and v[cpu] = *(v[cpu] + voffp).
  */
 export function cmpnevStoreoffpLoad(p: string, v: string, expectnot: OperandInput, voffp: number, load: MemRefInput, exits: Exits): Fragment {
-  return frame(
+  return criticalSection(
     p,
     seq(
       I.load('r1', percpu(v)),
@@ -83,18 +88,18 @@ export function cmpnevStoreoffpLoad(p: string, v: string, expectnot: OperandInpu
  * the c.s., which is what membarrier(PRIVATE_EXPEDITED_RSEQ) relies on.
  */
 export function offsetDerefAddv(p: string, ptrVar: string, inc: OperandInput, exits: Exits): Fragment {
-  return frame(p, seq(I.load('r1', { var: ptrVar }), I.add('r1', 'r0'), I.addm({ ptr: 'r1' }, inc)), exits);
+  return criticalSection(p, seq(I.load('r1', { var: ptrVar }), I.add('r1', 'r0'), I.addm({ ptr: 'r1' }, inc)), exits);
 }
 
 /** rseq_cmpeqv_cmpeqv_storev(v, expect, v2, expect2, newv). */
 export function cmpeqvCmpeqvStorev(p: string, v: string, expect: OperandInput, v2: MemRefInput, expect2: OperandInput, newv: OperandInput, exits: Exits): Fragment {
   const fail = exits.cmpfail ?? `${p}_abort`;
-  return frame(p, seq(I.load('r1', percpu(v)), I.br('ne', 'r1', expect, fail), I.load('r2', v2), I.br('ne', 'r2', expect2, fail), I.store(percpu(v), newv)), exits);
+  return criticalSection(p, seq(I.load('r1', percpu(v)), I.br('ne', 'r1', expect, fail), I.load('r2', v2), I.br('ne', 'r2', expect2, fail), I.store(percpu(v), newv)), exits);
 }
 
 /** rseq_cmpeqv_trystorev_storev(v, expect, v2, newv2, newv): try store to v2, commit to v. */
 export function cmpeqvTrystorevStorev(p: string, v: string, expect: OperandInput, v2: MemRefInput, newv2: OperandInput, newv: OperandInput, exits: Exits): Fragment {
-  return frame(p, seq(I.load('r1', percpu(v)), I.br('ne', 'r1', expect, exits.cmpfail ?? `${p}_abort`), I.store(v2, newv2), I.store(percpu(v), newv)), exits);
+  return criticalSection(p, seq(I.load('r1', percpu(v)), I.br('ne', 'r1', expect, exits.cmpfail ?? `${p}_abort`), I.store(v2, newv2), I.store(percpu(v), newv)), exits);
 }
 
 /**
@@ -103,5 +108,20 @@ export function cmpeqvTrystorevStorev(p: string, v: string, expect: OperandInput
  */
 export function cmpeqvTrymemcpyStorev(p: string, v: string, expect: OperandInput, dst: `r${number}`, src: `r${number}`, len: number, newv: OperandInput, exits: Exits): Fragment {
   const copy = Array.from({ length: len }, (_, i) => [I.load('r1', { ptr: src, offset: i }), I.store({ ptr: dst, offset: i }, 'r1')]).flat();
-  return frame(p, seq(I.load('r1', percpu(v)), I.br('ne', 'r1', expect, exits.cmpfail ?? `${p}_abort`), copy, I.store(percpu(v), newv)), exits);
+  return criticalSection(p, seq(I.load('r1', percpu(v)), I.br('ne', 'r1', expect, exits.cmpfail ?? `${p}_abort`), copy, I.store(percpu(v), newv)), exits);
+}
+
+/**
+ * librseq's calling convention for a primitive fragment named `p` (see the header): the caller
+ * has loaded the CPU into r0 and computed the operands; the block starts at its `rseq_cs` store
+ * (which takes over the `P_retry` label) and an abort goes back to the caller's `loop`.
+ */
+export function callerCpu(f: Fragment, p: string, loop: string): Fragment {
+  const code = f.code.flatMap((ins, i, all): InstructionInput[] => {
+    if (ins.label === `${p}_retry` && ins.op === 'read_id') return [];
+    if (i > 0 && all[i - 1]!.label === `${p}_retry` && all[i - 1]!.op === 'read_id' && ins.op === 'rseq_arm') return [{ ...ins, label: `${p}_retry` }];
+    if (ins.label === `${p}_abort` && ins.op === 'jmp') return [{ ...ins, target: loop }];
+    return [ins];
+  });
+  return { code, descriptors: f.descriptors };
 }

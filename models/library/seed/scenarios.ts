@@ -22,23 +22,10 @@
  */
 import { I, ModelBuilder, seq, type Fragment } from '../../builder.js';
 import type { InstructionInput, ModelInput } from '../../ir/schema.js';
-import { addv, percpu } from '../librseq/primitives.js';
+import { addv, criticalSection, percpu } from '../librseq/primitives.js';
 
 type NoRestart = 'NO_RESTART_ON_PREEMPT' | 'NO_RESTART_ON_SIGNAL' | 'NO_RESTART_ON_MIGRATE';
 
-/** The canonical c.s. frame around `body` (labels and descriptor named after `p`). */
-function cs(p: string, body: readonly InstructionInput[], next: string): Fragment {
-  return seq(
-    I.readId('r0', 'cpu_id_start', { label: `${p}_retry` }),
-    I.arm(`${p}_cs`),
-    I.readId('r3', 'cpu_id', { label: `${p}_start` }),
-    I.br('ne', 'r3', 'r0', `${p}_abort`),
-    body,
-    I.jmp(next, { label: `${p}_post` }),
-    I.jmp(`${p}_retry`, { label: `${p}_abort` }),
-    { code: [], descriptors: { [`${p}_cs`]: { start: `${p}_start`, postCommit: `${p}_post`, abort: `${p}_abort` } } },
-  );
-}
 
 /** counter[cpu] += 1 as load/add/store with `mid` between the add and the commit store. */
 function incrementAround(mid: readonly InstructionInput[]): InstructionInput[] {
@@ -65,7 +52,7 @@ export function s1(): ModelInput {
     .describe('S1: write(2) inside the c.s., no event during it')
     .cpus(1)
     .memory('counter', { size: 'percpu', max: 3 })
-    .program('main', seq(cs('s1', incrementAround([I.syscall('write')]), 'finish'), I.done({ label: 'finish' })))
+    .program('main', seq(criticalSection('s1', incrementAround([I.syscall('write')]), 'finish'), I.done({ label: 'finish' })))
     .thread({ name: 'T1', program: 'main', cpu: 'C0' })
     .budgets({ preemptions: 0, migrations: 0, signals: 0 })
     .final('counter-sum', 'sum(counter) == 1')
@@ -85,7 +72,7 @@ export function s1Blocking(): ModelInput {
     .describe("S1': blocking write(2) inside the c.s.; the thread may migrate while blocked; T2 updates the old CPU's slot meanwhile")
     .cpus(2)
     .memory('counter', { size: 'percpu', max: 3 })
-    .program('main', seq(cs('s1b', incrementAround([I.syscall('write', { blocking: true })]), 'finish'), I.done({ label: 'finish' })))
+    .program('main', seq(criticalSection('s1b', incrementAround([I.syscall('write', { blocking: true })]), 'finish'), I.done({ label: 'finish' })))
     .program('other', plainIncrement('t2'))
     .thread({ name: 'T1', program: 'main', cpu: 'C0', allowed: ['C0', 'C1'] })
     .thread({ name: 'T2', program: 'other', cpu: 'C0', allowed: ['C0'] })
@@ -107,7 +94,7 @@ export function s2(): ModelInput {
     .describe('S2: write(2) after a completed c.s. while rseq_cs is still set (lazy clearing)')
     .cpus(1)
     .memory('counter', { size: 'percpu', max: 3 })
-    .program('main', seq(cs('s2', incrementAround([]), 'after'), I.syscall('write', { label: 'after' }), I.done()))
+    .program('main', seq(criticalSection('s2', incrementAround([]), 'after'), I.syscall('write', { label: 'after' }), I.done()))
     .thread({ name: 'T1', program: 'main', cpu: 'C0' })
     .budgets({ preemptions: 1, migrations: 0, signals: 0 })
     .final('counter-sum', 'sum(counter) == 1')
@@ -122,7 +109,7 @@ function signalScenario(name: string, description: string, flags: NoRestart[] | 
     .cpus(1)
     .memory('counter', { size: 'percpu', max: 3 })
     .memory('handled', { max: 1 })
-    .program('main', seq(cs('s3', incrementAround([]), 'finish'), I.done({ label: 'finish' })))
+    .program('main', seq(criticalSection('s3', incrementAround([]), 'finish'), I.done({ label: 'finish' })))
     .program('handler', [...handler])
     .thread({ name: 'T1', program: 'main', cpu: 'C0', handler: 'handler', ...(flags ? { flags } : {}) })
     .budgets({ preemptions: 1, migrations: 0, signals: 1 })
@@ -187,7 +174,7 @@ export function s5(): ModelInput {
     .describe('S5: write(2) as the last instruction of the c.s. (ip_e == post_commit_ip)')
     .cpus(1)
     .memory('counter', { size: 'percpu', max: 3 })
-    .program('main', seq(cs('s5', [I.load('r1', percpu('counter')), I.add('r1', 1), I.store(percpu('counter'), 'r1'), I.syscall('write')], 'finish'), I.done({ label: 'finish' })))
+    .program('main', seq(criticalSection('s5', [I.load('r1', percpu('counter')), I.add('r1', 1), I.store(percpu('counter'), 'r1'), I.syscall('write')], 'finish'), I.done({ label: 'finish' })))
     .thread({ name: 'T1', program: 'main', cpu: 'C0' })
     .budgets({ preemptions: 0, migrations: 0, signals: 0 })
     .final('counter-sum', 'sum(counter) == 1')
@@ -210,7 +197,7 @@ export function s6(): ModelInput {
     .describe('S6: fork() inside a c.s. over MAP_SHARED data; the child continues the c.s.')
     .cpus(1)
     .memory('counter', { size: 'percpu', max: 3 })
-    .program('main', seq(cs('s6', [I.syscall('fork', { child: 'T2', dst: 'r2' }), I.addm(percpu('counter'), 1)], 'finish'), I.done({ label: 'finish' })))
+    .program('main', seq(criticalSection('s6', [I.syscall('fork', { child: 'T2', dst: 'r2' }), I.addm(percpu('counter'), 1)], 'finish'), I.done({ label: 'finish' })))
     .thread({ name: 'T1', program: 'main', cpu: 'C0' })
     .thread({ name: 'T2', program: 'main', cpu: 'C0', dormant: true })
     .budgets({ preemptions: 0, migrations: 0, signals: 0 })
@@ -226,7 +213,7 @@ function membarrierScenario(name: string, description: string, flagCpu: boolean)
     .describe(description)
     .cpus(2)
     .memory('counter', { size: 'percpu', max: 3 })
-    .program('main', seq(cs('s7', incrementAround([mb]), 'finish'), I.done({ label: 'finish' })))
+    .program('main', seq(criticalSection('s7', incrementAround([mb]), 'finish'), I.done({ label: 'finish' })))
     .program('other', plainIncrement('t2'))
     .thread({ name: 'T1', program: 'main', cpu: 'C0', allowed: ['C0'] })
     .thread({ name: 'T2', program: 'other', cpu: 'C1', allowed: ['C1'] })
@@ -267,7 +254,7 @@ export function s8(): ModelInput {
     .describe('S8: vDSO clock_gettime inside a c.s.')
     .cpus(1)
     .memory('counter', { size: 'percpu', max: 3 })
-    .program('main', seq(cs('s8', incrementAround([I.vdso('clock_gettime')]), 'finish'), I.done({ label: 'finish' })))
+    .program('main', seq(criticalSection('s8', incrementAround([I.vdso('clock_gettime')]), 'finish'), I.done({ label: 'finish' })))
     .thread({ name: 'T1', program: 'main', cpu: 'C0' })
     .budgets({ preemptions: 1, migrations: 0, signals: 0 })
     .final('counter-sum', 'sum(counter) == 1')
@@ -290,7 +277,7 @@ export function s9(): ModelInput {
     .cpus(1)
     .memory('counter', { size: 'percpu', max: 3 })
     .memory('handled', { max: 1 })
-    .program('main', seq(cs('s9a', incrementAround([]), 'sleep'), I.syscall('poll', { label: 'sleep', blocking: true }), cs('s9b', incrementAround([]), 'finish'), I.done({ label: 'finish' })))
+    .program('main', seq(criticalSection('s9a', incrementAround([]), 'sleep'), I.syscall('poll', { label: 'sleep', blocking: true }), criticalSection('s9b', incrementAround([]), 'finish'), I.done({ label: 'finish' })))
     .program('handler', [I.addm({ var: 'handled' }, 1), I.sigreturn()])
     .thread({ name: 'T1', program: 'main', cpu: 'C0', handler: 'handler' })
     .budgets({ preemptions: 0, migrations: 0, signals: 1 })
