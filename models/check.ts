@@ -16,6 +16,7 @@ import { suggest } from './ir/errors.js';
 import { selectProperties } from './properties.js';
 import { RseqSystem } from './system.js';
 import { concretize } from './concretize.js';
+import { coverageReport, type CoverageReport } from './coverage.js';
 
 /** Options of one check; every field has a default. */
 export interface CheckOptions {
@@ -54,6 +55,8 @@ export type CheckResultData = (
   readonly budgets: BudgetsIR;
   readonly stats: Stats;
   readonly flags: readonly ExplainedFlag[];
+  /** Which event kinds were explored at which instruction (placement coverage). */
+  readonly coverage: CoverageReport;
 };
 
 /** The typed result of `check()`. */
@@ -153,7 +156,7 @@ export async function checkModel(ir: ModelIR, options: CheckOptions = {}): Promi
     const witness = { choices: real(f.witness.choices) };
     return { ...f, witness, trace: explainPath(concrete, witness.choices, { ...meta, property: f.name }) };
   });
-  const common = { model: ir.name, policy, budgets: sys.options.budgets, stats: raw.stats, flags };
+  const common = { model: ir.name, policy, budgets: sys.options.budgets, stats: raw.stats, flags, coverage: coverageReport(sys) };
   if (raw.verdict === 'violation') {
     const path = { choices: real(raw.path.choices) };
     const trace = explainPath(concrete, path.choices, { ...meta, property: raw.property });

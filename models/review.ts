@@ -3,6 +3,7 @@ import type { ModelInput } from './ir/schema.js';
 import { validateModel } from './ir/validate.js';
 import { checkModel, type CheckResult } from './check.js';
 import type { ExplainedTrace } from './explained-trace.js';
+import type { CoverageReport } from './coverage.js';
 import { kernelPresetNames, proposalPresetNames } from './kernel/presets.js';
 import { seedScenarios } from './library/seed/scenarios.js';
 
@@ -16,6 +17,8 @@ export interface ReviewCell {
   /** The shortest counterexample (or, for "killed as promised", the first kill's witness). */
   readonly trace?: ExplainedTrace;
   readonly states: number;
+  /** Placement coverage of the cell's G1 exploration. */
+  readonly coverage?: CoverageReport;
 }
 
 export interface ReviewResult {
@@ -38,6 +41,7 @@ export async function reviewCell(model: ModelInput, scenario: string, policy: st
   if (!v.ok) throw new InputErrors(v.errors);
   let states = 0;
   let killed: CheckResult | undefined;
+  let coverage: CoverageReport | undefined;
   const order: [string, CellVerdict][] = [
     ['G1-atomicity', 'atomicity broken (G1)'],
     ['G2-no-false-kill', 'false kill (G2)'],
@@ -46,13 +50,14 @@ export async function reviewCell(model: ModelInput, scenario: string, policy: st
   for (const [prop, verdict] of order) {
     const r = await checkModel(v.ir, { policy, properties: [prop], maxStates: 2_000_000 });
     states = Math.max(states, r.stats.states);
-    if (r.verdict === 'violation') return { scenario, policy, verdict, trace: r.trace, states };
-    if (r.verdict === 'incomplete') return { scenario, policy, verdict: 'incomplete', states };
+    coverage ??= r.coverage;
+    if (r.verdict === 'violation') return { scenario, policy, verdict, trace: r.trace, states, coverage };
+    if (r.verdict === 'incomplete') return { scenario, policy, verdict: 'incomplete', states, coverage };
     if (r.flags.some((f) => f.name === 'killed-as-promised')) killed = r;
   }
   const kill = killed?.flags.find((f) => f.name === 'killed-as-promised');
-  if (kill) return { scenario, policy, verdict: 'killed as promised', trace: kill.trace, states };
-  return { scenario, policy, verdict: 'holds', states };
+  if (kill) return { scenario, policy, verdict: 'killed as promised', trace: kill.trace, states, ...(coverage ? { coverage } : {}) };
+  return { scenario, policy, verdict: 'holds', states, ...(coverage ? { coverage } : {}) };
 }
 
 /** Runs every seed scenario under every policy. */

@@ -24,6 +24,9 @@ export const LabelKind = {
   wakeBySignal: 12,
 } as const;
 
+/** Number of label kinds (for coverage tables). */
+export const NUM_LABEL_KINDS = 13;
+
 /** label = kind | thread << 5 | arg << 9 */
 export function makeLabel(kind: number, thread: number, arg = 0): number {
   return kind | (thread << 5) | (arg << 9);
@@ -72,6 +75,8 @@ export class RseqSystem implements TransitionSystem {
   readonly collapseEvents: boolean;
   /** Descriptors that pass full validation (version 0, abort outside, right signature). */
   private readonly validDesc: readonly boolean[];
+  /** Placement coverage counters (see `coverageReport`). */
+  readonly coverage: { readonly base: Int32Array; readonly events: Int32Array; readonly violations: Int32Array };
   /** Whether states are reduced modulo permutations of identical threads. */
   readonly symmetric: boolean;
   private readonly blockTmp: Int32Array;
@@ -104,6 +109,13 @@ export class RseqSystem implements TransitionSystem {
       ir.descriptors.every((d) => d.flags === 0) &&
       ir.threads.every((th) => th.flags === 0);
     this.symmetric = (options.symmetry ?? true) && symmetryIsSound(ir, options);
+    const base = new Int32Array(ir.programs.length);
+    let total = 0;
+    ir.programs.forEach((p, i) => {
+      base[i] = total;
+      total += p.code.length + 1;
+    });
+    this.coverage = { base, events: new Int32Array(total * NUM_LABEL_KINDS), violations: new Int32Array(total) };
     this.blockTmp = new Int32Array(this.T * this.layout.threadWords);
     this.order = new Int32Array(this.T);
     this.validDesc = ir.descriptors.map((d) => d.version === 0 && !(d.abort >= d.start && d.abort < d.postCommit) && d.signature === ir.signature);
@@ -269,20 +281,24 @@ export class RseqSystem implements TransitionSystem {
   };
 
   successors(state: Int32Array, out: Int32Array, emitRaw: (label: number) => boolean | void): void {
-    const emit = this.symmetric
-      ? (label: number): boolean | void => {
-          this.sortThreads(out);
-          return emitRaw(label);
-        }
-      : emitRaw;
     const k = this.kernel;
     const L = this.layout;
-    if (k.killed(state) || k.get(state, L.violation) !== 0) return;
-    this.runningOn.fill(-1);
-    for (let t = 0; t < this.T; t++) if (k.get(state, L.status[t]!) === Status.Running) this.runningOn[k.get(state, L.cpu[t]!)] = t;
-
+    // Placement coverage: which event kinds were explored at which instruction, and where
+    // violations arose (instrumentation only: it never influences a verdict).
+    let covIp = 0;
+    const cov = this.coverage;
+    const emit = (label: number): boolean | void => {
+      cov.events[covIp * NUM_LABEL_KINDS + (label & 31)]!++;
+      if (k.get(out, L.violation) !== 0) cov.violations[covIp]!++;
+      if (this.symmetric) this.sortThreads(out);
+      return emitRaw(label);
+    };
     for (let t = 0; t < this.T; t++) {
       const status = k.get(state, L.status[t]!);
+      if (status !== Status.Done && status !== Status.Dormant) {
+        const lvl = k.level(state, t);
+        covIp = this.coverage.base[k.programOf(t, lvl)]! + k.get(state, L.ip[L.frame(t, lvl)]!);
+      }
       const th = this.ir.threads[t]!;
       const cpu = k.get(state, L.cpu[t]!);
       if (status === Status.Running) {
