@@ -3,6 +3,7 @@ import type { ExprEnvironment, StateFn } from '../properties/expr/compile.js';
 import type { ModelIR } from './ir/types.js';
 import { Status } from './kernel/layout.js';
 import type { KernelSemantics } from './kernel/semantics.js';
+import { LabelKind } from './system.js';
 
 /**
  * The names state expressions may use over rseq states: memory variables (`counter`,
@@ -21,6 +22,30 @@ export function rseqExprEnvironment(ir: ModelIR, k: KernelSemantics, constants: 
     return -1;
   };
   const status = (t: number) => (s: Int32Array) => k.get(s, L.status[t]!);
+  /** Propositions about the last transition (LTL only: they need the trackLast ghosts). */
+  const transitionAtom = (fn: string, t: number): StateFn | undefined => {
+    if (L.lastKind < 0) return undefined;
+    const bit = (field: number) => (s: Int32Array) => (k.get(s, field) >>> t) & 1;
+    const kinds = (ks: readonly number[]) => (s: Int32Array) => (k.get(s, L.lastThread) === t && ks.includes(k.get(s, L.lastKind)) ? 1 : 0);
+    switch (fn) {
+      case 'committed':
+        return bit(L.lastCommit);
+      case 'aborted':
+        return bit(L.lastAbort);
+      case 'syscall':
+        return bit(L.lastSyscall);
+      case 'cs_instr':
+        return bit(L.lastCsInstr);
+      case 'preempt':
+        return kinds([LabelKind.preempt, LabelKind.instructionPreemptedAtExit]);
+      case 'migrate':
+        return kinds([LabelKind.migrate]);
+      case 'signal':
+        return kinds([LabelKind.signal, LabelKind.signalPending, LabelKind.wakeBySignal]);
+      default:
+        return undefined;
+    }
+  };
   return {
     name(name) {
       const v = ir.memory.vars.find((x) => x.name === name);
@@ -73,13 +98,19 @@ export function rseqExprEnvironment(ir: ModelIR, k: KernelSemantics, constants: 
             const f = L.frame(t, l);
             return k.inRange(k.get(s, L.armed[f]!), k.programOf(t, l), k.get(s, L.ip[f]!)) ? 1 : 0;
           };
+        case 'level':
+          return (s) => k.level(s, t);
+        case 'must_abort':
+          // An event that must abort the c.s. happened and the thread is still inside it (G1's ghost).
+          return (s) => k.get(s, L.dirty[k.topFrame(s, t)]!);
         default:
           void compile;
-          return undefined;
+          return transitionAtom(fn, t);
       }
     },
     known() {
-      return [...ir.memory.vars.map((v) => v.name), ...Object.keys(consts), 'killed', 'sum(var)', 'done(T)', 'running(T)', 'cpu(T)', 'on_cpu(T, C)', 'in_cs(T)'];
+      const base = [...ir.memory.vars.map((v) => v.name), ...Object.keys(consts), 'killed', 'sum(var)', 'done(T)', 'running(T)', 'cpu(T)', 'on_cpu(T, C)', 'in_cs(T)', 'level(T)', 'must_abort(T)'];
+      return L.lastKind < 0 ? base : [...base, 'committed(T)', 'aborted(T)', 'syscall(T)', 'cs_instr(T)', 'preempt(T)', 'migrate(T)', 'signal(T)'];
     },
   };
 }

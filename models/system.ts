@@ -39,6 +39,8 @@ export function decodeLabel(label: number): { kind: number; thread: number; arg:
 export type StatePredicate = (s: Int32Array) => boolean;
 
 export interface SystemOptions {
+  /** Record what each transition did, for LTL propositions (costs state space). @defaultValue false */
+  readonly trackLast?: boolean;
   /** Merge states that differ only by a permutation of identical threads. @defaultValue true when sound */
   readonly symmetry?: boolean;
   readonly budgets: BudgetsIR;
@@ -94,7 +96,7 @@ export class RseqSystem implements TransitionSystem {
     readonly options: SystemOptions,
   ) {
     const withBudgets: ModelIR = { ...ir, budgets: options.budgets };
-    this.layout = new RseqLayout(withBudgets);
+    this.layout = new RseqLayout(withBudgets, options.trackLast ?? false);
     this.stateWords = this.layout.bits.words;
     const trackMmCid = ir.programs.some((p) => p.code.some((i) => (i.op === 'read_id' || i.op === 'write_id') && i.field === 'mm_cid'));
     this.kernel = new KernelSemantics(ir, policy, this.layout, options.ghosts, trackMmCid);
@@ -108,7 +110,7 @@ export class RseqSystem implements TransitionSystem {
       policy.csValidation !== 'minimal-in-range' &&
       ir.descriptors.every((d) => d.flags === 0) &&
       ir.threads.every((th) => th.flags === 0);
-    this.symmetric = (options.symmetry ?? true) && symmetryIsSound(ir, options);
+    this.symmetric = (options.symmetry ?? true) && !options.trackLast && symmetryIsSound(ir, options);
     const base = new Int32Array(ir.programs.length);
     let total = 0;
     ir.programs.forEach((p, i) => {
@@ -283,12 +285,28 @@ export class RseqSystem implements TransitionSystem {
   successors(state: Int32Array, out: Int32Array, emitRaw: (label: number) => boolean | void): void {
     const k = this.kernel;
     const L = this.layout;
+    // A dead process and a checked violation end a run; unchecked ghost violations do not.
+    const v = k.get(state, L.violation);
+    if (k.killed(state) || (v !== 0 && this.options.checked.has(v))) return;
+    this.runningOn.fill(-1);
+    for (let t = 0; t < this.T; t++) if (k.get(state, L.status[t]!) === Status.Running) this.runningOn[k.get(state, L.cpu[t]!)] = t;
     // Placement coverage: which event kinds were explored at which instruction, and where
     // violations arose (instrumentation only: it never influences a verdict).
     let covIp = 0;
     const cov = this.coverage;
+    const scratch = k.scratch;
+    scratch.commit = scratch.abort = scratch.syscall = scratch.csInstr = 0;
     const emit = (label: number): boolean | void => {
       cov.events[covIp * NUM_LABEL_KINDS + (label & 31)]!++;
+      if (L.lastKind >= 0) {
+        k.set(out, L.lastKind, label & 31);
+        k.set(out, L.lastThread, (label >>> 5) & 15);
+        k.set(out, L.lastCommit, scratch.commit);
+        k.set(out, L.lastAbort, scratch.abort);
+        k.set(out, L.lastSyscall, scratch.syscall);
+        k.set(out, L.lastCsInstr, scratch.csInstr);
+      }
+      scratch.commit = scratch.abort = scratch.syscall = scratch.csInstr = 0;
       if (k.get(out, L.violation) !== 0) cov.violations[covIp]!++;
       if (this.symmetric) this.sortThreads(out);
       return emitRaw(label);

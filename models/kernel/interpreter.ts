@@ -75,9 +75,13 @@ export class Interpreter {
     const ins = this.ir.programs[prog]!.code[ip]!;
 
     // G1: the commit is the last instruction of the armed range.
-    if (k.ghosts.g1 && k.get(s, L.dirty[f]!) === 1) {
-      const d = k.get(s, L.armed[f]!);
-      if (d !== 0 && k.inRange(d, prog, ip) && ip === k.desc(d).postCommit - 1) k.violate(s, Code.G1);
+    const armed = k.get(s, L.armed[f]!);
+    if (armed !== 0 && k.inRange(armed, prog, ip)) {
+      k.scratch.csInstr |= 1 << t;
+      if (ip === k.desc(armed).postCommit - 1) {
+        k.scratch.commit |= 1 << t;
+        if (k.ghosts.g1 && k.get(s, L.dirty[f]!) === 1) k.violate(s, Code.G1);
+      }
     }
 
     let next = ip + 1;
@@ -174,6 +178,7 @@ export class Interpreter {
     const k = this.k;
     const L = k.L;
     const name = ins.op === 'syscall' ? ins.name : ins.op === 'raise' ? 'kill' : 'rt_sigreturn';
+    k.scratch.syscall |= 1 << t;
     k.syscallEntry(s, t, insIp, name);
     if (k.killed(s)) return StepOutcome.Complete;
     k.set(s, L.entry[t]!, Entry.Syscall);

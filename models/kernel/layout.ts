@@ -38,6 +38,14 @@ export class RseqLayout {
   readonly killed: number;
   readonly killReason: number;
   readonly killThread: number;
+  /** LTL ghosts (only when a temporal property needs them): what the last transition did. */
+  readonly lastKind: number;
+  readonly lastThread: number;
+  /** Bit t: thread t committed / was moved to abort_ip / issued a syscall / ran an instruction inside its c.s. */
+  readonly lastCommit: number;
+  readonly lastAbort: number;
+  readonly lastSyscall: number;
+  readonly lastCsInstr: number;
   readonly budget: Int32Array;
   readonly mem: Int32Array;
   // per thread
@@ -88,7 +96,7 @@ export class RseqLayout {
   readonly threadWordStart: Int32Array;
   readonly threadWords: number;
 
-  constructor(ir: ModelIR) {
+  constructor(ir: ModelIR, trackLast = false) {
     const b = new BitLayoutBuilder();
     const T = ir.threads.length;
     const levels = ir.signalNesting + 1;
@@ -106,6 +114,13 @@ export class RseqLayout {
     this.killed = b.add('killed', 1);
     this.killReason = b.add('killReason', 4);
     this.killThread = b.add('killThread', bitsFor(T));
+    const last = (name: string, bits: number): number => (trackLast ? b.add(name, bits) : -1);
+    this.lastKind = last('lastKind', 4);
+    this.lastThread = last('lastThread', bitsFor(T));
+    this.lastCommit = last('lastCommit', T);
+    this.lastAbort = last('lastAbort', T);
+    this.lastSyscall = last('lastSyscall', T);
+    this.lastCsInstr = last('lastCsInstr', T);
     const budgets = [ir.budgets.preemptions, ir.budgets.migrations, ir.budgets.signals, ir.budgets.interrupts, ir.budgets.traps];
     this.budget = Int32Array.from(budgets, (v, i) => (v < 0 ? -1 : b.addRange(`budget${i}`, v)));
     this.mem = Int32Array.from(ir.memory.cellMax, (max, i) => b.addRange(`mem${i}`, max));

@@ -34,6 +34,11 @@ const exemptBit: Record<EventClass, number> = {
  */
 export class KernelSemantics {
   readonly b: BitLayout;
+  /**
+   * What the transition being computed did, per thread bit (read by the system right after it,
+   * for LTL's transition propositions; reset before every transition).
+   */
+  scratch = { commit: 0, abort: 0, syscall: 0, csInstr: 0 };
   private readonly rework: boolean;
   private readonly v2: boolean;
 
@@ -143,6 +148,7 @@ export class KernelSemantics {
 
   /** The kernel moved frame f's IP to abort_ip: the precision property asks whether anything happened. */
   private noteAbort(s: Int32Array, f: number): void {
+    this.scratch.abort |= 1 << Math.floor(f / this.L.levels);
     if (this.ghosts.precision && this.get(s, this.L.evSince[f]!) === 0) this.violate(s, Code.precision);
   }
 

@@ -16,7 +16,10 @@ async function assertReplaysAndShortest(model: string, params: string[], policy:
   const last = steps[steps.length - 1]!.state;
   const code = sys.inspect(last) || sys.terminal(last);
   expect(sys.codeName(code)).toBe(r.property);
-  const shorter = await explore(sys, { maxDepth: steps.length - 2 });
+  // With maxDepth d the explorer expands states of depth <= d, so it inspects states up to
+  // depth d + 1: d = (trace length) - 2 covers every shorter path.
+  const length = steps.length - 1;
+  const shorter = await explore(sys, { maxDepth: length - 2 });
   expect(shorter.verdict).not.toBe('violation');
 }
 

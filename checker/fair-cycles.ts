@@ -1,0 +1,321 @@
+/**
+ * Fair accepting cycles in the product of a TransitionSystem with a Büchi automaton, for LTL
+ * under fairness. The product graph is built explicitly (breadth first, so stems are shortest),
+ * its strongly connected components are computed (iteratively: no recursion), and a component
+ * is a counterexample when it holds an accepting state, has an internal edge, and is fair:
+ *
+ *  - weak fairness: every actor that is enabled in every state of the component takes a step
+ *    inside it;
+ *  - strong fairness: every actor enabled somewhere in the component takes a step inside it
+ *    (components that fail are refined by removing the states where the offending actor is
+ *    enabled, as in Emerson-Lei);
+ *  - `excluded` edges (e.g. kernel events under "finitely many events") are never part of a
+ *    cycle, though stems may use them.
+ *
+ * Product semantics are those of checker/cycles.ts: (s, q) with q having read s; a system
+ * state without successors stutters forever (a self-loop edge with no choice index).
+ */
+import type { ProductSpec } from './cycles.js';
+import { StateStore } from './state-store.js';
+import type { TransitionSystem } from './transition-system.js';
+
+/** How transitions map to actors (threads) and which states enable which actors. */
+export interface FairnessSpec {
+  readonly kind: 'none' | 'weak' | 'strong';
+  /** Number of actors (at most 31). */
+  readonly actors: number;
+  /** The actor that takes a transition with this label, or -1 (the environment). */
+  actorOf(label: number): number;
+  /** Bitmask of the actors enabled in system state `s`. */
+  enabled(s: Int32Array): number;
+  /** Edges that may not be part of a cycle (only finitely many of them happen). */
+  excluded(label: number): boolean;
+}
+
+export const noFairness: FairnessSpec = { kind: 'none', actors: 0, actorOf: () => -1, enabled: () => 0, excluded: () => false };
+
+export type FairCycleResult =
+  | { readonly verdict: 'pass'; readonly states: number; readonly transitions: number }
+  | { readonly verdict: 'incomplete'; readonly states: number; readonly transitions: number }
+  | {
+      readonly verdict: 'violation';
+      readonly stem: number[];
+      readonly cycle: number[];
+      /** Index (into the states replayed from [...stem, ...cycle]) where the cycle starts. */
+      readonly loopStart: number;
+      readonly states: number;
+      readonly transitions: number;
+    };
+
+const STUTTER = -1;
+
+/** Searches a fair accepting cycle; `maxStates` bounds the product (incomplete beyond it). */
+export function findFairAcceptingCycle(
+  system: TransitionSystem,
+  spec: ProductSpec,
+  fairness: FairnessSpec,
+  options: { maxStates?: number } = {},
+): FairCycleResult {
+  const W = system.stateWords;
+  const store = new StateStore(W + 1);
+  const prod = new Int32Array(W + 1);
+  const sys = new Int32Array(W);
+  const out = new Int32Array(W);
+  // Edges, in CSR form filled in BFS order.
+  let edgeTo: Int32Array = new Int32Array(1024);
+  let edgeChoice: Int32Array = new Int32Array(1024);
+  let edgeLabel: Int32Array = new Int32Array(1024);
+  let edgeCount = 0;
+  const edgeStart: number[] = [];
+  const addEdge = (to: number, choice: number, label: number): void => {
+    if (edgeCount === edgeTo.length) {
+      const grow = (a: Int32Array): Int32Array => {
+        const b = new Int32Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      edgeTo = grow(edgeTo);
+      edgeChoice = grow(edgeChoice);
+      edgeLabel = grow(edgeLabel);
+    }
+    edgeTo[edgeCount] = to;
+    edgeChoice[edgeCount] = choice;
+    edgeLabel[edgeCount] = label;
+    edgeCount++;
+  };
+  const insert = (s: Int32Array, q: number, parent: number, choice: number): number => {
+    prod.set(s.subarray(0, W));
+    prod[W] = q;
+    const id = store.insertIfAbsent(prod, parent, choice);
+    return id >= 0 ? id : -1 - id;
+  };
+
+  let init = 0;
+  system.initialStates(out, () => {
+    for (const q0 of spec.initial) spec.step(q0, out, (q) => insert(out, q, -1, init));
+    init++;
+  });
+
+  let transitions = 0;
+  for (let id = 0; id < store.size; id++) {
+    if (options.maxStates !== undefined && store.size > options.maxStates) return { verdict: 'incomplete', states: store.size, transitions };
+    store.load(id, prod);
+    sys.set(prod.subarray(0, W));
+    const q = prod[W]!;
+    edgeStart[id] = edgeCount;
+    let j = 0;
+    system.successors(sys, out, (label) => {
+      const choice = j++;
+      spec.step(q, out, (q2) => {
+        transitions++;
+        addEdge(insert(out, q2, id, choice), choice, label);
+      });
+    });
+    if (j === 0) {
+      // Termination or deadlock: the final state repeats forever.
+      spec.step(q, sys, (q2) => {
+        transitions++;
+        addEdge(insert(sys, q2, id, STUTTER), STUTTER, -1);
+      });
+    }
+  }
+  const n = store.size;
+  edgeStart[n] = edgeCount;
+
+  const accepting = (id: number): boolean => {
+    store.load(id, prod);
+    return spec.accepting[prod[W]!] === true;
+  };
+  const enabledOf = new Int32Array(n);
+  if (fairness.kind !== 'none') {
+    for (let id = 0; id < n; id++) {
+      store.load(id, prod);
+      sys.set(prod.subarray(0, W));
+      enabledOf[id] = fairness.enabled(sys);
+    }
+  }
+  const cycleEdge = (e: number): boolean => edgeLabel[e] === -1 || !fairness.excluded(edgeLabel[e]!);
+
+  // Candidate sets of states, refined for strong fairness; start from the SCCs of the cycle graph.
+  const inSet = new Int32Array(n).fill(-1);
+  const work: number[][] = sccs(n, edgeStart, edgeTo, cycleEdge, null, inSet, 0);
+  let setId = work.length;
+  while (work.length > 0) {
+    const members = work.pop()!;
+    const mark = inSet[members[0]!]!;
+    let hasEdge = false;
+    let steps = 0;
+    let always = -1;
+    let sometimes = 0;
+    for (const u of members) {
+      always &= enabledOf[u]!;
+      sometimes |= enabledOf[u]!;
+      for (let e = edgeStart[u]!; e < edgeStart[u + 1]!; e++) {
+        if (!cycleEdge(e) || inSet[edgeTo[e]!] !== mark) continue;
+        hasEdge = true;
+        const a = edgeLabel[e] === -1 ? -1 : fairness.actorOf(edgeLabel[e]!);
+        if (a >= 0) steps |= 1 << a;
+      }
+    }
+    if (!hasEdge || !members.some(accepting)) continue;
+    if (fairness.kind === 'weak' && (always & ~steps & actorMask(fairness)) !== 0) continue;
+    if (fairness.kind === 'strong') {
+      const bad = sometimes & ~steps & actorMask(fairness);
+      if (bad !== 0) {
+        const keep = members.filter((u) => (enabledOf[u]! & bad) === 0);
+        for (const u of members) inSet[u] = -1;
+        if (keep.length === 0) continue;
+        const sub = sccs(n, edgeStart, edgeTo, cycleEdge, keep, inSet, setId);
+        setId += sub.length;
+        work.push(...sub);
+        continue;
+      }
+    }
+    // A fair accepting component: build the lasso.
+    const target = members.find(accepting)!;
+    const required: number[] = [];
+    if (fairness.kind !== 'none') {
+      const need = (fairness.kind === 'weak' ? always : sometimes) & actorMask(fairness);
+      for (let a = 0; a < fairness.actors; a++) {
+        if (!(need & (1 << a))) continue;
+        const e = findEdge(members, mark, (e2) => cycleEdge(e2) && edgeLabel[e2] !== -1 && fairness.actorOf(edgeLabel[e2]!) === a);
+        if (e >= 0) required.push(e);
+      }
+    }
+    const cycleEdges: number[] = [];
+    let cur = target;
+    for (const e of required) {
+      const src = edgeSource(e);
+      cycleEdges.push(...pathWithin(cur, src, mark, false));
+      cycleEdges.push(e);
+      cur = edgeTo[e]!;
+    }
+    cycleEdges.push(...pathWithin(cur, target, mark, cycleEdges.length === 0));
+    const stem = store.pathTo(target);
+    const cycle = cycleEdges.map((e) => edgeChoice[e]!).filter((c) => c !== STUTTER);
+    return { verdict: 'violation', stem, cycle, loopStart: stem.length - 1, states: n, transitions };
+  }
+  return { verdict: 'pass', states: n, transitions };
+
+  function findEdge(members: number[], mark: number, ok: (e: number) => boolean): number {
+    for (const u of members) for (let e = edgeStart[u]!; e < edgeStart[u + 1]!; e++) if (inSet[edgeTo[e]!] === mark && ok(e)) return e;
+    return -1;
+  }
+  function edgeSource(e: number): number {
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (edgeStart[mid]! <= e) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+  /** Shortest edge path from `from` to `to` inside the set `mark` (non-empty when `nonEmpty`). */
+  function pathWithin(from: number, to: number, mark: number, nonEmpty: boolean): number[] {
+    if (from === to && !nonEmpty) return [];
+    const prevEdge = new Map<number, number>();
+    const queue: number[] = [from];
+    for (let i = 0; i < queue.length; i++) {
+      const u = queue[i]!;
+      for (let e = edgeStart[u]!; e < edgeStart[u + 1]!; e++) {
+        const v = edgeTo[e]!;
+        if (!cycleEdge(e) || inSet[v] !== mark || prevEdge.has(v)) continue;
+        prevEdge.set(v, e);
+        if (v === to) {
+          const path: number[] = [];
+          for (let x = to; ; ) {
+            const pe = prevEdge.get(x)!;
+            path.push(pe);
+            x = edgeSource(pe);
+            if (x === from && path.length > 0) break;
+          }
+          return path.reverse();
+        }
+        queue.push(v);
+      }
+    }
+    throw new Error('internal: no path inside a strongly connected set');
+  }
+}
+
+function actorMask(f: FairnessSpec): number {
+  return f.actors >= 31 ? 0x7fffffff : (1 << f.actors) - 1;
+}
+
+/**
+ * Tarjan's algorithm with an explicit stack over the states of `subset` (all when null), using
+ * only edges accepted by `useEdge` and staying inside the subset. Labels each component's
+ * states in `inSet` with a fresh id from `firstId` on, and returns the components.
+ */
+function sccs(
+  n: number,
+  edgeStart: readonly number[],
+  edgeTo: Int32Array,
+  useEdge: (e: number) => boolean,
+  subset: readonly number[] | null,
+  inSet: Int32Array,
+  firstId: number,
+): number[][] {
+  const member = new Uint8Array(n);
+  if (subset) for (const u of subset) member[u] = 1;
+  else member.fill(1);
+  const index = new Int32Array(n).fill(-1);
+  const low = new Int32Array(n);
+  const onStack = new Uint8Array(n);
+  const stack: number[] = [];
+  const result: number[][] = [];
+  let counter = 0;
+  const callU: number[] = [];
+  const callE: number[] = [];
+  const roots = subset ?? Array.from({ length: n }, (_, i) => i);
+  for (const root of roots) {
+    if (index[root] !== -1) continue;
+    callU.push(root);
+    callE.push(edgeStart[root]!);
+    index[root] = low[root] = counter++;
+    stack.push(root);
+    onStack[root] = 1;
+    while (callU.length > 0) {
+      const u = callU[callU.length - 1]!;
+      let e = callE[callE.length - 1]!;
+      let descended = false;
+      for (; e < edgeStart[u + 1]!; e++) {
+        if (!useEdge(e)) continue;
+        const v = edgeTo[e]!;
+        if (!member[v]) continue;
+        if (index[v] === -1) {
+          callE[callE.length - 1] = e + 1;
+          index[v] = low[v] = counter++;
+          stack.push(v);
+          onStack[v] = 1;
+          callU.push(v);
+          callE.push(edgeStart[v]!);
+          descended = true;
+          break;
+        }
+        if (onStack[v]) low[u] = Math.min(low[u]!, index[v]!);
+      }
+      if (descended) continue;
+      callU.pop();
+      callE.pop();
+      if (callU.length > 0) {
+        const parent = callU[callU.length - 1]!;
+        low[parent] = Math.min(low[parent]!, low[u]!);
+      }
+      if (low[u] === index[u]) {
+        const comp: number[] = [];
+        for (;;) {
+          const w = stack.pop()!;
+          onStack[w] = 0;
+          comp.push(w);
+          if (w === u) break;
+        }
+        const id = firstId + result.length;
+        for (const w of comp) inSet[w] = id;
+        result.push(comp);
+      }
+    }
+  }
+  return result;
+}

@@ -1,0 +1,55 @@
+/**
+ * The HTML report commands, for cli/main.ts to call (this module has no side effects at import):
+ *
+ * - `writeCheckReport(result, dir)`: dir/report.html and dir/result.json for one check;
+ * - `writeReviewReport(review, dir)`: dir/report.html and dir/review.json for a design review;
+ * - `runReportCommand(input, output)`: `rseq-check report RESULT.json -o report.html`, the report
+ *   of a saved JSON document (a check result, a review, or a single trace), validated against
+ *   reports/schema/rseq-check-result.schema.json first. Bad input throws `InputErrors`, each
+ *   error located (`file:line:col: code: field.path: message`), so the CLI exits 2.
+ */
+import { readFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import type { CheckResultData } from '../models/check.js';
+import { InputErrors } from '../models/ir/errors.js';
+import type { ReviewResult } from '../models/review.js';
+import { renderCheckHtml, renderReviewHtml, renderTraceHtml, writeReport } from '../reports/html.js';
+import { checkToJson, parseOutputJson, reviewResultToJson } from '../reports/json.js';
+
+/** Writes `dir/report.html` and `dir/result.json` for a check; returns the HTML file's path. */
+export async function writeCheckReport(result: CheckResultData, dir: string): Promise<string> {
+  await writeReport(dir, checkToJson(result) + '\n', 'result.json');
+  return writeReport(dir, await renderCheckHtml(result), 'report.html');
+}
+
+/** Writes `dir/report.html` and `dir/review.json` for a review; returns the HTML file's path. */
+export async function writeReviewReport(review: ReviewResult, dir: string): Promise<string> {
+  await writeReport(dir, reviewResultToJson(review) + '\n', 'review.json');
+  return writeReport(dir, await renderReviewHtml(review), 'report.html');
+}
+
+/**
+ * `rseq-check report INPUT -o OUTPUT`: reads a saved JSON result (`check --json` output, a
+ * review.json, or a trace document), validates it, and writes its HTML report to `output`.
+ * Returns the exit code (0); unreadable or invalid input throws `InputErrors`.
+ */
+export async function runReportCommand(input: string, output: string): Promise<number> {
+  if (input === '') {
+    throw new InputErrors([{ code: 'bad-option', file: '<command line>', path: ['RESULT'], message: 'report needs a RESULT.json (the output of "check --json" or review.json)' }]);
+  }
+  if (output === '') {
+    throw new InputErrors([{ code: 'bad-option', file: '<command line>', path: ['-o'], message: 'report needs an output file: -o report.html' }]);
+  }
+  let text: string;
+  try {
+    text = await readFile(input, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a JSON file' : e instanceof Error ? e.message : String(e);
+    throw new InputErrors([{ code: 'bad-file', file: input, path: [], message: `cannot read the result: ${why}` }]);
+  }
+  const doc = parseOutputJson(text, input);
+  const html = doc.kind === 'check' ? await renderCheckHtml(doc) : doc.kind === 'review' ? await renderReviewHtml(doc) : await renderTraceHtml(doc);
+  await writeReport(dirname(output), html, basename(output));
+  return 0;
+}

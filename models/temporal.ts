@@ -1,0 +1,177 @@
+import { findFairAcceptingCycle, type FairnessSpec } from '../checker/fair-cycles.js';
+import { ExprSyntaxError } from '../properties/expr/ast.js';
+import { compileExpr, type StateFn } from '../properties/expr/compile.js';
+import { formatExprError } from '../properties/expr/parse.js';
+import { Code } from '../properties/codes.js';
+import { buchiProductSpec, ltlToBuchi } from '../properties/ltl/buchi.js';
+import { parseLtl } from '../properties/ltl/parse.js';
+import { resolveBudgets, resolvePolicy, type CheckOptions } from './check.js';
+import { explainPath, traceToText } from './explain.js';
+import type { ExplainedTrace } from './explained-trace.js';
+import { rseqExprEnvironment } from './expr-env.js';
+import { InputErrors } from './ir/errors.js';
+import type { ModelIR } from './ir/types.js';
+import { Status } from './kernel/layout.js';
+import type { Policy } from './kernel/policy.js';
+import { decodeLabel, LabelKind, RseqSystem } from './system.js';
+
+export type Fairness = 'none' | 'weak' | 'strong';
+
+/** Options of a temporal check: the policy options of `check`, a formula or a built-in, fairness. */
+export interface TemporalOptions extends Pick<CheckOptions, 'policy' | 'knobs' | 'budgets' | 'constants' | 'maxStates'> {
+  /** An LTL formula over state expressions and the transition propositions. */
+  readonly ltl?: string;
+  /** A built-in temporal property (see `builtinTemporal`). */
+  readonly property?: string;
+  /**
+   * weak: a thread that stays runnable (running or ready) eventually executes an instruction;
+   * strong: one that is runnable infinitely often executes infinitely often; none: any cycle.
+   * @defaultValue 'none'
+   */
+  readonly fairness?: Fairness;
+  /** Only finitely many kernel events (preemptions, migrations, signals, interrupts, traps) in a run. @defaultValue false */
+  readonly finiteEvents?: boolean;
+}
+
+export type TemporalResultData = (
+  | { readonly verdict: 'pass' }
+  | { readonly verdict: 'incomplete' }
+  | { readonly verdict: 'violation'; readonly trace: ExplainedTrace; readonly path: { readonly choices: readonly number[]; readonly loopStart: number } }
+) & {
+  readonly kind: 'temporal';
+  readonly model: string;
+  readonly policy: Policy;
+  readonly property: string;
+  readonly formula: string;
+  readonly fairness: Fairness;
+  readonly finiteEvents: boolean;
+  readonly stats: { readonly states: number; readonly transitions: number; readonly seconds: number };
+};
+
+/** The result of `checkTemporal`. */
+export type TemporalResult = TemporalResultData & { explain(): string };
+
+const threadsOf = (ir: ModelIR): string[] => ir.threads.map((t) => t.name);
+const all = (ir: ModelIR, f: (t: string) => string): string => threadsOf(ir).map((t) => `(${f(t)})`).join(' && ');
+
+/** The built-in temporal properties, each a formula per model (one conjunct per thread). */
+export const builtinTemporal: Readonly<Record<string, { readonly doc: string; formula(ir: ModelIR): string }>> = {
+  progress: {
+    doc: "every thread's operations eventually complete (it reaches done, or its process dies)",
+    formula: (ir) => all(ir, (t) => `F (done(${t}) || killed)`),
+  },
+  'no-livelock': {
+    doc: 'a thread that aborts infinitely often also commits infinitely often (no endless abort/retry loop)',
+    formula: (ir) => all(ir, (t) => `G F aborted(${t}) -> G F committed(${t})`),
+  },
+  'no-signal-nesting': {
+    doc: 'no thread stays in signal handlers forever: it is back at frame level 0 infinitely often (or finishes)',
+    formula: (ir) => all(ir, (t) => `G F (level(${t}) == 0 || done(${t}) || killed)`),
+  },
+  'abort-before-cs-step': {
+    doc: 'after an event that must abort a c.s., the thread reaches abort_ip before it executes another instruction of that c.s.',
+    formula: (ir) => all(ir, (t) => `G (must_abort(${t}) -> X (!cs_instr(${t}) W aborted(${t})))`),
+  },
+};
+
+const eventKinds = new Set<number>([
+  LabelKind.instructionPreemptedAtExit,
+  LabelKind.preempt,
+  LabelKind.migrate,
+  LabelKind.signal,
+  LabelKind.interrupt,
+  LabelKind.taskWork,
+  LabelKind.trap,
+  LabelKind.trapSleep,
+  LabelKind.signalPending,
+  LabelKind.wakeBySignal,
+]);
+
+/**
+ * Checks an LTL property (or a built-in one) under fairness: a proof over the whole product,
+ * or a lasso counterexample (stem and cycle) that replays.
+ */
+export async function checkTemporal(ir: ModelIR, options: TemporalOptions): Promise<TemporalResult> {
+  const start = performance.now();
+  const builtin = options.property !== undefined ? builtinTemporal[options.property] : undefined;
+  if (options.property !== undefined && !builtin)
+    throw new InputErrors([{ code: 'unknown-property', file: '<command line>', path: ['--property'], message: `unknown temporal property "${options.property}" (known: ${Object.keys(builtinTemporal).join(', ')})` }]);
+  const text = builtin ? builtin.formula(ir) : (options.ltl ?? '');
+  const name = options.property ?? 'ltl';
+  let formula;
+  try {
+    formula = parseLtl(text);
+  } catch (e) {
+    if (e instanceof ExprSyntaxError) {
+      const { line, column } = e.position();
+      throw new InputErrors([{ code: 'bad-property', file: '<command line>', path: ['--ltl'], line, column, message: formatExprError(e).split('\n')[0]!.replace(/^\d+:\d+: /, '') }]);
+    }
+    throw e;
+  }
+  const policy = resolvePolicy(options.policy ?? 'linux-6.3', options.knobs);
+  const budgets = resolveBudgets(ir, options.budgets);
+  const sys = new RseqSystem(ir, policy, {
+    budgets,
+    ghosts: { g1: true, g2: false, g3: false, precision: false, areaOwnership: false },
+    checked: new Set([Code.domain]),
+    invariants: [],
+    finals: [],
+    trackLast: true,
+    symmetry: false,
+  });
+  const env = rseqExprEnvironment(ir, sys.kernel, options.constants ?? {});
+  const buchi = ltlToBuchi(formula, { negate: true });
+  const atoms: StateFn[] = buchi.atoms.map((a) => {
+    try {
+      return compileExpr(a, env, text);
+    } catch (e) {
+      if (e instanceof ExprSyntaxError) {
+        const { line, column } = e.position();
+        throw new InputErrors([{ code: 'bad-property', file: '<command line>', path: ['--ltl'], line, column, message: e.message }]);
+      }
+      throw e;
+    }
+  });
+  const spec = buchiProductSpec(buchi, (atom, s) => atoms[atom]!(s) !== 0);
+  const fairness: Fairness = options.fairness ?? 'none';
+  const finiteEvents = options.finiteEvents ?? false;
+  const k = sys.kernel;
+  const T = ir.threads.length;
+  const fair: FairnessSpec = {
+    kind: fairness,
+    actors: T,
+    actorOf: (label) => {
+      const { kind, thread } = decodeLabel(label);
+      return kind === LabelKind.instruction || kind === LabelKind.instructionPreemptedAtExit ? thread : -1;
+    },
+    enabled: (s) => {
+      let m = 0;
+      for (let t = 0; t < T; t++) {
+        const st = k.get(s, sys.layout.status[t]!);
+        if (st === Status.Running || st === Status.Ready) m |= 1 << t;
+      }
+      return m;
+    },
+    excluded: (label) => finiteEvents && eventKinds.has(label & 31),
+  };
+  const r = findFairAcceptingCycle(sys, spec, fair, options.maxStates !== undefined ? { maxStates: options.maxStates } : {});
+  const stats = { states: r.states, transitions: r.transitions, seconds: (performance.now() - start) / 1000 };
+  const common = { kind: 'temporal' as const, model: ir.name, policy, property: name, formula: text, fairness, finiteEvents, stats };
+  if (r.verdict === 'violation') {
+    const choices = [...r.stem, ...r.cycle];
+    const trace = explainPath(sys, choices, { model: ir.name, policy: policy.name, property: name, loopStart: r.loopStart });
+    const res = { ...common, verdict: 'violation' as const, trace, path: { choices, loopStart: r.loopStart } };
+    return { ...res, explain: () => formatTemporal(res) };
+  }
+  const res = { ...common, verdict: r.verdict };
+  return { ...res, explain: () => formatTemporal(res) };
+}
+
+/** The text report of a temporal result: verdict, then the lasso's stem and cycle in words. */
+export function formatTemporal(r: TemporalResultData): string {
+  const head = `${r.model} under ${r.policy.name}: ${r.property} = ${r.formula}\n  fairness ${r.fairness}${r.finiteEvents ? ', finitely many kernel events' : ''}; product states ${r.stats.states}, transitions ${r.stats.transitions}, ${r.stats.seconds.toFixed(3)} s`;
+  if (r.verdict === 'pass') return `HOLDS: ${head}`;
+  if (r.verdict === 'incomplete') return `INCOMPLETE: ${head}\n  stopped by the states limit: no verdict`;
+  const cycleLen = r.trace.steps.length - 1 - r.path.loopStart;
+  return `VIOLATED: ${head}\n  lasso: a stem of ${r.path.loopStart} steps, then a cycle of ${cycleLen} steps repeated forever${cycleLen === 0 ? ' (the last state repeats: the run stops there)' : ''}\n\nCounterexample:\n${traceToText(r.trace)}`;
+}

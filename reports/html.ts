@@ -1,0 +1,568 @@
+/**
+ * Self-contained HTML reports: one file, readable offline, that never touches the network.
+ *
+ * - Everything is inline: the CSS, and each counterexample's swim-lane diagram as SVG (rendered
+ *   from `traceToDot` by the WebAssembly Graphviz of reports/svg.ts). No script, no font, no image
+ *   file; a Content-Security-Policy `default-src 'none'` in the page makes the browser refuse any
+ *   fetch should one ever slip in.
+ * - Every piece of text from a result (model, thread, label and instruction names, policy names,
+ *   step texts) goes through `htmlEscape`.
+ * - A check report: the run's summary (model, policy and every knob value, verdict, budgets),
+ *   statistics, the counterexample (diagram and numbered steps in words, witness steps marked,
+ *   kernel decisions listed, the replay token), the flags' witnesses, and the placement-coverage
+ *   table.
+ * - A review report: the verdict matrix (rows scenarios, columns policies), each non-`holds` cell
+ *   linked to its section (`#cell-…`) with the counterexample, and a placement-coverage table per
+ *   scenario aggregating its cells.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Limit } from '../checker/result.js';
+import type { CheckResultData } from '../models/check.js';
+import type { CoverageReport } from '../models/coverage.js';
+import type { ExplainedStep, ExplainedTrace } from '../models/explained-trace.js';
+import type { BudgetsIR } from '../models/ir/types.js';
+import { knobDefs, type Policy } from '../models/kernel/policy.js';
+import { resolvePreset } from '../models/kernel/presets.js';
+import type { CellVerdict, ReviewCell, ReviewResult } from '../models/review.js';
+import { traceToDot } from './dot.js';
+import { htmlEscape as h } from './escape.js';
+import { renderSvg } from './svg.js';
+
+export interface HtmlReportOptions {
+  /** The page title. @defaultValue derived from the result */
+  readonly title?: string;
+  /** Swim lanes of the diagrams: one per CPU or one per thread. @defaultValue 'cpu' */
+  readonly lanes?: 'cpu' | 'thread';
+  /** Draw the counterexample diagrams (SVG); false leaves only the steps in words. @defaultValue true */
+  readonly diagrams?: boolean;
+}
+
+// ---- check ---------------------------------------------------------------------------------------
+
+/** The HTML report of one check result (a `CheckResult` or its JSON data). */
+export async function renderCheckHtml(result: CheckResultData, options: HtmlReportOptions = {}): Promise<string> {
+  const title = options.title ?? `rseq-check: ${result.model} under ${result.policy.name}`;
+  const parts: string[] = [];
+  parts.push(`<header><h1>${h(title)}</h1>${verdictBanner(result)}</header>`);
+  const toc: [string, string][] = [['summary', 'Summary'], ['policy', 'Policy'], ['statistics', 'Statistics']];
+  if (result.verdict === 'violation') toc.push(['counterexample', 'Counterexample']);
+  if (result.flags.length > 0) toc.push(['flags', 'Flags']);
+  toc.push(['coverage', 'Placement coverage']);
+  parts.push(nav(toc));
+
+  parts.push(`<section id="summary"><h2>Summary</h2>${keyValueTable([
+    ['model', h(result.model)],
+    ['policy', `<code>${h(result.policy.name)}</code>`],
+    ['verdict', verdictText(result)],
+    ...(result.verdict === 'violation' ? [['property', `<code>${h(result.property)}</code>`] as [string, string]] : []),
+    ...(result.verdict === 'incomplete' ? [['stopped by', h(limitText(result.stoppedBy))] as [string, string]] : []),
+    ['budgets', budgetsText(result.budgets)],
+  ])}</section>`);
+
+  parts.push(`<section id="policy"><h2>Policy <code>${h(result.policy.name)}</code></h2>${policyTable(result.policy)}</section>`);
+  parts.push(`<section id="statistics"><h2>Statistics</h2>${statsTable(result)}</section>`);
+
+  if (result.verdict === 'violation') {
+    parts.push(
+      await traceSection(result.trace, {
+        id: 'counterexample',
+        heading: `Counterexample: ${result.property} violated`,
+        level: 2,
+        svgId: 'cx',
+        options,
+      }),
+    );
+  }
+  if (result.flags.length > 0) {
+    const flags: string[] = [`<section id="flags"><h2>Flags</h2><p>Conditions reported without being violations, each with its shortest witness.</p><ul>`];
+    for (const f of result.flags) flags.push(`<li><a href="#flag-${h(slug(f.name))}"><code>${h(f.name)}</code></a>: ${num(f.count)} states</li>`);
+    flags.push('</ul>');
+    for (const [i, f] of result.flags.entries()) {
+      flags.push(
+        await traceSection(f.trace, {
+          id: `flag-${slug(f.name)}`,
+          heading: `Flag ${f.name}: first witness (${num(f.count)} states flagged)`,
+          level: 3,
+          svgId: `flag${i}`,
+          options,
+        }),
+      );
+    }
+    flags.push('</section>');
+    parts.push(flags.join('\n'));
+  }
+  parts.push(
+    `<section id="coverage"><h2>Placement coverage</h2>${coverageIntro(false)}${coverageTable(aggregateCoverage([{ policy: result.policy.name, coverage: result.coverage }]), false)}</section>`,
+  );
+  return page(title, parts.join('\n'));
+}
+
+// ---- review --------------------------------------------------------------------------------------
+
+/** The HTML report of a design review: the matrix, every failing cell's counterexample, coverage. */
+export async function renderReviewHtml(review: ReviewResult, options: HtmlReportOptions = {}): Promise<string> {
+  const title = options.title ?? 'rseq-check design review';
+  const anchors = cellAnchors(review);
+  const cellOf = (s: string, p: string): ReviewCell | undefined => review.cells.find((c) => c.scenario === s && c.policy === p);
+  const parts: string[] = [];
+  const counts = new Map<CellVerdict, number>();
+  for (const c of review.cells) counts.set(c.verdict, (counts.get(c.verdict) ?? 0) + 1);
+  parts.push(`<header><h1>${h(title)}</h1><p class="lead">${review.scenarios.length} scenario${plural(review.scenarios.length)} × ${review.policies.length} polic${review.policies.length === 1 ? 'y' : 'ies'} = ${review.cells.length} cells, checked in ${review.seconds.toFixed(1)} s. ${
+    (Object.keys(VERDICTS) as CellVerdict[]).filter((v) => counts.has(v)).map((v) => `<span class="badge ${VERDICTS[v].css}">${h(VERDICTS[v].short)}</span> ${counts.get(v)}`).join(' · ')
+  }</p></header>`);
+  parts.push(nav([['matrix', 'Verdict matrix'], ['counterexamples', 'Counterexamples'], ['coverage', 'Placement coverage']]));
+
+  // The matrix.
+  const m: string[] = ['<section id="matrix"><h2>Verdict matrix</h2>', legend(), '<div class="scroll"><table class="matrix"><thead><tr><th scope="col">scenario</th>'];
+  for (const p of review.policies) m.push(`<th scope="col"><code>${h(p)}</code></th>`);
+  m.push('</tr></thead><tbody>');
+  for (const s of review.scenarios) {
+    m.push(`<tr><th scope="row"><span class="sid">${h(s.id)}</span><span class="stitle">${h(s.title)}</span></th>`);
+    for (const p of review.policies) {
+      const c = cellOf(s.id, p);
+      if (c === undefined) {
+        m.push('<td class="v-missing" title="not checked">·</td>');
+        continue;
+      }
+      const v = VERDICTS[c.verdict];
+      // The verdict never breaks inside; the length may go on its own line.
+      const label = `${v.short.replace(/ /g, '\u00a0')}${c.trace && c.verdict !== 'killed as promised' ? ` (${c.trace.steps.length - 1})` : ''}`;
+      const tip = `${s.id} under ${p}: ${c.verdict}; ${c.states} states`;
+      m.push(
+        c.verdict === 'holds'
+          ? `<td class="${v.css}" title="${h(tip)}">${h(label)}</td>`
+          : `<td class="${v.css}" title="${h(tip)}"><a href="#${h(anchors.get(cellKey(c))!)}">${h(label)}</a></td>`,
+      );
+    }
+    m.push('</tr>');
+  }
+  m.push('</tbody></table></div>');
+  m.push('<p class="note">A number in brackets is the length (steps) of the shortest counterexample. Every cell other than <em>holds</em> links to its section below.</p></section>');
+  parts.push(m.join('\n'));
+
+  // The failing cells, in matrix order.
+  const cx: string[] = ['<section id="counterexamples"><h2>Counterexamples</h2>'];
+  let any = false;
+  let n = 0;
+  for (const s of review.scenarios) {
+    for (const p of review.policies) {
+      const c = cellOf(s.id, p);
+      if (c === undefined || c.verdict === 'holds') continue;
+      any = true;
+      const id = anchors.get(cellKey(c))!;
+      const heading = `${s.id} under ${p}: ${c.verdict}`;
+      const back = `<p class="cellmeta"><span class="badge ${VERDICTS[c.verdict].css}">${h(VERDICTS[c.verdict].short)}</span> ${h(s.title)} · ${num(c.states)} states explored · <a href="#matrix">back to the matrix</a></p>`;
+      if (c.trace === undefined) {
+        cx.push(`<section id="${h(id)}" class="cell"><h3>${h(heading)}</h3>${back}<p class="nodiagram">No counterexample: ${
+          c.verdict === 'incomplete' ? 'the exploration stopped at its state limit before covering every state, so this cell has no verdict.' : 'none was recorded for this cell.'
+        }</p></section>`);
+      } else {
+        cx.push(await traceSection(c.trace, { id, heading, level: 3, svgId: `c${n++}`, options, intro: back, css: 'cell' }));
+      }
+    }
+  }
+  if (!any) cx.push('<p>Every cell holds: there is no counterexample to show.</p>');
+  cx.push('</section>');
+  parts.push(cx.join('\n'));
+
+  // Coverage per scenario.
+  const cov: string[] = ['<section id="coverage"><h2>Placement coverage</h2>', coverageIntro(true)];
+  for (const s of review.scenarios) {
+    const cells = review.policies.map((p) => cellOf(s.id, p)).filter((c): c is ReviewCell => c?.coverage !== undefined);
+    cov.push(`<section id="coverage-${h(slug(s.id))}" class="scenario-coverage"><h3>${h(s.id)}: ${h(s.title)}</h3>`);
+    cov.push(
+      cells.length === 0
+        ? '<p class="nodiagram">No coverage was recorded for this scenario.</p>'
+        : coverageTable(aggregateCoverage(cells.map((c) => ({ policy: c.policy, coverage: c.coverage! }))), true),
+    );
+    cov.push('</section>');
+  }
+  cov.push('</section>');
+  parts.push(cov.join('\n'));
+  return page(title, parts.join('\n'));
+}
+
+// ---- trace ---------------------------------------------------------------------------------------
+
+/** The HTML page of one explained counterexample (what `rseq-check report` makes of a trace document). */
+export async function renderTraceHtml(trace: ExplainedTrace, options: HtmlReportOptions = {}): Promise<string> {
+  const title = options.title ?? `rseq-check: ${trace.property} in ${trace.model} under ${trace.policy}`;
+  const body = [
+    `<header><h1>${h(title)}</h1></header>`,
+    `<section id="summary"><h2>Summary</h2>${keyValueTable([
+      ['model', h(trace.model)],
+      ['policy', `<code>${h(trace.policy)}</code>`],
+      ['property', `<code>${h(trace.property)}</code>`],
+      ['steps', `${trace.steps.length - 1}${trace.loopStart !== undefined ? ` (a lasso: the steps from ${trace.loopStart} on repeat forever)` : ''}`],
+      ['threads', h(trace.threads.join(', '))],
+      ['CPUs', h(trace.cpus.join(', '))],
+    ])}</section>`,
+    await traceSection(trace, { id: 'counterexample', heading: 'Counterexample', level: 2, svgId: 'cx', options }),
+  ];
+  return page(title, body.join('\n'));
+}
+
+/** Writes `html` to `dir/name` (creating `dir`) and returns the file's path. */
+export async function writeReport(dir: string, html: string, name = 'report.html'): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, name);
+  await writeFile(path, html, 'utf8');
+  return path;
+}
+
+/**
+ * The anchor (`id`) of each review cell's section, keyed by `scenario` + NUL + `policy`:
+ * `cell-<scenario>--<policy>` with `'` spelled `-prime`, `@` spelled `-at-` and any other
+ * character outside `[A-Za-z0-9._-]` replaced by `-`; a collision gets a `-2`, `-3`… suffix.
+ */
+export function cellAnchors(review: ReviewResult): Map<string, string> {
+  const out = new Map<string, string>();
+  const used = new Set<string>();
+  for (const c of review.cells) {
+    const base = `cell-${slug(c.scenario)}--${slug(c.policy)}`;
+    let id = base;
+    for (let i = 2; used.has(id); i++) id = `${base}-${i}`;
+    used.add(id);
+    out.set(cellKey(c), id);
+  }
+  return out;
+}
+
+function cellKey(c: { scenario: string; policy: string }): string {
+  return `${c.scenario}\u0000${c.policy}`;
+}
+
+function slug(s: string): string {
+  return s.replace(/'/g, '-prime').replace(/@/g, '-at-').replace(/[^A-Za-z0-9._-]/g, '-') || '-';
+}
+
+// ---- pieces --------------------------------------------------------------------------------------
+
+const VERDICTS: Readonly<Record<CellVerdict, { short: string; css: string; doc: string }>> = {
+  'atomicity broken (G1)': { short: 'G1 broken', css: 'v-bad', doc: 'G1: a commit after an event inside the c.s. that should have aborted it' },
+  'false kill (G2)': { short: 'false kill', css: 'v-bad', doc: 'G2: the process was killed although it broke no rule' },
+  'undetected violation (G3)': { short: 'undetected', css: 'v-bad', doc: 'G3: the policy promised to catch a syscall in a c.s. and did not' },
+  'killed as promised': { short: 'killed ✓', css: 'v-kill', doc: 'the kernel killed a thread that violated the ABI, as the policy promises' },
+  holds: { short: 'holds', css: 'v-ok', doc: 'no property violated' },
+  incomplete: { short: 'incomplete', css: 'v-unknown', doc: 'a limit stopped the exploration: no verdict' },
+};
+
+function legend(): string {
+  return `<ul class="legend">${(Object.keys(VERDICTS) as CellVerdict[])
+    .map((v) => `<li><span class="badge ${VERDICTS[v].css}">${h(VERDICTS[v].short)}</span> ${h(VERDICTS[v].doc)}</li>`)
+    .join('')}</ul>`;
+}
+
+function nav(items: readonly [string, string][]): string {
+  return `<nav><ul>${items.map(([id, text]) => `<li><a href="#${h(id)}">${h(text)}</a></li>`).join('')}</ul></nav>`;
+}
+
+function verdictBanner(r: CheckResultData): string {
+  const css = r.verdict === 'pass' ? 'v-ok' : r.verdict === 'violation' ? 'v-bad' : 'v-unknown';
+  return `<p class="banner ${css}">${verdictText(r)}</p>`;
+}
+
+function verdictText(r: CheckResultData): string {
+  if (r.verdict === 'pass') return '<strong>HOLDS</strong>: every reachable state explored, no property violated';
+  if (r.verdict === 'violation') {
+    return `<strong>VIOLATED</strong>: <code>${h(r.property)}</code> (shortest counterexample: ${r.trace.steps.length - 1} steps, <a href="#counterexample">below</a>)`;
+  }
+  return `<strong>INCOMPLETE</strong>: stopped by ${h(limitText(r.stoppedBy))}; no verdict: the states counted below were covered, the rest were not`;
+}
+
+function limitText(l: Limit): string {
+  return l.kind === 'interrupted' ? 'an interrupt (Ctrl-C)' : `the ${l.kind} limit (${num(l.bound)})`;
+}
+
+function budgetsText(b: BudgetsIR): string {
+  const v = (n: number): string => (n < 0 ? '∞' : String(n));
+  return (Object.keys(b) as (keyof BudgetsIR)[]).map((k) => `${h(k)} ${v(b[k])}`).join(', ');
+}
+
+function keyValueTable(rows: readonly [string, string][]): string {
+  return `<table class="kv"><tbody>${rows.map(([k, v]) => `<tr><th scope="row">${h(k)}</th><td>${v}</td></tr>`).join('')}</tbody></table>`;
+}
+
+function policyTable(p: Policy): string {
+  const baseName = p.name.split('+')[0] ?? p.name;
+  const base = baseName !== p.name ? resolvePreset(baseName) : undefined;
+  const show = (v: unknown): string => (Array.isArray(v) ? (v.length === 0 ? '(none)' : v.join(', ')) : String(v));
+  const rows: string[] = [];
+  const known = new Set<string>(['name']);
+  for (const k of knobDefs) {
+    known.add(k.name);
+    const value = (p as unknown as Record<string, unknown>)[k.name];
+    const baseValue = base ? (base as unknown as Record<string, unknown>)[k.name] : undefined;
+    const changed = base !== undefined && JSON.stringify(baseValue) !== JSON.stringify(value);
+    rows.push(
+      `<tr${changed ? ' class="changed"' : ''}><th scope="row" title="${h(k.doc)}"><code>${h(k.name)}</code></th><td><code>${h(show(value))}</code>${
+        changed ? ` <span class="was">(${h(baseName)}: <code>${h(show(baseValue))}</code>)</span>` : ''
+      }</td><td class="evidence">${h(k.evidence)}</td></tr>`,
+    );
+  }
+  // Knobs of a newer result than this code knows.
+  for (const [k, v] of Object.entries(p)) {
+    if (!known.has(k)) rows.push(`<tr><th scope="row"><code>${h(k)}</code></th><td><code>${h(show(v))}</code></td><td class="evidence"></td></tr>`);
+  }
+  const intro = base
+    ? `<p>Every knob's value; the rows marked differ from the preset <code>${h(baseName)}</code>. Hover a knob for what it means; the last column is how sure the reference is of it.</p>`
+    : '<p>Every knob\'s value. Hover a knob for what it means; the last column is how sure the reference is of it.</p>';
+  return `${intro}<table class="knobs"><thead><tr><th scope="col">knob</th><th scope="col">value</th><th scope="col">evidence</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+function statsTable(r: CheckResultData): string {
+  const s = r.stats;
+  return keyValueTable([
+    ['states', num(s.states)],
+    ['transitions', num(s.transitions)],
+    ['depth', num(s.depth)],
+    ['seconds', s.seconds.toFixed(3)],
+    ['states/s', num(Math.round(s.statesPerSecond))],
+    ['bytes/state', `${s.bytesPerState.toFixed(1)} (${s.stateWords} words/state)`],
+  ]);
+}
+
+interface TraceSectionOptions {
+  readonly id: string;
+  readonly heading: string;
+  readonly level: 2 | 3;
+  /** A prefix making the SVG's element ids unique in the page. */
+  readonly svgId: string;
+  readonly options: HtmlReportOptions;
+  /** HTML placed under the heading. */
+  readonly intro?: string;
+  readonly css?: string;
+}
+
+async function traceSection(trace: ExplainedTrace, o: TraceSectionOptions): Promise<string> {
+  const hx = `h${o.level}`;
+  const parts = [`<section id="${h(o.id)}" class="counterexample${o.css ? ` ${o.css}` : ''}">`, `<${hx}>${h(o.heading)}</${hx}>`];
+  if (o.intro) parts.push(o.intro);
+  const lasso = trace.loopStart !== undefined ? ` It is a lasso: the steps from ${trace.loopStart} on repeat forever.` : '';
+  parts.push(
+    `<p class="tracemeta"><code>${h(trace.model)}</code> under <code>${h(trace.policy)}</code>, property <code>${h(trace.property)}</code>: ${trace.steps.length - 1} steps.${h(lasso)}</p>`,
+  );
+  if (o.options.diagrams !== false) {
+    const svg = await renderSvg(traceToDot(trace, { lanes: o.options.lanes ?? 'cpu' }));
+    parts.push(`<figure class="diagram">${inlineSvg(svg, o.svgId, `Swim-lane diagram of the counterexample ${o.heading}`)}<figcaption>One lane per ${o.options.lanes === 'thread' ? 'thread' : 'CPU'}, time running down; filled steps: the thread is inside its armed c.s.; red border: witness steps.</figcaption></figure>`);
+  }
+  parts.push(stepsList(trace));
+  parts.push(`<p class="replay">Replay: <code>--replay ${h(trace.replay)}</code></p>`);
+  parts.push('</section>');
+  return parts.join('\n');
+}
+
+function stepsList(trace: ExplainedTrace): string {
+  const items = trace.steps.map((s) => {
+    const css = ['step', `k-${s.kind}`];
+    if (s.witness) css.push('witness');
+    const inCycle = trace.loopStart !== undefined && s.index >= trace.loopStart;
+    if (inCycle) css.push('in-cycle');
+    const bits: string[] = [];
+    if (trace.loopStart !== undefined && s.index === trace.loopStart) bits.push('<span class="cycle-mark">↻ the cycle starts here (repeats forever)</span><br>');
+    if (s.witness) bits.push('<span class="witness-mark">witness</span> ');
+    bits.push(`<span class="kind">${h(s.kind)}</span> ${h(s.text)}`);
+    const where = stepWhere(s);
+    if (where !== '') bits.push(` <span class="where">${where}</span>`);
+    if (s.decisions.length > 0) {
+      bits.push(
+        `<ul class="decisions">${s.decisions.map((d) => `<li><span class="dkind">${h(d.kind)}</span> ${h(d.text)}</li>`).join('')}</ul>`,
+      );
+    }
+    return `<li value="${s.index}" class="${css.join(' ')}">${bits.join('')}</li>`;
+  });
+  return `<ol class="steps" start="0">\n${items.join('\n')}\n</ol>`;
+}
+
+function stepWhere(s: ExplainedStep): string {
+  const bits: string[] = [];
+  if (s.instruction) bits.push(`<code>${h(`${s.instruction.program}:${s.instruction.index}${s.instruction.label ? ` (${s.instruction.label})` : ''}`)}</code>`);
+  if (s.thread !== null) {
+    const cs = s.rseqCs[s.thread];
+    if (cs !== undefined && cs !== null) bits.push(`rseq_cs = <code>${h(cs)}</code>${s.inCs[s.thread] ? ', inside it' : ''}`);
+  }
+  if (s.cpu !== null && s.thread !== null) bits.push(`${h(s.thread)} on ${h(s.cpu)}`);
+  return bits.length > 0 ? `[${bits.join('; ')}]` : '';
+}
+
+/**
+ * The `<svg>` element of a Graphviz SVG document for inlining into HTML: the XML declaration,
+ * DOCTYPE and comments dropped, every `id` (and reference to one) prefixed so that several
+ * diagrams can share a page, and an accessible name added.
+ */
+function inlineSvg(svg: string, prefix: string, label: string): string {
+  const start = svg.indexOf('<svg');
+  if (start < 0) throw new Error('renderSvg returned no <svg> element');
+  return svg
+    .slice(start)
+    .replace(/<!--[\s\S]*?-->/g, '')
+    .replace(/\sid="([^"]*)"/g, (_m, id: string) => ` id="${prefix}-${id}"`)
+    .replace(/(\s(?:xlink:)?href)="#([^"]*)"/g, (_m, attr: string, id: string) => `${attr}="#${prefix}-${id}"`)
+    .replace(/url\(#([^)]*)\)/g, (_m, id: string) => `url(#${prefix}-${id})`)
+    .replace(/^<svg/, `<svg role="img" aria-label="${h(label)}"`)
+    .trim();
+}
+
+// ---- coverage ------------------------------------------------------------------------------------
+
+interface AggregatedInstruction {
+  readonly program: string;
+  readonly index: number;
+  readonly label?: string;
+  readonly text: string;
+  readonly inCs: readonly string[];
+  /** Per event kind: the transitions summed over the policies, and the policies that explored it. */
+  readonly events: Map<string, { total: number; policies: string[] }>;
+  readonly violations: { total: number; policies: string[] };
+}
+
+interface AggregatedCoverage {
+  readonly eventKinds: readonly string[];
+  readonly policies: readonly string[];
+  readonly instructions: readonly AggregatedInstruction[];
+}
+
+/** Sums coverage reports of one model (the cells of one scenario) instruction by instruction. */
+function aggregateCoverage(runs: readonly { policy: string; coverage: CoverageReport }[]): AggregatedCoverage {
+  const eventKinds: string[] = [];
+  const byKey = new Map<string, AggregatedInstruction>();
+  const order: string[] = [];
+  for (const { policy, coverage } of runs) {
+    for (const k of coverage.eventKinds) if (!eventKinds.includes(k)) eventKinds.push(k);
+    for (const prog of coverage.programs) {
+      for (const ins of prog.instructions) {
+        const key = `${prog.name}\u0000${ins.index}`;
+        let a = byKey.get(key);
+        if (a === undefined) {
+          a = { program: prog.name, index: ins.index, ...(ins.label !== undefined ? { label: ins.label } : {}), text: ins.text, inCs: [...ins.inCs], events: new Map(), violations: { total: 0, policies: [] } };
+          byKey.set(key, a);
+          order.push(key);
+        }
+        for (const [k, n] of Object.entries(ins.events)) {
+          let e = a.events.get(k);
+          if (e === undefined) a.events.set(k, (e = { total: 0, policies: [] }));
+          e.total += n;
+          if (n > 0) e.policies.push(policy);
+        }
+        a.violations.total += ins.violations;
+        if (ins.violations > 0) a.violations.policies.push(policy);
+      }
+    }
+  }
+  return { eventKinds, policies: runs.map((r) => r.policy), instructions: order.map((k) => byKey.get(k)!) };
+}
+
+function coverageIntro(review: boolean): string {
+  return review
+    ? '<p>For each instruction inside a critical section (and any other instruction where a violation arose), the number of transitions of each event kind explored with the thread at that instruction, summed over the scenario\'s policies (the G1 exploration of each cell); <em>k/n</em> says under how many of the n policies it was explored when not all. A dash: never explored. The last column gives the transitions from there that reached a violation, and under which policies.</p>'
+    : '<p>For each instruction inside a critical section (and any other instruction where a violation arose), the number of transitions of each event kind explored with the thread at that instruction. A dash: that placement was never explored (its budget is 0, or it is unreachable). The last column counts the transitions from there that reached a violation.</p>';
+}
+
+function coverageTable(cov: AggregatedCoverage, review: boolean): string {
+  const rows = cov.instructions.filter((i) => i.inCs.length > 0 || i.violations.total > 0);
+  if (rows.length === 0) return '<p class="nodiagram">The model has no instruction inside a critical section, and no violation arose.</p>';
+  const total = cov.policies.length;
+  const head = `<thead><tr><th scope="col">instruction</th><th scope="col">c.s.</th>${cov.eventKinds
+    .map((k) => `<th scope="col" class="ek"><span>${h(k)}</span></th>`)
+    .join('')}<th scope="col">violations</th></tr></thead>`;
+  const body = rows.map((i) => {
+    const where = `${i.program}:${i.index}`;
+    const cells = cov.eventKinds.map((k) => {
+      const e = i.events.get(k) ?? { total: 0, policies: [] };
+      if (e.total === 0) return `<td class="unexplored" title="${h(`${k} at ${where}: not explored`)}">–</td>`;
+      const partial = review && e.policies.length < total ? ` <span class="frac">${e.policies.length}/${total}</span>` : '';
+      const tip = review ? `${k} at ${where}: ${e.total} transitions, under ${e.policies.join(', ')}` : `${k} at ${where}: ${e.total} transitions`;
+      return `<td class="explored" title="${h(tip)}">${num(e.total)}${partial}</td>`;
+    });
+    const v = i.violations;
+    const viol =
+      v.total === 0
+        ? '<td class="noviolation">0</td>'
+        : `<td class="violation" title="${h(`transitions from ${where} reaching a violation`)}">${num(v.total)}${review ? ` <span class="under">(${h(v.policies.join(', '))})</span>` : ''}</td>`;
+    const label = i.label !== undefined ? `<span class="label">${h(i.label)}:</span> ` : '';
+    const cs = i.inCs.length > 0 ? h(i.inCs.join(', ')) : '<span class="outside">outside</span>';
+    return `<tr><th scope="row"><code>${h(where)}</code> ${label}<code>${h(i.text)}</code></th><td>${cs}</td>${cells.join('')}${viol}</tr>`;
+  });
+  const explored = rows.filter((i) => i.inCs.length > 0).reduce((n, i) => n + cov.eventKinds.filter((k) => (i.events.get(k)?.total ?? 0) > 0).length, 0);
+  const places = rows.filter((i) => i.inCs.length > 0).length * cov.eventKinds.length;
+  const never = cov.eventKinds.filter((k) => rows.every((i) => i.inCs.length === 0 || (i.events.get(k)?.total ?? 0) === 0));
+  const summary = `<p class="note">${explored} of ${places} (c.s. instruction, event kind) placements explored${
+    never.length > 0 ? `; never explored inside a c.s.: ${never.map((k) => `<code>${h(k)}</code>`).join(', ')}` : ''
+  }.</p>`;
+  return `<div class="scroll"><table class="coverage">${head}<tbody>${body.join('\n')}</tbody></table></div>${summary}`;
+}
+
+// ---- the page ------------------------------------------------------------------------------------
+
+function num(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+function plural(n: number): string {
+  return n === 1 ? '' : 's';
+}
+
+const CSS = `
+:root { color-scheme: light; --bad: #c62828; --bad-bg: #ffe3e0; --ok-bg: #e6f4ea; --kill-bg: #fff4d6; --unk-bg: #ececec; --line: #d0d4dc; }
+* { box-sizing: border-box; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; margin: 0 auto; padding: 1em 2em 4em; max-width: 1500px; color: #1d2330; background: #fff; }
+h1 { font-size: 1.6em; margin: 0.3em 0; } h2 { border-bottom: 2px solid var(--line); padding-bottom: 0.2em; margin-top: 1.8em; } h3 { margin-top: 1.6em; }
+code { font: 0.92em/1.3 ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; background: #f2f3f7; padding: 0 0.25em; border-radius: 3px; }
+nav ul { list-style: none; padding: 0; display: flex; gap: 1.2em; flex-wrap: wrap; } nav a { text-decoration: none; }
+a { color: #1a55b5; }
+table { border-collapse: collapse; } th, td { border: 1px solid var(--line); padding: 0.25em 0.5em; text-align: left; vertical-align: top; }
+thead th { background: #f2f4f8; }
+table.kv th { background: #f7f8fb; font-weight: 600; white-space: nowrap; }
+table.knobs tr.changed td, table.knobs tr.changed th { background: #fff4d6; } .was { color: #6b5200; font-size: 0.9em; } td.evidence { color: #666; font-size: 0.9em; }
+.banner { padding: 0.6em 1em; border-radius: 6px; font-size: 1.1em; }
+.v-bad { background: var(--bad-bg); } .v-ok { background: var(--ok-bg); } .v-kill { background: var(--kill-bg); } .v-unknown, .v-missing { background: var(--unk-bg); }
+.badge { display: inline-block; padding: 0 0.45em; border-radius: 4px; border: 1px solid var(--line); white-space: nowrap; }
+.legend { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 0.4em 1.5em; font-size: 0.92em; }
+.scroll { overflow-x: auto; max-width: 100%; }
+table.matrix { font-size: 0.86em; } table.matrix td, table.matrix th { text-align: center; padding: 0.2em 0.3em; min-width: 4.8em; }
+table.matrix thead th code { background: none; padding: 0; } table.matrix tbody th { text-align: left; min-width: 12em; max-width: 18em; }
+table.matrix td.v-bad a { color: var(--bad); font-weight: 600; } table.matrix td a { display: block; }
+.sid { font-weight: 700; display: block; } .stitle { font-weight: 400; font-size: 0.85em; color: #555; display: block; overflow-wrap: anywhere; }
+section.counterexample { border-left: 4px solid var(--line); padding-left: 1em; margin-top: 1.5em; }
+section.counterexample:target { border-left-color: #1a55b5; background: #f5f8ff; }
+.cellmeta, .tracemeta { color: #333; }
+figure.diagram { margin: 0.8em 0; overflow: auto; max-height: 95vh; border: 1px solid var(--line); border-radius: 6px; background: #fff; padding: 0.5em; }
+figure.diagram svg { display: block; height: auto; max-width: none; }
+figcaption { font-size: 0.85em; color: #555; margin-top: 0.4em; }
+ol.steps { padding-left: 3.2em; } ol.steps > li { margin: 0.15em 0; padding: 0.1em 0.3em; }
+ol.steps > li.witness { background: var(--bad-bg); border-left: 3px solid var(--bad); }
+ol.steps > li.in-cycle { border-right: 3px solid #2e7d32; }
+.kind { display: inline-block; min-width: 6.5em; font-size: 0.8em; color: #555; text-transform: uppercase; letter-spacing: 0.03em; }
+.witness-mark { color: #fff; background: var(--bad); padding: 0 0.4em; border-radius: 3px; font-size: 0.8em; font-weight: 700; }
+.cycle-mark { color: #2e7d32; font-weight: 700; }
+.where { color: #555; font-size: 0.9em; }
+ul.decisions { margin: 0.1em 0 0.2em; padding-left: 1.5em; font-size: 0.93em; } .dkind { font-size: 0.8em; color: #7a3e00; background: #fff1e0; padding: 0 0.3em; border-radius: 3px; }
+.replay code { user-select: all; }
+table.coverage { font-size: 0.88em; } table.coverage td { text-align: right; white-space: nowrap; } table.coverage tbody th { font-weight: 400; white-space: nowrap; }
+table.coverage th.ek { vertical-align: bottom; } table.coverage th.ek span { writing-mode: vertical-rl; transform: rotate(180deg); white-space: nowrap; }
+td.explored { background: #eef7ee; } td.unexplored { color: #aaa; text-align: center; } td.violation { background: var(--bad-bg); color: var(--bad); font-weight: 600; text-align: left; }
+.frac, .under { font-weight: 400; color: #666; font-size: 0.85em; } .label { color: #555; } .outside { color: #888; font-style: italic; }
+.note, .nodiagram { color: #555; font-size: 0.92em; }
+.lead { font-size: 1.05em; }
+`;
+
+/** The whole document: no external resource of any kind, and a CSP that forbids fetching one. */
+function page(title: string, body: string): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="rseq-check">
+<title>${h(title)}</title>
+<style>${CSS}</style>
+</head>
+<body>
+${body}
+<footer><p class="note">Generated by rseq-check. This file is self-contained: it loads nothing from anywhere.</p></footer>
+</body>
+</html>
+`;
+}
