@@ -7,20 +7,35 @@ import { InputErrors } from './models/ir/errors.js';
 import type { ModelIR } from './models/ir/types.js';
 import { validateModel } from './models/ir/validate.js';
 import { loadModel } from './models/load.js';
+import { checkTemporal, type TemporalOptions, type TemporalResult } from './models/temporal.js';
 
 /**
  * Checks a model (a built-in name or JSON path, a model object from the builder, or a validated
  * IR) under a policy. Bad input rejects with `InputErrors` (each error located).
  */
 export async function check(model: string | ModelInput | ModelIR, options: CheckOptions & { params?: readonly string[] } = {}): Promise<CheckResult> {
+  const { ir, constants } = resolve(model, options.params);
+  return checkModel(ir, { constants, ...options });
+}
+
+/**
+ * Checks a temporal property: an LTL formula (`ltl`) or a built-in (`property`: progress,
+ * no-livelock, no-signal-nesting, abort-before-cs-step), under `fairness` and `finiteEvents`.
+ */
+export async function checkLtl(model: string | ModelInput | ModelIR, options: TemporalOptions & { params?: readonly string[] }): Promise<TemporalResult> {
+  const { ir, constants } = resolve(model, options.params);
+  return checkTemporal(ir, { constants, ...options });
+}
+
+function resolve(model: string | ModelInput | ModelIR, params: readonly string[] | undefined): { ir: ModelIR; constants: Readonly<Record<string, number>> } {
   if (typeof model === 'string') {
-    const loaded = loadModel(model, options.params ?? []);
-    return checkModel(loaded.ir, { constants: loaded.constants, ...options });
+    const loaded = loadModel(model, params ?? []);
+    return { ir: loaded.ir, constants: loaded.constants };
   }
-  if ('registerMax' in model) return checkModel(model, options);
+  if ('registerMax' in model) return { ir: model, constants: {} };
   const v = validateModel(model);
   if (!v.ok) throw new InputErrors(v.errors);
-  return checkModel(v.ir, options);
+  return { ir: v.ir, constants: {} };
 }
 
 export { checkModel, formatResult, type CheckOptions, type CheckResult, type CheckResultData } from './models/check.js';
@@ -31,4 +46,5 @@ export { resolvePreset, presetDefs } from './models/kernel/presets.js';
 export { knobDefs, type Policy, type KnobValues } from './models/kernel/policy.js';
 export { review, reviewToMarkdown, type ReviewResult, type ReviewCell } from './models/review.js';
 export type { ExplainedTrace, ExplainedStep } from './models/explained-trace.js';
+export { builtinTemporal, type TemporalOptions, type TemporalResult, type Fairness } from './models/temporal.js';
 export type { ModelInput, ModelIR };

@@ -7,7 +7,7 @@ export interface Args {
   readonly options: ReadonlyMap<string, readonly string[]>;
 }
 
-const flags = new Set(['--json', '--quiet', '--help', '-h']);
+const flags = new Set(['--json', '--quiet', '--help', '-h', '--finite-events', '--suite']);
 const known = new Set([
   '--policy',
   '--knob',
@@ -22,6 +22,13 @@ const known = new Set([
   '--max-seconds',
   '--max-memory',
   '--replay',
+  '--ltl',
+  '--fairness',
+  '--finite-events',
+  '-o',
+  '--runs',
+  '--seconds',
+  '--suite',
   '--out',
   '--report',
   '--json',

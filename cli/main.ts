@@ -12,6 +12,7 @@ import { gallery } from '../models/library/gallery/entries.js';
 import { loadModel, type LoadedModel } from '../models/load.js';
 import { review, reviewToJson, reviewToMarkdown } from '../models/review.js';
 import { validateModel } from '../models/ir/validate.js';
+import { builtinTemporal, checkTemporal, type Fairness } from '../models/temporal.js';
 import { parseArgs, numberOption, type Args } from './args.js';
 
 const usage = `rseq-check: exhaustive model checking of Linux restartable sequences
@@ -20,6 +21,8 @@ usage:
   rseq-check check MODEL [--policy P] [--knob k=v]... [--param k=v]... [--property NAME]...
                    [--preemptions N] [--migrations N] [--signals N] [--interrupts N] [--traps N]
                    [--max-states N] [--max-seconds S] [--max-memory MB] [--json] [--quiet]
+                   [--ltl FORMULA] [--property progress|no-livelock|no-signal-nesting|abort-before-cs-step]
+                   [--fairness weak|strong|none] [--finite-events]
   rseq-check review [--out DIR]      every seed scenario under every kernel preset and proposal
   rseq-check models                  the built-in models and their parameters
   rseq-check gallery                 the known-bug gallery (check one: rseq-check check gallery/NAME)
@@ -85,8 +88,36 @@ async function runCheck(args: Args): Promise<number> {
   const controller = new AbortController();
   const onInt = (): void => controller.abort();
   process.once('SIGINT', onInt);
-  const props = args.options.get('--property');
+  const allProps = args.options.get('--property') ?? [];
+  const temporalProps = allProps.filter((p) => p in builtinTemporal);
+  const props = allProps.length > 0 && temporalProps.length < allProps.length ? allProps.filter((p) => !(p in builtinTemporal)) : undefined;
   const knobs = args.options.get('--knob');
+  const ltl = args.options.get('--ltl') ?? [];
+  const fairnessArg = args.options.get('--fairness')?.at(-1) ?? 'none';
+  if (!['none', 'weak', 'strong'].includes(fairnessArg))
+    throw new InputErrors([{ code: 'bad-option', file: '<command line>', path: ['--fairness'], message: `--fairness must be weak, strong or none, got "${fairnessArg}"` }]);
+  let worst = 0;
+  if (ltl.length > 0 || temporalProps.length > 0) {
+    const temporal = [...temporalProps.map((p) => ({ property: p })), ...ltl.map((f) => ({ ltl: f }))];
+    for (const t of temporal) {
+      const r = await checkTemporal(loaded.ir, {
+        ...t,
+        ...(args.options.get('--policy') ? { policy: args.options.get('--policy')!.at(-1)! } : defaults.policy ? { policy: defaults.policy } : {}),
+        ...(knobs ? { knobs } : {}),
+        budgets,
+        constants: loaded.constants,
+        fairness: fairnessArg as Fairness,
+        finiteEvents: args.options.has('--finite-events'),
+        ...(typeof maxStates === 'number' ? { maxStates } : {}),
+      });
+      if (args.options.has('--json')) {
+        const { explain: _e, ...data } = r;
+        console.log(JSON.stringify(data, null, 1));
+      } else console.log(r.explain());
+      worst = combineExit(worst, exitCodeFor(r.verdict));
+    }
+    if (!props) return worst;
+  }
   const result = await checkModel(loaded.ir, {
     ...defaults,
     ...(args.options.get('--policy') ? { policy: args.options.get('--policy')!.at(-1)! } : {}),
@@ -104,7 +135,13 @@ async function runCheck(args: Args): Promise<number> {
     const { explain: _e, ...data } = result;
     console.log(JSON.stringify({ kind: 'check', ...data }, null, 1));
   } else console.log(result.explain());
-  return exitCodeFor(result.verdict);
+  return combineExit(worst, exitCodeFor(result.verdict));
+}
+
+/** Several checks in one run: a violation (1) wins over incomplete (3), which wins over holds (0). */
+function combineExit(a: number, b: number): number {
+  if (a === 1 || b === 1) return 1;
+  return Math.max(a, b);
 }
 
 async function runReview(args: Args): Promise<number> {

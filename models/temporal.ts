@@ -88,6 +88,22 @@ const eventKinds = new Set<number>([
 ]);
 
 /**
+ * The transition system temporal checks explore (and their lassos replay in): the model with
+ * the last-transition ghosts, G1's ghost bits, and no safety property ending a run.
+ */
+export function buildTemporalSystem(ir: ModelIR, options: Pick<TemporalOptions, 'policy' | 'knobs' | 'budgets'>): RseqSystem {
+  return new RseqSystem(ir, resolvePolicy(options.policy ?? 'linux-6.3', options.knobs), {
+    budgets: resolveBudgets(ir, options.budgets),
+    ghosts: { g1: true, g2: false, g3: false, precision: false, areaOwnership: false },
+    checked: new Set([Code.domain]),
+    invariants: [],
+    finals: [],
+    trackLast: true,
+    symmetry: false,
+  });
+}
+
+/**
  * Checks an LTL property (or a built-in one) under fairness: a proof over the whole product,
  * or a lasso counterexample (stem and cycle) that replays.
  */
@@ -108,17 +124,8 @@ export async function checkTemporal(ir: ModelIR, options: TemporalOptions): Prom
     }
     throw e;
   }
-  const policy = resolvePolicy(options.policy ?? 'linux-6.3', options.knobs);
-  const budgets = resolveBudgets(ir, options.budgets);
-  const sys = new RseqSystem(ir, policy, {
-    budgets,
-    ghosts: { g1: true, g2: false, g3: false, precision: false, areaOwnership: false },
-    checked: new Set([Code.domain]),
-    invariants: [],
-    finals: [],
-    trackLast: true,
-    symmetry: false,
-  });
+  const sys = buildTemporalSystem(ir, options);
+  const policy = sys.policy;
   const env = rseqExprEnvironment(ir, sys.kernel, options.constants ?? {});
   const buchi = ltlToBuchi(formula, { negate: true });
   const atoms: StateFn[] = buchi.atoms.map((a) => {

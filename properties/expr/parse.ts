@@ -70,6 +70,12 @@ export function tokenize(source: string): Token[] {
       tokens.push({ kind: 'op', text: op, start, end: i });
       continue;
     }
+    // LTL tools (SPIN, LTL2BA) write single | and & for disjunction and conjunction.
+    if (c === '|' || c === '&') {
+      i++;
+      tokens.push({ kind: 'op', text: c + c, start, end: i });
+      continue;
+    }
     const hint = NEAR_MISSES[c];
     const shown = JSON.stringify(c).slice(1, -1);
     throw new ExprSyntaxError(

@@ -82,13 +82,18 @@ describe('parseExpr precedence', () => {
   });
 });
 
+describe('single | and & (as LTL tools write them)', () => {
+  it('read as || and &&', () => {
+    expect(formatExpr(parseExpr('a | b & c'))).toBe(formatExpr(parseExpr('a || b && c')));
+  });
+});
+
 describe('parseExpr errors', () => {
   const cases: [string, RegExp, number, number][] = [
     ['', /^empty expression$/, 1, 1],
     ['   \n  ', /^empty expression$/, 1, 1],
     ['a @ b', /^unexpected character '@'$/, 1, 3],
     ['a = b', /^unexpected character '=' \(did you mean '=='\?\)$/, 1, 3],
-    ['a & b', /did you mean '&&'/, 1, 3],
     ['x +\n  * y', /^expected an expression, found '\*'$/, 2, 3],
     ['a +', /^expected an expression, found end of input$/, 1, 4],
     ['(a + b', /^expected '\)' to close '\(' at 1:1, found end of input$/, 1, 7],

@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import { replay } from '../../checker/replay.js';
+import { I, ModelBuilder } from '../../models/builder.js';
+import type { ModelInput } from '../../models/ir/schema.js';
+import { validateModel } from '../../models/ir/validate.js';
+import type { ModelIR } from '../../models/ir/types.js';
+import { gallery } from '../../models/library/gallery/entries.js';
+import { criticalSection } from '../../models/library/librseq/primitives.js';
+import { seedScenarios } from '../../models/library/seed/scenarios.js';
+import { loadModel } from '../../models/load.js';
+import { buildTemporalSystem, builtinTemporal, checkTemporal, type TemporalOptions, type TemporalResult } from '../../models/temporal.js';
+
+function ir(m: ModelInput): ModelIR {
+  const v = validateModel(m);
+  if (!v.ok) throw new Error(JSON.stringify(v.errors));
+  return v.ir;
+}
+
+/** The lasso replays: the state at loopStart is the state the cycle returns to. */
+function assertLassoReplays(model: ModelIR, options: TemporalOptions, r: TemporalResult): void {
+  if (r.verdict !== 'violation') throw new Error('expected a violation');
+  const steps = replay(buildTemporalSystem(model, options), r.path.choices);
+  expect(Array.from(steps[r.path.loopStart]!.state)).toEqual(Array.from(steps.at(-1)!.state));
+  expect(r.trace.loopStart).toBe(r.path.loopStart);
+}
+
+describe('progress', () => {
+  // The c.s. compares cpu_id with node_id (always 0) instead of the CPU it read: on C1 the
+  // compare fails every time, the abort path retries, and the increment never commits.
+  const frag = criticalSection('inc', [I.readId('r2', 'node_id'), I.br('ne', 'r3', 'r2', 'inc_abort'), I.load('r1', { var: 'counter', index: 'r0' }), I.add('r1', 1), I.store({ var: 'counter', index: 'r0' }, 'r1')], 'out');
+  const model = ir(
+    new ModelBuilder('wrong-field')
+      .cpus(2)
+      .memory('counter', { size: 'percpu', max: 1 })
+      .program('worker', { code: [...frag.code, I.done({ label: 'out' })], descriptors: frag.descriptors })
+      .thread({ program: 'worker', cpu: 'C1', allowed: ['C1'] })
+      .budgets({ preemptions: 'unbounded', migrations: 0 })
+      .build(),
+  );
+
+  it('a c.s. that compares the wrong field never commits: progress is violated, even under weak fairness with finitely many events, and the lasso replays', async () => {
+    const options: TemporalOptions = { property: 'progress', fairness: 'weak', finiteEvents: true };
+    const r = await checkTemporal(model, options);
+    expect(r.verdict).toBe('violation');
+    if (r.verdict !== 'violation') return;
+    const cycle = r.trace.steps.slice(r.path.loopStart + 1);
+    expect(cycle.length).toBeGreaterThan(0);
+    expect(cycle.every((s) => s.kind === 'instruction')).toBe(true);
+    assertLassoReplays(model, options, r);
+    expect(r.explain()).toMatch(/cycle starts here/);
+  });
+
+  const counter = loadModel('percpu-counter', ['threads=2', 'ops=1', 'signals=0']);
+  it('percpu-counter satisfies progress with weak fairness and finitely many kernel events', async () => {
+    const r = await checkTemporal(counter.ir, { property: 'progress', fairness: 'weak', finiteEvents: true, constants: counter.constants });
+    expect(r.verdict).toBe('pass');
+  });
+  it('percpu-counter satisfies progress with strong fairness and finitely many kernel events', async () => {
+    const r = await checkTemporal(counter.ir, { property: 'progress', fairness: 'strong', finiteEvents: true, constants: counter.constants });
+    expect(r.verdict).toBe('pass');
+  });
+  for (const fairness of ['none', 'weak'] as const) {
+    it(`percpu-counter violates progress with fairness ${fairness} and unbounded events: a cycle of kernel events`, async () => {
+      const options: TemporalOptions = { property: 'progress', fairness, constants: counter.constants };
+      const r = await checkTemporal(counter.ir, options);
+      expect(r.verdict).toBe('violation');
+      if (r.verdict !== 'violation') return;
+      const cycle = r.trace.steps.slice(r.path.loopStart + 1);
+      expect(cycle.some((s) => ['preempt', 'migrate'].includes(s.kind))).toBe(true);
+      assertLassoReplays(counter.ir, options, r);
+    });
+  }
+});
+
+describe('LTL from the command-line syntax', () => {
+  const counter = loadModel('percpu-counter', ['threads=2', 'ops=1', 'signals=0']);
+  it('G (in_cs(T1) -> F (committed(T1) | aborted(T1))) holds under weak fairness with finite events', async () => {
+    const r = await checkTemporal(counter.ir, { ltl: 'G (in_cs(T1) -> F (committed(T1) | aborted(T1)))', fairness: 'weak', finiteEvents: true });
+    expect(r.verdict).toBe('pass');
+  });
+  it('G !migrate(T1) is violated and the lasso ends in a cycle', async () => {
+    const options: TemporalOptions = { ltl: 'G !migrate(T1)' };
+    const r = await checkTemporal(counter.ir, options);
+    expect(r.verdict).toBe('violation');
+    assertLassoReplays(counter.ir, options, r);
+  });
+});
+
+/**
+ * Each built-in temporal property on each library model of the design review, under linux-6.3
+ * with weak fairness and finitely many kernel events (so that only the model's own behaviour,
+ * not an endless stream of preemptions, can break progress).
+ */
+describe('built-in temporal properties on the library models (linux-6.3, weak fairness, finite events)', () => {
+  const P = 'pass';
+  const V = 'violation';
+  // Columns: progress, no-livelock, no-signal-nesting, abort-before-cs-step.
+  const expected: Record<string, [string, string, string, string]> = {
+    S1: [P, P, P, P],
+    // A blocking write inside the c.s.: every sleep is a context switch, L63 aborts the c.s. at
+    // syscall exit, the retry sleeps again: a livelock the kernel makes out of an ABI violation.
+    "S1'": [V, V, P, P],
+    S2: [P, P, P, P],
+    S3: [P, P, P, P],
+    'S3-ret': [P, P, P, P],
+    S4: [P, P, P, P],
+    S5: [P, P, P, P],
+    // The forked child starts inside the c.s. (an event it should abort for) and executes the
+    // commit without passing abort_ip.
+    S6: [P, P, P, V],
+    S7: [P, P, P, P],
+    'S7-noflag': [P, P, P, P],
+    S8: [P, P, P, P],
+    S9: [P, P, P, P],
+    // Same livelock as S1': the blocking write inside the c.s. aborts it on every retry.
+    'syscall-migrated-619': [V, V, P, P],
+    'clone-vm-registration': [P, P, P, P],
+    'no-restart-signal-preempted-handler': [P, P, P, P],
+    'no-restart-signal-preempted-handler-notify-first': [P, P, P, P],
+    'stale-event-spurious-abort': [P, P, P, P],
+    'arm64-user-irq': [P, P, P, P],
+  };
+  const models: [string, ModelInput][] = [...seedScenarios.map((s) => [s.id, s.build()] as [string, ModelInput]), ...gallery.map((g) => [g.name, g.model] as [string, ModelInput])];
+  it('covers every library model', () => {
+    expect(models.map(([id]) => id).sort()).toEqual(Object.keys(expected).sort());
+  });
+  for (const [id, m] of models) {
+    it(id, async () => {
+      const got: string[] = [];
+      for (const p of Object.keys(builtinTemporal)) got.push((await checkTemporal(ir(m), { property: p, fairness: 'weak', finiteEvents: true })).verdict);
+      expect(got).toEqual(expected[id]);
+    });
+  }
+});

@@ -1,0 +1,127 @@
+/**
+ * The review report in a real browser: headless Chromium (playwright-core, no bundled browser)
+ * loads it from a file:// URL with a fresh profile; nothing may go wrong (no console error, no
+ * page error, no failed request, no request but the page itself), and every failing cell of the
+ * matrix must be a visible link whose target section exists, holds a drawn diagram, and comes
+ * into view when the link is followed.
+ *
+ * Needs /usr/bin/chromium (Debian's `chromium` package); without it the tests are skipped, and
+ * the suite's title says why.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ReviewResult } from '../../models/review.js';
+import { cellAnchors, renderReviewHtml, writeReport } from '../../reports/html.js';
+import { mixedReview } from './results.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const available = existsSync(CHROMIUM);
+const title = available ? 'the review report in headless Chromium' : `the review report in headless Chromium — SKIPPED: ${CHROMIUM} does not exist (install Debian's chromium package; CI installs it)`;
+
+describe.skipIf(!available)(title, () => {
+  let browser: Browser;
+  let page: Page;
+  let review: ReviewResult;
+  let url: string;
+  let dir: string;
+  const problems: string[] = [];
+  const requests: string[] = [];
+
+  beforeAll(async () => {
+    review = await mixedReview();
+    dir = mkdtempSync(join(tmpdir(), 'rseq-report-'));
+    const file = await writeReport(dir, await renderReviewHtml(review), 'report.html');
+    url = pathToFileURL(file).href;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    page = await context.newPage();
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} (${r.failure()?.errorText ?? '?'})`));
+    page.on('request', (r) => requests.push(r.url()));
+    const response = await page.goto(url, { waitUntil: 'load' });
+    expect(response?.ok() ?? true).toBe(true);
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('loads with no console error, page error or failed request, and requests nothing but itself', () => {
+    expect(problems).toEqual([]);
+    expect(requests).toEqual([url]);
+  });
+
+  it('shows every failing cell as a visible link to a section with a drawn diagram', async () => {
+    const anchors = cellAnchors(review);
+    const failing = review.cells.filter((c) => c.verdict !== 'holds');
+    expect(failing.length).toBeGreaterThanOrEqual(4);
+    for (const c of failing) {
+      const id = anchors.get(`${c.scenario}\u0000${c.policy}`)!;
+      const link = page.locator(`table.matrix a[href="#${id}"]`);
+      expect(await link.count(), `link to ${id}`).toBe(1);
+      expect(await link.isVisible(), `link to ${id} visible`).toBe(true);
+
+      await link.click();
+      await page.waitForFunction((target) => location.hash === `#${target}`, id);
+      const seen = await page.evaluate((target) => {
+        const el = document.getElementById(target);
+        if (el === null) return null;
+        const box = el.getBoundingClientRect();
+        const svg = el.querySelector('svg');
+        const svgBox = svg?.getBoundingClientRect();
+        return {
+          tag: el.tagName,
+          top: box.top,
+          bottom: box.bottom,
+          viewport: window.innerHeight,
+          height: box.height,
+          svg: svgBox ? { width: svgBox.width, height: svgBox.height, nodes: svg!.querySelectorAll('g.node').length } : null,
+          steps: el.querySelectorAll('ol.steps > li').length,
+        };
+      }, id);
+      expect(seen, `section ${id}`).not.toBeNull();
+      expect(seen!.tag).toBe('SECTION');
+      // Followed, the link brings its section into the window (to its top, unless the page ends first).
+      expect(seen!.top, `section ${id} scrolled into view`).toBeLessThan(seen!.viewport / 2);
+      expect(seen!.bottom, `section ${id} scrolled into view`).toBeGreaterThan(0);
+      expect(seen!.height).toBeGreaterThan(0);
+      if (c.trace === undefined) {
+        expect(c.verdict).toBe('incomplete');
+        expect(seen!.svg).toBeNull();
+        continue;
+      }
+      expect(seen!.svg, `diagram in ${id}`).not.toBeNull();
+      expect(seen!.svg!.width).toBeGreaterThan(100);
+      expect(seen!.svg!.height).toBeGreaterThan(100);
+      expect(seen!.svg!.nodes).toBeGreaterThanOrEqual(c.trace.steps.length);
+      expect(seen!.steps).toBe(c.trace.steps.length);
+      await page.locator(`#${CSS.escape(id)} a[href="#matrix"]`).click();
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('has unique element ids, and every in-page link resolves', async () => {
+    const { duplicates, dangling } = await page.evaluate(() => {
+      const ids = [...document.querySelectorAll('[id]')].map((e) => e.id);
+      const duplicates = ids.filter((id, i) => ids.indexOf(id) !== i);
+      const dangling = [...document.querySelectorAll('a[href^="#"]')].map((a) => a.getAttribute('href')!.slice(1)).filter((id) => document.getElementById(id) === null);
+      return { duplicates, dangling };
+    });
+    expect(duplicates).toEqual([]);
+    expect(dangling).toEqual([]);
+  });
+});
+
+/** `CSS.escape` for ids used in selectors from Node (the ids here are [A-Za-z0-9._-]). */
+const CSS = { escape: (id: string): string => id.replace(/[^A-Za-z0-9_-]/g, (c) => `\\${c}`) };
