@@ -1,3 +1,4 @@
+import { findAcceptingCycle } from '../checker/cycles.js';
 import { findFairAcceptingCycle, type FairnessSpec } from '../checker/fair-cycles.js';
 import { ExprSyntaxError } from '../properties/expr/ast.js';
 import { compileExpr, type StateFn } from '../properties/expr/compile.js';
@@ -161,7 +162,10 @@ export async function checkTemporal(ir: ModelIR, options: TemporalOptions): Prom
     },
     excluded: (label) => finiteEvents && eventKinds.has(label & 31),
   };
-  const r = findFairAcceptingCycle(sys, spec, fair, options.maxStates !== undefined ? { maxStates: options.maxStates } : {});
+  // Without fairness the on-the-fly nested DFS suffices (and stops at the first lasso); with
+  // fairness the SCC-based search decides which cycles count.
+  const limit = options.maxStates !== undefined ? { maxStates: options.maxStates } : {};
+  const r = fairness === 'none' && !finiteEvents ? findAcceptingCycle(sys, spec, limit) : findFairAcceptingCycle(sys, spec, fair, limit);
   const stats = { states: r.states, transitions: r.transitions, seconds: (performance.now() - start) / 1000 };
   const common = { kind: 'temporal' as const, model: ir.name, policy, property: name, formula: text, fairness, finiteEvents, stats };
   if (r.verdict === 'violation') {

@@ -54,8 +54,14 @@ export interface ReviewViews {
   explain(scenario?: string, policy?: string): string;
 }
 
+/**
+ * `R` with the view methods. Distributes over a union, so a check result's verdict still narrows
+ * it (`if (r.verdict === 'violation') r.property`).
+ */
+export type WithViews<R, V> = R extends unknown ? Omit<R, keyof V> & V : never;
+
 /** A check result (a `CheckResult`, or its JSON data read back) with notebook views. */
-export function withViews<R extends CheckResultData>(result: R): Omit<R, keyof CheckViews> & CheckViews {
+export function withViews<R extends CheckResultData>(result: R): WithViews<R, CheckViews> {
   const pick = (options?: ViewOptions): ExplainedTrace | string => {
     if (options?.flag !== undefined) {
       const f = result.flags.find((x) => x.name === options.flag);
@@ -78,16 +84,16 @@ export function withViews<R extends CheckResultData>(result: R): Omit<R, keyof C
     const t = pick(options);
     return typeof t === 'string' ? noteDot(t) : traceToDot(t, lanes(options));
   };
-  return {
-    ...result,
+  const views: CheckViews = {
     toDot,
     toSvg: (options?: ViewOptions) => renderSvg(toDot(options)),
     explain: () => formatResult(result),
   };
+  return { ...result, ...views } as unknown as WithViews<R, CheckViews>;
 }
 
 /** A review with notebook views (see `ReviewViews`). */
-export function withReviewViews<R extends ReviewResult>(review: R): Omit<R, keyof ReviewViews> & ReviewViews {
+export function withReviewViews<R extends ReviewResult>(review: R): WithViews<R, ReviewViews> {
   const cell = (scenario: string, policy: string): ReviewCell => {
     const c = review.cells.find((x) => x.scenario === scenario && x.policy === policy);
     if (c !== undefined) return c;
@@ -122,13 +128,13 @@ export function withReviewViews<R extends ReviewResult>(review: R): Omit<R, keyo
     if (c.trace === undefined) return `${head}\nno counterexample${c.verdict === 'incomplete' ? ': the exploration stopped at its state limit' : ''}`;
     return `${head}\n${c.verdict === 'killed as promised' ? 'The kill:' : 'Counterexample:'}\n${traceToText(c.trace)}`;
   };
-  return {
-    ...review,
+  const views: ReviewViews = {
     cell,
     toDot,
     toSvg: (scenario: string, policy: string, options?: TraceDotOptions) => renderSvg(toDot(scenario, policy, options)),
     explain,
   };
+  return { ...review, ...views } as unknown as WithViews<R, ReviewViews>;
 }
 
 function lanes(options: TraceDotOptions | undefined): TraceDotOptions {
