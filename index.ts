@@ -1,7 +1,9 @@
 /**
  * rseq-check's library entry point: `import { check } from 'rseq-check'`. Every export is named.
  */
-import { checkModel, type CheckOptions, type CheckResult } from './models/check.js';
+import { checkModel, type CheckOptions } from './models/check.js';
+import { review as runReview } from './models/review.js';
+import { withReviewViews, withViews } from './reports/notebook.js';
 import type { ModelInput } from './models/ir/schema.js';
 import { InputErrors } from './models/ir/errors.js';
 import type { ModelIR } from './models/ir/types.js';
@@ -13,9 +15,14 @@ import { checkTemporal, type TemporalOptions, type TemporalResult } from './mode
  * Checks a model (a built-in name or JSON path, a model object from the builder, or a validated
  * IR) under a policy. Bad input rejects with `InputErrors` (each error located).
  */
-export async function check(model: string | ModelInput | ModelIR, options: CheckOptions & { params?: readonly string[] } = {}): Promise<CheckResult> {
+export async function check(model: string | ModelInput | ModelIR, options: CheckOptions & { params?: readonly string[] } = {}) {
   const { ir, constants } = resolve(model, options.params);
-  return checkModel(ir, { constants, ...options });
+  return withViews(await checkModel(ir, { constants, ...options }));
+}
+
+/** Runs the design review (every seed scenario under every policy), with notebook views. */
+export async function review(options: Parameters<typeof runReview>[0] = {}) {
+  return withReviewViews(await runReview(options));
 }
 
 /**
@@ -44,7 +51,11 @@ export { InputErrors, formatInputError, type InputError } from './models/ir/erro
 export { ModelBuilder, I, seq, type Fragment } from './models/builder.js';
 export { resolvePreset, presetDefs } from './models/kernel/presets.js';
 export { knobDefs, type Policy, type KnobValues } from './models/kernel/policy.js';
-export { review, reviewToMarkdown, type ReviewResult, type ReviewCell } from './models/review.js';
+export { reviewToMarkdown, reviewPolicies, type ReviewResult, type ReviewCell } from './models/review.js';
+export { withViews, withReviewViews, type CheckViews, type ReviewViews } from './reports/notebook.js';
+export { renderCheckHtml, renderReviewHtml } from './reports/html.js';
+export { traceToDot } from './reports/dot.js';
+export { renderSvg } from './reports/svg.js';
 export type { ExplainedTrace, ExplainedStep } from './models/explained-trace.js';
 export { builtinTemporal, type TemporalOptions, type TemporalResult, type Fairness } from './models/temporal.js';
 export type { ModelInput, ModelIR };

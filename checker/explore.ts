@@ -4,7 +4,186 @@ import type { FlagReport, Limit, RawResult, Stats } from './result.js';
 import { StateStore } from './state-store.js';
 
 /** Explored states between checks of the clock, the memory bound and the abort signal. */
-const BATCH = 4096;
+export const BATCH = 4096;
+
+/**
+ * The bookkeeping of one breadth-first exploration, shared by the sequential and the parallel
+ * explorer so that both produce identical results: states are inserted in BFS order (a state's
+ * id is its index, its parent link is the first state that reached it, in id order and then
+ * successor order), the first violation inserted ends the run, flags are counted on insertion.
+ */
+export class Exploration {
+  readonly store: StateStore;
+  private readonly flagCounts = new Map<number, { count: number; id: number }>();
+  private readonly start = performance.now();
+  transitions = 0;
+  violationId = -1;
+  violationCode = 0;
+  /** Next state id to expand. */
+  next = 0;
+  depth = 0;
+  private levelEnd: number;
+  stoppedBy: Limit | undefined;
+  private nextProgress: number;
+
+  constructor(
+    readonly system: TransitionSystem,
+    readonly options: ExploreOptions,
+  ) {
+    this.store = new StateStore(system.stateWords);
+    const out = new Int32Array(system.stateWords);
+    let choice = 0;
+    system.initialStates(out, () => {
+      const id = this.store.insertIfAbsent(out, -1, choice++);
+      if (id >= 0) this.classify(id, system.inspect(out));
+    });
+    this.levelEnd = this.store.size;
+    this.nextProgress = options.progressEvery ?? 65536;
+  }
+
+  get done(): boolean {
+    return this.violationId >= 0 || this.stoppedBy !== undefined || this.next >= this.store.size;
+  }
+
+  /** Records the code of a newly inserted state: a violation ends the run, a flag is counted. */
+  private classify(id: number, code: number): void {
+    if (code > 0) {
+      if (this.violationId < 0) {
+        this.violationId = id;
+        this.violationCode = code;
+      }
+    } else if (code < 0) {
+      const f = this.flagCounts.get(code);
+      if (f) f.count++;
+      else this.flagCounts.set(code, { count: 1, id });
+    }
+  }
+
+  /**
+   * Moves to expanding state `this.next`, handling BFS level boundaries. Returns false when
+   * the depth bound stops the run.
+   */
+  beginState(): boolean {
+    if (this.next === this.levelEnd) {
+      this.depth++;
+      this.levelEnd = this.store.size;
+      if (this.options.maxDepth !== undefined && this.depth > this.options.maxDepth) {
+        this.stoppedBy = { kind: 'depth', bound: this.options.maxDepth };
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Adds a successor of state `parent`. `code` is its inspect code when already known (the
+   * parallel workers compute it), or undefined to compute it here only if the state is new.
+   * Returns true when a violation ends the run.
+   */
+  addSuccessor(s: Int32Array, parent: number, choice: number, code: number | undefined): boolean {
+    this.transitions++;
+    const id = this.store.insertIfAbsent(s, parent, choice);
+    if (id < 0) return false;
+    this.classify(id, code ?? this.system.inspect(s));
+    return this.violationId >= 0;
+  }
+
+  /** Finishes expanding state `this.next`: a state with no successors is judged by `terminal`. */
+  endState(successors: number, terminalCode: number | undefined, state: Int32Array | undefined): void {
+    if (successors === 0 && this.violationId < 0) {
+      const code = terminalCode ?? this.system.terminal(state!);
+      if (code > 0) {
+        this.violationId = this.next;
+        this.violationCode = code;
+      }
+    }
+    this.next++;
+  }
+
+  /** Checks the limits and the abort signal between batches; yields to the event loop. */
+  async checkpoint(): Promise<void> {
+    const o = this.options;
+    const store = this.store;
+    if (o.maxStates !== undefined && store.size >= o.maxStates && this.next < store.size) {
+      this.stoppedBy = { kind: 'states', bound: o.maxStates };
+      return;
+    }
+    const seconds = (performance.now() - this.start) / 1000;
+    if (o.maxSeconds !== undefined && seconds > o.maxSeconds) {
+      this.stoppedBy = { kind: 'time', bound: o.maxSeconds };
+      return;
+    }
+    if (o.maxMemoryMB !== undefined && store.bytes() > o.maxMemoryMB * 1024 * 1024) {
+      this.stoppedBy = { kind: 'memory', bound: o.maxMemoryMB };
+      return;
+    }
+    if (o.onProgress && store.size >= this.nextProgress) {
+      this.nextProgress = store.size + (o.progressEvery ?? 65536);
+      o.onProgress({
+        states: store.size,
+        transitions: this.transitions,
+        frontier: store.size - this.next,
+        depth: this.depth,
+        seconds,
+        statesPerSecond: store.size / Math.max(seconds, 1e-9),
+        memoryBytes: store.bytes(),
+      });
+    }
+    if (o.signal) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (o.signal.aborted) this.stoppedBy = { kind: 'interrupted' };
+    }
+  }
+
+  stats(): Stats {
+    const seconds = (performance.now() - this.start) / 1000;
+    return {
+      states: this.store.size,
+      transitions: this.transitions,
+      depth: this.depth,
+      seconds,
+      statesPerSecond: seconds > 0 ? this.store.size / seconds : this.store.size,
+      bytesPerState: this.store.bytesPerState(),
+      stateWords: this.system.stateWords,
+    };
+  }
+
+  result(): RawResult {
+    const flags: FlagReport[] = [...this.flagCounts.entries()]
+      .sort((a, b) => b[0] - a[0])
+      .map(([code, f]) => ({ code, name: this.system.codeName(code), count: f.count, witness: { choices: this.store.pathTo(f.id) } }));
+    const stats = this.stats();
+    if (this.violationId >= 0) {
+      const code = this.violationCode;
+      return { verdict: 'violation', code, property: this.system.codeName(code), path: { choices: this.store.pathTo(this.violationId) }, stats, flags };
+    }
+    if (this.stoppedBy) return { verdict: 'incomplete', stoppedBy: this.stoppedBy, stats, flags };
+    return { verdict: 'pass', stats, flags };
+  }
+}
+
+/** Expands states in-process until `until` states are stored (or the run ends). */
+export async function expandInProcess(x: Exploration, until = Infinity): Promise<void> {
+  const sys = x.system;
+  const current = new Int32Array(sys.stateWords);
+  const out = new Int32Array(sys.stateWords);
+  let parent = 0;
+  let choice = 0;
+  const emit = (): boolean => x.addSuccessor(out, parent, choice++, undefined);
+  while (!x.done && x.store.size < until) {
+    const batchEnd = Math.min(x.store.size, x.next + BATCH);
+    while (x.next < batchEnd && x.violationId < 0) {
+      if (!x.beginState()) return;
+      parent = x.next;
+      choice = 0;
+      x.store.load(x.next, current);
+      sys.successors(current, out, emit);
+      x.endState(choice, undefined, current);
+    }
+    if (x.violationId >= 0) return;
+    await x.checkpoint();
+  }
+}
 
 /**
  * Breadth-first exploration of `system` with parent links, so the first violation found is at
@@ -13,142 +192,7 @@ const BATCH = 4096;
  * witness of each. Yields to the event loop between batches so that Ctrl-C can abort it.
  */
 export async function explore(system: TransitionSystem, options: ExploreOptions = {}): Promise<RawResult> {
-  const words = system.stateWords;
-  const store = new StateStore(words);
-  const current = new Int32Array(words);
-  const out = new Int32Array(words);
-  const start = performance.now();
-  const flagCounts = new Map<number, { count: number; id: number }>();
-  let transitions = 0;
-  let violationId = -1;
-  let violationCode = 0;
-  let parent = -1;
-  let choice = 0;
-
-  const noteFlag = (code: number, id: number): void => {
-    const f = flagCounts.get(code);
-    if (f) f.count++;
-    else flagCounts.set(code, { count: 1, id });
-  };
-
-  system.initialStates(out, () => {
-    const id = store.insertIfAbsent(out, -1, choice++);
-    if (id >= 0 && violationId < 0) {
-      const code = system.inspect(out);
-      if (code > 0) {
-        violationId = id;
-        violationCode = code;
-      } else if (code < 0) noteFlag(code, id);
-    }
-  });
-
-  const emit = (): boolean => {
-    transitions++;
-    const id = store.insertIfAbsent(out, parent, choice++);
-    if (id < 0) return false;
-    const code = system.inspect(out);
-    if (code > 0) {
-      violationId = id;
-      violationCode = code;
-      return true;
-    }
-    if (code < 0) noteFlag(code, id);
-    return false;
-  };
-
-  let next = 0;
-  let depth = 0;
-  let levelEnd = store.size;
-  let stoppedBy: Limit | undefined;
-  const progressEvery = options.progressEvery ?? 65536;
-  let nextProgress = progressEvery;
-
-  const stats = (): Stats => {
-    const seconds = (performance.now() - start) / 1000;
-    return {
-      states: store.size,
-      transitions,
-      depth,
-      seconds,
-      statesPerSecond: seconds > 0 ? store.size / seconds : store.size,
-      bytesPerState: store.bytesPerState(),
-      stateWords: words,
-    };
-  };
-
-  while (violationId < 0 && next < store.size) {
-    const batchEnd = Math.min(store.size, next + BATCH);
-    while (next < batchEnd && violationId < 0) {
-      if (next === levelEnd) {
-        depth++;
-        levelEnd = store.size;
-        if (options.maxDepth !== undefined && depth > options.maxDepth) {
-          stoppedBy = { kind: 'depth', bound: options.maxDepth };
-          break;
-        }
-      }
-      parent = next;
-      choice = 0;
-      store.load(next, current);
-      system.successors(current, out, emit);
-      if (choice === 0 && violationId < 0) {
-        const code = system.terminal(current);
-        if (code > 0) {
-          violationId = next;
-          violationCode = code;
-        }
-      }
-      next++;
-    }
-    if (stoppedBy || violationId >= 0) break;
-    if (options.maxStates !== undefined && store.size >= options.maxStates && next < store.size) {
-      stoppedBy = { kind: 'states', bound: options.maxStates };
-      break;
-    }
-    const seconds = (performance.now() - start) / 1000;
-    if (options.maxSeconds !== undefined && seconds > options.maxSeconds) {
-      stoppedBy = { kind: 'time', bound: options.maxSeconds };
-      break;
-    }
-    if (options.maxMemoryMB !== undefined && store.bytes() > options.maxMemoryMB * 1024 * 1024) {
-      stoppedBy = { kind: 'memory', bound: options.maxMemoryMB };
-      break;
-    }
-    if (options.onProgress && store.size >= nextProgress) {
-      nextProgress = store.size + progressEvery;
-      options.onProgress({
-        states: store.size,
-        transitions,
-        frontier: store.size - next,
-        depth,
-        seconds,
-        statesPerSecond: store.size / Math.max(seconds, 1e-9),
-        memoryBytes: store.bytes(),
-      });
-    }
-    if (options.signal) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      if (options.signal.aborted) {
-        stoppedBy = { kind: 'interrupted' };
-        break;
-      }
-    }
-  }
-
-  const flags: FlagReport[] = [...flagCounts.entries()]
-    .sort((a, b) => b[0] - a[0])
-    .map(([code, f]) => ({ code, name: system.codeName(code), count: f.count, witness: { choices: store.pathTo(f.id) } }));
-
-  if (violationId >= 0) {
-    return {
-      verdict: 'violation',
-      code: violationCode,
-      property: system.codeName(violationCode),
-      path: { choices: store.pathTo(violationId) },
-      stats: stats(),
-      flags,
-    };
-  }
-  if (stoppedBy) return { verdict: 'incomplete', stoppedBy, stats: stats(), flags };
-  return { verdict: 'pass', stats: stats(), flags };
+  const x = new Exploration(system, options);
+  await expandInProcess(x);
+  return x.result();
 }

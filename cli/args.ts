@@ -23,6 +23,7 @@ const known = new Set([
   '--max-memory',
   '--replay',
   '--ltl',
+  '--workers',
   '--fairness',
   '--finite-events',
   '-o',

@@ -10,20 +10,24 @@ import { presetDefs } from '../models/kernel/presets.js';
 import { builtinModels } from '../models/library/catalog.js';
 import { gallery } from '../models/library/gallery/entries.js';
 import { loadModel, type LoadedModel } from '../models/load.js';
-import { review, reviewToJson, reviewToMarkdown } from '../models/review.js';
+import { review, reviewToMarkdown } from '../models/review.js';
+import { runReportCommand, writeCheckReport, writeReviewReport } from './report.js';
 import { validateModel } from '../models/ir/validate.js';
 import { builtinTemporal, checkTemporal, type Fairness } from '../models/temporal.js';
 import { parseArgs, numberOption, type Args } from './args.js';
+import { progressBar } from './progress.js';
+import { availableParallelism } from 'node:os';
 
 const usage = `rseq-check: exhaustive model checking of Linux restartable sequences
 
 usage:
   rseq-check check MODEL [--policy P] [--knob k=v]... [--param k=v]... [--property NAME]...
                    [--preemptions N] [--migrations N] [--signals N] [--interrupts N] [--traps N]
-                   [--max-states N] [--max-seconds S] [--max-memory MB] [--json] [--quiet]
+                   [--max-states N] [--max-seconds S] [--max-memory MB] [--workers N] [--json] [--quiet]
                    [--ltl FORMULA] [--property progress|no-livelock|no-signal-nesting|abort-before-cs-step]
                    [--fairness weak|strong|none] [--finite-events]
   rseq-check review [--out DIR]      every seed scenario under every kernel preset and proposal
+  rseq-check report RESULT.json -o report.html   render a saved --json result as a self-contained HTML report
   rseq-check models                  the built-in models and their parameters
   rseq-check gallery                 the known-bug gallery (check one: rseq-check check gallery/NAME)
   rseq-check policies                the presets and their knobs
@@ -38,6 +42,14 @@ async function main(argv: readonly string[]): Promise<number> {
       return runCheck(args);
     case 'review':
       return runReview(args);
+    case 'report': {
+      const input = args.positional[0];
+      const output = args.options.get('-o')?.at(-1) ?? 'report.html';
+      if (!input) throw new InputErrors([{ code: 'bad-option', file: '<command line>', path: ['RESULT.json'], message: 'report needs a saved result: rseq-check report RESULT.json -o report.html' }]);
+      const code = await runReportCommand(input, output);
+      console.log(`wrote ${output}`);
+      return code;
+    }
     case 'models':
       for (const m of builtinModels()) {
         console.log(`${m.name}: ${m.summary}`);
@@ -85,6 +97,10 @@ async function runCheck(args: Args): Promise<number> {
   const maxStates = numberOption(args, '--max-states', false);
   const maxSeconds = numberOption(args, '--max-seconds', false);
   const maxMemory = numberOption(args, '--max-memory', false);
+  const workersArg = numberOption(args, '--workers', false);
+  if (workersArg === 0) throw new InputErrors([{ code: 'bad-option', file: '<command line>', path: ['--workers'], message: '--workers must be at least 1' }]);
+  const workers = typeof workersArg === 'number' ? workersArg : availableParallelism();
+  const progress = progressBar(!args.options.has('--quiet') && !args.options.has('--json'));
   const controller = new AbortController();
   const onInt = (): void => controller.abort();
   process.once('SIGINT', onInt);
@@ -129,12 +145,17 @@ async function runCheck(args: Args): Promise<number> {
     ...(typeof maxSeconds === 'number' ? { maxSeconds } : {}),
     ...(typeof maxMemory === 'number' ? { maxMemoryMB: maxMemory } : {}),
     signal: controller.signal,
+    workers,
+    ...(progress ? { onProgress: progress.onProgress } : {}),
   });
+  progress?.stop();
   process.off('SIGINT', onInt);
   if (args.options.has('--json')) {
     const { explain: _e, ...data } = result;
     console.log(JSON.stringify({ kind: 'check', ...data }, null, 1));
   } else console.log(result.explain());
+  const reportDir = args.options.get('--report')?.at(-1);
+  if (reportDir) console.log(`report: ${await writeCheckReport(result, reportDir)}`);
   return combineExit(worst, exitCodeFor(result.verdict));
 }
 
@@ -148,12 +169,13 @@ async function runReview(args: Args): Promise<number> {
   const r = await review();
   const md = reviewToMarkdown(r);
   console.log(md);
-  const out = args.options.get('--out')?.at(-1);
+  const out = args.options.get('--out')?.at(-1) ?? args.options.get('--report')?.at(-1);
   if (out) {
     mkdirSync(out, { recursive: true });
     writeFileSync(join(out, 'review.md'), md + '\n');
-    writeFileSync(join(out, 'review.json'), reviewToJson(r) + '\n');
-    console.log(`\nwrote ${join(out, 'review.md')} and ${join(out, 'review.json')} (${r.cells.length} cells, ${r.seconds.toFixed(1)} s)`);
+    const html = await writeReviewReport(r, out);
+    console.log(`\nwrote ${join(out, 'review.md')}, ${join(out, 'review.json')} (${r.cells.length} cells, ${r.seconds.toFixed(1)} s)`);
+    console.log(`report: ${html}`);
   }
   return r.cells.some((c) => c.verdict === 'incomplete') ? 3 : 0;
 }

@@ -16,6 +16,11 @@ import { suggest } from './ir/errors.js';
 import { selectProperties } from './properties.js';
 import { RseqSystem } from './system.js';
 import { concretize } from './concretize.js';
+import { exploreParallel } from '../checker/parallel/explore-parallel.js';
+import type { SystemParams } from './system-factory.js';
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { dirname, join } from 'node:path';
 import { coverageReport, type CoverageReport } from './coverage.js';
 
 /** Options of one check; every field has a default. */
@@ -37,6 +42,15 @@ export interface CheckOptions {
   readonly onProgress?: (p: Progress) => void;
   /** Reduce by thread symmetry where sound. @defaultValue true */
   readonly symmetry?: boolean;
+  /**
+   * Worker threads for the exploration; 1 runs in-process. Results are identical at any count.
+   * @defaultValue 1 (the command line defaults to the number of cores)
+   */
+  readonly workers?: number;
+  /** States explored in-process before workers start (small runs never pay for a pool). @defaultValue 200000 */
+  readonly parallelThreshold?: number;
+  /** Test hook: the worker expanding this batch dies (the run must fail loudly). */
+  readonly crashWorkerAtBatch?: number;
 }
 
 /** A flag with its witness explained. */
@@ -141,13 +155,34 @@ export function buildSystem(ir: ModelIR, policy: Policy, options: CheckOptions =
 export async function checkModel(ir: ModelIR, options: CheckOptions = {}): Promise<CheckResult> {
   const policy = resolvePolicy(options.policy ?? 'linux-6.3', options.knobs);
   const sys = buildSystem(ir, policy, options);
-  const raw = await explore(sys, {
+  const limits = {
     ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}),
     ...(options.maxSeconds !== undefined ? { maxSeconds: options.maxSeconds } : {}),
     ...(options.maxMemoryMB !== undefined ? { maxMemoryMB: options.maxMemoryMB } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-  });
+  };
+  const workers = options.workers ?? 1;
+  let raw;
+  if (workers > 1) {
+    const params: SystemParams = {
+      ir,
+      policy,
+      options: {
+        ...(options.budgets ? { budgets: options.budgets } : {}),
+        ...(options.properties ? { properties: options.properties } : {}),
+        ...(options.constants ? { constants: options.constants } : {}),
+        ...(options.symmetry !== undefined ? { symmetry: options.symmetry } : {}),
+      },
+    };
+    const spec = { factory: factoryUrl(), params, key: `${ir.name}:${policy.name}:${performance.now()}:${Math.random()}` };
+    raw = await exploreParallel(sys, spec, {
+      ...limits,
+      workers,
+      ...(options.parallelThreshold !== undefined ? { threshold: options.parallelThreshold } : {}),
+      ...(options.crashWorkerAtBatch !== undefined ? { crashAtBatch: options.crashWorkerAtBatch } : {}),
+    });
+  } else raw = await explore(sys, limits);
   const meta = { model: ir.name, policy: policy.name };
   // Traces and replay tokens are given in the unreduced system.
   const concrete = sys.symmetric ? buildSystem(ir, policy, { ...options, symmetry: false }) : sys;
@@ -191,4 +226,12 @@ export function formatResult(r: CheckResultData): string {
     lines.push(traceToText(r.trace));
   }
   return lines.join('\n');
+}
+
+/** The built factory module workers import (workers run the compiled dist/ code). */
+function factoryUrl(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const sibling = join(here, 'system-factory.js');
+  if (existsSync(sibling)) return pathToFileURL(sibling).href;
+  return pathToFileURL(join(here, '..', 'dist', 'models', 'system-factory.js')).href;
 }

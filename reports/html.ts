@@ -520,8 +520,8 @@ table.knobs tr.changed td, table.knobs tr.changed th { background: #fff4d6; } .w
 .badge { display: inline-block; padding: 0 0.45em; border-radius: 4px; border: 1px solid var(--line); white-space: nowrap; }
 .legend { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 0.4em 1.5em; font-size: 0.92em; }
 .scroll { overflow-x: auto; max-width: 100%; }
-table.matrix { font-size: 0.86em; } table.matrix td, table.matrix th { text-align: center; padding: 0.2em 0.3em; min-width: 4.8em; }
-table.matrix thead th code { background: none; padding: 0; } table.matrix tbody th { text-align: left; min-width: 12em; max-width: 18em; }
+table.matrix { font-size: 0.86em; } table.matrix td, table.matrix th { text-align: center; padding: 0.2em 0.25em; }
+table.matrix thead th code { background: none; padding: 0; } table.matrix tbody th { text-align: left; min-width: 10em; max-width: 14em; }
 table.matrix td.v-bad a { color: var(--bad); font-weight: 600; } table.matrix td a { display: block; }
 .sid { font-weight: 700; display: block; } .stitle { font-weight: 400; font-size: 0.85em; color: #555; display: block; overflow-wrap: anywhere; }
 section.counterexample { border-left: 4px solid var(--line); padding-left: 1em; margin-top: 1.5em; }

@@ -17,16 +17,20 @@
  *   - the range [start_ip, post_commit_ip) is exactly the code of the model instructions
  *     [start, postCommit).
  *
- * Register map: model r0..r7 = %rbx %r12 %r13 %rbp %rsi %rdi %r8 %r9. Infrastructure: %r15 =
+ * Register map: model r0..r7 = %rbx %r12 %r13 %rbp %r8 %r9 %rsi %rdi. A model with system calls
+ * may use r0..r5 only: r6/r7 would be argument registers, and nothing inside a c.s. may save
+ * them on the stack (an abort right after the syscall would skip the restore; the c.s. never
+ * touches the stack, as in rseq-x86.h). Infrastructure: %r15 =
  * __rseq_offset, %r14 = the shared memory block (model cells are 64-bit words at 8*cell(%r14),
  * so a per-CPU variable `v[r0]` is `8*base(%r14,%rbx,8)`), %r11 and %r10 scratch.
  *
- * Instrumentation, outside every c.s. range: abort_ip counts the kernel's aborts (user jumps to
- * the same instruction land after the counter), branches from inside a range to its abort
- * label count through a stub after the function, and an optional delay loop may sit before an
- * instruction (the selftests' RSEQ_INJECT_ASM points). A delay is time only: the model places
- * events at instruction boundaries and has no clock, so a delay before instruction j is just a
- * longer stay at "ip = j".
+ * Instrumentation: abort_ip counts the kernel's aborts (user jumps to the same instruction land
+ * after the counter), branches from inside a range to its abort label count through a stub
+ * after the function (both outside the range, unless the model puts abort_ip inside it on
+ * purpose), and an optional delay loop (%r10 and the flags only) may sit before an instruction,
+ * inside the range when the instruction is (the selftests' RSEQ_INJECT_ASM points). A delay is
+ * time only: the model places events at instruction boundaries and has no clock, so a delay
+ * before instruction j is just a longer stay at "ip = j".
  *
  * What the kernel sees as the thread's life: `done` is rt_sigprocmask(SIG_BLOCK, SIGUSR1) (no
  * signal can be delivered to a finished model thread), `sigreturn` returns to the C signal
@@ -95,6 +99,8 @@ export interface GeneratedLayout {
   readonly assertSlot: number;
   readonly sigSlot: number;
   readonly migSlot: number;
+  /** The model threads' kernel thread ids of the run (to attribute tracepoint events). */
+  readonly tidBase: number;
   readonly sharedWords: number;
   readonly usesMembarrier: boolean;
 }
@@ -104,12 +110,13 @@ export interface GeneratedProgram {
   readonly layout: GeneratedLayout;
 }
 
-const REG64 = ['%rbx', '%r12', '%r13', '%rbp', '%rsi', '%rdi', '%r8', '%r9'] as const;
-const REG32 = ['%ebx', '%r12d', '%r13d', '%ebp', '%esi', '%edi', '%r8d', '%r9d'] as const;
+const REG64 = ['%rbx', '%r12', '%r13', '%rbp', '%r8', '%r9', '%rsi', '%rdi'] as const;
+const REG32 = ['%ebx', '%r12d', '%r13d', '%ebp', '%r8d', '%r9d', '%esi', '%edi'] as const;
+/** Model registers that no system call touches (the kernel preserves all but %rax, %rcx, %r11). */
+const SYSCALL_SAFE_REGISTERS = 6;
 const ID_OFFSET = { cpu_id_start: 0, cpu_id: 4, node_id: 20, mm_cid: 24 } as const;
 const JCC: Record<Cond, string> = { eq: 'je', ne: 'jne', lt: 'jl', le: 'jle', gt: 'jg', ge: 'jge' };
 const SWAP: Record<Cond, Cond> = { eq: 'eq', ne: 'ne', lt: 'gt', le: 'ge', gt: 'lt', ge: 'le' };
-const NEGATE: Record<Cond, Cond> = { eq: 'ne', ne: 'eq', lt: 'ge', le: 'gt', gt: 'le', ge: 'lt' };
 
 const NR = { read: 0, write: 1, poll: 7, rt_sigprocmask: 14, sched_yield: 24, nanosleep: 35, getpid: 39, futex: 202, tgkill: 234, membarrier: 324 } as const;
 const MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ = 1 << 7;
@@ -141,6 +148,9 @@ function checkTranslatable(ir: ModelIR, file: string, problems: Untranslatable[]
   if (ir.signature >>> 0 !== GLIBC_RSEQ_SIG)
     problems.push({ file, path: ['signature'], message: `the model registers signature 0x${(ir.signature >>> 0).toString(16)}, but glibc registered every thread with RSEQ_SIG 0x53053053 and the run uses that registration` });
   if (ir.registers > REG64.length) problems.push({ file, path: ['registers'], message: `${ir.registers} registers; the x86-64 map has ${REG64.length}` });
+  const syscalls = ir.programs.some((p) => p.code.some((i) => i.op === 'syscall' || i.op === 'raise'));
+  if (syscalls && ir.registers > SYSCALL_SAFE_REGISTERS)
+    problems.push({ file, path: ['registers'], message: `${ir.registers} registers in a model with system calls; at most ${SYSCALL_SAFE_REGISTERS} (r6/r7 map to syscall argument registers, which a c.s. cannot save on the stack)` });
   const handlers = new Set(ir.threads.map((t) => t.handler).filter((h) => h >= 0));
   const mains = new Set(ir.threads.map((t) => t.program));
   ir.threads.forEach((t, i) => {
@@ -165,6 +175,8 @@ function checkTranslatable(ir: ModelIR, file: string, problems: Untranslatable[]
         case 'syscall':
           if (ins.name === 'fork' || ins.name === 'clone_vm' || ins.name === 'rseq_register' || ins.name === 'rseq_unregister')
             problems.push({ file, path: at(p, i), message: `syscall ${ins.name} is not translated (glibc owns the registration; threads are not created at run time)` });
+          if (ins.name === 'futex_wait' && ins.dst >= 0)
+            problems.push({ file, path: at(p, i), message: 'futex_wait with a result register: nobody wakes the futex in a run, so the real call always fails (EAGAIN or ETIMEDOUT) where the model returns 0' });
           if (ins.blocking && (ins.name === 'write' || ins.name === 'read' || ins.name === 'getpid' || ins.name === 'sched_yield' || ins.name === 'membarrier'))
             problems.push({ file, path: at(p, i), message: `syscall ${ins.name} with blocking: true has no real counterpart that sleeps (use poll, nanosleep or futex_wait)` });
           break;
@@ -204,9 +216,10 @@ export function generateLitmusC(ir: ModelIR, plan: LitmusPlan, file = ir.name): 
   const assertSlot = babBase + sites.length;
   const sigSlot = assertSlot + 1;
   const migSlot = sigSlot + 1;
-  const sharedWords = migSlot + 1;
+  const tidBase = migSlot + 1;
+  const sharedWords = tidBase + ir.threads.length;
   const usesMembarrier = ir.programs.some((p) => p.code.some((i) => i.op === 'syscall' && i.name === 'membarrier'));
-  const layout: GeneratedLayout = { sites, cells, kabBase, babBase, assertSlot, sigSlot, migSlot, sharedWords, usesMembarrier };
+  const layout: GeneratedLayout = { sites, cells, kabBase, babBase, assertSlot, sigSlot, migSlot, tidBase, sharedWords, usesMembarrier };
 
   const delayList: number[] = [];
   const asm: string[] = [];
@@ -302,16 +315,6 @@ export function generateLitmusC(ir: ModelIR, plan: LitmusPlan, file = ir.name): 
     emit('  movq %rdi, %r14');
     emit('  movq %rsi, %r15');
     for (let r = 0; r < ir.registers; r++) emit(`  xorl ${REG32[r]}, ${REG32[r]}`);
-    const epilogue = (): void => {
-      emit('  addq $8, %rsp');
-      emit('  popq %r15');
-      emit('  popq %r14');
-      emit('  popq %r13');
-      emit('  popq %r12');
-      emit('  popq %rbp');
-      emit('  popq %rbx');
-      emit('  ret');
-    };
 
     prog.code.forEach((ins, i) => {
       emit(`.Lb${p}_${i}:`);
@@ -405,12 +408,10 @@ export function generateLitmusC(ir: ModelIR, plan: LitmusPlan, file = ir.name): 
       return ['  addq $8, %rsp', '  popq %r15', '  popq %r14', '  popq %r13', '  popq %r12', '  popq %rbp', '  popq %rbx', '  ret'];
     }
 
-    /** %rsi and %rdi hold model registers r4/r5: saved around the argument setup. */
+    /** The arguments go to %rdi %rsi %rdx %r10, none of which holds a model register (r0..r5). */
     function syscallLines(args: string[], dst: number): string[] {
-      const out = ['  pushq %rsi', '  pushq %rdi', ...args, '  syscall'];
-      if (dst >= 0) out.push('  cmpq $-4095, %rax    /* 1 on failure, 0 on success */', '  setae %r11b', '  movzbl %r11b, %r11d');
-      out.push('  popq %rdi', '  popq %rsi');
-      if (dst >= 0) out.push(`  movq %r11, ${REG64[dst]}`);
+      const out = [...args, '  syscall'];
+      if (dst >= 0) out.push('  cmpq $-4095, %rax    /* 1 on failure, 0 on success */', '  setae %r11b', '  movzbl %r11b, %r11d', `  movq %r11, ${REG64[dst]}`);
       return out;
     }
 
@@ -437,7 +438,6 @@ export function generateLitmusC(ir: ModelIR, plan: LitmusPlan, file = ir.name): 
             '  leaq litmus_ts_1ms(%rip), %r10',
           ];
         case 'membarrier': {
-          // The CPU operand first: it may live in %rsi/%rdi, which the other arguments overwrite.
           const cpu = ins.cpu === null ? ['  xorl %edx, %edx'] : [`  movl ${op32(ins.cpu)}, %edx`];
           return [
             ...cpu,
@@ -473,7 +473,6 @@ function compareConst(cond: Cond, a: number, b: number): boolean {
       return a >= b;
   }
 }
-void NEGATE;
 
 function cString(s: string): string {
   return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}\\n"`;
@@ -518,6 +517,7 @@ function cSource(ir: ModelIR, plan: LitmusPlan, layout: GeneratedLayout, asm: re
   L(`#define ASSERT_SLOT ${layout.assertSlot}`);
   L(`#define SIG_SLOT ${layout.sigSlot}`);
   L(`#define MIG_SLOT ${layout.migSlot}`);
+  L(`#define TID_BASE ${layout.tidBase}`);
   L(`#define NSIGNALS ${signals}`);
   L(`#define NMIGRATIONS ${migrations}`);
   L(`#define WINDOW_US ${Math.max(1, Math.round(plan.windowUs))}`);
@@ -593,6 +593,7 @@ static void *litmus_thread_main(void *arg) {
   int i = t->idx;
   t->tid = (pid_t)syscall(SYS_gettid);
   litmus_tid = t->tid;
+  litmus_sh[TID_BASE + i] = t->tid;
   litmus_pin_self(litmus_cpu[i]);
   litmus_handler = litmus_handler_of[i];
   if (litmus_tflags[i]) litmus_rseq_area()->flags = litmus_tflags[i];   /* thread-wide NO_RESTART flags */
@@ -763,7 +764,9 @@ int main(int argc, char **argv) {
     for (int i = 0; i < NSITES; i++) printf(i ? ",%lld" : "%lld", (long long)litmus_sh[KAB_BASE + i]);
     printf(" bab=");
     for (int i = 0; i < NSITES; i++) printf(i ? ",%lld" : "%lld", (long long)litmus_sh[BAB_BASE + i]);
-    printf(" asserts=%lld sigs=%lld migs=%lld\n", (long long)litmus_sh[ASSERT_SLOT], (long long)litmus_sh[SIG_SLOT], (long long)litmus_sh[MIG_SLOT]);
+    printf(" asserts=%lld sigs=%lld migs=%lld tids=", (long long)litmus_sh[ASSERT_SLOT], (long long)litmus_sh[SIG_SLOT], (long long)litmus_sh[MIG_SLOT]);
+    for (int i = 0; i < NTHREADS; i++) printf(i ? ",%lld" : "%lld", (long long)litmus_sh[TID_BASE + i]);
+    printf("\n");
   }
   printf("DONE runs=%ld seconds=%.3f\n", r, (double)(litmus_now_us() - start) / 1e6);
   fflush(stdout);

@@ -94,6 +94,8 @@ export interface RunRecord {
   readonly asserts: number;
   readonly signals: number;
   readonly migrations: number;
+  /** Kernel thread ids of the model threads in this run. */
+  readonly tids: readonly number[];
 }
 
 export interface LitmusRun {
@@ -203,6 +205,7 @@ function parseRun(l: string, ir: ModelIR, layout: GeneratedLayout): RunRecord {
     asserts: Number(kv('asserts') ?? 0),
     signals: Number(kv('sigs') ?? 0),
     migrations: Number(kv('migs') ?? 0),
+    tids: nums('tids').filter((t) => t > 0),
   };
 }
 

@@ -1,3 +1,7 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { formatResult, type CheckResult } from '../../models/check.js';
 import { traceToText } from '../../models/explain.js';
@@ -85,5 +89,71 @@ describe('withReviewViews', () => {
     expect(() => r.toDot('S99', 'linux-6.19')).toThrow(`no scenario "S99" in this review (scenarios: S1', S2)`);
     expect(() => r.toDot('S2', 'linux-9')).toThrow(/no policy "linux-9" in this review \(policies: linux-6\.3, linux-6\.19, b@6\.19\)/);
     expect(() => r.explain('S99')).toThrow(/no scenario "S99"/);
+  });
+});
+
+describe('examples/seed-s1-prime.ipynb', () => {
+  const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+  const nb = JSON.parse(readFileSync(join(ROOT, 'examples', 'seed-s1-prime.ipynb'), 'utf8')) as {
+    nbformat: number;
+    nbformat_minor: number;
+    metadata: { kernelspec?: { name: string; display_name: string } };
+    cells: { id?: string; cell_type: string; metadata: object; source: string[]; outputs?: unknown[]; execution_count?: number | null }[];
+  };
+  const code = nb.cells.filter((c) => c.cell_type === 'code').map((c) => c.source.join(''));
+
+  it('is a plain nbformat 4 notebook for the tslab kernel, saved without outputs', () => {
+    expect(Object.keys(nb).sort()).toEqual(['cells', 'metadata', 'nbformat', 'nbformat_minor']);
+    expect([nb.nbformat, nb.nbformat_minor]).toEqual([4, 5]);
+    expect(nb.metadata.kernelspec).toEqual({ display_name: 'TypeScript', language: 'typescript', name: 'tslab' });
+    const ids = nb.cells.map((c) => c.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const c of nb.cells) {
+      expect(c.id).toMatch(/^[a-zA-Z0-9-_]{1,64}$/);
+      expect(Array.isArray(c.source) && c.source.every((l) => typeof l === 'string')).toBe(true);
+      if (c.cell_type === 'code') {
+        expect(Object.keys(c).sort()).toEqual(['cell_type', 'execution_count', 'id', 'metadata', 'outputs', 'source']);
+        expect(c.outputs).toEqual([]);
+        expect(c.execution_count).toBeNull();
+      } else {
+        expect(c.cell_type).toBe('markdown');
+        expect(Object.keys(c).sort()).toEqual(['cell_type', 'id', 'metadata', 'source']);
+      }
+    }
+  });
+
+  it('imports the built library from ../dist and runs S1\' under linux-6.19 with tslab.display', () => {
+    const all = code.join('\n');
+    expect(all).toContain("from '../dist/index.js'");
+    expect(all).toContain("from '../dist/models/library/seed/scenarios.js'");
+    expect(all).toContain("import * as tslab from 'tslab'");
+    expect(all).toMatch(/policy: 'linux-6\.19'/);
+    expect(all).toContain('tslab.display.html(await result.toSvg())');
+    expect(all).toContain('result.explain()');
+  });
+
+  it("runs (against the sources instead of dist/): a G1 verdict, two inline SVGs, the explanation", async () => {
+    // The cells as one module: '../dist/X.js' becomes the source X.ts, tslab a recorder.
+    const shown: string[] = [];
+    const printed: string[] = [];
+    (globalThis as Record<string, unknown>)['__tslab'] = { display: { html: (s: string) => shown.push(s) } };
+    (globalThis as Record<string, unknown>)['__console'] = { log: (...a: unknown[]) => printed.push(a.join(' ')) };
+    const source = code
+      .join('\n')
+      .replace("import * as tslab from 'tslab';", 'const tslab = (globalThis as any).__tslab; const console = (globalThis as any).__console;')
+      .replace(/'\.\.\/dist\/([^']+)\.js'/g, (_m, p: string) => JSON.stringify(join(ROOT, `${p}.ts`)));
+    const dir = mkdtempSync(join(tmpdir(), 'rseq-nb-'));
+    try {
+      const file = join(dir, 'notebook.ts');
+      writeFileSync(file, `${source}\nexport {};\n`);
+      await import(/* @vite-ignore */ file);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(printed).toContain('verdict: violation');
+    expect(printed.join('\n')).toContain('violated: G1-atomicity');
+    expect(printed.join('\n')).toContain("VIOLATED: seed-S1' under linux-6.19");
+    expect(shown).toHaveLength(2);
+    for (const svg of shown) expect(svg).toContain('<svg');
   });
 });

@@ -1,0 +1,39 @@
+import cliProgress from 'cli-progress';
+import type { Progress } from '../checker/options.js';
+
+/**
+ * A progress line on stderr (states, states/s, frontier, depth, memory, elapsed) while a check
+ * runs. Off when stderr is not a terminal or with --quiet: returns undefined then.
+ */
+export function progressBar(enabled: boolean): { onProgress: (p: Progress) => void; stop: () => void } | undefined {
+  if (!enabled || !process.stderr.isTTY) return undefined;
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: 'exploring | {states} states | {rate} states/s | frontier {frontier} | depth {depth} | {memory} MB | {elapsed} s',
+      hideCursor: true,
+      clearOnComplete: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    onProgress(p) {
+      const payload = {
+        states: p.states,
+        rate: Math.round(p.statesPerSecond),
+        frontier: p.frontier,
+        depth: p.depth,
+        memory: (p.memoryBytes / 1048576).toFixed(0),
+        elapsed: p.seconds.toFixed(1),
+      };
+      if (!started) {
+        bar.start(1, 0, payload);
+        started = true;
+      } else bar.update(0, payload);
+    },
+    stop() {
+      if (started) bar.stop();
+    },
+  };
+}

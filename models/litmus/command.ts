@@ -1,0 +1,377 @@
+/**
+ * `rseq-check litmus MODEL | --suite [--policy P] [--runs N] [--seconds S]`: hold the kernel
+ * model against the running kernel.
+ *
+ * For each case: generate the C program (generate.ts), compile and run it (run.ts) with the
+ * rseq:rseq_ip_fixup tracepoint recording (tracepoint.ts), explore the model's final outcomes
+ * under the preset of the running kernel (kernel.ts, outcomes.ts), and compare: every observed
+ * outcome must be one the model allows (else MODEL TOO STRONG, a finding); outcomes allowed and
+ * never observed are listed, they are not a failure.
+ *
+ * Exit code: 0 the model is not too strong anywhere, 1 a finding, 2 cannot run / bad input /
+ * inconclusive (the model's exploration stopped at a limit and an observation is unexplained).
+ */
+import { InputErrors, formatInputError } from '../ir/errors.js';
+import type { EventKind, ModelIR } from '../ir/types.js';
+import { validateModel } from '../ir/validate.js';
+import { resolvePolicy } from '../check.js';
+import { loadModel } from '../load.js';
+import { formatUntranslatable, generateLitmusC, LitmusUntranslatable, type Delay, type LitmusPlan } from './generate.js';
+import { detectKernel, presetForVersion, type KernelInfo } from './kernel.js';
+import { compareOutcomes, modelOutcomes, type ModelOutcomes } from './outcomes.js';
+import { checkEnvironment, compileLitmus, LitmusCannotRun, runLitmusBinary, type LitmusRun } from './run.js';
+import { litmusSuite, type LitmusCase } from './suite.js';
+import { startFixupTrace, type TraceResult } from './tracepoint.js';
+
+export interface LitmusArgs {
+  readonly model?: string;
+  readonly suite: boolean;
+  readonly policy?: string;
+  readonly runs?: number;
+  readonly seconds?: number;
+}
+
+export const DEFAULT_RUNS = 400;
+export const DEFAULT_SECONDS = 5;
+
+/** The tracepoint's account of one abort site, held against the program's counters. */
+export interface TraceComparison {
+  readonly site: string;
+  readonly fixups: number;
+  readonly counted: number;
+  /** Offsets ip - start_ip with the model instruction they fall in, and how often. */
+  readonly offsets: readonly { readonly offset: number; readonly instruction: number; readonly text: string; readonly count: number }[];
+}
+
+export type Verdict = 'ok' | 'MODEL TOO STRONG' | 'cannot run' | 'inconclusive';
+
+export interface CaseResult {
+  readonly id: string;
+  readonly title: string;
+  readonly verdict: Verdict;
+  /** Why it cannot run, or what is inconclusive. */
+  readonly reason?: string;
+  readonly policy?: string;
+  readonly model?: ModelOutcomes;
+  readonly observed: ReadonlyMap<string, number>;
+  readonly runs: number;
+  readonly notAllowed: readonly string[];
+  readonly unseen: readonly string[];
+  readonly kernelAborts: number;
+  readonly userAborts: number;
+  readonly signalsDelivered: number;
+  readonly migrationsDone: number;
+  readonly trace: { readonly available: false; readonly reason: string } | { readonly available: true; readonly lost: number; readonly sites: readonly TraceComparison[]; readonly agree: boolean };
+  readonly seconds: { readonly compile: number; readonly run: number; readonly model: number; readonly total: number };
+  /** The explanation of a documented disagreement (suite cases only). */
+  readonly knownFinding?: { readonly outcomes: readonly string[]; readonly why: string };
+}
+
+/** Model-side budgets at least as permissive as a run of `plan`. */
+export function budgetsForPlan(ir: ModelIR, plan: LitmusPlan): Partial<Record<EventKind, number | 'unbounded'>> {
+  const migratable = ir.threads.some((t) => t.allowed.length > 1);
+  const handlers = ir.threads.some((t) => t.handler >= 0);
+  return { preemptions: 'unbounded', interrupts: 'unbounded', traps: 'unbounded', migrations: migratable ? 'unbounded' : 0, signals: handlers ? plan.signals : 0 };
+}
+
+/**
+ * The plan for a model that comes without one: a 300 µs delay before every instruction inside
+ * a c.s. range (the selftests' inject points), the model's signal budget (at most 3; 1 when it
+ * is unbounded) if a thread has a handler, and 4 migrations when a thread may move.
+ */
+export function planForModel(ir: ModelIR): LitmusPlan {
+  const delays: Delay[] = [];
+  for (const d of ir.descriptors)
+    for (let i = d.start; i < d.postCommit; i++) if (!delays.some((x) => x.program === ir.programs[d.program]!.name && x.at === i)) delays.push({ program: ir.programs[d.program]!.name, at: i, us: 300 });
+  const handlers = ir.threads.some((t) => t.handler >= 0);
+  const signals = !handlers ? 0 : ir.budgets.signals < 0 ? 1 : Math.min(3, ir.budgets.signals);
+  const perThread = Math.max(1, ...ir.programs.map((p, pi) => delays.filter((d) => d.program === p.name).length * 300 * (ir.threads.some((t) => t.program === pi) ? 1 : 0)));
+  return {
+    signals,
+    migrations: ir.threads.some((t) => t.allowed.length > 1) ? 4 : 0,
+    windowUs: 2 * perThread,
+    competitors: true,
+    delays,
+    runTimeoutSeconds: 10,
+  };
+}
+
+interface Prepared {
+  readonly id: string;
+  readonly title: string;
+  readonly ir: ModelIR;
+  readonly plan: LitmusPlan;
+  readonly budgets: Partial<Record<EventKind, number | 'unbounded'>>;
+  readonly knownFinding?: LitmusCase['knownFinding'];
+}
+
+function prepareCase(c: LitmusCase): Prepared {
+  const v = validateModel(c.model, `suite/${c.id}`);
+  if (!v.ok) throw new InputErrors(v.errors);
+  return { id: c.id, title: c.title, ir: v.ir, plan: c.plan, budgets: c.budgets, ...(c.knownFinding ? { knownFinding: c.knownFinding } : {}) };
+}
+
+/** Runs one case: generate, compile, run (with the tracepoint), explore, compare. */
+export async function runLitmusCase(
+  p: { id: string; title: string; ir: ModelIR; plan: LitmusPlan; budgets: Partial<Record<EventKind, number | 'unbounded'>>; knownFinding?: LitmusCase['knownFinding'] },
+  options: { policy?: string; kernel: KernelInfo; runs: number; seconds: number; maxStates?: number; maxModelSeconds?: number },
+): Promise<CaseResult> {
+  const t0 = performance.now();
+  const empty = { observed: new Map<string, number>(), runs: 0, notAllowed: [], unseen: [], kernelAborts: 0, userAborts: 0, signalsDelivered: 0, migrationsDone: 0 };
+  const cannot = (reason: string, compile = 0, runS = 0): CaseResult => ({
+    id: p.id,
+    title: p.title,
+    verdict: 'cannot run',
+    reason,
+    ...empty,
+    trace: { available: false, reason: 'not run' },
+    seconds: { compile, run: runS, model: 0, total: (performance.now() - t0) / 1000 },
+  });
+  const gen = generateLitmusC(p.ir, p.plan, p.id);
+  let compiled;
+  try {
+    compiled = await compileLitmus(gen.source, 'rseq-litmus');
+  } catch (e) {
+    if (e instanceof LitmusCannotRun) return cannot(e.message);
+    throw e;
+  }
+  let run: LitmusRun;
+  let trace: TraceResult | { unavailable: string };
+  try {
+    const t = startFixupTrace();
+    try {
+      run = await runLitmusBinary(compiled.binary, p.ir, gen.layout, { runs: options.runs, seconds: options.seconds, timeoutSeconds: options.seconds + p.plan.runTimeoutSeconds + 30 });
+    } finally {
+      trace = t.ok ? t.session.stop() : { unavailable: t.reason };
+    }
+  } catch (e) {
+    compiled.dispose();
+    if (e instanceof LitmusCannotRun) return cannot(e.message, compiled.seconds);
+    throw e;
+  }
+  compiled.dispose();
+
+  // The preset: the one given, else the running kernel's (7.1+ needs the registration length).
+  let policyName = options.policy;
+  let knobs: readonly string[] = [];
+  if (!policyName) {
+    const k = options.kernel;
+    const preset = k.version ? presetForVersion(k.version, run.header.registrationLength).preset : null;
+    if (!preset) return cannot(`no kernel preset matches the running kernel (${k.note}); give one with --policy`, compiled.seconds, run.seconds);
+    policyName = preset;
+    knobs = k.knobs;
+  }
+  const policy = resolvePolicy(policyName, knobs.length > 0 ? knobs : undefined);
+  const tm = performance.now();
+  const model = await modelOutcomes(p.ir, { policy, budgets: p.budgets, maxStates: options.maxStates ?? 4_000_000, maxSeconds: options.maxModelSeconds ?? 90 });
+  const modelSeconds = (performance.now() - tm) / 1000;
+
+  const observed = new Map<string, number>();
+  for (const r of run.runs) observed.set(r.outcome, (observed.get(r.outcome) ?? 0) + 1);
+  const allowed = new Set(model.outcomes.map((o) => o.outcome));
+  const noOutcome = (o: string): boolean => o === 'timeout' || o.startsWith('exit ');
+  const notAllowed = [...observed.keys()].filter((o) => !allowed.has(o) && !noOutcome(o)).sort(compareOutcomes);
+  const unseen = model.outcomes.map((o) => o.outcome).filter((o) => !observed.has(o));
+  let verdict: Verdict = 'ok';
+  let reason: string | undefined;
+  if (notAllowed.length > 0) {
+    if (model.complete) verdict = 'MODEL TOO STRONG';
+    else {
+      verdict = 'inconclusive';
+      reason = `the model's exploration stopped (${model.stoppedBy}) and ${notAllowed.length} observed outcome(s) were not among those it found`;
+    }
+  } else if (model.domainViolations > 0) reason = `the model reaches values outside its declared ranges (${model.domainViolations} end states): its outcome set is not exact`;
+  const timeouts = [...observed.entries()].filter(([o]) => noOutcome(o));
+  if (timeouts.length > 0) reason = `${reason ? `${reason}; ` : ''}runs without an outcome: ${timeouts.map(([o, n]) => `${o} ×${n}`).join(', ')}`;
+
+  const sum = (f: (r: LitmusRun['runs'][number]) => number): number => run.runs.reduce((a, r) => a + f(r), 0);
+  const kernelAborts = sum((r) => r.kernelAborts.reduce((a, b) => a + b, 0));
+  const userAborts = sum((r) => r.branchAborts.reduce((a, b) => a + b, 0));
+
+  let traceOut: CaseResult['trace'];
+  if ('unavailable' in trace) traceOut = { available: false, reason: trace.unavailable };
+  else {
+    // Events of this program's model threads only (every litmus binary has the same addresses).
+    const tids = new Set(run.runs.flatMap((r) => r.tids));
+    const sites = gen.layout.sites.map((site, si): TraceComparison => {
+      const descs = site.descriptors.map((d) => run.header.descriptors.find((x) => x.index === d)!).filter(Boolean);
+      const abortAddr = descs[0]?.abort;
+      const events = trace.events.filter((e) => tids.has(e.tid) && e.abortIp === abortAddr && descs.some((d) => d.start === e.startIp));
+      const pcs = run.header.pcs[site.program]!;
+      const prog = p.ir.programs[site.program]!;
+      const byOffset = new Map<number, number>();
+      for (const e of events) {
+        const off = Number(e.regsIp - e.startIp);
+        byOffset.set(off, (byOffset.get(off) ?? 0) + 1);
+      }
+      const offsets = [...byOffset.entries()]
+        .sort((a, b) => a[0] - b[0])
+        .map(([offset, count]) => {
+          const ip = descs[0]!.start + BigInt(offset);
+          let instruction = -1;
+          for (let i = 0; i < pcs.length - 1; i++) if (pcs[i]! <= ip && ip < pcs[i + 1]!) instruction = i;
+          return { offset, instruction, text: instruction >= 0 ? (prog.text[instruction] ?? '') : '?', count };
+        });
+      return { site: `${prog.name}: ${site.descriptors.map((d) => p.ir.descriptors[d]!.name).join('/')}`, fixups: events.length, counted: sum((r) => r.kernelAborts[si] ?? 0), offsets };
+    });
+    traceOut = { available: true, lost: trace.lost, sites, agree: trace.lost === 0 && sites.every((s) => s.fixups === s.counted) };
+  }
+  return {
+    id: p.id,
+    title: p.title,
+    verdict,
+    ...(reason ? { reason } : {}),
+    policy: policy.name,
+    model,
+    observed,
+    runs: run.runs.length,
+    notAllowed,
+    unseen,
+    kernelAborts,
+    userAborts,
+    signalsDelivered: sum((r) => r.signals),
+    migrationsDone: sum((r) => r.migrations),
+    trace: traceOut,
+    seconds: { compile: compiled.seconds, run: run.seconds, model: modelSeconds, total: (performance.now() - t0) / 1000 },
+    ...(p.knownFinding ? { knownFinding: p.knownFinding } : {}),
+  };
+}
+
+// ---- printing -----------------------------------------------------------------------------
+
+/** A table whose cells may span several lines; columns are padded to their widest line. */
+export function renderTable(header: readonly string[], rows: readonly (readonly (readonly string[])[])[]): string {
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.flatMap((r) => (r[c] ?? []).map((l) => l.length))));
+  const line = (cells: readonly string[]): string => cells.map((s, c) => s.padEnd(widths[c]!)).join(' | ').trimEnd();
+  const sep = widths.map((w) => '-'.repeat(w)).join('-+-');
+  const out = [line(header), sep];
+  for (const r of rows) {
+    const h = Math.max(1, ...r.map((c) => c.length));
+    for (let i = 0; i < h; i++) out.push(line(r.map((c) => c[i] ?? '')));
+    out.push(sep);
+  }
+  return out.join('\n');
+}
+
+export function formatResultsTable(results: readonly CaseResult[]): string {
+  const rows = results.map((r) => {
+    const allowed = r.model ? r.model.outcomes.map((o) => o.outcome) : [];
+    const observed = [...r.observed.entries()].sort((a, b) => compareOutcomes(a[0], b[0])).map(([o, n]) => `${o} ×${n}${r.notAllowed.includes(o) ? '  <-- NOT ALLOWED' : ''}`);
+    const verdict =
+      r.verdict === 'ok'
+        ? [`ok${r.unseen.length > 0 ? ` (${r.unseen.length} allowed, unseen)` : ''}`]
+        : r.verdict === 'MODEL TOO STRONG'
+          ? ['MODEL TOO STRONG', ...(r.knownFinding && r.notAllowed.every((o) => r.knownFinding!.outcomes.includes(o)) ? ['(documented finding)'] : [])]
+          : [r.verdict];
+    return [[r.id], allowed.length > 0 ? allowed : ['—'], observed.length > 0 ? [...observed, `(${r.runs} runs)`] : ['—'], verdict];
+  });
+  return renderTable(['case', 'model allows', 'observed (runs)', 'verdict'], rows);
+}
+
+function formatDetails(r: CaseResult): string[] {
+  const out: string[] = [];
+  out.push(`${r.id}: ${r.title}`);
+  if (r.verdict === 'cannot run') {
+    out.push(`  cannot run: ${r.reason}`);
+    return out;
+  }
+  for (const o of r.notAllowed) out.push(`  !!! MODEL TOO STRONG: observed outcome "${o}" (${r.observed.get(o)} of ${r.runs} runs) is not allowed by the model under ${r.policy}`);
+  if (r.knownFinding) out.push(`  documented finding (${r.notAllowed.some((o) => r.knownFinding!.outcomes.includes(o)) ? 'reproduced in this run' : 'not reproduced in this run'}): ${r.knownFinding.why}`);
+  if (r.reason) out.push(`  note: ${r.reason}`);
+  const m = r.model!;
+  out.push(`  model: ${m.outcomes.length} outcome(s) under ${r.policy}; ${m.states} states in ${m.seconds.toFixed(2)} s${m.complete ? '' : ` (INCOMPLETE: ${m.stoppedBy})`}`);
+  if (r.unseen.length > 0) out.push(`  allowed, unseen: ${r.unseen.map((o) => `${o} ×0`).join('; ')}`);
+  out.push(`  runs ${r.runs}: kernel aborts ${r.kernelAborts} (counted at abort_ip), user aborts ${r.userAborts} (branches from the c.s. to its abort label), signals delivered ${r.signalsDelivered}, migrations ${r.migrationsDone}`);
+  if (!r.trace.available) out.push(`  tracepoint rseq:rseq_ip_fixup unavailable: ${r.trace.reason}`);
+  else if (r.trace.sites.length === 0) out.push('  tracepoint: the model has no critical section (nothing to hold against)');
+  else {
+    for (const s of r.trace.sites) {
+      const offs = s.offsets.map((o) => `+0x${o.offset.toString(16)} [${o.instruction}] ${o.text} ×${o.count}`).join(', ');
+      out.push(`  tracepoint ${s.site}: ${s.fixups} fixup(s)${offs ? ` at ip - start_ip = ${offs}` : ''}; the program counted ${s.counted} at abort_ip${s.fixups === s.counted ? ': agree' : ': DISAGREE'}`);
+    }
+    if (r.trace.lost > 0) out.push(`  tracepoint: ${r.trace.lost} event(s) lost (ring buffer overrun)`);
+  }
+  out.push(`  time: compile ${r.seconds.compile.toFixed(2)} s, run ${r.seconds.run.toFixed(2)} s, model ${r.seconds.model.toFixed(2)} s`);
+  return out;
+}
+
+/** The exit code of a set of results: 1 on a finding, else 2 if anything could not conclude. */
+export function exitCodeOf(results: readonly CaseResult[]): number {
+  if (results.some((r) => r.verdict === 'MODEL TOO STRONG')) return 1;
+  if (results.some((r) => r.verdict === 'cannot run' || r.verdict === 'inconclusive')) return 2;
+  return 0;
+}
+
+export function formatKernelLine(k: KernelInfo, policy: string | undefined): string {
+  const which = policy ? `preset ${policy} (given with --policy)` : k.preset ? `preset ${k.preset}${k.knobs.length > 0 ? ` + ${k.knobs.join(' ')}` : ''}` : 'no preset matches';
+  return `kernel ${k.release} (${k.arch}): ${which}; ${k.note}`;
+}
+
+/** The cases a command line names: the suite, a suite case (`suite/ID`), or a model. */
+function casesFor(args: LitmusArgs): Prepared[] {
+  if (args.suite) return litmusSuite().map(prepareCase);
+  const spec = args.model;
+  if (!spec) throw new InputErrors([{ code: 'bad-option', file: '<command line>', path: ['MODEL'], message: 'litmus needs a MODEL or --suite' }]);
+  if (spec.startsWith('suite/')) {
+    const c = litmusSuite().find((x) => `suite/${x.id}` === spec);
+    if (!c) throw new InputErrors([{ code: 'unknown-model', file: '<command line>', path: ['MODEL'], message: `no litmus suite case "${spec}" (the cases: ${litmusSuite().map((x) => `suite/${x.id}`).join(', ')})` }]);
+    return [prepareCase(c)];
+  }
+  const loaded = loadModel(spec);
+  const plan = planForModel(loaded.ir);
+  return [{ id: loaded.ir.name, title: loaded.source, ir: loaded.ir, plan, budgets: budgetsForPlan(loaded.ir, plan) }];
+}
+
+/** Runs the command; prints the table and the details; returns the exit code. */
+export async function runLitmusCommand(args: LitmusArgs, print: (s: string) => void = (s) => console.log(s)): Promise<number> {
+  const t0 = performance.now();
+  let cases: Prepared[];
+  try {
+    if (args.runs !== undefined && !(Number.isInteger(args.runs) && args.runs >= 1)) throw new InputErrors([{ code: 'bad-option', file: '<command line>', path: ['--runs'], message: `--runs must be a positive integer, got ${args.runs}` }]);
+    if (args.seconds !== undefined && !(args.seconds > 0)) throw new InputErrors([{ code: 'bad-option', file: '<command line>', path: ['--seconds'], message: `--seconds must be positive, got ${args.seconds}` }]);
+    if (args.policy) resolvePolicy(args.policy, undefined);
+    cases = casesFor(args);
+    // Untranslatable models are bad input: say so before anything runs.
+    for (const c of cases) generateLitmusC(c.ir, c.plan, c.id);
+  } catch (e) {
+    if (e instanceof InputErrors) {
+      for (const err of e.errors) print(formatInputError(err));
+      return 2;
+    }
+    if (e instanceof LitmusUntranslatable) {
+      for (const u of e.problems) print(formatUntranslatable(u));
+      return 2;
+    }
+    throw e;
+  }
+  const env = await checkEnvironment();
+  if (!env.ok) {
+    print(`litmus: cannot run: ${env.reason}`);
+    return 2;
+  }
+  const kernel = detectKernel();
+  print(formatKernelLine(kernel, args.policy));
+  print(`compiler: ${env.gcc}`);
+  if (!args.policy && !kernel.preset) {
+    print(`litmus: cannot run: no kernel preset matches (${kernel.note}); give one with --policy`);
+    return 2;
+  }
+  const runs = args.runs ?? DEFAULT_RUNS;
+  const seconds = args.seconds ?? DEFAULT_SECONDS;
+  const results: CaseResult[] = [];
+  for (const c of cases) results.push(await runLitmusCase(c, { ...(args.policy ? { policy: args.policy } : {}), kernel, runs, seconds }));
+  print('');
+  print(formatResultsTable(results));
+  print('');
+  for (const r of results) for (const l of formatDetails(r)) print(l);
+  const code = exitCodeOf(results);
+  print('');
+  const findings = results.filter((r) => r.verdict === 'MODEL TOO STRONG').length;
+  print(
+    `${results.length} case(s) in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${findings > 0 ? `${findings} FINDING(S): the model is too strong` : 'the model is not too strong on any case'}` +
+      (results.some((r) => r.verdict === 'cannot run' || r.verdict === 'inconclusive') ? `; ${results.filter((r) => r.verdict === 'cannot run' || r.verdict === 'inconclusive').length} could not conclude` : ''),
+  );
+  return code;
+}
+
+

@@ -1,0 +1,220 @@
+/**
+ * Litmus mode (models/litmus/): kernel detection, tracepoint parsing, the C generator (golden
+ * files, ABI shape, refusals), the model-side outcome sets of the suite, and the suite itself run
+ * against this machine's kernel, with each case's verdict asserted (the model is not too strong).
+ *
+ * The real runs are bounded (RUNS runs or SECONDS seconds per case) so the whole file stays
+ * within two minutes. Where litmus mode cannot run (not x86-64 Linux, no gcc, no rseq registered
+ * by glibc, seccomp), those tests are skipped with the reason.
+ *
+ * UPDATE_GOLDEN=1 rewrites test/litmus/golden/*.c.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { validateModel } from '../../models/ir/validate.js';
+import type { ModelIR } from '../../models/ir/types.js';
+import { I, ModelBuilder } from '../../models/builder.js';
+import { budgetsForPlan, formatKernelLine, formatResultsTable, planForModel, renderTable, runLitmusCase, type CaseResult } from '../../models/litmus/command.js';
+import { generateLitmusC, LitmusUntranslatable, type LitmusPlan } from '../../models/litmus/generate.js';
+import { debugRseqIn, detectKernel, parseRelease, presetForVersion } from '../../models/litmus/kernel.js';
+import { KILLED, modelOutcomes } from '../../models/litmus/outcomes.js';
+import { checkEnvironment } from '../../models/litmus/run.js';
+import { litmusSuite, type LitmusCase } from '../../models/litmus/suite.js';
+import { parseTrace } from '../../models/litmus/tracepoint.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const UPDATE = process.env['UPDATE_GOLDEN'] === '1';
+const RUNS = 250;
+const SECONDS = 3.5;
+
+const suite = litmusSuite();
+const irOf = (c: LitmusCase): ModelIR => {
+  const v = validateModel(c.model, c.id);
+  if (!v.ok) throw new Error(`${c.id} does not validate: ${JSON.stringify(v.errors)}`);
+  return v.ir;
+};
+const caseById = (id: string): LitmusCase => suite.find((c) => c.id === id)!;
+
+describe('kernel detection', () => {
+  it('maps version ranges to presets', () => {
+    const p = (r: string, len?: number): string | null => presetForVersion(parseRelease(r)!, len).preset;
+    expect(p('4.17.0')).toBeNull();
+    expect(p('4.18.0')).toBe('linux-4.18');
+    expect(p('5.15.120-generic')).toBe('linux-4.18');
+    expect(p('6.0.1')).toBe('linux-6.0');
+    expect(p('6.2.16')).toBe('linux-6.0');
+    expect(p('6.3')).toBe('linux-6.3');
+    expect(p('6.18.44-fc-v595')).toBe('linux-6.3');
+    expect(p('6.19.0')).toBe('linux-6.19');
+    expect(p('7.0.3')).toBe('linux-6.19');
+    expect(p('7.1.0', 32)).toBe('linux-7.1-legacy');
+    expect(p('7.1.0', 64)).toBe('linux-7.1-v2');
+    expect(p('7.2.0')).toBe('linux-7.1-legacy');
+    expect(parseRelease('not-a-version')).toBeNull();
+  });
+
+  it('turns CONFIG_DEBUG_RSEQ into the syscall-exit check', () => {
+    expect(debugRseqIn('CONFIG_RSEQ=y\nCONFIG_DEBUG_RSEQ=y\n')).toBe(true);
+    expect(debugRseqIn('CONFIG_RSEQ=y\n# CONFIG_DEBUG_RSEQ is not set\n')).toBe(false);
+    const k = detectKernel({ release: '6.18.44', arch: 'x64', config: 'CONFIG_DEBUG_RSEQ=y\n' });
+    expect(k.preset).toBe('linux-6.3');
+    expect(k.knobs).toEqual(["syscallPolicy=c'"]);
+    const none = detectKernel({ release: '4.9.0', arch: 'x64', config: null });
+    expect(none.preset).toBeNull();
+    expect(none.note).toMatch(/predates rseq/);
+  });
+});
+
+describe('tracepoint parsing', () => {
+  it('reads rseq_ip_fixup lines, whatever the task name', () => {
+    const events = parseTrace(readFileSync(join(here, 'fixtures', 'trace.txt'), 'utf8'));
+    expect(events).toHaveLength(5);
+    expect(events[0]).toEqual({ tid: 19485, regsIp: 0x401efen, startIp: 0x401eeen, postCommitOffset: 58n, abortIp: 0x401f31n });
+    expect(events[2]!.tid).toBe(19504);
+    expect(events[4]!.tid).toBe(77);
+    expect(Number(events[4]!.regsIp - events[4]!.startIp)).toBe(0x10);
+  });
+});
+
+describe('generator', () => {
+  for (const id of ['percpu-rseq', 'membarrier-rseq']) {
+    it(`generates the golden C program of ${id}`, () => {
+      const c = caseById(id);
+      const { source } = generateLitmusC(irOf(c), c.plan, c.id);
+      expect(generateLitmusC(irOf(c), c.plan, c.id).source).toBe(source);
+      const path = join(here, 'golden', `${id}.c`);
+      if (UPDATE) writeFileSync(path, source);
+      expect(existsSync(path), `missing ${path}: run with UPDATE_GOLDEN=1 to write it`).toBe(true);
+      expect(source).toBe(readFileSync(path, 'utf8'));
+    });
+  }
+
+  it('follows the rseq ABI in every case: descriptors, signature, rseq_cs store right before start_ip', () => {
+    for (const c of suite) {
+      const ir = irOf(c);
+      const { source } = generateLitmusC(ir, c.plan, c.id);
+      const asm = [...source.matchAll(/^ {2}"(.*)\\n"$/gm)].map((m) => m[1]!.replace(/\\"/g, '"').replace(/\\\\/g, '\\'));
+      // Descriptors: 32-byte aligned in __rseq_cs; version, flags, then start, offset, abort.
+      const sec = asm.indexOf('.pushsection __rseq_cs, "aw"');
+      expect(sec, c.id).toBeGreaterThanOrEqual(0);
+      ir.descriptors.forEach((d, di) => {
+        const at = asm.findIndex((l) => l.startsWith(`litmus_cs_${di}:`));
+        expect(asm[at - 2], c.id).toBe('.balign 32');
+        expect(asm[at + 1], c.id).toBe(`  .long ${d.version}, ${d.flags}`);
+        expect(asm[at + 2], c.id).toBe(`  .quad .Lp${d.program}_${d.start}, (.Lb${d.program}_${d.postCommit} - .Lp${d.program}_${d.start}), litmus_abort_${d.program}_${d.abort}`);
+        // The signature word right before abort_ip.
+        const ab = asm.findIndex((l) => l.startsWith(`litmus_abort_${d.program}_${d.abort}:`));
+        expect(asm[ab - 2], c.id).toMatch(/^ {2}\.byte 0x0f, 0xb9, 0x3d/);
+        expect(asm[ab - 1], c.id).toBe(`  .long 0x${(d.signature >>> 0).toString(16)}`);
+        // U1: the rseq_cs store is the last instruction before start_ip.
+        const start = asm.indexOf(`.Lb${d.program}_${d.start}:`);
+        expect(asm[start - 1], c.id).toMatch(/^ {2}movq %r11, %fs:8\(%r15\)/);
+        // Nothing inside the range touches the stack (an abort would skip the matching pop).
+        const from = asm.findIndex((l) => l.startsWith(`.Lp${d.program}_${d.start}:`));
+        const to = asm.indexOf(`.Lb${d.program}_${d.postCommit}:`);
+        expect(to, c.id).toBeGreaterThan(from);
+        expect(asm.slice(from, to).filter((l) => /^\s+(push|pop|call|ret)|%rsp/.test(l)), c.id).toEqual([]);
+      });
+    }
+  });
+
+  it('refuses what it cannot translate, with the location', () => {
+    const base = (extra: Parameters<ModelBuilder['program']>[1]): ModelIR => {
+      const v = validateModel(new ModelBuilder('refuse').cpus(1).memory('x', {}).program('main', extra).thread({ name: 'T1', program: 'main', cpu: 'C0' }).build(), 'refuse');
+      if (!v.ok) throw new Error(JSON.stringify(v.errors));
+      return v.ir;
+    };
+    const refusal = (ir: ModelIR): string => {
+      try {
+        generateLitmusC(ir, planForModel(ir), 'refuse.json');
+      } catch (e) {
+        expect(e).toBeInstanceOf(LitmusUntranslatable);
+        return (e as Error).message;
+      }
+      return 'translated';
+    };
+    expect(refusal(base([I.vdso(), I.done()]))).toMatch(/^refuse\.json: untranslatable: programs\.main\[0\]: vdso/);
+    expect(refusal(base([I.readId('r0', 'mm_cid'), I.done()]))).toMatch(/programs\.main\[0\]: read_id mm_cid/);
+    expect(refusal(base([I.nop(), I.syscall('futex_wait', { dst: 'r1' }), I.done()]))).toMatch(/programs\.main\[1\]: futex_wait with a result register/);
+    expect(refusal(base([I.syscall('write', { blocking: true }), I.done()]))).toMatch(/blocking: true has no real counterpart/);
+    const sig = validateModel({ ...new ModelBuilder('sig').cpus(1).program('main', [I.done()]).thread({ program: 'main' }).build(), signature: 0x1234 }, 'sig');
+    expect(sig.ok && refusal(sig.ir)).toMatch(/signature: the model registers signature 0x1234/);
+  });
+});
+
+describe('model outcomes under linux-6.3', () => {
+  const outcomes = async (id: string): Promise<string[]> => {
+    const c = caseById(id);
+    const r = await modelOutcomes(irOf(c), { policy: 'linux-6.3', budgets: c.budgets });
+    expect(r.complete).toBe(true);
+    return r.outcomes.map((o) => o.outcome);
+  };
+  it('allows exactly the expected final states', async () => {
+    expect(await outcomes('percpu-rseq')).toEqual(['counter=[4]']);
+    expect(await outcomes('percpu-plain')).toEqual(['counter=[2]', 'counter=[3]', 'counter=[4]']);
+    expect(await outcomes('signal-in-cs')).toEqual(['counter=[1] handled=0', 'counter=[2] handled=1']);
+    expect(await outcomes('blocking-syscall-in-cs')).toEqual(['counter=[1] attempts=1', 'counter=[1] attempts=2']);
+    expect(await outcomes('syscall-in-cs')).toEqual(['counter=[1] attempts=0', 'counter=[1] attempts=1', 'counter=[1] attempts=2']);
+    for (const id of ['bad-signature', 'no-restart-cs-flags', 'no-restart-thread-flags', 'abort-in-cs']) expect(await outcomes(id)).toEqual(['counter=[1]', KILLED]);
+    expect(await outcomes('stale-descriptor')).toEqual(['counter=[1] after=2']);
+    expect((await outcomes('membarrier-rseq')).every((o) => o.includes('changed=0') && o.includes('mb_failed=0'))).toBe(true);
+    expect((await outcomes('membarrier-missing')).some((o) => o.includes('changed=1'))).toBe(true);
+    expect(await outcomes('migration')).toEqual(['counter=[0,4]', 'counter=[1,3]', 'counter=[2,2]']);
+  });
+
+  it('under linux-4.18 the NO_RESTART flags are honoured instead of killing', async () => {
+    const c = caseById('no-restart-cs-flags');
+    const r = await modelOutcomes(irOf(c), { policy: 'linux-4.18', budgets: c.budgets });
+    expect(r.outcomes.map((o) => o.outcome)).toEqual(['counter=[1]']);
+  });
+
+  it('derives permissive budgets and a default plan for any model', () => {
+    const ir = irOf(caseById('migration'));
+    const plan: LitmusPlan = planForModel(ir);
+    expect(plan.delays.length).toBeGreaterThan(0);
+    expect(budgetsForPlan(ir, plan)).toEqual({ preemptions: 'unbounded', interrupts: 'unbounded', traps: 'unbounded', migrations: 'unbounded', signals: 0 });
+  });
+});
+
+// ---- the suite against the running kernel ---------------------------------------------------
+
+const env = await checkEnvironment();
+const kernel = detectKernel();
+const skipReason = !env.ok ? env.reason : !kernel.preset ? `no kernel preset matches: ${kernel.note}` : undefined;
+
+describe.skipIf(skipReason !== undefined)(`the suite against this kernel${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
+  const results: CaseResult[] = [];
+  const t0 = performance.now();
+
+  it('has at least ten cases', () => {
+    expect(suite.filter((c) => !c.knownFinding).length).toBeGreaterThanOrEqual(10);
+  });
+
+  for (const c of suite) {
+    it(`${c.id}: the model is not too strong`, async (ctx) => {
+      const r = await runLitmusCase({ id: c.id, title: c.title, ir: irOf(c), plan: c.plan, budgets: c.budgets, ...(c.knownFinding ? { knownFinding: c.knownFinding } : {}) }, { kernel, runs: RUNS, seconds: SECONDS });
+      results.push(r);
+      if (r.verdict === 'cannot run') ctx.skip(r.reason);
+      expect(r.runs).toBeGreaterThan(0);
+      // A documented finding may reproduce (it depends on the machine's load); nothing else may.
+      const unexplained = r.notAllowed.filter((o) => !(c.knownFinding?.outcomes ?? []).includes(o));
+      expect(unexplained, `${c.id}: observed outcomes the model does not allow`).toEqual([]);
+      if (!c.knownFinding) expect(r.verdict).toBe('ok');
+      else if (r.notAllowed.length === 0) console.log(`${c.id}: the documented finding did not reproduce in this run (or the model was fixed)`);
+      if (r.trace.available) expect(r.trace.sites.every((s) => s.fixups === s.counted), `${c.id}: tracepoint fixups vs aborts counted at abort_ip`).toBe(true);
+    }, 60_000);
+  }
+
+  afterAll(() => {
+    if (results.length === 0) return;
+    console.log(`${formatKernelLine(kernel, undefined)}\n\n${formatResultsTable(results)}\n\nsuite: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  });
+});
+
+describe('table rendering', () => {
+  it('pads multi-line cells', () => {
+    expect(renderTable(['a', 'bb'], [[['x', 'yyy'], ['z']]])).toBe(['a   | bb', '----+---', 'x   | z', 'yyy |', '----+---'].join('\n'));
+  });
+});
