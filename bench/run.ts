@@ -1,23 +1,55 @@
 /**
- * `npm run bench`: explores built-in models and prints states, states/s and bytes/state. A
- * benchmark, not a test: numbers vary with the machine; nothing here asserts a speed.
+ * `npm run bench`: explores built-in models and prints states, states/s and bytes/state, then
+ * compares 1 worker with N workers (wall clock, CPU seconds of all threads, parallel overhead,
+ * load balance). A benchmark, not a test: nothing here asserts a speed.
+ *   npm run bench              the standard set (about a minute)
+ *   npm run bench -- --large   adds the parallel comparison on a model of over 10 M states
  */
-import { checkModel } from '../models/check.js';
+import { availableParallelism } from 'node:os';
+import { checkModel, type CheckResult } from '../models/check.js';
 import { loadModel } from '../models/load.js';
 
-const runs: { model: string; params: string[]; policy: string }[] = [
-  { model: 'percpu-counter', params: ['threads=2', 'ops=1', 'signals=1'], policy: 'linux-6.3' },
-  { model: 'percpu-counter', params: ['threads=2', 'ops=2', 'signals=1'], policy: 'linux-6.3' },
-  { model: 'percpu-counter', params: ['threads=2', 'ops=2', 'signals=1'], policy: 'linux-6.19' },
-  { model: 'percpu-counter', params: ['threads=3', 'ops=1', 'signals=0'], policy: 'linux-6.3' },
-];
+const large = process.argv.includes('--large');
+const workers = availableParallelism();
 
-console.log('model                                   policy       states      transitions  seconds  states/s   bytes/state');
-for (const r of runs) {
-  const loaded = loadModel(r.model, r.params);
-  const res = await checkModel(loaded.ir, { policy: r.policy, constants: loaded.constants });
-  const s = res.stats;
+async function run(model: string, params: string[], policy: string, opts: { workers?: number; symmetry?: boolean } = {}): Promise<{ r: CheckResult; wall: number; cpu: number }> {
+  const loaded = loadModel(model, params);
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const r = await checkModel(loaded.ir, { policy, constants: loaded.constants, parallelThreshold: 20_000, ...opts });
+  const cpu = process.cpuUsage(cpu0);
+  return { r, wall: (performance.now() - t0) / 1000, cpu: (cpu.user + cpu.system) / 1e6 };
+}
+
+const line = (name: string, policy: string, x: { r: CheckResult; wall: number }): string => {
+  const s = x.r.stats;
+  return `${name.padEnd(46)}${policy.padEnd(12)}${String(s.states).padStart(10)} ${String(s.transitions).padStart(11)} ${x.wall.toFixed(2).padStart(8)} ${Math.round(s.states / x.wall).toString().padStart(9)} ${s.bytesPerState.toFixed(1).padStart(8)}  ${x.r.verdict}`;
+};
+
+console.log('model                                         policy          states transitions  seconds  states/s  bytes/st  verdict');
+for (const [model, params, policy, symmetry] of [
+  ['percpu-counter', ['threads=2', 'ops=1', 'signals=1'], 'linux-6.3', true],
+  ['percpu-counter', ['threads=2', 'ops=2', 'signals=1'], 'linux-6.3', true],
+  ['percpu-counter', ['threads=2', 'ops=2', 'signals=1'], 'linux-6.19', true],
+  ['percpu-counter', ['threads=2', 'ops=2', 'signals=1'], 'linux-6.3', false],
+  ['percpu-counter', ['threads=3', 'ops=1', 'signals=1'], 'linux-4.18', true],
+] as const) {
+  const x = await run(model, [...params], policy, { symmetry });
+  console.log(line(`${model} ${params.join(' ')}${symmetry ? '' : ' (no symmetry)'}`, policy, x));
+}
+
+const parallelRuns: [string, string[], string, boolean][] = [['percpu-counter', ['threads=2', 'ops=2', 'signals=1'], 'linux-6.3', false]];
+if (large) parallelRuns.push(['percpu-counter', ['threads=3', 'ops=1', 'signals=1'], 'linux-4.18', false]);
+console.log(`\nparallel: 1 worker vs ${workers} workers (same states, transitions and verdict required)`);
+for (const [model, params, policy, symmetry] of parallelRuns) {
+  const one = await run(model, params, policy, { workers: 1, symmetry });
+  const many = await run(model, params, policy, { workers, symmetry });
+  if (one.r.stats.states !== many.r.stats.states || one.r.verdict !== many.r.verdict) throw new Error('parallel result differs from the sequential one');
+  const per = many.r.stats.statesPerWorker ?? [];
+  const mean = per.reduce((a, b) => a + b, 0) / Math.max(1, per.length);
+  console.log(line(`${model} ${params.join(' ')} x1`, policy, one));
+  console.log(line(`${model} ${params.join(' ')} x${workers}`, policy, many));
   console.log(
-    `${`${r.model} ${r.params.join(' ')}`.padEnd(40)}${r.policy.padEnd(13)}${String(s.states).padStart(9)}  ${String(s.transitions).padStart(12)}  ${s.seconds.toFixed(2).padStart(7)}  ${Math.round(s.statesPerSecond).toString().padStart(9)}  ${s.bytesPerState.toFixed(1).padStart(9)}   ${res.verdict}`,
+    `  speed-up ${(one.wall / many.wall).toFixed(2)}x; CPU ${one.cpu.toFixed(1)} s vs ${many.cpu.toFixed(1)} s (overhead ${(((many.cpu - one.cpu) / one.cpu) * 100).toFixed(0)} %); balance (largest worker / mean) ${per.length > 0 ? (Math.max(...per) / mean).toFixed(2) : 'n/a'}`,
   );
 }

@@ -14,6 +14,8 @@ export interface Stats {
   readonly bytesPerState: number;
   /** Width of one packed state, in 32-bit words. */
   readonly stateWords: number;
+  /** Parallel runs: states expanded by each worker thread (the in-process phase excluded). */
+  readonly statesPerWorker?: readonly number[];
 }
 
 /** Why a run stopped before covering the whole state space. */

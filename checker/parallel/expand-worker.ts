@@ -4,6 +4,7 @@
  * code of states without successors. Pure with respect to the explorer: it stores nothing.
  */
 import workerpool from 'workerpool';
+import { threadId } from 'node:worker_threads';
 import type { TransitionSystem } from '../transition-system.js';
 import { StateStore } from '../state-store.js';
 import { KNOWN_DUPLICATE, type ExpandRequest, type ExpandResult } from './protocol.js';
@@ -62,7 +63,7 @@ async function expand(req: ExpandRequest): Promise<unknown> {
     perState[i * 2] = c;
     perState[i * 2 + 1] = c === 0 ? sys.terminal(state) : 0;
   }
-  const result: ExpandResult = { successors: succ.slice(0, words), meta: meta.slice(0, n * 2), perState };
+  const result: ExpandResult = { successors: succ.slice(0, words), meta: meta.slice(0, n * 2), perState, worker: threadId };
   return new workerpool.Transfer(result, [result.successors.buffer, result.meta.buffer, result.perState.buffer]);
 }
 

@@ -73,6 +73,7 @@ export async function exploreParallel(local: TransitionSystem, spec: SystemSpec,
     }
   };
   const succ = new Int32Array(W);
+  const perWorker = new Map<number, number>();
   try {
     dispatch();
     while (!x.done && inFlight.length > 0) {
@@ -83,6 +84,7 @@ export async function exploreParallel(local: TransitionSystem, spec: SystemSpec,
       } catch (e) {
         throw new Error(`a worker failed while expanding states ${batch.first}..${batch.first + batch.count - 1}: ${e instanceof Error ? e.message : String(e)}; the run is abandoned, no verdict`);
       }
+      perWorker.set(r.worker, (perWorker.get(r.worker) ?? 0) + batch.count);
       let k = 0;
       let at = 0;
       for (let i = 0; i < batch.count && !x.done; i++) {
@@ -109,5 +111,6 @@ export async function exploreParallel(local: TransitionSystem, spec: SystemSpec,
   } finally {
     await pool.terminate(true);
   }
-  return x.result();
+  const result = x.result();
+  return { ...result, stats: { ...result.stats, statesPerWorker: [...perWorker.values()] } };
 }

@@ -34,4 +34,6 @@ export interface ExpandResult {
   readonly successors: Int32Array;
   readonly meta: Int32Array;
   readonly perState: Int32Array;
+  /** The worker thread that did the work (for load-balance statistics). */
+  readonly worker: number;
 }
