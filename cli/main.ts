@@ -16,6 +16,7 @@ import { validateModel } from '../models/ir/validate.js';
 import { builtinTemporal, checkTemporal, type Fairness } from '../models/temporal.js';
 import { parseArgs, numberOption, type Args } from './args.js';
 import { progressBar } from './progress.js';
+import { runLitmusCommand } from '../models/litmus/command.js';
 import { availableParallelism } from 'node:os';
 
 const usage = `rseq-check: exhaustive model checking of Linux restartable sequences
@@ -28,6 +29,8 @@ usage:
                    [--fairness weak|strong|none] [--finite-events]
   rseq-check review [--out DIR]      every seed scenario under every kernel preset and proposal
   rseq-check report RESULT.json -o report.html   render a saved --json result as a self-contained HTML report
+  rseq-check litmus MODEL|--suite [--policy P] [--runs N] [--seconds S]
+                                     run the model as real rseq C code on this kernel and compare
   rseq-check models                  the built-in models and their parameters
   rseq-check gallery                 the known-bug gallery (check one: rseq-check check gallery/NAME)
   rseq-check policies                the presets and their knobs
@@ -42,6 +45,19 @@ async function main(argv: readonly string[]): Promise<number> {
       return runCheck(args);
     case 'review':
       return runReview(args);
+    case 'litmus': {
+      const runs = numberOption(args, '--runs', false);
+      const seconds = numberOption(args, '--seconds', false);
+      const positional = args.positional[0];
+      const policy = args.options.get('--policy')?.at(-1);
+      return runLitmusCommand({
+        ...(positional ? { model: positional } : {}),
+        suite: args.options.has('--suite'),
+        ...(policy ? { policy } : {}),
+        ...(typeof runs === 'number' ? { runs } : {}),
+        ...(typeof seconds === 'number' ? { seconds } : {}),
+      });
+    }
     case 'report': {
       const input = args.positional[0];
       const output = args.options.get('-o')?.at(-1) ?? 'report.html';

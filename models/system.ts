@@ -422,10 +422,15 @@ export class RseqSystem implements TransitionSystem {
           this.spend(out, B_SIGNAL);
           k.set(out, L.sigPending[t]!, 1);
           let kind: number = LabelKind.signalPending;
-          if (status === Status.Blocked && this.interruptibleSleep(state, t)) {
-            // -ERESTARTSYS: the sleep is cut short and restarted after the handler (SA_RESTART).
+          const sleep = status === Status.Blocked ? this.interruptibleSleep(state, t) : undefined;
+          if (sleep) {
+            // The signal cuts the sleep short. futex_wait and blocking read/write return
+            // -ERESTARTSYS and are restarted after the handler (SA_RESTART: the IP is rewound to
+            // the syscall); poll and nanosleep fail with EINTR (-ERESTARTNOHAND /
+            // -ERESTART_RESTARTBLOCK), as litmus runs on 6.18 showed.
             k.set(out, L.status[t]!, Status.Ready);
-            k.set(out, L.restart[t]!, 1);
+            if (sleep.restart) k.set(out, L.restart[t]!, 1);
+            else if (sleep.dst >= 0) k.set(out, L.regs[k.topFrame(out, t) * L.registers + sleep.dst]!, 1 + 2);
             kind = LabelKind.wakeBySignal;
           }
           this.finish(out, t, false);
@@ -435,13 +440,19 @@ export class RseqSystem implements TransitionSystem {
     }
   }
 
-  /** Whether blocked thread t sleeps in an interruptible, restartable syscall (poll, nanosleep, futex_wait). */
-  private interruptibleSleep(s: Int32Array, t: number): boolean {
+  /**
+   * If blocked thread t sleeps in a syscall a signal interrupts: whether it is restarted, and
+   * the register receiving its result (EINTR is reported as 1, the model's error value).
+   */
+  private interruptibleSleep(s: Int32Array, t: number): { restart: boolean; dst: number } | undefined {
     const k = this.kernel;
-    if (k.get(s, this.layout.entry[t]!) !== Entry.Syscall) return false;
+    if (k.get(s, this.layout.entry[t]!) !== Entry.Syscall) return undefined;
     const prog = this.ir.programs[k.programOf(t, k.level(s, t))]!;
     const ins = prog.code[k.get(s, this.layout.ip[k.topFrame(s, t)]!) - 1];
-    return ins !== undefined && ins.op === 'syscall' && ['poll', 'nanosleep', 'futex_wait'].includes(ins.name);
+    if (ins === undefined || ins.op !== 'syscall' || !ins.blocking) return undefined;
+    if (['futex_wait', 'read', 'write'].includes(ins.name)) return { restart: true, dst: ins.dst };
+    if (['poll', 'nanosleep'].includes(ins.name)) return { restart: false, dst: ins.dst };
+    return undefined;
   }
 
   /** Preemption or migration of a thread running in user mode: an interrupt, then a switch. */

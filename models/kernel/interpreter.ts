@@ -193,7 +193,9 @@ export class Interpreter {
     else {
       switch (ins.name) {
         case 'sched_yield':
-          yields = true;
+          // The scheduler picks the same task when nothing else is ready on this CPU: no
+          // context switch, so no rseq event (litmus on 6.18: the c.s. commits).
+          yields = this.readyElsewhereOnCpu(s, t);
           break;
         case 'membarrier':
           this.membarrier(s, t, ins.cpu === null ? -1 : this.val(s, f, ins.cpu), cpuOf);
@@ -231,6 +233,15 @@ export class Interpreter {
     }
     k.returnToUser(s, t);
     return ins.op === 'sigreturn' || ins.op === 'raise' ? StepOutcome.Complete : StepOutcome.SyscallReturned;
+  }
+
+  /** Whether another thread waits in the run queue of t's CPU. */
+  private readyElsewhereOnCpu(s: Int32Array, t: number): boolean {
+    const k = this.k;
+    const L = k.L;
+    const cpu = k.get(s, L.cpu[t]!);
+    for (let u = 0; u < this.ir.threads.length; u++) if (u !== t && k.get(s, L.status[u]!) === Status.Ready && k.get(s, L.cpu[u]!) === cpu) return true;
+    return false;
   }
 
   /** membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ[, FLAG_CPU]) from thread t (§2.9). */

@@ -365,8 +365,9 @@ function migration(): LitmusCase {
 }
 
 /**
- * 14. sched_yield() inside the c.s. with nothing else runnable on the CPU. FINDING: the kernel
- * does not switch (so records no event and does not abort); the model always aborts.
+ * 14. sched_yield() inside the c.s. with nothing else runnable on the CPU: __schedule() picks
+ * the same task, so no context switch, no rseq event and no abort; the c.s. commits on its
+ * first attempt. (This case found the model treating every yield as a switch.)
  */
 function yieldInCs(): LitmusCase {
   const model = new ModelBuilder('litmus-yield-in-cs')
@@ -384,17 +385,13 @@ function yieldInCs(): LitmusCase {
     model,
     plan: plan({ windowUs: 1000, competitors: false, delays: [] }),
     budgets: PINNED,
-    knownFinding: {
-      outcomes: ['counter=[1] attempts=0'],
-      why:
-        'sched_yield() with nothing else runnable on the CPU does not switch: __schedule() picks the same task, so context_switch() -> prepare_task_switch() -> rseq_preempt() never runs, no PREEMPT event is recorded and the c.s. commits (no rseq_ip_fixup either). The model treats every yield as a context switch (interpreter: "sleeping or yielding is a context switch"), so under linux-4.18/6.0/6.3 it forbids the commit on the first attempt. A yield should switch (and record the event) only when another thread is ready on that CPU, or nondeterministically.',
-    },
   };
 }
 
 /**
- * 15. A signal handler interrupts a sleeping poll(). FINDING: Linux fails poll (and nanosleep)
- * with EINTR after a handler, whatever SA_RESTART says; the model restarts the sleep.
+ * 15. A signal handler interrupts a sleeping poll(): Linux fails poll (and nanosleep) with
+ * EINTR after a handler, whatever SA_RESTART says (signal(7)). (This case found the model
+ * restarting every interrupted sleep.)
  */
 function signalDuringPoll(): LitmusCase {
   const model = new ModelBuilder('litmus-signal-during-poll')
@@ -413,11 +410,6 @@ function signalDuringPoll(): LitmusCase {
     model,
     plan: plan({ signals: 1, windowUs: 800, competitors: false, delays: [] }),
     budgets: { ...PINNED, signals: 1 },
-    knownFinding: {
-      outcomes: ['res=1 handled=1'],
-      why:
-        'poll() with a timeout returns -ERESTART_RESTARTBLOCK (without one -ERESTARTNOHAND) when a signal is pending; when a handler runs, x86 handle_signal() turns both into -EINTR and does not rewind ip, whatever SA_RESTART says (signal(7): poll, ppoll, select, nanosleep, clock_nanosleep are never restarted after a handler). The model restarts every interrupted sleep (poll, nanosleep, futex_wait: -ERESTARTSYS with SA_RESTART, ip rewound to the syscall), so it forbids the failure; inside a c.s. it also rewinds ip before the fixup where the kernel leaves it after the syscall (which matters when the syscall is the last instruction of the range).',
-    },
   };
 }
 

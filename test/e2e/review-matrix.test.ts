@@ -53,7 +53,7 @@ const expected: Record<string, CellVerdict[]> = {
   'S7-noflag': [H, H, H, H, H, H, H, K, K, K, H, H, K, K, K, H],
   // A vDSO call never enters the kernel: every policy holds.
   S8: [H, H, H, H, H, H, H, H, H, H, H, H, H, H, H, H],
-  // poll() outside any c.s., restarted after a signal (-ERESTARTSYS): only b's pointer test
+  // futex_wait() outside any c.s., restarted after a signal (-ERESTARTSYS): only b's pointer test
   // fires, because rseq_cs is still set lazily.
   S9: [H, H, H, H, H, H, H, G2, H, H, H, H, G2, H, H, H],
 };

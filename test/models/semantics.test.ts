@@ -788,10 +788,10 @@ describe('fork / clone (§2.2, §2.8)', () => {
 describe('syscall restart vs rseq fixup (restartRewindOrder, §2.2)', () => {
   // §2.2 Signal delivery: "It runs after the syscall-restart IP rewinding and before
   // setup_rt_frame"; §5.2 S9 "Syscall outside any c.s., restarted by a signal (-ERESTARTSYS,
-  // SA_RESTART)". The frame saves the rewound ip: poll runs again after sigreturn.
+  // SA_RESTART)". The frame saves the rewound ip: futex_wait runs again after sigreturn.
   for (const order of ['before-fixup', 'after-fixup'] as const) {
-    it(`${order}: poll outside any c.s. interrupted by a signal is rewound to the syscall instruction`, () => {
-      const sys = system(model({ threads: [T0h], main: [I.syscall('poll'), I.done()], programs: withHandler }), 'linux-4.18', { restartRewindOrder: order });
+    it(`${order}: futex_wait outside any c.s. interrupted by a signal is rewound to the syscall instruction`, () => {
+      const sys = system(model({ threads: [T0h], main: [I.syscall('futex_wait'), I.done()], programs: withHandler }), 'linux-4.18', { restartRewindOrder: order });
       let s = exec(sys, initial(sys), 0);
       expect([view(sys, s).status(0), view(sys, s).ip(0)]).toEqual([Status.Blocked, 1]);
       s = stepTo(sys, s, { kind: K.wakeBySignal, thread: 0 });
@@ -804,14 +804,14 @@ describe('syscall restart vs rseq fixup (restartRewindOrder, §2.2)', () => {
   }
 
   // The rewind matters when the syscall is the last instruction of the range (S5: ip_e ==
-  // post_commit_ip). Program: 0..6 addv, 7 poll (last of [2, 8)), 8 P_post, 9 P_abort.
+  // post_commit_ip). Program: 0..6 addv, 7 futex_wait (last of [2, 8)), 8 P_post, 9 P_abort.
   //  - before-fixup (correct): HANDLE sees the rewound ip 7, inside -> abort; frame saves 9.
   //  - after-fixup (csky's bug): HANDLE sees ip 8 = post_commit_ip, outside -> lazy clear only
   //    (PREEMPT|SIGNAL left pending); then the rewind puts ip back to 7, inside the c.s. with
-  //    rseq_cs = 0: after sigreturn the poll re-runs unprotected.
+  //    rseq_cs = 0: after sigreturn the futex_wait re-runs unprotected.
   for (const order of ['before-fixup', 'after-fixup'] as const) {
-    it(`${order}: poll as the last instruction of the c.s., signalled while blocked`, () => {
-      const main = seq(addvWith({ atEnd: [I.syscall('poll')] }), I.done({ label: 'out' }));
+    it(`${order}: futex_wait as the last instruction of the c.s., signalled while blocked`, () => {
+      const main = seq(addvWith({ atEnd: [I.syscall('futex_wait')] }), I.done({ label: 'out' }));
       const sys = system(model({ threads: [T0h], main, programs: withHandler }), 'linux-4.18', { restartRewindOrder: order });
       let s = runTo(sys, initial(sys), 0, 7);
       s = exec(sys, s, 0);
@@ -836,13 +836,13 @@ describe('syscall restart vs rseq fixup (restartRewindOrder, §2.2)', () => {
 describe('regressions of bugs found by these tests', () => {
   // models/system.ts canonicalize (collapseEvents, uncommitted): a switched-out registered thread
   // with TIF_NOTIFY_RESUME gets rseq_cs cleared early when its *current* ip is outside the range,
-  // on the premise that the next handler run will see that ip. A blocked poll interrupted by a
+  // on the premise that the next handler run will see that ip. A blocked futex_wait interrupted by a
   // signal (restart = 1) is rewound before the fixup (§2.2, restartRewindOrder=before-fixup), so
   // the handler sees ip 7 (inside) and must abort. Same scenario as the before-fixup test above,
   // but without the guard descriptor (so the reduction is on): rseq_cs was already cleared after
-  // the poll step, ipFixup finds ZERO_CS, and the frame saves ip 7 instead of abort_ip 9.
+  // the futex_wait step, ipFixup finds ZERO_CS, and the frame saves ip 7 instead of abort_ip 9.
   it('canonicalize pre-applies the lazy clear although a pending restart rewinds ip into the c.s.', () => {
-    const main = seq(addvWith({ atEnd: [I.syscall('poll')] }), I.done({ label: 'out' }));
+    const main = seq(addvWith({ atEnd: [I.syscall('futex_wait')] }), I.done({ label: 'out' }));
     const sys = system(model({ threads: [T0h], main, programs: withHandler, guard: false }), 'linux-4.18');
     let s = exec(sys, runTo(sys, initial(sys), 0, 7), 0);
     s = stepTo(sys, s, { kind: K.wakeBySignal, thread: 0 });

@@ -264,20 +264,20 @@ export function s8(): ModelInput {
 // ---- S9 ---------------------------------------------------------------------------------------
 
 /**
- * S9 (§5.2 S9): a syscall outside any c.s. (a blocking poll between two c.s. iterations, while
+ * S9 (§5.2 S9): a syscall outside any c.s. (a blocking futex_wait between two c.s. iterations, while
  * rseq_cs still points at the first one) interrupted by a signal: the environment wakes the
- * sleeper with -ERESTARTSYS, the IP is rewound onto the poll before the rseq fixup, the handler
- * runs, and poll is restarted after rt_sigreturn (SA_RESTART). The thread never violates the
- * ABI, so every kill is false (G2); b kills at the poll itself. The rewound IP is outside both
+ * sleeper with -ERESTARTSYS, the IP is rewound onto the futex_wait before the rseq fixup, the handler
+ * runs, and futex_wait is restarted after rt_sigreturn (SA_RESTART). The thread never violates the
+ * ABI, so every kill is false (G2); b kills at the futex_wait itself. The rewound IP is outside both
  * ranges, so IP-based checks hold.
  */
 export function s9(): ModelInput {
   return new ModelBuilder('seed-S9')
-    .describe('S9: blocking poll between two c.s. (rseq_cs still set), interrupted by a signal and restarted')
+    .describe('S9: blocking futex_wait between two c.s. (rseq_cs still set), interrupted by a signal and restarted')
     .cpus(1)
     .memory('counter', { size: 'percpu', max: 3 })
     .memory('handled', { max: 1 })
-    .program('main', seq(criticalSection('s9a', incrementAround([]), 'sleep'), I.syscall('poll', { label: 'sleep', blocking: true }), criticalSection('s9b', incrementAround([]), 'finish'), I.done({ label: 'finish' })))
+    .program('main', seq(criticalSection('s9a', incrementAround([]), 'sleep'), I.syscall('futex_wait', { label: 'sleep', blocking: true }), criticalSection('s9b', incrementAround([]), 'finish'), I.done({ label: 'finish' })))
     .program('handler', [I.addm({ var: 'handled' }, 1), I.sigreturn()])
     .thread({ name: 'T1', program: 'main', cpu: 'C0', handler: 'handler' })
     .budgets({ preemptions: 0, migrations: 0, signals: 1 })
@@ -323,5 +323,5 @@ export const seedScenarios: SeedScenario[] = [
   { id: 'S7', title: 'membarrier(RSEQ, FLAG_CPU = own CPU) inside the own c.s.', build: s7 },
   { id: 'S7-noflag', title: 'membarrier(RSEQ) without FLAG_CPU inside the own c.s.', build: s7NoFlag },
   { id: 'S8', title: 'vDSO call inside a c.s.', build: s8 },
-  { id: 'S9', title: 'blocking poll outside any c.s. (rseq_cs set), restarted after a signal', build: s9 },
+  { id: 'S9', title: 'blocking futex_wait outside any c.s. (rseq_cs set), restarted after a signal', build: s9 },
 ];
