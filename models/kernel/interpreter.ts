@@ -303,6 +303,7 @@ export class Interpreter {
   }
 }
 
+/** The ISA's compare-and-branch conditions (models/ir/schema.ts) on two values. */
 export function compare(cond: string, a: number, b: number): boolean {
   switch (cond) {
     case 'eq':

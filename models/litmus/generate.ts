@@ -36,6 +36,7 @@
  * signal can be delivered to a finished model thread), `sigreturn` returns to the C signal
  * handler, whose return runs libc's restorer (rt_sigreturn).
  */
+import { compare } from '../kernel/interpreter.js';
 import { formatPath } from '../ir/errors.js';
 import type { Cond, Instr, MemRef, ModelIR, Operand } from '../ir/types.js';
 
@@ -294,7 +295,7 @@ export function generateLitmusC(ir: ModelIR, plan: LitmusPlan, file = ir.name): 
     const mem = (a: MemRef): string => (a.indexReg >= 0 ? `${8 * a.base}(%r14,${REG64[a.indexReg]},8)` : `${8 * a.base}(%r14)`);
     /** cmp + conditional jump to `label` when `cond(a, b)` holds; a constant compare folds. */
     const condJump = (cond: Cond, a: Operand, b: Operand, label: string): string[] => {
-      if (!a.reg && !b.reg) return compareConst(cond, a.value, b.value) ? [`  jmp ${label}`] : ['  nop    /* constant compare: never taken */'];
+      if (!a.reg && !b.reg) return compare(cond, a.value, b.value) ? [`  jmp ${label}`] : ['  nop    /* constant compare: never taken */'];
       if (a.reg) return [`  cmpq ${op(b)}, ${op(a)}`, `  ${JCC[cond]} ${label}`];
       return [`  cmpq ${op(a)}, ${op(b)}`, `  ${JCC[SWAP[cond]]} ${label}`];
     };
@@ -457,22 +458,6 @@ export function generateLitmusC(ir: ModelIR, plan: LitmusPlan, file = ir.name): 
   return { source, layout };
 }
 
-function compareConst(cond: Cond, a: number, b: number): boolean {
-  switch (cond) {
-    case 'eq':
-      return a === b;
-    case 'ne':
-      return a !== b;
-    case 'lt':
-      return a < b;
-    case 'le':
-      return a <= b;
-    case 'gt':
-      return a > b;
-    default:
-      return a >= b;
-  }
-}
 
 function cString(s: string): string {
   return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}\\n"`;
