@@ -1,9 +1,9 @@
 /**
  * rseq-check's library entry point: `import { check } from 'rseq-check'`. Every export is named.
  */
-import { checkModel, type CheckOptions } from './models/check.js';
+import { checkModel, type CheckOptions, type CheckResult } from './models/check.js';
 import { review as runReview } from './models/review.js';
-import { withReviewViews, withViews } from './reports/notebook.js';
+import { withReviewViews, withViews, type CheckViews, type WithViews } from './reports/notebook.js';
 import type { ModelInput } from './models/ir/schema.js';
 import { InputErrors } from './models/ir/errors.js';
 import type { ModelIR } from './models/ir/types.js';
@@ -15,9 +15,19 @@ import { checkTemporal, type TemporalOptions, type TemporalResult } from './mode
  * Checks a model (a built-in name or JSON path, a model object from the builder, or a validated
  * IR) under a policy. Bad input rejects with `InputErrors` (each error located).
  */
-export async function check(model: string | ModelInput | ModelIR, options: CheckOptions & { params?: readonly string[] } = {}) {
+export async function check(model: string | ModelInput | ModelIR, options?: CheckOptions & { params?: readonly string[] }): Promise<WithViews<CheckResult, CheckViews>>;
+/** With `ltl` (a formula) or `property` (a built-in temporal property), a temporal check: see `checkLtl`. */
+export async function check(
+  model: string | ModelInput | ModelIR,
+  options: TemporalOptions & { params?: readonly string[] } & ({ ltl: string } | { property: string }),
+): Promise<TemporalResult>;
+export async function check(
+  model: string | ModelInput | ModelIR,
+  options: (CheckOptions & { params?: readonly string[] }) | (TemporalOptions & { params?: readonly string[] }) = {},
+): Promise<WithViews<CheckResult, CheckViews> | TemporalResult> {
+  if ('ltl' in options || 'property' in options) return checkLtl(model, options as TemporalOptions & { params?: readonly string[] });
   const { ir, constants } = resolve(model, options.params);
-  return withViews(await checkModel(ir, { constants, ...options }));
+  return withViews(await checkModel(ir, { constants, ...(options as CheckOptions) }));
 }
 
 /** Runs the design review (every seed scenario under every policy), with notebook views. */
