@@ -24,6 +24,7 @@ const known = new Set([
   '--replay',
   '--ltl',
   '--workers',
+  '--graph',
   '--fairness',
   '--finite-events',
   '-o',

@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exitCodeFor } from '../checker/result.js';
-import { checkModel, type CheckOptions } from '../models/check.js';
+import { checkModel } from '../models/check.js';
 import { formatInputError, InputErrors } from '../models/ir/errors.js';
 import type { EventKind } from '../models/ir/types.js';
 import { knobDefs, formatKnobs } from '../models/kernel/policy.js';
@@ -16,6 +16,10 @@ import { validateModel } from '../models/ir/validate.js';
 import { builtinTemporal, checkTemporal, type Fairness } from '../models/temporal.js';
 import { parseArgs, numberOption, type Args } from './args.js';
 import { progressBar } from './progress.js';
+import { modelStateGraph } from '../models/state-graph.js';
+import { GraphTooLargeError, stateGraphToDot } from '../reports/state-graph.js';
+import { renderSvg } from '../reports/svg.js';
+import type { CheckOptions } from '../models/check.js';
 import { runLitmusCommand } from '../models/litmus/command.js';
 import { availableParallelism } from 'node:os';
 
@@ -25,6 +29,7 @@ usage:
   rseq-check check MODEL [--policy P] [--knob k=v]... [--param k=v]... [--property NAME]...
                    [--preemptions N] [--migrations N] [--signals N] [--interrupts N] [--traps N]
                    [--max-states N] [--max-seconds S] [--max-memory MB] [--workers N] [--json] [--quiet]
+                   [--report DIR] [--graph FILE.dot|FILE.svg]   (the whole state graph of a small model)
                    [--ltl FORMULA] [--property progress|no-livelock|no-signal-nesting|abort-before-cs-step]
                    [--fairness weak|strong|none] [--finite-events]
   rseq-check review [--out DIR]      every seed scenario under every kernel preset and proposal
@@ -105,6 +110,8 @@ function resolveModel(args: Args): { loaded: LoadedModel; options: Partial<Check
 
 async function runCheck(args: Args): Promise<number> {
   const { loaded, options: defaults } = resolveModel(args);
+  const graphFile = args.options.get('--graph')?.at(-1);
+  if (graphFile) return writeStateGraph(args, loaded, defaults, graphFile);
   const budgets: Partial<Record<EventKind, number | 'unbounded'>> = {};
   for (const k of ['preemptions', 'migrations', 'signals', 'interrupts', 'traps'] as const) {
     const v = numberOption(args, `--${k}`, true);
@@ -173,6 +180,24 @@ async function runCheck(args: Args): Promise<number> {
   const reportDir = args.options.get('--report')?.at(-1);
   if (reportDir) console.log(`report: ${await writeCheckReport(result, reportDir)}`);
   return combineExit(worst, exitCodeFor(result.verdict));
+}
+
+/** `--graph FILE`: the whole state graph of a small model, as DOT (or SVG for a .svg file). */
+async function writeStateGraph(args: Args, loaded: LoadedModel, defaults: Partial<CheckOptions>, file: string): Promise<number> {
+  const policy = args.options.get('--policy')?.at(-1) ?? defaults.policy;
+  const knobs = args.options.get('--knob') ?? (defaults.knobs as string[] | undefined);
+  const graph = modelStateGraph(loaded.ir, { ...(policy ? { policy } : {}), ...(knobs ? { knobs } : {}), constants: loaded.constants });
+  let dot: string;
+  try {
+    dot = stateGraphToDot(graph);
+  } catch (e) {
+    if (e instanceof GraphTooLargeError)
+      throw new InputErrors([{ code: 'bad-option', file: '<command line>', path: ['--graph'], message: `the state graph has more than ${e.limit} states (the limit for drawing): draw a smaller model (fewer threads, budgets) or read the counterexample diagram instead` }]);
+    throw e;
+  }
+  writeFileSync(file, file.endsWith('.svg') ? await renderSvg(dot) : dot);
+  console.log(`wrote ${file}: ${graph.nodes.length} states, ${graph.edges.length} transitions`);
+  return 0;
 }
 
 /** Several checks in one run: a violation (1) wins over incomplete (3), which wins over holds (0). */

@@ -1,0 +1,60 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { checkModel } from '../../models/check.js';
+import { validateModel } from '../../models/ir/validate.js';
+import { gallery } from '../../models/library/gallery/entries.js';
+import { loadModel } from '../../models/load.js';
+import { checkTemporal } from '../../models/temporal.js';
+import type { ExplainedTrace } from '../../models/explained-trace.js';
+import { traceToDot } from '../../reports/dot.js';
+import { renderSvg } from '../../reports/svg.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const GOLDEN = join(ROOT, 'test', 'reports', 'golden');
+
+/** Compares with the golden file; UPDATE_GOLDEN=1 rewrites it. */
+function golden(name: string, text: string): void {
+  const file = join(GOLDEN, name);
+  if (process.env.UPDATE_GOLDEN === '1') writeFileSync(file, text);
+  expect(existsSync(file), `${file} is missing (UPDATE_GOLDEN=1 writes it)`).toBe(true);
+  expect(text).toBe(readFileSync(file, 'utf8'));
+}
+
+async function renders(dot: string): Promise<void> {
+  expect(await renderSvg(dot)).toMatch(/<svg[\s\S]*<\/svg>/);
+  const dir = mkdtempSync(join(tmpdir(), 'rseq-dot-'));
+  const input = join(dir, 'in.dot');
+  writeFileSync(input, dot);
+  const r = spawnSync(join(ROOT, 'node_modules', '.bin', 'graphviz'), ['-Tsvg', `-o${join(dir, 'out.svg')}`, input], { encoding: 'utf8', timeout: 60_000 });
+  expect(r.status, r.stderr).toBe(0);
+}
+
+describe('DOT of counterexamples the checker found (golden files)', () => {
+  it('safety: gallery/arm64-user-irq, a lost update under 6.19 without user_irq (G1)', async () => {
+    const g = gallery.find((x) => x.name === 'arm64-user-irq')!;
+    const v = validateModel(g.model);
+    if (!v.ok) throw new Error('invalid');
+    const r = await checkModel(v.ir, { policy: g.policy, knobs: g.bugKnobs, properties: [g.property] });
+    expect(r.verdict).toBe('violation');
+    const trace = (r as { trace: ExplainedTrace }).trace;
+    const dot = traceToDot(trace);
+    golden('real-safety.dot', dot);
+    await renders(dot);
+  });
+
+  it('lasso: percpu-counter progress without fairness (a cycle of kernel events)', async () => {
+    const m = loadModel('percpu-counter', ['threads=2', 'ops=1', 'signals=0']);
+    const r = await checkTemporal(m.ir, { property: 'progress', constants: m.constants });
+    expect(r.verdict).toBe('violation');
+    const trace = (r as { trace: ExplainedTrace }).trace;
+    expect(trace.loopStart).toBeDefined();
+    const dot = traceToDot(trace);
+    expect(dot).toMatch(/cycle/);
+    golden('real-lasso.dot', dot);
+    await renders(dot);
+  });
+});
