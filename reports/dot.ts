@@ -189,7 +189,8 @@ export function traceToDot(trace: ExplainedTrace, options: TraceDotOptions = {})
         line(2, `${dotId(badgeId(p, k))} ${attrs(badgeAttrs(b))};`);
       });
     }
-    line(2, `${chain([`${lane.id}_head`, ...lane.positions.map(stepId)])} ${attrs(INVISIBLE)};`);
+    // A lane with no steps has nothing to chain: a lone node statement would restyle its header.
+    if (lane.positions.length > 0) line(2, `${chain([`${lane.id}_head`, ...lane.positions.map(stepId)])} ${attrs(INVISIBLE)};`);
     for (const p of lane.positions) {
       badges(steps[p]!).forEach((_, k) => {
         line(2, `${chain([stepId(p), badgeId(p, k)])} ${attrs({ style: 'dashed', arrowhead: 'none', color: 'gray50' })};`);
