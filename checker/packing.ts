@@ -71,7 +71,7 @@ export class BitLayoutBuilder {
     const groupNames = [...new Set(this.fields.map((f) => f.group))];
     let base = 0;
     for (const g of groupNames) {
-      const members = this.fields.map((f, i) => i).filter((i) => this.fields[i]!.group === g);
+      const members = this.fields.map((_, i) => i).filter((i) => this.fields[i]!.group === g);
       const order = members.sort((a, b) => this.fields[b]!.bits - this.fields[a]!.bits || a - b);
       const free: number[] = [];
       for (const i of order) {

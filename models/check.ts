@@ -16,11 +16,9 @@ import { suggest } from './ir/errors.js';
 import { selectProperties } from './properties.js';
 import { RseqSystem } from './system.js';
 import { concretize } from './concretize.js';
-import { exploreParallel } from '../checker/parallel/explore-parallel.js';
+import { compiledModule, exploreParallel } from '../checker/parallel/explore-parallel.js';
 import type { SystemParams } from './system-factory.js';
-import { existsSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { coverageReport, type CoverageReport } from './coverage.js';
 
 /** Options of one check; every field has a default. */
@@ -230,8 +228,5 @@ export function formatResult(r: CheckResultData): string {
 
 /** The built factory module workers import (workers run the compiled dist/ code). */
 function factoryUrl(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const sibling = join(here, 'system-factory.js');
-  if (existsSync(sibling)) return pathToFileURL(sibling).href;
-  return pathToFileURL(join(here, '..', 'dist', 'models', 'system-factory.js')).href;
+  return pathToFileURL(compiledModule(import.meta.url, 'models', 'system-factory.js')).href;
 }

@@ -23,15 +23,24 @@ export interface ParallelOptions extends ExploreOptions {
   readonly crashAtBatch?: number;
 }
 
-/** The compiled worker script (workers run built JavaScript: dist/, see design.md). */
-export function workerScript(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const sibling = join(here, 'expand-worker.js');
+/**
+ * The compiled JavaScript of a project module, for worker threads (they run built code from
+ * dist/, see design.md): the sibling file when running from dist/, else the build of it.
+ * `fromUrl` is the caller's import.meta.url; `fromDir` its folder relative to the project root.
+ */
+export function compiledModule(fromUrl: string, fromDir: string, file: string): string {
+  const here = dirname(fileURLToPath(fromUrl));
+  const sibling = join(here, file);
   if (existsSync(sibling)) return sibling;
-  // Running from the TypeScript sources (tests): use the build.
-  const built = join(here, '..', '..', 'dist', 'checker', 'parallel', 'expand-worker.js');
+  const depth = fromDir.split('/').filter(Boolean).length;
+  const built = join(here, ...Array<string>(depth).fill('..'), 'dist', fromDir, file);
   if (existsSync(built)) return built;
-  throw new Error(`parallel exploration needs the compiled worker ${built}: run "npm run build" first`);
+  throw new Error(`parallel exploration needs the compiled ${built}: run "npm run build" first`);
+}
+
+/** The compiled worker script. */
+export function workerScript(): string {
+  return compiledModule(import.meta.url, 'checker/parallel', 'expand-worker.js');
 }
 
 /**

@@ -8,7 +8,7 @@
  * Sources are rseq-semantics.md sections and the fixing commits named there.
  */
 import { I, ModelBuilder, seq, type Fragment } from '../../builder.js';
-import type { InstructionInput, ModelInput } from '../../ir/schema.js';
+import type { ModelInput } from '../../ir/schema.js';
 import { addv, criticalSection, percpu } from '../librseq/primitives.js';
 
 /** A further property an entry's bug violates, with what the fix does to it. */
