@@ -6,190 +6,245 @@ import { StateStore } from './state-store.js';
 /** Explored states between checks of the clock, the memory bound and the abort signal. */
 export const BATCH = 4096;
 
+/** What the exploration needs from a visited set (the sequential and the shared store). */
+export interface VisitedStore {
+  /** States stored. */
+  readonly count: number;
+  /** Inserts a copy of `s` if absent: the new id, or -1 - id of the equal stored state. */
+  insertIfAbsent(s: Int32Array, parent: number, choice: number): number;
+  load(id: number, out: Int32Array): void;
+  /** Compares stored states word by word (negative: `a` sorts first). */
+  compare(a: number, b: number): number;
+  /** Choice path from an initial state to `id`. */
+  pathTo(id: number): number[];
+  bytes(): number;
+  bytesPerState(): number;
+}
+
+/** Every transition taken, as (from, to, choice, label) quadruples (for cycle searches). */
+export class EdgeLog {
+  data = new Int32Array(4096);
+  length = 0;
+  add(from: number, to: number, choice: number, label: number): void {
+    if (this.length + 4 > this.data.length) this.reserve(4);
+    const d = this.data;
+    d[this.length] = from;
+    d[this.length + 1] = to;
+    d[this.length + 2] = choice;
+    d[this.length + 3] = label;
+    this.length += 4;
+  }
+  /** Appends quadruples produced elsewhere (a worker's log). */
+  append(quads: Int32Array): void {
+    this.reserve(quads.length);
+    this.data.set(quads, this.length);
+    this.length += quads.length;
+  }
+  private reserve(n: number): void {
+    if (this.length + n <= this.data.length) return;
+    let size = this.data.length * 2;
+    while (size < this.length + n) size *= 2;
+    const bigger = new Int32Array(size);
+    bigger.set(this.data.subarray(0, this.length));
+    this.data = bigger;
+  }
+}
+
+/** A state that ends the run or carries a flag, with the BFS depth it was found at. */
+interface Candidate {
+  id: number;
+  code: number;
+  depth: number;
+}
+
 /**
  * The bookkeeping of one breadth-first exploration, shared by the sequential and the parallel
- * explorer so that both produce identical results: states are inserted in BFS order (a state's
- * id is its index, its parent link is the first state that reached it, in id order and then
- * successor order), the first violation inserted ends the run, flags are counted on insertion.
+ * explorer so that both report the same result at any worker count:
+ *  - levels are expanded whole: a violation found while expanding level d ends the run after
+ *    level d, so the states and transitions counted never depend on the order of expansion;
+ *  - the counterexample is the violating state of least depth (a violation among level d+1's
+ *    inserted states has depth d+1, a state of level d without successors has depth d), ties
+ *    broken by the smaller packed state; a flag's witness is chosen by the same rule. Parent
+ *    links may differ between runs, never the path's length.
  */
 export class Exploration {
-  readonly store: StateStore;
-  private readonly flagCounts = new Map<number, { count: number; id: number }>();
+  private readonly flagStates = new Map<number, Candidate & { count: number }>();
   private readonly start = performance.now();
   transitions = 0;
-  violationId = -1;
-  violationCode = 0;
-  /** Next state id to expand. */
+  violation: Candidate | undefined;
+  /** Next state id to expand (in-process expansion: ids are consecutive). */
   next = 0;
-  depth = 0;
-  private levelEnd: number;
+  /** Depth of the level being expanded (-1 before the first). */
+  depth = -1;
+  levelEnd = 0;
   stoppedBy: Limit | undefined;
   private nextProgress: number;
 
   constructor(
     readonly system: TransitionSystem,
     readonly options: ExploreOptions,
+    readonly store: VisitedStore = new StateStore(system.stateWords),
+    readonly edges?: EdgeLog,
   ) {
-    this.store = new StateStore(system.stateWords);
     const out = new Int32Array(system.stateWords);
     let choice = 0;
     system.initialStates(out, () => {
       const id = this.store.insertIfAbsent(out, -1, choice++);
-      if (id >= 0) this.classify(id, system.inspect(out));
+      if (id >= 0) this.note(id, system.inspect(out), 0);
     });
-    this.levelEnd = this.store.size;
     this.nextProgress = options.progressEvery ?? 65536;
   }
 
-  get done(): boolean {
-    return this.violationId >= 0 || this.stoppedBy !== undefined || this.next >= this.store.size;
+  /** True between levels: the next state to expand starts a new BFS level. */
+  get atLevelStart(): boolean {
+    return this.next === this.levelEnd;
   }
 
-  /** Records the code of a newly inserted state: a violation ends the run, a flag is counted. */
-  private classify(id: number, code: number): void {
+  get done(): boolean {
+    return this.stoppedBy !== undefined || this.next >= this.store.count || (this.violation !== undefined && this.atLevelStart);
+  }
+
+  private better(id: number, depth: number, than: Candidate): boolean {
+    return depth < than.depth || (depth === than.depth && this.store.compare(id, than.id) < 0);
+  }
+
+  /** Records the code of a state inserted (or, for `terminal`, expanded) at `depth`. */
+  note(id: number, code: number, depth: number): void {
     if (code > 0) {
-      if (this.violationId < 0) {
-        this.violationId = id;
-        this.violationCode = code;
+      if (!this.violation || this.better(id, depth, this.violation)) this.violation = { id, code, depth };
+    } else if (code < 0) this.noteFlag(code, 1, id, depth);
+  }
+
+  /** Adds `count` states flagged with `code`, of which `id` (at `depth`) is the best witness. */
+  noteFlag(code: number, count: number, id: number, depth: number): void {
+    const f = this.flagStates.get(code);
+    if (!f) this.flagStates.set(code, { code, count, id, depth });
+    else {
+      f.count += count;
+      if (this.better(id, depth, f)) {
+        f.id = id;
+        f.depth = depth;
       }
-    } else if (code < 0) {
-      const f = this.flagCounts.get(code);
-      if (f) f.count++;
-      else this.flagCounts.set(code, { count: 1, id });
     }
   }
 
-  /**
-   * Moves to expanding state `this.next`, handling BFS level boundaries. Returns false when
-   * the depth bound stops the run.
-   */
-  beginState(): boolean {
-    if (this.next === this.levelEnd) {
-      this.depth++;
-      this.levelEnd = this.store.size;
-      if (this.options.maxDepth !== undefined && this.depth > this.options.maxDepth) {
-        this.stoppedBy = { kind: 'depth', bound: this.options.maxDepth };
-        return false;
-      }
+  /** Starts a new level when the current one is finished; false when the depth bound stops the run. */
+  beginLevel(): boolean {
+    this.depth++;
+    this.levelEnd = this.store.count;
+    if (this.options.maxDepth !== undefined && this.depth > this.options.maxDepth) {
+      this.stoppedBy = { kind: 'depth', bound: this.options.maxDepth };
+      return false;
     }
     return true;
   }
 
-  /**
-   * Adds a successor of state `parent`. `code` is its inspect code when already known (the
-   * parallel workers compute it), or undefined to compute it here only if the state is new.
-   * Returns true when a violation ends the run.
-   */
-  addSuccessor(s: Int32Array, parent: number, choice: number, code: number | undefined): boolean {
+  /** Adds a successor of state `parent`; `code` is its inspect code when a worker computed it. */
+  addSuccessor(s: Int32Array, parent: number, choice: number, label: number, code?: number): void {
     this.transitions++;
     const id = this.store.insertIfAbsent(s, parent, choice);
-    if (id < 0) return false;
-    this.classify(id, code ?? this.system.inspect(s));
-    return this.violationId >= 0;
+    if (id >= 0) this.note(id, code ?? this.system.inspect(s), this.depth + 1);
+    this.edges?.add(parent, id >= 0 ? id : -1 - id, choice, label);
   }
 
   /** Finishes expanding state `this.next`: a state with no successors is judged by `terminal`. */
-  endState(successors: number, terminalCode: number | undefined, state: Int32Array | undefined): void {
-    if (successors === 0 && this.violationId < 0) {
-      const code = terminalCode ?? this.system.terminal(state!);
-      if (code > 0) {
-        this.violationId = this.next;
-        this.violationCode = code;
-      }
-    }
+  endState(successors: number, state: Int32Array): void {
+    if (successors === 0) this.note(this.next, this.system.terminal(state), this.depth);
     this.next++;
   }
 
   /** Checks the limits and the abort signal between batches; yields to the event loop. */
   async checkpoint(): Promise<void> {
-    const o = this.options;
-    const store = this.store;
-    if (o.maxStates !== undefined && store.size >= o.maxStates && this.next < store.size) {
-      this.stoppedBy = { kind: 'states', bound: o.maxStates };
-      return;
-    }
-    const seconds = (performance.now() - this.start) / 1000;
-    if (o.maxSeconds !== undefined && seconds > o.maxSeconds) {
-      this.stoppedBy = { kind: 'time', bound: o.maxSeconds };
-      return;
-    }
-    if (o.maxMemoryMB !== undefined && store.bytes() > o.maxMemoryMB * 1024 * 1024) {
-      this.stoppedBy = { kind: 'memory', bound: o.maxMemoryMB };
-      return;
-    }
-    if (o.onProgress && store.size >= this.nextProgress) {
-      this.nextProgress = store.size + (o.progressEvery ?? 65536);
-      o.onProgress({
-        states: store.size,
-        transitions: this.transitions,
-        frontier: store.size - this.next,
-        depth: this.depth,
-        seconds,
-        statesPerSecond: store.size / Math.max(seconds, 1e-9),
-        memoryBytes: store.bytes(),
-      });
-    }
-    if (o.signal) {
+    this.checkLimits();
+    if (this.options.signal && !this.stoppedBy) {
       await new Promise<void>((resolve) => setImmediate(resolve));
-      if (o.signal.aborted) this.stoppedBy = { kind: 'interrupted' };
+      if (this.options.signal.aborted) this.stoppedBy = { kind: 'interrupted' };
+    }
+  }
+
+  /** Stops the run when a limit is exceeded; reports progress. */
+  checkLimits(frontier = this.store.count - this.next, count = this.store.count): void {
+    const o = this.options;
+    if (o.maxStates !== undefined && count >= o.maxStates && frontier > 0) this.stoppedBy ??= { kind: 'states', bound: o.maxStates };
+    const seconds = (performance.now() - this.start) / 1000;
+    if (o.maxSeconds !== undefined && seconds > o.maxSeconds) this.stoppedBy ??= { kind: 'time', bound: o.maxSeconds };
+    if (o.maxMemoryMB !== undefined && this.store.bytes() > o.maxMemoryMB * 1024 * 1024) this.stoppedBy ??= { kind: 'memory', bound: o.maxMemoryMB };
+    if (o.signal?.aborted) this.stoppedBy ??= { kind: 'interrupted' };
+    if (o.onProgress && count >= this.nextProgress) {
+      this.nextProgress = count + (o.progressEvery ?? 65536);
+      o.onProgress({
+        states: count,
+        transitions: this.transitions,
+        frontier,
+        depth: Math.max(0, this.depth),
+        seconds,
+        statesPerSecond: count / Math.max(seconds, 1e-9),
+        memoryBytes: this.store.bytes(),
+      });
     }
   }
 
   stats(): Stats {
     const seconds = (performance.now() - this.start) / 1000;
+    const states = this.store.count;
     return {
-      states: this.store.size,
+      states,
       transitions: this.transitions,
-      depth: this.depth,
+      depth: Math.max(0, this.depth),
       seconds,
-      statesPerSecond: seconds > 0 ? this.store.size / seconds : this.store.size,
+      statesPerSecond: seconds > 0 ? states / seconds : states,
       bytesPerState: this.store.bytesPerState(),
       stateWords: this.system.stateWords,
     };
   }
 
   result(): RawResult {
-    const flags: FlagReport[] = [...this.flagCounts.entries()]
-      .sort((a, b) => b[0] - a[0])
-      .map(([code, f]) => ({ code, name: this.system.codeName(code), count: f.count, witness: { choices: this.store.pathTo(f.id) } }));
+    const flags: FlagReport[] = [...this.flagStates.values()]
+      .sort((a, b) => b.code - a.code)
+      .map((f) => ({ code: f.code, name: this.system.codeName(f.code), count: f.count, witness: { choices: this.store.pathTo(f.id) } }));
     const stats = this.stats();
-    if (this.violationId >= 0) {
-      const code = this.violationCode;
-      return { verdict: 'violation', code, property: this.system.codeName(code), path: { choices: this.store.pathTo(this.violationId) }, stats, flags };
+    if (this.violation) {
+      const { code, id } = this.violation;
+      return { verdict: 'violation', code, property: this.system.codeName(code), path: { choices: this.store.pathTo(id) }, stats, flags };
     }
     if (this.stoppedBy) return { verdict: 'incomplete', stoppedBy: this.stoppedBy, stats, flags };
     return { verdict: 'pass', stats, flags };
   }
 }
 
-/** Expands states in-process until `until` states are stored (or the run ends). */
+/**
+ * Expands states in-process until the run ends, or until a level boundary at which at least
+ * `until` states are stored (where a parallel run hands over to its workers).
+ */
 export async function expandInProcess(x: Exploration, until = Infinity): Promise<void> {
   const sys = x.system;
   const current = new Int32Array(sys.stateWords);
   const out = new Int32Array(sys.stateWords);
   let parent = 0;
   let choice = 0;
-  const emit = (): boolean => x.addSuccessor(out, parent, choice++, undefined);
-  while (!x.done && x.store.size < until) {
-    const batchEnd = Math.min(x.store.size, x.next + BATCH);
-    while (x.next < batchEnd && x.violationId < 0) {
-      if (!x.beginState()) return;
+  const emit = (label: number): void => x.addSuccessor(out, parent, choice++, label);
+  while (!x.done) {
+    const batchEnd = Math.min(x.store.count, x.next + BATCH);
+    while (x.next < batchEnd && !x.done) {
+      if (x.atLevelStart) {
+        if (x.store.count >= until) return;
+        if (!x.beginLevel()) return;
+      }
       parent = x.next;
       choice = 0;
       x.store.load(x.next, current);
       sys.successors(current, out, emit);
-      x.endState(choice, undefined, current);
+      x.endState(choice, current);
     }
-    if (x.violationId >= 0) return;
     await x.checkpoint();
   }
 }
 
 /**
- * Breadth-first exploration of `system` with parent links, so the first violation found is at
- * minimal depth and its path is a shortest counterexample. Stops at the first violation (a
- * positive `inspect` or `terminal` code); counts flags (negative codes) and keeps the first
- * witness of each. Yields to the event loop between batches so that Ctrl-C can abort it.
+ * Breadth-first exploration of `system` with parent links, so every counterexample is a
+ * shortest one (see `Exploration` for how the violation is chosen). Counts flags (negative
+ * codes) with a shortest witness each. Yields to the event loop between batches so that
+ * Ctrl-C can abort it.
  */
 export async function explore(system: TransitionSystem, options: ExploreOptions = {}): Promise<RawResult> {
   const x = new Exploration(system, options);

@@ -16,7 +16,8 @@
  * state without successors stutters forever (a self-loop edge with no choice index).
  */
 import type { ProductSpec } from './cycles.js';
-import { StateStore } from './state-store.js';
+import { EdgeLog, Exploration, expandInProcess } from './explore.js';
+import { ProductSystem, STUTTER } from './product.js';
 import type { TransitionSystem } from './transition-system.js';
 
 /** How transitions map to actors (threads) and which states enable which actors. */
@@ -47,84 +48,80 @@ export type FairCycleResult =
       readonly transitions: number;
     };
 
-const STUTTER = -1;
+/**
+ * The explored product graph: states by id (ids may have gaps: they are never edge targets),
+ * edges in CSR form with the product choice and label of each, and shortest paths from the
+ * initial states (BFS parent links).
+ */
+export interface ProductGraph {
+  /** One past the largest state id. */
+  readonly ids: number;
+  /** Product states stored. */
+  readonly states: number;
+  readonly transitions: number;
+  readonly edgeStart: Int32Array;
+  readonly edgeTo: Int32Array;
+  readonly edgeChoice: Int32Array;
+  readonly edgeLabel: Int32Array;
+  load(id: number, out: Int32Array): void;
+  pathTo(id: number): number[];
+}
+
+/** CSR edges from (from, to, choice, label) quadruples. */
+export function graphFromEdges(quads: Int32Array, length: number, ids: number): Pick<ProductGraph, 'edgeStart' | 'edgeTo' | 'edgeChoice' | 'edgeLabel'> {
+  const m = length / 4;
+  const edgeStart = new Int32Array(ids + 1);
+  for (let i = 0; i < length; i += 4) edgeStart[quads[i]! + 1]!++;
+  for (let u = 0; u < ids; u++) edgeStart[u + 1]! += edgeStart[u]!;
+  const fill = edgeStart.slice(0, ids);
+  const edgeTo = new Int32Array(m);
+  const edgeChoice = new Int32Array(m);
+  const edgeLabel = new Int32Array(m);
+  // Within a source, keep the successor order (quadruples of one source arrive in order).
+  for (let i = 0; i < length; i += 4) {
+    const e = fill[quads[i]!]!++;
+    edgeTo[e] = quads[i + 1]!;
+    edgeChoice[e] = quads[i + 2]!;
+    edgeLabel[e] = quads[i + 3]!;
+  }
+  return { edgeStart, edgeTo, edgeChoice, edgeLabel };
+}
+
+/** Builds the product graph in-process (breadth first, every edge recorded). */
+export async function buildProductGraph(product: ProductSystem, options: { maxStates?: number } = {}): Promise<ProductGraph | undefined> {
+  const edges = new EdgeLog();
+  const x = new Exploration(product, options.maxStates !== undefined ? { maxStates: options.maxStates } : {}, undefined, edges);
+  await expandInProcess(x);
+  if (x.stoppedBy) return undefined;
+  const n = x.store.count;
+  return { ids: n, states: n, transitions: x.transitions, ...graphFromEdges(edges.data, edges.length, n), load: (id, out) => x.store.load(id, out), pathTo: (id) => x.store.pathTo(id) };
+}
 
 /** Searches a fair accepting cycle; `maxStates` bounds the product (incomplete beyond it). */
-export function findFairAcceptingCycle(
+export async function findFairAcceptingCycle(
   system: TransitionSystem,
   spec: ProductSpec,
   fairness: FairnessSpec,
   options: { maxStates?: number } = {},
-): FairCycleResult {
-  const W = system.stateWords;
-  const store = new StateStore(W + 1);
+): Promise<FairCycleResult> {
+  const product = new ProductSystem(system, spec);
+  const graph = await buildProductGraph(product, options);
+  if (!graph) return { verdict: 'incomplete', states: options.maxStates ?? 0, transitions: 0 };
+  return searchFairCycle(product, graph, fairness);
+}
+
+/** The SCC-based search over an explored product graph (see the header). */
+export function searchFairCycle(product: ProductSystem, graph: ProductGraph, fairness: FairnessSpec): FairCycleResult {
+  const W = product.system.stateWords;
   const prod = new Int32Array(W + 1);
   const sys = new Int32Array(W);
-  const out = new Int32Array(W);
-  // Edges, in CSR form filled in BFS order.
-  let edgeTo: Int32Array = new Int32Array(1024);
-  let edgeChoice: Int32Array = new Int32Array(1024);
-  let edgeLabel: Int32Array = new Int32Array(1024);
-  let edgeCount = 0;
-  const edgeStart: number[] = [];
-  const addEdge = (to: number, choice: number, label: number): void => {
-    if (edgeCount === edgeTo.length) {
-      const grow = (a: Int32Array): Int32Array => {
-        const b = new Int32Array(a.length * 2);
-        b.set(a);
-        return b;
-      };
-      edgeTo = grow(edgeTo);
-      edgeChoice = grow(edgeChoice);
-      edgeLabel = grow(edgeLabel);
-    }
-    edgeTo[edgeCount] = to;
-    edgeChoice[edgeCount] = choice;
-    edgeLabel[edgeCount] = label;
-    edgeCount++;
-  };
-  const insert = (s: Int32Array, q: number, parent: number, choice: number): number => {
-    prod.set(s.subarray(0, W));
-    prod[W] = q;
-    const id = store.insertIfAbsent(prod, parent, choice);
-    return id >= 0 ? id : -1 - id;
-  };
-
-  let init = 0;
-  system.initialStates(out, () => {
-    for (const q0 of spec.initial) spec.step(q0, out, (q) => insert(out, q, -1, init));
-    init++;
-  });
-
-  let transitions = 0;
-  for (let id = 0; id < store.size; id++) {
-    if (options.maxStates !== undefined && store.size > options.maxStates) return { verdict: 'incomplete', states: store.size, transitions };
-    store.load(id, prod);
-    sys.set(prod.subarray(0, W));
-    const q = prod[W]!;
-    edgeStart[id] = edgeCount;
-    let j = 0;
-    system.successors(sys, out, (label) => {
-      const choice = j++;
-      spec.step(q, out, (q2) => {
-        transitions++;
-        addEdge(insert(out, q2, id, choice), choice, label);
-      });
-    });
-    if (j === 0) {
-      // Termination or deadlock: the final state repeats forever.
-      spec.step(q, sys, (q2) => {
-        transitions++;
-        addEdge(insert(sys, q2, id, STUTTER), STUTTER, -1);
-      });
-    }
-  }
-  const n = store.size;
-  edgeStart[n] = edgeCount;
-
+  const { edgeStart, edgeTo, edgeLabel } = graph;
+  const n = graph.ids;
+  const transitions = graph.transitions;
+  const store = graph;
   const accepting = (id: number): boolean => {
     store.load(id, prod);
-    return spec.accepting[prod[W]!] === true;
+    return product.accepting(prod);
   };
   const enabledOf = new Int32Array(n);
   if (fairness.kind !== 'none') {
@@ -134,7 +131,7 @@ export function findFairAcceptingCycle(
       enabledOf[id] = fairness.enabled(sys);
     }
   }
-  const cycleEdge = (e: number): boolean => edgeLabel[e] === -1 || !fairness.excluded(edgeLabel[e]!);
+  const cycleEdge = (e: number): boolean => edgeLabel[e] === STUTTER || !fairness.excluded(edgeLabel[e]!);
 
   // Candidate sets of states, refined for strong fairness; start from the SCCs of the cycle graph.
   const inSet = new Int32Array(n).fill(-1);
@@ -153,7 +150,7 @@ export function findFairAcceptingCycle(
       for (let e = edgeStart[u]!; e < edgeStart[u + 1]!; e++) {
         if (!cycleEdge(e) || inSet[edgeTo[e]!] !== mark) continue;
         hasEdge = true;
-        const a = edgeLabel[e] === -1 ? -1 : fairness.actorOf(edgeLabel[e]!);
+        const a = edgeLabel[e] === STUTTER ? -1 : fairness.actorOf(edgeLabel[e]!);
         if (a >= 0) steps |= 1 << a;
       }
     }
@@ -178,7 +175,7 @@ export function findFairAcceptingCycle(
       const need = (fairness.kind === 'weak' ? always : sometimes) & actorMask(fairness);
       for (let a = 0; a < fairness.actors; a++) {
         if (!(need & (1 << a))) continue;
-        const e = findEdge(members, mark, (e2) => cycleEdge(e2) && edgeLabel[e2] !== -1 && fairness.actorOf(edgeLabel[e2]!) === a);
+        const e = findEdge(members, mark, (e2) => cycleEdge(e2) && edgeLabel[e2] !== STUTTER && fairness.actorOf(edgeLabel[e2]!) === a);
         if (e >= 0) required.push(e);
       }
     }
@@ -191,11 +188,16 @@ export function findFairAcceptingCycle(
       cur = edgeTo[e]!;
     }
     cycleEdges.push(...pathWithin(cur, target, mark, cycleEdges.length === 0));
-    const stem = store.pathTo(target);
-    const cycle = cycleEdges.map((e) => edgeChoice[e]!).filter((c) => c !== STUTTER);
-    return { verdict: 'violation', stem, cycle, loopStart: stem.length - 1, states: n, transitions };
+    const stem = product.systemPath(store.pathTo(target));
+    const cycle = cycleEdges
+      .map((e) => {
+        store.load(edgeSource(e), prod);
+        return product.systemChoice(prod, graph.edgeChoice[e]!);
+      })
+      .filter((c) => c !== STUTTER);
+    return { verdict: 'violation', stem, cycle, loopStart: stem.length - 1, states: graph.states, transitions };
   }
-  return { verdict: 'pass', states: n, transitions };
+  return { verdict: 'pass', states: graph.states, transitions };
 
   function findEdge(members: number[], mark: number, ok: (e: number) => boolean): number {
     for (const u of members) for (let e = edgeStart[u]!; e < edgeStart[u + 1]!; e++) if (inSet[edgeTo[e]!] === mark && ok(e)) return e;
@@ -250,7 +252,7 @@ function actorMask(f: FairnessSpec): number {
  */
 function sccs(
   n: number,
-  edgeStart: readonly number[],
+  edgeStart: Int32Array,
   edgeTo: Int32Array,
   useEdge: (e: number) => boolean,
   subset: readonly number[] | null,

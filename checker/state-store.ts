@@ -79,6 +79,25 @@ export class StateStore {
     return id;
   }
 
+  /** States stored (the same as `size`). */
+  get count(): number {
+    return this.size;
+  }
+
+  /** Compares stored states word by word (negative: `a` sorts first). */
+  compare(a: number, b: number): number {
+    const words = this.words;
+    const ca = this.chunks[a >>> CHUNK_STATES_LOG2]!;
+    const cb = this.chunks[b >>> CHUNK_STATES_LOG2]!;
+    const ba = (a & (CHUNK_STATES - 1)) * words;
+    const bb = (b & (CHUNK_STATES - 1)) * words;
+    for (let i = 0; i < words; i++) {
+      const d = ca[ba + i]! - cb[bb + i]!;
+      if (d !== 0) return d;
+    }
+    return 0;
+  }
+
   /** Copies state `id` into `out`. */
   load(id: number, out: Int32Array): void {
     const words = this.words;

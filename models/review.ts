@@ -6,6 +6,7 @@ import type { ExplainedTrace } from './explained-trace.js';
 import type { CoverageReport } from './coverage.js';
 import { kernelPresetNames, proposalPresetNames } from './kernel/presets.js';
 import { seedScenarios } from './library/seed/scenarios.js';
+import { reviewCellsInPool } from './task-pool.js';
 
 /** What a cell of the verdict matrix says, most severe first. */
 export type CellVerdict = 'atomicity broken (G1)' | 'false kill (G2)' | 'undetected violation (G3)' | 'killed as promised' | 'holds' | 'incomplete';
@@ -60,15 +61,29 @@ export async function reviewCell(model: ModelInput, scenario: string, policy: st
   return { scenario, policy, verdict: 'holds', states, ...(coverage ? { coverage } : {}) };
 }
 
+/** Options of `review`. */
+export interface ReviewOptions {
+  readonly policies?: readonly string[];
+  readonly scenarios?: readonly string[];
+  /** Cells checked at once on a pool of worker threads; 1 checks them in-process. @defaultValue 1 */
+  readonly workers?: number;
+}
+
 /** Runs every seed scenario under every policy. */
-export async function review(options: { policies?: readonly string[]; scenarios?: readonly string[] } = {}): Promise<ReviewResult> {
+export async function review(options: ReviewOptions = {}): Promise<ReviewResult> {
   const start = performance.now();
   const policies = options.policies ?? reviewPolicies;
   const scen = seedScenarios.filter((s) => !options.scenarios || options.scenarios.includes(s.id));
-  const cells: ReviewCell[] = [];
-  for (const s of scen) {
+  const todo = scen.flatMap((s) => {
     const model = s.build();
-    for (const p of policies) cells.push(await reviewCell(model, s.id, p));
+    return policies.map((policy) => ({ model, scenario: s.id, policy }));
+  });
+  let cells: ReviewCell[];
+  if ((options.workers ?? 1) > 1) {
+    cells = await reviewCellsInPool(todo, options.workers!);
+  } else {
+    cells = [];
+    for (const c of todo) cells.push(await reviewCell(c.model, c.scenario, c.policy));
   }
   return { scenarios: scen.map((s) => ({ id: s.id, title: s.title })), policies, cells, seconds: (performance.now() - start) / 1000 };
 }

@@ -89,6 +89,12 @@ export class RseqSystem implements TransitionSystem {
   private readonly clearAll: readonly Int32Array[];
   /** Per program, per IP: bit d-1 set when descriptor d's range contains the IP. */
   private readonly rangeMask: readonly Int32Array[];
+  /** Kernel fields of a finished thread, reset to 0 (see canonicalize). */
+  private readonly doneFields: readonly Int32Array[];
+  // The successor being emitted (fields rather than a closure per call: no garbage per state).
+  private emitOut: Int32Array = new Int32Array(0);
+  private emitRaw: (label: number) => boolean | void = () => undefined;
+  private covIp = 0;
 
   constructor(
     readonly ir: ModelIR,
@@ -111,6 +117,8 @@ export class RseqSystem implements TransitionSystem {
       ir.descriptors.every((d) => d.flags === 0) &&
       ir.threads.every((th) => th.flags === 0);
     this.symmetric = (options.symmetry ?? true) && !options.trackLast && symmetryIsSound(ir, options);
+    const Lay = this.layout;
+    this.doneFields = [Lay.cpu, Lay.evMask, Lay.tifNotify, Lay.entry, Lay.mmCid, Lay.kIdCpu, Lay.cpuIdStart, Lay.cpuId, Lay.rseqCs, Lay.areaMmCid, Lay.roDirty, Lay.sigPending];
     const base = new Int32Array(ir.programs.length);
     let total = 0;
     ir.programs.forEach((p, i) => {
@@ -167,7 +175,8 @@ export class RseqSystem implements TransitionSystem {
       // Nothing can observe a finished thread's kernel state or its own struct rseq any more
       // (areas shared through clone_vm belong to a live owner and are left alone).
       if (!this.sharedAreas) {
-        for (const f of [L.cpu, L.evMask, L.tifNotify, L.entry, L.mmCid, L.kIdCpu, L.cpuIdStart, L.cpuId, L.rseqCs, L.areaMmCid, L.roDirty, L.sigPending]) k.set(s, f[t]!, 0);
+        const fields = this.doneFields;
+        for (let i = 0; i < fields.length; i++) k.set(s, fields[i]![t]!, 0);
       }
     } else if (this.collapseEvents) {
       // With no NO_RESTART flag anywhere, which event bit is pending never matters, only whether one is.
@@ -292,30 +301,17 @@ export class RseqSystem implements TransitionSystem {
     for (let t = 0; t < this.T; t++) if (k.get(state, L.status[t]!) === Status.Running) this.runningOn[k.get(state, L.cpu[t]!)] = t;
     // Placement coverage: which event kinds were explored at which instruction, and where
     // violations arose (instrumentation only: it never influences a verdict).
-    let covIp = 0;
-    const cov = this.coverage;
+    this.covIp = 0;
     const scratch = k.scratch;
     scratch.commit = scratch.abort = scratch.syscall = scratch.csInstr = 0;
-    const emit = (label: number): boolean | void => {
-      cov.events[covIp * NUM_LABEL_KINDS + (label & 31)]!++;
-      if (L.lastKind >= 0) {
-        k.set(out, L.lastKind, label & 31);
-        k.set(out, L.lastThread, (label >>> 5) & 15);
-        k.set(out, L.lastCommit, scratch.commit);
-        k.set(out, L.lastAbort, scratch.abort);
-        k.set(out, L.lastSyscall, scratch.syscall);
-        k.set(out, L.lastCsInstr, scratch.csInstr);
-      }
-      scratch.commit = scratch.abort = scratch.syscall = scratch.csInstr = 0;
-      if (k.get(out, L.violation) !== 0) cov.violations[covIp]!++;
-      if (this.symmetric) this.sortThreads(out);
-      return emitRaw(label);
-    };
+    this.emitOut = out;
+    this.emitRaw = emitRaw;
+    const emit = this.emitOne;
     for (let t = 0; t < this.T; t++) {
       const status = k.get(state, L.status[t]!);
       if (status !== Status.Done && status !== Status.Dormant) {
         const lvl = k.level(state, t);
-        covIp = this.coverage.base[k.programOf(t, lvl)]! + k.get(state, L.ip[L.frame(t, lvl)]!);
+        this.covIp = this.coverage.base[k.programOf(t, lvl)]! + k.get(state, L.ip[L.frame(t, lvl)]!);
       }
       const th = this.ir.threads[t]!;
       const cpu = k.get(state, L.cpu[t]!);
@@ -370,7 +366,8 @@ export class RseqSystem implements TransitionSystem {
           if (emit(makeLabel(LabelKind.signal, t))) return;
         }
         if (this.budgetLeft(state, B_IRQ)) {
-          for (const taskWork of [false, true]) {
+          for (let tw = 0; tw < 2; tw++) {
+            const taskWork = tw === 1;
             out.set(state);
             this.spend(out, B_IRQ);
             k.interrupt(out, t, taskWork);
@@ -439,6 +436,28 @@ export class RseqSystem implements TransitionSystem {
       }
     }
   }
+
+  /** Records coverage and the LTL ghosts of the successor in `emitOut`, canonicalizes it, emits it. */
+  private readonly emitOne = (label: number): boolean | void => {
+    const k = this.kernel;
+    const L = this.layout;
+    const out = this.emitOut;
+    const scratch = k.scratch;
+    const cov = this.coverage;
+    cov.events[this.covIp * NUM_LABEL_KINDS + (label & 31)]!++;
+    if (L.lastKind >= 0) {
+      k.set(out, L.lastKind, label & 31);
+      k.set(out, L.lastThread, (label >>> 5) & 15);
+      k.set(out, L.lastCommit, scratch.commit);
+      k.set(out, L.lastAbort, scratch.abort);
+      k.set(out, L.lastSyscall, scratch.syscall);
+      k.set(out, L.lastCsInstr, scratch.csInstr);
+    }
+    scratch.commit = scratch.abort = scratch.syscall = scratch.csInstr = 0;
+    if (k.get(out, L.violation) !== 0) cov.violations[this.covIp]!++;
+    if (this.symmetric) this.sortThreads(out);
+    return this.emitRaw(label);
+  };
 
   /**
    * If blocked thread t sleeps in a syscall a signal interrupts: whether it is restarted, and

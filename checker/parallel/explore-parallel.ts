@@ -1,27 +1,45 @@
 import { existsSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import workerpool from 'workerpool';
-import { BATCH, Exploration, expandInProcess } from '../explore.js';
+import { EdgeLog, Exploration, expandInProcess } from '../explore.js';
 import type { ExploreOptions } from '../options.js';
 import type { RawResult } from '../result.js';
 import type { TransitionSystem } from '../transition-system.js';
-import { KNOWN_DUPLICATE, type ExpandRequest, type ExpandResult, type SystemSpec } from './protocol.js';
+import type { LevelRequest, LevelResult, RehashRequest, SystemSpec } from './protocol.js';
+import { CapacityExhausted, Ctl, reserveCapacity, SharedStore } from './shared-store.js';
 
 /** Options of a parallel exploration (on top of the limits of `ExploreOptions`). */
 export interface ParallelOptions extends ExploreOptions {
   /** Worker threads. 1 explores in-process without a pool. */
   readonly workers: number;
   /**
-   * States explored in-process before the pool starts: small state spaces never pay for
-   * workers. @defaultValue 2000000 (measured: below that a 2-core pool does not pay for itself)
+   * States explored in-process before the pool starts (at the next level boundary): small
+   * state spaces never pay for workers. @defaultValue 200000
    */
   readonly threshold?: number;
-  /** States per batch sent to a worker. @defaultValue 4096 */
+  /** States per batch a worker claims. @defaultValue 256 */
   readonly batchSize?: number;
-  /** Test hook: the worker handling this batch number (0-based) dies. */
+  /** Record every transition (for cycle searches over the explored graph). */
+  readonly recordEdges?: boolean;
+  /** Test hook: the worker claiming this batch (0-based, counted over the run) dies. */
   readonly crashAtBatch?: number;
 }
+
+/** A finished parallel run: the bookkeeping, the shared store, and the edges when recorded. */
+export interface ParallelRun {
+  readonly exploration: Exploration;
+  readonly store: SharedStore;
+  readonly edges?: EdgeLog;
+  /** States expanded by each worker thread (empty when the run never left the main thread). */
+  readonly statesPerWorker: readonly number[];
+}
+
+/** Ids handed to a worker at a time; a level leaves at most one partly used block per worker. */
+const BLOCK = 1024;
+/** The coordinator checks limits and reports progress this often while workers run. */
+const POLL_MS = 100;
 
 /**
  * The compiled JavaScript of a project module, for worker threads (they run built code from
@@ -40,86 +58,141 @@ export function compiledModule(fromUrl: string, fromDir: string, file: string): 
 
 /** The compiled worker script. */
 export function workerScript(): string {
-  return compiledModule(import.meta.url, 'checker/parallel', 'expand-worker.js');
+  return compiledModule(import.meta.url, 'checker/parallel', 'level-worker.js');
 }
 
 /**
- * The same breadth-first exploration as `explore`, with successor generation spread over a
- * pool of worker threads. Results are identical at any worker count: batches are consecutive
- * state ids, and their successors are inserted here, in id order and successor order, exactly
- * as the sequential loop inserts them (so ids, parent links, flags and the first violation do
- * not depend on timing). A worker that fails makes the whole run fail (rejects), never a
- * partial verdict.
+ * Breadth-first exploration with the levels expanded by a pool of worker threads that insert
+ * into one shared store (checker/parallel/shared-store.ts). The first `threshold` states are
+ * explored in-process. Each level is cut into batches that workers claim from a shared
+ * counter (so a slow worker never holds up the others for more than one batch); between levels
+ * the coordinator merges what the workers found. Counts, verdict, property and counterexample
+ * length equal the sequential run's at any worker count (see `Exploration`). A worker that
+ * fails makes the whole run fail (rejects), never a partial verdict.
  */
-export async function exploreParallel(local: TransitionSystem, spec: SystemSpec, options: ParallelOptions): Promise<RawResult> {
-  const x = new Exploration(local, options);
-  const threshold = options.workers <= 1 ? Infinity : (options.threshold ?? 2_000_000);
-  await expandInProcess(x, threshold);
-  if (x.done) return x.result();
+export async function runParallel(local: TransitionSystem, spec: SystemSpec, options: ParallelOptions): Promise<ParallelRun> {
+  const W = local.stateWords;
+  const memory = options.maxMemoryMB !== undefined ? options.maxMemoryMB * 1024 * 1024 * 1.25 : totalmem() * 0.6;
+  const store = SharedStore.create(W, reserveCapacity(W, memory, options.maxStates));
+  const edges = options.recordEdges ? new EdgeLog() : undefined;
+  const x = new Exploration(local, options, store, edges);
+  const threshold = options.workers <= 1 ? Infinity : (options.threshold ?? 200_000);
+  try {
+    await expandInProcess(x, threshold);
+  } catch (e) {
+    if (!(e instanceof CapacityExhausted)) throw e;
+    x.stoppedBy = { kind: 'memory', bound: options.maxMemoryMB ?? Math.round(memory / 2 ** 20) };
+  }
+  if (x.done) return { exploration: x, store, ...(edges ? { edges } : {}), statesPerWorker: [] };
 
   const pool = workerpool.pool(workerScript(), { maxWorkers: options.workers, workerType: 'thread' });
-  const W = local.stateWords;
-  const batchSize = options.batchSize ?? BATCH;
-  const inFlight: { first: number; count: number; promise: Promise<ExpandResult> }[] = [];
-  let dispatched = x.next;
-  let batchNo = 0;
-  const dispatch = (): void => {
-    while (inFlight.length < options.workers * 2 && dispatched < x.store.size) {
-      const count = Math.min(batchSize, x.store.size - dispatched);
-      const states = new Int32Array(count * W);
-      const tmp = new Int32Array(W);
-      for (let i = 0; i < count; i++) {
-        x.store.load(dispatched + i, tmp);
-        states.set(tmp, i * W);
-      }
-      const req: ExpandRequest = { spec, states, count, ...(options.crashAtBatch === batchNo ? { crash: true } : {}) };
-      const promise = pool.exec('expand', [req], { transfer: [states.buffer] }) as unknown as Promise<ExpandResult>;
-      // Attach a handler now so a failure is never reported as unhandled; it is rethrown below.
-      promise.catch(() => undefined);
-      inFlight.push({ first: dispatched, count, promise });
-      dispatched += count;
-      batchNo++;
-    }
-  };
-  const succ = new Int32Array(W);
   const perWorker = new Map<number, number>();
+  const batchSize = options.batchSize ?? 256;
+  // The next level's states: (first id, count) ranges.
+  let frontier: number[] = [x.next, store.count - x.next];
   try {
-    dispatch();
-    while (!x.done && inFlight.length > 0) {
-      const batch = inFlight.shift()!;
-      let r: ExpandResult;
-      try {
-        r = await batch.promise;
-      } catch (e) {
-        throw new Error(`a worker failed while expanding states ${batch.first}..${batch.first + batch.count - 1}: ${e instanceof Error ? e.message : String(e)}; the run is abandoned, no verdict`);
-      }
-      perWorker.set(r.worker, (perWorker.get(r.worker) ?? 0) + batch.count);
-      let k = 0;
-      let at = 0;
-      for (let i = 0; i < batch.count && !x.done; i++) {
-        if (!x.beginState()) break;
-        const n = r.perState[i * 2]!;
-        for (let j = 0; j < n; j++, k++) {
-          const code = r.meta[k * 2 + 1]!;
-          // After a violation the sequential loop inserts nothing more: neither does this one.
-          if (x.violationId >= 0) continue;
-          if (code === KNOWN_DUPLICATE) {
-            x.transitions++;
-            continue;
-          }
-          for (let w = 0; w < W; w++) succ[w] = r.successors[at + w]!;
-          at += W;
-          x.addSuccessor(succ, x.next, j, code);
+    while (frontier.length > 0 && !x.violation && !x.stoppedBy) {
+      if (!x.beginLevel()) break;
+      const batches = cutBatches(frontier, batchSize);
+      const levelStates = sumCounts(frontier);
+      store.control[Ctl.workNext] = 0;
+      for (let i = 0; i < options.workers; i++) store.control[Ctl.slots + i] = 0;
+      const next: number[] = [];
+      for (;;) {
+        // Workers pause at 60 % load; the table grows (in parallel) past 45 %.
+        if (store.nextId > store.tableSize * 0.45) await growTable(pool, store, options.workers);
+        const req = (slot: number): LevelRequest => ({
+          spec,
+          store: store.shared,
+          batches: batches.buffer as SharedArrayBuffer,
+          batchCount: batches.length / 2,
+          depth: x.depth,
+          blockSize: BLOCK,
+          idLimit: Math.floor(store.tableSize * 0.6),
+          slot,
+          recordEdges: edges !== undefined,
+          ...(options.crashAtBatch !== undefined ? { crashAtBatch: options.crashAtBatch } : {}),
+        });
+        const tasks = Array.from({ length: options.workers }, (_, i) => pool.exec('level', [req(i)]) as unknown as Promise<LevelResult>);
+        for (const t of tasks) t.catch(() => undefined);
+        const results = await waitPolling(Promise.all(tasks), () => poll(x, store, levelStates, options));
+        for (const r of results) {
+          x.transitions += r.transitions;
+          store.count += r.inserted;
+          perWorker.set(r.worker, (perWorker.get(r.worker) ?? 0) + r.expanded);
+          for (let i = 0; i < r.blocks.length; i += 2) if (r.blocks[i + 1]! > 0) next.push(r.blocks[i]!, r.blocks[i + 1]!);
+          if (r.violation.length === 3) x.note(r.violation[0]!, r.violation[1]!, r.violation[2]!);
+          for (let i = 0; i < r.flags.length; i += 4) x.noteFlag(r.flags[i]!, r.flags[i + 1]!, r.flags[i + 2]!, r.flags[i + 3]!);
+          if (edges) edges.append(r.edges);
+          if (r.full) x.stoppedBy ??= { kind: 'memory', bound: options.maxMemoryMB ?? Math.round(memory / 2 ** 20) };
         }
-        x.endState(n, r.perState[i * 2 + 1]!, undefined);
+        if (x.stoppedBy || !results.some((r) => r.paused)) break;
       }
-      if (x.done) break;
-      await x.checkpoint();
-      dispatch();
+      frontier = next;
+      x.checkLimits(sumCounts(frontier));
     }
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    throw new Error(`a worker failed while expanding BFS level ${x.depth}: ${message}; the run is abandoned, no verdict`);
   } finally {
     await pool.terminate(true);
   }
-  const result = x.result();
-  return { ...result, stats: { ...result.stats, statesPerWorker: [...perWorker.values()] } };
+  return { exploration: x, store, ...(edges ? { edges } : {}), statesPerWorker: [...perWorker.values()] };
+}
+
+/** `runParallel` reduced to its verdict and statistics. */
+export async function exploreParallel(local: TransitionSystem, spec: SystemSpec, options: ParallelOptions): Promise<RawResult> {
+  const run = await runParallel(local, spec, options);
+  const result = run.exploration.result();
+  return run.statesPerWorker.length > 0 ? { ...result, stats: { ...result.stats, statesPerWorker: run.statesPerWorker } } : result;
+}
+
+/** Doubles the shared table, the workers rehashing disjoint slices of the old one. */
+async function growTable(pool: workerpool.Pool, store: SharedStore, workers: number): Promise<void> {
+  const into = new SharedArrayBuffer(store.grownSize(store.nextId, 0.45) * 4);
+  const old = store.tableSize;
+  const slice = Math.ceil(old / workers);
+  const tasks = Array.from({ length: workers }, (_, i) => {
+    const req: RehashRequest = { store: store.shared, into, from: i * slice, to: Math.min(old, (i + 1) * slice) };
+    return pool.exec('rehash', [req]) as unknown as Promise<void>;
+  });
+  await Promise.all(tasks);
+  store.adoptTable(into);
+}
+
+/** Splits id ranges into (first, count) batches of at most `size` states, in a shared buffer. */
+function cutBatches(ranges: readonly number[], size: number): Int32Array {
+  const out: number[] = [];
+  for (let i = 0; i < ranges.length; i += 2) {
+    const end = ranges[i]! + ranges[i + 1]!;
+    for (let first = ranges[i]!; first < end; first += size) out.push(first, Math.min(size, end - first));
+  }
+  const shared = new Int32Array(new SharedArrayBuffer(Math.max(1, out.length) * 4));
+  shared.set(out);
+  return shared.length === out.length ? shared : shared.subarray(0, out.length);
+}
+
+function sumCounts(ranges: readonly number[]): number {
+  let n = 0;
+  for (let i = 1; i < ranges.length; i += 2) n += ranges[i]!;
+  return n;
+}
+
+/** Awaits `work`, calling `tick` every POLL_MS meanwhile. */
+async function waitPolling<T>(work: Promise<T>, tick: () => void): Promise<T> {
+  const timer = setInterval(tick, POLL_MS);
+  try {
+    return await work;
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** While workers run: limits, Ctrl-C and progress, from the shared counters. */
+function poll(x: Exploration, store: SharedStore, levelStates: number, options: ParallelOptions): void {
+  // Ids handed out bound the states stored (unused block tails are few): good enough for limits.
+  let expanded = 0;
+  for (let i = 0; i < options.workers; i++) expanded += Atomics.load(store.control, Ctl.slots + i);
+  x.checkLimits(Math.max(0, levelStates - expanded), store.nextId);
+  if (x.stoppedBy) Atomics.store(store.control, Ctl.stop, 1);
 }

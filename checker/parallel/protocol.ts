@@ -1,9 +1,11 @@
 /**
- * The messages between the exploring thread and its workers. Everything is plain data or a
- * transferred typed array: a worker rebuilds the transition system from `SystemSpec` by
- * importing `factory` (a module exporting `createSystem(params)`), so checker/ never imports
- * the domain.
+ * The messages between the coordinating thread and its workers. Everything is plain data,
+ * a transferred typed array or a SharedArrayBuffer: a worker rebuilds the transition system
+ * from `SystemSpec` by importing `factory` (a module exporting `createSystem(params)`), so
+ * checker/ never imports the domain.
  */
+import type { SharedStoreHandles } from './shared-store.js';
+
 export interface SystemSpec {
   /** File URL of a module exporting `createSystem(params): TransitionSystem`. */
   readonly factory: string;
@@ -13,27 +15,52 @@ export interface SystemSpec {
   readonly key: string;
 }
 
-/** One batch of frontier states to expand, packed back to back. */
-export interface ExpandRequest {
+/** Expand one BFS level (or what is left of it): claim batches until none is left. */
+export interface LevelRequest {
   readonly spec: SystemSpec;
-  readonly states: Int32Array;
-  readonly count: number;
-  /** Fault injection for tests: the worker dies instead of answering. */
-  readonly crash?: boolean;
+  readonly store: SharedStoreHandles;
+  /** (first id, count) pairs: the level's batches. */
+  readonly batches: SharedArrayBuffer;
+  readonly batchCount: number;
+  /** Depth of the level being expanded. */
+  readonly depth: number;
+  /** Ids handed out per block. */
+  readonly blockSize: number;
+  /** Stop claiming batches once this many ids are handed out (the table must grow first). */
+  readonly idLimit: number;
+  /** This worker's progress slot. */
+  readonly slot: number;
+  /** Record every transition (from, to, choice, label) for a cycle search. */
+  readonly recordEdges: boolean;
+  /** Fault injection for tests: the worker claiming this batch (counted over the run) dies. */
+  readonly crashAtBatch?: number;
 }
 
-/** Inspect code marking a successor the worker knows is already stored (its words are not sent). */
-export const KNOWN_DUPLICATE = 0x7fffffff;
-
-/**
- * The successors of a batch, in the sequential order (state by state, successor by
- * successor): `successors` packs those not marked KNOWN_DUPLICATE; `meta` holds (label,
- * inspect code) per successor; `perState` holds (successor count, terminal code) per input.
- */
-export interface ExpandResult {
-  readonly successors: Int32Array;
-  readonly meta: Int32Array;
-  readonly perState: Int32Array;
-  /** The worker thread that did the work (for load-balance statistics). */
+/** What one worker did in one level task. */
+export interface LevelResult {
+  /** The worker thread (for load-balance statistics). */
   readonly worker: number;
+  /** (first id, states used) of each id block this task filled: the next level's states. */
+  readonly blocks: Int32Array;
+  readonly expanded: number;
+  readonly transitions: number;
+  readonly inserted: number;
+  /** Stopped early because the table must grow (`idLimit`), or the stop flag was set. */
+  readonly paused: boolean;
+  /** The reserved capacity ran out. */
+  readonly full: boolean;
+  /** (id, code, depth) triples: this worker's best violating state, if any. */
+  readonly violation: Int32Array;
+  /** (code, count, best id, depth) per flag code seen. */
+  readonly flags: Int32Array;
+  /** Edge quadruples, when requested. */
+  readonly edges: Int32Array;
+}
+
+/** Rehash slots [from, to) of the store's current table into the larger table `into`. */
+export interface RehashRequest {
+  readonly store: SharedStoreHandles;
+  readonly into: SharedArrayBuffer;
+  readonly from: number;
+  readonly to: number;
 }

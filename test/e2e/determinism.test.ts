@@ -39,7 +39,8 @@ describe('the same results at any worker count', () => {
         expect(r.flags.map((f) => [f.name, f.count])).toEqual(one!.flags.map((f) => [f.name, f.count]));
         if (r.verdict === 'violation' && one!.verdict === 'violation') {
           expect(r.property).toBe(one!.property);
-          expect(r.path.choices).toEqual(one!.path.choices);
+          // Parent links depend on which worker inserted a state first; the length never does.
+          expect(r.path.choices.length).toBe(one!.path.choices.length);
           const sys = buildSystem(ir, resolvePolicy(options.policy!, options.knobs), { ...options, symmetry: false });
           const steps = replay(sys, r.path.choices);
           const last = steps.at(-1)!.state;
@@ -54,7 +55,7 @@ describe('the same results at any worker count', () => {
 describe('a worker that dies', () => {
   it('makes the run fail loudly, never a partial verdict', async () => {
     await expect(checkModel(counter.ir, { policy: 'linux-6.3', constants: counter.constants, ...parallel, workers: 2, crashWorkerAtBatch: 3 })).rejects.toThrow(
-      /a worker failed while expanding states \d+\.\.\d+: [\s\S]*no verdict/,
+      /a worker failed while expanding BFS level \d+: [\s\S]*no verdict/,
     );
   });
 });

@@ -1,0 +1,137 @@
+/**
+ * Worker thread of the parallel explorer: expands batches of a BFS level straight into the
+ * shared store (see shared-store.ts). Each task claims batches from a shared counter until the
+ * level is exhausted, the stop flag is set, or the table must grow; it returns the id blocks it
+ * filled (the next level), its counts, its best violation and flag witnesses, and optionally
+ * the transitions it took.
+ */
+import workerpool from 'workerpool';
+import { threadId } from 'node:worker_threads';
+import type { TransitionSystem } from '../transition-system.js';
+import { EdgeLog } from '../explore.js';
+import { Ctl, SharedStore } from './shared-store.js';
+import type { LevelRequest, LevelResult, RehashRequest } from './protocol.js';
+
+let cached: { key: string; system: TransitionSystem } | undefined;
+
+async function systemFor(req: LevelRequest): Promise<TransitionSystem> {
+  if (cached?.key !== req.spec.key) {
+    const mod = (await import(req.spec.factory)) as { createSystem(params: unknown): TransitionSystem };
+    cached = { key: req.spec.key, system: mod.createSystem(req.spec.params) };
+  }
+  return cached.system;
+}
+
+async function level(req: LevelRequest): Promise<unknown> {
+  const sys = await systemFor(req);
+  const store = new SharedStore(req.store);
+  const ctl = store.control;
+  const batches = new Int32Array(req.batches);
+  const W = sys.stateWords;
+  const state = new Int32Array(W);
+  const out = new Int32Array(W);
+  const blocks: number[] = [];
+  const edges = req.recordEdges ? new EdgeLog() : undefined;
+  let nextId = 0;
+  let blockEnd = 0;
+  let expanded = 0;
+  let transitions = 0;
+  let inserted = 0;
+  let paused = false;
+  let full = false;
+  let vId = -1;
+  let vCode = 0;
+  let vDepth = 0;
+  const flags = new Map<number, { count: number; id: number; depth: number }>();
+  const note = (id: number, code: number, depth: number): void => {
+    if (code > 0) {
+      if (vId < 0 || depth < vDepth || (depth === vDepth && store.compare(id, vId) < 0)) {
+        vId = id;
+        vCode = code;
+        vDepth = depth;
+      }
+    } else if (code < 0) {
+      const f = flags.get(code);
+      if (!f) flags.set(code, { count: 1, id, depth });
+      else {
+        f.count++;
+        if (depth < f.depth || (depth === f.depth && store.compare(id, f.id) < 0)) {
+          f.id = id;
+          f.depth = depth;
+        }
+      }
+    }
+  };
+  let parent = 0;
+  let choice = 0;
+  const emit = (label: number): void => {
+    transitions++;
+    if (nextId === blockEnd) {
+      nextId = Atomics.add(ctl, Ctl.nextId, req.blockSize);
+      blockEnd = nextId + req.blockSize;
+      if (blockEnd > store.capacity) throw new CapacityFull();
+      blocks.push(nextId, 0);
+    }
+    const c = choice++;
+    const r = store.insertAt(out, nextId, parent, c);
+    if (r === nextId) {
+      nextId++;
+      inserted++;
+      blocks[blocks.length - 1]!++;
+      note(r, sys.inspect(out), req.depth + 1);
+    }
+    edges?.add(parent, r >= 0 ? r : -1 - r, c, label);
+  };
+  try {
+    for (;;) {
+      if (Atomics.load(ctl, Ctl.stop) !== 0 || Atomics.load(ctl, Ctl.nextId) >= req.idLimit) {
+        paused = true;
+        break;
+      }
+      const b = Atomics.add(ctl, Ctl.workNext, 1);
+      if (b >= req.batchCount) break;
+      if (Atomics.add(ctl, Ctl.batchesClaimed, 1) === req.crashAtBatch) process.exit(1);
+      const first = batches[b * 2]!;
+      const count = batches[b * 2 + 1]!;
+      for (let id = first; id < first + count; id++) {
+        store.load(id, state);
+        parent = id;
+        choice = 0;
+        sys.successors(state, out, emit);
+        if (choice === 0) note(id, sys.terminal(state), req.depth);
+        expanded++;
+      }
+      Atomics.store(ctl, Ctl.slots + req.slot, Atomics.load(ctl, Ctl.slots + req.slot) + count);
+    }
+  } catch (e) {
+    if (!(e instanceof CapacityFull)) throw e;
+    // The batch in hand is incomplete: stop everyone; the run reports the memory limit.
+    full = true;
+    Atomics.store(ctl, Ctl.stop, 1);
+  }
+  const flagData = new Int32Array(flags.size * 4);
+  let i = 0;
+  for (const [code, f] of flags) flagData.set([code, f.count, f.id, f.depth], 4 * i++);
+  const result: LevelResult = {
+    worker: threadId,
+    blocks: Int32Array.from(blocks),
+    expanded,
+    transitions,
+    inserted,
+    paused,
+    full,
+    violation: vId >= 0 ? Int32Array.of(vId, vCode, vDepth) : new Int32Array(0),
+    flags: flagData,
+    edges: edges ? edges.data.slice(0, edges.length) : new Int32Array(0),
+  };
+  return new workerpool.Transfer(result, [result.blocks.buffer, result.violation.buffer, result.flags.buffer, result.edges.buffer] as ArrayBuffer[]);
+}
+
+class CapacityFull extends Error {}
+
+/** Rehashes slots [from, to) of the store's table into the larger table `into`. */
+function rehash(req: RehashRequest): void {
+  new SharedStore(req.store).rehashInto(req.into, req.from, req.to);
+}
+
+workerpool.worker({ level, rehash });

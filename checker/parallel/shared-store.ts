@@ -1,0 +1,228 @@
+/**
+ * The visited set of a parallel exploration, in SharedArrayBuffers that every worker maps: an
+ * arena of packed states indexed by id, parent links, and an open-addressing table of ids
+ * (0 = empty, else id + 1) that workers insert into with compare-and-swap.
+ *
+ * An inserter first writes its candidate into the arena at an id it owns (workers take ids in
+ * blocks, so a frontier is a list of id ranges with unused tails), then publishes it with one
+ * CAS on the table slot. A thread that reads the slot with Atomics.load therefore sees the
+ * state's words. If the slot holds an equal state the candidate is dropped and the id reused.
+ *
+ * The arena and links are reserved for `capacity` states up front; the operating system only
+ * commits the pages that are written, so a small run costs little. The table is replaced by a
+ * larger one (`grown`) between worker tasks, never while workers insert.
+ */
+import { hashWords } from '../state-store.js';
+
+/** Indices into the shared control words. */
+export const Ctl = {
+  /** Next free id (ids are handed out in blocks to workers). */
+  nextId: 0,
+  /** Next batch of the current level to claim. */
+  workNext: 1,
+  /** Set to 1 to make workers stop claiming batches (a limit, Ctrl-C, a failure). */
+  stop: 2,
+  /** Batches claimed over the whole run (the fault-injection hook counts these). */
+  batchesClaimed: 3,
+  /** First of the per-worker progress slots (states inserted by worker i are at slots + i). */
+  slots: 8,
+} as const;
+const CONTROL_WORDS = 64;
+
+/** The buffers of a store, as posted to workers. */
+export interface SharedStoreHandles {
+  readonly words: number;
+  readonly capacity: number;
+  readonly arena: SharedArrayBuffer;
+  readonly parents: SharedArrayBuffer;
+  readonly choices: SharedArrayBuffer;
+  readonly table: SharedArrayBuffer;
+  readonly control: SharedArrayBuffer;
+}
+
+/** Thrown when the reserved capacity is exhausted (reported as the memory limit). */
+export class CapacityExhausted extends Error {}
+
+export class SharedStore {
+  readonly words: number;
+  readonly capacity: number;
+  readonly arena: Int32Array;
+  readonly parents: Int32Array;
+  readonly choices: Uint16Array;
+  readonly control: Int32Array;
+  table: Int32Array;
+  private mask: number;
+  /** States stored (ids in use; ids beyond may be unused block tails). Kept by the coordinator. */
+  count = 0;
+
+  constructor(private handles: SharedStoreHandles) {
+    this.words = handles.words;
+    this.capacity = handles.capacity;
+    this.arena = new Int32Array(handles.arena);
+    this.parents = new Int32Array(handles.parents);
+    this.choices = new Uint16Array(handles.choices);
+    this.control = new Int32Array(handles.control);
+    this.table = new Int32Array(handles.table);
+    this.mask = this.table.length - 1;
+  }
+
+  /** Reserves a store for up to `capacity` states of `words` words. */
+  static create(words: number, capacity: number, tableLog2 = 16): SharedStore {
+    return new SharedStore({
+      words,
+      capacity,
+      arena: new SharedArrayBuffer(capacity * words * 4),
+      parents: new SharedArrayBuffer(capacity * 4),
+      choices: new SharedArrayBuffer(capacity * 2 + (capacity & 1) * 2),
+      table: new SharedArrayBuffer((1 << tableLog2) * 4),
+      control: new SharedArrayBuffer(CONTROL_WORDS * 4),
+    });
+  }
+
+  /** The current buffers (the table changes when the store grows). */
+  get shared(): SharedStoreHandles {
+    return this.handles;
+  }
+
+  /** Table slots; the coordinator grows the table before it is half full. */
+  get tableSize(): number {
+    return this.table.length;
+  }
+
+  /** Next free id (also an upper bound of the ids in use). */
+  get nextId(): number {
+    return Atomics.load(this.control, Ctl.nextId);
+  }
+
+  /**
+   * Inserts `s` under the candidate id `id` (which the caller owns) unless an equal state is
+   * stored. Returns `id` when inserted, else -1 - (the stored state's id). The state's words
+   * and links are written before the CAS that publishes it.
+   */
+  insertAt(s: Int32Array, id: number, parent: number, choice: number): number {
+    const words = this.words;
+    const arena = this.arena;
+    const table = this.table;
+    let written = false;
+    let slot = hashWords(s, 0, words) & this.mask;
+    for (;;) {
+      let entry = Atomics.load(table, slot);
+      if (entry === 0) {
+        // Most successors are duplicates: the candidate is written only once a free slot is found.
+        if (!written) {
+          const at = id * words;
+          for (let i = 0; i < words; i++) arena[at + i] = s[i]!;
+          this.parents[id] = parent;
+          this.choices[id] = choice;
+          written = true;
+        }
+        entry = Atomics.compareExchange(table, slot, 0, id + 1);
+        if (entry === 0) return id;
+      }
+      const base = (entry - 1) * words;
+      let same = true;
+      for (let i = 0; i < words; i++) {
+        if (arena[base + i] !== s[i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return -entry;
+      slot = (slot + 1) & this.mask;
+    }
+  }
+
+  /** Coordinator-only insertion with sequential ids (no workers running). */
+  insertIfAbsent(s: Int32Array, parent: number, choice: number): number {
+    const id = this.nextId;
+    if (id >= this.capacity) throw new CapacityExhausted();
+    const r = this.insertAt(s, id, parent, choice);
+    if (r === id) {
+      this.control[Ctl.nextId] = id + 1;
+      this.count++;
+      if (this.count * 2 > this.table.length) this.grow();
+    }
+    return r;
+  }
+
+  /** Doubles the table until it is at most `load` full for `expected` states (no workers running). */
+  grow(expected = this.count, load = 0.5): void {
+    const buffer = new SharedArrayBuffer(this.grownSize(expected, load) * 4);
+    this.rehashInto(buffer, 0, this.table.length);
+    this.adoptTable(buffer);
+  }
+
+  /** Table slots needed for `expected` states at `load`: at least double the current size. */
+  grownSize(expected: number, load = 0.5): number {
+    let size = this.table.length * 2;
+    while (expected > size * load) size *= 2;
+    return size;
+  }
+
+  /**
+   * Inserts the entries of slots [from, to) of the current table into the table in `buffer`
+   * (workers rehash disjoint slices at once: slots are claimed with CAS).
+   */
+  rehashInto(buffer: SharedArrayBuffer, from: number, to: number): void {
+    const table = new Int32Array(buffer);
+    const mask = table.length - 1;
+    const old = this.table;
+    const words = this.words;
+    for (let i = from; i < to; i++) {
+      const entry = old[i]!;
+      if (entry === 0) continue;
+      let slot = hashWords(this.arena, (entry - 1) * words, words) & mask;
+      while (Atomics.compareExchange(table, slot, 0, entry) !== 0) slot = (slot + 1) & mask;
+    }
+  }
+
+  /** Switches to the rehashed table in `buffer`. */
+  adoptTable(buffer: SharedArrayBuffer): void {
+    this.table = new Int32Array(buffer);
+    this.mask = this.table.length - 1;
+    this.handles = { ...this.handles, table: buffer };
+  }
+
+  load(id: number, out: Int32Array): void {
+    const words = this.words;
+    const at = id * words;
+    for (let i = 0; i < words; i++) out[i] = this.arena[at + i]!;
+  }
+
+  /** Compares stored states a and b word by word: negative when a sorts first. */
+  compare(a: number, b: number): number {
+    const words = this.words;
+    for (let i = 0; i < words; i++) {
+      const d = this.arena[a * words + i]! - this.arena[b * words + i]!;
+      if (d !== 0) return d;
+    }
+    return 0;
+  }
+
+  pathTo(id: number): number[] {
+    const rev: number[] = [];
+    for (let cur = id; cur >= 0; cur = this.parents[cur]!) rev.push(this.choices[cur]!);
+    return rev.reverse();
+  }
+
+  /** Bytes committed for the states stored (arena, links) plus the table. */
+  bytes(): number {
+    return this.nextId * (this.words * 4 + 6) + this.table.byteLength;
+  }
+
+  bytesPerState(): number {
+    return this.count === 0 ? 0 : this.words * 4 + 6 + this.table.byteLength / this.count;
+  }
+}
+
+/**
+ * How many states to reserve room for: what `maxStates` asks for, else what fits in
+ * `memoryBytes` (60 % of physical memory by default), at most what a typed array can index.
+ */
+export function reserveCapacity(words: number, memoryBytes: number, maxStates?: number): number {
+  const perState = words * 4 + 6 + 8;
+  let cap = Math.floor(memoryBytes / perState);
+  cap = Math.min(cap, Math.floor((2 ** 32 - 1) / words), 2 ** 30);
+  if (maxStates !== undefined) cap = Math.min(cap, maxStates + (1 << 20));
+  return Math.max(cap, 1 << 16);
+}

@@ -1,0 +1,21 @@
+/**
+ * Worker thread for whole checks: review cells and properties of one model run side by side
+ * in a pool (models/task-pool.ts), each worker exploring in-process. Results travel as plain
+ * data (no functions); the pool side re-attaches `explain`.
+ */
+import workerpool from 'workerpool';
+import type { ModelIR } from './ir/types.js';
+import type { ModelInput } from './ir/schema.js';
+import { reviewCell, type ReviewCell } from './review.js';
+import { checkTemporal, type TemporalOptions, type TemporalResultData } from './temporal.js';
+
+async function cell(model: ModelInput, scenario: string, policy: string): Promise<ReviewCell> {
+  return reviewCell(model, scenario, policy);
+}
+
+async function temporal(ir: ModelIR, options: TemporalOptions): Promise<TemporalResultData> {
+  const { explain: _explain, ...data } = await checkTemporal(ir, { ...options, workers: 1 });
+  return data;
+}
+
+workerpool.worker({ cell, temporal });
