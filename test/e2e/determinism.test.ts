@@ -5,6 +5,9 @@ import { validateModel } from '../../models/ir/validate.js';
 import type { ModelIR } from '../../models/ir/types.js';
 import { selftestScenarios } from '../../models/library/selftests/scenarios.js';
 import { loadModel } from '../../models/load.js';
+import { review } from '../../models/review.js';
+import { checkTemporalMany } from '../../models/task-pool.js';
+import { buildTemporalSystem, checkTemporal, type TemporalOptions } from '../../models/temporal.js';
 
 // Workers run the compiled code in dist/ (npm test builds first). A low threshold makes even
 // these models cross into the pool after a few thousand states.
@@ -57,5 +60,54 @@ describe('a worker that dies', () => {
     await expect(checkModel(counter.ir, { policy: 'linux-6.3', constants: counter.constants, ...parallel, workers: 2, crashWorkerAtBatch: 3 })).rejects.toThrow(
       /a worker failed while expanding BFS level \d+: [\s\S]*no verdict/,
     );
+  });
+});
+
+describe('temporal checks on the worker pool', () => {
+  // percpu-counter with 2 threads x 1 op, no signal: ~60 k product states; a low threshold hands the
+  // product's generation to the workers after a few levels.
+  const small = loadModel('percpu-counter', ['threads=2', 'ops=1', 'signals=0']);
+  const cases: [string, TemporalOptions][] = [
+    ['progress under weak fairness with finitely many events (holds)', { property: 'progress', fairness: 'weak', finiteEvents: true }],
+    ['progress without fairness (violated by a cycle of kernel events)', { property: 'progress' }],
+    ['no-livelock under strong fairness', { property: 'no-livelock', fairness: 'strong', finiteEvents: true }],
+  ];
+  for (const [name, options] of cases) {
+    it(`${name}: 1 and 2 workers agree, and the lasso replays`, async () => {
+      const base = { ...options, policy: 'linux-6.3', constants: small.constants, parallelThreshold: 2000 };
+      const one = await checkTemporal(small.ir, { ...base, workers: 1 });
+      const two = await checkTemporal(small.ir, { ...base, workers: 2 });
+      expect(two.verdict).toBe(one.verdict);
+      expect(two.stats.states).toBeGreaterThan(2000);
+      if (one.verdict === 'pass' && two.verdict === 'pass') expect(two.stats.states).toBe(one.stats.states);
+      for (const r of [one, two]) {
+        if (r.verdict !== 'violation') continue;
+        const steps = replay(buildTemporalSystem(small.ir, base), r.path.choices);
+        expect(Array.from(steps[r.path.loopStart]!.state)).toEqual(Array.from(steps.at(-1)!.state));
+      }
+    });
+  }
+
+  it('several properties of one model run side by side and give the sequential verdicts', async () => {
+    const list: TemporalOptions[] = [
+      { property: 'progress', fairness: 'weak', finiteEvents: true, constants: small.constants },
+      { property: 'progress', constants: small.constants },
+      { ltl: 'G (sum(counter) <= 3)', constants: small.constants },
+    ];
+    const many = await checkTemporalMany(small.ir, list, 2);
+    const single = await Promise.all(list.map((o) => checkTemporal(small.ir, o)));
+    expect(many.map((r) => r.verdict)).toEqual(single.map((r) => r.verdict));
+    expect(many.map((r) => r.verdict)).toEqual(['pass', 'violation', 'pass']);
+    expect(many[1]!.explain()).toMatch(/^VIOLATED/);
+  });
+});
+
+describe('the design review on the worker pool', () => {
+  it('gives the same cells as the in-process review', async () => {
+    const options = { scenarios: ['S1', 'S3', 'S6'], policies: ['linux-4.18', 'linux-6.19', 'c@6.19'] };
+    const pooled = await review({ ...options, workers: 2 });
+    const local = await review({ ...options, workers: 1 });
+    expect(pooled.cells).toEqual(local.cells);
+    expect(pooled.cells).toHaveLength(9);
   });
 });
