@@ -4,10 +4,13 @@
  * load balance). A benchmark, not a test: nothing here asserts a speed.
  *   npm run bench              the standard set (about a minute)
  *   npm run bench -- --large   adds the parallel comparison on a model of over 10 M states
+ * It ends with the machine's own contention: one sequential run alone against one copy per core.
  */
 import { availableParallelism } from 'node:os';
 import { checkModel, type CheckResult } from '../models/check.js';
 import { loadModel } from '../models/load.js';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 const large = process.argv.includes('--large');
 const workers = availableParallelism();
@@ -38,13 +41,15 @@ for (const [model, params, policy, symmetry] of [
   console.log(line(`${model} ${params.join(' ')}${symmetry ? '' : ' (no symmetry)'}`, policy, x));
 }
 
+// The parallel comparison: one worker (in-process) against one worker per core, same model.
 const parallelRuns: [string, string[], string, boolean][] = [['percpu-counter', ['threads=2', 'ops=2', 'signals=1'], 'linux-6.3', false]];
-if (large) parallelRuns.push(['percpu-counter', ['threads=3', 'ops=1', 'signals=1'], 'linux-4.18', false]);
+if (large) parallelRuns.push(['percpu-counter', ['threads=2', 'ops=4', 'signals=1'], 'linux-6.19', false]);
 console.log(`\nparallel: 1 worker vs ${workers} workers (same states, transitions and verdict required)`);
 for (const [model, params, policy, symmetry] of parallelRuns) {
   const one = await run(model, params, policy, { workers: 1, symmetry });
   const many = await run(model, params, policy, { workers, symmetry });
-  if (one.r.stats.states !== many.r.stats.states || one.r.verdict !== many.r.verdict) throw new Error('parallel result differs from the sequential one');
+  if (one.r.stats.states !== many.r.stats.states || one.r.stats.transitions !== many.r.stats.transitions || one.r.verdict !== many.r.verdict)
+    throw new Error('parallel result differs from the sequential one');
   const per = many.r.stats.statesPerWorker ?? [];
   const mean = per.reduce((a, b) => a + b, 0) / Math.max(1, per.length);
   console.log(line(`${model} ${params.join(' ')} x1`, policy, one));
@@ -52,4 +57,31 @@ for (const [model, params, policy, symmetry] of parallelRuns) {
   console.log(
     `  speed-up ${(one.wall / many.wall).toFixed(2)}x; CPU ${one.cpu.toFixed(1)} s vs ${many.cpu.toFixed(1)} s (overhead ${(((many.cpu - one.cpu) / one.cpu) * 100).toFixed(0)} %); balance (largest worker / mean) ${per.length > 0 ? (Math.max(...per) / mean).toFixed(2) : 'n/a'}`,
   );
+}
+
+// What the machine itself costs: the same sequential run, alone and as `workers` independent
+// copies at once (separate processes). The slowdown of the copies is the ceiling any parallel
+// explorer meets here (shared caches and memory bandwidth, hypervisor), before its own overhead.
+const [cm, cp, cpol] = parallelRuns[0]!;
+const alone = await timeChild(cm, cp, cpol, 1);
+const together = await timeChild(cm, cp, cpol, workers);
+console.log(
+  `\nmachine: one sequential run alone ${alone.toFixed(2)} s; ${workers} independent copies at once ${together.toFixed(2)} s each (each core ${(((together - alone) / alone) * 100).toFixed(0)} % slower when all are busy)`,
+);
+
+/** Wall seconds of `copies` simultaneous child processes each running one sequential check (mean). */
+async function timeChild(model: string, params: readonly string[], policy: string, copies: number): Promise<number> {
+  const script = fileURLToPath(new URL('./one-run.js', import.meta.url));
+  const runs = Array.from(
+    { length: copies },
+    () =>
+      new Promise<number>((resolve, reject) => {
+        const child = spawn(process.execPath, [script, model, policy, ...params], { stdio: ['ignore', 'pipe', 'inherit'] });
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        child.on('exit', (code) => (code === 0 ? resolve(Number(out.trim())) : reject(new Error(`bench child exited with ${code}`))));
+      }),
+  );
+  const times = await Promise.all(runs);
+  return times.reduce((a, b) => a + b, 0) / times.length;
 }

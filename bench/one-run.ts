@@ -1,0 +1,12 @@
+/**
+ * One sequential check in a fresh process, for the benchmark's contention measurement:
+ * `node dist/bench/one-run.js MODEL POLICY PARAM...` prints the wall-clock seconds of the check.
+ */
+import { checkModel } from '../models/check.js';
+import { loadModel } from '../models/load.js';
+
+const [model, policy, ...params] = process.argv.slice(2);
+const loaded = loadModel(model!, params);
+const t0 = performance.now();
+await checkModel(loaded.ir, { policy: policy!, constants: loaded.constants, workers: 1, symmetry: false });
+console.log(((performance.now() - t0) / 1000).toFixed(3));
