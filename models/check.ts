@@ -41,6 +41,11 @@ export interface CheckOptions {
   /** Reduce by thread symmetry where sound. @defaultValue true */
   readonly symmetry?: boolean;
   /**
+   * Partial-order reductions where sound: purely local instructions run fused with the one
+   * before them, ready threads with invisible migrations float over CPUs. @defaultValue true
+   */
+  readonly reduce?: boolean;
+  /**
    * Worker threads for the exploration; 1 runs in-process. Results are identical at any count.
    * @defaultValue 1 (the command line defaults to the number of cores)
    */
@@ -143,7 +148,7 @@ export function buildSystem(ir: ModelIR, policy: Policy, options: CheckOptions =
       });
   const invariants = compile(ir.invariants, 'invariants', selection.invariants);
   const finals = compile(ir.final, 'final', selection.finals);
-  return new RseqSystem(ir, policy, { budgets, ghosts, checked: b, invariants, finals, symmetry: options.symmetry ?? true });
+  return new RseqSystem(ir, policy, { budgets, ghosts, checked: b, invariants, finals, symmetry: options.symmetry ?? true, reduce: options.reduce ?? true });
 }
 
 /**
@@ -171,6 +176,7 @@ export async function checkModel(ir: ModelIR, options: CheckOptions = {}): Promi
         ...(options.properties ? { properties: options.properties } : {}),
         ...(options.constants ? { constants: options.constants } : {}),
         ...(options.symmetry !== undefined ? { symmetry: options.symmetry } : {}),
+        ...(options.reduce !== undefined ? { reduce: options.reduce } : {}),
       },
     };
     const spec = { factory: factoryUrl(), params, key: `${ir.name}:${policy.name}:${performance.now()}:${Math.random()}` };

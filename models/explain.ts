@@ -84,8 +84,10 @@ export function explainPath(
       case LabelKind.instruction:
       case LabelKind.instructionPreemptedAtExit: {
         const prog = ir.programs[before.prog]!;
-        instruction = { program: prog.name, index: before.ip, text: prog.text[before.ip]!, ...(prog.labels[before.ip] ? { label: prog.labels[before.ip]! } : {}) };
-        what = `${tn} executes ${where(before.prog, before.ip)} \`${prog.text[before.ip]}\``;
+        // Purely local instructions that ran fused with this one (models/system.ts).
+        const fused = kind === LabelKind.instruction ? sys.instructionChain(p, t).slice(1).map((x) => ir.programs[x.prog]!.text[x.ip]!) : [];
+        instruction = { program: prog.name, index: before.ip, text: prog.text[before.ip]!, ...(prog.labels[before.ip] ? { label: prog.labels[before.ip]! } : {}), ...(fused.length > 0 ? { fused } : {}) };
+        what = `${tn} executes ${where(before.prog, before.ip)} \`${prog.text[before.ip]}\`${fused.map((f) => `, then \`${f}\``).join('')}`;
         const d = k.get(p, L.armed[before.f]!);
         if (d !== 0 && k.inRange(d, before.prog, before.ip) && before.ip === k.desc(d).postCommit - 1) {
           decisions.push({ kind: 'commit', text: `commit of ${descName(d)}` });
@@ -96,6 +98,7 @@ export function explainPath(
       }
       case LabelKind.preempt:
         what = `preemption of ${tn} on ${cpuBefore} at ${where(before.prog, before.ip)}${csAt(p, t)}; ${names[arg]} scheduled in`;
+        if (arg !== t && k.get(p, L.anyCpu[arg]!) === 1) decisions.push({ kind: 'other', text: `${names[arg]} waited on no particular CPU (its migrations change nothing else): placed on ${cpuBefore}` });
         break;
       case LabelKind.migrate:
         what = `migration of ${tn} ${cpuBefore}→${ir.cpus[arg]} at ${where(before.prog, before.ip)}${csAt(p, t)}`;
@@ -117,6 +120,7 @@ export function explainPath(
         break;
       case LabelKind.schedule:
         what = `${tn} scheduled in on ${ir.cpus[arg]}, returns to user at ${where(before.prog, before.ip)}${csAt(p, t)}`;
+        if (k.get(p, L.anyCpu[t]!) === 1) decisions.push({ kind: 'other', text: `${tn} waited on no particular CPU (its migrations change nothing else): placed on ${ir.cpus[arg]}` });
         break;
       case LabelKind.wake:
         what = `${tn} wakes up (ready on ${cpuBefore})`;

@@ -48,6 +48,8 @@ export interface ExplainedStep {
     readonly index: number;
     readonly label?: string;
     readonly text: string;
+    /** Purely local instructions that ran in the same step after it (partial-order reduction). */
+    readonly fused?: readonly string[];
   };
   /** What the kernel decided during the step. */
   readonly decisions: readonly Decision[];

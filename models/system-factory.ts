@@ -11,7 +11,7 @@ import type { Policy } from './kernel/policy.js';
 export interface SystemParams {
   readonly ir: ModelIR;
   readonly policy: Policy;
-  readonly options: Pick<CheckOptions, 'budgets' | 'properties' | 'constants' | 'symmetry'>;
+  readonly options: Pick<CheckOptions, 'budgets' | 'properties' | 'constants' | 'symmetry' | 'reduce'>;
 }
 
 export function createSystem(params: SystemParams): TransitionSystem {

@@ -1,6 +1,6 @@
 import type { TransitionSystem } from '../checker/transition-system.js';
 import { builtinPropertyNames, Code, FIRST_USER_CODE, FLAG_KILLED_AS_PROMISED } from '../properties/codes.js';
-import type { BudgetsIR, ModelIR } from './ir/types.js';
+import type { BudgetsIR, Instr, ModelIR } from './ir/types.js';
 import { Interpreter, StepOutcome } from './kernel/interpreter.js';
 import { Entry, RseqLayout, Status } from './kernel/layout.js';
 import type { Policy } from './kernel/policy.js';
@@ -43,6 +43,12 @@ export interface SystemOptions {
   readonly trackLast?: boolean;
   /** Merge states that differ only by a permutation of identical threads. @defaultValue true when sound */
   readonly symmetry?: boolean;
+  /**
+   * Partial-order reductions that keep every verdict (see `reductionsAreSound`): purely local
+   * instructions run together with the instruction before them, and a ready thread whose
+   * migration is invisible floats over its allowed CPUs. @defaultValue true when sound
+   */
+  readonly reduce?: boolean;
   readonly budgets: BudgetsIR;
   readonly ghosts: GhostNeeds;
   /** Built-in codes that are checked (others are tracked but not reported). */
@@ -89,6 +95,13 @@ export class RseqSystem implements TransitionSystem {
   private readonly clearAll: readonly Int32Array[];
   /** Per program, per IP: bit d-1 set when descriptor d's range contains the IP. */
   private readonly rangeMask: readonly Int32Array[];
+  /** Whether the local-step and floating-ready reductions apply (see `reductionsAreSound`). */
+  readonly reduced: boolean;
+  /** Per program, per IP: 1 when the instruction is purely local and runs fused (see `fusibleInstructions`). */
+  private readonly fusible: readonly Uint8Array[];
+  /** Per thread: whether it may float over CPUs while ready (unbounded migrations, several CPUs). */
+  private readonly mayFloat: readonly boolean[];
+  private readonly floatTmp: Int32Array;
   /** Kernel fields of a finished thread, reset to 0 (see canonicalize). */
   private readonly doneFields: readonly Int32Array[];
   // The successor being emitted (fields rather than a closure per call: no garbage per state).
@@ -117,6 +130,7 @@ export class RseqSystem implements TransitionSystem {
       ir.descriptors.every((d) => d.flags === 0) &&
       ir.threads.every((th) => th.flags === 0);
     this.symmetric = (options.symmetry ?? true) && !options.trackLast && symmetryIsSound(ir, options);
+    this.reduced = (options.reduce ?? true) && !options.trackLast && reductionsAreSound(ir);
     const Lay = this.layout;
     this.doneFields = [Lay.cpu, Lay.evMask, Lay.tifNotify, Lay.entry, Lay.mmCid, Lay.kIdCpu, Lay.cpuIdStart, Lay.cpuId, Lay.rseqCs, Lay.areaMmCid, Lay.roDirty, Lay.sigPending];
     const base = new Int32Array(ir.programs.length);
@@ -160,6 +174,9 @@ export class RseqSystem implements TransitionSystem {
     this.rangeMask = ir.programs.map((p, pi) =>
       Int32Array.from({ length: p.code.length + 1 }, (_, ip) => ir.descriptors.reduce((m, d, di) => (d.program === pi && ip >= d.start && ip < d.postCommit ? m | (1 << di) : m), 0)),
     );
+    this.fusible = ir.programs.map((p, pi) => (this.reduced ? fusibleInstructions(ir, pi, this.rangeMask[pi]!, live[pi]!) : new Uint8Array(p.code.length + 1)));
+    this.mayFloat = ir.threads.map((th) => this.reduced && options.budgets.migrations < 0 && th.allowed.length > 1);
+    this.floatTmp = new Int32Array(this.stateWords);
   }
 
   /**
@@ -167,6 +184,35 @@ export class RseqSystem implements TransitionSystem {
    * bits cleared once the IP is outside the armed range (they only matter inside it).
    */
   private canonicalize(s: Int32Array, t: number): void {
+    this.canonicalizeCore(s, t);
+    if (this.mayFloat[t] && this.kernel.get(s, this.layout.status[t]!) === Status.Ready && this.kernel.get(s, this.layout.anyCpu[t]!) === 0 && this.migrationInvisible(s, t)) {
+      this.kernel.set(s, this.layout.cpu[t]!, 0);
+      this.kernel.set(s, this.layout.anyCpu[t]!, 1);
+    }
+  }
+
+  /**
+   * Whether migrating ready thread t would change nothing but its CPU (its event bits, TIF
+   * flag, ID-change bit and G1 ghosts already say "an event happened"). Then every CPU it may
+   * run on is as good as its own, and with unbounded migrations the states differing only in
+   * its CPU are reachable from each other: one stands for all.
+   */
+  private migrationInvisible(s: Int32Array, t: number): boolean {
+    const k = this.kernel;
+    const L = this.layout;
+    const tmp = this.floatTmp;
+    tmp.set(s);
+    const cpu = k.get(s, L.cpu[t]!);
+    const other = this.ir.threads[t]!.allowed.find((c) => c !== cpu)!;
+    k.noteEvent(tmp, t, 'migrate');
+    k.migrate(tmp, t, other);
+    this.canonicalizeCore(tmp, t);
+    k.set(tmp, L.cpu[t]!, cpu);
+    for (let i = 0; i < s.length; i++) if (tmp[i] !== s[i]) return false;
+    return true;
+  }
+
+  private canonicalizeCore(s: Int32Array, t: number): void {
     const k = this.kernel;
     const L = this.layout;
     const st = k.get(s, L.status[t]!);
@@ -319,8 +365,12 @@ export class RseqSystem implements TransitionSystem {
         out.set(state);
         const touchesOthers = this.interp.current(state, t).op === 'syscall';
         const outcome = this.interp.step(out, t, false, this.cpuOf);
+        this.runFusedSteps(out, t);
         this.finish(out, t, touchesOthers);
         if (emit(makeLabel(LabelKind.instruction, t))) return;
+        // Before a purely local instruction, an event is equivalent to the same event one
+        // instruction later (see fusibleInstructions): only the instruction is explored here.
+        if (this.atFusible(state, t)) continue;
         if (outcome === StepOutcome.SyscallReturned && this.budgetLeft(state, B_PREEMPT)) {
           out.set(state);
           this.spend(out, B_PREEMPT);
@@ -332,11 +382,12 @@ export class RseqSystem implements TransitionSystem {
           // A preemption is a context switch: the CPU goes straight to one of its ready
           // threads (possibly t again), so no idle intermediate state is stored.
           for (let u = 0; u < this.T; u++) {
-            if (u !== t && (k.get(state, L.status[u]!) !== Status.Ready || k.get(state, L.cpu[u]!) !== cpu)) continue;
+            if (u !== t && (k.get(state, L.status[u]!) !== Status.Ready || !this.queuedOn(state, u, cpu))) continue;
             out.set(state);
             this.spend(out, B_PREEMPT);
             this.switchOutFromUser(out, t, 'preempt');
             this.runningOn[cpu] = -1;
+            this.placeOn(out, u, cpu);
             k.switchIn(out, u, this.freeMmCid(out, u));
             this.runningOn[cpu] = t;
             this.canonicalize(out, u);
@@ -391,11 +442,15 @@ export class RseqSystem implements TransitionSystem {
           if (emit(makeLabel(LabelKind.trapSleep, t))) return;
         }
       } else if (status === Status.Ready || status === Status.Blocked) {
-        if (status === Status.Ready && this.runningOn[cpu] === -1) {
-          out.set(state);
-          k.switchIn(out, t, this.freeMmCid(state, t));
-          this.finish(out, t, false);
-          if (emit(makeLabel(LabelKind.schedule, t, cpu))) return;
+        if (status === Status.Ready) {
+          for (let c = 0; c < this.runningOn.length; c++) {
+            if (this.runningOn[c] !== -1 || !this.queuedOn(state, t, c)) continue;
+            out.set(state);
+            this.placeOn(out, t, c);
+            k.switchIn(out, t, this.freeMmCid(state, t));
+            this.finish(out, t, false);
+            if (emit(makeLabel(LabelKind.schedule, t, c))) return;
+          }
         }
         if (status === Status.Blocked) {
           out.set(state);
@@ -403,7 +458,8 @@ export class RseqSystem implements TransitionSystem {
           this.finish(out, t, false);
           if (emit(makeLabel(LabelKind.wake, t))) return;
         }
-        if (this.budgetLeft(state, B_MIGRATE)) {
+        // A floating thread's migrations change nothing (canonicalize): none is explored.
+        if (this.budgetLeft(state, B_MIGRATE) && k.get(state, L.anyCpu[t]!) === 0) {
           for (const c of th.allowed) {
             if (c === cpu) continue;
             out.set(state);
@@ -435,6 +491,55 @@ export class RseqSystem implements TransitionSystem {
         }
       }
     }
+  }
+
+  /** Whether ready thread u waits for `cpu`: queued there, or floating and allowed on it. */
+  private queuedOn(s: Int32Array, u: number, cpu: number): boolean {
+    const k = this.kernel;
+    if (k.get(s, this.layout.anyCpu[u]!) === 0) return k.get(s, this.layout.cpu[u]!) === cpu;
+    return this.ir.threads[u]!.allowed.includes(cpu);
+  }
+
+  /** Puts ready thread u on `cpu` before it is switched in (a floating thread lands there). */
+  private placeOn(s: Int32Array, u: number, cpu: number): void {
+    this.kernel.set(s, this.layout.cpu[u]!, cpu);
+    this.kernel.set(s, this.layout.anyCpu[u]!, 0);
+  }
+
+  /** Whether running thread t's next instruction is one that runs fused (no events before it). */
+  private atFusible(s: Int32Array, t: number): boolean {
+    if (!this.reduced) return false;
+    const k = this.kernel;
+    const lvl = k.level(s, t);
+    return this.fusible[k.programOf(t, lvl)]![k.get(s, this.layout.ip[this.layout.frame(t, lvl)]!)] === 1;
+  }
+
+  /** Runs the purely local instructions that follow an instruction step of t (see fusibleInstructions). */
+  private runFusedSteps(s: Int32Array, t: number): void {
+    while (this.kernel.get(s, this.layout.status[t]!) === Status.Running && !this.kernel.killed(s) && this.kernel.get(s, this.layout.violation) === 0 && this.atFusible(s, t)) this.interp.step(s, t, false, this.cpuOf);
+  }
+
+  /**
+   * The instructions thread t runs in its instruction step from `s`, as (program, IP) pairs:
+   * the one at its IP, then the fused local ones (for explanations).
+   */
+  instructionChain(s: Int32Array, t: number): { prog: number; ip: number }[] {
+    const k = this.kernel;
+    const L = this.layout;
+    const tmp = new Int32Array(s);
+    const at = (): { prog: number; ip: number } => {
+      const lvl = k.level(tmp, t);
+      return { prog: k.programOf(t, lvl), ip: k.get(tmp, L.ip[L.frame(t, lvl)]!) };
+    };
+    const chain = [at()];
+    this.runningOn.fill(-1);
+    for (let u = 0; u < this.T; u++) if (k.get(tmp, L.status[u]!) === Status.Running) this.runningOn[k.get(tmp, L.cpu[u]!)] = u;
+    this.interp.step(tmp, t, false, this.cpuOf);
+    while (k.get(tmp, L.status[t]!) === Status.Running && !k.killed(tmp) && k.get(tmp, L.violation) === 0 && this.atFusible(tmp, t)) {
+      chain.push(at());
+      this.interp.step(tmp, t, false, this.cpuOf);
+    }
+    return chain;
   }
 
   /** Records coverage and the LTL ghosts of the successor in `emitOut`, canonicalizes it, emits it. */
@@ -554,6 +659,77 @@ function symmetryIsSound(ir: ModelIR, options: SystemOptions): boolean {
   if ([...ir.invariants, ...ir.final].some((c) => mentions(c.expr))) return false;
   void options;
   return true;
+}
+
+/**
+ * The partial-order reductions are sound when no property can see a thread's registers, IP or
+ * CPU: no invariant or final condition names a thread (they then speak of memory and the
+ * built-in ghosts only).
+ */
+function reductionsAreSound(ir: ModelIR): boolean {
+  const names = ir.threads.map((t) => t.name);
+  const mentions = (e: string): boolean => names.some((n) => new RegExp(`\\b${n.replace(/[.']/g, '\\$&')}\\b`).test(e));
+  return ![...ir.invariants, ...ir.final].some((c) => mentions(c.expr));
+}
+
+/**
+ * The instructions of program `pi` that run fused with the instruction before them: purely
+ * local ones (nop, mov, add, sub, br, jmp: registers and the IP only) whose every successor is
+ * inside exactly the same descriptor ranges, and whose written register is dead at the abort
+ * handler of each range they are in. For such an instruction L at IP p, any kernel event at p
+ * leads to the state the same event reaches at L's successor once L has run: the kernel reads
+ * the IP only through range tests (equal at both), never reads registers, and moves the IP to
+ * the same abort_ip with the same live registers; while the thread is switched out nothing
+ * else can touch its registers. No property reads them (reductionsAreSound), so exploring only
+ * L at p loses no verdict. Instructions on a cycle of fusible ones are excluded, so a thread
+ * never runs fused forever.
+ */
+function fusibleInstructions(ir: ModelIR, pi: number, rangeMask: Int32Array, live: Int32Array): Uint8Array {
+  const code = ir.programs[pi]!.code;
+  const n = code.length;
+  const out = new Uint8Array(n + 1);
+  const succ = (ins: Instr, i: number): number[] => (ins.op === 'jmp' ? [ins.target] : ins.op === 'br' ? [i + 1, ins.target] : [i + 1]);
+  for (let i = 0; i < n; i++) {
+    const ins = code[i]!;
+    if (!['nop', 'mov', 'add', 'sub', 'br', 'jmp'].includes(ins.op)) continue;
+    if (!succ(ins, i).every((q) => q <= n && rangeMask[q] === rangeMask[i])) continue;
+    const writes = ins.op === 'mov' || ins.op === 'add' || ins.op === 'sub' ? 1 << ins.dst : 0;
+    const abortsLive = ir.descriptors.reduce((m, d, di) => (rangeMask[i]! & (1 << di) ? m | live[d.abort]! : m), 0);
+    if (writes & abortsLive) continue;
+    out[i] = 1;
+  }
+  // Break cycles of fusible instructions (repeatedly drop one on a cycle).
+  for (;;) {
+    const onCycle = findCycle(out, (i) => succ(code[i]!, i).filter((q) => q < n && out[q] === 1));
+    if (onCycle < 0) break;
+    out[onCycle] = 0;
+  }
+  return out;
+}
+
+/** A node on a cycle of the graph restricted to `member` nodes, or -1 (iterative DFS). */
+function findCycle(member: Uint8Array, next: (i: number) => number[]): number {
+  const color = new Uint8Array(member.length);
+  for (let root = 0; root < member.length; root++) {
+    if (!member[root] || color[root]) continue;
+    const stack: [number, number[]][] = [[root, next(root)]];
+    color[root] = 1;
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const v = top[1].pop();
+      if (v === undefined) {
+        color[top[0]] = 2;
+        stack.pop();
+        continue;
+      }
+      if (color[v] === 1) return v;
+      if (color[v] === 0) {
+        color[v] = 1;
+        stack.push([v, next(v)]);
+      }
+    }
+  }
+  return -1;
 }
 
 /** Applies (word, and-mask, or-bits) triples to a packed state. */

@@ -421,7 +421,8 @@ function eventLine(step: ExplainedStep, ctx: StepContext): string {
     case 'instruction': {
       const ins = step.instruction;
       if (ins === undefined) return 'instruction';
-      return ins.label === undefined ? ins.text : `${ins.label}: ${ins.text}`;
+      const text = [ins.text, ...(ins.fused ?? [])].join('; ');
+      return ins.label === undefined ? text : `${ins.label}: ${text}`;
     }
     case 'migrate':
       return was !== undefined && was !== step.cpu

@@ -357,7 +357,7 @@ export const schemaSync = {
     step: {
       index: true, kind: true, thread: true, cpu: true, instruction: true, decisions: true, rseqCs: true, inCs: true, text: true, witness: true,
     } satisfies Exactly<keyof ExplainedStep>,
-    instruction: { program: true, index: true, label: true, text: true } satisfies Exactly<keyof NonNullable<ExplainedStep['instruction']>>,
+    instruction: { program: true, index: true, label: true, text: true, fused: true } satisfies Exactly<keyof NonNullable<ExplainedStep['instruction']>>,
     decision: { kind: true, text: true } satisfies Exactly<keyof Decision>,
   },
 } as const;

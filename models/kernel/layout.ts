@@ -76,6 +76,11 @@ export class RseqLayout {
   readonly sysExitCheck: Int32Array;
   /** Ghost: user space wrote a read-only field of its struct rseq since the kernel last wrote it. */
   readonly roDirty: Int32Array;
+  /**
+   * A ready thread whose migration would change nothing but its CPU (unbounded migrations):
+   * it may be scheduled on any allowed CPU, and its `cpu` field is 0 (models/system.ts).
+   */
+  readonly anyCpu: Int32Array;
   // per thread and frame level: index t * levels + l
   readonly ip: Int32Array;
   readonly regs: Int32Array; // (t * levels + l) * registers + r
@@ -145,6 +150,7 @@ export class RseqLayout {
     this.sysPromised = per('sysPromised', 1);
     this.sysExitCheck = per('sysExitCheck', 1);
     this.roDirty = per('roDirty', 1);
+    this.anyCpu = per('anyCpu', 1);
 
     const TL = T * levels;
     this.ip = per('ip', bitsFor(maxLen), TL);

@@ -93,10 +93,11 @@ export function compile(m: ModelInput): ModelIR {
 /**
  * buildSystem under `preset` + knob overrides; default properties (G1, G2, G3, ...). Thread
  * symmetry reduction is turned off: it renames identical threads (sorts their records), and these
- * tests follow one named thread through the hooks.
+ * tests follow one named thread through the hooks. So are the partial-order reductions: they
+ * skip events before purely local instructions, and these tests place events everywhere.
  */
 export function system(m: ModelInput, preset: string, knobs: Partial<KnobValues> = {}, options: CheckOptions = {}): RseqSystem {
-  return buildSystem(compile(m), policy(preset, knobs), { symmetry: false, ...options } as CheckOptions);
+  return buildSystem(compile(m), policy(preset, knobs), { symmetry: false, reduce: false, ...options } as CheckOptions);
 }
 
 export function initial(sys: RseqSystem): Int32Array {

@@ -75,7 +75,7 @@ describe('withReviewViews', () => {
     expect(r.explain()).toBe(reviewToMarkdown(review));
     const row = r.explain("S1'");
     expect(row.split('\n')).toHaveLength(1 + review.policies.length);
-    expect(row).toContain('linux-6.19: atomicity broken (G1) (10 steps)');
+    expect(row).toContain('linux-6.19: atomicity broken (G1) (9 steps)');
   });
 
   it('draws a note for a cell without a counterexample', () => {
