@@ -238,6 +238,15 @@ export class RseqSystem implements TransitionSystem {
         if (d !== 0 && this.validDesc[d - 1] && !k.inRange(d, k.programOf(t, top), k.get(s, L.ip[L.frame(t, top)]!))) k.set(s, L.rseqCs[t]!, 0);
       }
     }
+    if (this.reduced && (st === Status.Ready || st === Status.Blocked) && k.rework && !this.sharedAreas && k.area(s, t) === t && (k.get(s, L.idsChanged[t]!) === 1 || this.policy.eventTracking === 'legacyV1')) {
+      // The rework's exit work rewrites every ID of a thread whose IDs changed (legacy mode: of
+      // every thread switched in) before its first user instruction, signal handler included:
+      // the stale values and the kernel's cached CPU cannot be observed.
+      k.set(s, L.cpuIdStart[t]!, 0);
+      k.set(s, L.cpuId[t]!, 0);
+      k.set(s, L.kIdCpu[t]!, 0);
+      k.set(s, L.areaMmCid[t]!, 0);
+    }
     for (let l = 0; l < L.levels; l++) {
       const f = L.frame(t, l);
       if (l > top) {

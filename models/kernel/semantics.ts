@@ -39,7 +39,8 @@ export class KernelSemantics {
    * for LTL's transition propositions; reset before every transition).
    */
   scratch = { commit: 0, abort: 0, syscall: 0, csInstr: 0 };
-  private readonly rework: boolean;
+  /** The 6.19+ rework family (L619/L71): switch events, ids_changed, exit work. */
+  readonly rework: boolean;
   private readonly v2: boolean;
 
   constructor(
