@@ -212,6 +212,25 @@ export class RseqSystem implements TransitionSystem {
     return true;
   }
 
+  /**
+   * Under the rework (v2 tracking), whether raising ids_changed on switched-out thread t would
+   * change nothing: its IDs, the kernel's cached CPU and mm_cid are what the forced update at
+   * its next switch-in would write anyway (and no read-only field is dirty), and the exit work
+   * that ids_changed may add runs the c.s. check only where it runs regardless (user_irq set),
+   * or skips it. Then the state with the bit raised stands for both.
+   */
+  private idsChangeInvisible(s: Int32Array, t: number): boolean {
+    const k = this.kernel;
+    const L = this.layout;
+    const p = this.policy;
+    if (p.eventTracking !== 'userIrqOnly' || k.get(s, L.idsChanged[t]!) === 1 || k.get(s, L.roDirty[t]!) === 1) return false;
+    const cpu = k.get(s, L.cpu[t]!);
+    if (k.get(s, L.kIdCpu[t]!) !== cpu + 1 || k.get(s, L.cpuIdStart[t]!) !== cpu + 2 || k.get(s, L.cpuId[t]!) !== cpu + 2) return false;
+    if (k.trackMmCid && k.get(s, L.areaMmCid[t]!) !== k.get(s, L.mmCid[t]!)) return false;
+    const checkSkippedAnyway = p.genericIrqEntry && p.csValidation !== 'debug-full' && !p.csCheckAfterSyscallSwitch;
+    return k.get(s, L.userIrq[t]!) === 1 || checkSkippedAnyway;
+  }
+
   private canonicalizeCore(s: Int32Array, t: number): void {
     const k = this.kernel;
     const L = this.layout;
@@ -238,6 +257,7 @@ export class RseqSystem implements TransitionSystem {
         if (d !== 0 && this.validDesc[d - 1] && !k.inRange(d, k.programOf(t, top), k.get(s, L.ip[L.frame(t, top)]!))) k.set(s, L.rseqCs[t]!, 0);
       }
     }
+    if (this.reduced && (st === Status.Ready || st === Status.Blocked) && k.rework && !this.sharedAreas && k.area(s, t) === t && this.idsChangeInvisible(s, t)) k.set(s, L.idsChanged[t]!, 1);
     if (this.reduced && (st === Status.Ready || st === Status.Blocked) && k.rework && !this.sharedAreas && k.area(s, t) === t && (k.get(s, L.idsChanged[t]!) === 1 || this.policy.eventTracking === 'legacyV1')) {
       // The rework's exit work rewrites every ID of a thread whose IDs changed (legacy mode: of
       // every thread switched in) before its first user instruction, signal handler included:

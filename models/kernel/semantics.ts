@@ -48,7 +48,7 @@ export class KernelSemantics {
     readonly policy: Policy,
     readonly L: RseqLayout,
     readonly ghosts: GhostNeeds,
-    private readonly trackMmCid: boolean,
+    readonly trackMmCid: boolean,
   ) {
     this.b = L.bits;
     this.rework = isReworkFamily(policy);

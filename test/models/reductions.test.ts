@@ -54,6 +54,7 @@ function ir(input: Parameters<typeof validateModel>[0]): ModelIR {
 }
 
 const counter = loadModel('percpu-counter', ['threads=2', 'ops=1', 'signals=1']);
+const quiet = loadModel('percpu-counter', ['threads=2', 'ops=1', 'signals=0']);
 const three = loadModel('percpu-counter', ['threads=3', 'ops=1', 'signals=0']);
 const plain = loadModel('plain-counter', ['threads=2', 'ops=1']);
 const cases: [string, ModelIR, string, string[]][] = [
@@ -61,6 +62,9 @@ const cases: [string, ModelIR, string, string[]][] = [
   ['percpu-counter 2x1+1', counter.ir, 'linux-6.3', ['abortOnMigrate=false']],
   ['percpu-counter 2x1+1', counter.ir, 'linux-6.19', []],
   ['percpu-counter 2x1+1', counter.ir, 'linux-6.19', ['abortOnSignal=false']],
+  ['percpu-counter 2x1+1', counter.ir, 'linux-7.1-legacy', []],
+  ['percpu-counter 2x1+1', counter.ir, 'linux-7.1-v2', []],
+  ['percpu-counter 2x1', quiet.ir, 'linux-6.19', ['abortOnMigrate=false']],
   ['percpu-counter 3x1', three.ir, 'linux-6.3', []],
   ['plain-counter 2x1', plain.ir, 'linux-6.3', []],
   ...selftestScenarios.filter((s) => ['s', 'i', 'l'].includes(s.id)).flatMap((s) => [
@@ -69,6 +73,7 @@ const cases: [string, ModelIR, string, string[]][] = [
   ]),
   ...seedScenarios.map((s) => [`seed ${s.id}`, ir(s.build()), 'linux-6.19', []] as [string, ModelIR, string, string[]]),
   ...seedScenarios.map((s) => [`seed ${s.id}`, ir(s.build()), "c'@4.18", []] as [string, ModelIR, string, string[]]),
+  ...seedScenarios.map((s) => [`seed ${s.id}`, ir(s.build()), 'linux-7.1-v2', []] as [string, ModelIR, string, string[]]),
   ...gallery.map((g) => [`gallery ${g.name}`, ir(g.model), g.policy, g.bugKnobs] as [string, ModelIR, string, string[]]),
 ];
 
