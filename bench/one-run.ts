@@ -1,6 +1,7 @@
 /**
  * One sequential check in a fresh process, for the benchmark's contention measurement:
- * `node dist/bench/one-run.js MODEL POLICY PARAM...` prints the wall-clock seconds of the check.
+ * `node dist/bench/one-run.js MODEL POLICY PARAM...` prints the wall-clock seconds of the check
+ * (no symmetry or partial-order reduction: a fixed amount of work).
  */
 import { checkModel } from '../models/check.js';
 import { loadModel } from '../models/load.js';
@@ -8,5 +9,5 @@ import { loadModel } from '../models/load.js';
 const [model, policy, ...params] = process.argv.slice(2);
 const loaded = loadModel(model!, params);
 const t0 = performance.now();
-await checkModel(loaded.ir, { policy: policy!, constants: loaded.constants, workers: 1, symmetry: false });
+await checkModel(loaded.ir, { policy: policy!, constants: loaded.constants, workers: 1, symmetry: false, reduce: false });
 console.log(((performance.now() - t0) / 1000).toFixed(3));
