@@ -7,7 +7,7 @@ export interface Args {
   readonly options: ReadonlyMap<string, readonly string[]>;
 }
 
-const flags = new Set(['--json', '--quiet', '--help', '-h', '--finite-events', '--suite']);
+const flags = new Set(['--json', '--quiet', '--help', '-h', '--finite-events', '--suite', '--no-reduce', '--no-symmetry']);
 const known = new Set([
   '--policy',
   '--knob',
@@ -27,6 +27,8 @@ const known = new Set([
   '--graph',
   '--fairness',
   '--finite-events',
+  '--no-reduce',
+  '--no-symmetry',
   '-o',
   '--runs',
   '--seconds',

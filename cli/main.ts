@@ -30,6 +30,7 @@ usage:
   rseq-check check MODEL [--policy P] [--knob k=v]... [--param k=v]... [--property NAME]...
                    [--preemptions N] [--migrations N] [--signals N] [--interrupts N] [--traps N]
                    [--max-states N] [--max-seconds S] [--max-memory MB] [--workers N] [--json] [--quiet]
+                   [--no-reduce] [--no-symmetry]   (explore without the partial-order / symmetry reductions)
                    [--report DIR] [--graph FILE.dot|FILE.svg]   (the whole state graph of a small model)
                    [--ltl FORMULA] [--property progress|no-livelock|no-signal-nesting|abort-before-cs-step]
                    [--fairness weak|strong|none] [--finite-events]
@@ -175,6 +176,8 @@ async function runCheck(args: Args): Promise<number> {
     ...(typeof maxMemory === 'number' ? { maxMemoryMB: maxMemory } : {}),
     signal: controller.signal,
     workers,
+    ...(args.options.has('--no-reduce') ? { reduce: false } : {}),
+    ...(args.options.has('--no-symmetry') ? { symmetry: false } : {}),
     ...(progress ? { onProgress: progress.onProgress } : {}),
   });
   progress?.stop();
