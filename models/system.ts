@@ -683,11 +683,15 @@ function symmetryIsSound(ir: ModelIR, options: SystemOptions): boolean {
   if (!same || first.dormant) return false;
   if (ir.memory.vars.some((v) => v.perthread)) return false;
   if (ir.programs.some((p) => p.code.some((i) => i.op === 'syscall' && (i.name === 'fork' || i.name === 'clone_vm')))) return false;
+  void options;
+  return !propertiesNameAThread(ir);
+}
+
+/** Whether an invariant or final condition mentions a thread (its registers, IP, CPU, ...). */
+function propertiesNameAThread(ir: ModelIR): boolean {
   const names = ir.threads.map((t) => t.name);
   const mentions = (e: string): boolean => names.some((n) => new RegExp(`\\b${n.replace(/[.']/g, '\\$&')}\\b`).test(e));
-  if ([...ir.invariants, ...ir.final].some((c) => mentions(c.expr))) return false;
-  void options;
-  return true;
+  return [...ir.invariants, ...ir.final].some((c) => mentions(c.expr));
 }
 
 /**
@@ -696,9 +700,7 @@ function symmetryIsSound(ir: ModelIR, options: SystemOptions): boolean {
  * built-in ghosts only).
  */
 function reductionsAreSound(ir: ModelIR): boolean {
-  const names = ir.threads.map((t) => t.name);
-  const mentions = (e: string): boolean => names.some((n) => new RegExp(`\\b${n.replace(/[.']/g, '\\$&')}\\b`).test(e));
-  return ![...ir.invariants, ...ir.final].some((c) => mentions(c.expr));
+  return !propertiesNameAThread(ir);
 }
 
 /**
