@@ -102,6 +102,8 @@ export class RseqSystem implements TransitionSystem {
   /** Per thread: whether it may float over CPUs while ready (unbounded migrations, several CPUs). */
   private readonly mayFloat: readonly boolean[];
   private readonly floatTmp: Int32Array;
+  /** The kernel's cached CPU is never read (4.18-6.18 rewrite the IDs on every handler run). */
+  private readonly kIdCpuDead: boolean;
   /** Kernel fields of a finished thread, reset to 0 (see canonicalize). */
   private readonly doneFields: readonly Int32Array[];
   // The successor being emitted (fields rather than a closure per call: no garbage per state).
@@ -177,6 +179,7 @@ export class RseqSystem implements TransitionSystem {
     this.fusible = ir.programs.map((p, pi) => (this.reduced ? fusibleInstructions(ir, pi, this.rangeMask[pi]!, live[pi]!) : new Uint8Array(p.code.length + 1)));
     this.mayFloat = ir.threads.map((th) => this.reduced && options.budgets.migrations < 0 && th.allowed.length > 1);
     this.floatTmp = new Int32Array(this.stateWords);
+    this.kIdCpuDead = !this.kernel.rework && policy.idUpdate === 'everyHandlerRun';
   }
 
   /**
@@ -236,6 +239,8 @@ export class RseqSystem implements TransitionSystem {
     const L = this.layout;
     const st = k.get(s, L.status[t]!);
     const top = st === Status.Done || st === Status.Dormant ? -1 : k.level(s, t);
+    // Only an on-change ID update compares with the cached CPU: otherwise it is write-only.
+    if (this.kIdCpuDead) k.set(s, L.kIdCpu[t]!, 0);
     if (st === Status.Done) {
       // Nothing can observe a finished thread's kernel state or its own struct rseq any more
       // (areas shared through clone_vm belong to a live owner and are left alone).
