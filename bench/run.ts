@@ -46,7 +46,7 @@ for (const [model, params, policy, opts] of standard) {
 
 // The parallel comparison: one worker (in-process) against one worker per core, same model.
 const parallelRuns: [string, string[], string, boolean][] = [['percpu-counter', ['threads=3', 'ops=2', 'signals=1'], 'linux-6.19', true]]; // 5.6 M states
-if (large) parallelRuns.push(['percpu-counter', ['threads=4', 'ops=1', 'signals=1'], 'linux-6.3', true]); // 10.1 M states
+if (large) parallelRuns.push(['percpu-counter', ['threads=3', 'ops=3', 'signals=1'], 'linux-6.19', true]); // 29.9 M states
 console.log(`\nparallel: 1 worker vs ${workers} workers (same states, transitions and verdict required)`);
 for (const [model, params, policy, symmetry] of parallelRuns) {
   const one = await run(model, params, policy, { workers: 1, symmetry });
