@@ -20,6 +20,11 @@ export interface CoverageReport {
       readonly events: Readonly<Record<string, number>>;
       /** Transitions from here that reached a violation. */
       readonly violations: number;
+      /**
+       * A purely local instruction that runs in the step of the one before it (partial-order
+       * reduction): events before it are explored at the next instruction instead.
+       */
+      readonly fused?: boolean;
     }[];
   }[];
 }
@@ -42,6 +47,7 @@ export function coverageReport(sys: RseqSystem): CoverageReport {
           inCs: sys.ir.descriptors.filter((d) => d.program === pi && ip >= d.start && ip < d.postCommit).map((d) => d.name),
           events: ev,
           violations: violations[at]!,
+          ...(sys.fusedAt(pi, ip) ? { fused: true } : {}),
         };
       }),
     })),

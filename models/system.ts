@@ -540,6 +540,11 @@ export class RseqSystem implements TransitionSystem {
     this.kernel.set(s, this.layout.anyCpu[u]!, 0);
   }
 
+  /** Whether instruction `ip` of program `prog` runs fused with the one before it (no events explored before it). */
+  fusedAt(prog: number, ip: number): boolean {
+    return this.fusible[prog]![ip] === 1;
+  }
+
   /** Whether running thread t's next instruction is one that runs fused (no events before it). */
   private atFusible(s: Int32Array, t: number): boolean {
     if (!this.reduced) return false;

@@ -415,6 +415,8 @@ interface AggregatedInstruction {
   /** Per event kind: the transitions summed over the policies, and the policies that explored it. */
   readonly events: Map<string, { total: number; policies: string[] }>;
   readonly violations: { total: number; policies: string[] };
+  /** Fused with the instruction before it under some policy (no events explored before it there). */
+  fused: boolean;
 }
 
 interface AggregatedCoverage {
@@ -435,7 +437,7 @@ function aggregateCoverage(runs: readonly { policy: string; coverage: CoverageRe
         const key = `${prog.name}\u0000${ins.index}`;
         let a = byKey.get(key);
         if (a === undefined) {
-          a = { program: prog.name, index: ins.index, ...(ins.label !== undefined ? { label: ins.label } : {}), text: ins.text, inCs: [...ins.inCs], events: new Map(), violations: { total: 0, policies: [] } };
+          a = { program: prog.name, index: ins.index, ...(ins.label !== undefined ? { label: ins.label } : {}), text: ins.text, inCs: [...ins.inCs], events: new Map(), violations: { total: 0, policies: [] }, fused: false };
           byKey.set(key, a);
           order.push(key);
         }
@@ -447,6 +449,7 @@ function aggregateCoverage(runs: readonly { policy: string; coverage: CoverageRe
         }
         a.violations.total += ins.violations;
         if (ins.violations > 0) a.violations.policies.push(policy);
+        if (ins.fused === true) a.fused = true;
       }
     }
   }
@@ -455,8 +458,8 @@ function aggregateCoverage(runs: readonly { policy: string; coverage: CoverageRe
 
 function coverageIntro(review: boolean): string {
   return review
-    ? '<p>For each instruction inside a critical section (and any other instruction where a violation arose), the number of transitions of each event kind explored with the thread at that instruction, summed over the scenario\'s policies (the G1 exploration of each cell); <em>k/n</em> says under how many of the n policies it was explored when not all. A dash: never explored. The last column gives the transitions from there that reached a violation, and under which policies.</p>'
-    : '<p>For each instruction inside a critical section (and any other instruction where a violation arose), the number of transitions of each event kind explored with the thread at that instruction. A dash: that placement was never explored (its budget is 0, or it is unreachable). The last column counts the transitions from there that reached a violation.</p>';
+    ? '<p>For each instruction inside a critical section (and any other instruction where a violation arose), the number of transitions of each event kind explored with the thread at that instruction, summed over the scenario\'s policies (the G1 exploration of each cell); <em>k/n</em> says under how many of the n policies it was explored when not all. A dash: never explored; an arrow: a purely local instruction run in the same step as the one before it, whose events are explored at the next instruction (partial-order reduction). The last column gives the transitions from there that reached a violation, and under which policies.</p>'
+    : '<p>For each instruction inside a critical section (and any other instruction where a violation arose), the number of transitions of each event kind explored with the thread at that instruction. A dash: that placement was never explored (its budget is 0, or it is unreachable); an arrow: a purely local instruction run in the same step as the one before it, whose events are explored at the next instruction (partial-order reduction). The last column counts the transitions from there that reached a violation.</p>';
 }
 
 function coverageTable(cov: AggregatedCoverage, review: boolean): string {
@@ -470,6 +473,7 @@ function coverageTable(cov: AggregatedCoverage, review: boolean): string {
     const where = `${i.program}:${i.index}`;
     const cells = cov.eventKinds.map((k) => {
       const e = i.events.get(k) ?? { total: 0, policies: [] };
+      if (e.total === 0 && i.fused) return `<td class="unexplored" title="${h(`${k} before ${where}: explored at the next instruction (a purely local instruction, run fused)`)}">↓</td>`;
       if (e.total === 0) return `<td class="unexplored" title="${h(`${k} at ${where}: not explored`)}">–</td>`;
       const partial = review && e.policies.length < total ? ` <span class="frac">${e.policies.length}/${total}</span>` : '';
       const tip = review ? `${k} at ${where}: ${e.total} transitions, under ${e.policies.join(', ')}` : `${k} at ${where}: ${e.total} transitions`;

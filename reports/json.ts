@@ -348,7 +348,7 @@ export const schemaSync = {
     path: { choices: true, loopStart: true } satisfies Exactly<keyof Path>,
     flag: { code: true, name: true, count: true, witness: true, trace: true } satisfies Exactly<keyof FlagReport | 'trace'>,
     coverage: { eventKinds: true, programs: true } satisfies Exactly<keyof CoverageReport>,
-    coverageInstruction: { index: true, label: true, text: true, inCs: true, events: true, violations: true } satisfies Exactly<
+    coverageInstruction: { index: true, label: true, text: true, inCs: true, events: true, violations: true, fused: true } satisfies Exactly<
       keyof CoverageReport['programs'][number]['instructions'][number]
     >,
     reviewOutput: { kind: true, scenarios: true, policies: true, cells: true, seconds: true } satisfies Exactly<keyof ReviewResultJson>,

@@ -200,11 +200,14 @@ describe('the check report', () => {
       const row = rows.find((r) => r.includes(`<code>${where}</code>`))!;
       expect(row, where).toBeDefined();
       for (const k of violation.coverage.eventKinds) {
-        expect(row).toContain(i.events[k]! > 0 ? `title="${k} at ${where}: ${i.events[k]} transitions"` : `title="${k} at ${where}: not explored"`);
+        const none = i.fused ? `title="${k} before ${where}: explored at the next instruction (a purely local instruction, run fused)"` : `title="${k} at ${where}: not explored"`;
+        expect(row).toContain(i.events[k]! > 0 ? `title="${k} at ${where}: ${i.events[k]} transitions"` : none);
       }
       if (i.violations > 0) expect(row).toContain(`<td class="violation"`);
     }
     expect(rows.some((r) => r.includes('<td class="violation"'))).toBe(true);
+    // percpu-counter's `add r1, 1` runs fused with its load: its row says so.
+    expect(cs.some(({ i }) => i.fused === true)).toBe(true);
   });
 
   it('for a pass: HOLDS, no counterexample, coverage', async () => {
