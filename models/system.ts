@@ -262,15 +262,17 @@ export class RseqSystem implements TransitionSystem {
         if (d !== 0 && this.validDesc[d - 1] && !k.inRange(d, k.programOf(t, top), k.get(s, L.ip[L.frame(t, top)]!))) k.set(s, L.rseqCs[t]!, 0);
       }
     }
-    if (this.reduced && (st === Status.Ready || st === Status.Blocked) && k.rework && !this.sharedAreas && k.area(s, t) === t && this.idsChangeInvisible(s, t)) k.set(s, L.idsChanged[t]!, 1);
-    if (this.reduced && (st === Status.Ready || st === Status.Blocked) && k.rework && !this.sharedAreas && k.area(s, t) === t && (k.get(s, L.idsChanged[t]!) === 1 || this.policy.eventTracking === 'legacyV1')) {
-      // The rework's exit work rewrites every ID of a thread whose IDs changed (legacy mode: of
-      // every thread switched in) before its first user instruction, signal handler included:
-      // the stale values and the kernel's cached CPU cannot be observed.
-      k.set(s, L.cpuIdStart[t]!, 0);
-      k.set(s, L.cpuId[t]!, 0);
-      k.set(s, L.kIdCpu[t]!, 0);
-      k.set(s, L.areaMmCid[t]!, 0);
+    if (this.reduced && (st === Status.Ready || st === Status.Blocked) && k.rework && !this.sharedAreas && k.area(s, t) === t) {
+      if (this.idsChangeInvisible(s, t)) k.set(s, L.idsChanged[t]!, 1);
+      if (k.get(s, L.idsChanged[t]!) === 1 || this.policy.eventTracking === 'legacyV1') {
+        // The rework's exit work rewrites every ID of a thread whose IDs changed (legacy mode: of
+        // every thread switched in) before its first user instruction, signal handler included:
+        // the stale values and the kernel's cached CPU cannot be observed.
+        k.set(s, L.cpuIdStart[t]!, 0);
+        k.set(s, L.cpuId[t]!, 0);
+        k.set(s, L.kIdCpu[t]!, 0);
+        k.set(s, L.areaMmCid[t]!, 0);
+      }
     }
     for (let l = 0; l < L.levels; l++) {
       const f = L.frame(t, l);
@@ -377,8 +379,7 @@ export class RseqSystem implements TransitionSystem {
     // A dead process and a checked violation end a run; unchecked ghost violations do not.
     const v = k.get(state, L.violation);
     if (k.killed(state) || (v !== 0 && this.options.checked.has(v))) return;
-    this.runningOn.fill(-1);
-    for (let t = 0; t < this.T; t++) if (k.get(state, L.status[t]!) === Status.Running) this.runningOn[k.get(state, L.cpu[t]!)] = t;
+    this.mapRunning(state);
     // Placement coverage: which event kinds were explored at which instruction, and where
     // violations arose (instrumentation only: it never influences a verdict).
     this.covIp = 0;
@@ -553,9 +554,27 @@ export class RseqSystem implements TransitionSystem {
     return this.fusible[k.programOf(t, lvl)]![k.get(s, this.layout.ip[this.layout.frame(t, lvl)]!)] === 1;
   }
 
-  /** Runs the purely local instructions that follow an instruction step of t (see fusibleInstructions). */
-  private runFusedSteps(s: Int32Array, t: number): void {
-    while (this.kernel.get(s, this.layout.status[t]!) === Status.Running && !this.kernel.killed(s) && this.kernel.get(s, this.layout.violation) === 0 && this.atFusible(s, t)) this.interp.step(s, t, false, this.cpuOf);
+  /**
+   * Runs the purely local instructions that follow an instruction step of t (see
+   * fusibleInstructions), telling `onStep` the (program, IP) of each before it runs.
+   */
+  private runFusedSteps(s: Int32Array, t: number, onStep?: (prog: number, ip: number) => void): void {
+    const k = this.kernel;
+    const L = this.layout;
+    while (k.get(s, L.status[t]!) === Status.Running && !k.killed(s) && k.get(s, L.violation) === 0 && this.atFusible(s, t)) {
+      if (onStep) {
+        const lvl = k.level(s, t);
+        onStep(k.programOf(t, lvl), k.get(s, L.ip[L.frame(t, lvl)]!));
+      }
+      this.interp.step(s, t, false, this.cpuOf);
+    }
+  }
+
+  /** Fills `runningOn` (CPU -> running thread or -1) from state `s`. */
+  private mapRunning(s: Int32Array): void {
+    const k = this.kernel;
+    this.runningOn.fill(-1);
+    for (let t = 0; t < this.T; t++) if (k.get(s, this.layout.status[t]!) === Status.Running) this.runningOn[k.get(s, this.layout.cpu[t]!)] = t;
   }
 
   /**
@@ -564,20 +583,12 @@ export class RseqSystem implements TransitionSystem {
    */
   instructionChain(s: Int32Array, t: number): { prog: number; ip: number }[] {
     const k = this.kernel;
-    const L = this.layout;
     const tmp = new Int32Array(s);
-    const at = (): { prog: number; ip: number } => {
-      const lvl = k.level(tmp, t);
-      return { prog: k.programOf(t, lvl), ip: k.get(tmp, L.ip[L.frame(t, lvl)]!) };
-    };
-    const chain = [at()];
-    this.runningOn.fill(-1);
-    for (let u = 0; u < this.T; u++) if (k.get(tmp, L.status[u]!) === Status.Running) this.runningOn[k.get(tmp, L.cpu[u]!)] = u;
+    const lvl = k.level(tmp, t);
+    const chain = [{ prog: k.programOf(t, lvl), ip: k.get(tmp, this.layout.ip[this.layout.frame(t, lvl)]!) }];
+    this.mapRunning(tmp);
     this.interp.step(tmp, t, false, this.cpuOf);
-    while (k.get(tmp, L.status[t]!) === Status.Running && !k.killed(tmp) && k.get(tmp, L.violation) === 0 && this.atFusible(tmp, t)) {
-      chain.push(at());
-      this.interp.step(tmp, t, false, this.cpuOf);
-    }
+    this.runFusedSteps(tmp, t, (prog, ip) => chain.push({ prog, ip }));
     return chain;
   }
 
