@@ -2,6 +2,7 @@ import type { TransitionSystem } from './transition-system.js';
 import type { ExploreOptions } from './options.js';
 import type { FlagReport, Limit, RawResult, Stats } from './result.js';
 import { StateStore } from './state-store.js';
+import { Findings, type Candidate } from './findings.js';
 
 /** Explored states between checks of the clock, the memory bound and the abort signal. */
 export const BATCH = 4096;
@@ -50,13 +51,6 @@ export class EdgeLog {
   }
 }
 
-/** A state that ends the run or carries a flag, with the BFS depth it was found at. */
-interface Candidate {
-  id: number;
-  code: number;
-  depth: number;
-}
-
 /**
  * The bookkeeping of one breadth-first exploration, shared by the sequential and the parallel
  * explorer so that both report the same result at any worker count:
@@ -68,10 +62,9 @@ interface Candidate {
  *    links may differ between runs, never the path's length.
  */
 export class Exploration {
-  private readonly flagStates = new Map<number, Candidate & { count: number }>();
+  private readonly findings: Findings;
   private readonly start = performance.now();
   transitions = 0;
-  violation: Candidate | undefined;
   /** Next state id to expand (in-process expansion: ids are consecutive). */
   next = 0;
   /** Depth of the level being expanded (-1 before the first). */
@@ -86,6 +79,7 @@ export class Exploration {
     readonly store: VisitedStore = new StateStore(system.stateWords),
     readonly edges?: EdgeLog,
   ) {
+    this.findings = new Findings((a, b) => this.store.compare(a, b));
     const out = new Int32Array(system.stateWords);
     let choice = 0;
     system.initialStates(out, () => {
@@ -104,28 +98,19 @@ export class Exploration {
     return this.stoppedBy !== undefined || this.next >= this.store.count || (this.violation !== undefined && this.atLevelStart);
   }
 
-  private better(id: number, depth: number, than: Candidate): boolean {
-    return depth < than.depth || (depth === than.depth && this.store.compare(id, than.id) < 0);
+  /** The violating state that ends the run, once one is found. */
+  get violation(): Candidate | undefined {
+    return this.findings.violation;
   }
 
   /** Records the code of a state inserted (or, for `terminal`, expanded) at `depth`. */
   note(id: number, code: number, depth: number): void {
-    if (code > 0) {
-      if (!this.violation || this.better(id, depth, this.violation)) this.violation = { id, code, depth };
-    } else if (code < 0) this.noteFlag(code, 1, id, depth);
+    this.findings.note(id, code, depth);
   }
 
   /** Adds `count` states flagged with `code`, of which `id` (at `depth`) is the best witness. */
   noteFlag(code: number, count: number, id: number, depth: number): void {
-    const f = this.flagStates.get(code);
-    if (!f) this.flagStates.set(code, { code, count, id, depth });
-    else {
-      f.count += count;
-      if (this.better(id, depth, f)) {
-        f.id = id;
-        f.depth = depth;
-      }
-    }
+    this.findings.noteFlag(code, count, id, depth);
   }
 
   /** Starts a new level when the current one is finished; false when the depth bound stops the run. */
@@ -199,7 +184,7 @@ export class Exploration {
   }
 
   result(): RawResult {
-    const flags: FlagReport[] = [...this.flagStates.values()]
+    const flags: FlagReport[] = [...this.findings.flags.values()]
       .sort((a, b) => b.code - a.code)
       .map((f) => ({ code: f.code, name: this.system.codeName(f.code), count: f.count, witness: { choices: this.store.pathTo(f.id) } }));
     const stats = this.stats();

@@ -9,6 +9,7 @@ import workerpool from 'workerpool';
 import { threadId } from 'node:worker_threads';
 import type { TransitionSystem } from '../transition-system.js';
 import { EdgeLog } from '../explore.js';
+import { Findings } from '../findings.js';
 import { Ctl, SharedStore } from './shared-store.js';
 import type { LevelRequest, LevelResult, RehashRequest } from './protocol.js';
 
@@ -39,29 +40,7 @@ async function level(req: LevelRequest): Promise<unknown> {
   let inserted = 0;
   let paused = false;
   let full = false;
-  let vId = -1;
-  let vCode = 0;
-  let vDepth = 0;
-  const flags = new Map<number, { count: number; id: number; depth: number }>();
-  const note = (id: number, code: number, depth: number): void => {
-    if (code > 0) {
-      if (vId < 0 || depth < vDepth || (depth === vDepth && store.compare(id, vId) < 0)) {
-        vId = id;
-        vCode = code;
-        vDepth = depth;
-      }
-    } else if (code < 0) {
-      const f = flags.get(code);
-      if (!f) flags.set(code, { count: 1, id, depth });
-      else {
-        f.count++;
-        if (depth < f.depth || (depth === f.depth && store.compare(id, f.id) < 0)) {
-          f.id = id;
-          f.depth = depth;
-        }
-      }
-    }
-  };
+  const found = new Findings((a, b) => store.compare(a, b));
   let parent = 0;
   let choice = 0;
   const emit = (label: number): void => {
@@ -78,7 +57,7 @@ async function level(req: LevelRequest): Promise<unknown> {
       nextId++;
       inserted++;
       blocks[blocks.length - 1]!++;
-      note(r, sys.inspect(out), req.depth + 1);
+      found.note(r, sys.inspect(out), req.depth + 1);
     }
     edges?.add(parent, r >= 0 ? r : -1 - r, c, label);
   };
@@ -98,7 +77,7 @@ async function level(req: LevelRequest): Promise<unknown> {
         parent = id;
         choice = 0;
         sys.successors(state, out, emit);
-        if (choice === 0) note(id, sys.terminal(state), req.depth);
+        if (choice === 0) found.note(id, sys.terminal(state), req.depth);
         expanded++;
       }
       Atomics.store(ctl, Ctl.slots + req.slot, Atomics.load(ctl, Ctl.slots + req.slot) + count);
@@ -109,9 +88,10 @@ async function level(req: LevelRequest): Promise<unknown> {
     full = true;
     Atomics.store(ctl, Ctl.stop, 1);
   }
-  const flagData = new Int32Array(flags.size * 4);
+  const flagData = new Int32Array(found.flags.size * 4);
   let i = 0;
-  for (const [code, f] of flags) flagData.set([code, f.count, f.id, f.depth], 4 * i++);
+  for (const f of found.flags.values()) flagData.set([f.code, f.count, f.id, f.depth], 4 * i++);
+  const v = found.violation;
   const result: LevelResult = {
     worker: threadId,
     blocks: Int32Array.from(blocks),
@@ -120,7 +100,7 @@ async function level(req: LevelRequest): Promise<unknown> {
     inserted,
     paused,
     full,
-    violation: vId >= 0 ? Int32Array.of(vId, vCode, vDepth) : new Int32Array(0),
+    violation: v ? Int32Array.of(v.id, v.code, v.depth) : new Int32Array(0),
     flags: flagData,
     edges: edges ? edges.data.slice(0, edges.length) : new Int32Array(0),
   };
