@@ -92,6 +92,11 @@ export class ProductSystem implements TransitionSystem {
    * a stutter step): the index of the system successor it extends.
    */
   systemChoice(state: Int32Array, choice: number): number {
+    return this.follow(state, choice, undefined);
+  }
+
+  /** `systemChoice`, also writing the product successor itself into `next` when given. */
+  private follow(state: Int32Array, choice: number, next: Int32Array | undefined): number {
     const W = this.W;
     const s = this.sys;
     s.set(state.subarray(0, W));
@@ -100,15 +105,20 @@ export class ProductSystem implements TransitionSystem {
     let sysIndex = -1;
     let found = STUTTER;
     let any = false;
+    const take = (from: Int32Array, q2: number, sysChoice: number): void => {
+      if (k++ !== choice) return;
+      found = sysChoice;
+      if (next) {
+        next.set(from);
+        next[W] = q2;
+      }
+    };
     this.system.successors(s, this.sysOut, () => {
       any = true;
-      sysIndex++;
-      const mine = sysIndex;
-      this.spec.step(q, this.sysOut, () => {
-        if (k++ === choice) found = mine;
-      });
+      const mine = ++sysIndex;
+      this.spec.step(q, this.sysOut, (q2) => take(this.sysOut, q2, mine));
     });
-    if (!any) return STUTTER;
+    if (!any) this.spec.step(q, s, (q2) => take(s, q2, STUTTER));
     return found;
   }
 
@@ -139,11 +149,8 @@ export class ProductSystem implements TransitionSystem {
     const path = [found];
     const next = new Int32Array(this.stateWords);
     for (let i = 1; i < choices.length; i++) {
-      const c = this.systemChoice(cur, choices[i]!);
-      let j = 0;
-      this.successors(cur, next, () => {
-        if (j++ === choices[i]) cur.set(next);
-      });
+      const c = this.follow(cur, choices[i]!, next);
+      cur.set(next);
       if (c !== STUTTER) path.push(c);
     }
     return path;
