@@ -16,7 +16,7 @@
  * state without successors stutters forever (a self-loop edge with no choice index).
  */
 import type { ProductSpec } from './cycles.js';
-import { EdgeLog, Exploration, expandInProcess } from './explore.js';
+import { EdgeLog, Exploration, expandInProcess, type VisitedStore } from './explore.js';
 import { ProductSystem, STUTTER } from './product.js';
 import type { TransitionSystem } from './transition-system.js';
 
@@ -68,7 +68,7 @@ export interface ProductGraph {
 }
 
 /** CSR edges from (from, to, choice, label) quadruples. */
-export function graphFromEdges(quads: Int32Array, length: number, ids: number): Pick<ProductGraph, 'edgeStart' | 'edgeTo' | 'edgeChoice' | 'edgeLabel'> {
+function graphFromEdges(quads: Int32Array, length: number, ids: number): Pick<ProductGraph, 'edgeStart' | 'edgeTo' | 'edgeChoice' | 'edgeLabel'> {
   const m = length / 4;
   const edgeStart = new Int32Array(ids + 1);
   for (let i = 0; i < length; i += 4) edgeStart[quads[i]! + 1]!++;
@@ -93,8 +93,12 @@ export async function buildProductGraph(product: ProductSystem, options: { maxSt
   const x = new Exploration(product, options.maxStates !== undefined ? { maxStates: options.maxStates } : {}, undefined, edges);
   await expandInProcess(x);
   if (x.stoppedBy) return undefined;
-  const n = x.store.count;
-  return { ids: n, states: n, transitions: x.transitions, ...graphFromEdges(edges.data, edges.length, n), load: (id, out) => x.store.load(id, out), pathTo: (id) => x.store.pathTo(id) };
+  return productGraph(x.store, edges, x.store.count, x.store.count, x.transitions);
+}
+
+/** The graph of an explored product: its store (states, parent links) and its recorded edges. */
+export function productGraph(store: Pick<VisitedStore, 'load' | 'pathTo'>, edges: EdgeLog, ids: number, states: number, transitions: number): ProductGraph {
+  return { ids, states, transitions, ...graphFromEdges(edges.data, edges.length, ids), load: (id, out) => store.load(id, out), pathTo: (id) => store.pathTo(id) };
 }
 
 /** Searches a fair accepting cycle; `maxStates` bounds the product (incomplete beyond it). */

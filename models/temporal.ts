@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { findAcceptingCycle, type CycleResult, type ProductSpec } from '../checker/cycles.js';
-import { findFairAcceptingCycle, graphFromEdges, searchFairCycle, type FairCycleResult, type FairnessSpec, type ProductGraph } from '../checker/fair-cycles.js';
+import { findFairAcceptingCycle, productGraph, searchFairCycle, type FairCycleResult, type FairnessSpec } from '../checker/fair-cycles.js';
 import { compiledModule, runParallel } from '../checker/parallel/explore-parallel.js';
 import { ProductSystem } from '../checker/product.js';
 import { ExprSyntaxError } from '../properties/expr/ast.js';
@@ -223,16 +223,8 @@ async function parallelCycleSearch(ir: ModelIR, options: TemporalOptions, produc
   });
   const x = run.exploration;
   if (x.stoppedBy) return { verdict: 'incomplete', states: run.store.count, transitions: x.transitions };
-  const ids = run.store.nextId;
-  const edges = run.edges!;
-  const graph: ProductGraph = {
-    ids,
-    states: run.store.count,
-    transitions: x.transitions,
-    ...graphFromEdges(edges.data, edges.length, ids),
-    load: (id, out) => run.store.load(id, out),
-    pathTo: (id) => run.store.pathTo(id),
-  };
+  // Ids may have gaps (unused block tails): the graph spans every id handed out.
+  const graph = productGraph(run.store, run.edges!, run.store.nextId, run.store.count, x.transitions);
   return searchFairCycle(product, graph, fair);
 }
 
