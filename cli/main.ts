@@ -122,9 +122,7 @@ async function runCheck(args: Args): Promise<number> {
   const maxStates = numberOption(args, '--max-states', false);
   const maxSeconds = numberOption(args, '--max-seconds', false);
   const maxMemory = numberOption(args, '--max-memory', false);
-  const workersArg = numberOption(args, '--workers', false);
-  if (workersArg === 0) throw new InputErrors([{ code: 'bad-option', file: '<command line>', path: ['--workers'], message: '--workers must be at least 1' }]);
-  const workers = typeof workersArg === 'number' ? workersArg : availableParallelism();
+  const workers = workersOption(args);
   const progress = progressBar(!args.options.has('--quiet') && !args.options.has('--json'));
   const controller = new AbortController();
   const onInt = (): void => controller.abort();
@@ -209,6 +207,13 @@ async function writeStateGraph(args: Args, loaded: LoadedModel, defaults: Partia
   return 0;
 }
 
+/** `--workers N` (at least 1), by default one per available core. */
+function workersOption(args: Args): number {
+  const n = numberOption(args, '--workers', false);
+  if (n === 0) throw new InputErrors([{ code: 'bad-option', file: '<command line>', path: ['--workers'], message: '--workers must be at least 1' }]);
+  return typeof n === 'number' ? n : availableParallelism();
+}
+
 /** Several checks in one run: a violation (1) wins over incomplete (3), which wins over holds (0). */
 function combineExit(a: number, b: number): number {
   if (a === 1 || b === 1) return 1;
@@ -216,9 +221,7 @@ function combineExit(a: number, b: number): number {
 }
 
 async function runReview(args: Args): Promise<number> {
-  const workersArg = numberOption(args, '--workers', false);
-  if (workersArg === 0) throw new InputErrors([{ code: 'bad-option', file: '<command line>', path: ['--workers'], message: '--workers must be at least 1' }]);
-  const r = await review({ workers: typeof workersArg === 'number' ? workersArg : availableParallelism() });
+  const r = await review({ workers: workersOption(args) });
   const md = reviewToMarkdown(r);
   console.log(md);
   const out = args.options.get('--out')?.at(-1) ?? args.options.get('--report')?.at(-1);
