@@ -5,17 +5,12 @@
  */
 import workerpool from 'workerpool';
 import type { ModelIR } from './ir/types.js';
-import type { ModelInput } from './ir/schema.js';
-import { reviewCell, type ReviewCell } from './review.js';
+import { reviewCell } from './review.js';
 import { checkTemporal, type TemporalOptions, type TemporalResultData } from './temporal.js';
-
-async function cell(model: ModelInput, scenario: string, policy: string): Promise<ReviewCell> {
-  return reviewCell(model, scenario, policy);
-}
 
 async function temporal(ir: ModelIR, options: TemporalOptions): Promise<TemporalResultData> {
   const { explain: _explain, ...data } = await checkTemporal(ir, { ...options, workers: 1 });
   return data;
 }
 
-workerpool.worker({ cell, temporal });
+workerpool.worker({ cell: reviewCell, temporal });

@@ -73,7 +73,7 @@ export class SharedStore {
       capacity,
       arena: new SharedArrayBuffer(capacity * words * 4),
       parents: new SharedArrayBuffer(capacity * 4),
-      choices: new SharedArrayBuffer(capacity * 2 + (capacity & 1) * 2),
+      choices: new SharedArrayBuffer(capacity * 2),
       table: new SharedArrayBuffer((1 << tableLog2) * 4),
       control: new SharedArrayBuffer(CONTROL_WORDS * 4),
     });
