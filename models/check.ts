@@ -46,6 +46,11 @@ export interface CheckOptions {
    */
   readonly reduce?: boolean;
   /**
+   * Remember the kernel's handling of events per thread record (a pure function of it); only a
+   * cross-check turns this off, the states explored are identical. @defaultValue true
+   */
+  readonly memoize?: boolean;
+  /**
    * Worker threads for the exploration; 1 runs in-process. Results are identical at any count.
    * @defaultValue 1 (the command line defaults to the number of cores)
    */
@@ -148,7 +153,7 @@ export function buildSystem(ir: ModelIR, policy: Policy, options: CheckOptions =
       });
   const invariants = compile(ir.invariants, 'invariants', selection.invariants);
   const finals = compile(ir.final, 'final', selection.finals);
-  return new RseqSystem(ir, policy, { budgets, ghosts, checked: b, invariants, finals, symmetry: options.symmetry ?? true, reduce: options.reduce ?? true });
+  return new RseqSystem(ir, policy, { budgets, ghosts, checked: b, invariants, finals, symmetry: options.symmetry ?? true, reduce: options.reduce ?? true, memoize: options.memoize ?? true });
 }
 
 /**

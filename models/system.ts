@@ -6,6 +6,7 @@ import { Entry, RseqLayout, Status } from './kernel/layout.js';
 import type { Policy } from './kernel/policy.js';
 import { KernelSemantics, type GhostNeeds } from './kernel/semantics.js';
 import { liveRegisters } from './kernel/liveness.js';
+import { RangeMemo } from '../checker/range-memo.js';
 
 /** Environment events and instruction steps, as encoded in transition labels. */
 export const LabelKind = {
@@ -49,6 +50,11 @@ export interface SystemOptions {
    * migration is invisible floats over its allowed CPUs. @defaultValue true when sound
    */
   readonly reduce?: boolean;
+  /**
+   * Remember each thread record's canonical form (a pure function of the record): only tests
+   * turn this off, to check that the memo changes nothing. @defaultValue true
+   */
+  readonly memoize?: boolean;
   readonly budgets: BudgetsIR;
   readonly ghosts: GhostNeeds;
   /** Built-in codes that are checked (others are tracked but not reported). */
@@ -63,6 +69,20 @@ const B_MIGRATE = 1;
 const B_SIGNAL = 2;
 const B_IRQ = 3;
 const B_TRAP = 4;
+
+/** The thread-local event steps of `RseqSystem.localStep` (part of the event memo's tag). */
+const Local = {
+  preemptOut: 0,
+  preemptSelf: 1,
+  schedule: 2,
+  migrateRunning: 3,
+  signalRunning: 4,
+  interrupt: 5,
+  trapSleep: 6,
+  wake: 7,
+  migrateReady: 8,
+  signalSwitchedOut: 9,
+} as const;
 
 /**
  * The rseq model as a TransitionSystem: at every instruction boundary of a running thread the
@@ -106,6 +126,20 @@ export class RseqSystem implements TransitionSystem {
   private readonly kIdCpuDead: boolean;
   /** Kernel fields of a finished thread, reset to 0 (see canonicalize). */
   private readonly doneFields: readonly Int32Array[];
+  /**
+   * Canonical forms of thread records already computed (see canonicalize). Sound because every
+   * field canonicalization reads or writes is in the thread's own record (models/kernel/layout.ts
+   * groups them), and the static tables it consults are indexed by the thread (the memo's tag).
+   */
+  readonly canonMemo: RangeMemo | undefined;
+  /**
+   * Results of thread-local event steps (see `local`): off with shared areas (a step may then
+   * write another thread's area) and with LTL ghosts (a step also reports what it did).
+   */
+  readonly eventMemo: RangeMemo | undefined;
+  /** Words before the first thread record (process-wide fields: violation, kill, budgets, memory). */
+  private readonly globalWords: number;
+  private readonly globalsTmp: Int32Array;
   // The successor being emitted (fields rather than a closure per call: no garbage per state).
   private emitOut: Int32Array = new Int32Array(0);
   private emitRaw: (label: number) => boolean | void = () => undefined;
@@ -180,6 +214,10 @@ export class RseqSystem implements TransitionSystem {
     this.mayFloat = ir.threads.map((th) => this.reduced && options.budgets.migrations < 0 && th.allowed.length > 1);
     this.floatTmp = new Int32Array(this.stateWords);
     this.kIdCpuDead = !this.kernel.rework && policy.idUpdate === 'everyHandlerRun';
+    this.canonMemo = options.memoize === false ? undefined : new RangeMemo(this.layout.threadWords);
+    this.eventMemo = options.memoize === false || this.sharedAreas || options.trackLast ? undefined : new RangeMemo(this.layout.threadWords, 18);
+    this.globalWords = this.layout.threadWordStart[0]!;
+    this.globalsTmp = new Int32Array(this.globalWords);
   }
 
   /**
@@ -187,6 +225,16 @@ export class RseqSystem implements TransitionSystem {
    * bits cleared once the IP is outside the armed range (they only matter inside it).
    */
   private canonicalize(s: Int32Array, t: number): void {
+    const memo = this.canonMemo;
+    if (memo === undefined) return this.canonicalizeRecord(s, t);
+    const start = this.layout.threadWordStart[t]!;
+    if (memo.recall(s, start, t)) return;
+    this.canonicalizeRecord(s, t);
+    memo.remember(s, start);
+  }
+
+  /** canonicalize without the memo: reads and writes thread t's record only. */
+  private canonicalizeRecord(s: Int32Array, t: number): void {
     this.canonicalizeCore(s, t);
     if (this.mayFloat[t] && this.kernel.get(s, this.layout.status[t]!) === Status.Ready && this.kernel.get(s, this.layout.anyCpu[t]!) === 0 && this.migrationInvisible(s, t)) {
       this.kernel.set(s, this.layout.cpu[t]!, 0);
@@ -204,7 +252,7 @@ export class RseqSystem implements TransitionSystem {
     const k = this.kernel;
     const L = this.layout;
     const tmp = this.floatTmp;
-    tmp.set(s);
+    copyWords(tmp, s);
     const cpu = k.get(s, L.cpu[t]!);
     const other = this.ir.threads[t]!.allowed.find((c) => c !== cpu)!;
     k.noteEvent(tmp, t, 'migrate');
@@ -319,9 +367,16 @@ export class RseqSystem implements TransitionSystem {
       order[j + 1] = cur;
     }
     if (!moved) return;
+    // Word loops rather than subarray copies: a subarray is an allocation, on the hottest path.
     const tmp = this.blockTmp;
-    for (let p = 0; p < T; p++) tmp.set(s.subarray(start[order[p]!]!, start[order[p]!]! + W), p * W);
-    for (let p = 0; p < T; p++) s.set(tmp.subarray(p * W, p * W + W), start[p]!);
+    for (let p = 0; p < T; p++) {
+      const from = start[order[p]!]!;
+      for (let i = 0; i < W; i++) tmp[p * W + i] = s[from + i]!;
+    }
+    for (let p = 0; p < T; p++) {
+      const to = start[p]!;
+      for (let i = 0; i < W; i++) s[to + i] = tmp[p * W + i]!;
+    }
     const k = this.kernel;
     if (k.killed(s)) {
       const old = k.get(s, this.layout.killThread);
@@ -397,7 +452,7 @@ export class RseqSystem implements TransitionSystem {
       const th = this.ir.threads[t]!;
       const cpu = k.get(state, L.cpu[t]!);
       if (status === Status.Running) {
-        out.set(state);
+        copyWords(out, state);
         const touchesOthers = this.interp.current(state, t).op === 'syscall';
         const outcome = this.interp.step(out, t, false, this.cpuOf);
         this.runFusedSteps(out, t);
@@ -407,7 +462,7 @@ export class RseqSystem implements TransitionSystem {
         // instruction later (see fusibleInstructions): only the instruction is explored here.
         if (this.atFusible(state, t)) continue;
         if (outcome === StepOutcome.SyscallReturned && this.budgetLeft(state, B_PREEMPT)) {
-          out.set(state);
+          copyWords(out, state);
           this.spend(out, B_PREEMPT);
           this.interp.step(out, t, true, this.cpuOf);
           this.finish(out, t, true);
@@ -418,114 +473,170 @@ export class RseqSystem implements TransitionSystem {
           // threads (possibly t again), so no idle intermediate state is stored.
           for (let u = 0; u < this.T; u++) {
             if (u !== t && (k.get(state, L.status[u]!) !== Status.Ready || !this.queuedOn(state, u, cpu))) continue;
-            out.set(state);
+            copyWords(out, state);
             this.spend(out, B_PREEMPT);
-            this.switchOutFromUser(out, t, 'preempt');
             this.runningOn[cpu] = -1;
-            this.placeOn(out, u, cpu);
-            k.switchIn(out, u, this.freeMmCid(out, u));
+            const cid = this.freeMmCid(out, u);
             this.runningOn[cpu] = t;
-            this.canonicalize(out, u);
-            this.finish(out, t, false);
+            if (u === t) this.local(out, t, Local.preemptSelf, cpu, cid);
+            else {
+              // t's and u's steps touch their own records only: they commute.
+              this.local(out, t, Local.preemptOut);
+              this.local(out, u, Local.schedule, cpu, cid);
+            }
             if (emit(makeLabel(LabelKind.preempt, t, u))) return;
           }
         }
         if (this.budgetLeft(state, B_MIGRATE)) {
           for (const c of th.allowed) {
             if (c === cpu) continue;
-            out.set(state);
+            copyWords(out, state);
             this.spend(out, B_MIGRATE);
-            this.switchOutFromUser(out, t, 'migrate');
-            k.noteEvent(out, t, 'migrate');
-            k.migrate(out, t, c);
-            this.finish(out, t, false);
+            this.local(out, t, Local.migrateRunning, c);
             if (emit(makeLabel(LabelKind.migrate, t, c))) return;
           }
         }
         if (th.handler >= 0 && this.budgetLeft(state, B_SIGNAL) && k.get(state, L.sigPending[t]!) === 0) {
-          out.set(state);
+          copyWords(out, state);
           this.spend(out, B_SIGNAL);
-          k.set(out, L.sigPending[t]!, 1);
-          // Sent from elsewhere: an interrupt (IPI) brings t into the kernel, which delivers it.
-          k.interrupt(out, t, false);
-          this.finish(out, t, false);
+          this.local(out, t, Local.signalRunning);
           if (emit(makeLabel(LabelKind.signal, t))) return;
         }
         if (this.budgetLeft(state, B_IRQ)) {
           for (let tw = 0; tw < 2; tw++) {
-            const taskWork = tw === 1;
-            out.set(state);
+            copyWords(out, state);
             this.spend(out, B_IRQ);
-            k.interrupt(out, t, taskWork);
-            this.finish(out, t, false);
-            if (emit(makeLabel(taskWork ? LabelKind.taskWork : LabelKind.interrupt, t))) return;
+            this.local(out, t, Local.interrupt, tw);
+            if (emit(makeLabel(tw === 1 ? LabelKind.taskWork : LabelKind.interrupt, t))) return;
           }
         }
         if (this.budgetLeft(state, B_TRAP)) {
-          out.set(state);
+          copyWords(out, state);
           this.spend(out, B_TRAP);
-          k.interrupt(out, t, false); // a fault that does not sleep: entry and exit only
-          this.finish(out, t, false);
+          this.local(out, t, Local.interrupt, 0); // a fault that does not sleep: entry and exit only
           if (emit(makeLabel(LabelKind.trap, t))) return;
-          out.set(state);
+          copyWords(out, state);
           this.spend(out, B_TRAP);
-          k.noteEvent(out, t, 'trap');
-          k.switchOut(out, t, 'trap', true);
-          k.set(out, L.status[t]!, Status.Blocked);
-          k.set(out, L.entry[t]!, Entry.Irq);
-          this.finish(out, t, false);
+          this.local(out, t, Local.trapSleep);
           if (emit(makeLabel(LabelKind.trapSleep, t))) return;
         }
       } else if (status === Status.Ready || status === Status.Blocked) {
         if (status === Status.Ready) {
           for (let c = 0; c < this.runningOn.length; c++) {
             if (this.runningOn[c] !== -1 || !this.queuedOn(state, t, c)) continue;
-            out.set(state);
-            this.placeOn(out, t, c);
-            k.switchIn(out, t, this.freeMmCid(state, t));
-            this.finish(out, t, false);
+            copyWords(out, state);
+            this.local(out, t, Local.schedule, c, this.freeMmCid(state, t));
             if (emit(makeLabel(LabelKind.schedule, t, c))) return;
           }
         }
         if (status === Status.Blocked) {
-          out.set(state);
-          k.set(out, L.status[t]!, Status.Ready);
-          this.finish(out, t, false);
+          copyWords(out, state);
+          this.local(out, t, Local.wake);
           if (emit(makeLabel(LabelKind.wake, t))) return;
         }
         // A floating thread's migrations change nothing (canonicalize): none is explored.
         if (this.budgetLeft(state, B_MIGRATE) && k.get(state, L.anyCpu[t]!) === 0) {
           for (const c of th.allowed) {
             if (c === cpu) continue;
-            out.set(state);
+            copyWords(out, state);
             this.spend(out, B_MIGRATE);
-            k.noteEvent(out, t, 'migrate');
-            k.migrate(out, t, c);
-            this.finish(out, t, false);
+            this.local(out, t, Local.migrateReady, c);
             if (emit(makeLabel(LabelKind.migrate, t, c))) return;
           }
         }
         if (th.handler >= 0 && this.budgetLeft(state, B_SIGNAL) && k.get(state, L.sigPending[t]!) === 0) {
-          out.set(state);
+          copyWords(out, state);
           this.spend(out, B_SIGNAL);
-          k.set(out, L.sigPending[t]!, 1);
-          let kind: number = LabelKind.signalPending;
-          const sleep = status === Status.Blocked ? this.interruptibleSleep(state, t) : undefined;
-          if (sleep) {
-            // The signal cuts the sleep short. futex_wait and blocking read/write return
-            // -ERESTARTSYS and are restarted after the handler (SA_RESTART: the IP is rewound to
-            // the syscall); poll and nanosleep fail with EINTR (-ERESTARTNOHAND /
-            // -ERESTART_RESTARTBLOCK), as litmus runs on 6.18 showed.
-            k.set(out, L.status[t]!, Status.Ready);
-            if (sleep.restart) k.set(out, L.restart[t]!, 1);
-            else if (sleep.dst >= 0) k.set(out, L.regs[k.topFrame(out, t) * L.registers + sleep.dst]!, 1 + 2);
-            kind = LabelKind.wakeBySignal;
-          }
-          this.finish(out, t, false);
-          if (emit(makeLabel(kind, t))) return;
+          const wakes = status === Status.Blocked && this.interruptibleSleep(state, t) !== undefined;
+          this.local(out, t, Local.signalSwitchedOut);
+          if (emit(makeLabel(wakes ? LabelKind.wakeBySignal : LabelKind.signalPending, t))) return;
         }
       }
     }
+  }
+
+  /**
+   * Runs the thread-local step `op` of thread t on `s` (see localStep), through the event memo
+   * when it is on. A step is remembered only if it left every word outside t's record alone (no
+   * kill, no violation), and recalled only in a state without a pending violation, so a recall
+   * writes exactly what the step would have.
+   */
+  private local(s: Int32Array, t: number, op: number, arg = 0, arg2 = 0): void {
+    const memo = this.eventMemo;
+    if (memo === undefined || this.kernel.get(s, this.layout.violation) !== 0) return this.localStep(s, t, op, arg, arg2);
+    const start = this.layout.threadWordStart[t]!;
+    if (memo.recall(s, start, op | (t << 4) | (arg << 8) | (arg2 << 16))) return;
+    const g = this.globalWords;
+    const saved = this.globalsTmp;
+    for (let i = 0; i < g; i++) saved[i] = s[i]!;
+    this.localStep(s, t, op, arg, arg2);
+    for (let i = 0; i < g; i++) if (saved[i] !== s[i]) return;
+    memo.remember(s, start);
+  }
+
+  /**
+   * The kernel's handling of one event, reading and writing thread t's record only (and, on a
+   * kill or a violation, the process-wide words), canonicalization included.
+   */
+  private localStep(s: Int32Array, t: number, op: number, arg: number, arg2: number): void {
+    const k = this.kernel;
+    const L = this.layout;
+    switch (op) {
+      case Local.preemptOut:
+        this.switchOutFromUser(s, t, 'preempt');
+        break;
+      case Local.preemptSelf:
+        this.switchOutFromUser(s, t, 'preempt');
+        this.placeOn(s, t, arg);
+        k.switchIn(s, t, arg2);
+        this.canonicalize(s, t);
+        break;
+      case Local.schedule:
+        this.placeOn(s, t, arg);
+        k.switchIn(s, t, arg2);
+        break;
+      case Local.migrateRunning:
+        this.switchOutFromUser(s, t, 'migrate');
+        k.noteEvent(s, t, 'migrate');
+        k.migrate(s, t, arg);
+        break;
+      case Local.signalRunning:
+        k.set(s, L.sigPending[t]!, 1);
+        // Sent from elsewhere: an interrupt (IPI) brings t into the kernel, which delivers it.
+        k.interrupt(s, t, false);
+        break;
+      case Local.interrupt:
+        k.interrupt(s, t, arg === 1);
+        break;
+      case Local.trapSleep:
+        k.noteEvent(s, t, 'trap');
+        k.switchOut(s, t, 'trap', true);
+        k.set(s, L.status[t]!, Status.Blocked);
+        k.set(s, L.entry[t]!, Entry.Irq);
+        break;
+      case Local.wake:
+        k.set(s, L.status[t]!, Status.Ready);
+        break;
+      case Local.migrateReady:
+        k.noteEvent(s, t, 'migrate');
+        k.migrate(s, t, arg);
+        break;
+      case Local.signalSwitchedOut: {
+        k.set(s, L.sigPending[t]!, 1);
+        const sleep = k.get(s, L.status[t]!) === Status.Blocked ? this.interruptibleSleep(s, t) : undefined;
+        if (sleep) {
+          // The signal cuts the sleep short. futex_wait and blocking read/write return
+          // -ERESTARTSYS and are restarted after the handler (SA_RESTART: the IP is rewound to
+          // the syscall); poll and nanosleep fail with EINTR (-ERESTARTNOHAND /
+          // -ERESTART_RESTARTBLOCK), as litmus runs on 6.18 showed.
+          k.set(s, L.status[t]!, Status.Ready);
+          if (sleep.restart) k.set(s, L.restart[t]!, 1);
+          else if (sleep.dst >= 0) k.set(s, L.regs[k.topFrame(s, t) * L.registers + sleep.dst]!, 1 + 2);
+        }
+        break;
+      }
+    }
+    this.canonicalize(s, t);
   }
 
   /** Whether ready thread u waits for `cpu`: queued there, or floating and allowed on it. */
@@ -787,4 +898,9 @@ function findCycle(member: Uint8Array, next: (i: number) => number[]): number {
 /** Applies (word, and-mask, or-bits) triples to a packed state. */
 function applyMasks(s: Int32Array, m: Int32Array): void {
   for (let i = 0; i < m.length; i += 3) s[m[i]!] = (s[m[i]!]! & m[i + 1]!) | m[i + 2]!;
+}
+
+/** dst = src for two states of equal width (a loop the JIT inlines: cheaper than set() at this size). */
+function copyWords(dst: Int32Array, src: Int32Array): void {
+  for (let i = 0; i < src.length; i++) dst[i] = src[i]!;
 }

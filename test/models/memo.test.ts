@@ -1,0 +1,100 @@
+/**
+ * The memos of models/system.ts (canonical thread records, thread-local event steps) against
+ * the same system computing everything afresh: the exploration must be the same, state for
+ * state in BFS order, transition for transition.
+ */
+import { describe, expect, it } from 'vitest';
+import { StateStore, hashWords } from '../../checker/state-store.js';
+import { buildSystem, resolvePolicy, type CheckOptions } from '../../models/check.js';
+import type { ModelIR } from '../../models/ir/types.js';
+import { validateModel } from '../../models/ir/validate.js';
+import { gallery } from '../../models/library/gallery/entries.js';
+import { seedScenarios } from '../../models/library/seed/scenarios.js';
+import { selftestScenarios } from '../../models/library/selftests/scenarios.js';
+import { loadModel } from '../../models/load.js';
+import { I, ModelBuilder, seq } from '../../models/builder.js';
+import { addv } from '../../models/library/librseq/primitives.js';
+import type { RseqSystem } from '../../models/system.js';
+
+/** BFS over `sys`: states, transitions, and a digest of every state and label in order. */
+function trace(sys: RseqSystem): { states: number; transitions: number; digest: number } {
+  const W = sys.stateWords;
+  const store = new StateStore(W);
+  const s = new Int32Array(W);
+  const out = new Int32Array(W);
+  let digest = 0;
+  let transitions = 0;
+  sys.initialStates(out, () => void store.insertIfAbsent(out, -1, 0));
+  for (let id = 0; id < store.size; id++) {
+    store.load(id, s);
+    sys.successors(s, out, (label) => {
+      transitions++;
+      digest = Math.imul(digest ^ hashWords(out, 0, W), 31) ^ label;
+      store.insertIfAbsent(out, id, 0);
+    });
+    if (store.size > 2_000_000) throw new Error('too large for a cross-check');
+  }
+  return { states: store.size, transitions, digest };
+}
+
+function ir(input: Parameters<typeof validateModel>[0]): ModelIR {
+  const v = validateModel(input);
+  if (!v.ok) throw new Error(JSON.stringify(v.errors));
+  return v.ir;
+}
+
+const counter = loadModel('percpu-counter', ['threads=2', 'ops=1', 'signals=1']);
+const three = loadModel('percpu-counter', ['threads=3', 'ops=1', 'signals=1']);
+/**
+ * Threads running different programs (the same IP means different things to each: the memo
+ * must tell threads apart) and one reading mm_cid (the CID a switch-in assigns is part of it).
+ */
+const asymmetric = ir(
+  new ModelBuilder('asymmetric')
+    .cpus(2)
+    .memory('counter', { size: 'percpu', max: 3 })
+    .memory('cid_seen', { max: 3 })
+    .program('late', seq(I.nop(), I.nop(), addv('a', 'counter', 1, { next: 'a_end' }), I.done({ label: 'a_end' })))
+    .program('early', seq(addv('b', 'counter', 1, { next: 'b_end' }), I.nop({ label: 'b_end' }), I.nop(), I.done()))
+    .program('cid', [I.readId('r0', 'mm_cid'), I.store({ var: 'cid_seen' }, 'r0'), I.readId('r0', 'mm_cid'), I.store({ var: 'cid_seen' }, 'r0'), I.done()])
+    .program('handler', seq(addv('h', 'counter', 1, { next: 'h_end' }), I.sigreturn({ label: 'h_end' })))
+    .thread({ program: 'late', cpu: 'C0', handler: 'handler' })
+    .thread({ program: 'early', cpu: 'C1' })
+    .thread({ program: 'cid', cpu: 'C0' })
+    .budgets({ preemptions: 1, migrations: 2, signals: 1 })
+    .build(),
+);
+
+const cases: [string, ModelIR, string, string[], Partial<CheckOptions>][] = [
+  ['asymmetric threads reading mm_cid', asymmetric, 'linux-4.18', [], {}],
+  ['asymmetric threads reading mm_cid', asymmetric, 'linux-6.19', [], {}],
+  ['percpu-counter 3x1+1', three.ir, 'linux-4.18', [], {}],
+  ['percpu-counter 3x1+1', three.ir, 'linux-6.19', [], {}],
+  ['percpu-counter 2x1+1 unreduced', counter.ir, 'linux-6.3', [], { reduce: false, symmetry: false }],
+  ['percpu-counter 2x1+1', counter.ir, 'linux-6.3', ['abortOnMigrate=false'], {}],
+  ['percpu-counter 2x1+1', counter.ir, 'linux-7.1-legacy', [], {}],
+  ['percpu-counter 2x1+1 with interrupts and traps', counter.ir, 'linux-7.1-v2', [], { budgets: { interrupts: 1, traps: 1 } }],
+  ...selftestScenarios.map((s) => [`selftest -T ${s.id}`, ir(s.build()), 'linux-6.19', [], {}] as [string, ModelIR, string, string[], Partial<CheckOptions>]),
+  ...seedScenarios.map((s) => [`seed ${s.id}`, ir(s.build()), "c'@4.18", [], { properties: ['all'] }] as [string, ModelIR, string, string[], Partial<CheckOptions>]),
+  ...gallery.map((g) => [`gallery ${g.name}`, ir(g.model), g.policy, g.bugKnobs, { properties: ['all'] }] as [string, ModelIR, string, string[], Partial<CheckOptions>]),
+];
+
+describe('the memos change nothing: the same states and transitions in the same order', () => {
+  for (const [name, model, policy, knobs, extra] of cases) {
+    it(`${name} under ${policy}${knobs.length ? ` + ${knobs.join(' ')}` : ''}`, () => {
+      const options: CheckOptions = { constants: { threads: model.threads.length, ops: 1, cpus: model.cpus.length, signals: 1 }, ...extra };
+      const pol = resolvePolicy(policy, knobs);
+      const fresh = trace(buildSystem(model, pol, { ...options, memoize: false }));
+      const memoSys = buildSystem(model, pol, { ...options, memoize: true });
+      const memo = trace(memoSys);
+      expect(memo).toEqual(fresh);
+      expect(memoSys.canonMemo).toBeDefined();
+    });
+  }
+
+  it('the memos are used (most lookups hit) on percpu-counter', () => {
+    const sys = buildSystem(three.ir, resolvePolicy('linux-6.19', []), { constants: three.constants });
+    trace(sys);
+    expect(sys.eventMemo!.hits).toBeGreaterThan(10 * sys.eventMemo!.misses);
+  });
+});
