@@ -1,7 +1,7 @@
 import type { TransitionSystem } from './transition-system.js';
 import type { ExploreOptions } from './options.js';
 import type { FlagReport, Limit, RawResult, Stats } from './result.js';
-import { StateStore } from './state-store.js';
+import { StateStore, equalWords } from './state-store.js';
 import { Findings, type Candidate } from './findings.js';
 
 /** Explored states between checks of the clock, the memory bound and the abort signal. */
@@ -132,6 +132,12 @@ export class Exploration {
     this.edges?.add(parent, id >= 0 ? id : -1 - id, choice, label);
   }
 
+  /** Adds a transition of state `parent` back to itself (no lookup needed: it is stored). */
+  addSelfLoop(parent: number, choice: number, label: number): void {
+    this.transitions++;
+    this.edges?.add(parent, parent, choice, label);
+  }
+
   /** Finishes expanding state `this.next`: a state with no successors is judged by `terminal`. */
   endState(successors: number, state: Int32Array): void {
     if (successors === 0) this.note(this.next, this.system.terminal(state), this.depth);
@@ -207,7 +213,8 @@ export async function expandInProcess(x: Exploration, until = Infinity): Promise
   const out = new Int32Array(sys.stateWords);
   let parent = 0;
   let choice = 0;
-  const emit = (label: number): void => x.addSuccessor(out, parent, choice++, label);
+  // A successor equal to its parent (an event that changed nothing) skips the visited set.
+  const emit = (label: number): void => (equalWords(out, current) ? x.addSelfLoop(parent, choice++, label) : x.addSuccessor(out, parent, choice++, label));
   while (!x.done) {
     const batchEnd = Math.min(x.store.count, x.next + BATCH);
     while (x.next < batchEnd && !x.done) {

@@ -2,6 +2,10 @@
  * The visited set: packed states appended to a chunked Int32Array arena (arena order is BFS
  * order and a state's id is its index), an open-addressing hash table of ids, and per-state
  * parent links (parent id and successor index) from which shortest traces are rebuilt.
+ *
+ * A table entry is id + 1 in its low log2(capacity) bits (at most half the slots are used, so
+ * that is enough) and the state's hash above them: a probe that meets another state's entry
+ * usually tells from the hash bits alone, without a read of the arena far away in memory.
  */
 const CHUNK_STATES_LOG2 = 16;
 const CHUNK_STATES = 1 << CHUNK_STATES_LOG2;
@@ -23,6 +27,12 @@ export function hashWords(s: Int32Array, offset: number, words: number): number 
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
   return h;
+}
+
+/** Whether two states of equal width are equal word for word. */
+export function equalWords(a: Int32Array, b: Int32Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 export class StateStore {
@@ -48,11 +58,18 @@ export class StateStore {
   insertIfAbsent(s: Int32Array, parent: number, choice: number): number {
     const words = this.words;
     const h = hashWords(s, 0, words);
-    let slot = h & this.tableMask;
+    const mask = this.tableMask;
+    const tag = h & ~mask;
+    let slot = h & mask;
     for (;;) {
       const entry = this.table[slot]!;
       if (entry === 0) break;
-      const id = entry - 1;
+      if ((entry & ~mask) !== tag) {
+        // Different high hash bits: a different state, no need to read the arena.
+        slot = (slot + 1) & mask;
+        continue;
+      }
+      const id = (entry & mask) - 1;
       const chunk = this.chunks[id >>> CHUNK_STATES_LOG2]!;
       const base = (id & (CHUNK_STATES - 1)) * words;
       let same = true;
@@ -63,7 +80,7 @@ export class StateStore {
         }
       }
       if (same) return -1 - id;
-      slot = (slot + 1) & this.tableMask;
+      slot = (slot + 1) & mask;
     }
     const id = this.size++;
     const chunkIndex = id >>> CHUNK_STATES_LOG2;
@@ -71,7 +88,7 @@ export class StateStore {
     const dst = this.chunks[chunkIndex]!;
     const at = (id & (CHUNK_STATES - 1)) * words;
     for (let i = 0; i < words; i++) dst[at + i] = s[i]!;
-    this.table[slot] = id + 1;
+    this.table[slot] = tag | (id + 1);
     if (id >= this.parentIds.length) this.growLinks();
     this.parentIds[id] = parent;
     this.choices[id] = choice;
@@ -150,9 +167,10 @@ export class StateStore {
     const words = this.words;
     for (let id = 0; id < this.size; id++) {
       const chunk = this.chunks[id >>> CHUNK_STATES_LOG2]!;
-      let slot = hashWords(chunk, (id & (CHUNK_STATES - 1)) * words, words) & mask;
+      const h = hashWords(chunk, (id & (CHUNK_STATES - 1)) * words, words);
+      let slot = h & mask;
       while (table[slot] !== 0) slot = (slot + 1) & mask;
-      table[slot] = id + 1;
+      table[slot] = (h & ~mask) | (id + 1);
     }
     this.table = table;
     this.tableMask = mask;

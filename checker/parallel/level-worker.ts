@@ -11,6 +11,7 @@ import type { TransitionSystem } from '../transition-system.js';
 import { EdgeLog } from '../explore.js';
 import { Findings } from '../findings.js';
 import { Ctl, SharedStore } from './shared-store.js';
+import { equalWords } from '../state-store.js';
 import type { LevelRequest, LevelResult, RehashRequest } from './protocol.js';
 
 let cached: { key: string; system: TransitionSystem } | undefined;
@@ -45,6 +46,11 @@ async function level(req: LevelRequest): Promise<unknown> {
   let choice = 0;
   const emit = (label: number): void => {
     transitions++;
+    if (equalWords(out, state)) {
+      // An event that changed nothing: the successor is the state being expanded.
+      edges?.add(parent, parent, choice++, label);
+      return;
+    }
     if (nextId === blockEnd) {
       nextId = Atomics.add(ctl, Ctl.nextId, req.blockSize);
       blockEnd = nextId + req.blockSize;

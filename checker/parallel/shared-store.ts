@@ -1,7 +1,9 @@
 /**
  * The visited set of a parallel exploration, in SharedArrayBuffers that every worker maps: an
  * arena of packed states indexed by id, parent links, and an open-addressing table of ids
- * (0 = empty, else id + 1) that workers insert into with compare-and-swap.
+ * (0 = empty, else id + 1) that workers insert into with compare-and-swap. Ids are below the
+ * reserved capacity, so an entry's bits above them carry the state's hash: most probes that
+ * meet another state's entry need no read of the arena.
  *
  * An inserter first writes its candidate into the arena at an id it owns (workers take ids in
  * blocks, so a frontier is a list of id ranges with unused tails), then publishes it with one
@@ -52,6 +54,9 @@ export class SharedStore {
   readonly control: Int32Array;
   table: Int32Array;
   private mask: number;
+  /** Bits of an entry holding id + 1, and the hash bits above them. */
+  private readonly idMask: number;
+  private readonly hashMask: number;
   /** States stored (ids in use; ids beyond may be unused block tails). Kept by the coordinator. */
   count = 0;
 
@@ -64,6 +69,9 @@ export class SharedStore {
     this.control = new Int32Array(handles.control);
     this.table = new Int32Array(handles.table);
     this.mask = this.table.length - 1;
+    const idBits = 32 - Math.clz32(this.capacity + 1);
+    this.idMask = idBits >= 32 ? -1 : (1 << idBits) - 1;
+    this.hashMask = ~this.idMask;
   }
 
   /** Reserves a store for up to `capacity` states of `words` words. */
@@ -104,7 +112,9 @@ export class SharedStore {
     const arena = this.arena;
     const table = this.table;
     let written = false;
-    let slot = hashWords(s, 0, words) & this.mask;
+    const h = hashWords(s, 0, words);
+    const tag = h & this.hashMask;
+    let slot = h & this.mask;
     for (;;) {
       let entry = Atomics.load(table, slot);
       if (entry === 0) {
@@ -116,10 +126,15 @@ export class SharedStore {
           this.choices[id] = choice;
           written = true;
         }
-        entry = Atomics.compareExchange(table, slot, 0, id + 1);
+        entry = Atomics.compareExchange(table, slot, 0, tag | (id + 1));
         if (entry === 0) return id;
       }
-      const base = (entry - 1) * words;
+      if ((entry & this.hashMask) !== tag) {
+        slot = (slot + 1) & this.mask;
+        continue;
+      }
+      const stored = (entry & this.idMask) - 1;
+      const base = stored * words;
       let same = true;
       for (let i = 0; i < words; i++) {
         if (arena[base + i] !== s[i]) {
@@ -127,7 +142,7 @@ export class SharedStore {
           break;
         }
       }
-      if (same) return -entry;
+      if (same) return -1 - stored;
       slot = (slot + 1) & this.mask;
     }
   }
@@ -171,7 +186,7 @@ export class SharedStore {
     for (let i = from; i < to; i++) {
       const entry = old[i]!;
       if (entry === 0) continue;
-      let slot = hashWords(this.arena, (entry - 1) * words, words) & mask;
+      let slot = hashWords(this.arena, ((entry & this.idMask) - 1) * words, words) & mask;
       while (Atomics.compareExchange(table, slot, 0, entry) !== 0) slot = (slot + 1) & mask;
     }
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { explore } from '../../checker/explore.js';
+import { EdgeLog, Exploration, expandInProcess, explore } from '../../checker/explore.js';
 import { replay } from '../../checker/replay.js';
 import type { TransitionSystem } from '../../checker/transition-system.js';
 
@@ -53,5 +53,28 @@ describe('explore', () => {
     const r = await explore(counter(100_000, -1), { signal: c.signal });
     expect(r.verdict).toBe('incomplete');
     if (r.verdict === 'incomplete') expect(r.stoppedBy.kind).toBe('interrupted');
+  });
+
+  it('counts and logs a transition that changes nothing as a self-loop of its state', async () => {
+    // Steps +0 (a self-loop), +1 and +2 from every value of 0..20.
+    const base = counter(20, -1);
+    const sys: TransitionSystem = {
+      ...base,
+      successors(s, out, emit) {
+        out[0] = s[0]!;
+        if (emit(0)) return;
+        base.successors(s, out, emit);
+      },
+    };
+    const edges = new EdgeLog();
+    const x = new Exploration(sys, {}, undefined, edges);
+    await expandInProcess(x);
+    const r = x.result();
+    expect(r.verdict).toBe('pass');
+    expect(r.stats.states).toBe(21);
+    expect(r.stats.transitions).toBe(21 + 20 + 19);
+    const loops: number[] = [];
+    for (let i = 0; i < edges.length; i += 4) if (edges.data[i + 3] === 0) loops.push(edges.data[i]!, edges.data[i + 1]!);
+    expect(loops).toEqual(Array.from({ length: 21 }, (_, id) => [id, id]).flat());
   });
 });
