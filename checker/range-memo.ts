@@ -1,34 +1,44 @@
 import { hashWords } from './state-store.js';
 
 /**
- * A direct-mapped cache of a pure function on a word range of a packed state: for a (tag,
- * words) key it remembers the words the function wrote back. A system uses it for work that
- * reads and writes one contiguous record only (e.g. putting one thread's record in canonical
- * form), which repeats across millions of states over a few thousand distinct records. A
- * colliding key simply replaces the entry, so the memory is fixed and lookups never chain.
+ * A cache of a pure function on a word range of a packed state: for a (tag, words) key it
+ * remembers the words the function wrote back. A system uses it for work that reads and writes
+ * one contiguous record only (e.g. putting one thread's record in canonical form), which
+ * repeats across millions of states over a few thousand distinct records.
+ *
+ * Two-way set associative, each entry padded to a power of two of words so that a set is one
+ * or two cache lines: the table must stay small enough to live in the CPU's caches next to the
+ * visited set, and a direct-mapped table that small thrashes on colliding keys. A miss evicts
+ * the set's older entry, so memory is fixed and lookups never chain.
  */
 export class RangeMemo {
-  /** Per entry: tag + 1 (0 = empty), then `words` key words, then `words` value words. */
+  /** Per entry: tag + 1 (0 = empty), `words` key words, `words` value words, padding. */
   private readonly table: Int32Array;
-  private readonly mask: number;
+  private readonly setMask: number;
   private readonly stride: number;
   private readonly key: Int32Array;
+  /** Slot and tag of the last miss (what `remember` fills). */
+  private pendingAt = -1;
+  private pendingTag = 0;
   hits = 0;
   misses = 0;
 
   constructor(
     readonly words: number,
-    log2Entries = 14,
+    log2Sets = 13,
   ) {
-    this.stride = 1 + 2 * words;
-    this.table = new Int32Array((1 << log2Entries) * this.stride);
-    this.mask = (1 << log2Entries) - 1;
+    let stride = 1;
+    while (stride < 1 + 2 * words) stride *= 2;
+    this.stride = stride;
+    this.table = new Int32Array((2 << log2Sets) * stride);
+    this.setMask = (1 << log2Sets) - 1;
     this.key = new Int32Array(words);
   }
 
-  /** Slot and tag of the last miss (what `remember` fills). */
-  private pendingAt = -1;
-  private pendingTag = 0;
+  /** Bytes held by the table. */
+  get bytes(): number {
+    return this.table.byteLength;
+  }
 
   /**
    * Replaces `s[start, start + words)` by what the function wrote for this key and `tag`, and
@@ -38,8 +48,10 @@ export class RangeMemo {
   recall(s: Int32Array, start: number, tag: number): boolean {
     const w = this.words;
     const t = this.table;
-    const at = ((hashWords(s, start, w) ^ Math.imul(tag + 1, 0x9e3779b1)) & this.mask) * this.stride;
-    if (t[at] === tag + 1) {
+    const set = ((hashWords(s, start, w) ^ Math.imul(tag + 1, 0x9e3779b1)) & this.setMask) * 2 * this.stride;
+    for (let way = 0; way < 2; way++) {
+      const at = set + way * this.stride;
+      if (t[at] !== tag + 1) continue;
       let same = true;
       for (let i = 0; i < w; i++) {
         if (t[at + 1 + i] !== s[start + i]) {
@@ -47,16 +59,18 @@ export class RangeMemo {
           break;
         }
       }
-      if (same) {
-        this.hits++;
-        for (let i = 0; i < w; i++) s[start + i] = t[at + 1 + w + i]!;
-        return true;
-      }
+      if (!same) continue;
+      this.hits++;
+      for (let i = 0; i < w; i++) s[start + i] = t[at + 1 + w + i]!;
+      return true;
     }
     this.misses++;
     const key = this.key;
     for (let i = 0; i < w; i++) key[i] = s[start + i]!;
-    this.pendingAt = at;
+    // The newer entry of a set is its first way: the older one goes.
+    const stride = this.stride;
+    for (let i = 0; i < stride; i++) t[set + stride + i] = t[set + i]!;
+    this.pendingAt = set;
     this.pendingTag = tag;
     return false;
   }

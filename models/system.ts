@@ -215,7 +215,7 @@ export class RseqSystem implements TransitionSystem {
     this.floatTmp = new Int32Array(this.stateWords);
     this.kIdCpuDead = !this.kernel.rework && policy.idUpdate === 'everyHandlerRun';
     this.canonMemo = options.memoize === false ? undefined : new RangeMemo(this.layout.threadWords);
-    this.eventMemo = options.memoize === false || this.sharedAreas || options.trackLast ? undefined : new RangeMemo(this.layout.threadWords, 18);
+    this.eventMemo = options.memoize === false || this.sharedAreas || options.trackLast ? undefined : new RangeMemo(this.layout.threadWords);
     this.globalWords = this.layout.threadWordStart[0]!;
     this.globalsTmp = new Int32Array(this.globalWords);
   }
