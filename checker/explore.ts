@@ -2,6 +2,7 @@ import type { TransitionSystem } from './transition-system.js';
 import type { ExploreOptions } from './options.js';
 import type { FlagReport, Limit, RawResult, Stats } from './result.js';
 import { StateStore, equalWords } from './state-store.js';
+import { EXPAND_GROUP, SuccessorBuffer } from './successor-buffer.js';
 import { Findings, type Candidate } from './findings.js';
 
 /** Explored states between checks of the clock, the memory bound and the abort signal. */
@@ -13,6 +14,10 @@ export interface VisitedStore {
   readonly count: number;
   /** Inserts a copy of `s` if absent: the new id, or -1 - id of the equal stored state. */
   insertIfAbsent(s: Int32Array, parent: number, choice: number): number;
+  /** `insertIfAbsent` given `h = hashWords(s, 0, words)`. */
+  insertHashed(s: Int32Array, h: number, parent: number, choice: number): number;
+  /** Reads the memory lookups of hashes `hs[0, n)` read first; the result means nothing (see expandInProcess). */
+  touch(hs: Int32Array, n: number): number;
   load(id: number, out: Int32Array): void;
   /** Compares stored states word by word (negative: `a` sorts first). */
   compare(a: number, b: number): number;
@@ -124,10 +129,13 @@ export class Exploration {
     return true;
   }
 
-  /** Adds a successor of state `parent`; `code` is its inspect code when a worker computed it. */
-  addSuccessor(s: Int32Array, parent: number, choice: number, label: number, code?: number): void {
+  /**
+   * Adds a successor of state `parent`; `code` is its inspect code when a worker computed it,
+   * `h` its hash when the caller has it.
+   */
+  addSuccessor(s: Int32Array, parent: number, choice: number, label: number, code?: number, h?: number): void {
     this.transitions++;
-    const id = this.store.insertIfAbsent(s, parent, choice);
+    const id = h === undefined ? this.store.insertIfAbsent(s, parent, choice) : this.store.insertHashed(s, h, parent, choice);
     if (id >= 0) this.note(id, code ?? this.system.inspect(s), this.depth + 1);
     this.edges?.add(parent, id >= 0 ? id : -1 - id, choice, label);
   }
@@ -206,15 +214,22 @@ export class Exploration {
 /**
  * Expands states in-process until the run ends, or until a level boundary at which at least
  * `until` states are stored (where a parallel run hands over to its workers).
+ *
+ * States are expanded in groups of EXPAND_GROUP of one level. Their successors are buffered,
+ * then all their table slots are touched, then they are looked up and inserted in the order
+ * they were generated, exactly as one by one. On a large state space every lookup is a cache
+ * miss; touched together the misses overlap instead of each stalling the expansion.
  */
 export async function expandInProcess(x: Exploration, until = Infinity): Promise<void> {
   const sys = x.system;
-  const current = new Int32Array(sys.stateWords);
-  const out = new Int32Array(sys.stateWords);
+  const W = sys.stateWords;
+  const current = new Int32Array(W);
+  const out = new Int32Array(W);
+  const buf = new SuccessorBuffer(W);
   let parent = 0;
   let choice = 0;
   // A successor equal to its parent (an event that changed nothing) skips the visited set.
-  const emit = (label: number): void => (equalWords(out, current) ? x.addSelfLoop(parent, choice++, label) : x.addSuccessor(out, parent, choice++, label));
+  const emit = (label: number): void => buf.push(out, parent, choice++, label, equalWords(out, current));
   while (!x.done) {
     const batchEnd = Math.min(x.store.count, x.next + BATCH);
     while (x.next < batchEnd && !x.done) {
@@ -222,11 +237,24 @@ export async function expandInProcess(x: Exploration, until = Infinity): Promise
         if (x.store.count >= until) return;
         if (!x.beginLevel()) return;
       }
-      parent = x.next;
-      choice = 0;
-      x.store.load(x.next, current);
-      sys.successors(current, out, emit);
-      x.endState(choice, current);
+      const groupEnd = Math.min(x.levelEnd, x.next + EXPAND_GROUP);
+      buf.length = 0;
+      while (x.next < groupEnd) {
+        parent = x.next;
+        choice = 0;
+        x.store.load(x.next, current);
+        sys.successors(current, out, emit);
+        x.endState(choice, current);
+      }
+      buf.prepareLookups(x.store);
+      for (let i = 0; i < buf.length; i++) {
+        if (buf.selfLoops[i] === 1) {
+          x.addSelfLoop(buf.parents[i]!, buf.choices[i]!, buf.labels[i]!);
+          continue;
+        }
+        buf.load(i, out);
+        x.addSuccessor(out, buf.parents[i]!, buf.choices[i]!, buf.labels[i]!, undefined, buf.hashes[i]!);
+      }
     }
     await x.checkpoint();
   }

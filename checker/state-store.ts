@@ -56,8 +56,12 @@ export class StateStore {
    * already stored.
    */
   insertIfAbsent(s: Int32Array, parent: number, choice: number): number {
+    return this.insertHashed(s, hashWords(s, 0, this.words), parent, choice);
+  }
+
+  /** `insertIfAbsent` given `h = hashWords(s, 0, words)`. */
+  insertHashed(s: Int32Array, h: number, parent: number, choice: number): number {
     const words = this.words;
-    const h = hashWords(s, 0, words);
     const mask = this.tableMask;
     const tag = h & ~mask;
     let slot = h & mask;
@@ -94,6 +98,31 @@ export class StateStore {
     this.choices[id] = choice;
     if (this.size * 2 > this.table.length) this.growTable();
     return id;
+  }
+
+  /**
+   * Reads what lookups of hashes `hs[0, n)` read first: their table slots, then the arena rows
+   * of slots whose hash bits match. The result means nothing. Each loop is a few instructions
+   * per hash with independent loads, so the CPU keeps many cache misses in flight at once
+   * instead of stalling on each lookup in turn (see expandInProcess).
+   */
+  touch(hs: Int32Array, n: number): number {
+    const mask = this.tableMask;
+    const table = this.table;
+    let acc = 0;
+    for (let i = 0; i < n; i++) acc ^= table[hs[i]! & mask]!;
+    const words = this.words;
+    for (let i = 0; i < n; i++) {
+      const h = hs[i]!;
+      const entry = table[h & mask]!;
+      if (entry === 0 || (entry & ~mask) !== (h & ~mask)) continue;
+      const id = (entry & mask) - 1;
+      const chunk = this.chunks[id >>> CHUNK_STATES_LOG2]!;
+      const at = (id & (CHUNK_STATES - 1)) * words;
+      // A row may straddle two cache lines: touch both ends.
+      acc ^= chunk[at]! ^ chunk[at + words - 1]!;
+    }
+    return acc;
   }
 
   /** States stored (the same as `size`). */
@@ -165,14 +194,35 @@ export class StateStore {
     const table = new Int32Array(this.table.length * 2);
     const mask = table.length - 1;
     const words = this.words;
-    for (let id = 0; id < this.size; id++) {
-      const chunk = this.chunks[id >>> CHUNK_STATES_LOG2]!;
-      const h = hashWords(chunk, (id & (CHUNK_STATES - 1)) * words, words);
-      let slot = h & mask;
-      while (table[slot] !== 0) slot = (slot + 1) & mask;
-      table[slot] = (h & ~mask) | (id + 1);
+    // In groups: hashes first, then a pass that only reads the slots (overlapping their cache
+    // misses, see touch), then the inserts.
+    const hs = new Int32Array(256);
+    for (let first = 0; first < this.size; first += hs.length) {
+      const n = Math.min(hs.length, this.size - first);
+      let acc = 0;
+      for (let i = 0; i < n; i++) {
+        const id = first + i;
+        hs[i] = hashWords(this.chunks[id >>> CHUNK_STATES_LOG2]!, (id & (CHUNK_STATES - 1)) * words, words);
+      }
+      for (let i = 0; i < n; i++) acc ^= table[hs[i]! & mask]!;
+      keepTouched(acc);
+      for (let i = 0; i < n; i++) {
+        const h = hs[i]!;
+        let slot = h & mask;
+        while (table[slot] !== 0) slot = (slot + 1) & mask;
+        table[slot] = (h & ~mask) | (first + i + 1);
+      }
     }
     this.table = table;
     this.tableMask = mask;
   }
 }
+
+/** Where touched words go (see StateStore.touch). */
+let sink = 0;
+/** Folds words read only to warm the caches into a value, so that the reads are not optimised away. */
+export function keepTouched(v: number): void {
+  sink ^= v;
+}
+/** That value (meaningless; exported so the reads are kept). */
+export const touchDigest = (): number => sink;

@@ -12,6 +12,7 @@ import { EdgeLog } from '../explore.js';
 import { Findings } from '../findings.js';
 import { Ctl, SharedStore } from './shared-store.js';
 import { equalWords } from '../state-store.js';
+import { EXPAND_GROUP, SuccessorBuffer } from '../successor-buffer.js';
 import type { LevelRequest, LevelResult, RehashRequest } from './protocol.js';
 
 let cached: { key: string; system: TransitionSystem } | undefined;
@@ -44,11 +45,16 @@ async function level(req: LevelRequest): Promise<unknown> {
   const found = new Findings((a, b) => store.compare(a, b));
   let parent = 0;
   let choice = 0;
+  const buf = new SuccessorBuffer(W);
   const emit = (label: number): void => {
     transitions++;
-    if (equalWords(out, state)) {
-      // An event that changed nothing: the successor is the state being expanded.
-      edges?.add(parent, parent, choice++, label);
+    // An event that changed nothing: the successor is the state being expanded (no lookup).
+    buf.push(out, parent, choice++, label, equalWords(out, state));
+  };
+  /** Looks up buffered successor i, inserting it under this worker's next id if new. */
+  const insert = (i: number): void => {
+    if (buf.selfLoops[i] === 1) {
+      edges?.add(buf.parents[i]!, buf.parents[i]!, buf.choices[i]!, buf.labels[i]!);
       return;
     }
     if (nextId === blockEnd) {
@@ -57,15 +63,17 @@ async function level(req: LevelRequest): Promise<unknown> {
       if (blockEnd > store.capacity) throw new CapacityFull();
       blocks.push(nextId, 0);
     }
-    const c = choice++;
-    const r = store.insertAt(out, nextId, parent, c);
+    buf.load(i, out);
+    const from = buf.parents[i]!;
+    const c = buf.choices[i]!;
+    const r = store.insertAt(out, nextId, from, c, buf.hashes[i]!);
     if (r === nextId) {
       nextId++;
       inserted++;
       blocks[blocks.length - 1]!++;
       found.note(r, sys.inspect(out), req.depth + 1);
     }
-    edges?.add(parent, r >= 0 ? r : -1 - r, c, label);
+    edges?.add(from, r >= 0 ? r : -1 - r, c, buf.labels[i]!);
   };
   try {
     for (;;) {
@@ -77,16 +85,22 @@ async function level(req: LevelRequest): Promise<unknown> {
       if (b >= req.batchCount) break;
       if (Atomics.add(ctl, Ctl.batchesClaimed, 1) === req.crashAtBatch) process.exit(1);
       const first = batches[b * 2]!;
-      const count = batches[b * 2 + 1]!;
-      for (let id = first; id < first + count; id++) {
-        store.load(id, state);
-        parent = id;
-        choice = 0;
-        sys.successors(state, out, emit);
-        if (choice === 0) found.note(id, sys.terminal(state), req.depth);
-        expanded++;
+      const end = first + batches[b * 2 + 1]!;
+      // In groups: expand, then look the group's successors up together (see SuccessorBuffer).
+      for (let g = first; g < end; g += EXPAND_GROUP) {
+        buf.length = 0;
+        for (let id = g; id < Math.min(end, g + EXPAND_GROUP); id++) {
+          store.load(id, state);
+          parent = id;
+          choice = 0;
+          sys.successors(state, out, emit);
+          if (choice === 0) found.note(id, sys.terminal(state), req.depth);
+          expanded++;
+        }
+        buf.prepareLookups(store);
+        for (let i = 0; i < buf.length; i++) insert(i);
       }
-      Atomics.store(ctl, Ctl.slots + req.slot, Atomics.load(ctl, Ctl.slots + req.slot) + count);
+      Atomics.store(ctl, Ctl.slots + req.slot, Atomics.load(ctl, Ctl.slots + req.slot) + end - first);
     }
   } catch (e) {
     if (!(e instanceof CapacityFull)) throw e;

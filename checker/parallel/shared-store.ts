@@ -107,12 +107,11 @@ export class SharedStore {
    * stored. Returns `id` when inserted, else -1 - (the stored state's id). The state's words
    * and links are written before the CAS that publishes it.
    */
-  insertAt(s: Int32Array, id: number, parent: number, choice: number): number {
+  insertAt(s: Int32Array, id: number, parent: number, choice: number, h = hashWords(s, 0, this.words)): number {
     const words = this.words;
     const arena = this.arena;
     const table = this.table;
     let written = false;
-    const h = hashWords(s, 0, words);
     const tag = h & this.hashMask;
     let slot = h & this.mask;
     for (;;) {
@@ -147,11 +146,31 @@ export class SharedStore {
     }
   }
 
+  /** Reads what lookups of hashes `hs[0, n)` read first (see StateStore.touch). */
+  touch(hs: Int32Array, n: number): number {
+    const table = this.table;
+    let acc = 0;
+    for (let i = 0; i < n; i++) acc ^= table[hs[i]! & this.mask]!;
+    for (let i = 0; i < n; i++) {
+      const h = hs[i]!;
+      const entry = table[h & this.mask]!;
+      if (entry === 0 || (entry & this.hashMask) !== (h & this.hashMask)) continue;
+      const at = ((entry & this.idMask) - 1) * this.words;
+      acc ^= this.arena[at]! ^ this.arena[at + this.words - 1]!;
+    }
+    return acc;
+  }
+
   /** Coordinator-only insertion with sequential ids (no workers running). */
   insertIfAbsent(s: Int32Array, parent: number, choice: number): number {
+    return this.insertHashed(s, hashWords(s, 0, this.words), parent, choice);
+  }
+
+  /** `insertIfAbsent` given `h = hashWords(s, 0, words)`. */
+  insertHashed(s: Int32Array, h: number, parent: number, choice: number): number {
     const id = this.nextId;
     if (id >= this.capacity) throw new CapacityExhausted();
-    const r = this.insertAt(s, id, parent, choice);
+    const r = this.insertAt(s, id, parent, choice, h);
     if (r === id) {
       this.control[Ctl.nextId] = id + 1;
       this.count++;

@@ -1,0 +1,62 @@
+import { hashWords, keepTouched } from './state-store.js';
+
+/**
+ * States an explorer expands before it looks their successors up together: on a large state
+ * space every lookup is a cache miss, and touched as a group the misses overlap instead of
+ * each stalling the expansion.
+ */
+export const EXPAND_GROUP = 32;
+
+/**
+ * Successors of a group of states, kept until they are looked up: the words of each, its
+ * hash, parent, choice and label, and whether it is a self-loop (a successor equal to its
+ * parent, kept only so that every source's transitions stay in successor order).
+ */
+export class SuccessorBuffer {
+  words: Int32Array;
+  hashes = new Int32Array(256);
+  parents = new Int32Array(256);
+  choices = new Int32Array(256);
+  labels = new Int32Array(256);
+  selfLoops = new Int32Array(256);
+  length = 0;
+  constructor(readonly width: number) {
+    this.words = new Int32Array(256 * width);
+  }
+  /** Copies successor i into `out`. */
+  load(i: number, out: Int32Array): void {
+    const w = this.width;
+    for (let k = 0; k < w; k++) out[k] = this.words[i * w + k]!;
+  }
+  /**
+   * Hashes every buffered successor and touches what their lookups in `store` will read, so
+   * that the cache misses of the whole group overlap (see StateStore.touch).
+   */
+  prepareLookups(store: { touch(hs: Int32Array, n: number): number }): void {
+    const w = this.width;
+    for (let i = 0; i < this.length; i++) this.hashes[i] = this.selfLoops[i] === 1 ? 0 : hashWords(this.words, i * w, w);
+    keepTouched(store.touch(this.hashes, this.length));
+  }
+  push(s: Int32Array, parent: number, choice: number, label: number, selfLoop: boolean): void {
+    if (this.length === this.hashes.length) this.grow();
+    const n = this.length++;
+    const w = this.width;
+    if (!selfLoop) for (let i = 0; i < w; i++) this.words[n * w + i] = s[i]!;
+    this.selfLoops[n] = selfLoop ? 1 : 0;
+    this.parents[n] = parent;
+    this.choices[n] = choice;
+    this.labels[n] = label;
+  }
+  private grow(): void {
+    const n = this.hashes.length * 2;
+    const words = new Int32Array(n * this.width);
+    words.set(this.words);
+    this.words = words;
+    for (const k of ['hashes', 'parents', 'choices', 'labels', 'selfLoops'] as const) {
+      const a = new Int32Array(n);
+      a.set(this[k]);
+      this[k] = a;
+    }
+  }
+}
+
