@@ -73,7 +73,10 @@ export function workerScript(): string {
 export async function runParallel(local: TransitionSystem, spec: SystemSpec, options: ParallelOptions): Promise<ParallelRun> {
   const W = local.stateWords;
   const memory = options.maxMemoryMB !== undefined ? options.maxMemoryMB * 1024 * 1024 * 1.25 : totalmem() * 0.6;
-  const store = SharedStore.create(W, reserveCapacity(W, memory, options.maxStates));
+  // Ids must stay below the table's size (shared-store.ts): workers pause at 60 % of it, and
+  // may each still fill the rest of one block, so the table starts large enough for that.
+  const tableLog2 = Math.max(16, Math.ceil(Math.log2(options.workers * BLOCK * 4)));
+  const store = SharedStore.create(W, reserveCapacity(W, memory, options.maxStates), tableLog2);
   const edges = options.recordEdges ? new EdgeLog() : undefined;
   const x = new Exploration(local, options, store, edges);
   const threshold = options.workers <= 1 ? Infinity : (options.threshold ?? 200_000);

@@ -15,66 +15,114 @@ import { equalWords } from '../state-store.js';
 import { EXPAND_GROUP, SuccessorBuffer } from '../successor-buffer.js';
 import type { LevelRequest, LevelResult, RehashRequest } from './protocol.js';
 
-let cached: { key: string; system: TransitionSystem } | undefined;
+/**
+ * One worker's expansion of BFS levels for one system: its buffers and successor callback are
+ * made once per run, the per-level bookkeeping is reset by `begin`.
+ */
+class LevelExpander {
+  readonly state: Int32Array;
+  readonly out: Int32Array;
+  readonly buf: SuccessorBuffer;
+  // Per task (see begin).
+  req!: LevelRequest;
+  store!: SharedStore;
+  found!: Findings;
+  edges: EdgeLog | undefined;
+  blocks: number[] = [];
+  nextId = 0;
+  blockEnd = 0;
+  expanded = 0;
+  transitions = 0;
+  inserted = 0;
+  parent = 0;
+  choice = 0;
 
-async function systemFor(req: LevelRequest): Promise<TransitionSystem> {
-  if (cached?.key !== req.spec.key) {
-    const mod = (await import(req.spec.factory)) as { createSystem(params: unknown): TransitionSystem };
-    cached = { key: req.spec.key, system: mod.createSystem(req.spec.params) };
+  constructor(readonly sys: TransitionSystem) {
+    this.state = new Int32Array(sys.stateWords);
+    this.out = new Int32Array(sys.stateWords);
+    this.buf = new SuccessorBuffer(sys.stateWords);
   }
-  return cached.system;
-}
 
-async function level(req: LevelRequest): Promise<unknown> {
-  const sys = await systemFor(req);
-  const store = new SharedStore(req.store);
-  const ctl = store.control;
-  const batches = new Int32Array(req.batches);
-  const W = sys.stateWords;
-  const state = new Int32Array(W);
-  const out = new Int32Array(W);
-  const blocks: number[] = [];
-  const edges = req.recordEdges ? new EdgeLog() : undefined;
-  let nextId = 0;
-  let blockEnd = 0;
-  let expanded = 0;
-  let transitions = 0;
-  let inserted = 0;
-  let paused = false;
-  let full = false;
-  const found = new Findings((a, b) => store.compare(a, b));
-  let parent = 0;
-  let choice = 0;
-  const buf = new SuccessorBuffer(W);
-  const emit = (label: number): void => {
-    transitions++;
+  begin(req: LevelRequest): void {
+    const store = new SharedStore(req.store);
+    this.req = req;
+    this.store = store;
+    this.found = new Findings((a, b) => store.compare(a, b));
+    this.edges = req.recordEdges ? new EdgeLog() : undefined;
+    this.blocks = [];
+    this.nextId = this.blockEnd = 0;
+    this.expanded = this.transitions = this.inserted = 0;
+  }
+
+  /** The system's successor callback: buffers the successor (see SuccessorBuffer). */
+  readonly emit = (label: number): void => {
+    this.transitions++;
     // An event that changed nothing: the successor is the state being expanded (no lookup).
-    buf.push(out, parent, choice++, label, equalWords(out, state));
+    this.buf.push(this.out, this.parent, this.choice++, label, equalWords(this.out, this.state));
   };
+
+  /** Expands states [first, end) of the level, in groups whose successors are looked up together. */
+  expand(first: number, end: number): void {
+    const { sys, store, buf, state, out, req } = this;
+    for (let g = first; g < end; g += EXPAND_GROUP) {
+      buf.length = 0;
+      for (let id = g; id < Math.min(end, g + EXPAND_GROUP); id++) {
+        store.load(id, state);
+        this.parent = id;
+        this.choice = 0;
+        sys.successors(state, out, this.emit);
+        if (this.choice === 0) this.found.note(id, sys.terminal(state), req.depth);
+        this.expanded++;
+      }
+      buf.prepareLookups(store);
+      for (let i = 0; i < buf.length; i++) this.insert(i);
+    }
+  }
+
   /** Looks up buffered successor i, inserting it under this worker's next id if new. */
-  const insert = (i: number): void => {
+  private insert(i: number): void {
+    const { buf, store, req, out } = this;
     if (buf.selfLoops[i] === 1) {
-      edges?.add(buf.parents[i]!, buf.parents[i]!, buf.choices[i]!, buf.labels[i]!);
+      this.edges?.add(buf.parents[i]!, buf.parents[i]!, buf.choices[i]!, buf.labels[i]!);
       return;
     }
-    if (nextId === blockEnd) {
-      nextId = Atomics.add(ctl, Ctl.nextId, req.blockSize);
-      blockEnd = nextId + req.blockSize;
-      if (blockEnd > store.capacity) throw new CapacityFull();
-      blocks.push(nextId, 0);
+    if (this.nextId === this.blockEnd) {
+      this.nextId = Atomics.add(store.control, Ctl.nextId, req.blockSize);
+      this.blockEnd = this.nextId + req.blockSize;
+      if (this.blockEnd > store.capacity) throw new CapacityFull();
+      this.blocks.push(this.nextId, 0);
     }
     buf.load(i, out);
     const from = buf.parents[i]!;
     const c = buf.choices[i]!;
-    const r = store.insertAt(out, nextId, from, c, buf.hashes[i]!);
-    if (r === nextId) {
-      nextId++;
-      inserted++;
-      blocks[blocks.length - 1]!++;
-      found.note(r, sys.inspect(out), req.depth + 1);
+    const r = store.insertAt(out, this.nextId, from, c, buf.hashes[i]!);
+    if (r === this.nextId) {
+      this.nextId++;
+      this.inserted++;
+      this.blocks[this.blocks.length - 1]!++;
+      this.found.note(r, this.sys.inspect(out), req.depth + 1);
     }
-    edges?.add(from, r >= 0 ? r : -1 - r, c, buf.labels[i]!);
-  };
+    this.edges?.add(from, r >= 0 ? r : -1 - r, c, buf.labels[i]!);
+  }
+}
+
+let cached: { key: string; expander: LevelExpander } | undefined;
+
+async function expanderFor(req: LevelRequest): Promise<LevelExpander> {
+  if (cached?.key !== req.spec.key) {
+    const mod = (await import(req.spec.factory)) as { createSystem(params: unknown): TransitionSystem };
+    cached = { key: req.spec.key, expander: new LevelExpander(mod.createSystem(req.spec.params)) };
+  }
+  return cached.expander;
+}
+
+async function level(req: LevelRequest): Promise<unknown> {
+  const x = await expanderFor(req);
+  x.begin(req);
+  const ctl = x.store.control;
+  const batches = new Int32Array(req.batches);
+  let paused = false;
+  let full = false;
   try {
     for (;;) {
       if (Atomics.load(ctl, Ctl.stop) !== 0 || Atomics.load(ctl, Ctl.nextId) >= req.idLimit) {
@@ -86,20 +134,7 @@ async function level(req: LevelRequest): Promise<unknown> {
       if (Atomics.add(ctl, Ctl.batchesClaimed, 1) === req.crashAtBatch) process.exit(1);
       const first = batches[b * 2]!;
       const end = first + batches[b * 2 + 1]!;
-      // In groups: expand, then look the group's successors up together (see SuccessorBuffer).
-      for (let g = first; g < end; g += EXPAND_GROUP) {
-        buf.length = 0;
-        for (let id = g; id < Math.min(end, g + EXPAND_GROUP); id++) {
-          store.load(id, state);
-          parent = id;
-          choice = 0;
-          sys.successors(state, out, emit);
-          if (choice === 0) found.note(id, sys.terminal(state), req.depth);
-          expanded++;
-        }
-        buf.prepareLookups(store);
-        for (let i = 0; i < buf.length; i++) insert(i);
-      }
+      x.expand(first, end);
       Atomics.store(ctl, Ctl.slots + req.slot, Atomics.load(ctl, Ctl.slots + req.slot) + end - first);
     }
   } catch (e) {
@@ -108,21 +143,22 @@ async function level(req: LevelRequest): Promise<unknown> {
     full = true;
     Atomics.store(ctl, Ctl.stop, 1);
   }
+  const found = x.found;
   const flagData = new Int32Array(found.flags.size * 4);
   let i = 0;
   for (const f of found.flags.values()) flagData.set([f.code, f.count, f.id, f.depth], 4 * i++);
   const v = found.violation;
   const result: LevelResult = {
     worker: threadId,
-    blocks: Int32Array.from(blocks),
-    expanded,
-    transitions,
-    inserted,
+    blocks: Int32Array.from(x.blocks),
+    expanded: x.expanded,
+    transitions: x.transitions,
+    inserted: x.inserted,
     paused,
     full,
     violation: v ? Int32Array.of(v.id, v.code, v.depth) : new Int32Array(0),
     flags: flagData,
-    edges: edges ? edges.data.slice(0, edges.length) : new Int32Array(0),
+    edges: x.edges ? x.edges.data.slice(0, x.edges.length) : new Int32Array(0),
   };
   return new workerpool.Transfer(result, [result.blocks.buffer, result.violation.buffer, result.flags.buffer, result.edges.buffer] as ArrayBuffer[]);
 }

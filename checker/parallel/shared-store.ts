@@ -1,9 +1,10 @@
 /**
  * The visited set of a parallel exploration, in SharedArrayBuffers that every worker maps: an
  * arena of packed states indexed by id, parent links, and an open-addressing table of ids
- * (0 = empty, else id + 1) that workers insert into with compare-and-swap. Ids are below the
- * reserved capacity, so an entry's bits above them carry the state's hash: most probes that
- * meet another state's entry need no read of the arena.
+ * (0 = empty, else id + 1) that workers insert into with compare-and-swap. Ids stay below the
+ * table's size (workers pause at 60 % of it, see explore-parallel.ts), so an entry's bits above
+ * log2(size) carry the state's hash: most probes that meet another state's entry need no read
+ * of the arena.
  *
  * An inserter first writes its candidate into the arena at an id it owns (workers take ids in
  * blocks, so a frontier is a list of id ranges with unused tails), then publishes it with one
@@ -14,7 +15,7 @@
  * commits the pages that are written, so a small run costs little. The table is replaced by a
  * larger one (`grown`) between worker tasks, never while workers insert.
  */
-import { hashWords } from '../state-store.js';
+import { hashWords, keepTouched } from '../state-store.js';
 
 /** Indices into the shared control words. */
 export const Ctl = {
@@ -54,9 +55,6 @@ export class SharedStore {
   readonly control: Int32Array;
   table: Int32Array;
   private mask: number;
-  /** Bits of an entry holding id + 1, and the hash bits above them. */
-  private readonly idMask: number;
-  private readonly hashMask: number;
   /** States stored (ids in use; ids beyond may be unused block tails). Kept by the coordinator. */
   count = 0;
 
@@ -69,9 +67,6 @@ export class SharedStore {
     this.control = new Int32Array(handles.control);
     this.table = new Int32Array(handles.table);
     this.mask = this.table.length - 1;
-    const idBits = 32 - Math.clz32(this.capacity + 1);
-    this.idMask = idBits >= 32 ? -1 : (1 << idBits) - 1;
-    this.hashMask = ~this.idMask;
   }
 
   /** Reserves a store for up to `capacity` states of `words` words. */
@@ -112,13 +107,15 @@ export class SharedStore {
     const arena = this.arena;
     const table = this.table;
     let written = false;
-    const tag = h & this.hashMask;
-    let slot = h & this.mask;
+    const mask = this.mask;
+    const tag = h & ~mask;
+    let slot = h & mask;
     for (;;) {
       let entry = Atomics.load(table, slot);
       if (entry === 0) {
         // Most successors are duplicates: the candidate is written only once a free slot is found.
         if (!written) {
+          if (id >= mask) throw new Error(`internal: id ${id} does not fit a table of ${mask + 1} slots`);
           const at = id * words;
           for (let i = 0; i < words; i++) arena[at + i] = s[i]!;
           this.parents[id] = parent;
@@ -128,11 +125,11 @@ export class SharedStore {
         entry = Atomics.compareExchange(table, slot, 0, tag | (id + 1));
         if (entry === 0) return id;
       }
-      if ((entry & this.hashMask) !== tag) {
-        slot = (slot + 1) & this.mask;
+      if ((entry & ~mask) !== tag) {
+        slot = (slot + 1) & mask;
         continue;
       }
-      const stored = (entry & this.idMask) - 1;
+      const stored = (entry & mask) - 1;
       const base = stored * words;
       let same = true;
       for (let i = 0; i < words; i++) {
@@ -142,20 +139,21 @@ export class SharedStore {
         }
       }
       if (same) return -1 - stored;
-      slot = (slot + 1) & this.mask;
+      slot = (slot + 1) & mask;
     }
   }
 
   /** Reads what lookups of hashes `hs[0, n)` read first (see StateStore.touch). */
   touch(hs: Int32Array, n: number): number {
     const table = this.table;
+    const mask = this.mask;
     let acc = 0;
-    for (let i = 0; i < n; i++) acc ^= table[hs[i]! & this.mask]!;
+    for (let i = 0; i < n; i++) acc ^= table[hs[i]! & mask]!;
     for (let i = 0; i < n; i++) {
       const h = hs[i]!;
-      const entry = table[h & this.mask]!;
-      if (entry === 0 || (entry & this.hashMask) !== (h & this.hashMask)) continue;
-      const at = ((entry & this.idMask) - 1) * this.words;
+      const entry = table[h & mask]!;
+      if (entry === 0 || (entry & ~mask) !== (h & ~mask)) continue;
+      const at = ((entry & mask) - 1) * this.words;
       acc ^= this.arena[at]! ^ this.arena[at + this.words - 1]!;
     }
     return acc;
@@ -201,13 +199,28 @@ export class SharedStore {
     const table = new Int32Array(buffer);
     const mask = table.length - 1;
     const old = this.table;
+    const oldMask = this.mask;
     const words = this.words;
-    for (let i = from; i < to; i++) {
-      const entry = old[i]!;
-      if (entry === 0) continue;
-      let slot = hashWords(this.arena, ((entry & this.idMask) - 1) * words, words) & mask;
-      while (Atomics.compareExchange(table, slot, 0, entry) !== 0) slot = (slot + 1) & mask;
+    const arena = this.arena;
+    // In groups, as in StateStore.growTable: gather ids, touch their rows, then hash and insert.
+    const ids = new Int32Array(256);
+    let acc = 0;
+    for (let i = from; i < to; ) {
+      let n = 0;
+      for (; i < to && n < ids.length; i++) {
+        const entry = old[i]!;
+        if (entry !== 0) ids[n++] = (entry & oldMask) - 1;
+      }
+      for (let k = 0; k < n; k++) acc ^= arena[ids[k]! * words]! ^ arena[ids[k]! * words + words - 1]!;
+      for (let k = 0; k < n; k++) {
+        const id = ids[k]!;
+        const h = hashWords(arena, id * words, words);
+        let slot = h & mask;
+        const entry = (h & ~mask) | (id + 1);
+        while (Atomics.compareExchange(table, slot, 0, entry) !== 0) slot = (slot + 1) & mask;
+      }
     }
+    keepTouched(acc);
   }
 
   /** Switches to the rehashed table in `buffer`. */
