@@ -55,7 +55,7 @@ export interface CheckOptions {
    * @defaultValue 1 (the command line defaults to the number of cores)
    */
   readonly workers?: number;
-  /** States explored in-process before workers start (small runs never pay for a pool). @defaultValue 200000 */
+  /** States explored in-process before workers start (small runs never pay for a pool). @defaultValue 1000000 */
   readonly parallelThreshold?: number;
   /** Test hook: the worker expanding this batch dies (the run must fail loudly). */
   readonly crashWorkerAtBatch?: number;

@@ -16,7 +16,7 @@ export interface ParallelOptions extends ExploreOptions {
   readonly workers: number;
   /**
    * States explored in-process before the pool starts (at the next level boundary): small
-   * state spaces never pay for workers. @defaultValue 200000
+   * state spaces never pay for workers. @defaultValue 1000000
    */
   readonly threshold?: number;
   /** States per batch a worker claims. @defaultValue 256 */
@@ -79,7 +79,7 @@ export async function runParallel(local: TransitionSystem, spec: SystemSpec, opt
   const store = SharedStore.create(W, reserveCapacity(W, memory, options.maxStates), tableLog2);
   const edges = options.recordEdges ? new EdgeLog() : undefined;
   const x = new Exploration(local, options, store, edges);
-  const threshold = options.workers <= 1 ? Infinity : (options.threshold ?? 200_000);
+  const threshold = options.workers <= 1 ? Infinity : (options.threshold ?? 1_000_000);
   try {
     await expandInProcess(x, threshold);
   } catch (e) {
