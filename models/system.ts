@@ -51,8 +51,9 @@ export interface SystemOptions {
    */
   readonly reduce?: boolean;
   /**
-   * Remember each thread record's canonical form (a pure function of the record): only tests
-   * turn this off, to check that the memo changes nothing. @defaultValue true
+   * Remember canonical thread records and the kernel's thread-local event steps (pure functions
+   * of one thread's record, see `canonMemo` and `eventMemo`): only tests turn this off, to check
+   * that the memos change nothing. @defaultValue true
    */
   readonly memoize?: boolean;
   readonly budgets: BudgetsIR;
