@@ -3,7 +3,7 @@
  * order and a state's id is its index), an open-addressing hash table of ids, and per-state
  * parent links (parent id and successor index) from which shortest traces are rebuilt.
  *
- * A table entry is id + 1 in its low log2(capacity) bits (at most half the slots are used, so
+ * A table entry is id + 1 in its low log2(table size) bits (at most half the slots are used, so
  * that is enough) and the state's hash above them: a probe that meets another state's entry
  * usually tells from the hash bits alone, without a read of the arena far away in memory.
  */
@@ -104,7 +104,7 @@ export class StateStore {
    * Reads what lookups of hashes `hs[0, n)` read first: their table slots, then the arena rows
    * of slots whose hash bits match. The result means nothing. Each loop is a few instructions
    * per hash with independent loads, so the CPU keeps many cache misses in flight at once
-   * instead of stalling on each lookup in turn (see expandInProcess).
+   * instead of stalling on each lookup in turn (see SuccessorBuffer).
    */
   touch(hs: Int32Array, n: number): number {
     const mask = this.tableMask;
