@@ -76,7 +76,7 @@ export async function runParallel(local: TransitionSystem, spec: SystemSpec, opt
   // Ids must stay below the table's size (shared-store.ts): workers pause at 60 % of it, and
   // may each still fill the rest of one block, so the table starts large enough for that.
   const tableLog2 = Math.max(16, Math.ceil(Math.log2(options.workers * BLOCK * 4)));
-  const store = SharedStore.create(W, reserveCapacity(W, memory, options.maxStates), tableLog2);
+  const store = SharedStore.create(W, reserveCapacity(W, memory, options.maxStates), tableLog2, options.workers);
   const edges = options.recordEdges ? new EdgeLog() : undefined;
   const x = new Exploration(local, options, store, edges);
   const threshold = options.workers <= 1 ? Infinity : (options.threshold ?? 1_000_000);
@@ -99,7 +99,7 @@ export async function runParallel(local: TransitionSystem, spec: SystemSpec, opt
       const batches = cutBatches(frontier, batchSize);
       const levelStates = sumCounts(frontier);
       store.control[Ctl.workNext] = 0;
-      for (let i = 0; i < options.workers; i++) store.control[Ctl.slots + i] = 0;
+      store.resetProgress(options.workers, true);
       const next: number[] = [];
       for (;;) {
         // Workers pause at 60 % load; the table grows (in parallel) past 45 %.
@@ -116,6 +116,7 @@ export async function runParallel(local: TransitionSystem, spec: SystemSpec, opt
           recordEdges: edges !== undefined,
           ...(options.crashAtBatch !== undefined ? { crashAtBatch: options.crashAtBatch } : {}),
         });
+        store.resetProgress(options.workers, false);
         const tasks = Array.from({ length: options.workers }, (_, i) => pool.exec('level', [req(i)]) as unknown as Promise<LevelResult>);
         for (const t of tasks) t.catch(() => undefined);
         const results = await waitPolling(Promise.all(tasks), () => poll(x, store, levelStates, options));
@@ -193,9 +194,8 @@ async function waitPolling<T>(work: Promise<T>, tick: () => void): Promise<T> {
 
 /** While workers run: limits, Ctrl-C and progress, from the shared counters. */
 function poll(x: Exploration, store: SharedStore, levelStates: number, options: ParallelOptions): void {
-  // Ids handed out bound the states stored (unused block tails are few): good enough for limits.
-  let expanded = 0;
-  for (let i = 0; i < options.workers; i++) expanded += Atomics.load(store.control, Ctl.slots + i);
-  x.checkLimits(Math.max(0, levelStates - expanded), store.nextId);
+  // store.count holds the states of finished rounds; the workers count this round's inserts.
+  const { expanded, inserted } = store.progress(options.workers);
+  x.checkLimits(Math.max(0, levelStates - expanded), store.count + inserted);
   if (x.stoppedBy) Atomics.store(store.control, Ctl.stop, 1);
 }

@@ -134,8 +134,9 @@ async function level(req: LevelRequest): Promise<unknown> {
       if (Atomics.add(ctl, Ctl.batchesClaimed, 1) === req.crashAtBatch) process.exit(1);
       const first = batches[b * 2]!;
       const end = first + batches[b * 2 + 1]!;
+      const before = x.inserted;
       x.expand(first, end);
-      Atomics.store(ctl, Ctl.slots + req.slot, Atomics.load(ctl, Ctl.slots + req.slot) + end - first);
+      x.store.addProgress(req.slot, end - first, x.inserted - before);
     }
   } catch (e) {
     if (!(e instanceof CapacityFull)) throw e;

@@ -27,10 +27,12 @@ export const Ctl = {
   stop: 2,
   /** Batches claimed over the whole run (the fault-injection hook counts these). */
   batchesClaimed: 3,
-  /** First of the per-worker progress slots (states inserted by worker i are at slots + i). */
+  /**
+   * First of the per-worker progress words: worker i's states expanded in the current level at
+   * slots + 2i, its states inserted in the current task round at slots + 2i + 1.
+   */
   slots: 8,
 } as const;
-const CONTROL_WORDS = 64;
 
 /** The buffers of a store, as posted to workers. */
 export interface SharedStoreHandles {
@@ -69,8 +71,8 @@ export class SharedStore {
     this.mask = this.table.length - 1;
   }
 
-  /** Reserves a store for up to `capacity` states of `words` words. */
-  static create(words: number, capacity: number, tableLog2 = 16): SharedStore {
+  /** Reserves a store for up to `capacity` states of `words` words, with progress words for `workers` workers. */
+  static create(words: number, capacity: number, tableLog2 = 16, workers = 1): SharedStore {
     return new SharedStore({
       words,
       capacity,
@@ -78,8 +80,34 @@ export class SharedStore {
       parents: new SharedArrayBuffer(capacity * 4),
       choices: new SharedArrayBuffer(capacity * 2),
       table: new SharedArrayBuffer((1 << tableLog2) * 4),
-      control: new SharedArrayBuffer(CONTROL_WORDS * 4),
+      control: new SharedArrayBuffer((Ctl.slots + 2 * Math.max(1, workers)) * 4),
     });
+  }
+
+  /** Worker `slot` expanded `expanded` more states and inserted `inserted` more. */
+  addProgress(slot: number, expanded: number, inserted: number): void {
+    const at = Ctl.slots + 2 * slot;
+    Atomics.add(this.control, at, expanded);
+    Atomics.add(this.control, at + 1, inserted);
+  }
+
+  /** States expanded in this level and inserted in this round, over `workers` workers. */
+  progress(workers: number): { expanded: number; inserted: number } {
+    let expanded = 0;
+    let inserted = 0;
+    for (let i = 0; i < workers; i++) {
+      expanded += Atomics.load(this.control, Ctl.slots + 2 * i);
+      inserted += Atomics.load(this.control, Ctl.slots + 2 * i + 1);
+    }
+    return { expanded, inserted };
+  }
+
+  /** Zeroes the expanded counts (a new level) and, always, the inserted counts (a new round). */
+  resetProgress(workers: number, newLevel: boolean): void {
+    for (let i = 0; i < workers; i++) {
+      if (newLevel) Atomics.store(this.control, Ctl.slots + 2 * i, 0);
+      Atomics.store(this.control, Ctl.slots + 2 * i + 1, 0);
+    }
   }
 
   /** The current buffers (the table changes when the store grows). */

@@ -32,6 +32,22 @@ describe('SharedStore', () => {
   });
 });
 
+describe('SharedStore progress words', () => {
+  it('has a pair per worker, however many workers (more than fit a fixed control block)', () => {
+    const store = SharedStore.create(1, 16, 4, 100);
+    store.resetProgress(100, true);
+    store.addProgress(0, 5, 2);
+    store.addProgress(99, 7, 3);
+    store.addProgress(99, 1, 1);
+    expect(store.progress(100)).toEqual({ expanded: 13, inserted: 6 });
+    // A new round keeps the level's expanded count and restarts the inserted one.
+    store.resetProgress(100, false);
+    expect(store.progress(100)).toEqual({ expanded: 13, inserted: 0 });
+    store.resetProgress(100, true);
+    expect(store.progress(100)).toEqual({ expanded: 0, inserted: 0 });
+  });
+});
+
 describe('the canonical counterexample', () => {
   // From 0: successors 1 and 2. State 1 has no successors and is a deadlock (terminal code 2);
   // state 2's successor 3 is an invariant violation (code 1). Expanding level 1 meets the
