@@ -160,8 +160,11 @@ export function explainPath(
       ] as const) {
         const v0 = k.get(p, field[u]!) - 2;
         const v1 = k.get(s, field[u]!) - 2;
-        // Only a running thread's IDs are observable (switched-out ones are canonicalised).
-        if (v0 !== v1 && k.get(s, L.status[u]!) === Status.Running && k.get(p, L.status[u]!) === Status.Running || (v0 !== v1 && kind === LabelKind.schedule && u === t))
+        // Only a running thread's IDs are observable (switched-out ones are canonicalised): report
+        // them for a thread that ran before and after, or that this step switched in (scheduled,
+        // or chosen by a preemption).
+        const switchedIn = (kind === LabelKind.schedule && u === t) || (kind === LabelKind.preempt && u === arg);
+        if (v0 !== v1 && k.get(s, L.status[u]!) === Status.Running && (k.get(p, L.status[u]!) === Status.Running || switchedIn))
           decisions.push({ kind: 'ids-updated', text: `${label} of ${n}'s struct rseq written: ${v1}` });
       }
       const ev0 = k.get(p, L.evMask[u]!);
