@@ -20,7 +20,7 @@ import { progressBar } from './progress.js';
 import { modelStateGraph } from '../models/state-graph.js';
 import { GraphTooLargeError, stateGraphToDot } from '../reports/state-graph.js';
 import { renderSvg } from '../reports/svg.js';
-import type { CheckOptions } from '../models/check.js';
+import type { CheckOptions } from '../models/check-options.js';
 import { runLitmusCommand } from '../models/litmus/command.js';
 import { availableParallelism } from 'node:os';
 

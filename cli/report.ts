@@ -10,7 +10,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import type { CheckResultData } from '../models/check.js';
+import type { CheckResultData } from '../models/check-result.js';
 import { InputErrors } from '../models/ir/errors.js';
 import type { ReviewResult } from '../models/review.js';
 import { renderCheckHtml, renderReviewHtml, renderTraceHtml, writeReport } from '../reports/html.js';

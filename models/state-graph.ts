@@ -1,6 +1,7 @@
 import { StateStore } from '../checker/state-store.js';
 import type { StateGraph } from '../reports/state-graph.js';
-import { buildSystem, resolvePolicy, type CheckOptions } from './check.js';
+import { buildSystem } from './build-system.js';
+import { resolvePolicy, type CheckOptions } from './check-options.js';
 import type { ModelIR } from './ir/types.js';
 import { Status, statusNames } from './kernel/layout.js';
 import { decodeLabel, LabelKind } from './system.js';

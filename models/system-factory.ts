@@ -4,7 +4,8 @@
  * policy and the check options that shape the system.
  */
 import type { TransitionSystem } from '../checker/transition-system.js';
-import { buildSystem, type CheckOptions } from './check.js';
+import { buildSystem } from './build-system.js';
+import type { CheckOptions } from './check-options.js';
 import type { ModelIR } from './ir/types.js';
 import type { Policy } from './kernel/policy.js';
 

@@ -9,7 +9,7 @@ import { formatExprError } from '../properties/expr/parse.js';
 import { Code } from '../properties/codes.js';
 import { buchiProductSpec, ltlToBuchi } from '../properties/ltl/buchi.js';
 import { parseLtl } from '../properties/ltl/parse.js';
-import { resolveBudgets, resolvePolicy, type CheckOptions } from './check.js';
+import { resolveBudgets, resolvePolicy, type CheckOptions } from './check-options.js';
 import { explainPath, traceToText } from './explain.js';
 import type { ExplainedTrace } from './explained-trace.js';
 import { rseqExprEnvironment } from './expr-env.js';

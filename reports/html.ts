@@ -18,7 +18,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Limit } from '../checker/result.js';
-import type { CheckResultData } from '../models/check.js';
+import type { CheckResultData } from '../models/check-result.js';
 import type { CoverageReport } from '../models/coverage.js';
 import type { ExplainedStep, ExplainedTrace } from '../models/explained-trace.js';
 import type { BudgetsIR } from '../models/ir/types.js';

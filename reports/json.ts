@@ -15,7 +15,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FlagReport, Limit, Path, Stats } from '../checker/result.js';
-import type { CheckResultData } from '../models/check.js';
+import type { CheckResultData } from '../models/check-result.js';
 import type { CoverageReport } from '../models/coverage.js';
 import type { Decision, ExplainedStep, ExplainedTrace, StepKind } from '../models/explained-trace.js';
 import { InputErrors, type InputError } from '../models/ir/errors.js';

@@ -13,7 +13,7 @@
  * drawing), so a cell that displays the diagram always displays something true. Asking for a
  * cell or a flag that does not exist is a mistake and throws an Error naming what exists.
  */
-import { formatResult, type CheckResultData } from '../models/check.js';
+import { formatResult, type CheckResultData } from '../models/check-result.js';
 import { traceToText } from '../models/explain.js';
 import type { ExplainedTrace } from '../models/explained-trace.js';
 import { reviewToMarkdown, type ReviewCell, type ReviewResult } from '../models/review.js';

@@ -14,7 +14,7 @@
 import { InputErrors, formatInputError } from '../ir/errors.js';
 import type { EventKind, ModelIR } from '../ir/types.js';
 import { validateModel } from '../ir/validate.js';
-import { resolvePolicy } from '../check.js';
+import { resolvePolicy } from '../check-options.js';
 import { loadModel } from '../load.js';
 import { formatUntranslatable, generateLitmusC, LitmusUntranslatable, type Delay, type LitmusPlan } from './generate.js';
 import { detectKernel, presetForVersion, type KernelInfo } from './kernel.js';

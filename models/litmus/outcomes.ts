@@ -10,7 +10,8 @@
 import { explore } from '../../checker/explore.js';
 import type { TransitionSystem } from '../../checker/transition-system.js';
 import { Code } from '../../properties/codes.js';
-import { buildSystem, resolvePolicy, type CheckOptions } from '../check.js';
+import { buildSystem } from '../build-system.js';
+import { resolvePolicy, type CheckOptions } from '../check-options.js';
 import type { EventKind, ModelIR } from '../ir/types.js';
 import { Status } from '../kernel/layout.js';
 import type { Policy } from '../kernel/policy.js';
