@@ -1,4 +1,4 @@
-import { hashWords } from './state-store.js';
+import { hashWords, wordsEqual } from './state-store.js';
 
 /**
  * A cache of a pure function on a word range of a packed state: for a (tag, words) key it
@@ -51,15 +51,7 @@ export class RangeMemo {
     const set = ((hashWords(s, start, w) ^ Math.imul(tag + 1, 0x9e3779b1)) & this.setMask) * 2 * this.stride;
     for (let way = 0; way < 2; way++) {
       const at = set + way * this.stride;
-      if (t[at] !== tag + 1) continue;
-      let same = true;
-      for (let i = 0; i < w; i++) {
-        if (t[at + 1 + i] !== s[start + i]) {
-          same = false;
-          break;
-        }
-      }
-      if (!same) continue;
+      if (t[at] !== tag + 1 || !wordsEqual(t, at + 1, s, start, w)) continue;
       this.hits++;
       for (let i = 0; i < w; i++) s[start + i] = t[at + 1 + w + i]!;
       return true;

@@ -29,10 +29,15 @@ export function hashWords(s: Int32Array, offset: number, words: number): number 
   return h;
 }
 
+/** Whether `a[aAt, aAt + n)` and `b[bAt, bAt + n)` are equal word for word. */
+export function wordsEqual(a: Int32Array, aAt: number, b: Int32Array, bAt: number, n: number): boolean {
+  for (let i = 0; i < n; i++) if (a[aAt + i] !== b[bAt + i]) return false;
+  return true;
+}
+
 /** Whether two states of equal width are equal word for word. */
 export function equalWords(a: Int32Array, b: Int32Array): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+  return wordsEqual(a, 0, b, 0, a.length);
 }
 
 export class StateStore {
@@ -74,16 +79,7 @@ export class StateStore {
         continue;
       }
       const id = (entry & mask) - 1;
-      const chunk = this.chunks[id >>> CHUNK_STATES_LOG2]!;
-      const base = (id & (CHUNK_STATES - 1)) * words;
-      let same = true;
-      for (let i = 0; i < words; i++) {
-        if (chunk[base + i] !== s[i]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return -1 - id;
+      if (wordsEqual(this.chunks[id >>> CHUNK_STATES_LOG2]!, (id & (CHUNK_STATES - 1)) * words, s, 0, words)) return -1 - id;
       slot = (slot + 1) & mask;
     }
     const id = this.size++;

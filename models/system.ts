@@ -7,6 +7,7 @@ import type { Policy } from './kernel/policy.js';
 import { KernelSemantics, type GhostNeeds } from './kernel/semantics.js';
 import { liveRegisters } from './kernel/liveness.js';
 import { RangeMemo } from '../checker/range-memo.js';
+import { equalWords, wordsEqual } from '../checker/state-store.js';
 
 /** Environment events and instruction steps, as encoded in transition labels. */
 export const LabelKind = {
@@ -260,8 +261,7 @@ export class RseqSystem implements TransitionSystem {
     k.migrate(tmp, t, other);
     this.canonicalizeCore(tmp, t);
     k.set(tmp, L.cpu[t]!, cpu);
-    for (let i = 0; i < s.length; i++) if (tmp[i] !== s[i]) return false;
-    return true;
+    return equalWords(tmp, s);
   }
 
   /**
@@ -571,8 +571,7 @@ export class RseqSystem implements TransitionSystem {
     const saved = this.globalsTmp;
     for (let i = 0; i < g; i++) saved[i] = s[i]!;
     this.localStep(s, t, op, arg, arg2);
-    for (let i = 0; i < g; i++) if (saved[i] !== s[i]) return;
-    memo.remember(s, start);
+    if (wordsEqual(saved, 0, s, 0, g)) memo.remember(s, start);
   }
 
   /**

@@ -15,7 +15,7 @@
  * commits the pages that are written, so a small run costs little. The table is replaced by a
  * larger one (`grown`) between worker tasks, never while workers insert.
  */
-import { hashWords, keepTouched } from '../state-store.js';
+import { hashWords, keepTouched, wordsEqual } from '../state-store.js';
 
 /** Indices into the shared control words. */
 export const Ctl = {
@@ -158,15 +158,7 @@ export class SharedStore {
         continue;
       }
       const stored = (entry & mask) - 1;
-      const base = stored * words;
-      let same = true;
-      for (let i = 0; i < words; i++) {
-        if (arena[base + i] !== s[i]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return -1 - stored;
+      if (wordsEqual(arena, stored * words, s, 0, words)) return -1 - stored;
       slot = (slot + 1) & mask;
     }
   }
