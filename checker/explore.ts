@@ -1,7 +1,7 @@
 import type { TransitionSystem } from './transition-system.js';
 import type { ExploreOptions } from './options.js';
 import type { FlagReport, Limit, RawResult, Stats } from './result.js';
-import { StateStore, equalWords } from './state-store.js';
+import { StateStore } from './state-store.js';
 import { EXPAND_GROUP, SuccessorBuffer } from './successor-buffer.js';
 import { Findings, type Candidate } from './findings.js';
 
@@ -221,15 +221,8 @@ export class Exploration {
  * miss; touched together the misses overlap instead of each stalling the expansion.
  */
 export async function expandInProcess(x: Exploration, until = Infinity): Promise<void> {
-  const sys = x.system;
-  const W = sys.stateWords;
-  const current = new Int32Array(W);
-  const out = new Int32Array(W);
-  const buf = new SuccessorBuffer(W);
-  let parent = 0;
-  let choice = 0;
-  // A successor equal to its parent (an event that changed nothing) skips the visited set.
-  const emit = (label: number): void => buf.push(out, parent, choice++, label, equalWords(out, current));
+  const out = new Int32Array(x.system.stateWords);
+  const buf = new SuccessorBuffer(x.system);
   while (!x.done) {
     const batchEnd = Math.min(x.store.count, x.next + BATCH);
     while (x.next < batchEnd && !x.done) {
@@ -239,13 +232,7 @@ export async function expandInProcess(x: Exploration, until = Infinity): Promise
       }
       const groupEnd = Math.min(x.levelEnd, x.next + EXPAND_GROUP);
       buf.length = 0;
-      while (x.next < groupEnd) {
-        parent = x.next;
-        choice = 0;
-        x.store.load(x.next, current);
-        sys.successors(current, out, emit);
-        x.endState(choice, current);
-      }
+      while (x.next < groupEnd) x.endState(buf.expand(x.store, x.next), buf.state);
       buf.prepareLookups(x.store);
       for (let i = 0; i < buf.length; i++) {
         if (buf.selfLoops[i] === 1) {

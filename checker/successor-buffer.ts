@@ -1,4 +1,5 @@
-import { hashWords, keepTouched } from './state-store.js';
+import type { TransitionSystem } from './transition-system.js';
+import { equalWords, hashWords, keepTouched } from './state-store.js';
 
 /**
  * States an explorer expands before it looks their successors up together: on a large state
@@ -10,7 +11,8 @@ export const EXPAND_GROUP = 32;
 /**
  * Successors of a group of states, kept until they are looked up: the words of each, its
  * hash, parent, choice and label, and whether it is a self-loop (a successor equal to its
- * parent, kept only so that every source's transitions stay in successor order).
+ * parent, which needs no lookup and is kept only so that every source's transitions stay in
+ * successor order).
  */
 export class SuccessorBuffer {
   words: Int32Array;
@@ -20,9 +22,32 @@ export class SuccessorBuffer {
   labels = new Int32Array(256);
   selfLoops = new Int32Array(256);
   length = 0;
-  constructor(readonly width: number) {
-    this.words = new Int32Array(256 * width);
+  /** The state `expand` expanded last. */
+  readonly state: Int32Array;
+  private readonly out: Int32Array;
+  private readonly width: number;
+  private parent = 0;
+  private choice = 0;
+
+  constructor(readonly system: TransitionSystem) {
+    this.width = system.stateWords;
+    this.words = new Int32Array(256 * this.width);
+    this.state = new Int32Array(this.width);
+    this.out = new Int32Array(this.width);
   }
+
+  /** The system's successor callback. */
+  private readonly emit = (label: number): void => this.push(this.out, this.parent, this.choice++, label, equalWords(this.out, this.state));
+
+  /** Loads state `id` from `store` into `state` and buffers its successors; returns how many it has. */
+  expand(store: { load(id: number, out: Int32Array): void }, id: number): number {
+    store.load(id, this.state);
+    this.parent = id;
+    this.choice = 0;
+    this.system.successors(this.state, this.out, this.emit);
+    return this.choice;
+  }
+
   /** Copies successor i into `out`. */
   load(i: number, out: Int32Array): void {
     const w = this.width;
@@ -37,7 +62,7 @@ export class SuccessorBuffer {
     for (let i = 0; i < this.length; i++) this.hashes[i] = this.selfLoops[i] === 1 ? 0 : hashWords(this.words, i * w, w);
     keepTouched(store.touch(this.hashes, this.length));
   }
-  push(s: Int32Array, parent: number, choice: number, label: number, selfLoop: boolean): void {
+  private push(s: Int32Array, parent: number, choice: number, label: number, selfLoop: boolean): void {
     if (this.length === this.hashes.length) this.grow();
     const n = this.length++;
     const w = this.width;

@@ -11,7 +11,6 @@ import type { TransitionSystem } from '../transition-system.js';
 import { EdgeLog } from '../explore.js';
 import { Findings } from '../findings.js';
 import { Ctl, SharedStore } from './shared-store.js';
-import { equalWords } from '../state-store.js';
 import { EXPAND_GROUP, SuccessorBuffer } from '../successor-buffer.js';
 import type { LevelRequest, LevelResult, RehashRequest } from './protocol.js';
 
@@ -20,7 +19,6 @@ import type { LevelRequest, LevelResult, RehashRequest } from './protocol.js';
  * made once per run, the per-level bookkeeping is reset by `begin`.
  */
 class LevelExpander {
-  readonly state: Int32Array;
   readonly out: Int32Array;
   readonly buf: SuccessorBuffer;
   // Per task (see begin).
@@ -34,13 +32,10 @@ class LevelExpander {
   expanded = 0;
   transitions = 0;
   inserted = 0;
-  parent = 0;
-  choice = 0;
 
   constructor(readonly sys: TransitionSystem) {
-    this.state = new Int32Array(sys.stateWords);
     this.out = new Int32Array(sys.stateWords);
-    this.buf = new SuccessorBuffer(sys.stateWords);
+    this.buf = new SuccessorBuffer(sys);
   }
 
   begin(req: LevelRequest): void {
@@ -54,24 +49,15 @@ class LevelExpander {
     this.expanded = this.transitions = this.inserted = 0;
   }
 
-  /** The system's successor callback: buffers the successor (see SuccessorBuffer). */
-  readonly emit = (label: number): void => {
-    this.transitions++;
-    // An event that changed nothing: the successor is the state being expanded (no lookup).
-    this.buf.push(this.out, this.parent, this.choice++, label, equalWords(this.out, this.state));
-  };
-
   /** Expands states [first, end) of the level, in groups whose successors are looked up together. */
   expand(first: number, end: number): void {
-    const { sys, store, buf, state, out, req } = this;
+    const { sys, store, buf, req } = this;
     for (let g = first; g < end; g += EXPAND_GROUP) {
       buf.length = 0;
       for (let id = g; id < Math.min(end, g + EXPAND_GROUP); id++) {
-        store.load(id, state);
-        this.parent = id;
-        this.choice = 0;
-        sys.successors(state, out, this.emit);
-        if (this.choice === 0) this.found.note(id, sys.terminal(state), req.depth);
+        const successors = buf.expand(store, id);
+        if (successors === 0) this.found.note(id, sys.terminal(buf.state), req.depth);
+        this.transitions += successors;
         this.expanded++;
       }
       buf.prepareLookups(store);
