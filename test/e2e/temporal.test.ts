@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { replay } from '../../checker/replay.js';
 import { I, ModelBuilder } from '../../models/builder.js';
 import type { ModelInput } from '../../models/ir/schema.js';
-import { validateModel } from '../../models/ir/validate.js';
 import type { ModelIR } from '../../models/ir/types.js';
 import { gallery } from '../../models/library/gallery/entries.js';
 import { criticalSection } from '../../models/library/librseq/primitives.js';
@@ -10,12 +9,8 @@ import { seedScenarios } from '../../models/library/seed/scenarios.js';
 import { buffer, increment, list, membarrier, memcpyBuffer, spinlock } from '../../models/library/selftests/scenarios.js';
 import { loadModel } from '../../models/load.js';
 import { buildTemporalSystem, builtinTemporal, checkTemporal, type TemporalOptions, type TemporalResult } from '../../models/temporal.js';
+import { compile } from '../models/semantics-helpers.js';
 
-function ir(m: ModelInput): ModelIR {
-  const v = validateModel(m);
-  if (!v.ok) throw new Error(JSON.stringify(v.errors));
-  return v.ir;
-}
 
 /** The lasso replays: the state at loopStart is the state the cycle returns to. */
 function assertLassoReplays(model: ModelIR, options: TemporalOptions, r: TemporalResult): void {
@@ -29,7 +24,7 @@ describe('progress', () => {
   // The c.s. compares cpu_id with node_id (always 0) instead of the CPU it read: on C1 the
   // compare fails every time, the abort path retries, and the increment never commits.
   const frag = criticalSection('inc', [I.readId('r2', 'node_id'), I.br('ne', 'r3', 'r2', 'inc_abort'), I.load('r1', { var: 'counter', index: 'r0' }), I.add('r1', 1), I.store({ var: 'counter', index: 'r0' }, 'r1')], 'out');
-  const model = ir(
+  const model = compile(
     new ModelBuilder('wrong-field')
       .cpus(2)
       .memory('counter', { size: 'percpu', max: 1 })
@@ -128,7 +123,7 @@ describe('built-in temporal properties on the library models (linux-6.3, weak fa
   for (const [id, m] of models) {
     it(id, async () => {
       const got: string[] = [];
-      for (const p of Object.keys(builtinTemporal)) got.push((await checkTemporal(ir(m), { property: p, fairness: 'weak', finiteEvents: true })).verdict);
+      for (const p of Object.keys(builtinTemporal)) got.push((await checkTemporal(compile(m), { property: p, fairness: 'weak', finiteEvents: true })).verdict);
       expect(got).toEqual(expected[id]);
     });
   }
@@ -153,7 +148,7 @@ describe('built-in temporal properties on the selftest scenarios (two threads, l
   for (const [id, m] of models) {
     it(`-T ${id}`, async () => {
       const got: string[] = [];
-      for (const p of Object.keys(builtinTemporal)) got.push((await checkTemporal(ir(m), { property: p, fairness: 'weak', finiteEvents: true })).verdict);
+      for (const p of Object.keys(builtinTemporal)) got.push((await checkTemporal(compile(m), { property: p, fairness: 'weak', finiteEvents: true })).verdict);
       expect(got).toEqual(['pass', 'pass', 'pass', 'pass']);
     });
   }

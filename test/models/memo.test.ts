@@ -7,7 +7,6 @@ import { describe, expect, it } from 'vitest';
 import { StateStore, hashWords } from '../../checker/state-store.js';
 import { buildSystem, resolvePolicy, type CheckOptions } from '../../models/check.js';
 import type { ModelIR } from '../../models/ir/types.js';
-import { validateModel } from '../../models/ir/validate.js';
 import { gallery } from '../../models/library/gallery/entries.js';
 import { seedScenarios } from '../../models/library/seed/scenarios.js';
 import { selftestScenarios } from '../../models/library/selftests/scenarios.js';
@@ -15,6 +14,7 @@ import { loadModel } from '../../models/load.js';
 import { I, ModelBuilder, seq } from '../../models/builder.js';
 import { addv } from '../../models/library/librseq/primitives.js';
 import type { RseqSystem } from '../../models/system.js';
+import { compile } from './semantics-helpers.js';
 
 /** BFS over `sys`: states, transitions, and a digest of every state and label in order. */
 function trace(sys: RseqSystem): { states: number; transitions: number; digest: number } {
@@ -37,11 +37,6 @@ function trace(sys: RseqSystem): { states: number; transitions: number; digest: 
   return { states: store.size, transitions, digest };
 }
 
-function ir(input: Parameters<typeof validateModel>[0]): ModelIR {
-  const v = validateModel(input);
-  if (!v.ok) throw new Error(JSON.stringify(v.errors));
-  return v.ir;
-}
 
 const counter = loadModel('percpu-counter', ['threads=2', 'ops=1', 'signals=1']);
 const three = loadModel('percpu-counter', ['threads=3', 'ops=1', 'signals=1']);
@@ -49,7 +44,7 @@ const three = loadModel('percpu-counter', ['threads=3', 'ops=1', 'signals=1']);
  * Threads running different programs (the same IP means different things to each: the memo
  * must tell threads apart) and one reading mm_cid (the CID a switch-in assigns is part of it).
  */
-const asymmetric = ir(
+const asymmetric = compile(
   new ModelBuilder('asymmetric')
     .cpus(2)
     .memory('counter', { size: 'percpu', max: 3 })
@@ -74,9 +69,9 @@ const cases: [string, ModelIR, string, string[], Partial<CheckOptions>][] = [
   ['percpu-counter 2x1+1', counter.ir, 'linux-6.3', ['abortOnMigrate=false'], {}],
   ['percpu-counter 2x1+1', counter.ir, 'linux-7.1-legacy', [], {}],
   ['percpu-counter 2x1+1 with interrupts and traps', counter.ir, 'linux-7.1-v2', [], { budgets: { interrupts: 1, traps: 1 } }],
-  ...selftestScenarios.map((s) => [`selftest -T ${s.id}`, ir(s.build()), 'linux-6.19', [], {}] as [string, ModelIR, string, string[], Partial<CheckOptions>]),
-  ...seedScenarios.map((s) => [`seed ${s.id}`, ir(s.build()), "c'@4.18", [], { properties: ['all'] }] as [string, ModelIR, string, string[], Partial<CheckOptions>]),
-  ...gallery.map((g) => [`gallery ${g.name}`, ir(g.model), g.policy, g.bugKnobs, { properties: ['all'] }] as [string, ModelIR, string, string[], Partial<CheckOptions>]),
+  ...selftestScenarios.map((s) => [`selftest -T ${s.id}`, compile(s.build()), 'linux-6.19', [], {}] as [string, ModelIR, string, string[], Partial<CheckOptions>]),
+  ...seedScenarios.map((s) => [`seed ${s.id}`, compile(s.build()), "c'@4.18", [], { properties: ['all'] }] as [string, ModelIR, string, string[], Partial<CheckOptions>]),
+  ...gallery.map((g) => [`gallery ${g.name}`, compile(g.model), g.policy, g.bugKnobs, { properties: ['all'] }] as [string, ModelIR, string, string[], Partial<CheckOptions>]),
 ];
 
 describe('the memos change nothing: the same states and transitions in the same order', () => {

@@ -8,13 +8,13 @@ import { describe, expect, it } from 'vitest';
 import { StateStore } from '../../checker/state-store.js';
 import { buildSystem, resolvePolicy, type CheckOptions } from '../../models/check.js';
 import type { ModelIR } from '../../models/ir/types.js';
-import { validateModel } from '../../models/ir/validate.js';
 import { Status } from '../../models/kernel/layout.js';
 import { gallery } from '../../models/library/gallery/entries.js';
 import { seedScenarios } from '../../models/library/seed/scenarios.js';
 import { selftestScenarios } from '../../models/library/selftests/scenarios.js';
 import { loadModel } from '../../models/load.js';
 import type { RseqSystem } from '../../models/system.js';
+import { compile } from './semantics-helpers.js';
 
 /** Every reachable inspect/terminal code, and every memory vector of an all-finished state. */
 function outcomes(sys: RseqSystem): { codes: string[]; finals: string[]; states: number } {
@@ -47,11 +47,6 @@ function outcomes(sys: RseqSystem): { codes: string[]; finals: string[]; states:
   return { codes: [...codes].sort((a, b) => a - b).map((c) => sys.codeName(c)), finals: [...finals].sort(), states: store.size };
 }
 
-function ir(input: Parameters<typeof validateModel>[0]): ModelIR {
-  const v = validateModel(input);
-  if (!v.ok) throw new Error(JSON.stringify(v.errors));
-  return v.ir;
-}
 
 const counter = loadModel('percpu-counter', ['threads=2', 'ops=1', 'signals=1']);
 const quiet = loadModel('percpu-counter', ['threads=2', 'ops=1', 'signals=0']);
@@ -68,13 +63,13 @@ const cases: [string, ModelIR, string, string[]][] = [
   ['percpu-counter 3x1', three.ir, 'linux-6.3', []],
   ['plain-counter 2x1', plain.ir, 'linux-6.3', []],
   ...selftestScenarios.filter((s) => ['s', 'i', 'l'].includes(s.id)).flatMap((s) => [
-    [`selftest -T ${s.id}`, ir(s.build()), 'linux-4.18', ['abortOnPreempt=false']] as [string, ModelIR, string, string[]],
-    [`selftest -T ${s.id}`, ir(s.build()), 'linux-6.19', []] as [string, ModelIR, string, string[]],
+    [`selftest -T ${s.id}`, compile(s.build()), 'linux-4.18', ['abortOnPreempt=false']] as [string, ModelIR, string, string[]],
+    [`selftest -T ${s.id}`, compile(s.build()), 'linux-6.19', []] as [string, ModelIR, string, string[]],
   ]),
-  ...seedScenarios.map((s) => [`seed ${s.id}`, ir(s.build()), 'linux-6.19', []] as [string, ModelIR, string, string[]]),
-  ...seedScenarios.map((s) => [`seed ${s.id}`, ir(s.build()), "c'@4.18", []] as [string, ModelIR, string, string[]]),
-  ...seedScenarios.map((s) => [`seed ${s.id}`, ir(s.build()), 'linux-7.1-v2', []] as [string, ModelIR, string, string[]]),
-  ...gallery.map((g) => [`gallery ${g.name}`, ir(g.model), g.policy, g.bugKnobs] as [string, ModelIR, string, string[]]),
+  ...seedScenarios.map((s) => [`seed ${s.id}`, compile(s.build()), 'linux-6.19', []] as [string, ModelIR, string, string[]]),
+  ...seedScenarios.map((s) => [`seed ${s.id}`, compile(s.build()), "c'@4.18", []] as [string, ModelIR, string, string[]]),
+  ...seedScenarios.map((s) => [`seed ${s.id}`, compile(s.build()), 'linux-7.1-v2', []] as [string, ModelIR, string, string[]]),
+  ...gallery.map((g) => [`gallery ${g.name}`, compile(g.model), g.policy, g.bugKnobs] as [string, ModelIR, string, string[]]),
 ];
 
 describe('partial-order reductions keep every reachable property code and final memory', () => {
