@@ -8,6 +8,7 @@ import { KernelSemantics, type GhostNeeds } from './kernel/semantics.js';
 import { liveRegisters } from './kernel/liveness.js';
 import { RangeMemo } from '../checker/range-memo.js';
 import { equalWords, wordsEqual } from '../checker/state-store.js';
+import { FactFlag, RecordCache, ThreadFacts, UNCACHEABLE } from './record-cache.js';
 
 /** Environment events and instruction steps, as encoded in transition labels. */
 export const LabelKind = {
@@ -52,9 +53,10 @@ export interface SystemOptions {
    */
   readonly reduce?: boolean;
   /**
-   * Remember canonical thread records and the kernel's thread-local event steps (pure functions
-   * of one thread's record, see `canonMemo` and `eventMemo`): only tests turn this off, to check
-   * that the memos change nothing. @defaultValue true
+   * Remember canonical thread records, the kernel's thread-local event steps and local
+   * instruction steps (pure functions of one thread's record and the process-wide words, see
+   * `canonMemo` and `recordCache`): only tests turn this off, to check that the memos change
+   * nothing. @defaultValue true
    */
   readonly memoize?: boolean;
   readonly budgets: BudgetsIR;
@@ -72,7 +74,7 @@ const B_SIGNAL = 2;
 const B_IRQ = 3;
 const B_TRAP = 4;
 
-/** The thread-local event steps of `RseqSystem.localStep` (part of the event memo's tag). */
+/** The thread-local event steps of `RseqSystem.localStep` (part of the record cache's step index). */
 const Local = {
   preemptOut: 0,
   preemptSelf: 1,
@@ -85,6 +87,7 @@ const Local = {
   migrateReady: 8,
   signalSwitchedOut: 9,
 } as const;
+const LOCAL_OPS = 10;
 
 /**
  * The rseq model as a TransitionSystem: at every instruction boundary of a running thread the
@@ -135,10 +138,18 @@ export class RseqSystem implements TransitionSystem {
    */
   readonly canonMemo: RangeMemo | undefined;
   /**
-   * Results of thread-local event steps (see `local`): off with shared areas (a step may then
-   * write another thread's area) and with LTL ghosts (a step also reports what it did).
+   * Interned thread records, their decoded facts, and the results of thread-local event steps
+   * and local instruction steps (see `local`, `instructionStep`): off with shared areas (a step
+   * may then write another thread's area) and with LTL ghosts (a step also reports what it did).
    */
-  readonly eventMemo: RangeMemo | undefined;
+  readonly recordCache: RecordCache | undefined;
+  /** The cache while the state being expanded was read through it (see readThreads). */
+  private liveCache: RecordCache | undefined;
+  /** Per thread of the state being expanded: its facts, and its record id in the cache. */
+  private readonly facts: ThreadFacts;
+  private readonly rid: Int32Array;
+  /** Range of a local step's first argument (a CPU, or 0/1), for the cache's step index. */
+  private readonly argSpan: number;
   /** Words before the first thread record (process-wide fields: violation, kill, budgets, memory). */
   private readonly globalWords: number;
   private readonly globalsTmp: Int32Array;
@@ -217,9 +228,14 @@ export class RseqSystem implements TransitionSystem {
     this.floatTmp = new Int32Array(this.stateWords);
     this.kIdCpuDead = !this.kernel.rework && policy.idUpdate === 'everyHandlerRun';
     this.canonMemo = options.memoize === false ? undefined : new RangeMemo(this.layout.threadWords);
-    this.eventMemo = options.memoize === false || this.sharedAreas || options.trackLast ? undefined : new RangeMemo(this.layout.threadWords);
     this.globalWords = this.layout.threadWordStart[0]!;
     this.globalsTmp = new Int32Array(this.globalWords);
+    this.argSpan = Math.max(2, ir.cpus.length);
+    // Step index: op + LOCAL_OPS * (arg + argSpan * arg2), arg2 a CID (below T).
+    this.recordCache =
+      options.memoize === false || this.sharedAreas || options.trackLast ? undefined : new RecordCache(this.layout.threadWords, this.globalWords, LOCAL_OPS * this.argSpan * (this.T + 1));
+    this.facts = new ThreadFacts(this.T);
+    this.rid = new Int32Array(this.T);
   }
 
   /**
@@ -435,33 +451,28 @@ export class RseqSystem implements TransitionSystem {
     // A dead process and a checked violation end a run; unchecked ghost violations do not.
     const v = k.get(state, L.violation);
     if (k.killed(state) || (v !== 0 && this.options.checked.has(v))) return;
-    this.mapRunning(state);
-    // Placement coverage: which event kinds were explored at which instruction, and where
-    // violations arose (instrumentation only: it never influences a verdict).
-    this.covIp = 0;
+    // The record cache answers only for a state without a pending violation (see `local`).
+    this.readThreads(state, v === 0 ? this.recordCache : undefined);
+    const F = this.facts;
     const scratch = k.scratch;
     scratch.commit = scratch.abort = scratch.syscall = scratch.csInstr = 0;
     this.emitOut = out;
     this.emitRaw = emitRaw;
     const emit = this.emitOne;
     for (let t = 0; t < this.T; t++) {
-      const status = k.get(state, L.status[t]!);
-      if (status !== Status.Done && status !== Status.Dormant) {
-        const lvl = k.level(state, t);
-        this.covIp = this.coverage.base[k.programOf(t, lvl)]! + k.get(state, L.ip[L.frame(t, lvl)]!);
-      }
+      const status = F.status[t]!;
+      // Placement coverage: which event kinds were explored at which instruction, and where
+      // violations arose (instrumentation only: it never influences a verdict).
+      this.covIp = F.covIp[t]!;
       const th = this.ir.threads[t]!;
-      const cpu = k.get(state, L.cpu[t]!);
+      const cpu = F.cpu[t]!;
       if (status === Status.Running) {
         copyWords(out, state);
-        const touchesOthers = this.interp.current(state, t).op === 'syscall';
-        const outcome = this.interp.step(out, t, false, this.cpuOf);
-        this.runFusedSteps(out, t);
-        this.finish(out, t, touchesOthers);
+        const outcome = this.instructionStep(out, state, t);
         if (emit(makeLabel(LabelKind.instruction, t))) return;
         // Before a purely local instruction, an event is equivalent to the same event one
         // instruction later (see fusibleInstructions): only the instruction is explored here.
-        if (this.atFusible(state, t)) continue;
+        if ((F.flags[t]! & FactFlag.fusible) !== 0) continue;
         if (outcome === StepOutcome.SyscallReturned && this.budgetLeft(state, B_PREEMPT)) {
           copyWords(out, state);
           this.spend(out, B_PREEMPT);
@@ -473,11 +484,11 @@ export class RseqSystem implements TransitionSystem {
           // A preemption is a context switch: the CPU goes straight to one of its ready
           // threads (possibly t again), so no idle intermediate state is stored.
           for (let u = 0; u < this.T; u++) {
-            if (u !== t && (k.get(state, L.status[u]!) !== Status.Ready || !this.queuedOn(state, u, cpu))) continue;
+            if (u !== t && (F.status[u] !== Status.Ready || !this.queuedOn(u, cpu))) continue;
             copyWords(out, state);
             this.spend(out, B_PREEMPT);
             this.runningOn[cpu] = -1;
-            const cid = this.freeMmCid(out, u);
+            const cid = this.freeMmCid(u);
             this.runningOn[cpu] = t;
             if (u === t) this.local(out, t, Local.preemptSelf, cpu, cid);
             else {
@@ -497,7 +508,7 @@ export class RseqSystem implements TransitionSystem {
             if (emit(makeLabel(LabelKind.migrate, t, c))) return;
           }
         }
-        if (th.handler >= 0 && this.budgetLeft(state, B_SIGNAL) && k.get(state, L.sigPending[t]!) === 0) {
+        if (th.handler >= 0 && this.budgetLeft(state, B_SIGNAL) && F.sigPending[t] === 0) {
           copyWords(out, state);
           this.spend(out, B_SIGNAL);
           this.local(out, t, Local.signalRunning);
@@ -524,9 +535,9 @@ export class RseqSystem implements TransitionSystem {
       } else if (status === Status.Ready || status === Status.Blocked) {
         if (status === Status.Ready) {
           for (let c = 0; c < this.runningOn.length; c++) {
-            if (this.runningOn[c] !== -1 || !this.queuedOn(state, t, c)) continue;
+            if (this.runningOn[c] !== -1 || !this.queuedOn(t, c)) continue;
             copyWords(out, state);
-            this.local(out, t, Local.schedule, c, this.freeMmCid(state, t));
+            this.local(out, t, Local.schedule, c, this.freeMmCid(t));
             if (emit(makeLabel(LabelKind.schedule, t, c))) return;
           }
         }
@@ -536,7 +547,7 @@ export class RseqSystem implements TransitionSystem {
           if (emit(makeLabel(LabelKind.wake, t))) return;
         }
         // A floating thread's migrations change nothing (canonicalize): none is explored.
-        if (this.budgetLeft(state, B_MIGRATE) && k.get(state, L.anyCpu[t]!) === 0) {
+        if (this.budgetLeft(state, B_MIGRATE) && F.anyCpu[t] === 0) {
           for (const c of th.allowed) {
             if (c === cpu) continue;
             copyWords(out, state);
@@ -545,10 +556,10 @@ export class RseqSystem implements TransitionSystem {
             if (emit(makeLabel(LabelKind.migrate, t, c))) return;
           }
         }
-        if (th.handler >= 0 && this.budgetLeft(state, B_SIGNAL) && k.get(state, L.sigPending[t]!) === 0) {
+        if (th.handler >= 0 && this.budgetLeft(state, B_SIGNAL) && F.sigPending[t] === 0) {
           copyWords(out, state);
           this.spend(out, B_SIGNAL);
-          const wakes = status === Status.Blocked && this.interruptibleSleep(state, t) !== undefined;
+          const wakes = (F.flags[t]! & FactFlag.wakesOnSignal) !== 0;
           this.local(out, t, Local.signalSwitchedOut);
           if (emit(makeLabel(wakes ? LabelKind.wakeBySignal : LabelKind.signalPending, t))) return;
         }
@@ -557,21 +568,139 @@ export class RseqSystem implements TransitionSystem {
   }
 
   /**
-   * Runs the thread-local step `op` of thread t on `s` (see localStep), through the event memo
-   * when it is on. A step is remembered only if it left every word outside t's record alone (no
-   * kill, no violation), and recalled only in a state without a pending violation, so a recall
-   * writes exactly what the step would have.
+   * Decodes what `successors` reads of each thread of `state` into `facts` and fills
+   * `runningOn`. With `cache`, each record is interned and its facts are read from the cache
+   * (decoded once per distinct record); `rid` then holds each thread's record id.
+   */
+  private readThreads(state: Int32Array, cache: RecordCache | undefined): void {
+    const F = this.facts;
+    this.liveCache = cache;
+    const running = this.runningOn;
+    for (let c = 0; c < running.length; c++) running[c] = -1;
+    if (cache !== undefined && cache.full) cache.clear();
+    for (let t = 0; t < this.T; t++) {
+      if (cache !== undefined) {
+        const rid = this.internRecord(cache, state, t);
+        this.rid[t] = rid;
+        F.copyFrom(cache.facts, rid, t);
+      } else this.describe(state, t, F, t);
+      if (F.status[t] === Status.Running) running[F.cpu[t]!] = t;
+    }
+  }
+
+  /** Id of thread t's record in `s`, interned (and described) if new. */
+  private internRecord(cache: RecordCache, s: Int32Array, t: number): number {
+    const before = cache.records.size;
+    const rid = cache.records.intern(t, s, this.layout.threadWordStart[t]!);
+    if (cache.records.size > before) {
+      cache.addRecord(rid);
+      this.describe(s, t, cache.facts, rid);
+    }
+    return rid;
+  }
+
+  /** Writes what `successors` reads of thread t's record in `s` into entry `at` of `into`. */
+  private describe(s: Int32Array, t: number, into: ThreadFacts, at: number): void {
+    const k = this.kernel;
+    const L = this.layout;
+    const st = k.get(s, L.status[t]!);
+    into.status[at] = st;
+    into.cpu[at] = k.get(s, L.cpu[t]!);
+    into.anyCpu[at] = k.get(s, L.anyCpu[t]!);
+    into.sigPending[at] = k.get(s, L.sigPending[t]!);
+    into.mmCid[at] = k.get(s, L.mmCid[t]!);
+    let covIp = 0;
+    let flags = 0;
+    if (st !== Status.Done && st !== Status.Dormant) {
+      const lvl = k.level(s, t);
+      const prog = k.programOf(t, lvl);
+      const ip = k.get(s, L.ip[L.frame(t, lvl)]!);
+      covIp = this.coverage.base[prog]! + ip;
+      if (this.reduced && this.fusible[prog]![ip] === 1) flags |= FactFlag.fusible;
+      const op = this.ir.programs[prog]!.code[ip]?.op;
+      // Only syscalls (sched_yield, membarrier, fork, ...) read or write other threads; raise
+      // and sigreturn are left out too, being rare, so the list of what is cached stays short.
+      if (st === Status.Running && op !== undefined && op !== 'syscall' && op !== 'raise' && op !== 'sigreturn') flags |= FactFlag.localInstruction;
+      if (st === Status.Blocked && this.interruptibleSleep(s, t) !== undefined) flags |= FactFlag.wakesOnSignal;
+    }
+    into.covIp[at] = covIp;
+    into.flags[at] = flags;
+  }
+
+  /**
+   * Runs running thread t's instruction step on `out` (a copy of `state`): its instruction, the
+   * fused ones after it, canonical form. A step whose instruction is not a syscall reads and
+   * writes only t's record and the process-wide words (memory, violation, kill): it is cached
+   * by (record, process-wide words), and a step found to touch anything else never is.
+   */
+  private instructionStep(out: Int32Array, state: Int32Array, t: number): number {
+    const cache = this.liveCache;
+    if (cache === undefined || (this.facts.flags[t]! & FactFlag.localInstruction) === 0) return this.interpretStep(out, t);
+    const G = this.globalWords;
+    const start = this.layout.threadWordStart[t]!;
+    const before = cache.steps.size;
+    const key = cache.steps.intern(this.rid[t]!, state, 0);
+    if (cache.steps.size > before) cache.addStep(key);
+    const next = cache.stepNext[key]!;
+    if (next >= 0) {
+      cache.hits++;
+      const globals = cache.stepGlobals;
+      for (let i = 0; i < G; i++) out[i] = globals[key * G + i]!;
+      cache.records.copyOut(next, out, start);
+      return StepOutcome.Complete;
+    }
+    const outcome = this.interpretStep(out, t);
+    if (next === UNCACHEABLE) return outcome;
+    cache.misses++;
+    const W = this.layout.threadWords;
+    const end = this.stateWords;
+    const first = this.layout.threadWordStart[0]!;
+    const othersKept = outcome === StepOutcome.Complete && wordsEqual(out, first, state, first, start - first) && wordsEqual(out, start + W, state, start + W, end - start - W);
+    if (!othersKept) {
+      cache.stepNext[key] = UNCACHEABLE;
+      return outcome;
+    }
+    const rid = this.internRecord(cache, out, t);
+    for (let i = 0; i < G; i++) cache.stepGlobals[key * G + i] = out[i]!;
+    cache.stepNext[key] = rid;
+    return outcome;
+  }
+
+  /** Thread t's instruction step computed by the interpreter (see instructionStep). */
+  private interpretStep(out: Int32Array, t: number): number {
+    const touchesOthers = this.interp.current(out, t).op === 'syscall';
+    const outcome = this.interp.step(out, t, false, this.cpuOf);
+    this.runFusedSteps(out, t);
+    this.finish(out, t, touchesOthers);
+    return outcome;
+  }
+
+  /**
+   * Runs the thread-local step `op` of thread t on `s` (see localStep), from the record cache
+   * when the state being expanded was read through it (`liveCache`): `s` then still holds t's
+   * record as read (each successor applies one step per thread). A step is cached only if it
+   * left every word outside t's record alone (no kill, no violation), and read from the cache
+   * only in a state without a pending violation, so a hit writes exactly what the step would.
    */
   private local(s: Int32Array, t: number, op: number, arg = 0, arg2 = 0): void {
-    const memo = this.eventMemo;
-    if (memo === undefined || this.kernel.get(s, this.layout.violation) !== 0) return this.localStep(s, t, op, arg, arg2);
+    const cache = this.liveCache;
+    if (cache === undefined || this.kernel.get(s, this.layout.violation) !== 0) return this.localStep(s, t, op, arg, arg2);
     const start = this.layout.threadWordStart[t]!;
-    if (memo.recall(s, start, op | (t << 4) | (arg << 8) | (arg2 << 16))) return;
+    const key = this.rid[t]! * cache.localKinds + op + LOCAL_OPS * (arg + this.argSpan * arg2);
+    const next = cache.localNext[key]!;
+    if (next >= 0) {
+      cache.hits++;
+      cache.records.copyOut(next, s, start);
+      return;
+    }
+    if (next === UNCACHEABLE) return this.localStep(s, t, op, arg, arg2);
+    cache.misses++;
     const g = this.globalWords;
     const saved = this.globalsTmp;
     for (let i = 0; i < g; i++) saved[i] = s[i]!;
     this.localStep(s, t, op, arg, arg2);
-    if (wordsEqual(saved, 0, s, 0, g)) memo.remember(s, start);
+    const result = wordsEqual(saved, 0, s, 0, g) ? this.internRecord(cache, s, t) : UNCACHEABLE;
+    cache.localNext[key] = result; // after internRecord, which may have replaced the array
   }
 
   /**
@@ -639,10 +768,9 @@ export class RseqSystem implements TransitionSystem {
     this.canonicalize(s, t);
   }
 
-  /** Whether ready thread u waits for `cpu`: queued there, or floating and allowed on it. */
-  private queuedOn(s: Int32Array, u: number, cpu: number): boolean {
-    const k = this.kernel;
-    if (k.get(s, this.layout.anyCpu[u]!) === 0) return k.get(s, this.layout.cpu[u]!) === cpu;
+  /** Whether ready thread u of the state being expanded waits for `cpu`: queued there, or floating and allowed on it. */
+  private queuedOn(u: number, cpu: number): boolean {
+    if (this.facts.anyCpu[u] === 0) return this.facts.cpu[u] === cpu;
     return this.ir.threads[u]!.allowed.includes(cpu);
   }
 
@@ -718,8 +846,9 @@ export class RseqSystem implements TransitionSystem {
       k.set(out, L.lastAbort, scratch.abort);
       k.set(out, L.lastSyscall, scratch.syscall);
       k.set(out, L.lastCsInstr, scratch.csInstr);
+      // Only the ghosts read what the transition did: without them it may pile up unread.
+      scratch.commit = scratch.abort = scratch.syscall = scratch.csInstr = 0;
     }
-    scratch.commit = scratch.abort = scratch.syscall = scratch.csInstr = 0;
     if (k.get(out, L.violation) !== 0) cov.violations[this.covIp]!++;
     if (this.symmetric) this.sortThreads(out);
     return this.emitRaw(label);
@@ -749,13 +878,12 @@ export class RseqSystem implements TransitionSystem {
     k.set(s, this.layout.entry[t]!, Entry.Irq);
   }
 
-  /** The smallest mm_cid not held by a thread running on another CPU (the mm_cid contract). */
-  private freeMmCid(s: Int32Array, t: number): number {
-    const k = this.kernel;
+  /** The smallest mm_cid not held by a thread running on another CPU (the mm_cid contract), in the state being expanded. */
+  private freeMmCid(t: number): number {
     let used = 0;
     for (let c = 0; c < this.runningOn.length; c++) {
       const u = this.runningOn[c]!;
-      if (u >= 0 && u !== t) used |= 1 << k.get(s, this.layout.mmCid[u]!);
+      if (u >= 0 && u !== t) used |= 1 << this.facts.mmCid[u]!;
     }
     let cid = 0;
     while (used & (1 << cid)) cid++;

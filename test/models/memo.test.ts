@@ -16,8 +16,12 @@ import { addv } from '../../models/library/librseq/primitives.js';
 import type { RseqSystem } from '../../models/system.js';
 import { compile } from './semantics-helpers.js';
 
-/** BFS over `sys`: states, transitions, and a digest of every state and label in order. */
-function trace(sys: RseqSystem): { states: number; transitions: number; digest: number } {
+/**
+ * BFS over `sys`: states, transitions, and a digest of every state and label in order. With
+ * `clearEvery`, the record cache is dropped before every clearEvery-th expansion (as it is
+ * when it outgrows its bound).
+ */
+function trace(sys: RseqSystem, clearEvery = 0): { states: number; transitions: number; digest: number } {
   const W = sys.stateWords;
   const store = new StateStore(W);
   const s = new Int32Array(W);
@@ -26,6 +30,7 @@ function trace(sys: RseqSystem): { states: number; transitions: number; digest: 
   let transitions = 0;
   sys.initialStates(out, () => void store.insertIfAbsent(out, -1, 0));
   for (let id = 0; id < store.size; id++) {
+    if (clearEvery > 0 && id % clearEvery === 0) sys.recordCache!.clear();
     store.load(id, s);
     sys.successors(s, out, (label) => {
       transitions++;
@@ -87,9 +92,20 @@ describe('the memos change nothing: the same states and transitions in the same 
     });
   }
 
+  it('dropping the record cache between states changes nothing', () => {
+    const pol619 = resolvePolicy('linux-6.19', []);
+    expect(trace(buildSystem(counter.ir, pol619, { constants: counter.constants }), 5)).toEqual(trace(buildSystem(counter.ir, pol619, { constants: counter.constants, memoize: false })));
+    for (const policy of ['linux-4.18', 'linux-6.19']) {
+      const pol = resolvePolicy(policy, []);
+      expect(trace(buildSystem(asymmetric, pol, { constants: { threads: 3, ops: 1, cpus: 2, signals: 1 } }), 3)).toEqual(
+        trace(buildSystem(asymmetric, pol, { constants: { threads: 3, ops: 1, cpus: 2, signals: 1 }, memoize: false })),
+      );
+    }
+  });
+
   it('the memos are used (most lookups hit) on percpu-counter', () => {
     const sys = buildSystem(three.ir, resolvePolicy('linux-6.19', []), { constants: three.constants });
     trace(sys);
-    expect(sys.eventMemo!.hits).toBeGreaterThan(10 * sys.eventMemo!.misses);
+    expect(sys.recordCache!.hits).toBeGreaterThan(10 * sys.recordCache!.misses);
   });
 });

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { TaggedWordTable } from '../../checker/tagged-word-table.js';
+
+describe('TaggedWordTable', () => {
+  it('gives dense ids in first-seen order and the same id for the same (tag, words)', () => {
+    const table = new TaggedWordTable(3, 2);
+    const src = Int32Array.from([9, 1, 2, 3, 9]);
+    expect(table.intern(0, src, 1)).toBe(0);
+    expect(table.intern(1, src, 1)).toBe(1); // same words, other tag: another key
+    expect(table.intern(0, Int32Array.from([1, 2, 4]), 0)).toBe(2);
+    expect(table.intern(0, Int32Array.from([1, 2, 3]), 0)).toBe(0);
+    expect(table.size).toBe(3);
+    const out = new Int32Array(5);
+    table.copyOut(2, out, 2);
+    expect([...out]).toEqual([0, 0, 1, 2, 4]);
+  });
+
+  it('keeps every id through growth (checked against a Map on over 10 000 keys)', () => {
+    const table = new TaggedWordTable(2, 1);
+    const expected = new Map<string, number>();
+    let seed = 12345;
+    const rand = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff) % 200;
+    const key = new Int32Array(2);
+    for (let i = 0; i < 60_000; i++) {
+      const tag = rand() % 3;
+      key[0] = rand();
+      key[1] = rand() - 100; // negative words too
+      const name = `${tag}:${key[0]}:${key[1]}`;
+      const id = table.intern(tag, key, 0);
+      if (!expected.has(name)) expected.set(name, expected.size);
+      expect(id).toBe(expected.get(name));
+    }
+    expect(table.size).toBe(expected.size);
+    expect(expected.size).toBeGreaterThan(10_000);
+  });
+
+  it('forgets everything on clear', () => {
+    const table = new TaggedWordTable(1);
+    table.intern(0, Int32Array.of(5), 0);
+    table.intern(0, Int32Array.of(6), 0);
+    table.clear();
+    expect(table.size).toBe(0);
+    expect(table.intern(0, Int32Array.of(6), 0)).toBe(0);
+  });
+});
