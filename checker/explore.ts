@@ -14,8 +14,8 @@ export interface VisitedStore {
   readonly count: number;
   /** Inserts a copy of `s` if absent: the new id, or -1 - id of the equal stored state. */
   insertIfAbsent(s: Int32Array, parent: number, choice: number): number;
-  /** `insertIfAbsent` given `h = hashWords(s, 0, words)`. */
-  insertHashed(s: Int32Array, h: number, parent: number, choice: number): number;
+  /** `insertIfAbsent` of the state at `s[at, at + words)`, given its hash `h = hashWords(s, at, words)`. */
+  insertHashed(s: Int32Array, h: number, parent: number, choice: number, at?: number): number;
   /** Reads the memory lookups of hashes `hs[0, n)` read first; the result means nothing (see expandInProcess). */
   touch(hs: Int32Array, n: number): number;
   load(id: number, out: Int32Array): void;
@@ -130,20 +130,23 @@ export class Exploration {
   }
 
   /**
-   * Adds a successor of state `parent`; `code` is its inspect code when a worker computed it,
-   * `h` its hash when the caller has it.
+   * Adds successor i of `buf`: looked up where it lies in the buffer, and copied to `out` only
+   * when it is new (to be inspected). A self-loop needs no lookup: its target is its source.
    */
-  addSuccessor(s: Int32Array, parent: number, choice: number, label: number, code?: number, h?: number): void {
+  addBuffered(buf: SuccessorBuffer, i: number, out: Int32Array): void {
     this.transitions++;
-    const id = h === undefined ? this.store.insertIfAbsent(s, parent, choice) : this.store.insertHashed(s, h, parent, choice);
-    if (id >= 0) this.note(id, code ?? this.system.inspect(s), this.depth + 1);
-    this.edges?.add(parent, id >= 0 ? id : -1 - id, choice, label);
-  }
-
-  /** Adds a transition of state `parent` back to itself (no lookup needed: it is stored). */
-  addSelfLoop(parent: number, choice: number, label: number): void {
-    this.transitions++;
-    this.edges?.add(parent, parent, choice, label);
+    const parent = buf.parents[i]!;
+    const choice = buf.choices[i]!;
+    if (buf.selfLoops[i] === 1) {
+      this.edges?.add(parent, parent, choice, buf.labels[i]!);
+      return;
+    }
+    const id = this.store.insertHashed(buf.words, buf.hashes[i]!, parent, choice, i * this.system.stateWords);
+    if (id >= 0) {
+      buf.load(i, out);
+      this.note(id, this.system.inspect(out), this.depth + 1);
+    }
+    this.edges?.add(parent, id >= 0 ? id : -1 - id, choice, buf.labels[i]!);
   }
 
   /** Finishes expanding state `this.next`: a state with no successors is judged by `terminal`. */
@@ -234,14 +237,7 @@ export async function expandInProcess(x: Exploration, until = Infinity): Promise
       buf.length = 0;
       while (x.next < groupEnd) x.endState(buf.expand(x.store, x.next), buf.state);
       buf.prepareLookups(x.store);
-      for (let i = 0; i < buf.length; i++) {
-        if (buf.selfLoops[i] === 1) {
-          x.addSelfLoop(buf.parents[i]!, buf.choices[i]!, buf.labels[i]!);
-          continue;
-        }
-        buf.load(i, out);
-        x.addSuccessor(out, buf.parents[i]!, buf.choices[i]!, buf.labels[i]!, undefined, buf.hashes[i]!);
-      }
+      for (let i = 0; i < buf.length; i++) x.addBuffered(buf, i, out);
     }
     await x.checkpoint();
   }

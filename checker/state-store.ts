@@ -64,8 +64,8 @@ export class StateStore {
     return this.insertHashed(s, hashWords(s, 0, this.words), parent, choice);
   }
 
-  /** `insertIfAbsent` given `h = hashWords(s, 0, words)`. */
-  insertHashed(s: Int32Array, h: number, parent: number, choice: number): number {
+  /** `insertIfAbsent` of the state at `s[at, at + words)`, given its hash `h = hashWords(s, at, words)`. */
+  insertHashed(s: Int32Array, h: number, parent: number, choice: number, at = 0): number {
     const words = this.words;
     const mask = this.tableMask;
     const tag = h & ~mask;
@@ -79,15 +79,15 @@ export class StateStore {
         continue;
       }
       const id = (entry & mask) - 1;
-      if (wordsEqual(this.chunks[id >>> CHUNK_STATES_LOG2]!, (id & (CHUNK_STATES - 1)) * words, s, 0, words)) return -1 - id;
+      if (wordsEqual(this.chunks[id >>> CHUNK_STATES_LOG2]!, (id & (CHUNK_STATES - 1)) * words, s, at, words)) return -1 - id;
       slot = (slot + 1) & mask;
     }
     const id = this.size++;
     const chunkIndex = id >>> CHUNK_STATES_LOG2;
     if (chunkIndex === this.chunks.length) this.chunks.push(new Int32Array(CHUNK_STATES * words));
     const dst = this.chunks[chunkIndex]!;
-    const at = (id & (CHUNK_STATES - 1)) * words;
-    for (let i = 0; i < words; i++) dst[at + i] = s[i]!;
+    const row = (id & (CHUNK_STATES - 1)) * words;
+    for (let i = 0; i < words; i++) dst[row + i] = s[at + i]!;
     this.table[slot] = tag | (id + 1);
     if (id >= this.parentIds.length) this.growLinks();
     this.parentIds[id] = parent;

@@ -128,9 +128,9 @@ export class SharedStore {
   /**
    * Inserts `s` under the candidate id `id` (which the caller owns) unless an equal state is
    * stored. Returns `id` when inserted, else -1 - (the stored state's id). The state's words
-   * and links are written before the CAS that publishes it.
+   * and links are written before the CAS that publishes it. The state is `s[from, from + words)`.
    */
-  insertAt(s: Int32Array, id: number, parent: number, choice: number, h = hashWords(s, 0, this.words)): number {
+  insertAt(s: Int32Array, id: number, parent: number, choice: number, h = hashWords(s, 0, this.words), from = 0): number {
     const words = this.words;
     const arena = this.arena;
     const table = this.table;
@@ -145,7 +145,7 @@ export class SharedStore {
         if (!written) {
           if (id >= mask) throw new Error(`internal: id ${id} does not fit a table of ${mask + 1} slots`);
           const at = id * words;
-          for (let i = 0; i < words; i++) arena[at + i] = s[i]!;
+          for (let i = 0; i < words; i++) arena[at + i] = s[from + i]!;
           this.parents[id] = parent;
           this.choices[id] = choice;
           written = true;
@@ -158,7 +158,7 @@ export class SharedStore {
         continue;
       }
       const stored = (entry & mask) - 1;
-      if (wordsEqual(arena, stored * words, s, 0, words)) return -1 - stored;
+      if (wordsEqual(arena, stored * words, s, from, words)) return -1 - stored;
       slot = (slot + 1) & mask;
     }
   }
@@ -184,11 +184,11 @@ export class SharedStore {
     return this.insertHashed(s, hashWords(s, 0, this.words), parent, choice);
   }
 
-  /** `insertIfAbsent` given `h = hashWords(s, 0, words)`. */
-  insertHashed(s: Int32Array, h: number, parent: number, choice: number): number {
+  /** `insertIfAbsent` of the state at `s[at, at + words)`, given its hash `h = hashWords(s, at, words)`. */
+  insertHashed(s: Int32Array, h: number, parent: number, choice: number, at = 0): number {
     const id = this.nextId;
     if (id >= this.capacity) throw new CapacityExhausted();
-    const r = this.insertAt(s, id, parent, choice, h);
+    const r = this.insertAt(s, id, parent, choice, h, at);
     if (r === id) {
       this.control[Ctl.nextId] = id + 1;
       this.count++;
