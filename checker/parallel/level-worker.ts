@@ -78,14 +78,15 @@ class LevelExpander {
       if (this.blockEnd > store.capacity) throw new CapacityFull();
       this.blocks.push(this.nextId, 0);
     }
-    buf.load(i, out);
     const from = buf.parents[i]!;
     const c = buf.choices[i]!;
-    const r = store.insertAt(out, this.nextId, from, c, buf.hashes[i]!);
+    // Looked up where it lies in the buffer; copied out only when new, to be inspected.
+    const r = store.insertAt(buf.words, this.nextId, from, c, buf.hashes[i]!, i * this.sys.stateWords);
     if (r === this.nextId) {
       this.nextId++;
       this.inserted++;
       this.blocks[this.blocks.length - 1]!++;
+      buf.load(i, out);
       this.found.note(r, this.sys.inspect(out), req.depth + 1);
     }
     this.edges?.add(from, r >= 0 ? r : -1 - r, c, buf.labels[i]!);
