@@ -13,6 +13,8 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const large = process.argv.includes('--large');
+/** Runs of a row that takes under 3 s (its fastest is printed). */
+const SHORT_RUNS = 5;
 const workers = availableParallelism();
 
 async function run(model: string, params: string[], policy: string, opts: { workers?: number; symmetry?: boolean; reduce?: boolean } = {}): Promise<{ r: CheckResult; wall: number; cpu: number }> {
@@ -26,10 +28,10 @@ async function run(model: string, params: string[], policy: string, opts: { work
 
 const line = (name: string, policy: string, x: { r: CheckResult; wall: number }): string => {
   const s = x.r.stats;
-  return `${name.padEnd(46)}${policy.padEnd(12)}${String(s.states).padStart(10)} ${String(s.transitions).padStart(11)} ${x.wall.toFixed(2).padStart(8)} ${Math.round(s.states / x.wall).toString().padStart(9)} ${s.bytesPerState.toFixed(1).padStart(8)}  ${x.r.verdict}`;
+  return `${name.padEnd(64)} ${policy.padEnd(12)}${String(s.states).padStart(10)} ${String(s.transitions).padStart(11)} ${x.wall.toFixed(2).padStart(8)} ${Math.round(s.states / x.wall).toString().padStart(9)} ${s.bytesPerState.toFixed(1).padStart(8)}  ${x.r.verdict}`;
 };
 
-console.log('model                                         policy          states transitions  seconds  states/s  bytes/st  verdict');
+console.log(`${'model'.padEnd(64)} policy          states transitions  seconds  states/s  bytes/st  verdict`);
 const standard: [string, string[], string, { symmetry?: boolean; reduce?: boolean }][] = [
   ['percpu-counter', ['threads=2', 'ops=2', 'signals=1'], 'linux-6.3', {}],
   ['percpu-counter', ['threads=2', 'ops=2', 'signals=1'], 'linux-6.3', { reduce: false }],
@@ -41,9 +43,14 @@ const standard: [string, string[], string, { symmetry?: boolean; reduce?: boolea
 // One unprinted run first, so that the first row is not the one that pays for the JIT's warm-up.
 await run(standard[0]![0], [...standard[0]![1]], standard[0]![2], { workers: 1 });
 for (const [model, params, policy, opts] of standard) {
-  const x = await run(model, [...params], policy, { ...opts, workers: 1 });
+  // A run of a few seconds or less varies by a third between runs on a shared VM: such a row is
+  // the fastest of SHORT_RUNS runs (the others are listed after it).
+  const runs = [await run(model, [...params], policy, { ...opts, workers: 1 })];
+  while (runs[0]!.wall < 3 && runs.length < SHORT_RUNS) runs.push(await run(model, [...params], policy, { ...opts, workers: 1 }));
+  const best = runs.reduce((a, b) => (b.wall < a.wall ? b : a));
   const notes = [opts.symmetry === false ? 'no symmetry' : '', opts.reduce === false ? 'no POR' : ''].filter(Boolean).join(', ');
-  console.log(line(`${model} ${params.join(' ')}${notes ? ` (${notes})` : ''}`, policy, x));
+  const others = runs.length > 1 ? `  (best of ${runs.length}: ${runs.map((x) => x.wall.toFixed(2)).join(' ')} s)` : '';
+  console.log(line(`${model} ${params.join(' ')}${notes ? ` (${notes})` : ''}`, policy, best) + others);
 }
 
 // The parallel comparison: one worker (in-process) against one worker per core, same model.
