@@ -371,6 +371,11 @@ export class RseqSystem implements TransitionSystem {
     const W = this.layout.threadWords;
     const start = this.layout.threadWordStart;
     const order = this.order;
+    // Most successors are in order already (the records lie one after another).
+    const first = start[0]!;
+    let inOrder = 1;
+    while (inOrder < T && compareBlocks(s, first + (inOrder - 1) * W, first + inOrder * W, W) <= 0) inOrder++;
+    if (inOrder === T) return;
     for (let t = 0; t < T; t++) order[t] = t;
     let moved = false;
     for (let i = 1; i < T; i++) {
@@ -432,8 +437,15 @@ export class RseqSystem implements TransitionSystem {
     emit();
   }
 
+  /** Whether budget i is unbounded or has some left in `s`. */
   private budgetLeft(s: Int32Array, i: number): boolean {
     return this.budgetBound[i]! < 0 || this.kernel.get(s, this.layout.budget[i]!) > 0;
+  }
+  /** Bit i set when budget i has some left in `s` (read once per state being expanded). */
+  private budgetsLeft(s: Int32Array): number {
+    let mask = 0;
+    for (let i = 0; i < budgetKinds.length; i++) if (this.budgetLeft(s, i)) mask |= 1 << i;
+    return mask;
   }
   private spend(s: Int32Array, i: number): void {
     if (this.budgetBound[i]! >= 0) this.kernel.set(s, this.layout.budget[i]!, this.kernel.get(s, this.layout.budget[i]!) - 1);
@@ -454,6 +466,7 @@ export class RseqSystem implements TransitionSystem {
     // The record cache answers only for a state without a pending violation (see `local`).
     this.readThreads(state, v === 0 ? this.recordCache : undefined);
     const F = this.facts;
+    const left = this.budgetsLeft(state);
     const scratch = k.scratch;
     scratch.commit = scratch.abort = scratch.syscall = scratch.csInstr = 0;
     this.emitOut = out;
@@ -473,14 +486,14 @@ export class RseqSystem implements TransitionSystem {
         // Before a purely local instruction, an event is equivalent to the same event one
         // instruction later (see fusibleInstructions): only the instruction is explored here.
         if ((F.flags[t]! & FactFlag.fusible) !== 0) continue;
-        if (outcome === StepOutcome.SyscallReturned && this.budgetLeft(state, B_PREEMPT)) {
+        if (outcome === StepOutcome.SyscallReturned && (left & (1 << B_PREEMPT)) !== 0) {
           copyWords(out, state);
           this.spend(out, B_PREEMPT);
           this.interp.step(out, t, true, this.cpuOf);
           this.finish(out, t, true);
           if (emit(makeLabel(LabelKind.instructionPreemptedAtExit, t))) return;
         }
-        if (this.budgetLeft(state, B_PREEMPT)) {
+        if ((left & (1 << B_PREEMPT)) !== 0) {
           // A preemption is a context switch: the CPU goes straight to one of its ready
           // threads (possibly t again), so no idle intermediate state is stored.
           for (let u = 0; u < this.T; u++) {
@@ -499,7 +512,7 @@ export class RseqSystem implements TransitionSystem {
             if (emit(makeLabel(LabelKind.preempt, t, u))) return;
           }
         }
-        if (this.budgetLeft(state, B_MIGRATE)) {
+        if ((left & (1 << B_MIGRATE)) !== 0) {
           for (const c of th.allowed) {
             if (c === cpu) continue;
             copyWords(out, state);
@@ -508,13 +521,13 @@ export class RseqSystem implements TransitionSystem {
             if (emit(makeLabel(LabelKind.migrate, t, c))) return;
           }
         }
-        if (th.handler >= 0 && this.budgetLeft(state, B_SIGNAL) && F.sigPending[t] === 0) {
+        if (th.handler >= 0 && (left & (1 << B_SIGNAL)) !== 0 && F.sigPending[t] === 0) {
           copyWords(out, state);
           this.spend(out, B_SIGNAL);
           this.local(out, t, Local.signalRunning);
           if (emit(makeLabel(LabelKind.signal, t))) return;
         }
-        if (this.budgetLeft(state, B_IRQ)) {
+        if ((left & (1 << B_IRQ)) !== 0) {
           for (let tw = 0; tw < 2; tw++) {
             copyWords(out, state);
             this.spend(out, B_IRQ);
@@ -522,7 +535,7 @@ export class RseqSystem implements TransitionSystem {
             if (emit(makeLabel(tw === 1 ? LabelKind.taskWork : LabelKind.interrupt, t))) return;
           }
         }
-        if (this.budgetLeft(state, B_TRAP)) {
+        if ((left & (1 << B_TRAP)) !== 0) {
           copyWords(out, state);
           this.spend(out, B_TRAP);
           this.local(out, t, Local.interrupt, 0); // a fault that does not sleep: entry and exit only
@@ -547,7 +560,7 @@ export class RseqSystem implements TransitionSystem {
           if (emit(makeLabel(LabelKind.wake, t))) return;
         }
         // A floating thread's migrations change nothing (canonicalize): none is explored.
-        if (this.budgetLeft(state, B_MIGRATE) && F.anyCpu[t] === 0) {
+        if ((left & (1 << B_MIGRATE)) !== 0 && F.anyCpu[t] === 0) {
           for (const c of th.allowed) {
             if (c === cpu) continue;
             copyWords(out, state);
@@ -556,7 +569,7 @@ export class RseqSystem implements TransitionSystem {
             if (emit(makeLabel(LabelKind.migrate, t, c))) return;
           }
         }
-        if (th.handler >= 0 && this.budgetLeft(state, B_SIGNAL) && F.sigPending[t] === 0) {
+        if (th.handler >= 0 && (left & (1 << B_SIGNAL)) !== 0 && F.sigPending[t] === 0) {
           copyWords(out, state);
           this.spend(out, B_SIGNAL);
           const wakes = (F.flags[t]! & FactFlag.wakesOnSignal) !== 0;
