@@ -7,7 +7,8 @@
  * It ends with the machine's own contention: one sequential run alone against one copy per core.
  */
 import { availableParallelism } from 'node:os';
-import { checkModel, type CheckResult } from '../models/check.js';
+import { buildSystem, checkModel, resolvePolicy, type CheckResult } from '../models/check.js';
+import { explorerCeiling } from './ceiling.js';
 import { loadModel } from '../models/load.js';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -51,6 +52,16 @@ for (const [model, params, policy, opts] of standard) {
   const notes = [opts.symmetry === false ? 'no symmetry' : '', opts.reduce === false ? 'no POR' : ''].filter(Boolean).join(', ');
   const others = runs.length > 1 ? `  (best of ${runs.length}: ${runs.map((x) => x.wall.toFixed(2)).join(' ')} s)` : '';
   console.log(line(`${model} ${params.join(' ')}${notes ? ` (${notes})` : ''}`, policy, best) + others);
+}
+
+// The engine alone on the first model: what a successor function costing nothing would reach.
+{
+  const [model, params, policy] = standard[0]!;
+  const loaded = loadModel(model, [...params]);
+  const c = await explorerCeiling(buildSystem(loaded.ir, resolvePolicy(policy, []), { constants: loaded.constants }), SHORT_RUNS);
+  console.log(
+    `\nexplorer alone on ${model} ${params.join(' ')} (${policy}), successors replayed from memory: ${c.states} states in ${c.seconds.toFixed(2)} s, ${Math.round(c.states / c.seconds)} states/s (best of ${SHORT_RUNS})`,
+  );
 }
 
 // The parallel comparison: one worker (in-process) against one worker per core, same model.
