@@ -87,7 +87,7 @@ const Local = {
   migrateReady: 8,
   signalSwitchedOut: 9,
 } as const;
-const LOCAL_OPS = 10;
+const LOCAL_OPS = Object.keys(Local).length;
 
 /**
  * The rseq model as a TransitionSystem: at every instruction boundary of a running thread the
