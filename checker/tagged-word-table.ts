@@ -66,11 +66,6 @@ export class TaggedWordTable {
     this.size = 0;
   }
 
-  /** Bytes held. */
-  get bytes(): number {
-    return this.slots.byteLength + this.keys.byteLength;
-  }
-
   private grow(): void {
     const slots = new Int32Array(this.slots.length * 2);
     const mask = slots.length - 1;

@@ -67,6 +67,8 @@ export class ThreadFacts {
   }
 }
 
+const LOCAL_NEXT_ENTRIES = 1 << 23;
+
 /** Marks in `localNext` and `stepNext`: not computed yet, or not cacheable (computed every time). */
 export const UNKNOWN = -1;
 export const UNCACHEABLE = -2;
@@ -83,8 +85,8 @@ export const UNCACHEABLE = -2;
  *   whose instruction touches nothing else depends on; `stepNext` and `stepGlobals` hold the
  *   record and process-wide words it leaves.
  *
- * Entries are exact (no eviction); past `maxKeys` the whole cache is dropped and refilled, so
- * its memory stays bounded.
+ * Entries are exact (no eviction); past `maxKeys` records the whole cache is dropped and
+ * refilled, so its memory stays bounded (about 40 MB at most).
  */
 export class RecordCache {
   readonly records: TaggedWordTable;
@@ -97,12 +99,16 @@ export class RecordCache {
   hits = 0;
   misses = 0;
 
+  /** Records kept before the cache is dropped: 32 768, fewer when a row of `localNext` is wide. */
+  readonly maxKeys: number;
+
   constructor(
     recordWords: number,
     readonly globalWords: number,
     readonly localKinds: number,
-    readonly maxKeys = 1 << 15,
   ) {
+    // `localNext` holds at most 2^23 entries (32 MB) whatever the number of CPUs and threads.
+    this.maxKeys = Math.min(1 << 15, Math.max(1024, Math.floor(LOCAL_NEXT_ENTRIES / localKinds)));
     this.records = new TaggedWordTable(recordWords);
     this.localNext = new Int32Array(1024 * localKinds).fill(UNKNOWN);
     this.steps = new TaggedWordTable(globalWords);
@@ -144,10 +150,5 @@ export class RecordCache {
       this.stepGlobals = globals;
     }
     this.stepNext[key] = UNKNOWN;
-  }
-
-  /** Bytes held by the tables. */
-  get bytes(): number {
-    return this.records.bytes + this.steps.bytes + this.localNext.byteLength + this.stepNext.byteLength + this.stepGlobals.byteLength + 7 * 4 * this.facts.capacity;
   }
 }

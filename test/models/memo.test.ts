@@ -14,6 +14,7 @@ import { loadModel } from '../../models/load.js';
 import { I, ModelBuilder, seq } from '../../models/builder.js';
 import { addv } from '../../models/library/librseq/primitives.js';
 import type { RseqSystem } from '../../models/system.js';
+import { RecordCache } from '../../models/record-cache.js';
 import { compile } from './semantics-helpers.js';
 
 /**
@@ -101,6 +102,12 @@ describe('the memos change nothing: the same states and transitions in the same 
         trace(buildSystem(asymmetric, pol, { constants: { threads: 3, ops: 1, cpus: 2, signals: 1 }, memoize: false })),
       );
     }
+  });
+
+  it('the record cache bounds its memory: fewer records when a row of event steps is wide', () => {
+    expect(new RecordCache(3, 1, 80).maxKeys).toBe(32_768);
+    expect(new RecordCache(3, 1, 720).maxKeys).toBe(11_650);
+    expect(new RecordCache(3, 1, 1 << 20).maxKeys).toBe(1024);
   });
 
   it('the memos are used (most lookups hit) on percpu-counter', () => {
