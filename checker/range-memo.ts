@@ -35,11 +35,6 @@ export class RangeMemo {
     this.key = new Int32Array(words);
   }
 
-  /** Bytes held by the table. */
-  get bytes(): number {
-    return this.table.byteLength;
-  }
-
   /**
    * Replaces `s[start, start + words)` by what the function wrote for this key and `tag`, and
    * returns true; or returns false, and the caller runs the function (which must read and write
