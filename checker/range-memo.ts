@@ -1,4 +1,4 @@
-import { hashWords, wordsEqual } from './state-store.js';
+import { hashTagged, wordsEqual } from './state-store.js';
 
 /**
  * A cache of a pure function on a word range of a packed state: for a (tag, words) key it
@@ -43,7 +43,7 @@ export class RangeMemo {
   recall(s: Int32Array, start: number, tag: number): boolean {
     const w = this.words;
     const t = this.table;
-    const set = ((hashWords(s, start, w) ^ Math.imul(tag + 1, 0x9e3779b1)) & this.setMask) * 2 * this.stride;
+    const set = (hashTagged(tag, s, start, w) & this.setMask) * 2 * this.stride;
     for (let way = 0; way < 2; way++) {
       const at = set + way * this.stride;
       if (t[at] !== tag + 1 || !wordsEqual(t, at + 1, s, start, w)) continue;

@@ -29,6 +29,11 @@ export function hashWords(s: Int32Array, offset: number, words: number): number 
   return h;
 }
 
+/** Hash of the key (`tag`, `s[offset, offset + words)`): `hashWords` mixed with a small integer tag. */
+export function hashTagged(tag: number, s: Int32Array, offset: number, words: number): number {
+  return hashWords(s, offset, words) ^ Math.imul(tag + 1, 0x9e3779b1);
+}
+
 /** Whether `a[aAt, aAt + n)` and `b[bAt, bAt + n)` are equal word for word. */
 export function wordsEqual(a: Int32Array, aAt: number, b: Int32Array, bAt: number, n: number): boolean {
   for (let i = 0; i < n; i++) if (a[aAt + i] !== b[bAt + i]) return false;

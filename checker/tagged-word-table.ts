@@ -1,4 +1,4 @@
-import { hashWords, wordsEqual } from './state-store.js';
+import { hashTagged, wordsEqual } from './state-store.js';
 
 /**
  * An exact, growing map from keys of (a small integer tag, `width` words) to dense ids 0, 1, ...
@@ -30,7 +30,7 @@ export class TaggedWordTable {
   intern(tag: number, src: Int32Array, at: number): number {
     const w = this.width;
     const stride = w + 1;
-    const h = hashWords(src, at, w) ^ Math.imul(tag + 1, 0x9e3779b1);
+    const h = hashTagged(tag, src, at, w);
     const mask = this.mask;
     const high = h & ~mask;
     const keys = this.keys;
@@ -74,7 +74,7 @@ export class TaggedWordTable {
     const keys = new Int32Array((slots.length >>> 1) * stride);
     keys.set(this.keys);
     for (let id = 0; id < this.size; id++) {
-      const h = hashWords(keys, id * stride + 1, w) ^ Math.imul(keys[id * stride]! + 1, 0x9e3779b1);
+      const h = hashTagged(keys[id * stride]!, keys, id * stride + 1, w);
       let slot = h & mask;
       while (slots[slot] !== 0) slot = (slot + 1) & mask;
       slots[slot] = (h & ~mask) | (id + 1);
