@@ -437,14 +437,10 @@ export class RseqSystem implements TransitionSystem {
     emit();
   }
 
-  /** Whether budget i is unbounded or has some left in `s`. */
-  private budgetLeft(s: Int32Array, i: number): boolean {
-    return this.budgetBound[i]! < 0 || this.kernel.get(s, this.layout.budget[i]!) > 0;
-  }
-  /** Bit i set when budget i has some left in `s` (read once per state being expanded). */
+  /** Bit i set when budget i is unbounded or has some left in `s` (read once per state being expanded). */
   private budgetsLeft(s: Int32Array): number {
     let mask = 0;
-    for (let i = 0; i < budgetKinds.length; i++) if (this.budgetLeft(s, i)) mask |= 1 << i;
+    for (let i = 0; i < budgetKinds.length; i++) if (this.budgetBound[i]! < 0 || this.kernel.get(s, this.layout.budget[i]!) > 0) mask |= 1 << i;
     return mask;
   }
   private spend(s: Int32Array, i: number): void {
@@ -629,7 +625,7 @@ export class RseqSystem implements TransitionSystem {
       const prog = k.programOf(t, lvl);
       const ip = k.get(s, L.ip[L.frame(t, lvl)]!);
       covIp = this.coverage.base[prog]! + ip;
-      if (this.reduced && this.fusible[prog]![ip] === 1) flags |= FactFlag.fusible;
+      if (this.atFusible(s, t)) flags |= FactFlag.fusible;
       const op = this.ir.programs[prog]!.code[ip]?.op;
       // Only syscalls (sched_yield, membarrier, fork, ...) read or write other threads; raise
       // and sigreturn are left out too, being rare, so the list of what is cached stays short.
@@ -822,13 +818,6 @@ export class RseqSystem implements TransitionSystem {
     }
   }
 
-  /** Fills `runningOn` (CPU -> running thread or -1) from state `s`. */
-  private mapRunning(s: Int32Array): void {
-    const k = this.kernel;
-    this.runningOn.fill(-1);
-    for (let t = 0; t < this.T; t++) if (k.get(s, this.layout.status[t]!) === Status.Running) this.runningOn[k.get(s, this.layout.cpu[t]!)] = t;
-  }
-
   /**
    * The instructions thread t runs in its instruction step from `s`, as (program, IP) pairs:
    * the one at its IP, then the fused local ones (for explanations).
@@ -838,7 +827,7 @@ export class RseqSystem implements TransitionSystem {
     const tmp = new Int32Array(s);
     const lvl = k.level(tmp, t);
     const chain = [{ prog: k.programOf(t, lvl), ip: k.get(tmp, this.layout.ip[this.layout.frame(t, lvl)]!) }];
-    this.mapRunning(tmp);
+    this.readThreads(tmp, undefined); // for runningOn (membarrier's IPIs)
     this.interp.step(tmp, t, false, this.cpuOf);
     this.runFusedSteps(tmp, t, (prog, ip) => chain.push({ prog, ip }));
     return chain;
