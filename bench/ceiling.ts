@@ -5,39 +5,50 @@
  * The gap between this and a real run is what the model's successor function costs.
  */
 import { explore } from '../checker/explore.js';
-import { StateStore } from '../checker/state-store.js';
 import type { TransitionSystem } from '../checker/transition-system.js';
 
-/** A system that replays `real`'s successors, recorded per state in BFS order (the order `explore` expands). */
+/**
+ * A system that replays `real`'s successors, recorded per state while `explore` runs `real`
+ * (a sequential exploration expands states in id order, as the replay will).
+ */
 class ReplayedSystem implements TransitionSystem {
   readonly stateWords: number;
-  private readonly words: Int32Array;
-  private readonly labels: Int32Array;
-  private readonly first: Int32Array;
   private expanded = 0;
 
-  constructor(private readonly real: TransitionSystem) {
+  private constructor(
+    private readonly real: TransitionSystem,
+    /** Successor j's words at [j * stateWords, (j + 1) * stateWords), its label at j. */
+    private readonly words: Int32Array,
+    private readonly labels: Int32Array,
+    /** State i's successors are j in [first[i], first[i + 1]). */
+    private readonly first: Int32Array,
+  ) {
+    this.stateWords = real.stateWords;
+  }
+
+  /** Explores `real` once, recording every successor in expansion order. */
+  static async record(real: TransitionSystem): Promise<ReplayedSystem> {
     const W = real.stateWords;
-    this.stateWords = W;
-    const store = new StateStore(W);
-    const out = new Int32Array(W);
-    const state = new Int32Array(W);
-    real.initialStates(out, () => void store.insertIfAbsent(out, -1, 0));
     const words: number[] = [];
     const labels: number[] = [];
     const first = [0];
-    for (let id = 0; id < store.count; id++) {
-      store.load(id, state);
-      real.successors(state, out, (label) => {
-        store.insertIfAbsent(out, id, 0);
-        for (let i = 0; i < W; i++) words.push(out[i]!);
-        labels.push(label);
-      });
-      first.push(labels.length);
-    }
-    this.words = Int32Array.from(words);
-    this.labels = Int32Array.from(labels);
-    this.first = Int32Array.from(first);
+    const recorder: TransitionSystem = {
+      stateWords: W,
+      initialStates: (out, emit) => real.initialStates(out, emit),
+      successors: (state, out, emit) => {
+        real.successors(state, out, (label) => {
+          for (let i = 0; i < W; i++) words.push(out[i]!);
+          labels.push(label);
+          return emit(label);
+        });
+        first.push(labels.length);
+      },
+      inspect: (state) => real.inspect(state),
+      terminal: (state) => real.terminal(state),
+      codeName: (code) => real.codeName(code),
+    };
+    await explore(recorder, {});
+    return new ReplayedSystem(real, Int32Array.from(words), Int32Array.from(labels), Int32Array.from(first));
   }
 
   initialStates(out: Int32Array, emit: () => void): void {
@@ -65,7 +76,7 @@ class ReplayedSystem implements TransitionSystem {
 
 /** Fastest of `runs` explorations of `real` with replayed successors: states and seconds. */
 export async function explorerCeiling(real: TransitionSystem, runs: number): Promise<{ states: number; seconds: number }> {
-  const replayed = new ReplayedSystem(real);
+  const replayed = await ReplayedSystem.record(real);
   let best = Infinity;
   let states = 0;
   for (let r = 0; r < runs; r++) {
