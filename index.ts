@@ -1,15 +1,15 @@
 /**
  * rseq-check's library entry point: `import { check } from 'rseq-check'`. Every export is named.
  */
-import { checkModel, type CheckOptions, type CheckResult } from './models/check.js';
-import { review as runReview } from './models/review.js';
+import { checkModel, type CheckOptions, type CheckResult } from './run/check.js';
+import { review as runReview } from './run/review.js';
 import { withReviewViews, withViews, type CheckViews, type WithViews } from './reports/notebook.js';
 import type { ModelInput } from './models/ir/schema.js';
 import { InputErrors } from './models/ir/errors.js';
 import type { ModelIR } from './models/ir/types.js';
 import { validateModel } from './models/ir/validate.js';
-import { loadModel } from './models/load.js';
-import { checkTemporal, type TemporalOptions, type TemporalResult } from './models/temporal.js';
+import { loadModel } from './models/ir/load.js';
+import { checkTemporal, type TemporalOptions, type TemporalResult } from './run/temporal.js';
 
 /**
  * Checks a model (a built-in name or JSON path, a model object from the builder, or a validated
@@ -55,17 +55,17 @@ function resolve(model: string | ModelInput | ModelIR, params: readonly string[]
   return { ir: v.ir, constants: {} };
 }
 
-export { checkModel, formatResult, type CheckOptions, type CheckResult, type CheckResultData } from './models/check.js';
+export { checkModel, formatResult, type CheckOptions, type CheckResult, type CheckResultData } from './run/check.js';
 export { validateModel } from './models/ir/validate.js';
 export { InputErrors, formatInputError, type InputError } from './models/ir/errors.js';
-export { ModelBuilder, I, seq, type Fragment } from './models/builder.js';
+export { ModelBuilder, I, seq, type Fragment } from './models/ir/builder.js';
 export { resolvePreset, presetDefs } from './models/kernel/presets.js';
 export { knobDefs, type Policy, type KnobValues } from './models/kernel/policy.js';
-export { reviewToMarkdown, reviewPolicies, type ReviewResult, type ReviewCell } from './models/review.js';
+export { reviewToMarkdown, reviewPolicies, type ReviewResult, type ReviewCell } from './run/review.js';
 export { withViews, withReviewViews, type CheckViews, type ReviewViews } from './reports/notebook.js';
 export { renderCheckHtml, renderReviewHtml } from './reports/html.js';
 export { traceToDot } from './reports/dot.js';
 export { renderSvg } from './reports/svg.js';
-export type { ExplainedTrace, ExplainedStep } from './models/explained-trace.js';
-export { builtinTemporal, type TemporalOptions, type TemporalResult, type Fairness } from './models/temporal.js';
+export type { ExplainedTrace, ExplainedStep } from './run/explained-trace.js';
+export { builtinTemporal, type TemporalOptions, type TemporalResult, type Fairness } from './run/temporal.js';
 export type { ModelInput, ModelIR };

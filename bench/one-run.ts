@@ -3,8 +3,8 @@
  * `node dist/bench/one-run.js MODEL POLICY PARAM...` prints the wall-clock seconds of the check
  * (no symmetry or partial-order reduction: a fixed amount of work).
  */
-import { checkModel } from '../models/check.js';
-import { loadModel } from '../models/load.js';
+import { checkModel } from '../run/check.js';
+import { loadModel } from '../models/ir/load.js';
 
 const [model, policy, ...params] = process.argv.slice(2);
 const loaded = loadModel(model!, params);

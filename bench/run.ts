@@ -7,9 +7,9 @@
  * It ends with the machine's own contention: one sequential run alone against one copy per core.
  */
 import { availableParallelism } from 'node:os';
-import { buildSystem, checkModel, resolvePolicy, type CheckResult } from '../models/check.js';
+import { buildSystem, checkModel, resolvePolicy, type CheckResult } from '../run/check.js';
 import { explorerCeiling } from './ceiling.js';
-import { loadModel } from '../models/load.js';
+import { loadModel } from '../models/ir/load.js';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 

@@ -2,26 +2,26 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exitCodeFor } from '../checker/result.js';
-import { checkModel } from '../models/check.js';
+import { checkModel } from '../run/check.js';
 import { formatInputError, InputErrors } from '../models/ir/errors.js';
 import type { EventKind } from '../models/ir/types.js';
 import { knobDefs, formatKnobs } from '../models/kernel/policy.js';
 import { presetDefs } from '../models/kernel/presets.js';
 import { builtinModels } from '../models/library/catalog.js';
 import { gallery } from '../models/library/gallery/entries.js';
-import { loadModel, type LoadedModel } from '../models/load.js';
-import { review, reviewToMarkdown } from '../models/review.js';
+import { loadModel, type LoadedModel } from '../models/ir/load.js';
+import { review, reviewToMarkdown } from '../run/review.js';
 import { runReportCommand, writeCheckReport, writeReviewReport } from './report.js';
 import { validateModel } from '../models/ir/validate.js';
-import { builtinTemporal, checkTemporal, type Fairness, type TemporalOptions } from '../models/temporal.js';
-import { checkTemporalMany } from '../models/task-pool.js';
+import { builtinTemporal, checkTemporal, type Fairness, type TemporalOptions } from '../run/temporal.js';
+import { checkTemporalMany } from '../run/task-pool.js';
 import { parseArgs, numberOption, type Args } from './args.js';
 import { progressBar } from './progress.js';
-import { modelStateGraph } from '../models/state-graph.js';
+import { modelStateGraph } from '../run/state-graph.js';
 import { GraphTooLargeError, stateGraphToDot } from '../reports/state-graph.js';
 import { renderSvg } from '../reports/svg.js';
-import type { CheckOptions } from '../models/check-options.js';
-import { runLitmusCommand } from '../models/litmus/command.js';
+import type { CheckOptions } from '../run/options.js';
+import { runLitmusCommand } from '../litmus/command.js';
 import { availableParallelism } from 'node:os';
 
 const usage = `rseq-check: exhaustive model checking of Linux restartable sequences

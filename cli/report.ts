@@ -10,9 +10,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import type { CheckResultData } from '../models/check-result.js';
+import type { CheckResultData } from '../run/result.js';
 import { InputErrors } from '../models/ir/errors.js';
-import type { ReviewResult } from '../models/review.js';
+import type { ReviewResult } from '../run/review.js';
 import { renderCheckHtml, renderReviewHtml, renderTraceHtml, writeReport } from '../reports/html.js';
 import { checkToJson, parseOutputJson, reviewResultToJson } from '../reports/json.js';
 

@@ -13,7 +13,7 @@
  *
  * Output is a pure function of the input: the same trace gives byte-identical DOT.
  */
-import type { Decision, ExplainedStep, ExplainedTrace, StepKind } from '../models/explained-trace.js';
+import type { Decision, ExplainedStep, ExplainedTrace, StepKind } from '../run/explained-trace.js';
 import { dotAttrs as attrs, dotId, dotString, type DotAttrs as Attrs } from './escape.js';
 
 export interface TraceDotOptions {

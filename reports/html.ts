@@ -18,13 +18,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Limit } from '../checker/result.js';
-import type { CheckResultData } from '../models/check-result.js';
-import type { CoverageReport } from '../models/coverage.js';
-import type { ExplainedStep, ExplainedTrace } from '../models/explained-trace.js';
+import type { CheckResultData } from '../run/result.js';
+import type { CoverageReport } from '../models/system/coverage.js';
+import type { ExplainedStep, ExplainedTrace } from '../run/explained-trace.js';
 import type { BudgetsIR } from '../models/ir/types.js';
 import { knobDefs, type Policy } from '../models/kernel/policy.js';
 import { resolvePreset } from '../models/kernel/presets.js';
-import type { CellVerdict, ReviewCell, ReviewResult } from '../models/review.js';
+import type { CellVerdict, ReviewCell, ReviewResult } from '../run/review.js';
 import { traceToDot } from './dot.js';
 import { htmlEscape as h } from './escape.js';
 import { renderSvg } from './svg.js';

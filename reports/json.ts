@@ -15,14 +15,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FlagReport, Limit, Path, Stats } from '../checker/result.js';
-import type { CheckResultData } from '../models/check-result.js';
-import type { CoverageReport } from '../models/coverage.js';
-import type { Decision, ExplainedStep, ExplainedTrace, StepKind } from '../models/explained-trace.js';
+import type { CheckResultData } from '../run/result.js';
+import type { CoverageReport } from '../models/system/coverage.js';
+import type { Decision, ExplainedStep, ExplainedTrace, StepKind } from '../run/explained-trace.js';
 import { InputErrors, type InputError } from '../models/ir/errors.js';
 import { locateJsonPath } from '../models/ir/json-locate.js';
 import type { BudgetsIR } from '../models/ir/types.js';
 import type { Policy } from '../models/kernel/policy.js';
-import { reviewToJson, type CellVerdict, type ReviewCell, type ReviewResult } from '../models/review.js';
+import { reviewToJson, type CellVerdict, type ReviewCell, type ReviewResult } from '../run/review.js';
 
 /** A check result as JSON: the result's data (no `explain`) with `kind: 'check'`. */
 export type CheckResultJson = { readonly kind: 'check' } & CheckResultData;

@@ -13,10 +13,10 @@
  * drawing), so a cell that displays the diagram always displays something true. Asking for a
  * cell or a flag that does not exist is a mistake and throws an Error naming what exists.
  */
-import { formatResult, type CheckResultData } from '../models/check-result.js';
-import { traceToText } from '../models/explain.js';
-import type { ExplainedTrace } from '../models/explained-trace.js';
-import { reviewToMarkdown, type ReviewCell, type ReviewResult } from '../models/review.js';
+import { formatResult, type CheckResultData } from '../run/result.js';
+import { traceToText } from '../run/explain.js';
+import type { ExplainedTrace } from '../run/explained-trace.js';
+import { reviewToMarkdown, type ReviewCell, type ReviewResult } from '../run/review.js';
 import { traceToDot, type TraceDotOptions } from './dot.js';
 import { dotAttrs } from './escape.js';
 import { renderSvg } from './svg.js';

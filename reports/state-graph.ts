@@ -2,25 +2,8 @@
  * The explored state graph (or a slice of it) as DOT. Only small graphs are drawable: Graphviz
  * layout time grows quickly and a picture of thousands of states helps nobody.
  */
+import type { StateGraph } from '../run/state-graph.js';
 import { dotAttrs, dotId } from './escape.js';
-
-export interface StateGraphNode {
-  readonly id: number;
-  readonly label: string;
-  /** True for states violating the checked property; drawn red. */
-  readonly violation?: boolean;
-}
-
-export interface StateGraphEdge {
-  readonly from: number;
-  readonly to: number;
-  readonly label: string;
-}
-
-export interface StateGraph {
-  readonly nodes: readonly StateGraphNode[];
-  readonly edges: readonly StateGraphEdge[];
-}
 
 /** Thrown by `stateGraphToDot` when the graph has more states than the drawing limit. */
 export class GraphTooLargeError extends Error {

@@ -1,4 +1,8 @@
-import { defaultKnobs, type KnobValues, type Policy } from './policy.js';
+import { InputErrors, suggest } from '../ir/errors.js';
+import { defaultKnobs, parseKnobOverrides, type KnobValues, type Policy } from './policy.js';
+
+/** The policy of a check that names none: what this machine's 6.18 kernel implements. */
+export const DEFAULT_POLICY = 'linux-6.3';
 
 /** A named preset: a base and the knobs that differ from it (presets are diffs). */
 export interface PresetDef {
@@ -97,4 +101,24 @@ export function resolvePreset(name: string): Policy | undefined {
 /** The knob values that differ between a preset and its base (what `policies` prints). */
 export function presetDiff(name: string): Partial<KnobValues> | undefined {
   return presetDefs.find((p) => p.name === name)?.diff;
+}
+
+/** Resolves a policy name plus overrides, or reports what is wrong. */
+export function resolvePolicy(name: string = DEFAULT_POLICY, knobs?: readonly string[] | Partial<KnobValues>): Policy {
+  const base = resolvePreset(name);
+  if (!base) {
+    const s = suggest(name, presetDefs.map((p) => p.name));
+    throw new InputErrors([{ code: 'unknown-policy', file: '<command line>', path: ['--policy'], message: `unknown policy "${name}"`, hint: s ? `did you mean "${s}"?` : 'see "rseq-check policies"' }]);
+  }
+  if (!knobs) return base;
+  if (Array.isArray(knobs)) {
+    const { values, errors } = parseKnobOverrides(knobs as readonly string[]);
+    if (errors.length > 0) throw new InputErrors(errors);
+    return Object.keys(values).length > 0 ? { ...base, ...values, name: `${name}+${(knobs as readonly string[]).join('+')}` } : base;
+  }
+  const typed = knobs as Partial<KnobValues>;
+  const { errors } = parseKnobOverrides(Object.entries(typed).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : String(v)}`));
+  if (errors.length > 0) throw new InputErrors(errors);
+  const desc = Object.entries(typed).map(([k, v]) => `${k}=${String(v)}`).join('+');
+  return Object.keys(typed).length > 0 ? { ...base, ...typed, name: `${name}+${desc}` } : base;
 }

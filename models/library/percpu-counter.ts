@@ -7,7 +7,7 @@
  * Expected: holds under every kernel preset; violated when the abort on migration or on signal
  * delivery is disabled (the commit lands on a slot another thread updated meanwhile).
  */
-import { I, ModelBuilder, seq } from '../builder.js';
+import { I, ModelBuilder, seq } from '../ir/builder.js';
 import type { ModelInput } from '../ir/schema.js';
 import { addv } from './librseq/primitives.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findAcceptingCycle, type CycleResult, type ProductSpec } from '../../checker/cycles.js';
+import { findAcceptingCycle, type CycleResult, type ProductSpec } from '../../checker/graph/cycles.js';
 import { replay } from '../../checker/replay.js';
 import type { TransitionSystem } from '../../checker/transition-system.js';
 import type { Expr } from '../../properties/expr/ast.js';

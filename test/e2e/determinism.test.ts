@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { replay } from '../../checker/replay.js';
-import { buildSystem, checkModel, resolvePolicy, type CheckOptions } from '../../models/check.js';
+import { buildSystem, checkModel, resolvePolicy, type CheckOptions } from '../../run/check.js';
 import { validateModel } from '../../models/ir/validate.js';
 import type { ModelIR } from '../../models/ir/types.js';
 import { selftestScenarios } from '../../models/library/selftests/scenarios.js';
-import { loadModel } from '../../models/load.js';
-import { review } from '../../models/review.js';
-import { checkTemporalMany } from '../../models/task-pool.js';
-import { buildTemporalSystem, checkTemporal, type TemporalOptions } from '../../models/temporal.js';
+import { loadModel } from '../../models/ir/load.js';
+import { review } from '../../run/review.js';
+import { checkTemporalMany } from '../../run/task-pool.js';
+import { buildTemporalSystem, checkTemporal, type TemporalOptions } from '../../run/temporal.js';
 
 // Workers run the compiled code in dist/ (npm test builds first). A low threshold makes even
 // these models cross into the pool after a few thousand states.

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { explore } from '../../checker/explore.js';
 import { replay } from '../../checker/replay.js';
-import { buildSystem, checkModel, resolvePolicy, type CheckResult } from '../../models/check.js';
-import { loadModel } from '../../models/load.js';
+import { buildSystem, checkModel, resolvePolicy, type CheckResult } from '../../run/check.js';
+import { loadModel } from '../../models/ir/load.js';
 
 /**
  * Replays a violation's choice path, checks it ends in a state violating the same property,

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { replay } from '../../checker/replay.js';
-import { buildSystem, resolvePolicy } from '../../models/check.js';
+import { buildSystem, resolvePolicy } from '../../run/check.js';
 import { validateModel } from '../../models/ir/validate.js';
 import { seedScenarios } from '../../models/library/seed/scenarios.js';
-import { review, reviewPolicies, type CellVerdict } from '../../models/review.js';
+import { review, reviewPolicies, type CellVerdict } from '../../run/review.js';
 
 const H = 'holds';
 const K = 'killed as promised';

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { replay } from '../../checker/replay.js';
-import { I, ModelBuilder } from '../../models/builder.js';
+import { I, ModelBuilder } from '../../models/ir/builder.js';
 import type { ModelInput } from '../../models/ir/schema.js';
 import type { ModelIR } from '../../models/ir/types.js';
 import { gallery } from '../../models/library/gallery/entries.js';
 import { criticalSection } from '../../models/library/librseq/primitives.js';
 import { seedScenarios } from '../../models/library/seed/scenarios.js';
 import { buffer, increment, list, membarrier, memcpyBuffer, spinlock } from '../../models/library/selftests/scenarios.js';
-import { loadModel } from '../../models/load.js';
-import { buildTemporalSystem, builtinTemporal, checkTemporal, type TemporalOptions, type TemporalResult } from '../../models/temporal.js';
+import { loadModel } from '../../models/ir/load.js';
+import { buildTemporalSystem, builtinTemporal, checkTemporal, type TemporalOptions, type TemporalResult } from '../../run/temporal.js';
 import { compile } from '../models/semantics-helpers.js';
 
 

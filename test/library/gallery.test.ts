@@ -4,7 +4,7 @@
  * violated by the bug and holds under the fix when the entry says so.
  */
 import { describe, expect, it } from 'vitest';
-import { checkModel } from '../../models/check.js';
+import { checkModel } from '../../run/check.js';
 import type { ModelIR } from '../../models/ir/types.js';
 import { validateModel } from '../../models/ir/validate.js';
 import { resolvePreset } from '../../models/kernel/presets.js';

@@ -11,8 +11,8 @@
  * condition can fail.
  */
 import { describe, expect, it } from 'vitest';
-import { I, ModelBuilder, seq, type Fragment } from '../../models/builder.js';
-import { checkModel, type CheckResult } from '../../models/check.js';
+import { I, ModelBuilder, seq, type Fragment } from '../../models/ir/builder.js';
+import { checkModel, type CheckResult } from '../../run/check.js';
 import type { InstructionInput, ModelInput } from '../../models/ir/schema.js';
 import { validateModel } from '../../models/ir/validate.js';
 import {

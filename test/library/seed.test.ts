@@ -8,7 +8,7 @@
  * kernel killed the process on some path: flag killed-as-promised), or `holds`.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkModel } from '../../models/check.js';
+import { checkModel } from '../../run/check.js';
 import type { ModelIR } from '../../models/ir/types.js';
 import { validateModel } from '../../models/ir/validate.js';
 import { kernelPresetNames, proposalPresetNames } from '../../models/kernel/presets.js';

@@ -18,7 +18,7 @@
  * violation reported is the selftest's, not G1's), which shows the tests can fail.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkModel, type CheckResult } from '../../models/check.js';
+import { checkModel, type CheckResult } from '../../run/check.js';
 import type { ModelInput } from '../../models/ir/schema.js';
 import type { ModelIR } from '../../models/ir/types.js';
 import { validateModel } from '../../models/ir/validate.js';

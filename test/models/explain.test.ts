@@ -4,8 +4,8 @@
  * decisions compared with what the kernel did.
  */
 import { describe, expect, it } from 'vitest';
-import { explainPath } from '../../models/explain.js';
-import { decodeLabel, type RseqSystem } from '../../models/system.js';
+import { explainPath } from '../../run/explain.js';
+import { decodeLabel, type RseqSystem } from '../../models/system/rseq-system.js';
 import { LabelKind, initial, model, system, type LabelPattern } from './semantics-helpers.js';
 
 /** The choice path (initial state 0, then successor indices) through the given labels. */

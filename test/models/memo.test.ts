@@ -5,16 +5,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import { StateStore, hashWords } from '../../checker/state-store.js';
-import { buildSystem, resolvePolicy, type CheckOptions } from '../../models/check.js';
+import { buildSystem, resolvePolicy, type CheckOptions } from '../../run/check.js';
 import type { ModelIR } from '../../models/ir/types.js';
 import { gallery } from '../../models/library/gallery/entries.js';
 import { seedScenarios } from '../../models/library/seed/scenarios.js';
 import { selftestScenarios } from '../../models/library/selftests/scenarios.js';
-import { loadModel } from '../../models/load.js';
-import { I, ModelBuilder, seq } from '../../models/builder.js';
+import { loadModel } from '../../models/ir/load.js';
+import { I, ModelBuilder, seq } from '../../models/ir/builder.js';
 import { addv } from '../../models/library/librseq/primitives.js';
-import type { RseqSystem } from '../../models/system.js';
-import { RecordCache } from '../../models/record-cache.js';
+import type { RseqSystem } from '../../models/system/rseq-system.js';
+import { RecordCache } from '../../models/system/record-cache.js';
 import { compile } from './semantics-helpers.js';
 
 /**

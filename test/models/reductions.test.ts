@@ -6,14 +6,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { StateStore } from '../../checker/state-store.js';
-import { buildSystem, resolvePolicy, type CheckOptions } from '../../models/check.js';
+import { buildSystem, resolvePolicy, type CheckOptions } from '../../run/check.js';
 import type { ModelIR } from '../../models/ir/types.js';
 import { Status } from '../../models/kernel/layout.js';
 import { gallery } from '../../models/library/gallery/entries.js';
 import { seedScenarios } from '../../models/library/seed/scenarios.js';
 import { selftestScenarios } from '../../models/library/selftests/scenarios.js';
-import { loadModel } from '../../models/load.js';
-import type { RseqSystem } from '../../models/system.js';
+import { loadModel } from '../../models/ir/load.js';
+import type { RseqSystem } from '../../models/system/rseq-system.js';
 import { compile } from './semantics-helpers.js';
 
 /** Every reachable inspect/terminal code, and every memory vector of an all-finished state. */

@@ -3,15 +3,15 @@
  * models built from librseq's `addv`, a system built with `buildSystem` under a preset plus knob
  * overrides, successor selection by label, and readable accessors for the packed state.
  */
-import { I, ModelBuilder, seq, type Fragment } from '../../models/builder.js';
-import { buildSystem, type CheckOptions } from '../../models/check.js';
+import { I, ModelBuilder, seq, type Fragment } from '../../models/ir/builder.js';
+import { buildSystem, type CheckOptions } from '../../run/check.js';
 import type { InstructionInput, ModelInput, ThreadInput } from '../../models/ir/schema.js';
 import type { ModelIR } from '../../models/ir/types.js';
 import { validateModel } from '../../models/ir/validate.js';
 import type { KnobValues, Policy } from '../../models/kernel/policy.js';
 import { resolvePreset } from '../../models/kernel/presets.js';
 import { addv } from '../../models/library/librseq/primitives.js';
-import { LabelKind, decodeLabel, type RseqSystem } from '../../models/system.js';
+import { LabelKind, decodeLabel, type RseqSystem } from '../../models/system/rseq-system.js';
 
 export { LabelKind };
 

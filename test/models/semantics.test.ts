@@ -15,7 +15,7 @@
  * Thread T0 owns struct rseq area 0; IDs are read back unbiased (the layout stores them +2).
  */
 import { describe, expect, it } from 'vitest';
-import { I, seq } from '../../models/builder.js';
+import { I, seq } from '../../models/ir/builder.js';
 import { EV_MIGRATE, EV_PREEMPT, EV_SIGNAL, Entry, Status } from '../../models/kernel/layout.js';
 import { Code, KillReason } from '../../properties/codes.js';
 import { addv } from '../../models/library/librseq/primitives.js';

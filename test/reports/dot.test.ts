@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { instance } from '@viz-js/viz';
-import type { ExplainedStep, ExplainedTrace } from '../../models/explained-trace.js';
+import type { ExplainedStep, ExplainedTrace } from '../../run/explained-trace.js';
 import { traceToDot } from '../../reports/dot.js';
 import { renderSvg } from '../../reports/svg.js';
 import { lassoTrace } from './fixtures/lasso-trace.js';

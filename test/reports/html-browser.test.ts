@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ReviewResult } from '../../models/review.js';
+import type { ReviewResult } from '../../run/review.js';
 import { cellAnchors, renderReviewHtml, writeReport } from '../../reports/html.js';
 import { mixedReview } from './results.js';
 

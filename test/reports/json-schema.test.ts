@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Ajv2020Import from 'ajv/dist/2020.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CheckResult } from '../../models/check.js';
+import type { CheckResult } from '../../run/check.js';
 import { InputErrors } from '../../models/ir/errors.js';
 import { knobDefs } from '../../models/kernel/policy.js';
-import { reviewToJson, type ReviewResult } from '../../models/review.js';
+import { reviewToJson, type ReviewResult } from '../../run/review.js';
 import {
   checkToJson,
   parseOutputJson,

@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { checkModel } from '../../models/check.js';
+import { checkModel } from '../../run/check.js';
 import { validateModel } from '../../models/ir/validate.js';
 import { gallery } from '../../models/library/gallery/entries.js';
-import { loadModel } from '../../models/load.js';
-import { checkTemporal } from '../../models/temporal.js';
-import type { ExplainedTrace } from '../../models/explained-trace.js';
+import { loadModel } from '../../models/ir/load.js';
+import { checkTemporal } from '../../run/temporal.js';
+import type { ExplainedTrace } from '../../run/explained-trace.js';
 import { traceToDot } from '../../reports/dot.js';
 import { renderSvg } from '../../reports/svg.js';
 

@@ -3,8 +3,8 @@
  * an incomplete run, and small reviews. Small models, so each takes well under a second.
  */
 import { check } from '../../index.js';
-import type { CheckResult } from '../../models/check.js';
-import { review, type ReviewResult } from '../../models/review.js';
+import type { CheckResult } from '../../run/check.js';
+import { review, type ReviewResult } from '../../run/review.js';
 
 const counter = { params: ['threads=2', 'ops=1'] } as const;
 

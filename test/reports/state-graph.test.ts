@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { instance } from '@viz-js/viz';
-import { GraphTooLargeError, stateGraphToDot, type StateGraph } from '../../reports/state-graph.js';
+import type { StateGraph } from '../../run/state-graph.js';
+import { GraphTooLargeError, stateGraphToDot } from '../../reports/state-graph.js';
 import { renderSvg } from '../../reports/svg.js';
 import { xmlProblems } from './xml-check.js';
 

@@ -7,7 +7,7 @@
  *
  * Sources are rseq-semantics.md sections and the fixing commits named there.
  */
-import { I, ModelBuilder, seq, type Fragment } from '../../builder.js';
+import { I, ModelBuilder, seq, type Fragment } from '../../ir/builder.js';
 import type { ModelInput } from '../../ir/schema.js';
 import { addv, criticalSection, percpu } from '../librseq/primitives.js';
 

@@ -14,7 +14,7 @@
  * `cmpfail` (outside the range); success continues at `next`.
  */
 import type { InstructionInput, MemRefInput, OperandInput } from '../../ir/schema.js';
-import { I, seq, type Fragment } from '../../builder.js';
+import { I, seq, type Fragment } from '../../ir/builder.js';
 
 export interface Exits {
   /** Label to continue at after the commit. */

@@ -20,7 +20,7 @@
  * The verdicts are deliberately not written here: test/library/seed.test.ts prints them and
  * asserts the ones reasoned out by hand from §2 and §5.
  */
-import { I, ModelBuilder, seq, type Fragment } from '../../builder.js';
+import { I, ModelBuilder, seq, type Fragment } from '../../ir/builder.js';
 import type { InstructionInput, ModelInput } from '../../ir/schema.js';
 import { addv, criticalSection, percpu } from '../librseq/primitives.js';
 

@@ -55,7 +55,7 @@
  * conditions can turn an address back into an index (`node[a - base]`; an index outside the
  * variable reads 0, which is what the walks below rely on for NULL).
  */
-import { I, ModelBuilder, seq, type Fragment } from '../../builder.js';
+import { I, ModelBuilder, seq, type Fragment } from '../../ir/builder.js';
 import type { InstructionInput, ModelInput } from '../../ir/schema.js';
 import { addv, callerCpu, cmpeqvCmpeqvStorev, cmpeqvStorev, cmpeqvTrymemcpyStorev, cmpeqvTrystorevStorev, cmpnevStoreoffpLoad, offsetDerefAddv, percpu } from '../librseq/primitives.js';
 

@@ -6,26 +6,28 @@
  */
 import { explore } from '../checker/explore.js';
 import { compiledModule, exploreParallel } from '../checker/parallel/explore-parallel.js';
-import type { ModelIR } from './ir/types.js';
+import type { ModelIR } from '../models/ir/types.js';
 import { explainPath } from './explain.js';
 import type { SystemParams } from './system-factory.js';
 import { pathToFileURL } from 'node:url';
-import { coverageReport } from './coverage.js';
-import { concretize } from './concretize.js';
-import { resolvePolicy, type CheckOptions } from './check-options.js';
-import { buildSystem } from './build-system.js';
-import { formatResult, type CheckResult, type ExplainedFlag } from './check-result.js';
+import { coverageReport } from '../models/system/coverage.js';
+import { concretize } from '../models/system/concretize.js';
+import { resolvePolicy } from '../models/kernel/presets.js';
+import type { CheckOptions } from './options.js';
+import { buildSystem } from '../models/system/build.js';
+import { formatResult, type CheckResult, type ExplainedFlag } from './result.js';
 
-export { resolveBudgets, resolvePolicy, type CheckOptions } from './check-options.js';
-export { buildSystem } from './build-system.js';
-export { formatResult, type CheckResult, type CheckResultData, type ExplainedFlag } from './check-result.js';
+export { resolvePolicy } from '../models/kernel/presets.js';
+export type { CheckOptions } from './options.js';
+export { buildSystem } from '../models/system/build.js';
+export { formatResult, type CheckResult, type CheckResultData, type ExplainedFlag } from './result.js';
 
 /**
  * Explores every placement of kernel events over the model under the policy and returns the
  * verdict, the statistics and a shortest counterexample. Bad input throws `InputErrors`.
  */
 export async function checkModel(ir: ModelIR, options: CheckOptions = {}): Promise<CheckResult> {
-  const policy = resolvePolicy(options.policy ?? 'linux-6.3', options.knobs);
+  const policy = resolvePolicy(options.policy, options.knobs);
   const sys = buildSystem(ir, policy, options);
   const limits = {
     ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}),
@@ -81,5 +83,5 @@ export async function checkModel(ir: ModelIR, options: CheckOptions = {}): Promi
 
 /** The built factory module workers import (workers run the compiled dist/ code). */
 function factoryUrl(): string {
-  return pathToFileURL(compiledModule(import.meta.url, 'models', 'system-factory.js')).href;
+  return pathToFileURL(compiledModule(import.meta.url, 'run', 'system-factory.js')).href;
 }

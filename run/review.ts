@@ -1,26 +1,7 @@
-import { InputErrors } from './ir/errors.js';
-import type { ModelInput } from './ir/schema.js';
-import { validateModel } from './ir/validate.js';
-import { checkModel, type CheckResult } from './check.js';
-import type { ExplainedTrace } from './explained-trace.js';
-import type { CoverageReport } from './coverage.js';
-import { kernelPresetNames, proposalPresetNames } from './kernel/presets.js';
-import { seedScenarios } from './library/seed/scenarios.js';
+import { reviewCell, type CellVerdict, type ReviewCell } from './review-cell.js';
+import { kernelPresetNames, proposalPresetNames } from '../models/kernel/presets.js';
+import { seedScenarios } from '../models/library/seed/scenarios.js';
 import { reviewCellsInPool } from './task-pool.js';
-
-/** What a cell of the verdict matrix says, most severe first. */
-export type CellVerdict = 'atomicity broken (G1)' | 'false kill (G2)' | 'undetected violation (G3)' | 'killed as promised' | 'holds' | 'incomplete';
-
-export interface ReviewCell {
-  readonly scenario: string;
-  readonly policy: string;
-  readonly verdict: CellVerdict;
-  /** The shortest counterexample (or, for "killed as promised", the first kill's witness). */
-  readonly trace?: ExplainedTrace;
-  readonly states: number;
-  /** Placement coverage of the cell's G1 exploration. */
-  readonly coverage?: CoverageReport;
-}
 
 export interface ReviewResult {
   readonly scenarios: readonly { readonly id: string; readonly title: string }[];
@@ -29,37 +10,10 @@ export interface ReviewResult {
   readonly seconds: number;
 }
 
+export type { CellVerdict, ReviewCell } from './review-cell.js';
+
 /** The review's columns: every kernel preset, then every proposal. */
 export const reviewPolicies: readonly string[] = [...kernelPresetNames, ...proposalPresetNames];
-
-/**
- * Checks one scenario under one policy against G1, G2 and G3 (one exploration per property,
- * so each verdict comes with its own shortest counterexample) and names the cell by the most
- * severe outcome: G1, then G2, then G3, then a justified kill, else holds.
- */
-export async function reviewCell(model: ModelInput, scenario: string, policy: string): Promise<ReviewCell> {
-  const v = validateModel(model, scenario);
-  if (!v.ok) throw new InputErrors(v.errors);
-  let states = 0;
-  let killed: CheckResult | undefined;
-  let coverage: CoverageReport | undefined;
-  const order: [string, CellVerdict][] = [
-    ['G1-atomicity', 'atomicity broken (G1)'],
-    ['G2-no-false-kill', 'false kill (G2)'],
-    ['G3-detection', 'undetected violation (G3)'],
-  ];
-  for (const [prop, verdict] of order) {
-    const r = await checkModel(v.ir, { policy, properties: [prop], maxStates: 2_000_000 });
-    states = Math.max(states, r.stats.states);
-    coverage ??= r.coverage;
-    if (r.verdict === 'violation') return { scenario, policy, verdict, trace: r.trace, states, coverage };
-    if (r.verdict === 'incomplete') return { scenario, policy, verdict: 'incomplete', states, coverage };
-    if (r.flags.some((f) => f.name === 'killed-as-promised')) killed = r;
-  }
-  const kill = killed?.flags.find((f) => f.name === 'killed-as-promised');
-  if (kill) return { scenario, policy, verdict: 'killed as promised', trace: kill.trace, states, ...(coverage ? { coverage } : {}) };
-  return { scenario, policy, verdict: 'holds', states, ...(coverage ? { coverage } : {}) };
-}
 
 /** Options of `review`. */
 export interface ReviewOptions {

@@ -1,4 +1,4 @@
-import type { DescriptorInput, InstructionInput, MemRefInput, ModelInput, OperandInput } from './ir/schema.js';
+import type { DescriptorInput, InstructionInput, MemRefInput, ModelInput, OperandInput } from './schema.js';
 
 /**
  * The TypeScript builder: small constructors for instructions and a fluent model builder that

@@ -3,11 +3,11 @@
  * placement coverage) and its text report.
  */
 import type { FlagReport, Limit, Path, Stats } from '../checker/result.js';
-import type { BudgetsIR } from './ir/types.js';
+import type { BudgetsIR } from '../models/ir/types.js';
 import { traceToText } from './explain.js';
 import type { ExplainedTrace } from './explained-trace.js';
-import type { Policy } from './kernel/policy.js';
-import type { CoverageReport } from './coverage.js';
+import type { Policy } from '../models/kernel/policy.js';
+import type { CoverageReport } from '../models/system/coverage.js';
 
 /** A flag with its witness explained. */
 export interface ExplainedFlag extends FlagReport {

@@ -1,5 +1,5 @@
-import { replay } from '../checker/replay.js';
-import type { RseqSystem } from './system.js';
+import { replay } from '../../checker/replay.js';
+import type { RseqSystem } from './rseq-system.js';
 
 /**
  * Turns a path found in the symmetry-reduced system into a path of the unreduced one, so

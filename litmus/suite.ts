@@ -14,10 +14,10 @@
  * from cpu_id_start, rseq_cs store, cpu_id compare, body, commit store. Delays sit inside the
  * range, between the load and the commit, where an event decides between commit and abort.
  */
-import { I, ModelBuilder, seq, type Fragment } from '../builder.js';
-import type { InstructionInput, ModelInput } from '../ir/schema.js';
-import type { EventKind } from '../ir/types.js';
-import { criticalSection, percpu } from '../library/librseq/primitives.js';
+import { I, ModelBuilder, seq, type Fragment } from '../models/ir/builder.js';
+import type { InstructionInput, ModelInput } from '../models/ir/schema.js';
+import type { EventKind } from '../models/ir/types.js';
+import { criticalSection, percpu } from '../models/library/librseq/primitives.js';
 import type { Delay, LitmusPlan } from './generate.js';
 
 export interface LitmusCase {

@@ -1,8 +1,8 @@
 import { replay } from '../checker/replay.js';
 import { killReasonText } from '../properties/codes.js';
 import type { Decision, ExplainedStep, ExplainedTrace, StepKind } from './explained-trace.js';
-import { Status } from './kernel/layout.js';
-import { decodeLabel, LabelKind, type RseqSystem } from './system.js';
+import { Status } from '../models/kernel/layout.js';
+import { decodeLabel, LabelKind, type RseqSystem } from '../models/system/rseq-system.js';
 
 const kindOf: Record<number, StepKind> = {
   [LabelKind.instruction]: 'instruction',

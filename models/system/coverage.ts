@@ -1,4 +1,4 @@
-import { LabelKind, NUM_LABEL_KINDS, type RseqSystem } from './system.js';
+import { LabelKind, NUM_LABEL_KINDS, type RseqSystem } from './rseq-system.js';
 
 /** Event-kind names of the coverage table, in label-kind order. */
 export const coverageEventNames: readonly string[] = Object.entries(LabelKind)

@@ -1,10 +1,28 @@
 import { StateStore } from '../checker/state-store.js';
-import type { StateGraph } from '../reports/state-graph.js';
-import { buildSystem } from './build-system.js';
-import { resolvePolicy, type CheckOptions } from './check-options.js';
-import type { ModelIR } from './ir/types.js';
-import { Status, statusNames } from './kernel/layout.js';
-import { decodeLabel, LabelKind } from './system.js';
+import { buildSystem } from '../models/system/build.js';
+import { resolvePolicy } from '../models/kernel/presets.js';
+import type { CheckOptions } from './options.js';
+import type { ModelIR } from '../models/ir/types.js';
+import { Status, statusNames } from '../models/kernel/layout.js';
+import { decodeLabel, LabelKind } from '../models/system/rseq-system.js';
+
+export interface StateGraphNode {
+  readonly id: number;
+  readonly label: string;
+  /** True for states violating the checked property; drawn red. */
+  readonly violation?: boolean;
+}
+
+export interface StateGraphEdge {
+  readonly from: number;
+  readonly to: number;
+  readonly label: string;
+}
+
+export interface StateGraph {
+  readonly nodes: readonly StateGraphNode[];
+  readonly edges: readonly StateGraphEdge[];
+}
 
 const kindNames = Object.fromEntries(Object.entries(LabelKind).map(([k, v]) => [v, k]));
 
@@ -14,7 +32,7 @@ const kindNames = Object.fromEntries(Object.entries(LabelKind).map(([k, v]) => [
  * so that the drawing can refuse with the count it saw.
  */
 export function modelStateGraph(ir: ModelIR, options: CheckOptions = {}, limit = 500): StateGraph {
-  const sys = buildSystem(ir, resolvePolicy(options.policy ?? 'linux-6.3', options.knobs), { ...options, symmetry: false });
+  const sys = buildSystem(ir, resolvePolicy(options.policy, options.knobs), { ...options, symmetry: false });
   const store = new StateStore(sys.stateWords);
   const out = new Int32Array(sys.stateWords);
   const cur = new Int32Array(sys.stateWords);

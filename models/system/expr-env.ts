@@ -1,9 +1,9 @@
-import type { Expr } from '../properties/expr/ast.js';
-import type { ExprEnvironment, StateFn } from '../properties/expr/compile.js';
-import type { ModelIR } from './ir/types.js';
-import { Status } from './kernel/layout.js';
-import type { KernelSemantics } from './kernel/semantics.js';
-import { LabelKind } from './system.js';
+import type { Expr } from '../../properties/expr/ast.js';
+import type { ExprEnvironment, StateFn } from '../../properties/expr/compile.js';
+import type { ModelIR } from '../ir/types.js';
+import { Status } from '../kernel/layout.js';
+import type { KernelSemantics } from '../kernel/semantics.js';
+import { LabelKind } from './rseq-system.js';
 
 /**
  * The names state expressions may use over rseq states: memory variables (`counter`,

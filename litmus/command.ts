@@ -11,11 +11,11 @@
  * Exit code: 0 the model is not too strong anywhere, 1 a finding, 2 cannot run / bad input /
  * inconclusive (the model's exploration stopped at a limit and an observation is unexplained).
  */
-import { InputErrors, formatInputError } from '../ir/errors.js';
-import type { EventKind, ModelIR } from '../ir/types.js';
-import { validateModel } from '../ir/validate.js';
-import { resolvePolicy } from '../check-options.js';
-import { loadModel } from '../load.js';
+import { InputErrors, formatInputError } from '../models/ir/errors.js';
+import type { EventKind, ModelIR } from '../models/ir/types.js';
+import { validateModel } from '../models/ir/validate.js';
+import { resolvePolicy } from '../models/kernel/presets.js';
+import { loadModel } from '../models/ir/load.js';
 import { formatUntranslatable, generateLitmusC, LitmusUntranslatable, type Delay, type LitmusPlan } from './generate.js';
 import { detectKernel, presetForVersion, type KernelInfo } from './kernel.js';
 import { compareOutcomes, modelOutcomes, type ModelOutcomes } from './outcomes.js';

@@ -1,4 +1,4 @@
-import { TaggedWordTable } from '../checker/tagged-word-table.js';
+import { TaggedWordTable } from '../../checker/tagged-word-table.js';
 
 /** Bits of `ThreadFacts.flags`. */
 export const FactFlag = {

@@ -16,8 +16,8 @@
  *
  * `inspect` and `terminal` codes are not consulted: safety violations are explore.ts's business.
  */
-import type { TransitionSystem } from './transition-system.js';
-import { hashWords } from './state-store.js';
+import type { TransitionSystem } from '../transition-system.js';
+import { hashWords } from '../state-store.js';
 
 /** A Büchi automaton seen through its transition function, so checker/ need not know formulas. */
 export interface ProductSpec {

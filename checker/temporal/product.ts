@@ -4,8 +4,8 @@
  * system state followed by one word, the automaton state q that has read it. A system state
  * without successors stutters: its product successors keep the system state (label STUTTER).
  */
-import type { ProductSpec } from './cycles.js';
-import type { TransitionSystem } from './transition-system.js';
+import type { ProductSpec } from '../graph/cycles.js';
+import type { TransitionSystem } from '../transition-system.js';
 
 /** Label (and system choice) of a stutter step. */
 export const STUTTER = -1;

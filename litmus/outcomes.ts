@@ -7,14 +7,15 @@
  * wrapper: no property is checked (nothing stops the search), a killed state is an end state,
  * and every end state's outcome is recorded by the `terminal` hook.
  */
-import { explore } from '../../checker/explore.js';
-import type { TransitionSystem } from '../../checker/transition-system.js';
-import { Code } from '../../properties/codes.js';
-import { buildSystem } from '../build-system.js';
-import { resolvePolicy, type CheckOptions } from '../check-options.js';
-import type { EventKind, ModelIR } from '../ir/types.js';
-import { Status } from '../kernel/layout.js';
-import type { Policy } from '../kernel/policy.js';
+import { explore } from '../checker/explore.js';
+import type { TransitionSystem } from '../checker/transition-system.js';
+import { Code } from '../properties/codes.js';
+import { buildSystem } from '../models/system/build.js';
+import { resolvePolicy } from '../models/kernel/presets.js';
+import type { CheckOptions } from '../run/options.js';
+import type { EventKind, ModelIR } from '../models/ir/types.js';
+import { Status } from '../models/kernel/layout.js';
+import type { Policy } from '../models/kernel/policy.js';
 
 export const KILLED = 'killed';
 

@@ -15,10 +15,10 @@
  * Product semantics are those of checker/cycles.ts: (s, q) with q having read s; a system
  * state without successors stutters forever (a self-loop edge with no choice index).
  */
-import type { ProductSpec } from './cycles.js';
-import { EdgeLog, Exploration, expandInProcess, type VisitedStore } from './explore.js';
+import type { ProductSpec } from '../graph/cycles.js';
+import { EdgeLog, Exploration, expandInProcess, type VisitedStore } from '../explore.js';
 import { ProductSystem, STUTTER } from './product.js';
-import type { TransitionSystem } from './transition-system.js';
+import type { TransitionSystem } from '../transition-system.js';
 
 /** How transitions map to actors (threads) and which states enable which actors. */
 export interface FairnessSpec {

@@ -36,9 +36,9 @@
  * signal can be delivered to a finished model thread), `sigreturn` returns to the C signal
  * handler, whose return runs libc's restorer (rt_sigreturn).
  */
-import { compare } from '../kernel/interpreter.js';
-import { formatPath } from '../ir/errors.js';
-import type { Cond, Instr, MemRef, ModelIR, Operand } from '../ir/types.js';
+import { compare } from '../models/kernel/interpreter.js';
+import { formatPath } from '../models/ir/errors.js';
+import type { Cond, Instr, MemRef, ModelIR, Operand } from '../models/ir/types.js';
 
 /** The rseq signature glibc registers on x86-64 (RSEQ_SIG in <sys/rseq.h>). */
 export const GLIBC_RSEQ_SIG = 0x53053053;

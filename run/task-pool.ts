@@ -5,15 +5,15 @@
  */
 import workerpool from 'workerpool';
 import { compiledModule } from '../checker/parallel/explore-parallel.js';
-import { InputErrors } from './ir/errors.js';
-import type { ModelIR } from './ir/types.js';
-import type { ModelInput } from './ir/schema.js';
-import type { ReviewCell } from './review.js';
+import { InputErrors } from '../models/ir/errors.js';
+import type { ModelIR } from '../models/ir/types.js';
+import type { ModelInput } from '../models/ir/schema.js';
+import type { ReviewCell } from './review-cell.js';
 import { formatTemporal, prepareTemporal, type TemporalOptions, type TemporalResult, type TemporalResultData } from './temporal.js';
 
 /** A pool of task workers for the duration of `use`. */
 async function withPool<T>(workers: number, use: (pool: workerpool.Pool) => Promise<T>): Promise<T> {
-  const pool = workerpool.pool(compiledModule(import.meta.url, 'models', 'task-worker.js'), { maxWorkers: workers, workerType: 'thread' });
+  const pool = workerpool.pool(compiledModule(import.meta.url, 'run', 'task-worker.js'), { maxWorkers: workers, workerType: 'thread' });
   try {
     return await use(pool);
   } finally {

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { arch, platform, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { ModelIR } from '../ir/types.js';
+import type { ModelIR } from '../models/ir/types.js';
 import type { GeneratedLayout } from './generate.js';
 import { formatMemory, KILLED } from './outcomes.js';
 

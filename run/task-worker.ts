@@ -4,8 +4,8 @@
  * data (no functions); the pool side re-attaches `explain`.
  */
 import workerpool from 'workerpool';
-import type { ModelIR } from './ir/types.js';
-import { reviewCell } from './review.js';
+import type { ModelIR } from '../models/ir/types.js';
+import { reviewCell } from './review-cell.js';
 import { checkTemporal, type TemporalOptions, type TemporalResultData } from './temporal.js';
 
 async function temporal(ir: ModelIR, options: TemporalOptions): Promise<TemporalResultData> {

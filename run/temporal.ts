@@ -1,23 +1,25 @@
 import { pathToFileURL } from 'node:url';
-import { findAcceptingCycle, type CycleResult, type ProductSpec } from '../checker/cycles.js';
-import { findFairAcceptingCycle, productGraph, searchFairCycle, type FairCycleResult, type FairnessSpec } from '../checker/fair-cycles.js';
+import { findAcceptingCycle, type CycleResult, type ProductSpec } from '../checker/graph/cycles.js';
+import { findFairAcceptingCycle, productGraph, searchFairCycle, type FairCycleResult, type FairnessSpec } from '../checker/temporal/fair-cycles.js';
 import { compiledModule, runParallel } from '../checker/parallel/explore-parallel.js';
-import { ProductSystem } from '../checker/product.js';
+import { ProductSystem } from '../checker/temporal/product.js';
 import { ExprSyntaxError } from '../properties/expr/ast.js';
 import { compileExpr, type StateFn } from '../properties/expr/compile.js';
 import { formatExprError } from '../properties/expr/parse.js';
 import { Code } from '../properties/codes.js';
 import { buchiProductSpec, ltlToBuchi } from '../properties/ltl/buchi.js';
 import { parseLtl } from '../properties/ltl/parse.js';
-import { resolveBudgets, resolvePolicy, type CheckOptions } from './check-options.js';
+import { resolvePolicy } from '../models/kernel/presets.js';
+import { resolveBudgets } from '../models/system/build.js';
+import type { CheckOptions } from './options.js';
 import { explainPath, traceToText } from './explain.js';
 import type { ExplainedTrace } from './explained-trace.js';
-import { rseqExprEnvironment } from './expr-env.js';
-import { InputErrors } from './ir/errors.js';
-import type { ModelIR } from './ir/types.js';
-import { Status } from './kernel/layout.js';
-import type { Policy } from './kernel/policy.js';
-import { decodeLabel, LabelKind, RseqSystem } from './system.js';
+import { rseqExprEnvironment } from '../models/system/expr-env.js';
+import { InputErrors } from '../models/ir/errors.js';
+import type { ModelIR } from '../models/ir/types.js';
+import { Status } from '../models/kernel/layout.js';
+import type { Policy } from '../models/kernel/policy.js';
+import { decodeLabel, LabelKind, RseqSystem } from '../models/system/rseq-system.js';
 
 export type Fairness = 'none' | 'weak' | 'strong';
 
@@ -96,7 +98,7 @@ const eventKinds = new Set<number>([
  * the last-transition ghosts, G1's ghost bits, and no safety property ending a run.
  */
 export function buildTemporalSystem(ir: ModelIR, options: Pick<TemporalOptions, 'policy' | 'knobs' | 'budgets'>): RseqSystem {
-  return new RseqSystem(ir, resolvePolicy(options.policy ?? 'linux-6.3', options.knobs), {
+  return new RseqSystem(ir, resolvePolicy(options.policy, options.knobs), {
     budgets: resolveBudgets(ir, options.budgets),
     ghosts: { g1: true, g2: false, g3: false, precision: false, areaOwnership: false },
     checked: new Set([Code.domain]),
@@ -212,7 +214,7 @@ export async function checkTemporal(ir: ModelIR, options: TemporalOptions): Prom
 async function parallelCycleSearch(ir: ModelIR, options: TemporalOptions, product: ProductSystem, fair: FairnessSpec, workers: number): Promise<FairCycleResult> {
   const { signal: _signal, onProgress: _onProgress, ...plain } = options;
   const params: TemporalParams = { ir, options: plain };
-  const factory = pathToFileURL(compiledModule(import.meta.url, 'models', 'temporal-factory.js')).href;
+  const factory = pathToFileURL(compiledModule(import.meta.url, 'run', 'temporal-factory.js')).href;
   const run = await runParallel(product, { factory, params, key: `temporal:${ir.name}:${performance.now()}:${Math.random()}` }, {
     workers,
     recordEdges: true,

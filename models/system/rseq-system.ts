@@ -1,13 +1,13 @@
-import type { TransitionSystem } from '../checker/transition-system.js';
-import { builtinPropertyNames, Code, FIRST_USER_CODE, FLAG_KILLED_AS_PROMISED } from '../properties/codes.js';
-import type { BudgetsIR, Instr, ModelIR } from './ir/types.js';
-import { Interpreter, StepOutcome } from './kernel/interpreter.js';
-import { Entry, RseqLayout, Status } from './kernel/layout.js';
-import type { Policy } from './kernel/policy.js';
-import { KernelSemantics, type GhostNeeds } from './kernel/semantics.js';
-import { liveRegisters } from './kernel/liveness.js';
-import { RangeMemo } from '../checker/range-memo.js';
-import { equalWords, wordsEqual } from '../checker/state-store.js';
+import type { TransitionSystem } from '../../checker/transition-system.js';
+import { builtinPropertyNames, Code, FIRST_USER_CODE, FLAG_KILLED_AS_PROMISED } from '../../properties/codes.js';
+import type { BudgetsIR, Instr, ModelIR } from '../ir/types.js';
+import { Interpreter, StepOutcome } from '../kernel/interpreter.js';
+import { Entry, RseqLayout, Status } from '../kernel/layout.js';
+import type { Policy } from '../kernel/policy.js';
+import { KernelSemantics, type GhostNeeds } from '../kernel/semantics.js';
+import { liveRegisters } from '../kernel/liveness.js';
+import { RangeMemo } from '../../checker/range-memo.js';
+import { equalWords, wordsEqual } from '../../checker/state-store.js';
 import { FactFlag, RecordCache, ThreadFacts, UNCACHEABLE } from './record-cache.js';
 
 /** Environment events and instruction steps, as encoded in transition labels. */

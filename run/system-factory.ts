@@ -4,10 +4,10 @@
  * policy and the check options that shape the system.
  */
 import type { TransitionSystem } from '../checker/transition-system.js';
-import { buildSystem } from './build-system.js';
-import type { CheckOptions } from './check-options.js';
-import type { ModelIR } from './ir/types.js';
-import type { Policy } from './kernel/policy.js';
+import { buildSystem } from '../models/system/build.js';
+import type { CheckOptions } from './options.js';
+import type { ModelIR } from '../models/ir/types.js';
+import type { Policy } from '../models/kernel/policy.js';
 
 export interface SystemParams {
   readonly ir: ModelIR;

@@ -1,8 +1,8 @@
 import { readFileSync, existsSync } from 'node:fs';
-import { InputErrors } from './ir/errors.js';
-import type { ModelIR } from './ir/types.js';
-import { validateModel } from './ir/validate.js';
-import { buildBuiltin } from './library/catalog.js';
+import { InputErrors } from './errors.js';
+import type { ModelIR } from './types.js';
+import { validateModel } from './validate.js';
+import { buildBuiltin } from '../library/catalog.js';
 
 /** A model ready to check, with the constants its expressions may use. */
 export interface LoadedModel {

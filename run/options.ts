@@ -1,0 +1,29 @@
+/**
+ * The options of one check: what shapes the transition system (BuildOptions, from
+ * models/system/build.ts) plus the policy and the run's limits and workers.
+ */
+import type { Progress } from '../checker/options.js';
+import type { KnobValues } from '../models/kernel/policy.js';
+import type { BuildOptions } from '../models/system/build.js';
+
+/** Options of one check; every field has a default. */
+export interface CheckOptions extends BuildOptions {
+  /** A preset name. @defaultValue DEFAULT_POLICY (models/kernel/presets.ts) */
+  readonly policy?: string;
+  /** Knob overrides, as `name=value` strings or typed values. */
+  readonly knobs?: readonly string[] | Partial<KnobValues>;
+  readonly maxStates?: number;
+  readonly maxSeconds?: number;
+  readonly maxMemoryMB?: number;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (p: Progress) => void;
+  /**
+   * Worker threads for the exploration; 1 runs in-process. Results are identical at any count.
+   * @defaultValue 1 (the command line defaults to the number of cores)
+   */
+  readonly workers?: number;
+  /** States explored in-process before workers start (small runs never pay for a pool). @defaultValue 1000000 */
+  readonly parallelThreshold?: number;
+  /** Test hook: the worker expanding this batch dies (the run must fail loudly). */
+  readonly crashWorkerAtBatch?: number;
+}
