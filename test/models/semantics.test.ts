@@ -850,31 +850,39 @@ describe('regressions of bugs found by these tests', () => {
     expect(view(sys, s).ip(0, 0)).toBe(9);
   });
 
-  // KernelSemantics never reads policy.idUpdate (grep: no `.idUpdate` use). L418-family handler
-  // runs always rewrite the IDs and the L619 family only on ids_changed, whatever the knob says.
-  it('idUpdate=onChangeOnly over linux-4.18 is ignored: an unchanged-CPU handler run still rewrites the IDs', () => {
-    const sys = system(model({ threads: [T0], main: [I.writeId('cpu_id_start', 1), I.nop(), I.done()] }), 'linux-4.18', { idUpdate: 'onChangeOnly' });
-    const s = stepTo(sys, exec(sys, initial(sys), 0), { kind: K.taskWork, thread: 0 });
-    expect(view(sys, s).cpuIdStart(0)).toBe(1);
+  // Knobs overridden across preset families. An earlier KernelSemantics ignored idUpdate and
+  // consulted csValidation only for 'debug-full' (the L418 family always validated fully, the L619
+  // family always minimally); these tests pin that the override now decides, each against the
+  // preset's own value as the contrast. The user writes cpu_id_start = 1 on CPU 0 first, so a
+  // rewrite of the IDs shows as 0 and no rewrite as 1.
+  const idsAfter = (preset: string, knobs: Parameters<typeof system>[2], event: typeof K.taskWork | typeof K.preempt): number => {
+    const sys = system(model({ threads: [T0], main: [I.writeId('cpu_id_start', 1), I.nop(), I.done()] }), preset, knobs);
+    const s = stepTo(sys, exec(sys, initial(sys), 0), event === K.preempt ? { kind: event, thread: 0, arg: 0 } : { kind: event, thread: 0 });
+    return view(sys, s).cpuIdStart(0);
+  };
+  it('idUpdate=onChangeOnly over linux-4.18 is honoured: an unchanged-CPU handler run leaves the IDs as user space wrote them', () => {
+    expect(idsAfter('linux-4.18', {}, K.taskWork)).toBe(0); // the preset's everyHandlerRun rewrites
+    expect(idsAfter('linux-4.18', { idUpdate: 'onChangeOnly' }, K.taskWork)).toBe(1);
   });
-  it('idUpdate=everyHandlerRun over linux-6.19 is ignored: a same-CPU user preemption does not rewrite the IDs', () => {
-    const sys = system(model({ threads: [T0], main: [I.writeId('cpu_id_start', 1), I.nop(), I.done()] }), 'linux-6.19', { idUpdate: 'everyHandlerRun' });
-    const s = stepTo(sys, exec(sys, initial(sys), 0), { kind: K.preempt, thread: 0, arg: 0 });
-    expect(view(sys, s).cpuIdStart(0)).toBe(0);
+  it('idUpdate=everyHandlerRun over linux-6.19 is honoured: a same-CPU user preemption rewrites the IDs', () => {
+    expect(idsAfter('linux-6.19', {}, K.preempt)).toBe(1); // the preset's onChangeOnly leaves them
+    expect(idsAfter('linux-6.19', { idUpdate: 'everyHandlerRun' }, K.preempt)).toBe(0);
   });
 
-  // csValidation is consulted only for 'debug-full': the L418 family (ipFixup) always validates
-  // fully before the range test, the L619 family (updateUserCs) always minimally. Overriding the
-  // knob across families is silently a no-op, contrary to its doc ("full-always: ... checked on
-  // every evaluation, before the in-range test").
-  it('csValidation=full-always over linux-6.19 is ignored: a bad signature with ip outside is not detected', () => {
-    const sys = system(model({ threads: [T0], main: seq(addvWith({ descriptor: { signature: 0x1234 } }), I.done({ label: 'out' })) }), 'linux-6.19', { csValidation: 'full-always' });
-    const s = stepTo(sys, runTo(sys, initial(sys), 0, 7), { kind: K.preempt, thread: 0, arg: 0 });
-    expect(view(sys, s).killReason()).toBe(KillReason.badSignature);
+  // A descriptor with a bad signature, preempted at P_post (ip 7, just outside the range [2, 7)).
+  const afterPreemptOutside = (preset: string, knobs: Parameters<typeof system>[2]): { killed: number; reason: number; rseqCs: number } => {
+    const sys = system(model({ threads: [T0], main: seq(addvWith({ descriptor: { signature: 0x1234 } }), I.done({ label: 'out' })) }), preset, knobs);
+    const v = view(sys, stepTo(sys, runTo(sys, initial(sys), 0, 7), { kind: K.preempt, thread: 0, arg: 0 }));
+    return { killed: v.killed(), reason: v.killReason(), rseqCs: v.rseqCs(0) };
+  };
+  it('csValidation=full-always over linux-6.19 is honoured: a bad signature with ip outside the range kills', () => {
+    // The preset's minimal-in-range checks the signature only in range: a lazy clear, no kill.
+    expect(afterPreemptOutside('linux-6.19', {})).toEqual({ killed: 0, reason: KillReason.none, rseqCs: 0 });
+    expect(afterPreemptOutside('linux-6.19', { csValidation: 'full-always' })).toMatchObject({ killed: 1, reason: KillReason.badSignature });
   });
-  it('csValidation=minimal-in-range over linux-4.18 is ignored: a bad signature with ip outside still kills', () => {
-    const sys = system(model({ threads: [T0], main: seq(addvWith({ descriptor: { signature: 0x1234 } }), I.done({ label: 'out' })) }), 'linux-4.18', { csValidation: 'minimal-in-range' });
-    const s = stepTo(sys, runTo(sys, initial(sys), 0, 7), { kind: K.preempt, thread: 0, arg: 0 });
-    expect(view(sys, s).killed()).toBe(0);
+  it('csValidation=minimal-in-range over linux-4.18 is honoured: a bad signature with ip outside the range does not kill', () => {
+    // The preset's full-always validates before the in-range test: SIGSEGV.
+    expect(afterPreemptOutside('linux-4.18', {})).toMatchObject({ killed: 1, reason: KillReason.badSignature });
+    expect(afterPreemptOutside('linux-4.18', { csValidation: 'minimal-in-range' })).toEqual({ killed: 0, reason: KillReason.none, rseqCs: 0 });
   });
 });
