@@ -8,6 +8,7 @@ import { criticalSection } from '../../models/library/librseq/primitives.js';
 import { seedScenarios } from '../../models/library/seed/scenarios.js';
 import { buffer, increment, list, membarrier, memcpyBuffer, spinlock } from '../../models/library/selftests/scenarios.js';
 import { loadModel } from '../../models/ir/load.js';
+import { Status } from '../../models/kernel/layout.js';
 import { buildTemporalSystem, builtinTemporal, checkTemporal, type TemporalOptions, type TemporalResult } from '../../run/temporal.js';
 import { compile } from '../models/semantics-helpers.js';
 
@@ -46,15 +47,17 @@ describe('progress', () => {
     expect(r.explain()).toMatch(/cycle starts here/);
   });
 
+  // With finitely many kernel events nothing in percpu-counter loops (a retry needs an event),
+  // so no cycle can starve a thread and fairness is not what makes progress hold: the verdict
+  // and the product are the same under all three. The fairness tests below use models where it is.
   const counter = loadModel('percpu-counter', ['threads=2', 'ops=1', 'signals=0']);
-  it('percpu-counter satisfies progress with weak fairness and finitely many kernel events', async () => {
-    const r = await checkTemporal(counter.ir, { property: 'progress', fairness: 'weak', finiteEvents: true, constants: counter.constants });
-    expect(r.verdict).toBe('pass');
-  });
-  it('percpu-counter satisfies progress with strong fairness and finitely many kernel events', async () => {
-    const r = await checkTemporal(counter.ir, { property: 'progress', fairness: 'strong', finiteEvents: true, constants: counter.constants });
-    expect(r.verdict).toBe('pass');
-  });
+  for (const fairness of ['none', 'weak', 'strong'] as const) {
+    it(`percpu-counter satisfies progress with finitely many kernel events, under fairness ${fairness} too`, async () => {
+      const r = await checkTemporal(counter.ir, { property: 'progress', fairness, finiteEvents: true, constants: counter.constants });
+      expect(r.verdict).toBe('pass');
+      expect(r.stats.states).toBe(42_564);
+    });
+  }
   for (const fairness of ['none', 'weak'] as const) {
     it(`percpu-counter violates progress with fairness ${fairness} and unbounded events: a cycle of kernel events`, async () => {
       const options: TemporalOptions = { property: 'progress', fairness, constants: counter.constants };
@@ -66,6 +69,89 @@ describe('progress', () => {
       assertLassoReplays(counter.ir, options, r);
     });
   }
+});
+
+/** Status of `thread` in each state of the lasso's cycle (from loopStart to the end). */
+function cycleStatuses(model: ModelIR, options: TemporalOptions, r: TemporalResult, thread: number): number[] {
+  if (r.verdict !== 'violation') throw new Error('expected a violation');
+  const sys = buildTemporalSystem(model, options);
+  return replay(sys, r.path.choices)
+    .slice(r.path.loopStart)
+    .map((st) => sys.kernel.get(st.state, sys.layout.status[thread]!));
+}
+const runnable = (status: number): boolean => status === Status.Running || status === Status.Ready;
+
+describe('fairness decides progress', () => {
+  // T1 spins until T2 sets the flag; each on its own CPU, no kernel events at all. Unfairly,
+  // T1 spins forever while T2, running on C1 all along, never executes its store.
+  const spinWait = compile(
+    new ModelBuilder('spin-wait')
+      .cpus(2)
+      .memory('flag', { max: 1 })
+      .program('waiter', [I.load('r1', { var: 'flag' }, { label: 'spin' }), I.br('ne', 'r1', 1, 'spin'), I.done()])
+      .program('setter', [I.store({ var: 'flag' }, 1), I.done()])
+      .thread({ name: 'T1', program: 'waiter', cpu: 'C0', allowed: ['C0'] })
+      .thread({ name: 'T2', program: 'setter', cpu: 'C1', allowed: ['C1'] })
+      .budgets({ preemptions: 0, migrations: 0, signals: 0, interrupts: 0, traps: 0 })
+      .build(),
+  );
+  it('without fairness, progress is violated by a lasso in which T1 spins and T2, running throughout, is starved', async () => {
+    const options: TemporalOptions = { property: 'progress', fairness: 'none', finiteEvents: true };
+    const r = await checkTemporal(spinWait, options);
+    expect(r.verdict).toBe('violation');
+    if (r.verdict !== 'violation') return;
+    const cycle = r.trace.steps.slice(r.path.loopStart + 1);
+    expect(cycle.map((s) => [s.kind, s.thread])).toEqual([
+      ['instruction', 'T1'],
+      ['instruction', 'T1'],
+    ]);
+    expect(cycleStatuses(spinWait, options, r, 1).every((st) => st === Status.Running)).toBe(true);
+    assertLassoReplays(spinWait, options, r);
+  });
+  for (const fairness of ['weak', 'strong'] as const) {
+    it(`with ${fairness} fairness T2 must run, sets the flag, and progress holds`, async () => {
+      const r = await checkTemporal(spinWait, { property: 'progress', fairness, finiteEvents: true });
+      expect(r.verdict).toBe('pass');
+    });
+  }
+
+  // Weak and strong fairness differ on a thread that is runnable infinitely often but not
+  // continuously. The model language has no instruction of one thread that blocks another, but a
+  // sleeping page fault (trap-sleep) blocks a thread and a wake-up makes it ready again, both
+  // kernel events of no thread. T1 (nop; done) with unbounded traps: the cycle "sleeping fault,
+  // wake, schedule" never lets T1 execute, and T1 is blocked in one of its states.
+  const trapSleep = compile(
+    new ModelBuilder('trap-sleep')
+      .cpus(1)
+      .program('main', [I.nop(), I.done()])
+      .thread({ name: 'T1', program: 'main', cpu: 'C0' })
+      .budgets({ preemptions: 0, migrations: 0, signals: 0, interrupts: 0, traps: 'unbounded' })
+      .build(),
+  );
+  const expected = { none: 'violation', weak: 'violation', strong: 'pass' } as const;
+  for (const fairness of ['none', 'weak', 'strong'] as const) {
+    it(`a thread put to sleep by page faults forever: progress under ${fairness} fairness is a ${expected[fairness]}`, async () => {
+      const options: TemporalOptions = { property: 'progress', fairness };
+      const r = await checkTemporal(trapSleep, options);
+      expect(r.verdict).toBe(expected[fairness]);
+      if (r.verdict !== 'violation') return;
+      const cycle = r.trace.steps.slice(r.path.loopStart + 1);
+      expect(cycle.length).toBeGreaterThan(0);
+      expect(cycle.some((s) => s.kind === 'instruction')).toBe(false);
+      assertLassoReplays(trapSleep, options, r);
+    });
+  }
+  // KNOWN BUG (checker/temporal/fair-cycles.ts, lasso construction): under weak fairness the
+  // search finds the fair component (the verdict above is right) but builds its cycle only
+  // through steps of the actors enabled in *every* state of it; it does not route the cycle
+  // through a state where T1 is blocked. The lasso shown is then the non-sleeping-trap self-loop,
+  // where T1 stays running without executing: a run weak fairness excludes. When the lasso is
+  // fixed this test starts failing: turn `it.fails` into `it`.
+  it.fails('under weak fairness the lasso itself is weakly fair: T1 is not runnable in some state of the cycle', async () => {
+    const options: TemporalOptions = { property: 'progress', fairness: 'weak' };
+    const r = await checkTemporal(trapSleep, options);
+    expect(cycleStatuses(trapSleep, options, r, 0).every(runnable)).toBe(false);
+  });
 });
 
 describe('LTL from the command-line syntax', () => {
