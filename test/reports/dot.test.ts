@@ -10,16 +10,17 @@ import { traceToDot } from '../../reports/dot.js';
 import { renderSvg } from '../../reports/svg.js';
 import { lassoTrace } from './fixtures/lasso-trace.js';
 import { safetyTrace } from './fixtures/safety-trace.js';
+import { expectDotShowsTrace } from './dot-facts.js';
 import { xmlProblems } from './xml-check.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const GOLDEN_DIR = fileURLToPath(new URL('./golden/', import.meta.url));
 const UPDATE = process.env['UPDATE_GOLDEN'] === '1';
 
-const GOLDENS: readonly { file: string; dot: () => string }[] = [
-  { file: 'safety.dot', dot: () => traceToDot(safetyTrace) },
-  { file: 'lasso.dot', dot: () => traceToDot(lassoTrace) },
-  { file: 'safety-threads.dot', dot: () => traceToDot(safetyTrace, { lanes: 'thread' }) },
+const GOLDENS: readonly { file: string; dot: () => string; trace: ExplainedTrace; lanes: 'cpu' | 'thread' }[] = [
+  { file: 'safety.dot', dot: () => traceToDot(safetyTrace), trace: safetyTrace, lanes: 'cpu' },
+  { file: 'lasso.dot', dot: () => traceToDot(lassoTrace), trace: lassoTrace, lanes: 'cpu' },
+  { file: 'safety-threads.dot', dot: () => traceToDot(safetyTrace, { lanes: 'thread' }), trace: safetyTrace, lanes: 'thread' },
 ];
 
 interface LaidOutNode {
@@ -50,9 +51,11 @@ function members(objects: LaidOutNode[], cluster: string): string[] {
 }
 
 describe('traceToDot goldens', () => {
-  it.each(GOLDENS)('$file matches the golden file', ({ file, dot }) => {
+  it.each(GOLDENS)('$file matches the golden file and shows its trace', ({ file, dot, trace, lanes }) => {
     const path = join(GOLDEN_DIR, file);
     const actual = dot();
+    // What the golden must mean, whatever its bytes (an UPDATE_GOLDEN run cannot bless a wrong drawing).
+    expectDotShowsTrace(actual, trace, lanes);
     if (UPDATE) writeFileSync(path, actual);
     expect(existsSync(path), `missing ${path}: run with UPDATE_GOLDEN=1 to write it`).toBe(true);
     expect(actual).toBe(readFileSync(path, 'utf8'));
