@@ -78,12 +78,69 @@ describe('tracepoint parsing', () => {
   });
 });
 
+/** The lines of the generated inline assembly, unquoted. */
+const asmLines = (source: string): string[] => [...source.matchAll(/^ {2}"(.*)\\n"$/gm)].map((m) => m[1]!.replace(/\\"/g, '"').replace(/\\\\/g, '\\'));
+
+/** The rseq ABI of every descriptor of `ir` in the generated C: what the kernel reads. */
+function expectRseqAbi(source: string, ir: ModelIR, id: string): void {
+  const asm = asmLines(source);
+  // Descriptors: 32-byte aligned in __rseq_cs; version, flags, then start, offset, abort.
+  const sec = asm.indexOf('.pushsection __rseq_cs, "aw"');
+  expect(sec, id).toBeGreaterThanOrEqual(0);
+  ir.descriptors.forEach((d, di) => {
+    const at = asm.findIndex((l) => l.startsWith(`litmus_cs_${di}:`));
+    expect(asm[at - 2], id).toBe('.balign 32');
+    expect(asm[at + 1], id).toBe(`  .long ${d.version}, ${d.flags}`);
+    expect(asm[at + 2], id).toBe(`  .quad .Lp${d.program}_${d.start}, (.Lb${d.program}_${d.postCommit} - .Lp${d.program}_${d.start}), litmus_abort_${d.program}_${d.abort}`);
+    // The signature word right before abort_ip.
+    const ab = asm.findIndex((l) => l.startsWith(`litmus_abort_${d.program}_${d.abort}:`));
+    expect(asm[ab - 2], id).toMatch(/^ {2}\.byte 0x0f, 0xb9, 0x3d/);
+    expect(asm[ab - 1], id).toBe(`  .long 0x${(d.signature >>> 0).toString(16)}`);
+    // U1: the rseq_cs store is the last instruction before start_ip.
+    const start = asm.indexOf(`.Lb${d.program}_${d.start}:`);
+    expect(asm[start - 1], id).toMatch(/^ {2}movq %r11, %fs:8\(%r15\)/);
+    // Nothing inside the range touches the stack (an abort would skip the matching pop).
+    const from = asm.findIndex((l) => l.startsWith(`.Lp${d.program}_${d.start}:`));
+    const to = asm.indexOf(`.Lb${d.program}_${d.postCommit}:`);
+    expect(to, id).toBeGreaterThan(from);
+    expect(asm.slice(from, to).filter((l) => /^\s+(push|pop|call|ret)|%rsp/.test(l)), id).toEqual([]);
+  });
+}
+
+/**
+ * The generated C is the program of `ir`: its sizes, names, descriptors (by name, in
+ * __rseq_cs_ptr_array too) and every instruction of every program, in order.
+ */
+function expectSourceOfModel(source: string, ir: ModelIR, id: string): void {
+  const define = (name: string): string | undefined => new RegExp(`^#define ${name} (\\S+)$`, 'm').exec(source)?.[1];
+  expect([define('NTHREADS'), define('NCPUS'), define('NDESC'), define('NPROGS'), define('NCELLS')], id).toEqual(
+    [ir.threads.length, ir.cpus.length, ir.descriptors.length, ir.programs.length, ir.memory.cells].map(String),
+  );
+  expect(define('LITMUS_RSEQ_SIG'), id).toBe(`0x${(ir.signature >>> 0).toString(16)}u`);
+  const usesMembarrier = ir.programs.some((p) => p.code.some((ins) => ins.op === 'syscall' && ins.name === 'membarrier'));
+  expect(define('USES_MEMBARRIER'), id).toBe(usesMembarrier ? '1' : '0');
+  expect(source, id).toContain(`litmus_tname[NTHREADS] = { ${ir.threads.map((t) => `"${t.name}"`).join(', ')} };`);
+  const asm = asmLines(source);
+  ir.descriptors.forEach((d, di) => {
+    expect(asm.find((l) => l.startsWith(`litmus_cs_${di}:`)), id).toContain(`struct rseq_cs ${d.name}:`);
+  });
+  const ptrs = asm.indexOf('.pushsection __rseq_cs_ptr_array, "aw"');
+  expect(asm.slice(ptrs + 1, ptrs + 1 + ir.descriptors.length), id).toEqual(ir.descriptors.map((_, di) => `  .quad litmus_cs_${di}`));
+  ir.programs.forEach((p, pi) => {
+    const at = p.code.map((_, i) => asm.findIndex((l) => l.startsWith(`.Lp${pi}_${i}:`)));
+    expect(at.every((line, i) => line >= 0 && (i === 0 || line > at[i - 1]!)), `${id}: instructions of ${p.name} in order`).toBe(true);
+  });
+}
+
 describe('generator', () => {
   for (const id of ['percpu-rseq', 'membarrier-rseq']) {
     it(`generates the golden C program of ${id}`, () => {
       const c = caseById(id);
       const { source } = generateLitmusC(irOf(c), c.plan, c.id);
       expect(generateLitmusC(irOf(c), c.plan, c.id).source).toBe(source);
+      // What the golden must mean, whatever its bytes (an UPDATE_GOLDEN run cannot bless a wrong program).
+      expectSourceOfModel(source, irOf(c), id);
+      expectRseqAbi(source, irOf(c), id);
       const path = join(here, 'golden', `${id}.c`);
       if (UPDATE) writeFileSync(path, source);
       expect(existsSync(path), `missing ${path}: run with UPDATE_GOLDEN=1 to write it`).toBe(true);
@@ -92,32 +149,7 @@ describe('generator', () => {
   }
 
   it('follows the rseq ABI in every case: descriptors, signature, rseq_cs store right before start_ip', () => {
-    for (const c of suite) {
-      const ir = irOf(c);
-      const { source } = generateLitmusC(ir, c.plan, c.id);
-      const asm = [...source.matchAll(/^ {2}"(.*)\\n"$/gm)].map((m) => m[1]!.replace(/\\"/g, '"').replace(/\\\\/g, '\\'));
-      // Descriptors: 32-byte aligned in __rseq_cs; version, flags, then start, offset, abort.
-      const sec = asm.indexOf('.pushsection __rseq_cs, "aw"');
-      expect(sec, c.id).toBeGreaterThanOrEqual(0);
-      ir.descriptors.forEach((d, di) => {
-        const at = asm.findIndex((l) => l.startsWith(`litmus_cs_${di}:`));
-        expect(asm[at - 2], c.id).toBe('.balign 32');
-        expect(asm[at + 1], c.id).toBe(`  .long ${d.version}, ${d.flags}`);
-        expect(asm[at + 2], c.id).toBe(`  .quad .Lp${d.program}_${d.start}, (.Lb${d.program}_${d.postCommit} - .Lp${d.program}_${d.start}), litmus_abort_${d.program}_${d.abort}`);
-        // The signature word right before abort_ip.
-        const ab = asm.findIndex((l) => l.startsWith(`litmus_abort_${d.program}_${d.abort}:`));
-        expect(asm[ab - 2], c.id).toMatch(/^ {2}\.byte 0x0f, 0xb9, 0x3d/);
-        expect(asm[ab - 1], c.id).toBe(`  .long 0x${(d.signature >>> 0).toString(16)}`);
-        // U1: the rseq_cs store is the last instruction before start_ip.
-        const start = asm.indexOf(`.Lb${d.program}_${d.start}:`);
-        expect(asm[start - 1], c.id).toMatch(/^ {2}movq %r11, %fs:8\(%r15\)/);
-        // Nothing inside the range touches the stack (an abort would skip the matching pop).
-        const from = asm.findIndex((l) => l.startsWith(`.Lp${d.program}_${d.start}:`));
-        const to = asm.indexOf(`.Lb${d.program}_${d.postCommit}:`);
-        expect(to, c.id).toBeGreaterThan(from);
-        expect(asm.slice(from, to).filter((l) => /^\s+(push|pop|call|ret)|%rsp/.test(l)), c.id).toEqual([]);
-      });
-    }
+    for (const c of suite) expectRseqAbi(generateLitmusC(irOf(c), c.plan, c.id).source, irOf(c), c.id);
   });
 
   it('refuses what it cannot translate, with the location', () => {
