@@ -90,6 +90,7 @@ describe('partial-order reductions keep every reachable property code and final 
     const pol = resolvePolicy('linux-6.3', []);
     const full = outcomes(buildSystem(counter.ir, pol, { ...options, reduce: false }));
     const reduced = outcomes(buildSystem(counter.ir, pol, { ...options, reduce: true }));
-    expect(full.states / reduced.states).toBeGreaterThan(3);
+    // 3.9-fold today; the exact counts, so that a lost or a new reduction shows.
+    expect([full.states, reduced.states]).toEqual([188_726, 48_586]);
   });
 });
