@@ -850,10 +850,11 @@ describe('regressions of bugs found by these tests', () => {
     expect(view(sys, s).ip(0, 0)).toBe(9);
   });
 
-  // Knobs overridden across preset families. An earlier KernelSemantics ignored idUpdate and
-  // consulted csValidation only for 'debug-full' (the L418 family always validated fully, the L619
-  // family always minimally); these tests pin that the override now decides, each against the
-  // preset's own value as the contrast. The user writes cpu_id_start = 1 on CPU 0 first, so a
+  // Knobs overridden across preset families. These tests were first written (and named) for a
+  // KernelSemantics that ignored idUpdate and consulted csValidation only for 'debug-full'; the
+  // code now reads both (semantics.ts handleNotifyResume, ipFixup, updateUserCs,
+  // reworkExitWork), and the tests pin that the override decides, each against the preset's own
+  // value as the contrast. The user writes cpu_id_start = 1 on CPU 0 first, so a
   // rewrite of the IDs shows as 0 and no rewrite as 1.
   const idsAfter = (preset: string, knobs: Parameters<typeof system>[2], event: typeof K.taskWork | typeof K.preempt): number => {
     const sys = system(model({ threads: [T0], main: [I.writeId('cpu_id_start', 1), I.nop(), I.done()] }), preset, knobs);
