@@ -82,7 +82,7 @@ export class RseqLayout {
   readonly roDirty: Int32Array;
   /**
    * A ready thread whose migration would change nothing but its CPU (unbounded migrations):
-   * it may be scheduled on any allowed CPU, and its `cpu` field is 0 (models/system.ts).
+   * it may be scheduled on any allowed CPU, and its `cpu` field is 0 (models/system/canonical.ts).
    */
   readonly anyCpu: Int32Array;
   // per thread and frame level: index t * levels + l
