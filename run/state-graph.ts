@@ -4,7 +4,7 @@ import { resolvePolicy } from '../models/kernel/presets.js';
 import type { CheckOptions } from './options.js';
 import type { ModelIR } from '../models/ir/types.js';
 import { Status, statusNames } from '../models/kernel/layout.js';
-import { decodeLabel, LabelKind } from '../models/system/rseq-system.js';
+import { decodeLabel, LabelKind, labelKindNames } from '../models/system/labels.js';
 
 export interface StateGraphNode {
   readonly id: number;
@@ -23,8 +23,6 @@ export interface StateGraph {
   readonly nodes: readonly StateGraphNode[];
   readonly edges: readonly StateGraphEdge[];
 }
-
-const kindNames = Object.fromEntries(Object.entries(LabelKind).map(([k, v]) => [v, k]));
 
 /**
  * The whole reachable state graph of a small model (for drawing): every state with a short
@@ -58,7 +56,7 @@ export function modelStateGraph(ir: ModelIR, options: CheckOptions = {}, limit =
     sys.successors(cur, out, (label) => {
       const to = store.insertIfAbsent(out, id, 0);
       const { kind, thread, arg } = decodeLabel(label);
-      edges.push({ from: id, to: to >= 0 ? to : -1 - to, label: `${kindNames[kind]} ${ir.threads[thread]?.name ?? ''}${kind === LabelKind.migrate ? `→${ir.cpus[arg]}` : ''}` });
+      edges.push({ from: id, to: to >= 0 ? to : -1 - to, label: `${labelKindNames[kind]} ${ir.threads[thread]?.name ?? ''}${kind === LabelKind.migrate ? `→${ir.cpus[arg]}` : ''}` });
     });
   }
   const nodes = Array.from({ length: store.size }, (_, id) => {

@@ -19,7 +19,8 @@ import { InputErrors } from '../models/ir/errors.js';
 import type { ModelIR } from '../models/ir/types.js';
 import { Status } from '../models/kernel/layout.js';
 import type { Policy } from '../models/kernel/policy.js';
-import { decodeLabel, LabelKind, RseqSystem } from '../models/system/rseq-system.js';
+import { decodeLabel, LabelKind, labelKind } from '../models/system/labels.js';
+import { RseqSystem } from '../models/system/rseq-system.js';
 
 export type Fairness = 'none' | 'weak' | 'strong';
 
@@ -171,7 +172,7 @@ export function prepareTemporal(ir: ModelIR, options: TemporalOptions): Prepared
       }
       return m;
     },
-    excluded: (label) => finiteEvents && eventKinds.has(label & 31),
+    excluded: (label) => finiteEvents && eventKinds.has(labelKind(label)),
   };
   return { sys, spec, fair, text, name, fairness, finiteEvents };
 }

@@ -1,5 +1,6 @@
 import { Code } from '../../properties/codes.js';
 import type { Instr, ModelIR, Operand } from '../ir/types.js';
+import { decodeValue, encodeValue, MIN_VALUE, RSEQ_CPU_ID_UNINITIALIZED } from './encoding.js';
 import { Entry, Status } from './layout.js';
 import type { KernelSemantics } from './semantics.js';
 
@@ -26,14 +27,14 @@ export class Interpreter {
   }
 
   private reg(s: Int32Array, f: number, r: number): number {
-    return this.k.get(s, this.k.L.regs[f * this.R + r]!) - 2;
+    return decodeValue(this.k.get(s, this.k.L.regs[f * this.R + r]!));
   }
   private setReg(s: Int32Array, f: number, r: number, v: number): void {
-    if (v < -2 || v > this.ir.registerMax) {
+    if (v < MIN_VALUE || v > this.ir.registerMax) {
       this.k.violate(s, Code.domain);
       return;
     }
-    this.k.set(s, this.k.L.regs[f * this.R + r]!, v + 2);
+    this.k.set(s, this.k.L.regs[f * this.R + r]!, encodeValue(v));
   }
   private val(s: Int32Array, f: number, o: Operand): number {
     return o.reg ? this.reg(s, f, o.value) : o.value;
@@ -133,9 +134,9 @@ export class Interpreter {
       case 'read_id': {
         const v =
           ins.field === 'cpu_id_start'
-            ? k.get(s, L.cpuIdStart[t]!) - 2
+            ? decodeValue(k.get(s, L.cpuIdStart[t]!))
             : ins.field === 'cpu_id'
-              ? k.get(s, L.cpuId[t]!) - 2
+              ? decodeValue(k.get(s, L.cpuId[t]!))
               : ins.field === 'mm_cid'
                 ? k.get(s, L.areaMmCid[t]!)
                 : 0;
@@ -144,8 +145,8 @@ export class Interpreter {
       }
       case 'write_id': {
         const v = this.val(s, f, ins.src);
-        if (ins.field === 'cpu_id_start') k.set(s, L.cpuIdStart[t]!, Math.max(0, v + 2));
-        else if (ins.field === 'cpu_id') k.set(s, L.cpuId[t]!, Math.max(0, v + 2));
+        if (ins.field === 'cpu_id_start') k.set(s, L.cpuIdStart[t]!, encodeValue(Math.max(MIN_VALUE, v)));
+        else if (ins.field === 'cpu_id') k.set(s, L.cpuId[t]!, encodeValue(Math.max(MIN_VALUE, v)));
         else if (ins.field === 'mm_cid') k.set(s, L.areaMmCid[t]!, Math.max(0, v));
         k.set(s, L.roDirty[t]!, 1);
         break;
@@ -291,15 +292,15 @@ export class Interpreter {
       k.setArea(s, child, parentArea >= 0 ? child : -1);
     } else {
       // Same mm: the child has fresh TLS; it stays registered only under the CLONE_THREAD rule.
-      k.set(s, L.cpuIdStart[child]!, 2);
-      k.set(s, L.cpuId[child]!, 1);
+      k.set(s, L.cpuIdStart[child]!, encodeValue(0));
+      k.set(s, L.cpuId[child]!, encodeValue(RSEQ_CPU_ID_UNINITIALIZED));
       k.set(s, L.rseqCs[child]!, 0);
       k.setArea(s, child, k.policy.forkUnregister === 'CLONE_THREAD' && parentArea >= 0 ? parentArea : -1);
     }
     // The child returns 0 from fork/clone; the parent got a non-zero value.
     const lastSyscall = this.ir.programs[k.programOf(child, k.level(s, child))]!.code[k.get(s, L.ip[k.topFrame(s, child)]!) - 1];
     if (lastSyscall && lastSyscall.op === 'syscall' && lastSyscall.dst >= 0)
-      k.set(s, L.regs[k.topFrame(s, child) * L.registers + lastSyscall.dst]!, 2);
+      k.set(s, L.regs[k.topFrame(s, child) * L.registers + lastSyscall.dst]!, encodeValue(0));
   }
 }
 

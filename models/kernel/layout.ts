@@ -1,5 +1,6 @@
 import { BitLayout, BitLayoutBuilder, bitsFor } from '../../checker/packing.js';
 import type { ModelIR } from '../ir/types.js';
+import { encodeCachedCpu, encodeValue } from './encoding.js';
 
 /** Kernel-side status of a thread. */
 export const Status = {
@@ -29,8 +30,8 @@ export const EV_SIGNAL = 2;
 export const EV_MIGRATE = 4;
 
 /**
- * Field ids of one rseq state. Register values are stored biased by +2 (so -2 and -1, the
- * uninitialised cpu_id values, fit); cpu_id fields are stored as value + 2 as well.
+ * Field ids of one rseq state. Registers, cpu_id and cpu_id_start hold signed values, stored
+ * biased (models/kernel/encoding.ts).
  */
 export class RseqLayout {
   readonly bits: BitLayout;
@@ -38,7 +39,10 @@ export class RseqLayout {
   readonly killed: number;
   readonly killReason: number;
   readonly killThread: number;
-  /** LTL ghosts (only when a temporal property needs them): what the last transition did. */
+  /**
+   * LTL ghosts (only when a temporal property needs them): what the last transition did, its
+   * label kind (models/system/labels.ts: fewer than 16, 4 bits) and acting thread first.
+   */
   readonly lastKind: number;
   readonly lastThread: number;
   /** Bit t: thread t committed / was moved to abort_ip / issued a syscall / ran an instruction inside its c.s. */
@@ -66,7 +70,7 @@ export class RseqLayout {
   readonly userIrq: Int32Array;
   readonly tifRseq: Int32Array;
   readonly mmCid: Int32Array;
-  /** The kernel's cached copy of the CPU it last wrote to the IDs, + 1 (0: none). */
+  /** The kernel's cached copy of the CPU it last wrote to the IDs (encodeCachedCpu). */
   readonly kIdCpu: Int32Array;
   /** Ghost: the syscall in progress was issued from inside the thread's armed c.s. (U5). */
   readonly sysInCs: Int32Array;
@@ -78,7 +82,7 @@ export class RseqLayout {
   readonly roDirty: Int32Array;
   /**
    * A ready thread whose migration would change nothing but its CPU (unbounded migrations):
-   * it may be scheduled on any allowed CPU, and its `cpu` field is 0 (models/system.ts).
+   * it may be scheduled on any allowed CPU, and its `cpu` field is 0 (models/system/canonical.ts).
    */
   readonly anyCpu: Int32Array;
   // per thread and frame level: index t * levels + l
@@ -145,7 +149,7 @@ export class RseqLayout {
     this.userIrq = per('userIrq', 1);
     this.tifRseq = per('tifRseq', 1);
     this.mmCid = per('mmCid', bitsFor(T));
-    this.kIdCpu = per('kIdCpu', bitsFor(ncpu));
+    this.kIdCpu = per('kIdCpu', bitsFor(encodeCachedCpu(ncpu - 1)));
     this.sysInCs = per('sysInCs', 1);
     this.sysPromised = per('sysPromised', 1);
     this.sysExitCheck = per('sysExitCheck', 1);
@@ -154,13 +158,13 @@ export class RseqLayout {
 
     const TL = T * levels;
     this.ip = per('ip', bitsFor(maxLen), TL);
-    this.regs = per('reg', bitsFor(ir.registerMax + 2), TL * ir.registers);
+    this.regs = per('reg', bitsFor(encodeValue(ir.registerMax)), TL * ir.registers);
     this.armed = per('armed', bitsFor(ir.descriptors.length), TL);
     this.dirty = per('dirty', 1, TL);
     this.evSince = per('evSince', 1, TL);
 
-    this.cpuIdStart = per('cpuIdStart', bitsFor(ncpu + 1));
-    this.cpuId = per('cpuId', bitsFor(ncpu + 1));
+    this.cpuIdStart = per('cpuIdStart', bitsFor(encodeValue(ncpu - 1)));
+    this.cpuId = per('cpuId', bitsFor(encodeValue(ncpu - 1)));
     this.rseqCs = per('rseqCs', bitsFor(ir.descriptors.length));
     this.areaMmCid = per('areaMmCid', bitsFor(T));
     this.bits = b.build();

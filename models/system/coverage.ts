@@ -1,9 +1,40 @@
-import { LabelKind, NUM_LABEL_KINDS, type RseqSystem } from './rseq-system.js';
+import type { ModelIR } from '../ir/types.js';
+import { labelKindNames, NUM_LABEL_KINDS } from './labels.js';
 
-/** Event-kind names of the coverage table, in label-kind order. */
-export const coverageEventNames: readonly string[] = Object.entries(LabelKind)
-  .sort((a, b) => a[1] - b[1])
-  .map(([name]) => name);
+/**
+ * Placement coverage counters: per instruction slot (program, IP; one past each program's end
+ * included), how many transitions of each label kind were explored with the acting thread
+ * there, and how many reached a violation. Instrumentation only: it never influences a verdict.
+ */
+export class PlacementCoverage {
+  /** First slot of each program. */
+  readonly base: Int32Array;
+  /** Index: slot * NUM_LABEL_KINDS + label kind. */
+  readonly events: Int32Array;
+  readonly violations: Int32Array;
+
+  constructor(ir: ModelIR) {
+    this.base = new Int32Array(ir.programs.length);
+    let total = 0;
+    ir.programs.forEach((p, i) => {
+      this.base[i] = total;
+      total += p.code.length + 1;
+    });
+    this.events = new Int32Array(total * NUM_LABEL_KINDS);
+    this.violations = new Int32Array(total);
+  }
+
+  /** The slot of instruction `ip` of program `prog`. */
+  slot(prog: number, ip: number): number {
+    return this.base[prog]! + ip;
+  }
+
+  /** Counts a transition of kind `kind` from `slot`, and whether it reached a violation. */
+  count(slot: number, kind: number, violation: boolean): void {
+    this.events[slot * NUM_LABEL_KINDS + kind]!++;
+    if (violation) this.violations[slot]!++;
+  }
+}
 
 /** For each instruction: how often each kind of step was explored there, and violations arising. */
 export interface CoverageReport {
@@ -29,17 +60,24 @@ export interface CoverageReport {
   }[];
 }
 
+/** What a coverage report reads of an explored system (an RseqSystem). */
+export interface CoveredSystem {
+  readonly ir: ModelIR;
+  readonly coverage: PlacementCoverage;
+  fusedAt(prog: number, ip: number): boolean;
+}
+
 /** The placement-coverage table of a finished exploration (plain JSON). */
-export function coverageReport(sys: RseqSystem): CoverageReport {
-  const { base, events, violations } = sys.coverage;
+export function coverageReport(sys: CoveredSystem): CoverageReport {
+  const { events, violations } = sys.coverage;
   return {
-    eventKinds: coverageEventNames,
+    eventKinds: labelKindNames,
     programs: sys.ir.programs.map((p, pi) => ({
       name: p.name,
       instructions: p.code.map((_, ip) => {
-        const at = base[pi]! + ip;
+        const at = sys.coverage.slot(pi, ip);
         const ev: Record<string, number> = {};
-        for (let k = 0; k < NUM_LABEL_KINDS; k++) ev[coverageEventNames[k]!] = events[at * NUM_LABEL_KINDS + k]!;
+        for (let k = 0; k < NUM_LABEL_KINDS; k++) ev[labelKindNames[k]!] = events[at * NUM_LABEL_KINDS + k]!;
         return {
           index: ip,
           ...(p.labels[ip] ? { label: p.labels[ip]! } : {}),

@@ -3,7 +3,7 @@ import type { ExprEnvironment, StateFn } from '../../properties/expr/compile.js'
 import type { ModelIR } from '../ir/types.js';
 import { Status } from '../kernel/layout.js';
 import type { KernelSemantics } from '../kernel/semantics.js';
-import { LabelKind } from './rseq-system.js';
+import { LabelKind } from './labels.js';
 
 /**
  * The names state expressions may use over rseq states: memory variables (`counter`,

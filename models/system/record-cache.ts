@@ -64,7 +64,7 @@ export const UNKNOWN = -1;
 export const UNCACHEABLE = -2;
 
 /**
- * The successor function's tables over interned thread records (models/system.ts): a few
+ * The successor function's tables over interned thread records (used by cached-steps.ts): a few
  * thousand distinct records recur across millions of states, so what the kernel does to a
  * record, and what the record's next instruction does, is computed once and then read.
  *

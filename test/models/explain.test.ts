@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { explainPath } from '../../run/explain.js';
-import { decodeLabel, type RseqSystem } from '../../models/system/rseq-system.js';
+import { decodeLabel } from '../../models/system/labels.js';
+import type { RseqSystem } from '../../models/system/rseq-system.js';
 import { LabelKind, initial, model, system, type LabelPattern } from './semantics-helpers.js';
 
 /** The choice path (initial state 0, then successor indices) through the given labels. */

@@ -8,10 +8,12 @@ import { buildSystem, type CheckOptions } from '../../run/check.js';
 import type { InstructionInput, ModelInput, ThreadInput } from '../../models/ir/schema.js';
 import type { ModelIR } from '../../models/ir/types.js';
 import { validateModel } from '../../models/ir/validate.js';
+import { decodeValue } from '../../models/kernel/encoding.js';
 import type { KnobValues, Policy } from '../../models/kernel/policy.js';
 import { resolvePreset } from '../../models/kernel/presets.js';
 import { addv } from '../../models/library/librseq/primitives.js';
-import { LabelKind, decodeLabel, type RseqSystem } from '../../models/system/rseq-system.js';
+import { LabelKind, decodeLabel } from '../../models/system/labels.js';
+import type { RseqSystem } from '../../models/system/rseq-system.js';
 
 export { LabelKind };
 
@@ -185,8 +187,8 @@ export function view(sys: RseqSystem, s: Int32Array) {
     sysExitCheck: (t: number) => g(L.sysExitCheck[t]!),
     /** U.rseq_cs of area a: descriptor index + 1, or 0. */
     rseqCs: (a: number) => g(L.rseqCs[a]!),
-    cpuIdStart: (a: number) => g(L.cpuIdStart[a]!) - 2,
-    cpuId: (a: number) => g(L.cpuId[a]!) - 2,
+    cpuIdStart: (a: number) => decodeValue(g(L.cpuIdStart[a]!)),
+    cpuId: (a: number) => decodeValue(g(L.cpuId[a]!)),
     roDirty: (a: number) => g(L.roDirty[a]!),
     mem: (name: string, i = 0) => g(L.mem[sys.ir.memory.vars.find((x) => x.name === name)!.base + i]!),
     killed: () => g(L.killed),

@@ -1,0 +1,235 @@
+import { RangeMemo } from '../../checker/range-memo.js';
+import { equalWords } from '../../checker/state-store.js';
+import type { ModelIR } from '../ir/types.js';
+import { encodeCachedCpu, encodeValue } from '../kernel/encoding.js';
+import { Entry, Status, type RseqLayout } from '../kernel/layout.js';
+import type { Policy } from '../kernel/policy.js';
+import type { KernelSemantics } from '../kernel/semantics.js';
+import { copyWords } from './words.js';
+
+/** What decides the canonical form besides the model, the policy and the kernel. */
+export interface CanonicalFormSettings {
+  /** Whether any clone_vm can make two threads share one struct rseq. */
+  readonly sharedAreas: boolean;
+  /** Whether the event mask is reduced to one bit (see eventMaskCollapses). */
+  readonly collapseEvents: boolean;
+  /** Whether the partial-order reductions apply (see reductionsAreSound). */
+  readonly reduced: boolean;
+  /** Per thread: whether it may float over CPUs while ready (see floatingThreads). */
+  readonly floating: readonly boolean[];
+  /** Per program, per IP: bit d-1 set when descriptor d's range contains the IP (see descriptorRangeMasks). */
+  readonly rangeMask: readonly Int32Array[];
+  /** Per program, per IP: the live registers (models/kernel/liveness.ts). */
+  readonly live: readonly Int32Array[];
+  /** Whether canonical records are remembered (see `memo`). */
+  readonly memoize: boolean;
+}
+
+/**
+ * The canonical form of a thread's record: states that differ only in what can never be
+ * observed again (dead registers, stale IDs, which event bit is pending, the CPU of a floating
+ * ready thread, ...) are merged into one.
+ */
+export class CanonicalForm {
+  /**
+   * Canonical forms of thread records already computed. Sound because every field
+   * canonicalization reads or writes is in the thread's own record (models/kernel/layout.ts
+   * groups them), and the static tables it consults are indexed by the thread (the memo's tag).
+   */
+  readonly memo: RangeMemo | undefined;
+  private readonly L: RseqLayout;
+  private readonly T: number;
+  private readonly sharedAreas: boolean;
+  private readonly collapseEvents: boolean;
+  private readonly reduced: boolean;
+  private readonly floating: readonly boolean[];
+  private readonly rangeMask: readonly Int32Array[];
+  /** Per frame field index, per IP: (word, and-mask, or-bits) triples that reset dead registers. */
+  private readonly deadMasks: readonly (readonly Int32Array[])[];
+  /** Per frame field index: triples that reset every register (inactive frames). */
+  private readonly clearAll: readonly Int32Array[];
+  /** Descriptors that pass full validation (version 0, abort outside, right signature). */
+  private readonly validDesc: readonly boolean[];
+  /** Kernel fields of a finished thread, reset to 0. */
+  private readonly doneFields: readonly Int32Array[];
+  /** The kernel's cached CPU is never read (4.18-6.18 rewrite the IDs on every handler run). */
+  private readonly kIdCpuDead: boolean;
+  private readonly floatTmp: Int32Array;
+
+  constructor(
+    private readonly ir: ModelIR,
+    private readonly policy: Policy,
+    private readonly kernel: KernelSemantics,
+    settings: CanonicalFormSettings,
+  ) {
+    const L = kernel.L;
+    this.L = L;
+    this.T = ir.threads.length;
+    this.sharedAreas = settings.sharedAreas;
+    this.collapseEvents = settings.collapseEvents;
+    this.reduced = settings.reduced;
+    this.floating = settings.floating;
+    this.rangeMask = settings.rangeMask;
+    this.memo = settings.memoize ? new RangeMemo(L.threadWords) : undefined;
+    this.doneFields = [L.cpu, L.evMask, L.tifNotify, L.entry, L.mmCid, L.kIdCpu, L.cpuIdStart, L.cpuId, L.rseqCs, L.areaMmCid, L.roDirty, L.sigPending];
+    this.validDesc = ir.descriptors.map((d) => d.version === 0 && !(d.abort >= d.start && d.abort < d.postCommit) && d.signature === ir.signature);
+    this.kIdCpuDead = !kernel.rework && policy.idUpdate === 'everyHandlerRun';
+    this.floatTmp = new Int32Array(L.bits.words);
+    const bits = L.bits;
+    const masksFor = (f: number, deadSet: number): Int32Array => {
+      const triples: number[] = [];
+      for (let r = 0; r < L.registers; r++) {
+        if (!(deadSet & (1 << r))) continue;
+        const fld = L.regs[f * L.registers + r]!;
+        const sh = bits.shift[fld]!;
+        triples.push(bits.word[fld]!, ~(bits.mask[fld]! << sh), encodeValue(0) << sh);
+      }
+      return Int32Array.from(triples);
+    };
+    const all = (1 << ir.registers) - 1;
+    const live = settings.live;
+    this.deadMasks = Array.from({ length: this.T * L.levels }, (_, f) => {
+      const t = Math.floor(f / L.levels);
+      const prog = kernel.programOf(t, f % L.levels);
+      if (prog < 0) return [];
+      // One entry past the end: a killed thread's IP may rest after its last syscall.
+      return Array.from({ length: live[prog]!.length + 1 }, (_, ip) => masksFor(f, all & ~(live[prog]![ip] ?? 0)));
+    });
+    this.clearAll = Array.from({ length: this.T * L.levels }, (_, f) => masksFor(f, all));
+  }
+
+  /**
+   * Puts thread t's frames in canonical form: dead registers cleared, and G1/precision ghost
+   * bits cleared once the IP is outside the armed range (they only matter inside it).
+   */
+  thread(s: Int32Array, t: number): void {
+    const memo = this.memo;
+    if (memo === undefined) return this.record(s, t);
+    const start = this.L.threadWordStart[t]!;
+    if (memo.recall(s, start, t)) return;
+    this.record(s, t);
+    memo.remember(s, start);
+  }
+
+  /** Canonicalizes the acting thread, or every thread after a syscall that may touch others. */
+  threads(s: Int32Array, t: number, all: boolean): void {
+    if (all) for (let u = 0; u < this.T; u++) this.thread(s, u);
+    else this.thread(s, t);
+  }
+
+  /** `thread` without the memo: reads and writes thread t's record only. */
+  private record(s: Int32Array, t: number): void {
+    this.core(s, t);
+    const k = this.kernel;
+    const L = this.L;
+    if (this.floating[t] && k.get(s, L.status[t]!) === Status.Ready && k.get(s, L.anyCpu[t]!) === 0 && this.migrationInvisible(s, t)) {
+      k.set(s, L.cpu[t]!, 0);
+      k.set(s, L.anyCpu[t]!, 1);
+    }
+  }
+
+  /**
+   * Whether migrating ready thread t would change nothing but its CPU (its event bits, TIF
+   * flag, ID-change bit and G1 ghosts already say "an event happened"). Then every CPU it may
+   * run on is as good as its own, and with unbounded migrations the states differing only in
+   * its CPU are reachable from each other: one stands for all.
+   */
+  private migrationInvisible(s: Int32Array, t: number): boolean {
+    const k = this.kernel;
+    const L = this.L;
+    const tmp = this.floatTmp;
+    copyWords(tmp, s);
+    const cpu = k.get(s, L.cpu[t]!);
+    const other = this.ir.threads[t]!.allowed.find((c) => c !== cpu)!;
+    k.noteEvent(tmp, t, 'migrate');
+    k.migrate(tmp, t, other);
+    this.core(tmp, t);
+    k.set(tmp, L.cpu[t]!, cpu);
+    return equalWords(tmp, s);
+  }
+
+  /**
+   * Under the rework (v2 tracking), whether raising ids_changed on switched-out thread t would
+   * change nothing: its IDs, the kernel's cached CPU and mm_cid are what the forced update at
+   * its next switch-in would write anyway (and no read-only field is dirty), and the exit work
+   * that ids_changed may add runs the c.s. check only where it runs regardless (user_irq set),
+   * or skips it. Then the state with the bit raised stands for both.
+   */
+  private idsChangeInvisible(s: Int32Array, t: number): boolean {
+    const k = this.kernel;
+    const L = this.L;
+    const p = this.policy;
+    if (p.eventTracking !== 'userIrqOnly' || k.get(s, L.idsChanged[t]!) === 1 || k.get(s, L.roDirty[t]!) === 1) return false;
+    const cpu = k.get(s, L.cpu[t]!);
+    if (k.get(s, L.kIdCpu[t]!) !== encodeCachedCpu(cpu) || k.get(s, L.cpuIdStart[t]!) !== encodeValue(cpu) || k.get(s, L.cpuId[t]!) !== encodeValue(cpu)) return false;
+    if (k.trackMmCid && k.get(s, L.areaMmCid[t]!) !== k.get(s, L.mmCid[t]!)) return false;
+    const checkSkippedAnyway = p.genericIrqEntry && p.csValidation !== 'debug-full' && !p.csCheckAfterSyscallSwitch;
+    return k.get(s, L.userIrq[t]!) === 1 || checkSkippedAnyway;
+  }
+
+  private core(s: Int32Array, t: number): void {
+    const k = this.kernel;
+    const L = this.L;
+    const st = k.get(s, L.status[t]!);
+    const top = st === Status.Done || st === Status.Dormant ? -1 : k.level(s, t);
+    // Only an on-change ID update compares with the cached CPU: otherwise it is write-only.
+    if (this.kIdCpuDead) k.set(s, L.kIdCpu[t]!, 0);
+    if (st === Status.Done) {
+      // Nothing can observe a finished thread's kernel state or its own struct rseq any more
+      // (areas shared through clone_vm belong to a live owner and are left alone).
+      if (!this.sharedAreas) {
+        const fields = this.doneFields;
+        for (let i = 0; i < fields.length; i++) k.set(s, fields[i]![t]!, 0);
+      }
+    } else if (this.collapseEvents) {
+      // With no NO_RESTART flag anywhere, which event bit is pending never matters, only whether one is.
+      if (k.get(s, L.evMask[t]!) !== 0) k.set(s, L.evMask[t]!, 1);
+      // Switched out with TIF_NOTIFY_RESUME raised, a registered thread will run the handler
+      // before any of its user code: the handler rewrites both IDs, and clears a (valid)
+      // rseq_cs whose range the IP is outside. Their current values cannot be observed.
+      // (Not for a thread in a syscall: a restart may rewind its IP into the range.)
+      if (st !== Status.Running && k.get(s, L.tifNotify[t]!) === 1 && k.get(s, L.entry[t]!) === Entry.Irq && k.area(s, t) === t && !this.sharedAreas && this.policy.idUpdate === 'everyHandlerRun') {
+        k.set(s, L.cpuIdStart[t]!, 0);
+        k.set(s, L.cpuId[t]!, 0);
+        const d = k.get(s, L.rseqCs[t]!);
+        if (d !== 0 && this.validDesc[d - 1] && !k.inRange(d, k.programOf(t, top), k.get(s, L.ip[L.frame(t, top)]!))) k.set(s, L.rseqCs[t]!, 0);
+      }
+    }
+    if (this.reduced && (st === Status.Ready || st === Status.Blocked) && k.rework && !this.sharedAreas && k.area(s, t) === t) {
+      if (this.idsChangeInvisible(s, t)) k.set(s, L.idsChanged[t]!, 1);
+      if (k.get(s, L.idsChanged[t]!) === 1 || this.policy.eventTracking === 'legacyV1') {
+        // The rework's exit work rewrites every ID of a thread whose IDs changed (legacy mode: of
+        // every thread switched in) before its first user instruction, signal handler included:
+        // the stale values and the kernel's cached CPU cannot be observed.
+        k.set(s, L.cpuIdStart[t]!, 0);
+        k.set(s, L.cpuId[t]!, 0);
+        k.set(s, L.kIdCpu[t]!, 0);
+        k.set(s, L.areaMmCid[t]!, 0);
+      }
+    }
+    for (let l = 0; l < L.levels; l++) {
+      const f = L.frame(t, l);
+      if (l > top) {
+        if (st === Status.Done) k.set(s, L.ip[f]!, 0);
+        applyMasks(s, this.clearAll[f]!);
+        continue;
+      }
+      const prog = k.programOf(t, l);
+      const ip = k.get(s, L.ip[f]!);
+      applyMasks(s, this.deadMasks[f]![ip]!);
+      const d = k.get(s, L.armed[f]!);
+      if (d !== 0 && !(this.rangeMask[prog]![ip]! & (1 << (d - 1)))) {
+        // Outside its range the armed descriptor is history: re-entering a c.s. goes through
+        // rseq_arm (U1), which sets it again; G1 and precision bits only matter inside.
+        k.set(s, L.armed[f]!, 0);
+        k.set(s, L.dirty[f]!, 0);
+        k.set(s, L.evSince[f]!, 0);
+      }
+    }
+  }
+}
+
+/** Applies (word, and-mask, or-bits) triples to a packed state. */
+function applyMasks(s: Int32Array, m: Int32Array): void {
+  for (let i = 0; i < m.length; i += 3) s[m[i]!] = (s[m[i]!]! & m[i + 1]!) | m[i + 2]!;
+}

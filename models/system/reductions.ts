@@ -1,0 +1,129 @@
+/**
+ * Which reductions of the rseq state space are sound for a model, and the static tables they
+ * use: thread symmetry, purely local instructions fused with the one before them, ready
+ * threads floating over their CPUs, and the event mask collapsed to one bit.
+ */
+import type { Instr, ModelIR } from '../ir/types.js';
+import type { Policy } from '../kernel/policy.js';
+
+/**
+ * Symmetry reduction is sound when every thread runs the same code with the same handler,
+ * affinity, registration and flags, no thread is created at run time, no memory is indexed
+ * per thread, and no property names a thread.
+ */
+export function symmetryIsSound(ir: ModelIR): boolean {
+  const [first, ...rest] = ir.threads;
+  if (!first || rest.length === 0) return false;
+  const same = rest.every(
+    (t) => t.program === first.program && t.handler === first.handler && t.registered === first.registered && t.flags === first.flags && !t.dormant && t.allowed.join() === first.allowed.join(),
+  );
+  if (!same || first.dormant) return false;
+  if (ir.memory.vars.some((v) => v.perthread)) return false;
+  if (ir.programs.some((p) => p.code.some((i) => i.op === 'syscall' && (i.name === 'fork' || i.name === 'clone_vm')))) return false;
+  return !propertiesNameAThread(ir);
+}
+
+/** Whether an invariant or final condition mentions a thread (its registers, IP, CPU, ...). */
+function propertiesNameAThread(ir: ModelIR): boolean {
+  const names = ir.threads.map((t) => t.name);
+  const mentions = (e: string): boolean => names.some((n) => new RegExp(`\\b${n.replace(/[.']/g, '\\$&')}\\b`).test(e));
+  return [...ir.invariants, ...ir.final].some((c) => mentions(c.expr));
+}
+
+/**
+ * The partial-order reductions are sound when no property can see a thread's registers, IP or
+ * CPU: no invariant or final condition names a thread (they then speak of memory and the
+ * built-in ghosts only).
+ */
+export function reductionsAreSound(ir: ModelIR): boolean {
+  return !propertiesNameAThread(ir);
+}
+
+/**
+ * Per thread: whether it floats over its allowed CPUs while ready and its migration is
+ * invisible (see CanonicalForm): the reductions are on, migrations are unbounded (so the
+ * states differing in its CPU reach each other) and it has more than one CPU.
+ */
+export function floatingThreads(ir: ModelIR, reduced: boolean, migrationBudget: number): boolean[] {
+  return ir.threads.map((th) => reduced && migrationBudget < 0 && th.allowed.length > 1);
+}
+
+/**
+ * Whether the event mask can be reduced to one bit: with no NO_RESTART flag on any descriptor
+ * or thread, which event is pending never matters, only whether one is.
+ */
+export function eventMaskCollapses(ir: ModelIR, policy: Policy): boolean {
+  return (
+    (policy.eventTracking === 'anyEvent' || policy.eventTracking === 'mask3') &&
+    policy.csValidation !== 'minimal-in-range' &&
+    ir.descriptors.every((d) => d.flags === 0) &&
+    ir.threads.every((th) => th.flags === 0)
+  );
+}
+
+/** Per program, per IP (one past the end included): bit d set when descriptor d's range contains the IP. */
+export function descriptorRangeMasks(ir: ModelIR): Int32Array[] {
+  return ir.programs.map((p, pi) =>
+    Int32Array.from({ length: p.code.length + 1 }, (_, ip) => ir.descriptors.reduce((m, d, di) => (d.program === pi && ip >= d.start && ip < d.postCommit ? m | (1 << di) : m), 0)),
+  );
+}
+
+/**
+ * The instructions of program `pi` that run fused with the instruction before them: purely
+ * local ones (nop, mov, add, sub, br, jmp: registers and the IP only) whose every successor is
+ * inside exactly the same descriptor ranges, and whose written register is dead at the abort
+ * handler of each range they are in. For such an instruction L at IP p, any kernel event at p
+ * leads to the state the same event reaches at L's successor once L has run: the kernel reads
+ * the IP only through range tests (equal at both), never reads registers, and moves the IP to
+ * the same abort_ip with the same live registers; while the thread is switched out nothing
+ * else can touch its registers. No property reads them (reductionsAreSound), so exploring only
+ * L at p loses no verdict. Instructions on a cycle of fusible ones are excluded, so a thread
+ * never runs fused forever.
+ */
+export function fusibleInstructions(ir: ModelIR, pi: number, rangeMask: Int32Array, live: Int32Array): Uint8Array {
+  const code = ir.programs[pi]!.code;
+  const n = code.length;
+  const out = new Uint8Array(n + 1);
+  const succ = (ins: Instr, i: number): number[] => (ins.op === 'jmp' ? [ins.target] : ins.op === 'br' ? [i + 1, ins.target] : [i + 1]);
+  for (let i = 0; i < n; i++) {
+    const ins = code[i]!;
+    if (!['nop', 'mov', 'add', 'sub', 'br', 'jmp'].includes(ins.op)) continue;
+    if (!succ(ins, i).every((q) => q <= n && rangeMask[q] === rangeMask[i])) continue;
+    const writes = ins.op === 'mov' || ins.op === 'add' || ins.op === 'sub' ? 1 << ins.dst : 0;
+    const abortsLive = ir.descriptors.reduce((m, d, di) => (rangeMask[i]! & (1 << di) ? m | live[d.abort]! : m), 0);
+    if (writes & abortsLive) continue;
+    out[i] = 1;
+  }
+  // Break cycles of fusible instructions (repeatedly drop one on a cycle).
+  for (;;) {
+    const onCycle = findCycle(out, (i) => succ(code[i]!, i).filter((q) => q < n && out[q] === 1));
+    if (onCycle < 0) break;
+    out[onCycle] = 0;
+  }
+  return out;
+}
+
+/** A node on a cycle of the graph restricted to `member` nodes, or -1 (iterative DFS). */
+function findCycle(member: Uint8Array, next: (i: number) => number[]): number {
+  const color = new Uint8Array(member.length);
+  for (let root = 0; root < member.length; root++) {
+    if (!member[root] || color[root]) continue;
+    const stack: [number, number[]][] = [[root, next(root)]];
+    color[root] = 1;
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const v = top[1].pop();
+      if (v === undefined) {
+        color[top[0]] = 2;
+        stack.pop();
+        continue;
+      }
+      if (color[v] === 1) return v;
+      if (color[v] === 0) {
+        color[v] = 1;
+        stack.push([v, next(v)]);
+      }
+    }
+  }
+  return -1;
+}
