@@ -9,10 +9,9 @@ import { knobDefs, formatKnobs } from '../models/kernel/policy.js';
 import { presetDefs } from '../models/kernel/presets.js';
 import { builtinModels } from '../models/library/catalog.js';
 import { gallery } from '../models/library/gallery/entries.js';
-import { loadModel, type LoadedModel } from '../models/ir/load.js';
+import { resolveModel, type ResolvedModel } from '../models/library/resolve.js';
 import { review, reviewToMarkdown } from '../run/review.js';
 import { runReportCommand, writeCheckReport, writeReviewReport } from './report.js';
-import { validateModel } from '../models/ir/validate.js';
 import { builtinTemporal, checkTemporal, type Fairness, type TemporalOptions } from '../run/temporal.js';
 import { checkTemporalMany } from '../run/task-pool.js';
 import { parseArgs, numberOption, type Args } from './args.js';
@@ -97,21 +96,15 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-function resolveModel(args: Args): { loaded: LoadedModel; options: Partial<CheckOptions> } {
+function modelArgument(args: Args): ResolvedModel {
   const spec = args.positional[0];
   if (!spec) throw new InputErrors([{ code: 'bad-option', file: '<command line>', path: ['MODEL'], message: 'check needs a MODEL (see "rseq-check models")' }]);
-  if (spec.startsWith('gallery/')) {
-    const g = gallery.find((x) => `gallery/${x.name}` === spec);
-    if (!g) throw new InputErrors([{ code: 'unknown-model', file: '<command line>', path: ['MODEL'], message: `no gallery entry "${spec}" (see "rseq-check gallery")` }]);
-    const v = validateModel(g.model, spec);
-    if (!v.ok) throw new InputErrors(v.errors);
-    return { loaded: { ir: v.ir, constants: {}, source: spec }, options: { policy: g.policy, knobs: g.bugKnobs, properties: [g.property] } };
-  }
-  return { loaded: loadModel(spec, args.options.get('--param') ?? []), options: {} };
+  return resolveModel(spec, args.options.get('--param') ?? []);
 }
 
 async function runCheck(args: Args): Promise<number> {
-  const { loaded, options: defaults } = resolveModel(args);
+  const loaded = modelArgument(args);
+  const defaults: Partial<CheckOptions> = loaded.defaults ? { policy: loaded.defaults.policy.preset, knobs: formatKnobs(loaded.defaults.policy.knobs), properties: loaded.defaults.properties } : {};
   const graphFile = args.options.get('--graph')?.at(-1);
   if (graphFile) return writeStateGraph(args, loaded, defaults, graphFile);
   const budgets: Partial<Record<EventKind, number | 'unbounded'>> = {};
@@ -190,7 +183,7 @@ async function runCheck(args: Args): Promise<number> {
 }
 
 /** `--graph FILE`: the whole state graph of a small model, as DOT (or SVG for a .svg file). */
-async function writeStateGraph(args: Args, loaded: LoadedModel, defaults: Partial<CheckOptions>, file: string): Promise<number> {
+async function writeStateGraph(args: Args, loaded: ResolvedModel, defaults: Partial<CheckOptions>, file: string): Promise<number> {
   const policy = args.options.get('--policy')?.at(-1) ?? defaults.policy;
   const knobs = args.options.get('--knob') ?? (defaults.knobs as string[] | undefined);
   const graph = modelStateGraph(loaded.ir, { ...(policy ? { policy } : {}), ...(knobs ? { knobs } : {}), constants: loaded.constants });

@@ -7,7 +7,7 @@ import { gallery } from '../../models/library/gallery/entries.js';
 import { criticalSection } from '../../models/library/librseq/primitives.js';
 import { seedScenarios } from '../../models/library/seed/scenarios.js';
 import { buffer, increment, list, membarrier, memcpyBuffer, spinlock } from '../../models/library/selftests/scenarios.js';
-import { loadModel } from '../../models/ir/load.js';
+import { resolveModel } from '../../models/library/resolve.js';
 import { buildTemporalSystem, builtinTemporal, checkTemporal, type TemporalOptions, type TemporalResult } from '../../run/temporal.js';
 import { compile } from '../models/semantics-helpers.js';
 
@@ -46,7 +46,7 @@ describe('progress', () => {
     expect(r.explain()).toMatch(/cycle starts here/);
   });
 
-  const counter = loadModel('percpu-counter', ['threads=2', 'ops=1', 'signals=0']);
+  const counter = resolveModel('percpu-counter', ['threads=2', 'ops=1', 'signals=0']);
   it('percpu-counter satisfies progress with weak fairness and finitely many kernel events', async () => {
     const r = await checkTemporal(counter.ir, { property: 'progress', fairness: 'weak', finiteEvents: true, constants: counter.constants });
     expect(r.verdict).toBe('pass');
@@ -69,7 +69,7 @@ describe('progress', () => {
 });
 
 describe('LTL from the command-line syntax', () => {
-  const counter = loadModel('percpu-counter', ['threads=2', 'ops=1', 'signals=0']);
+  const counter = resolveModel('percpu-counter', ['threads=2', 'ops=1', 'signals=0']);
   it('G (in_cs(T1) -> F (committed(T1) | aborted(T1))) holds under weak fairness with finite events', async () => {
     const r = await checkTemporal(counter.ir, { ltl: 'G (in_cs(T1) -> F (committed(T1) | aborted(T1)))', fairness: 'weak', finiteEvents: true });
     expect(r.verdict).toBe('pass');
