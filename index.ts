@@ -5,10 +5,9 @@ import { checkModel, type CheckOptions, type CheckResult } from './run/check.js'
 import { review as runReview } from './run/review.js';
 import { withReviewViews, withViews, type CheckViews, type WithViews } from './reports/notebook.js';
 import type { ModelInput } from './models/ir/schema.js';
-import { InputErrors } from './models/ir/errors.js';
 import type { ModelIR } from './models/ir/types.js';
-import { validateModel } from './models/ir/validate.js';
-import { loadModel } from './models/ir/load.js';
+import { loadModelInput } from './models/ir/load.js';
+import { checkPolicy, resolveModel, type ModelDefaults } from './models/library/resolve.js';
 import { checkTemporal, type TemporalOptions, type TemporalResult } from './run/temporal.js';
 
 /**
@@ -26,8 +25,8 @@ export async function check(
   options: (CheckOptions & { params?: readonly string[] }) | (TemporalOptions & { params?: readonly string[] }) = {},
 ): Promise<WithViews<CheckResult, CheckViews> | TemporalResult> {
   if ('ltl' in options || 'property' in options) return checkLtl(model, options as TemporalOptions & { params?: readonly string[] });
-  const { ir, constants } = resolve(model, options.params);
-  return withViews(await checkModel(ir, { constants, ...(options as CheckOptions) }));
+  const { ir, options: resolved, defaults } = resolve(model, options as CheckOptions & { params?: readonly string[] });
+  return withViews(await checkModel(ir, { ...(defaults ? { properties: defaults.properties } : {}), ...resolved }));
 }
 
 /** Runs the design review (every seed scenario under every policy), with notebook views. */
@@ -40,19 +39,23 @@ export async function review(options: Parameters<typeof runReview>[0] = {}) {
  * no-livelock, no-signal-nesting, abort-before-cs-step), under `fairness` and `finiteEvents`.
  */
 export async function checkLtl(model: string | ModelInput | ModelIR, options: TemporalOptions & { params?: readonly string[] }): Promise<TemporalResult> {
-  const { ir, constants } = resolve(model, options.params);
-  return checkTemporal(ir, { constants, ...options });
+  const { ir, options: resolved } = resolve(model, options);
+  return checkTemporal(ir, resolved);
 }
 
-function resolve(model: string | ModelInput | ModelIR, params: readonly string[] | undefined): { ir: ModelIR; constants: Readonly<Record<string, number>> } {
-  if (typeof model === 'string') {
-    const loaded = loadModel(model, params ?? []);
-    return { ir: loaded.ir, constants: loaded.constants };
-  }
-  if ('registerMax' in model) return { ir: model, constants: {} };
-  const v = validateModel(model);
-  if (!v.ok) throw new InputErrors(v.errors);
-  return { ir: v.ir, constants: {} };
+/**
+ * The IR to check and the options to check it with. A string names a model for `resolveModel`
+ * (a built-in with `params`, `gallery/NAME`, or a JSON file); a gallery entry's bug policy is
+ * applied under the caller's `policy` and `knobs`, and its defaults returned.
+ */
+function resolve<O extends Pick<CheckOptions, 'policy' | 'knobs' | 'constants'> & { params?: readonly string[] }>(
+  model: string | ModelInput | ModelIR,
+  options: O,
+): { ir: ModelIR; options: O; defaults?: ModelDefaults } {
+  if (typeof model !== 'string') return { ir: 'registerMax' in model ? model : loadModelInput(model, '<builder>').ir, options: { constants: {}, ...options } };
+  const resolved = resolveModel(model, options.params);
+  const policy = checkPolicy(resolved, options.policy, options.knobs);
+  return { ir: resolved.ir, options: { constants: resolved.constants, ...options, policy: policy.preset, knobs: policy.knobs }, ...(resolved.defaults ? { defaults: resolved.defaults } : {}) };
 }
 
 export { checkModel, formatResult, type CheckOptions, type CheckResult, type CheckResultData } from './run/check.js';

@@ -9,7 +9,7 @@
 import { availableParallelism } from 'node:os';
 import { buildSystem, checkModel, resolvePolicy, type CheckResult } from '../run/check.js';
 import { explorerCeiling } from './ceiling.js';
-import { loadModel } from '../models/ir/load.js';
+import { resolveModel } from '../models/library/resolve.js';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -19,7 +19,7 @@ const SHORT_RUNS = 5;
 const workers = availableParallelism();
 
 async function run(model: string, params: string[], policy: string, opts: { workers?: number; symmetry?: boolean; reduce?: boolean } = {}): Promise<{ r: CheckResult; wall: number; cpu: number }> {
-  const loaded = loadModel(model, params);
+  const loaded = resolveModel(model, params);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const r = await checkModel(loaded.ir, { policy, constants: loaded.constants, parallelThreshold: 20_000, ...opts });
@@ -57,7 +57,7 @@ for (const [model, params, policy, opts] of standard) {
 // The engine alone on the first model: what a successor function costing nothing would reach.
 {
   const [model, params, policy] = standard[0]!;
-  const loaded = loadModel(model, [...params]);
+  const loaded = resolveModel(model, [...params]);
   const c = await explorerCeiling(buildSystem(loaded.ir, resolvePolicy(policy, []), { constants: loaded.constants }), SHORT_RUNS);
   console.log(
     `\nexplorer alone on ${model} ${params.join(' ')} (${policy}), successors replayed from memory: ${c.states} states in ${c.seconds.toFixed(2)} s, ${Math.round(c.states / c.seconds)} states/s (best of ${SHORT_RUNS})`,

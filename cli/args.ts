@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { InputErrors } from '../models/ir/errors.js';
 
 /** Parsed command line: the command, positional arguments, and repeated/single options. */
@@ -63,6 +64,23 @@ export function parseArgs(argv: readonly string[]): Args {
     options.set(name!, [...(options.get(name!) ?? []), value]);
   }
   return { command, positional, options };
+}
+
+/** The value of a single-valued option: the last one given. */
+export function lastOption(args: Args, name: string): string | undefined {
+  return args.options.get(name)?.at(-1);
+}
+
+/** A bad command line (exit 2): `path` names the option or argument at fault. */
+export function badOption(path: string, message: string): InputErrors {
+  return new InputErrors([{ code: 'bad-option', file: '<command line>', path: [path], message }]);
+}
+
+/** `--workers N` (at least 1), by default one per available core. */
+export function workersOption(args: Args): number {
+  const n = numberOption(args, '--workers', false);
+  if (n === 0) throw badOption('--workers', '--workers must be at least 1');
+  return typeof n === 'number' ? n : availableParallelism();
 }
 
 /** A single numeric option: a non-negative integer (or "unbounded" where allowed). */

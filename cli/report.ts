@@ -1,5 +1,5 @@
 /**
- * The HTML report commands, for cli/main.ts to call (this module has no side effects at import):
+ * The HTML report files, for the commands in cli/commands/ to call (no side effects at import):
  *
  * - `writeCheckReport(result, dir)`: dir/report.html and dir/result.json for one check;
  * - `writeReviewReport(review, dir)`: dir/report.html and dir/review.json for a design review;

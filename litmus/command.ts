@@ -15,7 +15,7 @@ import { InputErrors, formatInputError } from '../models/ir/errors.js';
 import type { EventKind, ModelIR } from '../models/ir/types.js';
 import { validateModel } from '../models/ir/validate.js';
 import { resolvePolicy } from '../models/kernel/presets.js';
-import { loadModel } from '../models/ir/load.js';
+import { resolveModel } from '../models/library/resolve.js';
 import { formatUntranslatable, generateLitmusC, LitmusUntranslatable, type Delay, type LitmusPlan } from './generate.js';
 import { detectKernel, presetForVersion, type KernelInfo } from './kernel.js';
 import { compareOutcomes, modelOutcomes, type ModelOutcomes } from './outcomes.js';
@@ -317,7 +317,7 @@ function casesFor(args: LitmusArgs): Prepared[] {
     if (!c) throw new InputErrors([{ code: 'unknown-model', file: '<command line>', path: ['MODEL'], message: `no litmus suite case "${spec}" (the cases: ${litmusSuite().map((x) => `suite/${x.id}`).join(', ')})` }]);
     return [prepareCase(c)];
   }
-  const loaded = loadModel(spec);
+  const loaded = resolveModel(spec);
   const plan = planForModel(loaded.ir);
   return [{ id: loaded.ir.name, title: loaded.source, ir: loaded.ir, plan, budgets: budgetsForPlan(loaded.ir, plan) }];
 }

@@ -19,7 +19,10 @@ export const knobDefs: readonly KnobDef[] = [
   ...archKnobs,
 ];
 
-/** A kernel policy: a value for every knob. Plain data. */
+/**
+ * A resolved kernel policy: a value for every knob (the flat record the semantics reads), named
+ * by its PolicySpec's `policyKey` (models/kernel/presets.ts). Plain data.
+ */
 export interface Policy {
   readonly name: string;
   readonly eventTracking: 'mask3' | 'anyEvent' | 'userIrqOnly' | 'legacyV1';

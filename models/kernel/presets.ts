@@ -1,5 +1,5 @@
 import { InputErrors, suggest } from '../ir/errors.js';
-import { defaultKnobs, parseKnobOverrides, type KnobValues, type Policy } from './policy.js';
+import { defaultKnobs, formatKnobs, parseKnobOverrides, type KnobValues, type Policy } from './policy.js';
 
 /** The policy of a check that names none: what this machine's 6.18 kernel implements. */
 export const DEFAULT_POLICY = 'linux-6.3';
@@ -98,27 +98,59 @@ export function resolvePreset(name: string): Policy | undefined {
   return { ...baseKnobs, ...def.diff, name } as Policy;
 }
 
-/** The knob values that differ between a preset and its base (what `policies` prints). */
-export function presetDiff(name: string): Partial<KnobValues> | undefined {
-  return presetDefs.find((p) => p.name === name)?.diff;
+/**
+ * A policy's identity: a preset and the knobs set over it. The knobs keep the order they were
+ * first given in (a knob given twice keeps its first place and its last value), so that the
+ * key reads as the command line or the gallery entry wrote it.
+ */
+export interface PolicySpec {
+  readonly preset: string;
+  readonly knobs: Partial<KnobValues>;
 }
 
-/** Resolves a policy name plus overrides, or reports what is wrong. */
-export function resolvePolicy(name: string = DEFAULT_POLICY, knobs?: readonly string[] | Partial<KnobValues>): Policy {
-  const base = resolvePreset(name);
-  if (!base) {
-    const s = suggest(name, presetDefs.map((p) => p.name));
-    throw new InputErrors([{ code: 'unknown-policy', file: '<command line>', path: ['--policy'], message: `unknown policy "${name}"`, hint: s ? `did you mean "${s}"?` : 'see "rseq-check policies"' }]);
-  }
-  if (!knobs) return base;
-  if (Array.isArray(knobs)) {
-    const { values, errors } = parseKnobOverrides(knobs as readonly string[]);
-    if (errors.length > 0) throw new InputErrors(errors);
-    return Object.keys(values).length > 0 ? { ...base, ...values, name: `${name}+${(knobs as readonly string[]).join('+')}` } : base;
-  }
-  const typed = knobs as Partial<KnobValues>;
-  const { errors } = parseKnobOverrides(Object.entries(typed).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : String(v)}`));
+/**
+ * The one name of a policy, `preset` or `preset+knob=value+...`: what result headers, JSON
+ * documents, reports and litmus print, and what policies are compared by.
+ */
+export function policyKey(spec: PolicySpec): string {
+  return [spec.preset, ...formatKnobs(spec.knobs)].join('+');
+}
+
+/**
+ * Checks a preset name and knob overrides (`name=value` strings or typed values) into a
+ * PolicySpec; an unknown preset, knob or value throws InputErrors.
+ */
+export function policySpec(preset: string = DEFAULT_POLICY, knobs: readonly string[] | Partial<KnobValues> = []): PolicySpec {
+  presetOrThrow(preset);
+  const { values, errors } = parseKnobOverrides(isKnobList(knobs) ? knobs : formatKnobs(knobs));
   if (errors.length > 0) throw new InputErrors(errors);
-  const desc = Object.entries(typed).map(([k, v]) => `${k}=${String(v)}`).join('+');
-  return Object.keys(typed).length > 0 ? { ...base, ...typed, name: `${name}+${desc}` } : base;
+  return { preset, knobs: values };
+}
+
+/**
+ * `spec` under another preset and further knobs (a knob given again takes the new value): a
+ * gallery entry's bug policy under the caller's `--policy` and `--knob`.
+ */
+export function overridePolicy(spec: PolicySpec, preset: string = spec.preset, knobs: readonly string[] | Partial<KnobValues> = []): PolicySpec {
+  return { preset, knobs: { ...spec.knobs, ...policySpec(preset, knobs).knobs } };
+}
+
+/** The flat knob record the semantics reads, named by `policyKey`. Bad input throws InputErrors. */
+export function resolvePolicy(spec: PolicySpec): Policy;
+/** The same for a preset name (by default DEFAULT_POLICY) and knob overrides. */
+export function resolvePolicy(preset?: string, knobs?: readonly string[] | Partial<KnobValues>): Policy;
+export function resolvePolicy(policy?: PolicySpec | string, knobs?: readonly string[] | Partial<KnobValues>): Policy {
+  const spec = typeof policy === 'object' ? policy : policySpec(policy, knobs);
+  return { ...presetOrThrow(spec.preset), ...spec.knobs, name: policyKey(spec) };
+}
+
+function presetOrThrow(name: string): Policy {
+  const preset = resolvePreset(name);
+  if (preset) return preset;
+  const s = suggest(name, presetDefs.map((p) => p.name));
+  throw new InputErrors([{ code: 'unknown-policy', file: '<command line>', path: ['--policy'], message: `unknown policy "${name}"`, hint: s ? `did you mean "${s}"?` : 'see "rseq-check policies"' }]);
+}
+
+function isKnobList(knobs: readonly string[] | Partial<KnobValues>): knobs is readonly string[] {
+  return Array.isArray(knobs);
 }

@@ -19,7 +19,7 @@ export interface BuiltinModel {
   build(params: Readonly<Record<string, number>>): ModelInput;
 }
 
-const registry: BuiltinModel[] = [
+const builtins: readonly BuiltinModel[] = [
   {
     name: 'percpu-counter',
     summary: 'per-CPU counter incremented through rseq_addv (load/add/store), plus a signal handler that increments too',
@@ -43,13 +43,8 @@ const registry: BuiltinModel[] = [
   },
 ];
 
-/** Registers more built-ins (the library modules call this). */
-export function registerBuiltin(m: BuiltinModel): void {
-  registry.push(m);
-}
-
 export function builtinModels(): readonly BuiltinModel[] {
-  return registry;
+  return builtins;
 }
 
 /**
@@ -57,9 +52,9 @@ export function builtinModels(): readonly BuiltinModel[] {
  * model and the parameter values (which state expressions may use as constants).
  */
 export function buildBuiltin(name: string, specs: readonly string[]): { model: ModelInput; params: Record<string, number> } {
-  const m = registry.find((x) => x.name === name);
+  const m = builtins.find((x) => x.name === name);
   if (!m) {
-    const s = suggest(name, registry.map((x) => x.name));
+    const s = suggest(name, builtins.map((x) => x.name));
     throw new InputErrors([{ code: 'unknown-model', file: '<command line>', path: ['MODEL'], message: `no built-in model or file "${name}"`, hint: s ? `did you mean "${s}"?` : 'see "rseq-check models"' }]);
   }
   const params: Record<string, number> = Object.fromEntries(m.params.map((p) => [p.name, p.default]));

@@ -4,7 +4,7 @@ import { buildSystem, checkModel, resolvePolicy, type CheckOptions } from '../..
 import { validateModel } from '../../models/ir/validate.js';
 import type { ModelIR } from '../../models/ir/types.js';
 import { selftestScenarios } from '../../models/library/selftests/scenarios.js';
-import { loadModel } from '../../models/ir/load.js';
+import { resolveModel } from '../../models/library/resolve.js';
 import { review } from '../../run/review.js';
 import { checkTemporalMany } from '../../run/task-pool.js';
 import { buildTemporalSystem, checkTemporal, type TemporalOptions } from '../../run/temporal.js';
@@ -19,7 +19,7 @@ function selftest(id: string): ModelIR {
   return v.ir;
 }
 
-const counter = loadModel('percpu-counter', ['threads=2', 'ops=2', 'signals=1']);
+const counter = resolveModel('percpu-counter', ['threads=2', 'ops=2', 'signals=1']);
 const cases: [string, ModelIR, CheckOptions][] = [
   ['percpu-counter (holds)', counter.ir, { policy: 'linux-6.3', constants: counter.constants }],
   ['percpu-counter without the migration abort (violated)', counter.ir, { policy: 'linux-6.3', knobs: ['abortOnMigrate=false'], constants: counter.constants }],
@@ -66,7 +66,7 @@ describe('a worker that dies', () => {
 describe('temporal checks on the worker pool', () => {
   // percpu-counter with 2 threads x 1 op, no signal: ~60 k product states; a low threshold hands the
   // product's generation to the workers after a few levels.
-  const small = loadModel('percpu-counter', ['threads=2', 'ops=1', 'signals=0']);
+  const small = resolveModel('percpu-counter', ['threads=2', 'ops=1', 'signals=0']);
   const cases: [string, TemporalOptions][] = [
     ['progress under weak fairness with finitely many events (holds)', { property: 'progress', fairness: 'weak', finiteEvents: true }],
     ['progress without fairness (violated by a cycle of kernel events)', { property: 'progress' }],

@@ -1,5 +1,10 @@
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { check, InputErrors } from '../../index.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 describe("import { check } from 'rseq-check'", () => {
   it('takes the command line options and returns a typed result with notebook views', async () => {
@@ -20,5 +25,24 @@ describe("import { check } from 'rseq-check'", () => {
 
   it('rejects bad input with located errors, not a stack trace', async () => {
     await expect(check('percpu-counter', { knobs: ['nope=1'] })).rejects.toBeInstanceOf(InputErrors);
+  });
+
+  it('checks gallery/NAME as the command line does: the bug policy, the property, the same counterexample', async () => {
+    const cli = spawnSync(process.execPath, [join(root, 'dist', 'cli', 'main.js'), 'check', 'gallery/arm64-user-irq', '--json', '--workers', '1'], { cwd: root, encoding: 'utf8' });
+    expect(cli.status).toBe(1);
+    const fromCli = JSON.parse(cli.stdout) as { verdict: string; policy: { name: string }; property: string; trace: { steps: unknown[] } };
+    const r = await check('gallery/arm64-user-irq');
+    expect(r.verdict).toBe(fromCli.verdict);
+    if (r.verdict !== 'violation') return;
+    expect(r.policy.name).toBe('linux-6.19+archSetsUserIrq=false');
+    expect(r.policy.name).toBe(fromCli.policy.name);
+    expect(r.property).toBe(fromCli.property);
+    expect(r.trace.steps.length).toBe(fromCli.trace.steps.length);
+  });
+
+  it('lets the caller override a gallery entry: its knobs over the bug knobs', async () => {
+    const r = await check('gallery/arm64-user-irq', { knobs: ['archSetsUserIrq=true'] });
+    expect(r.verdict).toBe('pass');
+    expect(r.policy.name).toBe('linux-6.19+archSetsUserIrq=true');
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { explore } from '../../checker/explore.js';
 import { replay } from '../../checker/replay.js';
 import { buildSystem, checkModel, resolvePolicy, type CheckResult } from '../../run/check.js';
-import { loadModel } from '../../models/ir/load.js';
+import { resolveModel } from '../../models/library/resolve.js';
 
 /**
  * Replays a violation's choice path, checks it ends in a state violating the same property,
@@ -10,7 +10,7 @@ import { loadModel } from '../../models/ir/load.js';
  */
 async function assertReplaysAndShortest(model: string, params: string[], policy: string, knobs: string[], r: CheckResult): Promise<void> {
   if (r.verdict !== 'violation') throw new Error('expected a violation');
-  const loaded = loadModel(model, params);
+  const loaded = resolveModel(model, params);
   const sys = buildSystem(loaded.ir, resolvePolicy(policy, knobs), { constants: loaded.constants, symmetry: false });
   const steps = replay(sys, r.path.choices);
   const last = steps[steps.length - 1]!.state;
@@ -28,7 +28,7 @@ describe('percpu-counter (rseq_addv load/add/store, a signal handler that increm
   // handler increments too, unbounded preemption and migration. 5.6 M (6.19) and 6.0 M (4.18,
   // 6.3) states after the symmetry and partial-order reductions: explored on 2 workers.
   const params = ['threads=3', 'ops=2', 'signals=1'];
-  const loaded = loadModel('percpu-counter', params);
+  const loaded = resolveModel('percpu-counter', params);
   for (const [policy, states] of [
     ['linux-4.18', 6_026_964],
     ['linux-6.3', 6_026_964],
@@ -68,7 +68,7 @@ describe('percpu-counter (rseq_addv load/add/store, a signal handler that increm
   // judged once every thread has finished, deep in the state space).
   it('loses an update (final sum) when only the counter invariant is checked', async () => {
     const params = ['threads=2', 'ops=2', 'signals=1'];
-    const loaded = loadModel('percpu-counter', params);
+    const loaded = resolveModel('percpu-counter', params);
     const r = await checkModel(loaded.ir, { policy: 'linux-6.3', knobs: ['abortOnMigrate=false'], properties: ['counter-sum'], constants: loaded.constants });
     expect(r.verdict).toBe('violation');
     if (r.verdict === 'violation') expect(r.property).toBe('counter-sum');
@@ -78,7 +78,7 @@ describe('percpu-counter (rseq_addv load/add/store, a signal handler that increm
 describe('plain-counter (no rseq)', () => {
   for (const policy of ['linux-4.18', 'linux-6.0', 'linux-6.3', 'linux-6.19', 'linux-7.1-legacy', 'linux-7.1-v2']) {
     it(`loses an update under ${policy}`, async () => {
-      const loaded = loadModel('plain-counter', []);
+      const loaded = resolveModel('plain-counter', []);
       const r = await checkModel(loaded.ir, { policy, constants: loaded.constants });
       expect(r.verdict).toBe('violation');
       if (r.verdict === 'violation') {

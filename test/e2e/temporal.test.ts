@@ -7,7 +7,7 @@ import { gallery } from '../../models/library/gallery/entries.js';
 import { criticalSection } from '../../models/library/librseq/primitives.js';
 import { seedScenarios } from '../../models/library/seed/scenarios.js';
 import { buffer, increment, list, membarrier, memcpyBuffer, spinlock } from '../../models/library/selftests/scenarios.js';
-import { loadModel } from '../../models/ir/load.js';
+import { resolveModel } from '../../models/library/resolve.js';
 import { Status } from '../../models/kernel/layout.js';
 import { buildTemporalSystem, builtinTemporal, checkTemporal, type TemporalOptions, type TemporalResult } from '../../run/temporal.js';
 import { compile } from '../models/semantics-helpers.js';
@@ -51,7 +51,7 @@ describe('progress', () => {
   // With finitely many kernel events nothing in percpu-counter loops (a retry needs an event),
   // so no cycle can starve a thread and fairness is not what makes progress hold: the verdict
   // and the product are the same under all three. The fairness tests below use models where it is.
-  const counter = loadModel('percpu-counter', ['threads=2', 'ops=1', 'signals=0']);
+  const counter = resolveModel('percpu-counter', ['threads=2', 'ops=1', 'signals=0']);
   for (const fairness of ['none', 'weak', 'strong'] as const) {
     it(`percpu-counter satisfies progress with finitely many kernel events, under fairness ${fairness} too`, async () => {
       const r = await checkTemporal(counter.ir, { property: 'progress', fairness, finiteEvents: true, constants: counter.constants });
@@ -156,7 +156,7 @@ describe('fairness decides progress', () => {
 });
 
 describe('LTL from the command-line syntax', () => {
-  const counter = loadModel('percpu-counter', ['threads=2', 'ops=1', 'signals=0']);
+  const counter = resolveModel('percpu-counter', ['threads=2', 'ops=1', 'signals=0']);
   it('G (in_cs(T1) -> F (committed(T1) | aborted(T1))) holds under weak fairness with finite events', async () => {
     const r = await checkTemporal(counter.ir, { ltl: 'G (in_cs(T1) -> F (committed(T1) | aborted(T1)))', fairness: 'weak', finiteEvents: true });
     expect(r.verdict).toBe('pass');

@@ -10,7 +10,7 @@ import type { ModelIR } from '../../models/ir/types.js';
 import { gallery } from '../../models/library/gallery/entries.js';
 import { seedScenarios } from '../../models/library/seed/scenarios.js';
 import { selftestScenarios } from '../../models/library/selftests/scenarios.js';
-import { loadModel } from '../../models/ir/load.js';
+import { resolveModel } from '../../models/library/resolve.js';
 import { I, ModelBuilder, seq } from '../../models/ir/builder.js';
 import { addv } from '../../models/library/librseq/primitives.js';
 import type { RseqSystem } from '../../models/system/rseq-system.js';
@@ -44,8 +44,8 @@ function trace(sys: RseqSystem, clearEvery = 0): { states: number; transitions: 
 }
 
 
-const counter = loadModel('percpu-counter', ['threads=2', 'ops=1', 'signals=1']);
-const three = loadModel('percpu-counter', ['threads=3', 'ops=1', 'signals=1']);
+const counter = resolveModel('percpu-counter', ['threads=2', 'ops=1', 'signals=1']);
+const three = resolveModel('percpu-counter', ['threads=3', 'ops=1', 'signals=1']);
 /**
  * Threads running different programs (the same IP means different things to each: the memo
  * must tell threads apart) and one reading mm_cid (the CID a switch-in assigns is part of it).

@@ -12,7 +12,7 @@ import { Status } from '../../models/kernel/layout.js';
 import { gallery } from '../../models/library/gallery/entries.js';
 import { seedScenarios } from '../../models/library/seed/scenarios.js';
 import { selftestScenarios } from '../../models/library/selftests/scenarios.js';
-import { loadModel } from '../../models/ir/load.js';
+import { resolveModel } from '../../models/library/resolve.js';
 import type { RseqSystem } from '../../models/system/rseq-system.js';
 import { compile } from './semantics-helpers.js';
 
@@ -48,10 +48,10 @@ function outcomes(sys: RseqSystem): { codes: string[]; finals: string[]; states:
 }
 
 
-const counter = loadModel('percpu-counter', ['threads=2', 'ops=1', 'signals=1']);
-const quiet = loadModel('percpu-counter', ['threads=2', 'ops=1', 'signals=0']);
-const three = loadModel('percpu-counter', ['threads=3', 'ops=1', 'signals=0']);
-const plain = loadModel('plain-counter', ['threads=2', 'ops=1']);
+const counter = resolveModel('percpu-counter', ['threads=2', 'ops=1', 'signals=1']);
+const quiet = resolveModel('percpu-counter', ['threads=2', 'ops=1', 'signals=0']);
+const three = resolveModel('percpu-counter', ['threads=3', 'ops=1', 'signals=0']);
+const plain = resolveModel('plain-counter', ['threads=2', 'ops=1']);
 const cases: [string, ModelIR, string, string[]][] = [
   ['percpu-counter 2x1+1', counter.ir, 'linux-4.18', []],
   ['percpu-counter 2x1+1', counter.ir, 'linux-6.3', ['abortOnMigrate=false']],

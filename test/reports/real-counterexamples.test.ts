@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { checkModel } from '../../run/check.js';
 import { validateModel } from '../../models/ir/validate.js';
 import { gallery } from '../../models/library/gallery/entries.js';
-import { loadModel } from '../../models/ir/load.js';
+import { resolveModel } from '../../models/library/resolve.js';
 import { checkTemporal } from '../../run/temporal.js';
 import type { ExplainedTrace } from '../../run/explained-trace.js';
 import { traceToDot } from '../../reports/dot.js';
@@ -56,7 +56,7 @@ describe('DOT of counterexamples the checker found (golden files)', () => {
   });
 
   it('lasso: percpu-counter progress without fairness (a cycle of kernel events)', async () => {
-    const m = loadModel('percpu-counter', ['threads=2', 'ops=1', 'signals=0']);
+    const m = resolveModel('percpu-counter', ['threads=2', 'ops=1', 'signals=0']);
     const r = await checkTemporal(m.ir, { property: 'progress', constants: m.constants });
     expect(r.verdict).toBe('violation');
     const trace = (r as { trace: ExplainedTrace }).trace;
