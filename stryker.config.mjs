@@ -13,6 +13,7 @@
 //   npm run mutation -- --mutate 'checker/explore.ts:40-120'       (a line range)
 // Results: the clear-text table on stdout, dist/mutation/mutation.html and .json (under dist/,
 // which git ignores; reports/ is the project's report renderer, not an output folder).
+// Fewer test files (faster, fewer mutants killed): -- --testFiles 'test/checker/*.test.ts,...'
 // Re-runs with `-- --incremental` only test mutants whose code or tests changed.
 //
 // Code run outside the test process is not mutated in effect: parallel workers load the compiled
@@ -21,7 +22,7 @@
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',
-  vitest: { configFile: 'vitest.config.ts', related: false },
+  vitest: { configFile: 'stryker.vitest.config.mjs', related: false },
   coverageAnalysis: 'perTest',
   concurrency: 2,
   mutate: ['checker/**/*.ts', 'models/system/**/*.ts', 'models/kernel/semantics.ts'],
