@@ -326,9 +326,12 @@ function ratio(row: Row, measure: Measure): number | undefined {
 }
 
 function ratioText(row: Row): string {
-  if (!row.spin) return 'n/a (no SPIN counterpart)';
-  const timedOut = row.rseq.run.timedOut || row.spin.run.timedOut;
-  return row.ratios.map((m) => `${m} ${timedOut ? 'timeout' : (ratio(row, m)?.toFixed(2) ?? '?')}`).join(', ');
+  const { rseq, spin } = row;
+  if (!spin) return 'n/a (no SPIN counterpart)';
+  // rseq-check stopped at the timeout while SPIN answered: the time ratio is at least this.
+  const timeBound = rseq.run.timedOut && !spin.run.timedOut && spin.run.seconds > 0 ? `>${(rseq.run.seconds / spin.run.seconds).toFixed(1)}` : 'timeout';
+  const timedOut = rseq.run.timedOut || spin.run.timedOut;
+  return row.ratios.map((m) => `${m} ${timedOut ? (m === 'time' ? timeBound : 'timeout') : (ratio(row, m)?.toFixed(2) ?? '?')}`).join(', ');
 }
 
 function printRow(row: Row): void {
