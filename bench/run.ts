@@ -4,7 +4,9 @@
  * load balance). A benchmark, not a test: nothing here asserts a speed.
  *   npm run bench              the standard set (about two minutes on 2 cores)
  *   npm run bench -- --large   adds the parallel comparison on a model of over 10 M states
- * It ends with the machine's own contention: one sequential run alone against one copy per core.
+ *   npm run bench -- --spin    only the side-by-side run with SPIN (bench/spin.ts)
+ * It ends with the machine's own contention: one sequential run alone against one copy per core,
+ * then the comparison with SPIN when spin and gcc are installed (it says so when it skips it).
  */
 import { availableParallelism } from 'node:os';
 import { buildSystem, checkModel, resolvePolicy, type CheckResult } from '../run/check.js';
@@ -12,6 +14,12 @@ import { explorerCeiling } from './ceiling.js';
 import { resolveModel } from '../models/library/resolve.js';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { spinComparison } from './spin.js';
+
+if (process.argv.includes('--spin')) {
+  await spinComparison();
+  process.exit(0);
+}
 
 const large = process.argv.includes('--large');
 /** Runs of a row that takes under 3 s (its fastest is printed). */
@@ -91,6 +99,8 @@ const together = await timeChild(...contention, workers);
 console.log(
   `\nmachine: one sequential run alone ${alone.toFixed(2)} s; ${workers} independent copies at once ${together.toFixed(2)} s each (each core ${(((together - alone) / alone) * 100).toFixed(0)} % slower when all are busy)`,
 );
+
+await spinComparison();
 
 /** Wall seconds of `copies` simultaneous child processes each running one sequential check (mean). */
 async function timeChild(model: string, params: readonly string[], policy: string, copies: number): Promise<number> {
