@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { instance } from '@viz-js/viz';
 import { I, ModelBuilder } from '../../models/ir/builder.js';
-import { loadModel } from '../../models/ir/load.js';
+import { resolveModel } from '../../models/library/resolve.js';
 import { validateModel } from '../../models/ir/validate.js';
 import { modelStateGraph, type StateGraph } from '../../run/state-graph.js';
 import { GraphTooLargeError, stateGraphToDot } from '../../reports/state-graph.js';
@@ -53,7 +53,7 @@ describe('stateGraphToDot', () => {
   // model, two systems, two state stores) must number states and list edges identically.
   it('draws byte-identical DOT from two separate explorations of the same model', () => {
     const draw = (): string => {
-      const m = loadModel('percpu-counter', ['threads=1', 'ops=1', 'signals=0']);
+      const m = resolveModel('percpu-counter', ['threads=1', 'ops=1', 'signals=0']);
       return stateGraphToDot(modelStateGraph(m.ir, { constants: m.constants, budgets: { preemptions: 1, migrations: 1 } }));
     };
     const first = draw();
