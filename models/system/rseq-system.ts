@@ -5,6 +5,7 @@ import { Interpreter, StepOutcome } from '../kernel/interpreter.js';
 import { Entry, RseqLayout, Status } from '../kernel/layout.js';
 import type { Policy } from '../kernel/policy.js';
 import { KernelSemantics, type GhostNeeds } from '../kernel/semantics.js';
+import { TransitionBits } from '../kernel/decisions.js';
 import { liveRegisters } from '../kernel/liveness.js';
 import { RangeMemo } from '../../checker/range-memo.js';
 import { equalWords, wordsEqual } from '../../checker/state-store.js';
@@ -157,6 +158,8 @@ export class RseqSystem implements TransitionSystem {
   private emitOut: Int32Array = new Int32Array(0);
   private emitRaw: (label: number) => boolean | void = () => undefined;
   private covIp = 0;
+  /** With LTL ghosts: what the transition being computed did (the kernel's sink; reset before every transition). */
+  private readonly lastStep: TransitionBits | undefined;
 
   constructor(
     readonly ir: ModelIR,
@@ -168,6 +171,8 @@ export class RseqSystem implements TransitionSystem {
     this.stateWords = this.layout.bits.words;
     const trackMmCid = ir.programs.some((p) => p.code.some((i) => (i.op === 'read_id' || i.op === 'write_id') && i.field === 'mm_cid'));
     this.kernel = new KernelSemantics(ir, policy, this.layout, options.ghosts, trackMmCid);
+    this.lastStep = options.trackLast ? new TransitionBits() : undefined;
+    this.kernel.sink = this.lastStep;
     this.interp = new Interpreter(ir, this.kernel);
     this.T = ir.threads.length;
     this.budgetBound = budgetKinds.map((k) => options.budgets[k]);
@@ -273,8 +278,12 @@ export class RseqSystem implements TransitionSystem {
     copyWords(tmp, s);
     const cpu = k.get(s, L.cpu[t]!);
     const other = this.ir.threads[t]!.allowed.find((c) => c !== cpu)!;
+    // A probe, not a transition: no decision of it is reported.
+    const sink = k.sink;
+    k.sink = undefined;
     k.noteEvent(tmp, t, 'migrate');
     k.migrate(tmp, t, other);
+    k.sink = sink;
     this.canonicalizeCore(tmp, t);
     k.set(tmp, L.cpu[t]!, cpu);
     return equalWords(tmp, s);
@@ -459,12 +468,12 @@ export class RseqSystem implements TransitionSystem {
     // A dead process and a checked violation end a run; unchecked ghost violations do not.
     const v = k.get(state, L.violation);
     if (k.killed(state) || (v !== 0 && this.options.checked.has(v))) return;
-    // The record cache answers only for a state without a pending violation (see `local`).
-    this.readThreads(state, v === 0 ? this.recordCache : undefined);
+    // The record cache answers only for a state without a pending violation (see `local`), and
+    // only when no sink listens to the kernel's decisions (a cached step reports none).
+    this.readThreads(state, v === 0 && k.sink === undefined ? this.recordCache : undefined);
     const F = this.facts;
     const left = this.budgetsLeft(state);
-    const scratch = k.scratch;
-    scratch.commit = scratch.abort = scratch.syscall = scratch.csInstr = 0;
+    this.lastStep?.reset();
     this.emitOut = out;
     this.emitRaw = emitRaw;
     const emit = this.emitOne;
@@ -838,18 +847,17 @@ export class RseqSystem implements TransitionSystem {
     const k = this.kernel;
     const L = this.layout;
     const out = this.emitOut;
-    const scratch = k.scratch;
+    const last = this.lastStep;
     const cov = this.coverage;
     cov.events[this.covIp * NUM_LABEL_KINDS + (label & 31)]!++;
-    if (L.lastKind >= 0) {
+    if (last !== undefined) {
       k.set(out, L.lastKind, label & 31);
       k.set(out, L.lastThread, (label >>> 5) & 15);
-      k.set(out, L.lastCommit, scratch.commit);
-      k.set(out, L.lastAbort, scratch.abort);
-      k.set(out, L.lastSyscall, scratch.syscall);
-      k.set(out, L.lastCsInstr, scratch.csInstr);
-      // Only the ghosts read what the transition did: without them it may pile up unread.
-      scratch.commit = scratch.abort = scratch.syscall = scratch.csInstr = 0;
+      k.set(out, L.lastCommit, last.commit);
+      k.set(out, L.lastAbort, last.abort);
+      k.set(out, L.lastSyscall, last.syscall);
+      k.set(out, L.lastCsInstr, last.csInstr);
+      last.reset();
     }
     if (k.get(out, L.violation) !== 0) cov.violations[this.covIp]!++;
     if (this.symmetric) this.sortThreads(out);
