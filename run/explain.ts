@@ -1,8 +1,12 @@
-import { replay } from '../checker/replay.js';
+import { replay, type ReplayedStep } from '../checker/replay.js';
+import type { TransitionSystem } from '../checker/transition-system.js';
 import { killReasonText } from '../properties/codes.js';
 import type { Decision, ExplainedStep, ExplainedTrace, StepKind } from './explained-trace.js';
+import { bothSinks, DecisionLog, type KernelDecision } from '../models/kernel/decisions.js';
 import { Status } from '../models/kernel/layout.js';
-import { decodeLabel, LabelKind, type RseqSystem } from '../models/system/rseq-system.js';
+import { decodeValue } from '../models/kernel/encoding.js';
+import { decodeLabel, LabelKind } from '../models/system/labels.js';
+import type { RseqSystem } from '../models/system/rseq-system.js';
 
 const kindOf: Record<number, StepKind> = {
   [LabelKind.instruction]: 'instruction',
@@ -21,16 +25,17 @@ const kindOf: Record<number, StepKind> = {
 };
 
 /**
- * Replays a choice path and explains every step in rseq terms. The kernel's decisions are read
- * off the difference between consecutive states (IP moved to abort_ip, rseq_cs cleared, IDs
- * written, frame pushed, SIGSEGV), so the explanation never re-derives the semantics.
+ * Replays a choice path and explains every step in rseq terms. What the kernel did and why
+ * (abort, lazy clear, IDs written, event recorded, frame pushed, SIGSEGV) is what the semantics
+ * reported while the step was replayed (models/kernel/decisions.ts); the states only supply the
+ * values shown (IPs before the step, ID values, which threads can see them).
  */
 export function explainPath(
   sys: RseqSystem,
   choices: readonly number[],
   meta: { model: string; policy: string; property: string; loopStart?: number },
 ): ExplainedTrace {
-  const steps = replay(sys, choices);
+  const { steps, decided } = replayDeciding(sys, choices);
   const k = sys.kernel;
   const L = sys.layout;
   const ir = sys.ir;
@@ -72,6 +77,7 @@ export function explainPath(
       return;
     }
     const p = steps[i - 1]!.state;
+    const taken = decided[i]!;
     const { kind, thread: t, arg } = decodeLabel(step.label);
     const tn = names[t]!;
     const decisions: Decision[] = [];
@@ -88,9 +94,9 @@ export function explainPath(
         const fused = kind === LabelKind.instruction ? sys.instructionChain(p, t).slice(1).map((x) => ir.programs[x.prog]!.text[x.ip]!) : [];
         instruction = { program: prog.name, index: before.ip, text: prog.text[before.ip]!, ...(prog.labels[before.ip] ? { label: prog.labels[before.ip]! } : {}), ...(fused.length > 0 ? { fused } : {}) };
         what = `${tn} executes ${where(before.prog, before.ip)} \`${prog.text[before.ip]}\`${fused.map((f) => `, then \`${f}\``).join('')}`;
-        const d = k.get(p, L.armed[before.f]!);
-        if (d !== 0 && k.inRange(d, before.prog, before.ip) && before.ip === k.desc(d).postCommit - 1) {
-          decisions.push({ kind: 'commit', text: `commit of ${descName(d)}` });
+        const commit = first(taken, 'commit');
+        if (commit) {
+          decisions.push({ kind: 'commit', text: `commit of ${descName(commit.desc)}` });
           for (let c = 0; c < ir.memory.cells; c++) if (k.get(p, L.mem[c]!) !== k.get(s, L.mem[c]!)) commitCells.push({ step: i, cell: c });
         }
         if (kind === LabelKind.instructionPreemptedAtExit) decisions.push({ kind: 'other', text: 'preempted at syscall exit' });
@@ -132,49 +138,52 @@ export function explainPath(
         what = `signal made pending for ${tn}`;
     }
 
-    // Kernel decisions, from the state difference.
+    // Two user instructions whose effects are shown like the kernel's: writing its own IDs, and
+    // finishing (the system forgets a finished thread's struct rseq, rseq_cs included).
+    const op = kind <= LabelKind.instructionPreemptedAtExit ? ir.programs[before.prog]!.code[before.ip]!.op : undefined;
+    // The kernel's decisions, per thread, in the order explanations have always listed them.
     names.forEach((n, u) => {
-      const a0 = ipOf(p, u);
-      const a1 = ipOf(s, u);
-      if (k.get(s, L.level[u]!) > k.get(p, L.level[u]!))
-        decisions.push({ kind: 'frame-pushed', text: `signal delivered to ${n}: handler frame saves ip ${where(a0.prog, k.get(s, L.ip[L.frame(u, a0.l)]!))}` });
-      if (k.get(s, L.level[u]!) < k.get(p, L.level[u]!)) decisions.push({ kind: 'sigreturn', text: `${n} returns from its handler to ${where(a1.prog, a1.ip)}` });
+      const pushed = first(taken, 'signal-delivered', u);
+      if (pushed) decisions.push({ kind: 'frame-pushed', text: `signal delivered to ${n}: handler frame saves ip ${where(k.programOf(u, pushed.level - 1), pushed.savedIp)}` });
+      const popped = first(taken, 'sigreturn', u);
+      if (popped) decisions.push({ kind: 'sigreturn', text: `${n} returns from its handler to ${where(k.programOf(u, popped.level), k.get(s, L.ip[L.frame(u, popped.level)]!))}` });
       const area = k.area(p, u);
       if (area >= 0) {
-        const d0 = k.get(p, L.rseqCs[area]!);
-        const d1 = k.get(s, L.rseqCs[area]!);
-        if (d0 !== 0 && d1 === 0 && !(kind <= LabelKind.instructionPreemptedAtExit && u === t && instruction?.text === 'rseq_cs = 0')) {
-          const abortIp = k.desc(d0).abort;
-          // The frame that was on top when the kernel looked (before a handler frame was pushed).
-          const fr = L.frame(u, a0.l);
-          const ipAfter = k.get(s, L.ip[fr]!);
-          if (ipAfter === abortIp && a0.ip !== abortIp)
-            decisions.push({ kind: 'abort', text: `${n}: IP moved from ${where(a0.prog, a0.ip)} to abort_ip ${where(a0.prog, abortIp)} of ${descName(d0)}; rseq_cs cleared` });
-          else decisions.push({ kind: 'lazy-clear', text: `${n}: rseq_cs (${descName(d0)}) cleared lazily, ip outside the c.s.` });
-        } else if (kind >= LabelKind.preempt && u === t && inCsOf(p, u) && inCsOf(s, u) && k.get(s, L.status[u]!) === Status.Running && kind !== LabelKind.signalPending)
-          decisions.push({ kind: 'no-abort', text: `${n} resumes inside ${descName(k.get(s, L.armed[a1.f]!))} without an abort` });
+        // Every thread whose registered area was cleared hears of it; the aborted one hears why.
+        const cleared = taken.find((d): d is DecisionOf<'abort' | 'lazy-clear'> => (d.kind === 'abort' || d.kind === 'lazy-clear') && d.area === area);
+        if (cleared?.kind === 'abort' && cleared.thread === u) {
+          const prog = k.programOf(u, cleared.level);
+          const from = k.get(p, L.ip[L.frame(u, cleared.level)]!);
+          decisions.push({ kind: 'abort', text: `${n}: IP moved from ${where(prog, from)} to abort_ip ${where(prog, cleared.abortIp)} of ${descName(cleared.desc)}; rseq_cs cleared` });
+        } else if (cleared) decisions.push({ kind: 'lazy-clear', text: `${n}: rseq_cs (${descName(cleared.desc)}) cleared lazily, ip outside the c.s.` });
+        else if (op === 'done' && u === t && k.get(p, L.rseqCs[area]!) !== 0 && k.get(s, L.rseqCs[area]!) === 0)
+          decisions.push({ kind: 'lazy-clear', text: `${n}: rseq_cs (${descName(k.get(p, L.rseqCs[area]!))}) cleared lazily, ip outside the c.s.` });
+        else if (kind >= LabelKind.preempt && u === t) {
+          const resumed = first(taken, 'not-aborted', u);
+          if (resumed) decisions.push({ kind: 'no-abort', text: `${n} resumes inside ${descName(resumed.desc)} without an abort` });
+        }
       }
+      const idsWritten = taken.some((d) => d.kind === 'ids-written' && d.area === u) || (op === 'write_id' && u === t);
       for (const [field, label] of [
         [L.cpuId, 'cpu_id'],
         [L.cpuIdStart, 'cpu_id_start'],
       ] as const) {
-        const v0 = k.get(p, field[u]!) - 2;
-        const v1 = k.get(s, field[u]!) - 2;
+        const v0 = decodeValue(k.get(p, field[u]!));
+        const v1 = decodeValue(k.get(s, field[u]!));
         // Only a running thread's IDs are observable (switched-out ones are canonicalised): report
         // them for a thread that ran before and after, or that this step switched in (scheduled,
         // or chosen by a preemption).
         const switchedIn = (kind === LabelKind.schedule && u === t) || (kind === LabelKind.preempt && u === arg);
-        if (v0 !== v1 && k.get(s, L.status[u]!) === Status.Running && (k.get(p, L.status[u]!) === Status.Running || switchedIn))
+        if (idsWritten && v0 !== v1 && k.get(s, L.status[u]!) === Status.Running && (k.get(p, L.status[u]!) === Status.Running || switchedIn))
           decisions.push({ kind: 'ids-updated', text: `${label} of ${n}'s struct rseq written: ${v1}` });
       }
+      // Bits recorded and still pending after the step (canonical masks: collapsed to one bit where only presence matters).
       const ev0 = k.get(p, L.evMask[u]!);
       const ev1 = k.get(s, L.evMask[u]!);
-      if (ev1 & ~ev0) decisions.push({ kind: 'event-recorded', text: sys.collapseEvents ? `${n}: rseq event pending` : `${n}: event bits ${evText(ev1)} recorded` });
+      if (first(taken, 'event-recorded', u) && ev1 & ~ev0) decisions.push({ kind: 'event-recorded', text: sys.collapseEvents ? `${n}: rseq event pending` : `${n}: event bits ${evText(ev1)} recorded` });
     });
-    if (k.killed(s) && !k.killed(p)) {
-      const reason = killReasonText[k.get(s, L.killReason)] ?? '';
-      decisions.push({ kind: 'sigsegv', text: `SIGSEGV: ${names[k.get(s, L.killThread)]} killed (${reason}); the process dies` });
-    }
+    const kill = first(taken, 'kill');
+    if (kill) decisions.push({ kind: 'sigsegv', text: `SIGSEGV: ${names[kill.thread]} killed (${killReasonText[kill.reason] ?? ''}); the process dies` });
     const cpuAfter = k.get(s, L.status[t]!) === Status.Running ? ir.cpus[k.get(s, L.cpu[t]!)]! : null;
     const text = decisions.length > 0 ? `${what}: ${decisions.map((d) => d.text).join('; ')}` : what;
     out.push({ index: i, kind: kindOf[kind] ?? 'instruction', thread: tn, cpu: cpuAfter ?? (kind === LabelKind.migrate ? ir.cpus[arg]! : cpuBefore), ...(instruction ? { instruction } : {}), decisions, rseqCs, inCs, text, witness: false });
@@ -201,6 +210,47 @@ export function explainPath(
     ...(meta.loopStart !== undefined ? { loopStart: meta.loopStart } : {}),
     replay: choices.join(':'),
   };
+}
+
+/**
+ * Replays the path with a decision log on the kernel (beside the system's own sink, if any):
+ * per step, the decisions of the transition taken (none for the initial state).
+ */
+function replayDeciding(sys: RseqSystem, choices: readonly number[]): { steps: ReplayedStep[]; decided: KernelDecision[][] } {
+  const k = sys.kernel;
+  const log = new DecisionLog();
+  const decided: KernelDecision[][] = [[]];
+  // Each successor is computed and then emitted: what was reported before the chosen one's emit is its own.
+  const listening: TransitionSystem = {
+    stateWords: sys.stateWords,
+    initialStates: (out, emit) => sys.initialStates(out, emit),
+    successors: (state, out, emit) => {
+      log.take();
+      sys.successors(state, out, (label) => {
+        const chosen = emit(label) === true;
+        const mine = log.take();
+        if (chosen) decided.push(mine);
+        return chosen;
+      });
+    },
+    inspect: (state) => sys.inspect(state),
+    terminal: (state) => sys.terminal(state),
+    codeName: (code) => sys.codeName(code),
+  };
+  const previous = k.sink;
+  k.sink = previous === undefined ? log : bothSinks(previous, log);
+  try {
+    return { steps: replay(listening, choices), decided };
+  } finally {
+    k.sink = previous;
+  }
+}
+
+type DecisionOf<K extends KernelDecision['kind']> = Extract<KernelDecision, { kind: K }>;
+
+/** The first decision of that kind (about that thread, if given). */
+function first<K extends KernelDecision['kind']>(taken: readonly KernelDecision[], kind: K, thread?: number): DecisionOf<K> | undefined {
+  return taken.find((d): d is DecisionOf<K> => d.kind === kind && (thread === undefined || d.thread === thread));
 }
 
 function evText(ev: number): string {

@@ -1,6 +1,7 @@
 /**
  * A counterexample explained in rseq terms: the view model every report (text, DOT, SVG, HTML,
- * JSON, notebook) renders. Plain JSON, produced by models/explain.ts from a replayed path.
+ * JSON, notebook) renders. Plain JSON, produced by run/explain.ts from the decisions the kernel
+ * semantics reported while a path was replayed (models/kernel/decisions.ts).
  */
 export type StepKind =
   | 'init'
@@ -18,7 +19,7 @@ export type StepKind =
   | 'syscall-exit'
   | 'membarrier-ipi';
 
-/** One kernel decision taken during a step, in words, with a machine-readable kind. */
+/** One kernel decision taken during a step (or a user commit), in words, with a machine-readable kind. */
 export interface Decision {
   readonly kind:
     | 'abort'

@@ -78,9 +78,9 @@ export class Interpreter {
     // G1: the commit is the last instruction of the armed range.
     const armed = k.get(s, L.armed[f]!);
     if (armed !== 0 && k.inRange(armed, prog, ip)) {
-      k.scratch.csInstr |= 1 << t;
+      k.sink?.decide({ kind: 'cs-instruction', thread: t, desc: armed });
       if (ip === k.desc(armed).postCommit - 1) {
-        k.scratch.commit |= 1 << t;
+        k.sink?.decide({ kind: 'commit', thread: t, desc: armed });
         if (k.ghosts.g1 && k.get(s, L.dirty[f]!) === 1) k.violate(s, Code.G1);
       }
     }
@@ -179,7 +179,6 @@ export class Interpreter {
     const k = this.k;
     const L = k.L;
     const name = ins.op === 'syscall' ? ins.name : ins.op === 'raise' ? 'kill' : 'rt_sigreturn';
-    k.scratch.syscall |= 1 << t;
     k.syscallEntry(s, t, insIp, name);
     if (k.killed(s)) return StepOutcome.Complete;
     k.set(s, L.entry[t]!, Entry.Syscall);

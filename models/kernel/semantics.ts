@@ -4,6 +4,10 @@ import type { DescriptorIR, ModelIR } from '../ir/types.js';
 import { NO_RESTART_MIGRATE, NO_RESTART_PREEMPT, NO_RESTART_SIGNAL } from '../ir/types.js';
 import { EV_MIGRATE, EV_PREEMPT, EV_SIGNAL, Entry, RseqLayout, Status } from './layout.js';
 import { isReworkFamily, type Policy } from './policy.js';
+import type { CheckSite, DecisionSink, EventClass, KillReasonCode } from './decisions.js';
+import { encodeCachedCpu, encodeValue, RSEQ_CPU_ID_UNINITIALIZED } from './encoding.js';
+
+export type { EventClass } from './decisions.js';
 
 /** Which ghost bookkeeping the checked properties need (ghost fields otherwise stay 0). */
 export interface GhostNeeds {
@@ -13,9 +17,6 @@ export interface GhostNeeds {
   readonly precision: boolean;
   readonly areaOwnership: boolean;
 }
-
-/** The kind of a kernel event, for G1's "should have aborted" and the NO_RESTART exemptions. */
-export type EventClass = 'preempt' | 'migrate' | 'signal' | 'membarrier' | 'trap' | 'fork';
 
 const exemptBit: Record<EventClass, number> = {
   preempt: NO_RESTART_PREEMPT,
@@ -27,18 +28,22 @@ const exemptBit: Record<EventClass, number> = {
 };
 
 /**
- * The kernel's operational semantics (rseq-semantics.md §2) as pure functions on a packed
- * state, parameterised by a policy. Each hook edits the successor `s` in place; a kill sets the
- * process-wide `killed` field and every later hook of the same step is a no-op. Nothing here
- * logs, counts or reads module state, so it runs unchanged in workers.
+ * The kernel's operational semantics (rseq-semantics.md §2) as functions on a packed state,
+ * parameterised by a policy. Each hook edits the successor `s` in place; a kill sets the
+ * process-wide `killed` field and every later hook of the same step is a no-op. The only
+ * state a hook reads or writes is the array it is passed: the fields below are the model,
+ * the policy and the layout, fixed at construction, and `sink`, which the caller sets. Each
+ * decision the kernel takes (models/kernel/decisions.ts) is reported to that sink as it is
+ * taken; without one (exploration) no decision is even built.
  */
 export class KernelSemantics {
   readonly b: BitLayout;
   /**
-   * What the transition being computed did, per thread bit (read by the system right after it,
-   * for LTL's transition propositions; reset before every transition).
+   * Where decisions go: set by the caller (an explanation replaying a trace, the system's LTL
+   * ghosts), undefined while exploring. Every report is `this.sink?.decide({...})`: without a
+   * sink the decision object is never allocated.
    */
-  scratch = { commit: 0, abort: 0, syscall: 0, csInstr: 0 };
+  sink: DecisionSink | undefined = undefined;
   /** The 6.19+ rework family (L619/L71): switch events, ids_changed, exit work. */
   readonly rework: boolean;
   private readonly v2: boolean;
@@ -106,12 +111,13 @@ export class KernelSemantics {
   }
 
   /** force_sigsegv: the whole process dies. G2 judges whether the thread had violated the ABI. */
-  kill(s: Int32Array, t: number, reason: number): void {
+  kill(s: Int32Array, t: number, reason: KillReasonCode): void {
     if (this.killed(s)) return;
     const L = this.L;
     this.set(s, L.killed, 1);
     this.set(s, L.killReason, reason);
     this.set(s, L.killThread, t);
+    this.sink?.decide({ kind: 'kill', thread: t, reason });
     if (this.ghosts.g2 && !this.killJustified(s, t, reason)) this.violate(s, Code.G2);
   }
 
@@ -147,10 +153,39 @@ export class KernelSemantics {
     }
   }
 
-  /** The kernel moved frame f's IP to abort_ip: the precision property asks whether anything happened. */
-  private noteAbort(s: Int32Array, f: number): void {
-    this.scratch.abort |= 1 << Math.floor(f / this.L.levels);
-    if (this.ghosts.precision && this.get(s, this.L.evSince[f]!) === 0) this.violate(s, Code.precision);
+  /**
+   * The abort: rseq_cs of area a cleared, the IP of t's top frame f moved to the abort_ip of
+   * descriptor d. The precision property asks whether anything happened since the c.s. began.
+   */
+  private abort(s: Int32Array, t: number, a: number, f: number, d: number, site: CheckSite, events: number): void {
+    const L = this.L;
+    const abortIp = this.desc(d).abort;
+    this.writeArea(s, t, a);
+    this.set(s, L.rseqCs[a]!, 0);
+    if (this.ghosts.precision && this.get(s, L.evSince[f]!) === 0) this.violate(s, Code.precision);
+    this.sink?.decide({ kind: 'abort', thread: t, area: a, desc: d, level: f % L.levels, fromIp: this.get(s, L.ip[f]!), abortIp, site, events });
+    this.set(s, L.ip[f]!, abortIp);
+  }
+
+  /** rseq_cs of area a cleared with t's IP outside the range of descriptor d. */
+  private lazyClear(s: Int32Array, t: number, a: number, d: number, site: CheckSite | 'syscall-exit'): void {
+    this.writeArea(s, t, a);
+    this.set(s, this.L.rseqCs[a]!, 0);
+    this.sink?.decide({ kind: 'lazy-clear', thread: t, area: a, desc: d, site });
+  }
+
+  /** ORs event-mask bits into t's mask (rseq_preempt, rseq_migrate, rseq_signal_deliver). */
+  private recordEvent(s: Int32Array, t: number, bits: number, cause: EventClass): void {
+    this.set(s, this.L.evMask[t]!, this.get(s, this.L.evMask[t]!) | bits);
+    this.sink?.decide({ kind: 'event-recorded', thread: t, bits, cause });
+  }
+
+  /** The event-mask clear at every exit to user mode (policy eventMaskClear=everyExit). */
+  private clearEventsAtExit(s: Int32Array, t: number): void {
+    if (this.policy.eventMaskClear !== 'everyExit') return;
+    const ev = this.L.evMask[t]!;
+    if (this.sink !== undefined && this.get(s, ev) !== 0) this.sink.decide({ kind: 'event-mask-cleared', thread: t, why: 'every-exit' });
+    this.set(s, ev, 0);
   }
 
   private writeArea(s: Int32Array, t: number, a: number): void {
@@ -170,7 +205,7 @@ export class KernelSemantics {
     }
     // With the abort disabled the switch still raises notify-resume (IDs are rewritten); it only
     // records no event bit.
-    if (abortable) this.set(s, L.evMask[t]!, this.get(s, L.evMask[t]!) | EV_PREEMPT);
+    if (abortable) this.recordEvent(s, t, EV_PREEMPT, kind);
     if (this.area(s, t) >= 0) this.set(s, L.tifNotify[t]!, 1);
   }
 
@@ -182,7 +217,7 @@ export class KernelSemantics {
       this.set(s, L.idsChanged[t]!, 1);
       return;
     }
-    if (this.policy.abortOnMigrate) this.set(s, L.evMask[t]!, this.get(s, L.evMask[t]!) | EV_MIGRATE);
+    if (this.policy.abortOnMigrate) this.recordEvent(s, t, EV_MIGRATE, 'migrate');
     if (this.area(s, t) >= 0) this.set(s, L.tifNotify[t]!, 1);
   }
 
@@ -205,14 +240,14 @@ export class KernelSemantics {
   }
 
   /** __rseq_handle_notify_resume (L418-L63): IP fixup, then ID update. */
-  private handleNotifyResume(s: Int32Array, t: number): void {
+  private handleNotifyResume(s: Int32Array, t: number, site: CheckSite): void {
     if (this.area(s, t) < 0) return;
-    this.ipFixup(s, t);
+    this.ipFixup(s, t, site);
     if (!this.killed(s)) this.updateIds(s, t, this.policy.idUpdate === 'everyHandlerRun');
   }
 
   /** rseq_ip_fixup + rseq_get_rseq_cs + rseq_need_restart (L418-L63). */
-  private ipFixup(s: Int32Array, t: number): void {
+  private ipFixup(s: Int32Array, t: number, site: CheckSite): void {
     const L = this.L;
     const a = this.area(s, t);
     const d = this.get(s, L.rseqCs[a]!);
@@ -222,8 +257,7 @@ export class KernelSemantics {
     // L418-L63 validate before the in-range test: a bad descriptor kills even with ip outside.
     if (this.policy.csValidation !== 'minimal-in-range' && !this.validateFull(s, t, d)) return;
     if (!this.inRange(d, this.programOf(t, this.level(s, t)), ip)) {
-      this.writeArea(s, t, a);
-      this.set(s, L.rseqCs[a]!, 0); // lazy clear; stale event bits survive (kernel/rseq.c v4.18)
+      this.lazyClear(s, t, a, d, site); // stale event bits survive (kernel/rseq.c v4.18)
       return;
     }
     if (this.policy.csValidation === 'minimal-in-range' && this.desc(d).signature !== this.ir.signature) {
@@ -231,14 +265,10 @@ export class KernelSemantics {
       return;
     }
     const restart = this.needRestart(s, t, d, a);
-    if (restart <= 0) return;
-    this.writeArea(s, t, a);
-    this.set(s, L.rseqCs[a]!, 0);
-    this.noteAbort(s, f);
-    this.set(s, L.ip[f]!, this.desc(d).abort);
+    if (restart > 0) this.abort(s, t, a, f, d, site, restart);
   }
 
-  /** rseq_need_restart: 1 restart, 0 no restart, -1 killed. */
+  /** rseq_need_restart: the pending event bits that force a restart (0: none), or -1 if it killed. */
   private needRestart(s: Int32Array, t: number, d: number, a: number): number {
     const L = this.L;
     const p = this.policy;
@@ -261,7 +291,12 @@ export class KernelSemantics {
     }
     const ev = this.get(s, L.evMask[t]!);
     this.set(s, L.evMask[t]!, 0);
-    return (ev & ~exempt) !== 0 ? 1 : 0;
+    const restart = ev & ~exempt;
+    if (this.sink !== undefined) {
+      if (ev !== 0) this.sink.decide({ kind: 'event-mask-cleared', thread: t, why: 'restart-check' });
+      if (restart === 0) this.sink.decide({ kind: 'no-restart', thread: t, desc: d, pending: ev, exempt });
+    }
+    return restart;
   }
 
   /** rseq_get_rseq_cs checks (L418-L63, and L619 debug). Returns false if it killed. */
@@ -280,18 +315,19 @@ export class KernelSemantics {
     if (a < 0) return;
     const cpu0 = this.get(s, L.cpu[t]!);
     // onChangeOnly: the kernel compares with its cached copy, not with user memory.
-    if (!force && this.get(s, L.kIdCpu[t]!) === cpu0 + 1) return;
+    if (!force && this.get(s, L.kIdCpu[t]!) === encodeCachedCpu(cpu0)) return;
     if (this.get(s, L.roDirty[a]!) === 1 && this.policy.readOnlyEnforcement === 'kill') {
       this.kill(s, t, KillReason.readOnlyField);
       return;
     }
     this.writeArea(s, t, a);
     const cpu = this.get(s, L.cpu[t]!);
-    this.set(s, L.cpuIdStart[a]!, cpu + 2);
-    this.set(s, L.cpuId[a]!, cpu + 2);
-    this.set(s, L.kIdCpu[t]!, cpu + 1);
+    this.set(s, L.cpuIdStart[a]!, encodeValue(cpu));
+    this.set(s, L.cpuId[a]!, encodeValue(cpu));
+    this.set(s, L.kIdCpu[t]!, encodeCachedCpu(cpu));
     if (this.trackMmCid) this.set(s, L.areaMmCid[a]!, this.get(s, L.mmCid[t]!));
     this.set(s, L.roDirty[a]!, 0);
+    this.sink?.decide({ kind: 'ids-written', thread: t, area: a, cpu });
   }
 
   // ---- L619 / L71: switch events, UPDATE_USER_CS, exit work ------------------------------
@@ -308,12 +344,18 @@ export class KernelSemantics {
     } else if (this.policy.eventTracking === 'legacyV1') {
       this.set(s, L.idsChanged[t]!, 1);
     }
-    this.set(s, L.schedSwitch[t]!, 1);
-    this.set(s, L.tifRseq[t]!, 1);
+    this.raiseSwitchEvent(s, t);
+  }
+
+  /** Raises the switch event and TIF_RSEQ: the exit work will look at t's area. */
+  private raiseSwitchEvent(s: Int32Array, t: number): void {
+    this.set(s, this.L.schedSwitch[t]!, 1);
+    this.set(s, this.L.tifRseq[t]!, 1);
+    this.sink?.decide({ kind: 'switch-event', thread: t });
   }
 
   /** rseq_update_user_cs (non-debug) or its debug variant. Returns false if it killed. */
-  private updateUserCs(s: Int32Array, t: number, d: number): boolean {
+  private updateUserCs(s: Int32Array, t: number, d: number, site: CheckSite): boolean {
     const L = this.L;
     const a = this.area(s, t);
     const f = this.topFrame(s, t);
@@ -328,8 +370,7 @@ export class KernelSemantics {
       }
     }
     if (!this.inRange(d, this.programOf(t, this.level(s, t)), ip)) {
-      this.writeArea(s, t, a);
-      this.set(s, L.rseqCs[a]!, 0);
+      this.lazyClear(s, t, a, d, site);
       return true;
     }
     if (debug) {
@@ -348,10 +389,7 @@ export class KernelSemantics {
       return false;
     }
     // L619 checks nothing else: an abort_ip inside the range moves ip into the c.s.
-    this.writeArea(s, t, a);
-    this.set(s, L.rseqCs[a]!, 0);
-    this.noteAbort(s, f);
-    this.set(s, L.ip[f]!, cs.abort);
+    this.abort(s, t, a, f, d, site, 0);
     return true;
   }
 
@@ -366,11 +404,11 @@ export class KernelSemantics {
         // L619 writes IDs only when they changed; everyHandlerRun rewrites them on every switch.
         if (this.policy.idUpdate === 'everyHandlerRun') this.updateIds(s, t, true);
         const skip = this.policy.genericIrqEntry && !debug && this.get(s, L.userIrq[t]!) === 0 && !this.policy.csCheckAfterSyscallSwitch;
-        if (d !== 0 && !this.killed(s) && !skip) this.updateUserCs(s, t, d);
+        if (d !== 0 && !this.killed(s) && !skip) this.updateUserCs(s, t, d, 'exit-work');
       } else {
         this.updateIds(s, t, true);
         const skip = this.policy.genericIrqEntry && !debug && this.get(s, L.userIrq[t]!) === 0 && !this.policy.csCheckAfterSyscallSwitch;
-        if (!this.killed(s) && !skip && d !== 0) this.updateUserCs(s, t, d);
+        if (!this.killed(s) && !skip && d !== 0) this.updateUserCs(s, t, d, 'exit-work');
       }
     }
     this.set(s, L.tifRseq[t]!, 0);
@@ -401,9 +439,10 @@ export class KernelSemantics {
     // setup_rt_frame: the frame saves the (fixed-up) ip; the handler starts with fresh registers.
     const l = this.level(s, t) + 1;
     this.set(s, L.level[t]!, l);
+    this.sink?.decide({ kind: 'signal-delivered', thread: t, level: l, savedIp: this.get(s, L.ip[f]!) });
     const nf = L.frame(t, l);
     this.set(s, L.ip[nf]!, 0);
-    for (let r = 0; r < L.registers; r++) this.set(s, L.regs[nf * L.registers + r]!, 2);
+    for (let r = 0; r < L.registers; r++) this.set(s, L.regs[nf * L.registers + r]!, encodeValue(0));
     this.set(s, L.armed[nf]!, 0);
     this.set(s, L.dirty[nf]!, 0);
     this.set(s, L.evSince[nf]!, 0);
@@ -413,20 +452,19 @@ export class KernelSemantics {
     const L = this.L;
     if (!this.policy.abortOnSignal) return;
     if (!this.rework) {
-      this.set(s, L.evMask[t]!, this.get(s, L.evMask[t]!) | EV_SIGNAL);
-      this.handleNotifyResume(s, t);
+      this.recordEvent(s, t, EV_SIGNAL, 'signal');
+      this.handleNotifyResume(s, t, 'signal-delivery');
       return;
     }
     if (this.area(s, t) < 0) return;
     if (this.v2 && this.get(s, L.userIrq[t]!) === 0) return;
     const a = this.area(s, t);
     const d = this.get(s, L.rseqCs[a]!);
-    if (d !== 0) this.updateUserCs(s, t, d);
+    if (d !== 0) this.updateUserCs(s, t, d, 'signal-delivery');
     if (this.policy.eventTracking === 'legacyV1' && !this.killed(s)) {
       // rseq_force_update: IDs are rewritten at exit.
       this.set(s, L.idsChanged[t]!, 1);
-      this.set(s, L.schedSwitch[t]!, 1);
-      this.set(s, L.tifRseq[t]!, 1);
+      this.raiseSwitchEvent(s, t);
     }
   }
 
@@ -436,11 +474,12 @@ export class KernelSemantics {
     const l = this.level(s, t);
     const f = L.frame(t, l);
     this.set(s, L.ip[f]!, 0);
-    for (let r = 0; r < L.registers; r++) this.set(s, L.regs[f * L.registers + r]!, 2);
+    for (let r = 0; r < L.registers; r++) this.set(s, L.regs[f * L.registers + r]!, encodeValue(0));
     this.set(s, L.armed[f]!, 0);
     this.set(s, L.dirty[f]!, 0);
     this.set(s, L.evSince[f]!, 0);
     this.set(s, L.level[t]!, l - 1);
+    this.sink?.decide({ kind: 'sigreturn', thread: t, level: l - 1 });
   }
 
   // ---- the exit-to-user path ---------------------------------------------------------------
@@ -450,6 +489,25 @@ export class KernelSemantics {
    * exit loop (signals and notify-resume in the policy's order; L619 rseq work last).
    */
   returnToUser(s: Int32Array, t: number): void {
+    if (this.sink === undefined) return this.exitToUser(s, t);
+    const leftAt = this.topFrame(s, t);
+    const leftIp = this.get(s, this.L.ip[leftAt]!);
+    this.exitToUser(s, t);
+    this.reportNoAbort(s, t, leftAt, leftIp);
+  }
+
+  /**
+   * Reports that t's IP is still where it left user mode (frame f at ip), inside the c.s. it
+   * armed: nothing aborted it (whether it resumes there or the process was killed instead).
+   */
+  private reportNoAbort(s: Int32Array, t: number, f: number, ip: number): void {
+    const L = this.L;
+    if (this.topFrame(s, t) !== f || this.get(s, L.ip[f]!) !== ip || this.area(s, t) < 0) return;
+    const d = this.get(s, L.armed[f]!);
+    if (this.inRange(d, this.programOf(t, this.level(s, t)), ip)) this.sink?.decide({ kind: 'not-aborted', thread: t, desc: d });
+  }
+
+  private exitToUser(s: Int32Array, t: number): void {
     const L = this.L;
     const fromSyscall = this.get(s, L.entry[t]!) === Entry.Syscall;
     this.set(s, L.status[t]!, Status.Running);
@@ -461,15 +519,15 @@ export class KernelSemantics {
       if (signalFirst && this.get(s, L.sigPending[t]!) === 1 && this.canDeliver(s, t)) this.deliverSignal(s, t);
       if (!this.killed(s) && this.get(s, L.tifNotify[t]!) === 1) {
         this.set(s, L.tifNotify[t]!, 0);
-        this.handleNotifyResume(s, t);
+        this.handleNotifyResume(s, t, 'notify-resume');
       }
       if (!signalFirst && !this.killed(s) && this.get(s, L.sigPending[t]!) === 1 && this.canDeliver(s, t)) this.deliverSignal(s, t);
-      if (this.policy.eventMaskClear === 'everyExit') this.set(s, L.evMask[t]!, 0);
+      this.clearEventsAtExit(s, t);
     } else {
       if (this.get(s, L.sigPending[t]!) === 1 && this.canDeliver(s, t)) this.deliverSignal(s, t);
       this.set(s, L.tifNotify[t]!, 0);
       if (!this.killed(s)) this.reworkExitWork(s, t);
-      if (this.policy.eventMaskClear === 'everyExit') this.set(s, L.evMask[t]!, 0);
+      this.clearEventsAtExit(s, t);
     }
     if (fromSyscall) this.finishSyscall(s, t);
   }
@@ -494,7 +552,7 @@ export class KernelSemantics {
     if (!this.validateFull(s, t, d)) return;
     const f = this.topFrame(s, t);
     if (this.inRange(d, this.programOf(t, this.level(s, t)), this.get(s, L.ip[f]!))) this.kill(s, t, KillReason.syscallInCs);
-    else if (this.policy.csValidation === 'debug-full') this.set(s, L.rseqCs[a]!, 0);
+    else if (this.policy.csValidation === 'debug-full') this.lazyClear(s, t, a, d, 'syscall-exit');
   }
 
   /**
@@ -508,6 +566,7 @@ export class KernelSemantics {
     const f = L.frame(t, lvl);
     const prog = this.programOf(t, lvl);
     const inCs = this.inRange(this.get(s, L.armed[f]!), prog, insIp);
+    this.sink?.decide({ kind: 'syscall-entry', thread: t, name, inCs });
     const inSet = p.syscallSet.includes(name);
     const promised = p.syscallPolicy === 'b' || p.syscallPolicy === 'c' || p.syscallPolicy === "c'" || (p.syscallPolicy === 'd' && inSet);
     this.set(s, L.sysInCs[t]!, inCs ? 1 : 0);
@@ -553,13 +612,12 @@ export class KernelSemantics {
     if (this.policy.abortOnMembarrier) {
       if (!inKernel && this.rework && this.policy.archSetsUserIrq) this.set(s, L.userIrq[t]!, 1);
       if (!this.rework) {
-        this.set(s, L.evMask[t]!, this.get(s, L.evMask[t]!) | EV_PREEMPT);
+        this.recordEvent(s, t, EV_PREEMPT, 'membarrier');
         if (this.area(s, t) >= 0) this.set(s, L.tifNotify[t]!, 1);
       } else if (this.policy.eventTracking === 'legacyV1') {
         if (this.area(s, t) >= 0) {
           this.set(s, L.idsChanged[t]!, 1);
-          this.set(s, L.schedSwitch[t]!, 1);
-          this.set(s, L.tifRseq[t]!, 1);
+          this.raiseSwitchEvent(s, t);
         }
       } else this.schedSwitchEvent(s, t);
     }
@@ -584,10 +642,11 @@ export class KernelSemantics {
   unregister(s: Int32Array, t: number): boolean {
     const L = this.L;
     if (this.area(s, t) !== t) return false;
-    this.set(s, L.cpuIdStart[t]!, 2);
-    this.set(s, L.cpuId[t]!, 1); // -1 + 2: RSEQ_CPU_ID_UNINITIALIZED
+    this.set(s, L.cpuIdStart[t]!, encodeValue(0));
+    this.set(s, L.cpuId[t]!, encodeValue(RSEQ_CPU_ID_UNINITIALIZED));
     this.set(s, L.areaMmCid[t]!, 0);
     this.setArea(s, t, -1);
+    this.sink?.decide({ kind: 'ids-written', thread: t, area: t, cpu: -1 });
     return true;
   }
 }

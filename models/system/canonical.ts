@@ -141,8 +141,12 @@ export class CanonicalForm {
     copyWords(tmp, s);
     const cpu = k.get(s, L.cpu[t]!);
     const other = this.ir.threads[t]!.allowed.find((c) => c !== cpu)!;
+    // A probe, not a transition: no decision of it is reported.
+    const sink = k.sink;
+    k.sink = undefined;
     k.noteEvent(tmp, t, 'migrate');
     k.migrate(tmp, t, other);
+    k.sink = sink;
     this.core(tmp, t);
     k.set(tmp, L.cpu[t]!, cpu);
     return equalWords(tmp, s);

@@ -6,6 +6,7 @@ import { encodeCachedCpu, encodeValue, NO_CACHED_CPU, RSEQ_CPU_ID_UNINITIALIZED 
 import { Interpreter, StepOutcome } from '../kernel/interpreter.js';
 import { RseqLayout, Status } from '../kernel/layout.js';
 import type { Policy } from '../kernel/policy.js';
+import { TransitionBits } from '../kernel/decisions.js';
 import { KernelSemantics, type GhostNeeds } from '../kernel/semantics.js';
 import { liveRegisters } from '../kernel/liveness.js';
 import { Budget, EventBudgets } from './budgets.js';
@@ -20,9 +21,6 @@ import { ThreadSorter } from './symmetry.js';
 import { Local, ThreadEvents } from './thread-events.js';
 import { recordLastTransition } from './transition-ghosts.js';
 import { copyWords } from './words.js';
-
-// run/explain.ts still reads labels from here; labels.ts is their home.
-export { decodeLabel, LabelKind } from './labels.js';
 
 /** A compiled state predicate (user invariants, final conditions): true when it holds. */
 export type StatePredicate = (s: Int32Array) => boolean;
@@ -89,6 +87,8 @@ export class RseqSystem implements TransitionSystem {
   private emitOut: Int32Array = new Int32Array(0);
   private emitRaw: (label: number) => boolean | void = () => undefined;
   private covIp = 0;
+  /** With LTL ghosts: what the transition being computed did (the kernel's sink; reset before every transition). */
+  private readonly lastStep: TransitionBits | undefined;
 
   constructor(
     readonly ir: ModelIR,
@@ -100,6 +100,8 @@ export class RseqSystem implements TransitionSystem {
     this.stateWords = this.layout.bits.words;
     const trackMmCid = ir.programs.some((p) => p.code.some((i) => (i.op === 'read_id' || i.op === 'write_id') && i.field === 'mm_cid'));
     this.kernel = new KernelSemantics(ir, policy, this.layout, options.ghosts, trackMmCid);
+    this.lastStep = options.trackLast ? new TransitionBits() : undefined;
+    this.kernel.sink = this.lastStep;
     this.interp = new Interpreter(ir, this.kernel);
     this.T = ir.threads.length;
     this.budgets = new EventBudgets(options.budgets, this.kernel);
@@ -186,14 +188,14 @@ export class RseqSystem implements TransitionSystem {
     // A dead process and a checked violation end a run; unchecked ghost violations do not.
     const v = k.get(state, L.violation);
     if (k.killed(state) || (v !== 0 && this.options.checked.has(v))) return;
-    // The record cache answers only for a state without a pending violation (see CachedSteps.local).
+    // The record cache answers only for a state without a pending violation (see CachedSteps.local),
+    // and only when no sink listens to the kernel's decisions (a cached step reports none).
     const steps = this.steps;
-    steps.read(state, v === 0);
+    steps.read(state, v === 0 && k.sink === undefined);
     const F = steps.facts;
     const budgets = this.budgets;
     const left = budgets.left(state);
-    const scratch = k.scratch;
-    scratch.commit = scratch.abort = scratch.syscall = scratch.csInstr = 0;
+    this.lastStep?.reset();
     this.emitOut = out;
     this.emitRaw = emitRaw;
     const emit = this.emitOne;
@@ -308,7 +310,7 @@ export class RseqSystem implements TransitionSystem {
   private readonly emitOne = (label: number): boolean | void => {
     const out = this.emitOut;
     this.coverage.count(this.covIp, labelKind(label), this.kernel.get(out, this.layout.violation) !== 0);
-    if (this.layout.lastKind >= 0) recordLastTransition(this.kernel, out, label);
+    if (this.lastStep !== undefined) recordLastTransition(this.kernel, out, label, this.lastStep);
     if (this.symmetric) this.sorter.sort(out);
     return this.emitRaw(label);
   };

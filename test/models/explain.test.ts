@@ -1,7 +1,7 @@
 /**
  * The kernel decisions an explained step lists, worked by hand on a tiny model (see
- * semantics-helpers.ts): a step is found by its label, explained with explainPath, and its
- * decisions compared with what the kernel did.
+ * semantics-helpers.ts): a step is found by its label, explained with explainPath (which words
+ * the decisions the semantics reported while replaying it), and compared with what the kernel did.
  */
 import { describe, expect, it } from 'vitest';
 import { explainPath } from '../../run/explain.js';
@@ -54,6 +54,21 @@ describe('explained decisions', () => {
       "cpu_id of T2's struct rseq written: 1",
       "cpu_id_start of T2's struct rseq written: 1",
     ]);
+  });
+
+  it("words the abort from the kernel's decision: where the IP was, the abort_ip, the descriptor", () => {
+    const sys = system(m, 'linux-4.18');
+    // T1 runs into its c.s. (ip 4), is preempted for T2, then T2 is preempted for T1.
+    const choices = choicesFor(sys, [
+      ...Array.from({ length: 4 }, () => ({ kind: LabelKind.instruction, thread: 0 })),
+      { kind: LabelKind.preempt, thread: 0, arg: 1 },
+      { kind: LabelKind.preempt, thread: 1, arg: 0 },
+    ]);
+    const trace = explainPath(sys, choices, { model: 'abort', policy: 'linux-4.18', property: 'none' });
+    // T1's IDs are rewritten with the values they had (C0): no change to show.
+    expect(trace.steps.at(-1)!.decisions.map((d) => d.text)).toEqual(['T1: IP moved from main:4 to abort_ip main:8 (P_abort) of P_cs; rseq_cs cleared', 'T2: event bits PREEMPT recorded']);
+    // The replay's sink is the explanation's own: the kernel is left as it was found.
+    expect(sys.kernel.sink).toBeUndefined();
   });
 
   it('lists no IDs for a preempted thread that is switched out', () => {
