@@ -10,7 +10,10 @@ import { presetDefs } from '../models/kernel/presets.js';
 import { builtinModels } from '../models/library/catalog.js';
 import { gallery } from '../models/library/gallery/entries.js';
 import { loadModel, type LoadedModel } from '../models/ir/load.js';
-import { review, reviewToMarkdown } from '../run/review.js';
+import { review } from '../run/review.js';
+import { reviewToMarkdown } from '../reports/review-markdown.js';
+import { formatCheck, formatTemporal } from '../reports/text.js';
+import { resultToJson } from '../reports/json.js';
 import { runReportCommand, writeCheckReport, writeReviewReport } from './report.js';
 import { validateModel } from '../models/ir/validate.js';
 import { builtinTemporal, checkTemporal, type Fairness, type TemporalOptions } from '../run/temporal.js';
@@ -154,10 +157,8 @@ async function runCheck(args: Args): Promise<number> {
         ? await checkTemporalMany(loaded.ir, temporal, workers)
         : await Promise.all(temporal.map((t) => checkTemporal(loaded.ir, { ...t, workers, signal: controller.signal })));
     for (const r of results) {
-      if (args.options.has('--json')) {
-        const { explain: _e, ...data } = r;
-        console.log(JSON.stringify(data, null, 1));
-      } else console.log(r.explain());
+      if (args.options.has('--json')) console.log(resultToJson(r));
+      else console.log(formatTemporal(r));
       worst = combineExit(worst, exitCodeFor(r.verdict));
     }
     if (!props) return worst;
@@ -180,10 +181,8 @@ async function runCheck(args: Args): Promise<number> {
   });
   progress?.stop();
   process.off('SIGINT', onInt);
-  if (args.options.has('--json')) {
-    const { explain: _e, ...data } = result;
-    console.log(JSON.stringify({ kind: 'check', ...data }, null, 1));
-  } else console.log(result.explain());
+  if (args.options.has('--json')) console.log(resultToJson(result));
+  else console.log(formatCheck(result));
   const reportDir = args.options.get('--report')?.at(-1);
   if (reportDir) console.log(`report: ${await writeCheckReport(result, reportDir)}`);
   return combineExit(worst, exitCodeFor(result.verdict));

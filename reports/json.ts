@@ -2,10 +2,12 @@
  * The JSON outputs of rseq-check and their published schema
  * (reports/schema/rseq-check-result.schema.json, JSON Schema 2020-12).
  *
- * Every document carries a `kind`:
- * - `check`: `{ kind: 'check', ...CheckResultData }`, exactly what `rseq-check check --json` prints;
- * - `review`: `{ kind: 'review', ...ReviewResult }`, what `reviewToJson` writes (review.json);
+ * Every document carries a `kind`, its first field:
+ * - `check`: a `CheckResult`, exactly what `rseq-check check --json` prints;
+ * - `review`: a `ReviewResult`, what `rseq-check review --out DIR` writes (review.json);
  * - `trace`: `{ kind: 'trace', ...ExplainedTrace }`, one counterexample on its own.
+ * (`rseq-check check --ltl --json` prints a `TemporalResult`, kind `temporal`, which the schema
+ * does not describe yet.)
  *
  * Reading a document back (`parseResultJson`, `parseOutputJson`) validates it against the
  * schema. ajv is only a development dependency, so validation at run time uses the small
@@ -15,23 +17,18 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FlagReport, Limit, Path, Stats } from '../checker/result.js';
-import type { CheckResultData } from '../run/result.js';
+import type { CellVerdict, CheckResult, Result, ReviewCell, ReviewResult } from '../run/result.js';
 import type { CoverageReport } from '../models/system/coverage.js';
 import type { Decision, ExplainedStep, ExplainedTrace, StepKind } from '../run/explained-trace.js';
 import { InputErrors, type InputError } from '../models/ir/errors.js';
 import { locateJsonPath } from '../models/ir/json-locate.js';
 import type { BudgetsIR } from '../models/ir/types.js';
 import type { Policy } from '../models/kernel/policy.js';
-import { reviewToJson, type CellVerdict, type ReviewCell, type ReviewResult } from '../run/review.js';
 
-/** A check result as JSON: the result's data (no `explain`) with `kind: 'check'`. */
-export type CheckResultJson = { readonly kind: 'check' } & CheckResultData;
-/** A review as JSON (review.json). */
-export type ReviewResultJson = { readonly kind: 'review' } & ReviewResult;
 /** One explained counterexample as JSON. */
 export type TraceJson = { readonly kind: 'trace' } & ExplainedTrace;
-/** Any document rseq-check writes. */
-export type OutputJson = CheckResultJson | ReviewResultJson | TraceJson;
+/** Any document the schema describes. */
+export type OutputJson = CheckResult | ReviewResult | TraceJson;
 
 /** The schema's file name, and its path relative to the repository (and package) root. */
 export const RESULT_SCHEMA_PATH = 'reports/schema/rseq-check-result.schema.json';
@@ -39,18 +36,11 @@ export const RESULT_SCHEMA_PATH = 'reports/schema/rseq-check-result.schema.json'
 // ---- writing ------------------------------------------------------------------------------------
 
 /**
- * A check result as the CLI's `--json` prints it: `{ kind: 'check', ...data }`, one-space
- * indented. The `explain` method of a `CheckResult` is left out; everything else is kept in the
- * result's own field order.
+ * A result as the CLI prints it (`check --json`, review.json): its data, one-space indented, in
+ * the result's own field order (`kind` first). View methods (`explain`...) are left out.
  */
-export function checkToJson(result: CheckResultData): string {
-  const { explain: _explain, ...data } = result as CheckResultData & { explain?: unknown };
-  return JSON.stringify({ kind: 'check', ...data }, null, 1);
-}
-
-/** A review as `reviewToJson` writes it (`{ kind: 'review', ...review }`). */
-export function reviewResultToJson(review: ReviewResult): string {
-  return reviewToJson(review);
+export function resultToJson(result: Result): string {
+  return JSON.stringify(result, null, 1);
 }
 
 /** One explained trace as a standalone document: `{ kind: 'trace', ...trace }`. */
@@ -66,7 +56,7 @@ export function traceToJson(trace: ExplainedTrace): string {
  * what is wrong, at which field path, with line and column) — also for a `trace` document,
  * which is not a result.
  */
-export function parseResultJson(text: string, file = '<json>'): CheckResultJson | ReviewResultJson {
+export function parseResultJson(text: string, file = '<json>'): CheckResult | ReviewResult {
   const doc = parseOutputJson(text, file);
   if (doc.kind === 'trace') {
     throw new InputErrors([{ code: 'schema', file, path: ['kind'], ...at(text, ['kind']), message: 'this is a "trace" document; a check or review result was expected' }]);
@@ -294,7 +284,7 @@ type KeysOf<T> = T extends unknown ? keyof T & string : never;
 
 /** The enumerations and field lists the schema must match. */
 export const schemaSync = {
-  verdicts: { pass: true, violation: true, incomplete: true } satisfies Exactly<CheckResultData['verdict']>,
+  verdicts: { pass: true, violation: true, incomplete: true } satisfies Exactly<CheckResult['verdict']>,
   cellVerdicts: {
     'atomicity broken (G1)': true,
     'false kill (G2)': true,
@@ -335,7 +325,7 @@ export const schemaSync = {
   fields: {
     checkOutput: {
       kind: true, verdict: true, model: true, policy: true, budgets: true, stats: true, flags: true, coverage: true, property: true, path: true, trace: true, stoppedBy: true,
-    } satisfies Exactly<KeysOf<CheckResultJson>>,
+    } satisfies Exactly<KeysOf<CheckResult>>,
     policy: {
       name: true, eventTracking: true, eventMaskClear: true, abortOnPreempt: true, abortOnMigrate: true, abortOnSignal: true, abortOnMembarrier: true,
       abortOnTrap: true, idUpdate: true, readOnlyEnforcement: true, csValidation: true, noRestartFlags: true, noRestartSignalRequiresBoth: true,
@@ -351,7 +341,7 @@ export const schemaSync = {
     coverageInstruction: { index: true, label: true, text: true, inCs: true, events: true, violations: true, fused: true } satisfies Exactly<
       keyof CoverageReport['programs'][number]['instructions'][number]
     >,
-    reviewOutput: { kind: true, scenarios: true, policies: true, cells: true, seconds: true } satisfies Exactly<keyof ReviewResultJson>,
+    reviewOutput: { kind: true, scenarios: true, policies: true, cells: true, seconds: true } satisfies Exactly<keyof ReviewResult>,
     reviewCell: { scenario: true, policy: true, verdict: true, trace: true, states: true, coverage: true } satisfies Exactly<keyof ReviewCell>,
     trace: { model: true, policy: true, property: true, threads: true, cpus: true, steps: true, loopStart: true, replay: true } satisfies Exactly<keyof ExplainedTrace>,
     step: {

@@ -20,6 +20,7 @@ import { EdgeLog, Exploration, expandInProcess, type VisitedStore } from '../exp
 import { ProductSystem, STUTTER } from './product.js';
 import { stronglyConnectedComponents } from '../graph/scc.js';
 import type { TransitionSystem } from '../transition-system.js';
+import type { Limit } from '../result.js';
 
 /** How transitions map to actors (threads) and which states enable which actors. */
 export interface FairnessSpec {
@@ -36,7 +37,7 @@ export interface FairnessSpec {
 
 export type FairCycleResult =
   | { readonly verdict: 'pass'; readonly states: number; readonly transitions: number }
-  | { readonly verdict: 'incomplete'; readonly states: number; readonly transitions: number }
+  | { readonly verdict: 'incomplete'; readonly stoppedBy: Limit; readonly states: number; readonly transitions: number }
   | {
       readonly verdict: 'violation';
       readonly stem: number[];
@@ -86,13 +87,13 @@ function graphFromEdges(quads: Int32Array, length: number, ids: number): Pick<Pr
   return { edgeStart, edgeTo, edgeChoice, edgeLabel };
 }
 
-/** Builds the product graph in-process (breadth first, every edge recorded). */
-export async function buildProductGraph(product: ProductSystem, options: { maxStates?: number } = {}): Promise<ProductGraph | undefined> {
+/** Builds the product graph in-process (breadth first, every edge recorded), or says which limit stopped it. */
+export async function buildProductGraph(product: ProductSystem, options: { maxStates?: number } = {}): Promise<{ graph: ProductGraph } | { stoppedBy: Limit }> {
   const edges = new EdgeLog();
   const x = new Exploration(product, options.maxStates !== undefined ? { maxStates: options.maxStates } : {}, undefined, edges);
   await expandInProcess(x);
-  if (x.stoppedBy) return undefined;
-  return productGraph(x.store, edges, x.store.count, x.store.count, x.transitions);
+  if (x.stoppedBy) return { stoppedBy: x.stoppedBy };
+  return { graph: productGraph(x.store, edges, x.store.count, x.store.count, x.transitions) };
 }
 
 /** The graph of an explored product: its store (states, parent links) and its recorded edges. */
@@ -108,9 +109,9 @@ export async function findFairAcceptingCycle(
   options: { maxStates?: number } = {},
 ): Promise<FairCycleResult> {
   const product = new ProductSystem(system, spec);
-  const graph = await buildProductGraph(product, options);
-  if (!graph) return { verdict: 'incomplete', states: options.maxStates ?? 0, transitions: 0 };
-  return searchFairCycle(product, graph, fairness);
+  const built = await buildProductGraph(product, options);
+  if ('stoppedBy' in built) return { verdict: 'incomplete', stoppedBy: built.stoppedBy, states: options.maxStates ?? 0, transitions: 0 };
+  return searchFairCycle(product, built.graph, fairness);
 }
 
 /** The SCC-based search over an explored product graph (see the header). */

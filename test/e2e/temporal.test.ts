@@ -10,6 +10,7 @@ import { buffer, increment, list, membarrier, memcpyBuffer, spinlock } from '../
 import { loadModel } from '../../models/ir/load.js';
 import { buildTemporalSystem, builtinTemporal, checkTemporal, type TemporalOptions, type TemporalResult } from '../../run/temporal.js';
 import { compile } from '../models/semantics-helpers.js';
+import { formatTemporal } from '../../reports/text.js';
 
 
 /** The lasso replays: the state at loopStart is the state the cycle returns to. */
@@ -43,7 +44,7 @@ describe('progress', () => {
     expect(cycle.length).toBeGreaterThan(0);
     expect(cycle.every((s) => s.kind === 'instruction')).toBe(true);
     assertLassoReplays(model, options, r);
-    expect(r.explain()).toMatch(/cycle starts here/);
+    expect(formatTemporal(r)).toMatch(/cycle starts here/);
   });
 
   const counter = loadModel('percpu-counter', ['threads=2', 'ops=1', 'signals=0']);
