@@ -58,7 +58,7 @@ function resolve(model: string | ModelInput | ModelIR, params: readonly string[]
 
 export { checkModel, type CheckOptions } from './run/check.js';
 export type { Result, CheckResult, TemporalResult, ReviewResult, ReviewCell, CellVerdict, Incomplete, Holds, ExplainedFlag, Fairness } from './run/result.js';
-export { formatResult, traceToText } from './reports/text.js';
+export { formatResult } from './reports/text.js';
 export { reviewToMarkdown } from './reports/review-markdown.js';
 export { validateModel } from './models/ir/validate.js';
 export { InputErrors, formatInputError, type InputError } from './models/ir/errors.js';

@@ -97,33 +97,25 @@ let compiled: ValidateFunction | undefined;
 export function validateResultValue(value: unknown, limit = 20): SchemaProblem[] {
   compiled ??= new Ajv2020({ allErrors: true, strict: true }).compile(loadResultSchema());
   if (compiled(value)) return [];
+  // An if/then failure only repeats what the `then` branch's own errors say.
+  const errors = (compiled.errors ?? []).filter((e) => e.keyword !== 'if');
   const problems: SchemaProblem[] = [];
-  // Missing fields of one object are reported together, in one problem.
-  const missing = new Map<SchemaProblem, string[]>();
-  for (const error of compiled.errors ?? []) {
-    // An if/then failure repeats what the `then` branch's own errors say.
-    if (error.keyword === 'if') continue;
+  const reported = new Set<string>();
+  for (const error of errors) {
+    if (problems.length === limit) break;
     const { path, found } = locate(error.instancePath, value);
+    let problem: SchemaProblem;
     if (error.keyword === 'required') {
-      const name = (error.params as { missingProperty: string }).missingProperty;
-      const group = [...missing].find(([p]) => samePath(p.path, path));
-      if (group) group[1].push(name);
-      else {
-        const problem = { path, message: '' };
-        missing.set(problem, [name]);
-        problems.push(problem);
-      }
-      continue;
-    }
-    const problem = describeError(error, path, found);
-    if (!problems.some((p) => p.message === problem.message && samePath(p.path, problem.path))) problems.push(problem);
+      // Every field missing from one object, in one problem.
+      const names = errors.filter((e) => e.keyword === 'required' && e.instancePath === error.instancePath).map((e) => `"${String(e.params['missingProperty'])}"`);
+      problem = { path, message: `missing required field${names.length > 1 ? 's' : ''} ${names.join(', ')}` };
+    } else problem = describeError(error, path, found);
+    const key = `${JSON.stringify(problem.path)} ${problem.message}`;
+    if (reported.has(key)) continue;
+    reported.add(key);
+    problems.push(problem);
   }
-  return problems
-    .map((p) => {
-      const names = missing.get(p);
-      return names ? { path: p.path, message: `missing required field${names.length > 1 ? 's' : ''} ${names.map((m) => `"${m}"`).join(', ')}` } : p;
-    })
-    .slice(0, limit);
+  return problems;
 }
 
 let cachedSchema: Readonly<Record<string, unknown>> | undefined;
@@ -215,10 +207,6 @@ function describeValue(v: unknown): string {
   if (typeof v === 'object') return 'an object';
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
   return String(v);
-}
-
-function samePath(a: readonly (string | number)[], b: readonly (string | number)[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 // ---- keeping the schema in sync with the types ---------------------------------------------------
