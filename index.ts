@@ -1,14 +1,15 @@
 /**
  * rseq-check's library entry point: `import { check } from 'rseq-check'`. Every export is named.
  */
-import { checkModel, type CheckOptions, type CheckResult } from './run/check.js';
+import { checkModel, type CheckOptions } from './run/check.js';
+import type { CheckResult, TemporalResult } from './run/result.js';
 import { review as runReview } from './run/review.js';
-import { withReviewViews, withViews, type CheckViews, type WithViews } from './reports/notebook.js';
+import { withReviewViews, withTemporalViews, withViews, type CheckViews, type TemporalViews, type WithViews } from './reports/notebook.js';
 import type { ModelInput } from './models/ir/schema.js';
 import type { ModelIR } from './models/ir/types.js';
 import { loadModelInput } from './models/ir/load.js';
 import { checkPolicy, resolveModel, type ModelDefaults } from './models/library/resolve.js';
-import { checkTemporal, type TemporalOptions, type TemporalResult } from './run/temporal.js';
+import { checkTemporal, type TemporalOptions } from './run/temporal.js';
 
 /**
  * Checks a model (a built-in name or JSON path, a model object from the builder, or a validated
@@ -19,11 +20,11 @@ export async function check(model: string | ModelInput | ModelIR, options?: Chec
 export async function check(
   model: string | ModelInput | ModelIR,
   options: TemporalOptions & { params?: readonly string[] } & ({ ltl: string } | { property: string }),
-): Promise<TemporalResult>;
+): Promise<WithViews<TemporalResult, TemporalViews>>;
 export async function check(
   model: string | ModelInput | ModelIR,
   options: (CheckOptions & { params?: readonly string[] }) | (TemporalOptions & { params?: readonly string[] }) = {},
-): Promise<WithViews<CheckResult, CheckViews> | TemporalResult> {
+): Promise<WithViews<CheckResult, CheckViews> | WithViews<TemporalResult, TemporalViews>> {
   if ('ltl' in options || 'property' in options) return checkLtl(model, options as TemporalOptions & { params?: readonly string[] });
   const { ir, options: resolved, defaults } = resolve(model, options as CheckOptions & { params?: readonly string[] });
   return withViews(await checkModel(ir, { ...(defaults ? { properties: defaults.properties } : {}), ...resolved }));
@@ -38,9 +39,9 @@ export async function review(options: Parameters<typeof runReview>[0] = {}) {
  * Checks a temporal property: an LTL formula (`ltl`) or a built-in (`property`: progress,
  * no-livelock, no-signal-nesting, abort-before-cs-step), under `fairness` and `finiteEvents`.
  */
-export async function checkLtl(model: string | ModelInput | ModelIR, options: TemporalOptions & { params?: readonly string[] }): Promise<TemporalResult> {
+export async function checkLtl(model: string | ModelInput | ModelIR, options: TemporalOptions & { params?: readonly string[] }): Promise<WithViews<TemporalResult, TemporalViews>> {
   const { ir, options: resolved } = resolve(model, options);
-  return checkTemporal(ir, resolved);
+  return withTemporalViews(await checkTemporal(ir, resolved));
 }
 
 /**
@@ -58,17 +59,20 @@ function resolve<O extends Pick<CheckOptions, 'policy' | 'knobs' | 'constants'> 
   return { ir: resolved.ir, options: { constants: resolved.constants, ...options, policy: policy.preset, knobs: policy.knobs }, ...(resolved.defaults ? { defaults: resolved.defaults } : {}) };
 }
 
-export { checkModel, formatResult, type CheckOptions, type CheckResult, type CheckResultData } from './run/check.js';
+export { checkModel, type CheckOptions } from './run/check.js';
+export type { Result, CheckResult, TemporalResult, ReviewResult, ReviewCell, CellVerdict, Incomplete, Holds, ExplainedFlag, Fairness } from './run/result.js';
+export { formatResult } from './reports/text.js';
+export { reviewToMarkdown } from './reports/review-markdown.js';
 export { validateModel } from './models/ir/validate.js';
 export { InputErrors, formatInputError, type InputError } from './models/ir/errors.js';
 export { ModelBuilder, I, seq, type Fragment } from './models/ir/builder.js';
 export { resolvePreset, presetDefs } from './models/kernel/presets.js';
 export { knobDefs, type Policy, type KnobValues } from './models/kernel/policy.js';
-export { reviewToMarkdown, reviewPolicies, type ReviewResult, type ReviewCell } from './run/review.js';
-export { withViews, withReviewViews, type CheckViews, type ReviewViews } from './reports/notebook.js';
+export { reviewPolicies } from './run/review.js';
+export { withViews, withReviewViews, withTemporalViews, type CheckViews, type ReviewViews, type TemporalViews } from './reports/notebook.js';
 export { renderCheckHtml, renderReviewHtml } from './reports/html.js';
 export { traceToDot } from './reports/dot.js';
 export { renderSvg } from './reports/svg.js';
 export type { ExplainedTrace, ExplainedStep } from './run/explained-trace.js';
-export { builtinTemporal, type TemporalOptions, type TemporalResult, type Fairness } from './run/temporal.js';
+export { builtinTemporal, type TemporalOptions } from './run/temporal.js';
 export type { ModelInput, ModelIR };

@@ -39,14 +39,3 @@ export function replay(system: TransitionSystem, choices: readonly number[]): Re
   }
   return steps;
 }
-
-/** Parses a `--replay` token such as `0:3:1:4`. */
-export function parseReplayToken(token: string): number[] | undefined {
-  if (!/^\d+(:\d+)*$/.test(token)) return undefined;
-  return token.split(':').map(Number);
-}
-
-/** Formats a choice path as a `--replay` token. */
-export function replayToken(choices: readonly number[]): string {
-  return choices.join(':');
-}

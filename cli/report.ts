@@ -10,21 +10,21 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import type { CheckResultData } from '../run/result.js';
+import type { CheckResult } from '../run/result.js';
 import { InputErrors } from '../models/ir/errors.js';
 import type { ReviewResult } from '../run/review.js';
 import { renderCheckHtml, renderReviewHtml, renderTraceHtml, writeReport } from '../reports/html.js';
-import { checkToJson, parseOutputJson, reviewResultToJson } from '../reports/json.js';
+import { parseOutputJson, resultToJson } from '../reports/json.js';
 
 /** Writes `dir/report.html` and `dir/result.json` for a check; returns the HTML file's path. */
-export async function writeCheckReport(result: CheckResultData, dir: string): Promise<string> {
-  await writeReport(dir, checkToJson(result) + '\n', 'result.json');
+export async function writeCheckReport(result: CheckResult, dir: string): Promise<string> {
+  await writeReport(dir, resultToJson(result) + '\n', 'result.json');
   return writeReport(dir, await renderCheckHtml(result), 'report.html');
 }
 
 /** Writes `dir/report.html` and `dir/review.json` for a review; returns the HTML file's path. */
 export async function writeReviewReport(review: ReviewResult, dir: string): Promise<string> {
-  await writeReport(dir, reviewResultToJson(review) + '\n', 'review.json');
+  await writeReport(dir, resultToJson(review) + '\n', 'review.json');
   return writeReport(dir, await renderReviewHtml(review), 'report.html');
 }
 

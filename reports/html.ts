@@ -18,13 +18,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Limit } from '../checker/result.js';
-import type { CheckResultData } from '../run/result.js';
 import type { CoverageReport } from '../models/system/coverage.js';
 import type { ExplainedStep, ExplainedTrace } from '../run/explained-trace.js';
 import type { BudgetsIR } from '../models/ir/types.js';
 import { knobDefs, type Policy } from '../models/kernel/policy.js';
 import { resolvePreset } from '../models/kernel/presets.js';
-import type { CellVerdict, ReviewCell, ReviewResult } from '../run/review.js';
+import type { CellVerdict, CheckResult, ReviewCell, ReviewResult } from '../run/result.js';
 import { traceToDot } from './dot.js';
 import { htmlEscape as h } from './escape.js';
 import { renderSvg } from './svg.js';
@@ -41,7 +40,7 @@ export interface HtmlReportOptions {
 // ---- check ---------------------------------------------------------------------------------------
 
 /** The HTML report of one check result (a `CheckResult` or its JSON data). */
-export async function renderCheckHtml(result: CheckResultData, options: HtmlReportOptions = {}): Promise<string> {
+export async function renderCheckHtml(result: CheckResult, options: HtmlReportOptions = {}): Promise<string> {
   const title = options.title ?? `rseq-check: ${result.model} under ${result.policy.name}`;
   const parts: string[] = [];
   parts.push(`<header><h1>${h(title)}</h1>${verdictBanner(result)}</header>`);
@@ -258,12 +257,12 @@ function nav(items: readonly [string, string][]): string {
   return `<nav><ul>${items.map(([id, text]) => `<li><a href="#${h(id)}">${h(text)}</a></li>`).join('')}</ul></nav>`;
 }
 
-function verdictBanner(r: CheckResultData): string {
+function verdictBanner(r: CheckResult): string {
   const css = r.verdict === 'pass' ? 'v-ok' : r.verdict === 'violation' ? 'v-bad' : 'v-unknown';
   return `<p class="banner ${css}">${verdictText(r)}</p>`;
 }
 
-function verdictText(r: CheckResultData): string {
+function verdictText(r: CheckResult): string {
   if (r.verdict === 'pass') return '<strong>HOLDS</strong>: every reachable state explored, no property violated';
   if (r.verdict === 'violation') {
     return `<strong>VIOLATED</strong>: <code>${h(r.property)}</code> (shortest counterexample: ${r.trace.steps.length - 1} steps, <a href="#counterexample">below</a>)`;
@@ -311,7 +310,7 @@ function policyTable(p: Policy): string {
   return `${intro}<table class="knobs"><thead><tr><th scope="col">knob</th><th scope="col">value</th><th scope="col">evidence</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
-function statsTable(r: CheckResultData): string {
+function statsTable(r: CheckResult): string {
   const s = r.stats;
   return keyValueTable([
     ['states', num(s.states)],

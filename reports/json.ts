@@ -2,36 +2,32 @@
  * The JSON outputs of rseq-check and their published schema
  * (reports/schema/rseq-check-result.schema.json, JSON Schema 2020-12).
  *
- * Every document carries a `kind`:
- * - `check`: `{ kind: 'check', ...CheckResultData }`, exactly what `rseq-check check --json` prints;
- * - `review`: `{ kind: 'review', ...ReviewResult }`, what `reviewToJson` writes (review.json);
+ * Every document carries a `kind`, its first field:
+ * - `check`: a `CheckResult`, exactly what `rseq-check check --json` prints;
+ * - `review`: a `ReviewResult`, what `rseq-check review --out DIR` writes (review.json);
  * - `trace`: `{ kind: 'trace', ...ExplainedTrace }`, one counterexample on its own.
+ * (`rseq-check check --ltl --json` prints a `TemporalResult`, kind `temporal`, which the schema
+ * does not describe yet.)
  *
  * Reading a document back (`parseResultJson`, `parseOutputJson`) validates it against the
- * schema. ajv is only a development dependency, so validation at run time uses the small
- * validator below, which implements exactly the schema keywords the file uses (and refuses a
- * schema using any other); test/reports/json-schema.test.ts checks that it agrees with ajv.
+ * schema with ajv, and words each problem with its field path, line and column.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { FlagReport, Limit, Path, Stats } from '../checker/result.js';
-import type { CheckResultData } from '../run/result.js';
+import type { CellVerdict, CheckResult, Result, ReviewCell, ReviewResult } from '../run/result.js';
 import type { CoverageReport } from '../models/system/coverage.js';
 import type { Decision, ExplainedStep, ExplainedTrace, StepKind } from '../run/explained-trace.js';
 import { InputErrors, type InputError } from '../models/ir/errors.js';
 import { locateJsonPath } from '../models/ir/json-locate.js';
 import type { BudgetsIR } from '../models/ir/types.js';
 import type { Policy } from '../models/kernel/policy.js';
-import { reviewToJson, type CellVerdict, type ReviewCell, type ReviewResult } from '../run/review.js';
 
-/** A check result as JSON: the result's data (no `explain`) with `kind: 'check'`. */
-export type CheckResultJson = { readonly kind: 'check' } & CheckResultData;
-/** A review as JSON (review.json). */
-export type ReviewResultJson = { readonly kind: 'review' } & ReviewResult;
 /** One explained counterexample as JSON. */
 export type TraceJson = { readonly kind: 'trace' } & ExplainedTrace;
-/** Any document rseq-check writes. */
-export type OutputJson = CheckResultJson | ReviewResultJson | TraceJson;
+/** Any document the schema describes. */
+export type OutputJson = CheckResult | ReviewResult | TraceJson;
 
 /** The schema's file name, and its path relative to the repository (and package) root. */
 export const RESULT_SCHEMA_PATH = 'reports/schema/rseq-check-result.schema.json';
@@ -39,18 +35,11 @@ export const RESULT_SCHEMA_PATH = 'reports/schema/rseq-check-result.schema.json'
 // ---- writing ------------------------------------------------------------------------------------
 
 /**
- * A check result as the CLI's `--json` prints it: `{ kind: 'check', ...data }`, one-space
- * indented. The `explain` method of a `CheckResult` is left out; everything else is kept in the
- * result's own field order.
+ * A result as the CLI prints it (`check --json`, review.json): its data, one-space indented, in
+ * the result's own field order (`kind` first). View methods (`explain`...) are left out.
  */
-export function checkToJson(result: CheckResultData): string {
-  const { explain: _explain, ...data } = result as CheckResultData & { explain?: unknown };
-  return JSON.stringify({ kind: 'check', ...data }, null, 1);
-}
-
-/** A review as `reviewToJson` writes it (`{ kind: 'review', ...review }`). */
-export function reviewResultToJson(review: ReviewResult): string {
-  return reviewToJson(review);
+export function resultToJson(result: Result): string {
+  return JSON.stringify(result, null, 1);
 }
 
 /** One explained trace as a standalone document: `{ kind: 'trace', ...trace }`. */
@@ -66,7 +55,7 @@ export function traceToJson(trace: ExplainedTrace): string {
  * what is wrong, at which field path, with line and column) — also for a `trace` document,
  * which is not a result.
  */
-export function parseResultJson(text: string, file = '<json>'): CheckResultJson | ReviewResultJson {
+export function parseResultJson(text: string, file = '<json>'): CheckResult | ReviewResult {
   const doc = parseOutputJson(text, file);
   if (doc.kind === 'trace') {
     throw new InputErrors([{ code: 'schema', file, path: ['kind'], ...at(text, ['kind']), message: 'this is a "trace" document; a check or review result was expected' }]);
@@ -102,20 +91,36 @@ export interface SchemaProblem {
   readonly message: string;
 }
 
+let compiled: ValidateFunction | undefined;
+
 /** Validates a parsed value against the result schema; returns the problems (at most `limit`). */
 export function validateResultValue(value: unknown, limit = 20): SchemaProblem[] {
-  const schema = loadResultSchema();
-  const v = new MiniValidator(schema, limit);
-  v.validate(schema, value, []);
-  return v.problems;
+  compiled ??= new Ajv2020({ allErrors: true, strict: true }).compile(loadResultSchema());
+  if (compiled(value)) return [];
+  // An if/then failure only repeats what the `then` branch's own errors say.
+  const errors = (compiled.errors ?? []).filter((e) => e.keyword !== 'if');
+  const problems: SchemaProblem[] = [];
+  const reported = new Set<string>();
+  for (const error of errors) {
+    if (problems.length === limit) break;
+    const { path, found } = locate(error.instancePath, value);
+    let problem: SchemaProblem;
+    if (error.keyword === 'required') {
+      // Every field missing from one object, in one problem.
+      const names = errors.filter((e) => e.keyword === 'required' && e.instancePath === error.instancePath).map((e) => `"${String(e.params['missingProperty'])}"`);
+      problem = { path, message: `missing required field${names.length > 1 ? 's' : ''} ${names.join(', ')}` };
+    } else problem = describeError(error, path, found);
+    const key = `${JSON.stringify(problem.path)} ${problem.message}`;
+    if (reported.has(key)) continue;
+    reported.add(key);
+    problems.push(problem);
+  }
+  return problems;
 }
 
-let cachedSchema: SchemaNode | undefined;
+let cachedSchema: Readonly<Record<string, unknown>> | undefined;
 
-/**
- * The published schema, read from reports/schema/ next to this module (from the sources) or
- * two levels up (from the compiled dist/reports/), and checked to use only supported keywords.
- */
+/** The published schema, read from reports/schema/ next to this module (from the sources) or two levels up (from the compiled dist/reports/). */
 export function loadResultSchema(): Readonly<Record<string, unknown>> {
   if (cachedSchema !== undefined) return cachedSchema;
   const candidates = [
@@ -124,10 +129,8 @@ export function loadResultSchema(): Readonly<Record<string, unknown>> {
   ];
   const found = candidates.find((u) => existsSync(fileURLToPath(u)));
   if (found === undefined) throw new Error(`rseq-check: cannot find the result schema (${RESULT_SCHEMA_PATH}) next to ${fileURLToPath(import.meta.url)}`);
-  const schema = JSON.parse(readFileSync(found, 'utf8')) as SchemaNode;
-  checkKeywords(schema, '#');
-  cachedSchema = schema;
-  return schema;
+  cachedSchema = JSON.parse(readFileSync(found, 'utf8')) as Readonly<Record<string, unknown>>;
+  return cachedSchema;
 }
 
 function at(text: string, path: readonly (string | number)[]): { line?: number; column?: number } {
@@ -140,97 +143,52 @@ function lineColumn(text: string, pos: number): { line: number; column: number }
   return { line: before.split('\n').length, column: pos - before.lastIndexOf('\n') };
 }
 
-// ---- the validator ------------------------------------------------------------------------------
-
-type SchemaNode = Readonly<Record<string, unknown>>;
-
-/** Keywords with no effect on validation. */
-const ANNOTATIONS = new Set(['$schema', '$id', '$comment', '$defs', 'title', 'description', 'examples', 'default']);
-/** Keywords the validator implements. */
-const KEYWORDS = new Set([
-  '$ref', 'type', 'enum', 'const', 'properties', 'required', 'additionalProperties', 'items', 'minItems', 'minimum', 'minLength', 'pattern', 'allOf', 'if', 'then', 'else',
-]);
-
-/** Refuses a schema with a keyword the validator does not implement (so it cannot silently accept). */
-function checkKeywords(node: unknown, where: string): void {
-  if (typeof node === 'boolean') return;
-  if (node === null || typeof node !== 'object' || Array.isArray(node)) throw new Error(`result schema: ${where} is not a schema`);
-  for (const [k, v] of Object.entries(node)) {
-    if (k === '$defs' || k === 'properties') {
-      for (const [name, sub] of Object.entries(v as Record<string, unknown>)) checkKeywords(sub, `${where}/${k}/${name}`);
-    } else if (k === 'allOf') (v as unknown[]).forEach((sub, i) => checkKeywords(sub, `${where}/allOf/${i}`));
-    else if (k === 'items' || k === 'additionalProperties' || k === 'if' || k === 'then' || k === 'else') checkKeywords(v, `${where}/${k}`);
-    else if (!ANNOTATIONS.has(k) && !KEYWORDS.has(k)) throw new Error(`result schema: unsupported keyword "${k}" at ${where}`);
+/** The field path of an ajv instance path (a JSON pointer; array indices as numbers) and the value there. */
+function locate(pointer: string, root: unknown): { path: (string | number)[]; found: unknown } {
+  const path: (string | number)[] = [];
+  let found = root;
+  for (const raw of pointer.split('/').slice(1)) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(found)) {
+      path.push(Number(key));
+      found = found[Number(key)];
+    } else {
+      path.push(key);
+      found = isObject(found) ? found[key] : undefined;
+    }
   }
+  return { path, found };
 }
 
-class MiniValidator {
-  readonly problems: SchemaProblem[] = [];
-
-  constructor(
-    private readonly root: SchemaNode,
-    private readonly limit: number,
-  ) {}
-
-  /** Records problems of `value` against `schema`; returns whether it is valid. */
-  validate(schema: unknown, value: unknown, path: (string | number)[], record = true): boolean {
-    if (schema === true) return true;
-    if (schema === false) return this.fail(record, path, 'no value is allowed here');
-    const s = schema as SchemaNode;
-    let ok = true;
-    if (typeof s.$ref === 'string' && !this.validate(this.resolve(s.$ref), value, path, record)) ok = false;
-    if (s.type !== undefined && !typeMatches(s.type as string | string[], value)) {
-      return this.fail(record, path, `must be ${describeType(s.type as string | string[])} (got ${describeValue(value)})`);
+/** One ajv error in words, at its field path. */
+function describeError(error: ErrorObject, path: (string | number)[], value: unknown): SchemaProblem {
+  const params = error.params as Record<string, unknown>;
+  const got = describeValue(value);
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const name = String(params['additionalProperty']);
+      return { path: [...path, name], message: `unexpected field "${name}"` };
     }
-    if (s.const !== undefined && !sameJson(s.const, value)) return this.fail(record, path, `must be ${JSON.stringify(s.const)} (got ${describeValue(value)})`);
-    if (Array.isArray(s.enum) && !s.enum.some((e) => sameJson(e, value))) {
-      return this.fail(record, path, `must be one of ${s.enum.map((e) => JSON.stringify(e)).join(', ')} (got ${describeValue(value)})`);
+    case 'type':
+      return { path, message: `must be ${describeType(params['type'] as string | string[])} (got ${got})` };
+    case 'const':
+      return { path, message: `must be ${JSON.stringify(params['allowedValue'])} (got ${got})` };
+    case 'enum':
+      return { path, message: `must be one of ${(params['allowedValues'] as unknown[]).map((e) => JSON.stringify(e)).join(', ')} (got ${got})` };
+    case 'minimum':
+      return { path, message: `must be at least ${String(params['limit'])} (got ${got})` };
+    case 'minLength':
+      return { path, message: params['limit'] === 1 ? 'must not be empty' : `must have at least ${String(params['limit'])} characters` };
+    case 'pattern':
+      return { path, message: `must match ${String(params['pattern'])} (got ${got})` };
+    case 'minItems': {
+      const n = Number(params['limit']);
+      return { path, message: `must have at least ${n} item${n === 1 ? '' : 's'}` };
     }
-    if (typeof value === 'number') {
-      if (typeof s.minimum === 'number' && value < s.minimum) ok = this.fail(record, path, `must be at least ${s.minimum} (got ${value})`);
-    }
-    if (typeof value === 'string') {
-      if (typeof s.minLength === 'number' && [...value].length < s.minLength) ok = this.fail(record, path, s.minLength === 1 ? 'must not be empty' : `must have at least ${s.minLength} characters`);
-      if (typeof s.pattern === 'string' && !new RegExp(s.pattern, 'u').test(value)) ok = this.fail(record, path, `must match ${s.pattern} (got ${describeValue(value)})`);
-    }
-    if (Array.isArray(value)) {
-      if (typeof s.minItems === 'number' && value.length < s.minItems) ok = this.fail(record, path, `must have at least ${s.minItems} item${s.minItems === 1 ? '' : 's'}`);
-      if (s.items !== undefined) value.forEach((item, i) => (ok = this.validate(s.items, item, [...path, i], record) && ok));
-    }
-    if (isObject(value)) {
-      const props = (s.properties ?? {}) as Record<string, unknown>;
-      const missing = ((s.required ?? []) as string[]).filter((name) => !Object.hasOwn(value, name));
-      if (missing.length > 0) ok = this.fail(record, path, `missing required field${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}`);
-      for (const [name, v] of Object.entries(value)) {
-        if (Object.hasOwn(props, name)) ok = this.validate(props[name], v, [...path, name], record) && ok;
-        else if (s.additionalProperties === false) ok = this.fail(record, [...path, name], `unexpected field "${name}"`);
-        else if (s.additionalProperties !== undefined) ok = this.validate(s.additionalProperties, v, [...path, name], record) && ok;
-      }
-    }
-    if (Array.isArray(s.allOf)) for (const sub of s.allOf) ok = this.validate(sub, value, path, record) && ok;
-    if (s.if !== undefined) {
-      const branch = this.validate(s.if, value, path, false) ? s.then : s.else;
-      if (branch !== undefined) ok = this.validate(branch, value, path, record) && ok;
-    }
-    return ok;
-  }
-
-  private fail(record: boolean, path: readonly (string | number)[], message: string): false {
-    if (record && this.problems.length < this.limit && !this.problems.some((p) => p.message === message && samePath(p.path, path))) {
-      this.problems.push({ path: [...path], message });
-    }
-    return false;
-  }
-
-  private resolve(ref: string): unknown {
-    if (!ref.startsWith('#')) throw new Error(`result schema: only local $ref is supported, got "${ref}"`);
-    let node: unknown = this.root;
-    for (const raw of ref.slice(1).split('/').filter((p) => p !== '')) {
-      const key = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
-      node = isObject(node) ? node[key] : undefined;
-      if (node === undefined) throw new Error(`result schema: $ref "${ref}" does not resolve`);
-    }
-    return node;
+    case 'false schema':
+      return { path, message: 'no value is allowed here' };
+    default:
+      return { path, message: error.message ?? `fails the schema's "${error.keyword}"` };
   }
 }
 
@@ -238,33 +196,9 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-function typeMatches(type: string | readonly string[], v: unknown): boolean {
-  const one = (t: string): boolean => {
-    switch (t) {
-      case 'null':
-        return v === null;
-      case 'boolean':
-        return typeof v === 'boolean';
-      case 'string':
-        return typeof v === 'string';
-      case 'integer':
-        return typeof v === 'number' && Number.isInteger(v);
-      case 'number':
-        return typeof v === 'number' && Number.isFinite(v);
-      case 'array':
-        return Array.isArray(v);
-      case 'object':
-        return isObject(v);
-      default:
-        throw new Error(`result schema: unknown type "${t}"`);
-    }
-  };
-  return typeof type === 'string' ? one(type) : type.some(one);
-}
-
 function describeType(type: string | readonly string[]): string {
   const words: Record<string, string> = { null: 'null', boolean: 'a boolean', string: 'a string', integer: 'an integer', number: 'a number', array: 'an array', object: 'an object' };
-  return (typeof type === 'string' ? [type] : type).map((t) => words[t] ?? t).join(' or ');
+  return (typeof type === 'string' ? type.split(',') : type).map((t) => words[t] ?? t).join(' or ');
 }
 
 function describeValue(v: unknown): string {
@@ -273,14 +207,6 @@ function describeValue(v: unknown): string {
   if (typeof v === 'object') return 'an object';
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
   return String(v);
-}
-
-function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
-function samePath(a: readonly (string | number)[], b: readonly (string | number)[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 // ---- keeping the schema in sync with the types ---------------------------------------------------
@@ -294,7 +220,7 @@ type KeysOf<T> = T extends unknown ? keyof T & string : never;
 
 /** The enumerations and field lists the schema must match. */
 export const schemaSync = {
-  verdicts: { pass: true, violation: true, incomplete: true } satisfies Exactly<CheckResultData['verdict']>,
+  verdicts: { pass: true, violation: true, incomplete: true } satisfies Exactly<CheckResult['verdict']>,
   cellVerdicts: {
     'atomicity broken (G1)': true,
     'false kill (G2)': true,
@@ -335,7 +261,7 @@ export const schemaSync = {
   fields: {
     checkOutput: {
       kind: true, verdict: true, model: true, policy: true, budgets: true, stats: true, flags: true, coverage: true, property: true, path: true, trace: true, stoppedBy: true,
-    } satisfies Exactly<KeysOf<CheckResultJson>>,
+    } satisfies Exactly<KeysOf<CheckResult>>,
     policy: {
       name: true, eventTracking: true, eventMaskClear: true, abortOnPreempt: true, abortOnMigrate: true, abortOnSignal: true, abortOnMembarrier: true,
       abortOnTrap: true, idUpdate: true, readOnlyEnforcement: true, csValidation: true, noRestartFlags: true, noRestartSignalRequiresBoth: true,
@@ -351,7 +277,7 @@ export const schemaSync = {
     coverageInstruction: { index: true, label: true, text: true, inCs: true, events: true, violations: true, fused: true } satisfies Exactly<
       keyof CoverageReport['programs'][number]['instructions'][number]
     >,
-    reviewOutput: { kind: true, scenarios: true, policies: true, cells: true, seconds: true } satisfies Exactly<keyof ReviewResultJson>,
+    reviewOutput: { kind: true, scenarios: true, policies: true, cells: true, seconds: true } satisfies Exactly<keyof ReviewResult>,
     reviewCell: { scenario: true, policy: true, verdict: true, trace: true, states: true, coverage: true } satisfies Exactly<keyof ReviewCell>,
     trace: { model: true, policy: true, property: true, threads: true, cpus: true, steps: true, loopStart: true, replay: true } satisfies Exactly<keyof ExplainedTrace>,
     step: {

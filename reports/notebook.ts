@@ -13,10 +13,10 @@
  * drawing), so a cell that displays the diagram always displays something true. Asking for a
  * cell or a flag that does not exist is a mistake and throws an Error naming what exists.
  */
-import { formatResult, type CheckResultData } from '../run/result.js';
-import { traceToText } from '../run/explain.js';
+import type { CheckResult, ReviewCell, ReviewResult, TemporalResult } from '../run/result.js';
 import type { ExplainedTrace } from '../run/explained-trace.js';
-import { reviewToMarkdown, type ReviewCell, type ReviewResult } from '../run/review.js';
+import { reviewToMarkdown } from './review-markdown.js';
+import { formatCheck, formatTemporal, traceToText } from './text.js';
 import { traceToDot, type TraceDotOptions } from './dot.js';
 import { dotAttrs } from './escape.js';
 import { renderSvg } from './svg.js';
@@ -36,6 +36,12 @@ export interface CheckViews {
   /** `toDot` rendered to an SVG document (offline, WebAssembly Graphviz). */
   toSvg(options?: ViewOptions): Promise<string>;
   /** The verdict, the statistics and the counterexample's steps in words (what the CLI prints). */
+  explain(): string;
+}
+
+/** The view method added to a temporal result. */
+export interface TemporalViews {
+  /** The verdict, the product's size and the lasso's steps in words (what the CLI prints). */
   explain(): string;
 }
 
@@ -60,8 +66,8 @@ export interface ReviewViews {
  */
 export type WithViews<R, V> = R extends unknown ? Omit<R, keyof V> & V : never;
 
-/** A check result (a `CheckResult`, or its JSON data read back) with notebook views. */
-export function withViews<R extends CheckResultData>(result: R): WithViews<R, CheckViews> {
+/** A check result (from `checkModel`, or its JSON read back) with notebook views. */
+export function withViews<R extends CheckResult>(result: R): WithViews<R, CheckViews> {
   const pick = (options?: ViewOptions): ExplainedTrace | string => {
     if (options?.flag !== undefined) {
       const f = result.flags.find((x) => x.name === options.flag);
@@ -87,9 +93,15 @@ export function withViews<R extends CheckResultData>(result: R): WithViews<R, Ch
   const views: CheckViews = {
     toDot,
     toSvg: (options?: ViewOptions) => renderSvg(toDot(options)),
-    explain: () => formatResult(result),
+    explain: () => formatCheck(result),
   };
   return { ...result, ...views } as unknown as WithViews<R, CheckViews>;
+}
+
+/** A temporal result with its text view (see `TemporalViews`). */
+export function withTemporalViews<R extends TemporalResult>(result: R): WithViews<R, TemporalViews> {
+  const views: TemporalViews = { explain: () => formatTemporal(result) };
+  return { ...result, ...views } as unknown as WithViews<R, TemporalViews>;
 }
 
 /** A review with notebook views (see `ReviewViews`). */

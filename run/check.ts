@@ -1,7 +1,7 @@
 /**
  * One check: explores a model under a policy (in-process or on a worker pool), then explains
  * the counterexample and the flags' witnesses in the unreduced system. The options, the system
- * build and the result live in check-options.ts, build-system.ts and check-result.ts; they are
+ * build and the result live in options.ts, models/system/build.ts and result.ts; they are
  * re-exported here, the library's entry point for a check.
  */
 import { explore } from '../checker/explore.js';
@@ -15,12 +15,12 @@ import { concretize } from '../models/system/concretize.js';
 import { resolvePolicy } from '../models/kernel/presets.js';
 import type { CheckOptions } from './options.js';
 import { buildSystem } from '../models/system/build.js';
-import { formatResult, type CheckResult, type ExplainedFlag } from './result.js';
+import type { CheckResult, ExplainedFlag } from './result.js';
 
 export { resolvePolicy } from '../models/kernel/presets.js';
 export type { CheckOptions } from './options.js';
 export { buildSystem } from '../models/system/build.js';
-export { formatResult, type CheckResult, type CheckResultData, type ExplainedFlag } from './result.js';
+export type { CheckResult, ExplainedFlag } from './result.js';
 
 /**
  * Explores every placement of kernel events over the model under the policy and returns the
@@ -66,19 +66,14 @@ export async function checkModel(ir: ModelIR, options: CheckOptions = {}): Promi
     const witness = { choices: real(f.witness.choices) };
     return { ...f, witness, trace: explainPath(concrete, witness.choices, { ...meta, property: f.name }) };
   });
-  const common = { model: ir.name, policy, budgets: sys.options.budgets, stats: raw.stats, flags, coverage: coverageReport(sys) };
+  const common = { kind: 'check' as const, model: ir.name, policy, budgets: sys.options.budgets, stats: raw.stats, flags, coverage: coverageReport(sys) };
   if (raw.verdict === 'violation') {
     const path = { choices: real(raw.path.choices) };
     const trace = explainPath(concrete, path.choices, { ...meta, property: raw.property });
-    const r = { ...common, verdict: 'violation' as const, property: raw.property, path, trace };
-    return { ...r, explain: () => formatResult(r) };
+    return { ...common, verdict: 'violation', property: raw.property, path, trace };
   }
-  if (raw.verdict === 'incomplete') {
-    const r = { ...common, verdict: 'incomplete' as const, stoppedBy: raw.stoppedBy };
-    return { ...r, explain: () => formatResult(r) };
-  }
-  const r = { ...common, verdict: 'pass' as const };
-  return { ...r, explain: () => formatResult(r) };
+  if (raw.verdict === 'incomplete') return { ...common, verdict: 'incomplete', stoppedBy: raw.stoppedBy };
+  return { ...common, verdict: 'pass' };
 }
 
 /** The built factory module workers import (workers run the compiled dist/ code). */

@@ -260,11 +260,3 @@ function evText(ev: number): string {
   if (ev & 4) parts.push('MIGRATE');
   return parts.join('|') || 'none';
 }
-
-/** A trace as numbered lines of words. */
-export function traceToText(trace: ExplainedTrace): string {
-  const lines = trace.steps.map((s) => `${String(s.index).padStart(3)}. ${s.witness ? '* ' : ''}${s.text}`);
-  if (trace.loopStart !== undefined) lines.splice(trace.loopStart + 1, 0, `     --- cycle starts here (repeats forever) ---`);
-  lines.push(`     replay: --replay ${trace.replay}`);
-  return lines.join('\n');
-}

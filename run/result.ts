@@ -1,58 +1,90 @@
 /**
- * The typed result of a check (verdict, statistics, explained counterexample and flags,
- * placement coverage) and its text report.
+ * What every run returns, as plain JSON data: one `Result` union told apart by `kind`
+ * ('check' | 'temporal' | 'review'), and for the checks by `verdict`. A pass holds, a violation carries its shortest counterexample, and an incomplete
+ * run (the same variant for every kind) says which limit stopped it. Reports (reports/) render
+ * these; the library entry point (index.ts) attaches the views (`explain()`, `toDot()`...).
+ *
+ * `kind` comes first in every object, so a result's JSON (`JSON.stringify(result)`) is the
+ * document the CLI prints.
  */
 import type { FlagReport, Limit, Path, Stats } from '../checker/result.js';
 import type { BudgetsIR } from '../models/ir/types.js';
-import { traceToText } from './explain.js';
 import type { ExplainedTrace } from './explained-trace.js';
 import type { Policy } from '../models/kernel/policy.js';
 import type { CoverageReport } from '../models/system/coverage.js';
+
+/** A run that a limit (states, time, memory, depth) or an interrupt stopped: no verdict. */
+export interface Incomplete {
+  readonly verdict: 'incomplete';
+  readonly stoppedBy: Limit;
+}
+
+/** Every reachable state explored, nothing violated. */
+export interface Holds {
+  readonly verdict: 'pass';
+}
 
 /** A flag with its witness explained. */
 export interface ExplainedFlag extends FlagReport {
   readonly trace: ExplainedTrace;
 }
 
-/** The data of a check result (plain JSON apart from the policy object). */
-export type CheckResultData = (
-  | { readonly verdict: 'pass' }
+/** The result of a check of safety properties (`checkModel`). */
+export type CheckResult = { readonly kind: 'check' } & (
+  | Holds
   | { readonly verdict: 'violation'; readonly property: string; readonly path: Path; readonly trace: ExplainedTrace }
-  | { readonly verdict: 'incomplete'; readonly stoppedBy: Limit }
+  | Incomplete
 ) & {
-  readonly model: string;
-  readonly policy: Policy;
-  readonly budgets: BudgetsIR;
-  readonly stats: Stats;
-  readonly flags: readonly ExplainedFlag[];
-  /** Which event kinds were explored at which instruction (placement coverage). */
-  readonly coverage: CoverageReport;
-};
+    readonly model: string;
+    readonly policy: Policy;
+    readonly budgets: BudgetsIR;
+    readonly stats: Stats;
+    readonly flags: readonly ExplainedFlag[];
+    /** Which event kinds were explored at which instruction (placement coverage). */
+    readonly coverage: CoverageReport;
+  };
 
-/** The typed result of `check()`. */
-export type CheckResult = CheckResultData & {
-  /** The verdict, statistics and counterexample in words. */
-  explain(): string;
-};
+export type Fairness = 'none' | 'weak' | 'strong';
 
-/** The text report of a result (what the CLI prints). */
-export function formatResult(r: CheckResultData): string {
-  const s = r.stats;
-  const lines: string[] = [];
-  const head = `${r.model} under ${r.policy.name}`;
-  if (r.verdict === 'pass') lines.push(`HOLDS: ${head}: every reachable state explored, no property violated`);
-  else if (r.verdict === 'violation') lines.push(`VIOLATED: ${head}: ${r.property} (shortest counterexample: ${r.trace.steps.length - 1} steps)`);
-  else lines.push(`INCOMPLETE: ${head}: stopped by ${r.stoppedBy.kind === 'interrupted' ? 'an interrupt (Ctrl-C)' : `the ${r.stoppedBy.kind} limit (${r.stoppedBy.bound})`}; no verdict — the states below were covered, the rest were not`);
-  const b = r.budgets;
-  const bud = (v: number) => (v < 0 ? '∞' : String(v));
-  lines.push(
-    `  states ${s.states}, transitions ${s.transitions}, depth ${s.depth}, ${s.seconds.toFixed(3)} s, ${Math.round(s.statesPerSecond)} states/s, ${s.bytesPerState.toFixed(1)} bytes/state (${s.stateWords} words/state)`,
-  );
-  lines.push(`  budgets: preemptions ${bud(b.preemptions)}, migrations ${bud(b.migrations)}, signals ${bud(b.signals)}, interrupts ${bud(b.interrupts)}, traps ${bud(b.traps)}`);
-  for (const f of r.flags) lines.push(`  flag ${f.name}: ${f.count} states (first witness: ${f.trace.steps.length - 1} steps, --replay ${f.trace.replay})`);
-  if (r.verdict === 'violation') {
-    lines.push('', 'Counterexample:');
-    lines.push(traceToText(r.trace));
-  }
-  return lines.join('\n');
+/** The result of a temporal (LTL) check (`checkTemporal`): a violation is a lasso. */
+export type TemporalResult = { readonly kind: 'temporal' } & (
+  | Holds
+  | Incomplete
+  | { readonly verdict: 'violation'; readonly trace: ExplainedTrace; readonly path: { readonly choices: readonly number[]; readonly loopStart: number } }
+) & {
+    readonly model: string;
+    readonly policy: Policy;
+    readonly property: string;
+    readonly formula: string;
+    readonly fairness: Fairness;
+    readonly finiteEvents: boolean;
+    /** Product states and transitions. */
+    readonly stats: { readonly states: number; readonly transitions: number; readonly seconds: number };
+  };
+
+/** What a cell of the verdict matrix says, most severe first. */
+export type CellVerdict = 'atomicity broken (G1)' | 'false kill (G2)' | 'undetected violation (G3)' | 'killed as promised' | 'holds' | 'incomplete';
+
+/** One cell of the design review: a seed scenario under one policy. */
+export interface ReviewCell {
+  readonly scenario: string;
+  readonly policy: string;
+  readonly verdict: CellVerdict;
+  /** The shortest counterexample (or, for "killed as promised", the first kill's witness). */
+  readonly trace?: ExplainedTrace;
+  readonly states: number;
+  /** Placement coverage of the cell's G1 exploration. */
+  readonly coverage?: CoverageReport;
 }
+
+/** The design review (`review`): the verdict matrix, scenarios by policies. */
+export interface ReviewResult {
+  readonly kind: 'review';
+  readonly scenarios: readonly { readonly id: string; readonly title: string }[];
+  readonly policies: readonly string[];
+  readonly cells: readonly ReviewCell[];
+  readonly seconds: number;
+}
+
+/** Any run's result. */
+export type Result = CheckResult | TemporalResult | ReviewResult;

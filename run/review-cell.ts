@@ -7,21 +7,7 @@ import type { ModelInput } from '../models/ir/schema.js';
 import { validateModel } from '../models/ir/validate.js';
 import type { CoverageReport } from '../models/system/coverage.js';
 import { checkModel, type CheckResult } from './check.js';
-import type { ExplainedTrace } from './explained-trace.js';
-
-/** What a cell of the verdict matrix says, most severe first. */
-export type CellVerdict = 'atomicity broken (G1)' | 'false kill (G2)' | 'undetected violation (G3)' | 'killed as promised' | 'holds' | 'incomplete';
-
-export interface ReviewCell {
-  readonly scenario: string;
-  readonly policy: string;
-  readonly verdict: CellVerdict;
-  /** The shortest counterexample (or, for "killed as promised", the first kill's witness). */
-  readonly trace?: ExplainedTrace;
-  readonly states: number;
-  /** Placement coverage of the cell's G1 exploration. */
-  readonly coverage?: CoverageReport;
-}
+import type { CellVerdict, ReviewCell } from './result.js';
 
 /**
  * Checks one scenario under one policy against G1, G2 and G3 (one exploration per property,

@@ -8,8 +8,8 @@ import { compiledModule } from '../checker/parallel/explore-parallel.js';
 import { InputErrors } from '../models/ir/errors.js';
 import type { ModelIR } from '../models/ir/types.js';
 import type { ModelInput } from '../models/ir/schema.js';
-import type { ReviewCell } from './review-cell.js';
-import { formatTemporal, prepareTemporal, type TemporalOptions, type TemporalResult, type TemporalResultData } from './temporal.js';
+import type { ReviewCell, TemporalResult } from './result.js';
+import { prepareTemporal, type TemporalOptions } from './temporal.js';
 
 /** A pool of task workers for the duration of `use`. */
 async function withPool<T>(workers: number, use: (pool: workerpool.Pool) => Promise<T>): Promise<T> {
@@ -32,8 +32,7 @@ export async function checkTemporalMany(ir: ModelIR, list: readonly TemporalOpti
   for (const o of list) prepareTemporal(ir, o);
   const plain = list.map(({ signal: _s, onProgress: _p, ...o }) => o);
   try {
-    const data = await withPool(workers, (pool) => Promise.all(plain.map((o) => pool.exec('temporal', [ir, o]) as unknown as Promise<TemporalResultData>)));
-    return data.map((d) => ({ ...d, explain: () => formatTemporal(d) }));
+    return await withPool(workers, (pool) => Promise.all(plain.map((o) => pool.exec('temporal', [ir, o]) as unknown as Promise<TemporalResult>)));
   } catch (e) {
     if (e instanceof InputErrors) throw e;
     throw new Error(`a worker failed while checking temporal properties: ${e instanceof Error ? e.message : String(e)}; no verdict`);

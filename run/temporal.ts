@@ -12,8 +12,8 @@ import { parseLtl } from '../properties/ltl/parse.js';
 import { resolvePolicy } from '../models/kernel/presets.js';
 import { resolveBudgets } from '../models/system/build.js';
 import type { CheckOptions } from './options.js';
-import { explainPath, traceToText } from './explain.js';
-import type { ExplainedTrace } from './explained-trace.js';
+import { explainPath } from './explain.js';
+import type { Fairness, TemporalResult } from './result.js';
 import { rseqExprEnvironment } from '../models/system/expr-env.js';
 import { InputErrors } from '../models/ir/errors.js';
 import type { ModelIR } from '../models/ir/types.js';
@@ -22,7 +22,7 @@ import type { Policy } from '../models/kernel/policy.js';
 import { decodeLabel, LabelKind, labelKind } from '../models/system/labels.js';
 import { RseqSystem } from '../models/system/rseq-system.js';
 
-export type Fairness = 'none' | 'weak' | 'strong';
+export type { Fairness, TemporalResult } from './result.js';
 
 /** Options of a temporal check: the policy options of `check`, a formula or a built-in, fairness. */
 export interface TemporalOptions extends Pick<CheckOptions, 'policy' | 'knobs' | 'budgets' | 'constants' | 'maxStates' | 'workers' | 'parallelThreshold' | 'signal' | 'onProgress'> {
@@ -39,24 +39,6 @@ export interface TemporalOptions extends Pick<CheckOptions, 'policy' | 'knobs' |
   /** Only finitely many kernel events (preemptions, migrations, signals, interrupts, traps) in a run. @defaultValue false */
   readonly finiteEvents?: boolean;
 }
-
-export type TemporalResultData = (
-  | { readonly verdict: 'pass' }
-  | { readonly verdict: 'incomplete' }
-  | { readonly verdict: 'violation'; readonly trace: ExplainedTrace; readonly path: { readonly choices: readonly number[]; readonly loopStart: number } }
-) & {
-  readonly kind: 'temporal';
-  readonly model: string;
-  readonly policy: Policy;
-  readonly property: string;
-  readonly formula: string;
-  readonly fairness: Fairness;
-  readonly finiteEvents: boolean;
-  readonly stats: { readonly states: number; readonly transitions: number; readonly seconds: number };
-};
-
-/** The result of `checkTemporal`. */
-export type TemporalResult = TemporalResultData & { explain(): string };
 
 const threadsOf = (ir: ModelIR): string[] => ir.threads.map((t) => t.name);
 const all = (ir: ModelIR, f: (t: string) => string): string => threadsOf(ir).map((t) => `(${f(t)})`).join(' && ');
@@ -204,11 +186,10 @@ export async function checkTemporal(ir: ModelIR, options: TemporalOptions): Prom
   if (r.verdict === 'violation') {
     const choices = [...r.stem, ...r.cycle];
     const trace = explainPath(sys, choices, { model: ir.name, policy: policy.name, property: name, loopStart: r.loopStart });
-    const res = { ...common, verdict: 'violation' as const, trace, path: { choices, loopStart: r.loopStart } };
-    return { ...res, explain: () => formatTemporal(res) };
+    return { ...common, verdict: 'violation', trace, path: { choices, loopStart: r.loopStart } };
   }
-  const res = { ...common, verdict: r.verdict };
-  return { ...res, explain: () => formatTemporal(res) };
+  if (r.verdict === 'incomplete') return { ...common, verdict: 'incomplete', stoppedBy: r.stoppedBy };
+  return { ...common, verdict: 'pass' };
 }
 
 /** The product built by the worker pool (every edge recorded), then the SCC search here. */
@@ -225,17 +206,8 @@ async function parallelCycleSearch(ir: ModelIR, options: TemporalOptions, produc
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
   const x = run.exploration;
-  if (x.stoppedBy) return { verdict: 'incomplete', states: run.store.count, transitions: x.transitions };
+  if (x.stoppedBy) return { verdict: 'incomplete', stoppedBy: x.stoppedBy, states: run.store.count, transitions: x.transitions };
   // Ids may have gaps (unused block tails): the graph spans every id handed out.
   const graph = productGraph(run.store, run.edges!, run.store.nextId, run.store.count, x.transitions);
   return searchFairCycle(product, graph, fair);
-}
-
-/** The text report of a temporal result: verdict, then the lasso's stem and cycle in words. */
-export function formatTemporal(r: TemporalResultData): string {
-  const head = `${r.model} under ${r.policy.name}: ${r.property} = ${r.formula}\n  fairness ${r.fairness}${r.finiteEvents ? ', finitely many kernel events' : ''}; product states ${r.stats.states}, transitions ${r.stats.transitions}, ${r.stats.seconds.toFixed(3)} s`;
-  if (r.verdict === 'pass') return `HOLDS: ${head}`;
-  if (r.verdict === 'incomplete') return `INCOMPLETE: ${head}\n  stopped by the states limit: no verdict`;
-  const cycleLen = r.trace.steps.length - 1 - r.path.loopStart;
-  return `VIOLATED: ${head}\n  lasso: a stem of ${r.path.loopStart} steps, then a cycle of ${cycleLen} steps repeated forever${cycleLen === 0 ? ' (the last state repeats: the run stops there)' : ''}\n\nCounterexample:\n${traceToText(r.trace)}`;
 }

@@ -18,6 +18,7 @@
  */
 import type { TransitionSystem } from '../transition-system.js';
 import { hashWords } from '../state-store.js';
+import type { Limit } from '../result.js';
 
 /** A Büchi automaton seen through its transition function, so checker/ need not know formulas. */
 export interface ProductSpec {
@@ -42,7 +43,7 @@ interface Counts {
 
 export type CycleResult =
   | ({ readonly verdict: 'pass' } & Counts)
-  | ({ readonly verdict: 'incomplete' } & Counts)
+  | ({ readonly verdict: 'incomplete'; readonly stoppedBy: Limit } & Counts)
   | ({
       readonly verdict: 'violation';
       /** Choice path (replay.ts format) from an initial state to the first state of the cycle. */
@@ -218,6 +219,7 @@ export function findAcceptingCycle(system: TransitionSystem, spec: ProductSpec, 
 
   const accepting = (id: number): boolean => spec.accepting[store.automatonState(id)] === true;
   const counts = (): Counts => ({ states: store.size, transitions });
+  const incomplete = (): CycleResult => ({ verdict: 'incomplete', stoppedBy: { kind: 'states', bound: maxStates }, ...counts() });
 
   const roots = new IntStack();
   const rootChoices = new IntStack();
@@ -294,12 +296,12 @@ export function findAcceptingCycle(system: TransitionSystem, spec: ProductSpec, 
   };
 
   for (let r = 0; r < roots.length; r++) {
-    if (overflow) return { verdict: 'incomplete', ...counts() };
+    if (overflow) return incomplete();
     const root = roots.get(r);
     if (store.color(root) !== WHITE) continue;
     pushBlue(root, rootChoices.get(r));
     while (blueDepth > 0) {
-      if (overflow) return { verdict: 'incomplete', ...counts() };
+      if (overflow) return incomplete();
       const f = (blueDepth - 1) * FRAME;
       const s = blue.get(f + F_ID);
       const cursor = blue.get(f + F_CURSOR);
@@ -323,7 +325,7 @@ export function findAcceptingCycle(system: TransitionSystem, spec: ProductSpec, 
       }
     }
   }
-  return { verdict: overflow ? 'incomplete' : 'pass', ...counts() };
+  return overflow ? incomplete() : { verdict: 'pass', ...counts() };
 }
 
 function pushFrame(stack: IntStack, depth: number, id: number, choice: number, start: number): void {

@@ -18,7 +18,9 @@
 import type { ProductSpec } from '../graph/cycles.js';
 import { EdgeLog, Exploration, expandInProcess, type VisitedStore } from '../explore.js';
 import { ProductSystem, STUTTER } from './product.js';
+import { stronglyConnectedComponents } from '../graph/scc.js';
 import type { TransitionSystem } from '../transition-system.js';
+import type { Limit } from '../result.js';
 
 /** How transitions map to actors (threads) and which states enable which actors. */
 export interface FairnessSpec {
@@ -33,11 +35,9 @@ export interface FairnessSpec {
   excluded(label: number): boolean;
 }
 
-export const noFairness: FairnessSpec = { kind: 'none', actors: 0, actorOf: () => -1, enabled: () => 0, excluded: () => false };
-
 export type FairCycleResult =
   | { readonly verdict: 'pass'; readonly states: number; readonly transitions: number }
-  | { readonly verdict: 'incomplete'; readonly states: number; readonly transitions: number }
+  | { readonly verdict: 'incomplete'; readonly stoppedBy: Limit; readonly states: number; readonly transitions: number }
   | {
       readonly verdict: 'violation';
       readonly stem: number[];
@@ -87,13 +87,13 @@ function graphFromEdges(quads: Int32Array, length: number, ids: number): Pick<Pr
   return { edgeStart, edgeTo, edgeChoice, edgeLabel };
 }
 
-/** Builds the product graph in-process (breadth first, every edge recorded). */
-export async function buildProductGraph(product: ProductSystem, options: { maxStates?: number } = {}): Promise<ProductGraph | undefined> {
+/** Builds the product graph in-process (breadth first, every edge recorded), or says which limit stopped it. */
+export async function buildProductGraph(product: ProductSystem, options: { maxStates?: number } = {}): Promise<{ graph: ProductGraph } | { stoppedBy: Limit }> {
   const edges = new EdgeLog();
   const x = new Exploration(product, options.maxStates !== undefined ? { maxStates: options.maxStates } : {}, undefined, edges);
   await expandInProcess(x);
-  if (x.stoppedBy) return undefined;
-  return productGraph(x.store, edges, x.store.count, x.store.count, x.transitions);
+  if (x.stoppedBy) return { stoppedBy: x.stoppedBy };
+  return { graph: productGraph(x.store, edges, x.store.count, x.store.count, x.transitions) };
 }
 
 /** The graph of an explored product: its store (states, parent links) and its recorded edges. */
@@ -109,9 +109,9 @@ export async function findFairAcceptingCycle(
   options: { maxStates?: number } = {},
 ): Promise<FairCycleResult> {
   const product = new ProductSystem(system, spec);
-  const graph = await buildProductGraph(product, options);
-  if (!graph) return { verdict: 'incomplete', states: options.maxStates ?? 0, transitions: 0 };
-  return searchFairCycle(product, graph, fairness);
+  const built = await buildProductGraph(product, options);
+  if ('stoppedBy' in built) return { verdict: 'incomplete', stoppedBy: built.stoppedBy, states: options.maxStates ?? 0, transitions: 0 };
+  return searchFairCycle(product, built.graph, fairness);
 }
 
 /** The SCC-based search over an explored product graph (see the header). */
@@ -250,9 +250,9 @@ function actorMask(f: FairnessSpec): number {
 }
 
 /**
- * Tarjan's algorithm with an explicit stack over the states of `subset` (all when null), using
- * only edges accepted by `useEdge` and staying inside the subset. Labels each component's
- * states in `inSet` with a fresh id from `firstId` on, and returns the components.
+ * The strongly connected components of the states of `subset` (all when null), using only edges
+ * accepted by `useEdge` and staying inside the subset. Labels each component's states in `inSet`
+ * with a fresh id from `firstId` on, and returns the components.
  */
 function sccs(
   n: number,
@@ -266,62 +266,15 @@ function sccs(
   const member = new Uint8Array(n);
   if (subset) for (const u of subset) member[u] = 1;
   else member.fill(1);
-  const index = new Int32Array(n).fill(-1);
-  const low = new Int32Array(n);
-  const onStack = new Uint8Array(n);
-  const stack: number[] = [];
-  const result: number[][] = [];
-  let counter = 0;
-  const callU: number[] = [];
-  const callE: number[] = [];
-  const roots = subset ?? Array.from({ length: n }, (_, i) => i);
-  for (const root of roots) {
-    if (index[root] !== -1) continue;
-    callU.push(root);
-    callE.push(edgeStart[root]!);
-    index[root] = low[root] = counter++;
-    stack.push(root);
-    onStack[root] = 1;
-    while (callU.length > 0) {
-      const u = callU[callU.length - 1]!;
-      let e = callE[callE.length - 1]!;
-      let descended = false;
-      for (; e < edgeStart[u + 1]!; e++) {
-        if (!useEdge(e)) continue;
-        const v = edgeTo[e]!;
-        if (!member[v]) continue;
-        if (index[v] === -1) {
-          callE[callE.length - 1] = e + 1;
-          index[v] = low[v] = counter++;
-          stack.push(v);
-          onStack[v] = 1;
-          callU.push(v);
-          callE.push(edgeStart[v]!);
-          descended = true;
-          break;
-        }
-        if (onStack[v]) low[u] = Math.min(low[u]!, index[v]!);
-      }
-      if (descended) continue;
-      callU.pop();
-      callE.pop();
-      if (callU.length > 0) {
-        const parent = callU[callU.length - 1]!;
-        low[parent] = Math.min(low[parent]!, low[u]!);
-      }
-      if (low[u] === index[u]) {
-        const comp: number[] = [];
-        for (;;) {
-          const w = stack.pop()!;
-          onStack[w] = 0;
-          comp.push(w);
-          if (w === u) break;
-        }
-        const id = firstId + result.length;
-        for (const w of comp) inSet[w] = id;
-        result.push(comp);
-      }
-    }
-  }
-  return result;
+  const { components } = stronglyConnectedComponents(
+    n,
+    (u, visit) => {
+      for (let e = edgeStart[u]!; e < edgeStart[u + 1]!; e++) if (useEdge(e) && member[edgeTo[e]!]) visit(edgeTo[e]!);
+    },
+    subset ?? undefined,
+  );
+  components.forEach((members, i) => {
+    for (const u of members) inSet[u] = firstId + i;
+  });
+  return components;
 }

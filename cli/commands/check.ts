@@ -9,6 +9,8 @@ import { checkPolicy, resolveModel, type ResolvedModel } from '../../models/libr
 import { checkModel } from '../../run/check.js';
 import { checkTemporalMany } from '../../run/task-pool.js';
 import { builtinTemporal, checkTemporal, type Fairness, type TemporalOptions } from '../../run/temporal.js';
+import { resultToJson } from '../../reports/json.js';
+import { formatCheck, formatTemporal } from '../../reports/text.js';
 import { badOption, lastOption, numberOption, workersOption, type Args } from '../args.js';
 import { progressBar } from '../progress.js';
 import { writeCheckReport } from '../report.js';
@@ -71,10 +73,8 @@ export async function checkCommand(args: Args): Promise<number> {
   });
   progress?.stop();
   process.off('SIGINT', onInt);
-  if (args.options.has('--json')) {
-    const { explain: _e, ...data } = result;
-    console.log(JSON.stringify({ kind: 'check', ...data }, null, 1));
-  } else console.log(result.explain());
+  if (args.options.has('--json')) console.log(resultToJson(result));
+  else console.log(formatCheck(result));
   const reportDir = lastOption(args, '--report');
   if (reportDir) console.log(`report: ${await writeCheckReport(result, reportDir)}`);
   return combineExit(worst, exitCodeFor(result.verdict));
@@ -90,10 +90,8 @@ async function temporalChecks(args: Args, model: ResolvedModel, temporal: readon
       : await Promise.all(temporal.map((t) => checkTemporal(model.ir, { ...t, workers, signal })));
   let worst = 0;
   for (const r of results) {
-    if (args.options.has('--json')) {
-      const { explain: _e, ...data } = r;
-      console.log(JSON.stringify(data, null, 1));
-    } else console.log(r.explain());
+    if (args.options.has('--json')) console.log(resultToJson(r));
+    else console.log(formatTemporal(r));
     worst = combineExit(worst, exitCodeFor(r.verdict));
   }
   return worst;

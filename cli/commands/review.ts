@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { review, reviewToMarkdown } from '../../run/review.js';
+import { reviewToMarkdown } from '../../reports/review-markdown.js';
+import { review } from '../../run/review.js';
 import { lastOption, workersOption, type Args } from '../args.js';
 import { writeReviewReport } from '../report.js';
 

@@ -17,6 +17,7 @@
  */
 import type { Expr } from '../expr/ast.js';
 import type { ProductSpec } from '../../checker/graph/cycles.js';
+import { stronglyConnectedComponents } from '../../checker/graph/scc.js';
 import type { Ltl } from './ast.js';
 import { AtomTable } from './ast.js';
 import { NnfBuilder, type Nnf } from './nnf.js';
@@ -318,7 +319,7 @@ function pruneUseless(b: Omit<Buchi, 'atoms'>): Omit<Buchi, 'atoms'> {
     succ[e.from]!.push(e.to);
     pred[e.to]!.push(e.from);
   }
-  const comp = stronglyConnectedComponents(b.states, succ);
+  const comp = stronglyConnectedComponents(b.states, (q, visit) => succ[q]!.forEach(visit)).componentOf;
   const size = new Map<number, number>();
   for (const c of comp) size.set(c, (size.get(c) ?? 0) + 1);
   const selfLoop = new Array<boolean>(b.states).fill(false);
@@ -420,65 +421,6 @@ function quotientByBisimulation(b: Omit<Buchi, 'atoms'>): Omit<Buchi, 'atoms'> {
   return { states: count, initial: [...new Set(b.initial.map((q) => cls[q]!))], accepting, edges };
 }
 
-/**
- * Tarjan's algorithm with an explicit stack. Returns the component number of every vertex
- * (components are numbered in reverse topological order).
- */
-export function stronglyConnectedComponents(n: number, succ: readonly (readonly number[])[]): number[] {
-  const index = new Array<number>(n).fill(-1);
-  const low = new Array<number>(n).fill(0);
-  const comp = new Array<number>(n).fill(-1);
-  const onStack = new Array<boolean>(n).fill(false);
-  const stack: number[] = [];
-  const callV: number[] = [];
-  const callI: number[] = [];
-  let counter = 0;
-  let comps = 0;
-  for (let root = 0; root < n; root++) {
-    if (index[root] !== -1) continue;
-    callV.push(root);
-    callI.push(0);
-    index[root] = low[root] = counter++;
-    stack.push(root);
-    onStack[root] = true;
-    while (callV.length > 0) {
-      const v = callV[callV.length - 1]!;
-      const i = callI[callI.length - 1]!;
-      const vs = succ[v]!;
-      if (i < vs.length) {
-        callI[callI.length - 1] = i + 1;
-        const w = vs[i]!;
-        if (index[w] === -1) {
-          index[w] = low[w] = counter++;
-          stack.push(w);
-          onStack[w] = true;
-          callV.push(w);
-          callI.push(0);
-        } else if (onStack[w]) {
-          low[v] = Math.min(low[v]!, index[w]!);
-        }
-        continue;
-      }
-      callV.pop();
-      callI.pop();
-      if (callV.length > 0) {
-        const parent = callV[callV.length - 1]!;
-        low[parent] = Math.min(low[parent]!, low[v]!);
-      }
-      if (low[v] === index[v]) {
-        let w: number;
-        do {
-          w = stack.pop()!;
-          onStack[w] = false;
-          comp[w] = comps;
-        } while (w !== v);
-        comps++;
-      }
-    }
-  }
-  return comp;
-}
-
 /** True if `valuation` (indexed by atom number) satisfies `guard`. */
 export function guardHolds(guard: Guard, valuation: (atom: number) => boolean): boolean {
   for (const a of guard.pos) if (!valuation(a)) return false;
@@ -513,17 +455,4 @@ export function buchiProductSpec(b: Buchi, holds: (atom: number, s: Int32Array) 
       }
     },
   };
-}
-
-/** Graphviz text of `b`, guards written with the atoms' source text. */
-export function buchiToDot(b: Buchi, atomText: (atom: number) => string): string {
-  const lines = ['digraph buchi {', '  rankdir=LR;'];
-  for (let q = 0; q < b.states; q++) lines.push(`  ${q} [shape=${b.accepting[q] ? 'doublecircle' : 'circle'}];`);
-  b.initial.forEach((q, i) => lines.push(`  init${i} [shape=point];`, `  init${i} -> ${q};`));
-  for (const e of b.edges) {
-    const lits = [...e.guard.pos.map(atomText), ...e.guard.neg.map((a) => `!${atomText(a)}`)];
-    lines.push(`  ${e.from} -> ${e.to} [label=${JSON.stringify(lits.length ? lits.join(' && ') : 'true')}];`);
-  }
-  lines.push('}');
-  return lines.join('\n');
 }

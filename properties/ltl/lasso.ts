@@ -4,7 +4,8 @@
  */
 import type { Expr } from '../expr/ast.js';
 import type { Ltl } from './ast.js';
-import { guardHolds, stronglyConnectedComponents, type Buchi } from './buchi.js';
+import { stronglyConnectedComponents } from '../../checker/graph/scc.js';
+import { guardHolds, type Buchi } from './buchi.js';
 
 export interface LassoWord {
   readonly prefix: readonly (readonly boolean[])[];
@@ -134,7 +135,7 @@ export function buchiAcceptsLasso(b: Buchi, word: LassoWord): boolean {
       }
     }
   }
-  const comp = stronglyConnectedComponents(total, adj);
+  const comp = stronglyConnectedComponents(total, (v, visit) => adj[v]!.forEach(visit)).componentOf;
   const size = new Map<number, number>();
   for (let v = 0; v < total; v++) if (reached[v]) size.set(comp[v]!, (size.get(comp[v]!) ?? 0) + 1);
   for (let v = 0; v < total; v++) {

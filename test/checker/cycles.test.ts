@@ -5,7 +5,8 @@ import type { TransitionSystem } from '../../checker/transition-system.js';
 import type { Expr } from '../../properties/expr/ast.js';
 import { formatExpr } from '../../properties/expr/parse.js';
 import { AtomTable, formatLtl, type Ltl } from '../../properties/ltl/ast.js';
-import { buchiProductSpec, ltlToBuchi, stronglyConnectedComponents } from '../../properties/ltl/buchi.js';
+import { stronglyConnectedComponents } from '../../checker/graph/scc.js';
+import { buchiProductSpec, ltlToBuchi } from '../../properties/ltl/buchi.js';
 import { evalOnLasso } from '../../properties/ltl/lasso.js';
 import { parseLtl } from '../../properties/ltl/parse.js';
 import { namedAtoms, randomLtl, Rng } from '../../properties/ltl/random.js';
@@ -258,7 +259,7 @@ function referenceHasAcceptingCycle(initial: number[], succ: number[][], spec: P
   const Q = spec.buchiStates;
   const total = succ.length * Q;
   const { adj, seen } = explicitProduct(initial, succ, spec);
-  const comp = stronglyConnectedComponents(total, adj);
+  const comp = stronglyConnectedComponents(total, (v, visit) => adj[v]!.forEach(visit)).componentOf;
   const size = new Map<number, number>();
   for (let v = 0; v < total; v++) if (seen[v]) size.set(comp[v]!, (size.get(comp[v]!) ?? 0) + 1);
   for (let v = 0; v < total; v++) {

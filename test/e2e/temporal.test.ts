@@ -11,6 +11,7 @@ import { resolveModel } from '../../models/library/resolve.js';
 import { Status } from '../../models/kernel/layout.js';
 import { buildTemporalSystem, builtinTemporal, checkTemporal, type TemporalOptions, type TemporalResult } from '../../run/temporal.js';
 import { compile } from '../models/semantics-helpers.js';
+import { formatTemporal } from '../../reports/text.js';
 
 
 /** The lasso replays: the state at loopStart is the state the cycle returns to. */
@@ -45,7 +46,7 @@ describe('progress', () => {
     const cycle = r.trace.steps.slice(r.path.loopStart + 1);
     expect(cycle.map((s) => [s.kind, s.instruction?.index])).toEqual([1, 2, 3, 4, 5, 10, 0].map((i) => ['instruction', i]));
     assertLassoReplays(model, options, r);
-    expect(r.explain()).toMatch(/cycle starts here/);
+    expect(formatTemporal(r)).toMatch(/cycle starts here/);
   });
 
   // With finitely many kernel events nothing in percpu-counter loops (a retry needs an event),

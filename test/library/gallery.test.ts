@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { checkModel } from '../../run/check.js';
+import { formatCheck } from '../../reports/text.js';
 import type { ModelIR } from '../../models/ir/types.js';
 import { validateModel } from '../../models/ir/validate.js';
 import { resolvePreset } from '../../models/kernel/presets.js';
@@ -34,13 +35,13 @@ describe('known-bug gallery', () => {
 
   it.each(cases)('%s: violated under policy + bugKnobs', async (_n, e) => {
     const r = await checkModel(irOf(e), { policy: e.policy, knobs: e.bugKnobs, properties: [e.property] });
-    expect(r.verdict, r.explain()).toBe('violation');
+    expect(r.verdict, formatCheck(r)).toBe('violation');
     if (r.verdict === 'violation') expect(r.property).toBe(e.property);
   });
 
   it.each(cases)('%s: holds under policy + fixKnobs', async (_n, e) => {
     const r = await checkModel(irOf(e), { policy: e.policy, knobs: e.fixKnobs, properties: [e.property] });
-    expect(r.verdict, r.explain()).toBe('pass');
+    expect(r.verdict, formatCheck(r)).toBe('pass');
   });
 
   it.each(gallery.filter((e) => e.also).map((e) => [e.name, e] as const))('%s: the further properties behave as stated', async (_n, e) => {

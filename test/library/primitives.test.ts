@@ -13,6 +13,7 @@
 import { describe, expect, it } from 'vitest';
 import { I, ModelBuilder, seq, type Fragment } from '../../models/ir/builder.js';
 import { checkModel, type CheckResult } from '../../run/check.js';
+import { formatCheck } from '../../reports/text.js';
 import type { InstructionInput, ModelInput } from '../../models/ir/schema.js';
 import { validateModel } from '../../models/ir/validate.js';
 import {
@@ -69,7 +70,7 @@ async function check(model: ModelInput): Promise<CheckResult> {
 
 async function expectPass(model: ModelInput): Promise<void> {
   const r = await check(model);
-  expect(r.verdict, r.verdict === 'violation' ? r.explain() : '').toBe('pass');
+  expect(r.verdict, r.verdict === 'violation' ? formatCheck(r) : '').toBe('pass');
   expect(r.stats.states).toBeGreaterThan(1);
 }
 

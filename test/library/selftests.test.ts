@@ -19,6 +19,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkModel, type CheckResult } from '../../run/check.js';
+import { formatCheck } from '../../reports/text.js';
 import type { ModelInput } from '../../models/ir/schema.js';
 import type { ModelIR } from '../../models/ir/types.js';
 import { validateModel } from '../../models/ir/validate.js';
@@ -76,7 +77,7 @@ describe('selftest scenarios under every kernel preset (default properties)', ()
     const r = await run(irOf(s.build()), policy);
     const want = s.expect[policy];
     if (want === 'holds') {
-      expect(r.verdict, r.verdict === 'violation' ? r.explain() : '').toBe('pass');
+      expect(r.verdict, r.verdict === 'violation' ? formatCheck(r) : '').toBe('pass');
       expect(r.flags).toEqual([]);
     } else expect(r.verdict).toBe('violation');
     expect(r.stats.states).toBeLessThan(MAX_STATES);
@@ -132,7 +133,7 @@ describe('membarrier FLAG_CPU covers the targeted CPU only (§2.9)', () => {
   // What param_test checks: after membarrier(FLAG_CPU, cpu_a), list_a.c[cpu_a] is stable.
   it.each(kernelPresetNames.map((p) => [p] as const))('targeting C0 and checking list_a[C0] holds under %s', async (policy) => {
     const r = await run(irOf(membarrier({ targets: [0], check: [0] })), policy);
-    expect(r.verdict, r.verdict === 'violation' ? r.explain() : '').toBe('pass');
+    expect(r.verdict, r.verdict === 'violation' ? formatCheck(r) : '').toBe('pass');
   });
 
   // Expecting the whole list to be stable after one FLAG_CPU call is too much: the worker on

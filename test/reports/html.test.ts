@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CheckResult, CheckResultData } from '../../run/check.js';
+import type { CheckResult } from '../../run/check.js';
 import type { ExplainedTrace } from '../../run/explained-trace.js';
 import { knobDefs } from '../../models/kernel/policy.js';
 import type { ReviewResult } from '../../run/review.js';
@@ -255,7 +255,7 @@ describe('escaping', () => {
   };
 
   it('escapes every name and text from the result', async () => {
-    const evilCheck: CheckResultData = { ...violation, model: evil, policy: { ...violation.policy, name: evil }, trace: evilTrace, property: evil };
+    const evilCheck: CheckResult = { ...violation, model: evil, policy: { ...violation.policy, name: evil }, trace: evilTrace, property: evil };
     const evilReview: ReviewResult = {
       ...review,
       scenarios: review.scenarios.map((s, i) => (i === 0 ? { id: `${s.id}"><b>`, title: evil } : s)),

@@ -5,17 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../run/check.js';
 import { InputErrors } from '../../models/ir/errors.js';
 import { knobDefs } from '../../models/kernel/policy.js';
-import { reviewToJson, type ReviewResult } from '../../run/review.js';
-import {
-  checkToJson,
-  parseOutputJson,
-  parseResultJson,
-  RESULT_SCHEMA_PATH,
-  reviewResultToJson,
-  schemaSync,
-  traceToJson,
-  validateResultValue,
-} from '../../reports/json.js';
+import type { ReviewResult } from '../../run/review.js';
+import { parseOutputJson, parseResultJson, RESULT_SCHEMA_PATH, resultToJson, schemaSync, traceToJson, validateResultValue } from '../../reports/json.js';
 import { lassoTrace } from './fixtures/lasso-trace.js';
 import { safetyTrace } from './fixtures/safety-trace.js';
 import { incompleteCheck, mixedReview, passingCheck, smallReview, violatingCheck } from './results.js';
@@ -42,10 +33,10 @@ beforeAll(async () => {
   [pass, violation, incomplete, review, mixed] = await Promise.all([passingCheck(), violatingCheck(), incompleteCheck(), smallReview(), mixedReview()]);
 });
 
-/** The CLI's `check --json` output for a result (cli/main.ts). */
-function cliJson(r: CheckResult): string {
-  const { explain: _e, ...data } = r;
-  return JSON.stringify({ kind: 'check', ...data }, null, 1);
+/** The documents as the CLI has always written them: the data with `kind` put first. */
+function kindFirstJson(r: CheckResult | ReviewResult): string {
+  const { kind, ...data } = r;
+  return JSON.stringify({ kind, ...data }, null, 1);
 }
 
 function ajvErrors(doc: unknown): string[] {
@@ -98,11 +89,11 @@ describe('the published schema', () => {
 
 describe('every output kind validates against the schema', () => {
   const docs = (): [string, string][] => [
-    ['check: pass', checkToJson(pass)],
-    ['check: violation', checkToJson(violation)],
-    ['check: incomplete (maxStates 100)', checkToJson(incomplete)],
-    ['review: 1 scenario × 2 policies', reviewResultToJson(review)],
-    ['review: with holds, G1, kill, false kill and incomplete cells', reviewResultToJson(mixed)],
+    ['check: pass', resultToJson(pass)],
+    ['check: violation', resultToJson(violation)],
+    ['check: incomplete (maxStates 100)', resultToJson(incomplete)],
+    ['review: 1 scenario × 2 policies', resultToJson(review)],
+    ['review: with holds, G1, kill, false kill and incomplete cells', resultToJson(mixed)],
     ['trace: lasso fixture', traceToJson(lassoTrace)],
     ['trace: safety fixture', traceToJson(safetyTrace)],
     ['trace: a real counterexample', traceToJson(violation.verdict === 'violation' ? violation.trace : lassoTrace)],
@@ -115,7 +106,7 @@ describe('every output kind validates against the schema', () => {
     expect(new Set(mixed.cells.map((c) => c.verdict))).toEqual(new Set(['holds', 'atomicity broken (G1)', 'killed as promised', 'false kill (G2)', 'incomplete']));
   });
 
-  it('ajv and the built-in validator both accept each, and it reads back unchanged', () => {
+  it('ajv (on the schema file) and validateResultValue accept each, and it reads back unchanged', () => {
     for (const [name, text] of docs()) {
       const doc = JSON.parse(text) as unknown;
       expect(ajvErrors(doc), name).toEqual([]);
@@ -125,21 +116,20 @@ describe('every output kind validates against the schema', () => {
   });
 
   it('a check result carries its whole policy object and its kind first', () => {
-    const doc = JSON.parse(checkToJson(violation)) as Json;
+    const doc = JSON.parse(resultToJson(violation)) as Json;
     expect(Object.keys(doc)[0]).toBe('kind');
     expect(doc['policy']).toEqual({ ...violation.policy });
     expect((doc['policy'] as Json)['abortOnMigrate']).toBe(false);
     expect('explain' in doc).toBe(false);
   });
 
-  it('writes exactly what the CLI (check --json) and reviewToJson write', () => {
-    for (const r of [pass, violation, incomplete]) expect(checkToJson(r)).toBe(cliJson(r));
-    expect(reviewResultToJson(review)).toBe(reviewToJson(review));
+  it('writes each result with its kind first, as check --json and review.json always have', () => {
+    for (const r of [pass, violation, incomplete, review, mixed]) expect(resultToJson(r)).toBe(kindFirstJson(r));
   });
 
   it('parseResultJson returns the check and review kinds', () => {
-    expect(parseResultJson(checkToJson(violation)).kind).toBe('check');
-    expect(parseResultJson(reviewResultToJson(review)).kind).toBe('review');
+    expect(parseResultJson(resultToJson(violation)).kind).toBe('check');
+    expect(parseResultJson(resultToJson(review)).kind).toBe('review');
   });
 });
 
@@ -164,12 +154,14 @@ describe('invalid documents', () => {
       ['an empty trace', (d) => (trace(d)['steps'] = []), /trace\.steps: must have at least 1 item/],
       ['coverage counts as strings', (d) => (((((d['coverage'] as Json)['programs'] as Json[])[0]!['instructions'] as Json[])[0]!['events'] as Json)['preempt'] = '3'), /coverage\.programs\[0\]\.instructions\[0\]\.events\.preempt: must be an integer/],
       ['a thread that is a number', (d) => (steps(d)[1]!['thread'] = 1), /trace\.steps\[1\]\.thread: must be a string or null/],
+      ['an empty model name (minLength)', (d) => (d['model'] = ''), /model: must not be empty/],
+      ['an empty thread name in the trace (minLength)', (d) => ((trace(d)['threads'] as string[])[0] = ''), /trace\.threads\[0\]: must not be empty/],
     ];
   };
 
-  it('are rejected by ajv and by the built-in validator, which says what and where', () => {
+  it('are rejected, and the error says what and where', () => {
     for (const [name, mutate, message] of mutations()) {
-      const doc = JSON.parse(checkToJson(violation)) as Json;
+      const doc = JSON.parse(resultToJson(violation)) as Json;
       mutate(doc);
       expect(ajvErrors(doc).length, `ajv: ${name}`).toBeGreaterThan(0);
       const text = JSON.stringify(doc, null, 1);
@@ -186,7 +178,7 @@ describe('invalid documents', () => {
   });
 
   it('an incomplete run needs stoppedBy, and a states limit needs its bound', () => {
-    const doc = JSON.parse(checkToJson(incomplete)) as Json;
+    const doc = JSON.parse(resultToJson(incomplete)) as Json;
     delete (doc['stoppedBy'] as Json)['bound'];
     expect(ajvErrors(doc).length).toBeGreaterThan(0);
     expect(validateResultValue(doc).map((p) => p.message)).toEqual(['missing required field "bound"']);
@@ -198,7 +190,7 @@ describe('invalid documents', () => {
   });
 
   it('a review cell with an unknown verdict is located by line and column', () => {
-    const doc = JSON.parse(reviewResultToJson(review)) as Json;
+    const doc = JSON.parse(resultToJson(review)) as Json;
     (doc['cells'] as Json[])[1]!['verdict'] = 'broken';
     const text = JSON.stringify(doc, null, 1);
     const line = text.split('\n').findIndex((l) => l.includes('"broken"')) + 1;

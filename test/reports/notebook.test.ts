@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { formatResult, type CheckResult } from '../../run/check.js';
-import { traceToText } from '../../run/explain.js';
-import { reviewToMarkdown, type ReviewResult } from '../../run/review.js';
+import type { CheckResult } from '../../run/check.js';
+import type { ReviewResult } from '../../run/review.js';
+import { formatCheck, formatResult, traceToText } from '../../reports/text.js';
+import { reviewToMarkdown } from '../../reports/review-markdown.js';
 import { traceToDot } from '../../reports/dot.js';
-import { parseResultJson, checkToJson } from '../../reports/json.js';
+import { parseResultJson, resultToJson } from '../../reports/json.js';
 import { withReviewViews, withViews } from '../../reports/notebook.js';
 import { incompleteCheck, mixedReview, passingCheck, violatingCheck } from './results.js';
 
@@ -30,12 +31,12 @@ describe('withViews (check results)', () => {
     const svg = await r.toSvg();
     expect(svg).toContain('<svg');
     expect(svg).toContain('witness');
-    expect(r.explain()).toBe(violation.explain());
+    expect(r.explain()).toBe(formatCheck(violation));
     expect(r.explain()).toContain(traceToText(violation.trace));
   });
 
   it('works on a result read back from JSON', () => {
-    const r = withViews(parseResultJson(checkToJson(violation)) as Parameters<typeof withViews>[0]);
+    const r = withViews(parseResultJson(resultToJson(violation)) as Parameters<typeof withViews>[0]);
     expect(r.explain()).toBe(formatResult(violation));
     expect(r.toDot()).toBe(withViews(violation).toDot());
   });

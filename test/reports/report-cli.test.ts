@@ -6,7 +6,7 @@ import { runReportCommand, writeCheckReport, writeReviewReport } from '../../cli
 import type { CheckResult } from '../../run/check.js';
 import { formatInputError, InputErrors } from '../../models/ir/errors.js';
 import type { ReviewResult } from '../../run/review.js';
-import { checkToJson, parseResultJson, reviewResultToJson, traceToJson } from '../../reports/json.js';
+import { parseResultJson, resultToJson, traceToJson } from '../../reports/json.js';
 import { lassoTrace } from './fixtures/lasso-trace.js';
 import { smallReview, violatingCheck } from './results.js';
 
@@ -37,21 +37,21 @@ describe('writeCheckReport / writeReviewReport', () => {
     expect(html).toBe(join(dir, 'check', 'report.html'));
     expect(readFileSync(html, 'utf8')).toMatch(/^<!DOCTYPE html>[\s\S]*VIOLATED[\s\S]*<svg/);
     const saved = readFileSync(join(dir, 'check', 'result.json'), 'utf8');
-    expect(saved).toBe(checkToJson(violation) + '\n');
+    expect(saved).toBe(resultToJson(violation) + '\n');
     expect(parseResultJson(saved).kind).toBe('check');
 
     const rhtml = await writeReviewReport(review, join(dir, 'review'));
     expect(rhtml).toBe(join(dir, 'review', 'report.html'));
     expect(readFileSync(rhtml, 'utf8')).toContain('<table class="matrix">');
-    expect(readFileSync(join(dir, 'review', 'review.json'), 'utf8')).toBe(reviewResultToJson(review) + '\n');
+    expect(readFileSync(join(dir, 'review', 'review.json'), 'utf8')).toBe(resultToJson(review) + '\n');
   });
 });
 
 describe('rseq-check report RESULT.json -o report.html', () => {
   it('renders a saved check result, review and trace', async () => {
     const cases: [string, string, RegExp][] = [
-      ['check.json', checkToJson(violation), /VIOLATED/],
-      ['review.json', reviewResultToJson(review), /<table class="matrix">/],
+      ['check.json', resultToJson(violation), /VIOLATED/],
+      ['review.json', resultToJson(review), /<table class="matrix">/],
       ['trace.json', traceToJson(lassoTrace), /the steps from 1 on repeat forever/],
     ];
     for (const [name, text, expected] of cases) {
@@ -75,7 +75,7 @@ describe('rseq-check report RESULT.json -o report.html', () => {
     writeFileSync(bad, '{ "kind": "check", ');
     expect(await inputErrors(runReportCommand(bad, join(dir, 'x.html')))).toEqual([expect.stringMatching(new RegExp(`^${bad.replace(/[.]/g, '\\.')}:1:\\d+: bad-json: not valid JSON`))]);
 
-    const doc = JSON.parse(checkToJson(violation)) as { trace: { steps: { kind: string }[] } };
+    const doc = JSON.parse(resultToJson(violation)) as { trace: { steps: { kind: string }[] } };
     doc.trace.steps[2]!.kind = 'teleport';
     writeFileSync(bad, JSON.stringify(doc, null, 1));
     const line = JSON.stringify(doc, null, 1).split('\n').findIndex((l) => l.includes('teleport')) + 1;

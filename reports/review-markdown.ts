@@ -1,0 +1,25 @@
+/** The design review's verdict matrix as Markdown (what `rseq-check review` prints and writes to review.md). */
+import type { CellVerdict, ReviewResult } from '../run/result.js';
+
+const short: Record<CellVerdict, string> = {
+  'atomicity broken (G1)': 'G1 broken',
+  'false kill (G2)': 'false kill',
+  'undetected violation (G3)': 'undetected',
+  'killed as promised': 'killed ✓',
+  holds: 'holds',
+  incomplete: 'incomplete',
+};
+
+/** The matrix as Markdown: rows scenarios, columns policies, then each failing cell's trace length. */
+export function reviewToMarkdown(r: ReviewResult): string {
+  const lines = [`| scenario | ${r.policies.join(' | ')} |`, `|---|${r.policies.map(() => '---').join('|')}|`];
+  for (const s of r.scenarios) {
+    const row = r.policies.map((p) => {
+      const c = r.cells.find((x) => x.scenario === s.id && x.policy === p)!;
+      return c.trace && c.verdict !== 'killed as promised' ? `${short[c.verdict]} (${c.trace.steps.length - 1})` : short[c.verdict];
+    });
+    lines.push(`| ${s.id} | ${row.join(' | ')} |`);
+  }
+  lines.push('', 'A number in brackets is the length (steps) of the shortest counterexample; `rseq-check review --json` holds every trace.');
+  return lines.join('\n');
+}

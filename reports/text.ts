@@ -1,0 +1,66 @@
+/**
+ * The text reports the CLI prints and `explain()` returns: a check's verdict and statistics, a
+ * temporal check's verdict and lasso, a counterexample as numbered steps. Functions of the
+ * plain result data (run/result.ts), so a result read back from JSON reads the same.
+ */
+import type { Limit } from '../checker/result.js';
+import type { CheckResult, Result, TemporalResult } from '../run/result.js';
+import type { ExplainedTrace } from '../run/explained-trace.js';
+import { reviewToMarkdown } from './review-markdown.js';
+
+/** Any result in words: a check or a temporal check as the CLI prints it, a review as its Markdown matrix. */
+export function formatResult(r: Result): string {
+  switch (r.kind) {
+    case 'check':
+      return formatCheck(r);
+    case 'temporal':
+      return formatTemporal(r);
+    case 'review':
+      return reviewToMarkdown(r);
+  }
+}
+
+/** What stopped an incomplete run, in words. */
+function limitText(l: Limit): string {
+  return l.kind === 'interrupted' ? 'an interrupt (Ctrl-C)' : `the ${l.kind} limit (${l.bound})`;
+}
+
+/** The text report of a check (what the CLI prints). */
+export function formatCheck(r: CheckResult): string {
+  const s = r.stats;
+  const lines: string[] = [];
+  const head = `${r.model} under ${r.policy.name}`;
+  if (r.verdict === 'pass') lines.push(`HOLDS: ${head}: every reachable state explored, no property violated`);
+  else if (r.verdict === 'violation') lines.push(`VIOLATED: ${head}: ${r.property} (shortest counterexample: ${r.trace.steps.length - 1} steps)`);
+  else lines.push(`INCOMPLETE: ${head}: stopped by ${limitText(r.stoppedBy)}; no verdict — the states below were covered, the rest were not`);
+  const b = r.budgets;
+  const bud = (v: number) => (v < 0 ? '∞' : String(v));
+  lines.push(
+    `  states ${s.states}, transitions ${s.transitions}, depth ${s.depth}, ${s.seconds.toFixed(3)} s, ${Math.round(s.statesPerSecond)} states/s, ${s.bytesPerState.toFixed(1)} bytes/state (${s.stateWords} words/state)`,
+  );
+  lines.push(`  budgets: preemptions ${bud(b.preemptions)}, migrations ${bud(b.migrations)}, signals ${bud(b.signals)}, interrupts ${bud(b.interrupts)}, traps ${bud(b.traps)}`);
+  for (const f of r.flags) lines.push(`  flag ${f.name}: ${f.count} states (first witness: ${f.trace.steps.length - 1} steps, --replay ${f.trace.replay})`);
+  if (r.verdict === 'violation') {
+    lines.push('', 'Counterexample:');
+    lines.push(traceToText(r.trace));
+  }
+  return lines.join('\n');
+}
+
+/** The text report of a temporal result: verdict, then the lasso's stem and cycle in words. */
+export function formatTemporal(r: TemporalResult): string {
+  const head = `${r.model} under ${r.policy.name}: ${r.property} = ${r.formula}\n  fairness ${r.fairness}${r.finiteEvents ? ', finitely many kernel events' : ''}; product states ${r.stats.states}, transitions ${r.stats.transitions}, ${r.stats.seconds.toFixed(3)} s`;
+  if (r.verdict === 'pass') return `HOLDS: ${head}`;
+  // The states limit is named without its bound here (the --max-states given), as it always was.
+  if (r.verdict === 'incomplete') return `INCOMPLETE: ${head}\n  stopped by ${r.stoppedBy.kind === 'states' ? 'the states limit' : limitText(r.stoppedBy)}: no verdict`;
+  const cycleLen = r.trace.steps.length - 1 - r.path.loopStart;
+  return `VIOLATED: ${head}\n  lasso: a stem of ${r.path.loopStart} steps, then a cycle of ${cycleLen} steps repeated forever${cycleLen === 0 ? ' (the last state repeats: the run stops there)' : ''}\n\nCounterexample:\n${traceToText(r.trace)}`;
+}
+
+/** A trace as numbered lines of words. */
+export function traceToText(trace: ExplainedTrace): string {
+  const lines = trace.steps.map((s) => `${String(s.index).padStart(3)}. ${s.witness ? '* ' : ''}${s.text}`);
+  if (trace.loopStart !== undefined) lines.splice(trace.loopStart + 1, 0, `     --- cycle starts here (repeats forever) ---`);
+  lines.push(`     replay: --replay ${trace.replay}`);
+  return lines.join('\n');
+}
