@@ -7,7 +7,7 @@ export interface ReplayedStep {
 }
 
 /** Thrown when a choice path does not fit the system (a stale or foreign token). */
-export class ReplayError extends Error {}
+class ReplayError extends Error {}
 
 /**
  * Re-executes a choice path: the initial-state index, then one successor index per step.
@@ -44,9 +44,4 @@ export function replay(system: TransitionSystem, choices: readonly number[]): Re
 export function parseReplayToken(token: string): number[] | undefined {
   if (!/^\d+(:\d+)*$/.test(token)) return undefined;
   return token.split(':').map(Number);
-}
-
-/** Formats a choice path as a `--replay` token. */
-export function replayToken(choices: readonly number[]): string {
-  return choices.join(':');
 }

@@ -41,7 +41,7 @@ import { formatPath } from '../models/ir/errors.js';
 import type { Cond, Instr, MemRef, ModelIR, Operand } from '../models/ir/types.js';
 
 /** The rseq signature glibc registers on x86-64 (RSEQ_SIG in <sys/rseq.h>). */
-export const GLIBC_RSEQ_SIG = 0x53053053;
+const GLIBC_RSEQ_SIG = 0x53053053;
 
 /** A delay loop (microseconds) before one instruction of a program (an inject point). */
 export interface Delay {
