@@ -45,3 +45,8 @@ export function parseReplayToken(token: string): number[] | undefined {
   if (!/^\d+(:\d+)*$/.test(token)) return undefined;
   return token.split(':').map(Number);
 }
+
+/** Formats a choice path as a `--replay` token. */
+export function replayToken(choices: readonly number[]): string {
+  return choices.join(':');
+}
