@@ -25,7 +25,7 @@ export async function check(
   model: string | ModelInput | ModelIR,
   options: (CheckOptions & { params?: readonly string[] }) | (TemporalOptions & { params?: readonly string[] }) = {},
 ): Promise<WithViews<CheckResult, CheckViews> | WithViews<TemporalResult, TemporalViews>> {
-  if ('ltl' in options || 'property' in options) return checkLtl(model, options as TemporalOptions & { params?: readonly string[] });
+  if ('ltl' in options || 'property' in options) return checkLtl(model, options);
   const { ir, options: resolved, defaults } = resolve(model, options as CheckOptions & { params?: readonly string[] });
   return withViews(await checkModel(ir, { ...(defaults ? { properties: defaults.properties } : {}), ...resolved }));
 }

@@ -6,7 +6,7 @@ import { EXPAND_GROUP, SuccessorBuffer } from './successor-buffer.js';
 import { Findings, type Candidate } from './findings.js';
 
 /** Explored states between checks of the clock, the memory bound and the abort signal. */
-export const BATCH = 4096;
+const BATCH = 4096;
 
 /** What the exploration needs from a visited set (the sequential and the shared store). */
 export interface VisitedStore {

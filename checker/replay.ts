@@ -7,7 +7,7 @@ export interface ReplayedStep {
 }
 
 /** Thrown when a choice path does not fit the system (a stale or foreign token). */
-export class ReplayError extends Error {}
+class ReplayError extends Error {}
 
 /**
  * Re-executes a choice path: the initial-state index, then one successor index per step.

@@ -54,14 +54,14 @@ export function parseArgs(argv: readonly string[]): Args {
       continue;
     }
     const [name, inline] = a.includes('=') && a.startsWith('--') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-    if (!known.has(name!)) throw new InputErrors([{ code: 'bad-option', file: '<command line>', path: [name!], message: `unknown option ${name}` }]);
-    if (flags.has(name!)) {
-      options.set(name!, ['true']);
+    if (!known.has(name)) throw new InputErrors([{ code: 'bad-option', file: '<command line>', path: [name], message: `unknown option ${name}` }]);
+    if (flags.has(name)) {
+      options.set(name, ['true']);
       continue;
     }
     const value = inline ?? rest[++i];
-    if (value === undefined) throw new InputErrors([{ code: 'bad-option', file: '<command line>', path: [name!], message: `${name} needs a value` }]);
-    options.set(name!, [...(options.get(name!) ?? []), value]);
+    if (value === undefined) throw new InputErrors([{ code: 'bad-option', file: '<command line>', path: [name], message: `${name} needs a value` }]);
+    options.set(name, [...(options.get(name) ?? []), value]);
   }
   return { command, positional, options };
 }

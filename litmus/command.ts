@@ -31,8 +31,8 @@ export interface LitmusArgs {
   readonly seconds?: number;
 }
 
-export const DEFAULT_RUNS = 400;
-export const DEFAULT_SECONDS = 5;
+const DEFAULT_RUNS = 400;
+const DEFAULT_SECONDS = 5;
 
 /** The tracepoint's account of one abort site, held against the program's counters. */
 export interface TraceComparison {
@@ -296,7 +296,7 @@ function formatDetails(r: CaseResult): string[] {
 }
 
 /** The exit code of a set of results: 1 on a finding, else 2 if anything could not conclude. */
-export function exitCodeOf(results: readonly CaseResult[]): number {
+function exitCodeOf(results: readonly CaseResult[]): number {
   if (results.some((r) => r.verdict === 'MODEL TOO STRONG')) return 1;
   if (results.some((r) => r.verdict === 'cannot run' || r.verdict === 'inconclusive')) return 2;
   return 0;

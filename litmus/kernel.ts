@@ -65,7 +65,7 @@ export function debugRseqIn(config: string): boolean {
 }
 
 /** Reads the running kernel's configuration, if it is exposed. */
-export function readKernelConfig(): { text: string; source: string } | null {
+function readKernelConfig(): { text: string; source: string } | null {
   try {
     if (existsSync('/proc/config.gz')) return { text: gunzipSync(readFileSync('/proc/config.gz')).toString('utf8'), source: '/proc/config.gz' };
     const boot = `/boot/config-${release()}`;

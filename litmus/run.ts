@@ -106,7 +106,7 @@ export interface LitmusRun {
 }
 
 const SIGNAMES: Readonly<Record<number, string>> = { 4: 'SIGILL', 5: 'SIGTRAP', 6: 'SIGABRT', 7: 'SIGBUS', 9: 'SIGKILL', 11: 'SIGSEGV', 14: 'SIGALRM', 31: 'SIGSYS' };
-export const signalName = (n: number): string => SIGNAMES[n] ?? `signal ${n}`;
+const signalName = (n: number): string => SIGNAMES[n] ?? `signal ${n}`;
 
 /** Runs the binary: `runs` runs at most, for about `seconds` at most; `probe` prints the header only. */
 export async function runLitmusBinary(binary: string, ir: ModelIR, layout: GeneratedLayout, options: { runs: number; seconds: number; seed?: number; probe?: boolean; timeoutSeconds?: number }): Promise<LitmusRun> {

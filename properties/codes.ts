@@ -31,18 +31,6 @@ export const builtinPropertyNames: Readonly<Record<number, string>> = {
   [Code.areaOwnership]: 'rseq-area-ownership',
 };
 
-/** One-line statements of the built-in properties, for listings and reports. */
-export const builtinPropertyDocs: Readonly<Record<number, string>> = {
-  [Code.G1]: 'no commit instruction executes after an event inside the same c.s. that should have aborted it: a preemption, migration, sleep or signal (§5.1), a membarrier RSEQ IPI (its guarantee, §2.9), or the creation of a child inside the c.s. (fork, §2.8); NO_RESTART flags exempt an event only where the kernel honours them',
-  [Code.G2]: 'no process is killed unless it violated the ABI (catches false kills)',
-  [Code.G3]: 'a syscall issued from inside a c.s. is detected (SIGSEGV) under a policy that promises detection',
-  [Code.assertion]: 'no assert instruction fails',
-  [Code.deadlock]: 'in a state with no successor every thread is done',
-  [Code.domain]: 'every stored value stays in its declared domain and every memory access in bounds',
-  [Code.precision]: 'no abort without an event since the c.s. was entered (no spurious abort)',
-  [Code.areaOwnership]: "the kernel never writes a thread's struct rseq on behalf of another thread",
-};
-
 /** Why the kernel killed the process (stored in the state for explanations and G2). */
 export const KillReason = {
   none: 0,

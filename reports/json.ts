@@ -121,7 +121,7 @@ export function validateResultValue(value: unknown, limit = 20): SchemaProblem[]
 let cachedSchema: Readonly<Record<string, unknown>> | undefined;
 
 /** The published schema, read from reports/schema/ next to this module (from the sources) or two levels up (from the compiled dist/reports/). */
-export function loadResultSchema(): Readonly<Record<string, unknown>> {
+function loadResultSchema(): Readonly<Record<string, unknown>> {
   if (cachedSchema !== undefined) return cachedSchema;
   const candidates = [
     new URL('./schema/rseq-check-result.schema.json', import.meta.url),
@@ -206,7 +206,7 @@ function describeValue(v: unknown): string {
   if (Array.isArray(v)) return 'an array';
   if (typeof v === 'object') return 'an object';
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
-  return String(v);
+  return typeof v === 'number' || typeof v === 'boolean' ? String(v) : typeof v;
 }
 
 // ---- keeping the schema in sync with the types ---------------------------------------------------

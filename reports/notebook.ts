@@ -154,7 +154,7 @@ function lanes(options: TraceDotOptions | undefined): TraceDotOptions {
 }
 
 /** A DOT graph of one note node holding `text` (line by line, left-justified). */
-export function noteDot(text: string): string {
+function noteDot(text: string): string {
   return [
     'digraph note {',
     `  graph ${dotAttrs({ margin: 0.1 })};`,

@@ -20,7 +20,7 @@ import type { CheckResult, ExplainedFlag } from './result.js';
 export { resolvePolicy } from '../models/kernel/presets.js';
 export type { CheckOptions } from './options.js';
 export { buildSystem } from '../models/system/build.js';
-export type { CheckResult, ExplainedFlag } from './result.js';
+export type { CheckResult } from './result.js';
 
 /**
  * Explores every placement of kernel events over the model under the policy and returns the

@@ -8,7 +8,7 @@ import { kernelPresetNames, proposalPresetNames } from '../models/kernel/presets
 import { seedScenarios } from '../models/library/seed/scenarios.js';
 import { reviewCellsInPool } from './task-pool.js';
 
-export type { CellVerdict, ReviewCell, ReviewResult } from './result.js';
+export type { CellVerdict, ReviewResult } from './result.js';
 
 /** The review's columns: every kernel preset, then every proposal. */
 export const reviewPolicies: readonly string[] = [...kernelPresetNames, ...proposalPresetNames];

@@ -35,6 +35,6 @@ export async function checkTemporalMany(ir: ModelIR, list: readonly TemporalOpti
     return await withPool(workers, (pool) => Promise.all(plain.map((o) => pool.exec('temporal', [ir, o]) as unknown as Promise<TemporalResult>)));
   } catch (e) {
     if (e instanceof InputErrors) throw e;
-    throw new Error(`a worker failed while checking temporal properties: ${e instanceof Error ? e.message : String(e)}; no verdict`);
+    throw new Error(`a worker failed while checking temporal properties: ${e instanceof Error ? e.message : String(e)}; no verdict`, { cause: e });
   }
 }

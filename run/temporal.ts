@@ -18,7 +18,6 @@ import { rseqExprEnvironment } from '../models/system/expr-env.js';
 import { InputErrors } from '../models/ir/errors.js';
 import type { ModelIR } from '../models/ir/types.js';
 import { Status } from '../models/kernel/layout.js';
-import type { Policy } from '../models/kernel/policy.js';
 import { decodeLabel, LabelKind, labelKind } from '../models/system/labels.js';
 import { RseqSystem } from '../models/system/rseq-system.js';
 

@@ -57,7 +57,7 @@ export function compiledModule(fromUrl: string, fromDir: string, file: string): 
 }
 
 /** The compiled worker script. */
-export function workerScript(): string {
+function workerScript(): string {
   return compiledModule(import.meta.url, 'checker/parallel', 'level-worker.js');
 }
 
@@ -117,7 +117,7 @@ export async function runParallel(local: TransitionSystem, spec: SystemSpec, opt
           ...(options.crashAtBatch !== undefined ? { crashAtBatch: options.crashAtBatch } : {}),
         });
         store.resetProgress(options.workers, false);
-        const tasks = Array.from({ length: options.workers }, (_, i) => pool.exec('level', [req(i)]) as unknown as Promise<LevelResult>);
+        const tasks = Array.from({ length: options.workers }, (_, i) => pool.exec<(req: LevelRequest) => LevelResult>('level', [req(i)]));
         for (const t of tasks) t.catch(() => undefined);
         const results = await waitPolling(Promise.all(tasks), () => poll(x, store, levelStates, options));
         for (const r of results) {
@@ -137,7 +137,7 @@ export async function runParallel(local: TransitionSystem, spec: SystemSpec, opt
     }
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    throw new Error(`a worker failed while expanding BFS level ${x.depth}: ${message}; the run is abandoned, no verdict`);
+    throw new Error(`a worker failed while expanding BFS level ${x.depth}: ${message}; the run is abandoned, no verdict`, { cause: e });
   } finally {
     await pool.terminate(true);
   }
@@ -158,7 +158,7 @@ async function growTable(pool: workerpool.Pool, store: SharedStore, workers: num
   const slice = Math.ceil(old / workers);
   const tasks = Array.from({ length: workers }, (_, i) => {
     const req: RehashRequest = { store: store.shared, into, from: i * slice, to: Math.min(old, (i + 1) * slice) };
-    return pool.exec('rehash', [req]) as unknown as Promise<void>;
+    return pool.exec<(req: RehashRequest) => void>('rehash', [req]);
   });
   await Promise.all(tasks);
   store.adoptTable(into);

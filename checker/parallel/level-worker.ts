@@ -81,7 +81,7 @@ class LevelExpander {
     const from = buf.parents[i]!;
     const c = buf.choices[i]!;
     // Looked up where it lies in the buffer; copied out only when new, to be inspected.
-    const r = store.insertAt(buf.words, this.nextId, from, c, buf.hashes[i]!, i * this.sys.stateWords);
+    const r = store.insertAt(buf.words, this.nextId, from, c, buf.hashes[i], i * this.sys.stateWords);
     if (r === this.nextId) {
       this.nextId++;
       this.inserted++;

@@ -88,7 +88,7 @@ function graphFromEdges(quads: Int32Array, length: number, ids: number): Pick<Pr
 }
 
 /** Builds the product graph in-process (breadth first, every edge recorded), or says which limit stopped it. */
-export async function buildProductGraph(product: ProductSystem, options: { maxStates?: number } = {}): Promise<{ graph: ProductGraph } | { stoppedBy: Limit }> {
+async function buildProductGraph(product: ProductSystem, options: { maxStates?: number } = {}): Promise<{ graph: ProductGraph } | { stoppedBy: Limit }> {
   const edges = new EdgeLog();
   const x = new Exploration(product, options.maxStates !== undefined ? { maxStates: options.maxStates } : {}, undefined, edges);
   await expandInProcess(x);

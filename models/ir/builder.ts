@@ -80,7 +80,7 @@ export class ModelBuilder {
     this.m.programs[name] = [...frag.code];
     for (const [d, desc] of Object.entries(frag.descriptors)) {
       // Descriptor names are per model: a second program reusing a name would silently take it.
-      if (this.m.descriptors?.[d]) throw new Error(`descriptor ${d} of program ${name} is already defined by program ${this.m.descriptors[d]!.program}`);
+      if (this.m.descriptors?.[d]) throw new Error(`descriptor ${d} of program ${name} is already defined by program ${this.m.descriptors[d].program}`);
       this.m.descriptors = { ...(this.m.descriptors ?? {}), [d]: { ...desc, program: name } };
     }
     return this;
@@ -106,6 +106,6 @@ export class ModelBuilder {
     return this;
   }
   build(): ModelInput {
-    return structuredClone(this.m) as ModelInput;
+    return structuredClone<ModelInput>(this.m);
   }
 }

@@ -80,7 +80,7 @@ export const instructionSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('done'), label }).strict(),
 ]);
 
-export const noRestartFlag = z.enum(['NO_RESTART_ON_PREEMPT', 'NO_RESTART_ON_SIGNAL', 'NO_RESTART_ON_MIGRATE']);
+const noRestartFlag = z.enum(['NO_RESTART_ON_PREEMPT', 'NO_RESTART_ON_SIGNAL', 'NO_RESTART_ON_MIGRATE']);
 
 export const descriptorSchema = z
   .object({
@@ -100,7 +100,7 @@ export const descriptorSchema = z
 
 const budget = z.union([z.number().int().min(0), z.literal('unbounded')]);
 
-export const budgetsSchema = z
+const budgetsSchema = z
   .object({
     preemptions: budget.optional(),
     migrations: budget.optional(),
@@ -126,7 +126,7 @@ export const threadSchema = z
   })
   .strict();
 
-export const memorySchema = z
+const memorySchema = z
   .object({
     /** Number of cells, or "percpu" (one per CPU). @defaultValue 1 */
     size: z.union([z.number().int().min(1).max(64), z.literal('percpu'), z.literal('perthread')]).optional(),
@@ -136,7 +136,7 @@ export const memorySchema = z
   })
   .strict();
 
-export const namedExprSchema = z.object({ name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.'-]*$/, 'must be a name (letters, digits, _ . - )'), expr: z.string().min(1) }).strict();
+const namedExprSchema = z.object({ name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.'-]*$/, 'must be a name (letters, digits, _ . - )'), expr: z.string().min(1) }).strict();
 
 export const modelSchema = z
   .object({
@@ -168,5 +168,4 @@ export type InstructionInput = z.infer<typeof instructionSchema>;
 export type MemRefInput = z.infer<typeof memRefSchema>;
 export type DescriptorInput = z.infer<typeof descriptorSchema>;
 export type ThreadInput = z.infer<typeof threadSchema>;
-export type BudgetsInput = z.infer<typeof budgetsSchema>;
 export type OperandInput = z.infer<typeof operand>;

@@ -33,8 +33,6 @@ export interface BudgetsIR {
   readonly traps: number;
 }
 export type EventKind = keyof BudgetsIR;
-export const eventKinds: readonly EventKind[] = ['preemptions', 'migrations', 'signals', 'interrupts', 'traps'];
-
 /** Flat memory: each variable is a run of cells starting at `base`. */
 export interface MemoryIR {
   readonly vars: readonly { readonly name: string; readonly base: number; readonly size: number; readonly max: number; readonly percpu: boolean; readonly perthread: boolean }[];

@@ -16,7 +16,7 @@ import {
 export type ValidationResult = { readonly ok: true; readonly ir: ModelIR } | { readonly ok: false; readonly errors: readonly InputError[] };
 
 /** Default signature, as the x86 selftests use (RSEQ_SIG). */
-export const DEFAULT_SIGNATURE = 0x53053053;
+const DEFAULT_SIGNATURE = 0x53053053;
 
 /**
  * Checks a model's shape and meaning and resolves every name. Reports every problem found in
@@ -312,7 +312,7 @@ function checkUnique(
 }
 
 /** The instruction in a compact assembly-like form, for explanations and reports. */
-export function instructionText(ins: InstructionInput): string {
+function instructionText(ins: InstructionInput): string {
   const op = (o: OperandInput | undefined): string => (o === undefined ? '?' : String(o));
   const mem = (a: MemRefInput): string =>
     'ptr' in a

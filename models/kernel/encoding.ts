@@ -5,7 +5,7 @@
  * copies an ID to a register unchanged. The kernel's cached CPU holds cpu + 1, 0 for none.
  */
 
-export const VALUE_BIAS = 2;
+const VALUE_BIAS = 2;
 /** The smallest value a register or an ID field holds (RSEQ_CPU_ID_REGISTRATION_FAILED). */
 export const MIN_VALUE = -VALUE_BIAS;
 /** cpu_id of an unregistered struct rseq. */

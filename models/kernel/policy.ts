@@ -51,7 +51,6 @@ export interface Policy {
 }
 
 export type KnobValues = Omit<Policy, 'name'>;
-export type KnobName = keyof KnobValues;
 
 /** Knob values with every default filled in. */
 export const defaultKnobs: KnobValues = Object.fromEntries(knobDefs.map((k) => [k.name, k.default])) as unknown as KnobValues;
@@ -90,7 +89,7 @@ export function parseKnobOverrides(specs: readonly string[], file = '<command li
     }
     values[name] = parsed;
   }
-  return { values: values as Partial<KnobValues>, errors };
+  return { values: values, errors };
 }
 
 function parseKnobValue(def: KnobDef, raw: string): string | boolean | readonly string[] | undefined {

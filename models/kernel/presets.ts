@@ -2,7 +2,7 @@ import { InputErrors, suggest } from '../ir/errors.js';
 import { defaultKnobs, formatKnobs, parseKnobOverrides, type KnobValues, type Policy } from './policy.js';
 
 /** The policy of a check that names none: what this machine's 6.18 kernel implements. */
-export const DEFAULT_POLICY = 'linux-6.3';
+const DEFAULT_POLICY = 'linux-6.3';
 
 /** A named preset: a base and the knobs that differ from it (presets are diffs). */
 export interface PresetDef {
@@ -95,7 +95,7 @@ export function resolvePreset(name: string): Policy | undefined {
   if (!def) return undefined;
   const base: KnobValues = def.base === null ? defaultKnobs : resolvePreset(def.base)!;
   const { name: _ignored, ...baseKnobs } = base as Policy;
-  return { ...baseKnobs, ...def.diff, name } as Policy;
+  return { ...baseKnobs, ...def.diff, name };
 }
 
 /**
@@ -112,7 +112,7 @@ export interface PolicySpec {
  * The one name of a policy, `preset` or `preset+knob=value+...`: what result headers, JSON
  * documents, reports and litmus print, and what policies are compared by.
  */
-export function policyKey(spec: PolicySpec): string {
+function policyKey(spec: PolicySpec): string {
   return [spec.preset, ...formatKnobs(spec.knobs)].join('+');
 }
 

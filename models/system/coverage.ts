@@ -80,7 +80,7 @@ export function coverageReport(sys: CoveredSystem): CoverageReport {
         for (let k = 0; k < NUM_LABEL_KINDS; k++) ev[labelKindNames[k]!] = events[at * NUM_LABEL_KINDS + k]!;
         return {
           index: ip,
-          ...(p.labels[ip] ? { label: p.labels[ip]! } : {}),
+          ...(p.labels[ip] ? { label: p.labels[ip] } : {}),
           text: p.text[ip]!,
           inCs: sys.ir.descriptors.filter((d) => d.program === pi && ip >= d.start && ip < d.postCommit).map((d) => d.name),
           events: ev,

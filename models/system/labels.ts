@@ -49,7 +49,7 @@ export function labelThread(label: number): number {
   return (label >>> LABEL_THREAD_SHIFT) & LABEL_THREAD_MASK;
 }
 
-export function labelArg(label: number): number {
+function labelArg(label: number): number {
   return label >>> LABEL_ARG_SHIFT;
 }
 

@@ -60,7 +60,7 @@ export class ThreadFacts {
 const LOCAL_NEXT_ENTRIES = 1 << 23;
 
 /** Marks in `localNext` and `stepNext`: not computed yet, or not cacheable (computed every time). */
-export const UNKNOWN = -1;
+const UNKNOWN = -1;
 export const UNCACHEABLE = -2;
 
 /**

@@ -40,7 +40,7 @@ const isIdentPart = (c: string): boolean => /[A-Za-z0-9_.']/.test(c);
 const isDigit = (c: string): boolean => c >= '0' && c <= '9';
 
 /** Splits `source` into tokens ending with one `eof` token. Throws `ExprSyntaxError` on a bad character or number. */
-export function tokenize(source: string): Token[] {
+function tokenize(source: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   while (i < source.length) {
@@ -89,19 +89,19 @@ export function tokenize(source: string): Token[] {
 }
 
 /** 1-based line and column of `offset` in `source`. */
-export function lineColumn(source: string, offset: number): { line: number; column: number } {
+function lineColumn(source: string, offset: number): { line: number; column: number } {
   const before = source.slice(0, offset);
   return { line: before.split('\n').length, column: offset - before.lastIndexOf('\n') };
 }
 
 /** `line:col` of `offset`, as used inside error messages. */
-export function describePosition(source: string, offset: number): string {
+function describePosition(source: string, offset: number): string {
   const { line, column } = lineColumn(source, offset);
   return `${line}:${column}`;
 }
 
 /** How a token is named in "found ..." messages. */
-export function describeToken(t: Token): string {
+function describeToken(t: Token): string {
   return t.kind === 'eof' ? 'end of input' : `'${t.text}'`;
 }
 

@@ -19,13 +19,8 @@ export type Ltl =
 /** The span of formulas built by code rather than parsed. */
 export const NO_SPAN: Span = { start: 0, end: 0 };
 
-export const ltlAtom = (expr: Expr, span: Span = expr.span): Ltl => ({ kind: 'atom', expr, span });
-export const ltlConst = (value: boolean, span: Span = NO_SPAN): Ltl => ({ kind: value ? 'true' : 'false', span });
-export const ltlUnary = (kind: LtlUnaryKind, arg: Ltl, span: Span = NO_SPAN): Ltl => ({ kind, arg, span });
-export const ltlBinary = (kind: LtlBinaryKind, left: Ltl, right: Ltl, span: Span = NO_SPAN): Ltl => ({ kind, left, right, span });
-
 /** Structural identity of an atom: equal keys mean the same proposition, whatever the spacing or spans. */
-export function atomKey(e: Expr): string {
+function atomKey(e: Expr): string {
   return formatExpr(e);
 }
 

@@ -60,7 +60,7 @@ export function ltlToBuchi(f: Ltl, options: TranslateOptions = {}): Buchi {
 }
 
 /** The automaton of an NNF formula made by `builder`. */
-export function nnfToBuchi(root: Nnf, builder: NnfBuilder, simplify = true): Buchi {
+function nnfToBuchi(root: Nnf, builder: NnfBuilder, simplify = true): Buchi {
   const g = degeneralize(tableau(root, builder));
   const atoms = builder.atoms.exprs.slice();
   if (!simplify) return { ...g, atoms };
@@ -200,7 +200,7 @@ function untilSubformulas(root: Nnf): Extract<Nnf, { left: Nnf }>[] {
  * nodes equal in those three have the same label, successors and acceptance, so they are
  * bisimilar.
  */
-export function tableau(root: Nnf, builder: NnfBuilder): GeneralizedBuchi {
+function tableau(root: Nnf, builder: NnfBuilder): GeneralizedBuchi {
   const untils = untilSubformulas(root);
   const acceptance: boolean[][] = untils.map(() => [true]);
   const guards: Guard[] = [{ pos: [], neg: [] }];
@@ -252,7 +252,7 @@ function sortedKey(s: Set<number>): string {
  * with q in set 0: the counter only returns to 0 after every set has been visited. Only states
  * reachable from the initial ones are built.
  */
-export function degeneralize(g: GeneralizedBuchi): Omit<Buchi, 'atoms'> {
+function degeneralize(g: GeneralizedBuchi): Omit<Buchi, 'atoms'> {
   const k = g.acceptance.length;
   const out = adjacency(g.states, g.edges);
   const ids = new Map<number, number>();
@@ -303,7 +303,7 @@ function guardWeaker(a: Guard, b: Guard): boolean {
  * reach an accepting cycle, drop edges implied by a weaker parallel edge, and merge bisimilar
  * states (same acceptance, same guarded moves into the same classes).
  */
-export function simplifyBuchi(b: Omit<Buchi, 'atoms'>): Omit<Buchi, 'atoms'> {
+function simplifyBuchi(b: Omit<Buchi, 'atoms'>): Omit<Buchi, 'atoms'> {
   let a = pruneUseless(b);
   a = dropSubsumedEdges(a);
   a = quotientByBisimulation(a);

@@ -57,7 +57,7 @@ export class NnfBuilder {
     }
     let node = this.byKey.get(key);
     if (!node) {
-      node = { ...shape, id: this.nodes.length } as Nnf;
+      node = { ...shape, id: this.nodes.length };
       this.nodes.push(node);
       this.byKey.set(key, node);
     }

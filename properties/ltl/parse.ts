@@ -15,11 +15,8 @@
  * group followed by an arithmetic, comparison or index operator, as in `(a + b) == c`, is
  * re-read as the start of a state expression.
  */
-import { ExprSyntaxError } from '../expr/ast.js';
 import { ExprParser, type Token } from '../expr/parse.js';
 import type { Ltl, LtlBinaryKind } from './ast.js';
-
-export { ExprSyntaxError };
 
 const TEMPORAL_WORDS: ReadonlySet<string> = new Set(['X', 'F', 'G', 'U', 'R', 'W']);
 const BINARY_TEMPORAL: ReadonlySet<string> = new Set(['U', 'R', 'W']);

@@ -107,7 +107,7 @@ describe('findAcceptingCycle on a counter mod 3', () => {
     // A pass explores the whole product once: every reachable (state, automaton state) pair and
     // edge, as the explicit reference counts them (5 and 6 with today's 3-state automaton of
     // F G !p along the 3-cycle).
-    const product = explicitProduct([0], [[1], [2], [0]], buchiProductSpec(ltlToBuchi(parseLtl('G F p'), { negate: true }), (a, s) => s[0] === 0));
+    const product = explicitProduct([0], [[1], [2], [0]], buchiProductSpec(ltlToBuchi(parseLtl('G F p'), { negate: true }), (_atom, s) => s[0] === 0));
     expect([r.states, r.transitions]).toEqual([product.states, product.edges]);
     expect([r.states, r.transitions]).toEqual([5, 6]);
   });

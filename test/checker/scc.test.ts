@@ -69,7 +69,12 @@ describe('stronglyConnectedComponents against mutual reachability', () => {
       const reach = adj.map((_, s) => {
         const seen = new Set([s]);
         const stack = [s];
-        while (stack.length > 0) for (const w of adj[stack.pop()!]!) if (!seen.has(w)) (seen.add(w), stack.push(w));
+        while (stack.length > 0)
+          for (const w of adj[stack.pop()!]!)
+            if (!seen.has(w)) {
+              seen.add(w);
+              stack.push(w);
+            }
         return seen;
       });
       const { components, componentOf } = sccOf(adj);

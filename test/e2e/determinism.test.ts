@@ -45,7 +45,7 @@ describe('the same results at any worker count', () => {
           expect(r.property).toBe(one!.property);
           // Parent links depend on which worker inserted a state first; the length never does.
           expect(r.path.choices.length).toBe(one!.path.choices.length);
-          const sys = buildSystem(ir, resolvePolicy(options.policy!, options.knobs), { ...options, symmetry: false });
+          const sys = buildSystem(ir, resolvePolicy(options.policy, options.knobs), { ...options, symmetry: false });
           const steps = replay(sys, r.path.choices);
           const last = steps.at(-1)!.state;
           expect(sys.codeName(sys.inspect(last) || sys.terminal(last))).toBe(r.property);

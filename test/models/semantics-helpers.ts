@@ -99,7 +99,7 @@ export function compile(m: ModelInput): ModelIR {
  * skip events before purely local instructions, and these tests place events everywhere.
  */
 export function system(m: ModelInput, preset: string, knobs: Partial<KnobValues> = {}, options: CheckOptions = {}): RseqSystem {
-  return buildSystem(compile(m), policy(preset, knobs), { symmetry: false, reduce: false, ...options } as CheckOptions);
+  return buildSystem(compile(m), policy(preset, knobs), { symmetry: false, reduce: false, ...options });
 }
 
 export function initial(sys: RseqSystem): Int32Array {

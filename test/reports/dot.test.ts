@@ -124,7 +124,7 @@ describe('traceToDot layout (CPU lanes)', () => {
     expect(dot).toMatch(/^\s*s9_d0 \[label="sigreturn\\lIP restored to abort \(0x40\)\\l".*shape="invhouse", color="purple"/m);
     expect(dot).toContain('{ rank="same"; t3; s3; s3_d0; }');
     // The abort is a badge, not also a line of the step's label.
-    expect(dot).toMatch(/^\s*s3 \[label="#3 T1  \(witness\)\\lpreemption on cpu0\\l- preempt event recorded\\l"/m);
+    expect(dot).toMatch(/^\s*s3 \[label="#3 T1 {2}\(witness\)\\lpreemption on cpu0\\l- preempt event recorded\\l"/m);
     const { objects } = await layout(dot);
     expect(position(objects, 's3_d0').x).toBeGreaterThan(position(objects, 's3').x);
   });

@@ -39,7 +39,7 @@ export function criticalSection(p: string, body: Fragment | readonly Instruction
     I.arm(`${p}_cs`),
     I.readId('r3', 'cpu_id', { label: `${p}_start` }),
     I.br('ne', 'r3', 'r0', `${p}_abort`),
-    body as Fragment,
+    body,
     I.jmp(exits.next, { label: `${p}_post` }),
     I.jmp(`${p}_retry`, { label: `${p}_abort` }),
     {

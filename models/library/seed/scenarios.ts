@@ -47,7 +47,7 @@ const ALL_NO_RESTART: NoRestart[] = ['NO_RESTART_ON_SIGNAL', 'NO_RESTART_ON_PREE
  * flag `killed-as-promised`) from the non-detecting ones (a, d without write in its set, every
  * production kernel: the c.s. simply commits).
  */
-export function s1(): ModelInput {
+function s1(): ModelInput {
   return new ModelBuilder('seed-S1')
     .describe('S1: write(2) inside the c.s., no event during it')
     .cpus(1)
@@ -67,7 +67,7 @@ export function s1(): ModelInput {
  * syscall-exit switch (L418–L63: notify-resume with regs aborts it) from the L619 family (the
  * `!user_irq` skip: no c.s. check at syscall exit).
  */
-export function s1Blocking(): ModelInput {
+function s1Blocking(): ModelInput {
   return new ModelBuilder("seed-S1'")
     .describe("S1': blocking write(2) inside the c.s.; the thread may migrate while blocked; T2 updates the old CPU's slot meanwhile")
     .cpus(2)
@@ -89,7 +89,7 @@ export function s1Blocking(): ModelInput {
  * The thread did not violate the ABI, so a kill is a false kill (G2). Distinguishes the
  * pointer-based policy b from the IP-based c and c'.
  */
-export function s2(): ModelInput {
+function s2(): ModelInput {
   return new ModelBuilder('seed-S2')
     .describe('S2: write(2) after a completed c.s. while rseq_cs is still set (lazy clearing)')
     .cpus(1)
@@ -126,7 +126,7 @@ function signalScenario(name: string, description: string, flags: NoRestart[] | 
  * (rseq_cs set) kills a thread that did nothing wrong (G2). The handler necessarily ends with
  * rt_sigreturn, which also matters: see S3-ret. L60/L63 kill on the deprecated flags.
  */
-export function s3(): ModelInput {
+function s3(): ModelInput {
   return signalScenario(
     'seed-S3',
     'S3: signal inside a c.s. with NO_RESTART_ON_SIGNAL|PREEMPT|MIGRATE; the handler calls write(2)',
@@ -141,7 +141,7 @@ export function s3(): ModelInput {
  * interrupted IP, back inside the c.s.: an exit-IP check (c', DEBUG_RSEQ's rseq_syscall) kills
  * a thread that issued no syscall from inside its c.s. (G2), an entry-IP check (c) does not.
  */
-export function s3Ret(): ModelInput {
+function s3Ret(): ModelInput {
   return signalScenario(
     'seed-S3-ret',
     "S3-ret: signal inside a c.s. with NO_RESTART_ON_SIGNAL|PREEMPT|MIGRATE; only the handler's rt_sigreturn is a syscall",
@@ -155,7 +155,7 @@ export function s3Ret(): ModelInput {
  * delivery aborts the c.s. and clears `rseq_cs`, so neither the handler's write(2) nor its
  * rt_sigreturn sees a c.s. Control case: every policy should hold.
  */
-export function s4(): ModelInput {
+function s4(): ModelInput {
   return signalScenario('seed-S4', 'S4: signal inside a c.s. without NO_RESTART flags; the handler calls write(2)', undefined, [I.syscall('write'), I.sigreturn()]);
 }
 
@@ -169,7 +169,7 @@ export function s4(): ModelInput {
  * sits before the syscall, so no event is allowed (budgets 0) to keep the data condition about
  * the syscall alone.
  */
-export function s5(): ModelInput {
+function s5(): ModelInput {
   return new ModelBuilder('seed-S5')
     .describe('S5: write(2) as the last instruction of the c.s. (ip_e == post_commit_ip)')
     .cpus(1)
@@ -192,7 +192,7 @@ export function s5(): ModelInput {
  * exactly once. Distinguishes the policies that kill at the fork (b, c, c', and d whose set
  * holds fork) from a and the production kernels.
  */
-export function s6(): ModelInput {
+function s6(): ModelInput {
   return new ModelBuilder('seed-S6')
     .describe('S6: fork() inside a c.s. over MAP_SHARED data; the child continues the c.s.')
     .cpus(1)
@@ -230,7 +230,7 @@ function membarrierScenario(name: string, description: string, flagCpu: boolean)
  * (otherwise membarrier returns at once). L418–L63 abort the caller's c.s. at syscall exit (and
  * it retries: the loop ends once T2 is done); L619 V2 raises nothing (no user_irq, same IDs).
  */
-export function s7(): ModelInput {
+function s7(): ModelInput {
   return membarrierScenario('seed-S7', "S7: membarrier(RSEQ, FLAG_CPU = own CPU) from inside the caller's own c.s.", true);
 }
 
@@ -238,7 +238,7 @@ export function s7(): ModelInput {
  * S7 without FLAG_CPU: smp_call_function_many excludes the calling CPU ("don't rseq_preempt()
  * the caller"), so only T2 on C1 is targeted; the caller's c.s. gets no event and commits.
  */
-export function s7NoFlag(): ModelInput {
+function s7NoFlag(): ModelInput {
   return membarrierScenario('seed-S7-noflag', "S7 variant: membarrier(RSEQ) without FLAG_CPU from inside the caller's own c.s. (the caller's CPU is excluded)", false);
 }
 
@@ -249,7 +249,7 @@ export function s7NoFlag(): ModelInput {
  * syscall policy can see it, and it is not an ABI violation (G3 does not apply). Control case:
  * every policy should hold, including under one preemption.
  */
-export function s8(): ModelInput {
+function s8(): ModelInput {
   return new ModelBuilder('seed-S8')
     .describe('S8: vDSO clock_gettime inside a c.s.')
     .cpus(1)
@@ -271,7 +271,7 @@ export function s8(): ModelInput {
  * ABI, so every kill is false (G2); b kills at the futex_wait itself. The rewound IP is outside both
  * ranges, so IP-based checks hold.
  */
-export function s9(): ModelInput {
+function s9(): ModelInput {
   return new ModelBuilder('seed-S9')
     .describe('S9: blocking futex_wait between two c.s. (rseq_cs still set), interrupted by a signal and restarted')
     .cpus(1)

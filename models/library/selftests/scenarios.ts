@@ -562,7 +562,7 @@ export function membarrier(p: MembarrierParams): ModelInput {
   const check = p.check ?? Array.from({ length: CPUS }, (_, c) => c);
   const flag = p.targets !== 'all';
   const b = new ModelBuilder(flag ? 'selftest-r-membarrier-cpu' : 'selftest-r-membarrier').describe(
-    `param_test -T r: a manager flips percpu_list_ptr and calls membarrier(RSEQ${flag ? `, FLAG_CPU ${(p.targets as readonly number[]).join(',')}` : ''}); ${workers} workers x ${reps} offset_deref_addv`,
+    `param_test -T r: a manager flips percpu_list_ptr and calls membarrier(RSEQ${flag ? `, FLAG_CPU ${p.targets.join(',')}` : ''}); ${workers} workers x ${reps} offset_deref_addv`,
   );
   b.cpus(CPUS);
   const m = new Cells(b);
@@ -578,8 +578,8 @@ export function membarrier(p: MembarrierParams): ModelInput {
     I.store({ var: 'list_ptr' }, `&${to}`),
     ...calls(),
     // Snapshot the inactive list's counters (r1, r2), then re-load and compare.
-    ...check.map((c, j) => I.load(`r${1 + j}` as `r${number}`, { var: inactive, index: c })),
-    ...check.flatMap((c, j) => [I.load('r3', { var: inactive, index: c }), I.assert('eq', 'r3', `r${1 + j}` as `r${number}`, 'Membarrier test failed')]),
+    ...check.map((c, j) => I.load(`r${1 + j}`, { var: inactive, index: c })),
+    ...check.flatMap((c, j) => [I.load('r3', { var: inactive, index: c }), I.assert('eq', 'r3', `r${1 + j}`, 'Membarrier test failed')]),
   ];
   b.program('manager', [...round('list_b', 'list_a'), ...(p.twoRounds ? round('list_a', 'list_b') : []), I.done()]);
   b.thread({ name: 'M', program: 'manager', cpu: 'C0' });
