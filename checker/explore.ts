@@ -4,6 +4,7 @@ import type { FlagReport, Limit, RawResult, Stats } from './result.js';
 import { StateStore } from './state-store.js';
 import { EXPAND_GROUP, SuccessorBuffer } from './successor-buffer.js';
 import { Findings, type Candidate } from './findings.js';
+import { MemoryBound } from './memory-bound.js';
 
 /** Explored states between checks of the clock, the memory bound and the abort signal. */
 const BATCH = 4096;
@@ -25,6 +26,8 @@ export interface VisitedStore {
   pathTo(id: number): number[];
   bytes(): number;
   bytesPerState(): number;
+  /** Bytes the store would allocate to hold `inserts` more states (rows, links, and a table growth falling due). */
+  growthBytes(inserts: number): number;
 }
 
 /** Every transition taken, as (from, to, choice, label) quadruples (for cycle searches). */
@@ -77,6 +80,9 @@ export class Exploration {
   levelEnd = 0;
   stoppedBy: Limit | undefined;
   private nextProgress: number;
+  private readonly memory: MemoryBound | undefined;
+  /** States stored at the previous limit check: the growth of one batch is judged from the last one. */
+  private countAtLastCheck = 0;
 
   constructor(
     readonly system: TransitionSystem,
@@ -92,6 +98,7 @@ export class Exploration {
       if (id >= 0) this.note(id, system.inspect(out), 0);
     });
     this.nextProgress = options.progressEvery ?? 65536;
+    this.memory = options.maxMemoryMB !== undefined ? new MemoryBound(options.maxMemoryMB) : undefined;
   }
 
   /** True between levels: the next state to expand starts a new BFS level. */
@@ -170,7 +177,12 @@ export class Exploration {
     if (o.maxStates !== undefined && count >= o.maxStates && frontier > 0) this.stoppedBy ??= { kind: 'states', bound: o.maxStates };
     const seconds = (performance.now() - this.start) / 1000;
     if (o.maxSeconds !== undefined && seconds > o.maxSeconds) this.stoppedBy ??= { kind: 'time', bound: o.maxSeconds };
-    if (o.maxMemoryMB !== undefined && this.store.bytes() > o.maxMemoryMB * 1024 * 1024) this.stoppedBy ??= { kind: 'memory', bound: o.maxMemoryMB };
+    if (this.memory) {
+      // Room for two more batches like the last one: the check runs once per batch.
+      const ahead = this.store.growthBytes(2 * Math.max(count - this.countAtLastCheck, 1024));
+      if (this.memory.wouldExceed(ahead)) this.stoppedBy ??= { kind: 'memory', bound: this.memory.boundMB };
+    }
+    this.countAtLastCheck = count;
     if (o.signal?.aborted) this.stoppedBy ??= { kind: 'interrupted' };
     if (o.onProgress && count >= this.nextProgress) {
       this.nextProgress = count + (o.progressEvery ?? 65536);

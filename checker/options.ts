@@ -4,7 +4,7 @@ export interface ExploreOptions {
   readonly maxStates?: number;
   /** Stop (incomplete) after this many seconds. @defaultValue unlimited */
   readonly maxSeconds?: number;
-  /** Stop (incomplete) when the visited store exceeds this many megabytes. @defaultValue unlimited */
+  /** Stop (incomplete) before the process's resident size would exceed this many megabytes (checker/memory-bound.ts). @defaultValue unlimited */
   readonly maxMemoryMB?: number;
   /** Stop (incomplete) beyond this BFS depth. @defaultValue unlimited */
   readonly maxDepth?: number;

@@ -181,6 +181,15 @@ export class StateStore {
     return this.words * 4 + this.table.byteLength / this.size + 4 + 2;
   }
 
+  growthBytes(inserts: number): number {
+    const after = this.size + inserts;
+    let bytes = inserts * (this.words * 4 + 6);
+    // A growth allocates the doubled array while the old one is still alive.
+    if (after * 2 > this.table.length) bytes += this.table.byteLength * 2;
+    if (after > this.parentIds.length) bytes += this.parentIds.length * 2 * 6;
+    return bytes;
+  }
+
   private growLinks(): void {
     const n = this.parentIds.length * 2;
     const p = new Int32Array(n);

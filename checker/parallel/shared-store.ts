@@ -277,6 +277,13 @@ export class SharedStore {
     return this.nextId * (this.words * 4 + 6) + this.table.byteLength;
   }
 
+  growthBytes(inserts: number): number {
+    // The arena is reserved up front but only its written pages are resident; a table growth
+    // (at 45 % load between parallel rounds, 50 % in process) allocates the next table beside this one.
+    const after = this.nextId + inserts;
+    return inserts * (this.words * 4 + 6) + (after > this.table.length * 0.45 ? this.grownSize(after, 0.45) * 4 : 0);
+  }
+
   bytesPerState(): number {
     return this.count === 0 ? 0 : this.words * 4 + 6 + this.table.byteLength / this.count;
   }
