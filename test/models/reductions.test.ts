@@ -6,7 +6,11 @@
  * Each named reduction (reductionNames) is also compared on every library, gallery, seed and
  * selftest model under every kernel preset where it applies.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { I, ModelBuilder, seq } from '../../models/ir/builder.js';
+import type { InstructionInput } from '../../models/ir/schema.js';
+import { addv, criticalSection } from '../../models/library/librseq/primitives.js';
 import { StateStore } from '../../checker/state-store.js';
 import { buildSystem, resolvePolicy, type CheckOptions } from '../../run/check.js';
 import type { ModelIR } from '../../models/ir/types.js';
@@ -133,4 +137,49 @@ describe('dead-events keeps every reachable property code and final memory (ever
     }
   }
   it('applies to the models it was made for', () => expect(applied).toBe(APPLIED_PAIRS));
+});
+
+/** A short instruction for the body of a generated critical section. */
+const bodyInstr = fc.constantFrom<InstructionInput>(I.nop(), I.mov('r2', 'r1'), I.add('r1', 1), I.add('r2', 1), I.load('r2', { var: 'v', index: 'r0' }), I.addm({ var: 'shared' }, 1));
+const budget = fc.constantFrom(0, 1, 2);
+
+/**
+ * Small generated models: 1-2 CPUs, 1-3 threads running one of two programs (a critical section
+ * with a generated body that ends in a commit store, then maybe a second one or a local tail),
+ * an optional signal handler, small budgets of every event kind.
+ */
+const smallModel = fc
+  .record({
+    cpus: fc.integer({ min: 1, max: 2 }),
+    bodies: fc.array(fc.array(bodyInstr, { maxLength: 3 }), { minLength: 1, maxLength: 2 }),
+    second: fc.boolean(),
+    threads: fc.array(fc.record({ program: fc.integer({ min: 0, max: 1 }), cpu: fc.integer({ min: 0, max: 1 }), handler: fc.boolean() }), { minLength: 1, maxLength: 3 }),
+    budgets: fc.record({ preemptions: budget, migrations: budget, signals: fc.constantFrom(0, 1), interrupts: fc.constantFrom(0, 1), traps: fc.constantFrom(0, 1) }),
+    preset: fc.constantFrom(...presetDefs.map((d) => d.name)),
+  })
+  .map((g) => {
+    const b = new ModelBuilder('generated').cpus(g.cpus).memory('v', { size: 'percpu', max: 7 }).memory('shared', { max: 7 });
+    g.bodies.forEach((body, i) => {
+      const cs = criticalSection(`p${i}`, seq(...body, I.store({ var: 'v', index: 'r0' }, 'r1')), g.second ? `p${i}_again_retry` : `p${i}_out`);
+      const tail = g.second ? seq(addv(`p${i}_again`, 'v', 1, { next: `p${i}_out` }), I.done({ label: `p${i}_out` })) : seq(I.mov('r2', 0), I.done({ label: `p${i}_out` }));
+      b.program(`w${i}`, seq(cs, tail));
+    });
+    b.program('handler', [I.addm({ var: 'shared' }, 1), I.sigreturn()]);
+    for (const t of g.threads) b.thread({ program: `w${Math.min(t.program, g.bodies.length - 1)}`, cpu: `C${t.cpu % g.cpus}`, ...(t.handler ? { handler: 'handler' } : {}) });
+    return { ir: compile(b.budgets(g.budgets).final('sum', 'sum(v) >= 0').build()), preset: g.preset };
+  });
+
+describe('reductions on generated small models (fast-check)', () => {
+  it('keep every reachable property code and final memory', () => {
+    fc.assert(
+      fc.property(smallModel, ({ ir, preset }) => {
+        const pol = resolvePolicy(preset, []);
+        const full = outcomes(buildSystem(ir, pol, { properties: ['all'], reduce: false, symmetry: false }));
+        const reduced = outcomes(buildSystem(ir, pol, { properties: ['all'] }));
+        expect(reduced.codes).toEqual(full.codes);
+        expect(reduced.finals).toEqual(full.finals);
+      }),
+      { numRuns: 40, seed: 15 },
+    );
+  });
 });
