@@ -56,7 +56,8 @@ export function parseArgs(argv: readonly string[]): Args {
     const [name, inline] = a.includes('=') && a.startsWith('--') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
     if (!known.has(name)) throw new InputErrors([{ code: 'bad-option', file: '<command line>', path: [name], message: `unknown option ${name}` }]);
     if (flags.has(name)) {
-      options.set(name, ['true']);
+      // A flag may name what it applies to (`--no-reduce=dead-events`).
+      options.set(name, [...(options.get(name) ?? []), inline ?? 'true']);
       continue;
     }
     const value = inline ?? rest[++i];

@@ -48,6 +48,7 @@ export async function checkModel(ir: ModelIR, options: CheckOptions = {}): Promi
         ...(options.constants ? { constants: options.constants } : {}),
         ...(options.symmetry !== undefined ? { symmetry: options.symmetry } : {}),
         ...(options.reduce !== undefined ? { reduce: options.reduce } : {}),
+        ...(options.disable !== undefined ? { disable: options.disable } : {}),
       },
     };
     const spec = { factory: factoryUrl(), params, key: `${ir.name}:${policy.name}:${performance.now()}:${Math.random()}` };

@@ -6,6 +6,7 @@
 import { exitCodeFor } from '../../checker/result.js';
 import type { EventKind } from '../../models/ir/types.js';
 import { checkPolicy, resolveModel, type ResolvedModel } from '../../models/library/resolve.js';
+import { reductionNames, type ReductionName } from '../../models/system/reductions.js';
 import { checkModel } from '../../run/check.js';
 import { checkTemporalMany } from '../../run/task-pool.js';
 import { builtinTemporal, checkTemporal, type Fairness, type TemporalOptions } from '../../run/temporal.js';
@@ -67,7 +68,7 @@ export async function checkCommand(args: Args): Promise<number> {
     ...(typeof maxMemory === 'number' ? { maxMemoryMB: maxMemory } : {}),
     signal: controller.signal,
     workers,
-    ...(args.options.has('--no-reduce') ? { reduce: false } : {}),
+    ...reductionOptions(args),
     ...(args.options.has('--no-symmetry') ? { symmetry: false } : {}),
     ...(progress ? { onProgress: progress.onProgress } : {}),
   });
@@ -124,4 +125,14 @@ function fairnessOption(args: Args): Fairness {
 function combineExit(a: number, b: number): number {
   if (a === 1 || b === 1) return 1;
   return Math.max(a, b);
+}
+
+/** `--no-reduce` turns every reduction off, `--no-reduce=NAME[,NAME]` only the named ones. */
+function reductionOptions(args: Args): { reduce?: boolean; disable?: ReductionName[] } {
+  const values = args.options.get('--no-reduce');
+  if (values === undefined) return {};
+  if (values.includes('true')) return { reduce: false };
+  const names = values.flatMap((v) => v.split(','));
+  for (const n of names) if (!(reductionNames as readonly string[]).includes(n)) throw badOption('--no-reduce', `unknown reduction "${n}" (known: ${reductionNames.join(', ')})`);
+  return { disable: names as ReductionName[] };
 }

@@ -12,6 +12,7 @@ import type { BudgetsIR, EventKind, ModelIR } from '../ir/types.js';
 import { rseqExprEnvironment } from './expr-env.js';
 import type { Policy } from '../kernel/policy.js';
 import { selectProperties } from './properties.js';
+import type { ReductionName } from './reductions.js';
 import { RseqSystem } from './rseq-system.js';
 
 /** What shapes the transition system of a check besides the model and the policy. */
@@ -29,6 +30,8 @@ export interface BuildOptions {
    * before them, ready threads with invisible migrations float over CPUs. @defaultValue true
    */
   readonly reduce?: boolean;
+  /** Named reductions to turn off (`dead-events`, see README "State-space size"). @defaultValue none */
+  readonly disable?: readonly ReductionName[];
   /**
    * Remember the kernel's handling of events per thread record (a pure function of it); only a
    * cross-check turns this off, the states explored are identical. @defaultValue true
@@ -64,7 +67,7 @@ export function buildSystem(ir: ModelIR, policy: Policy, options: BuildOptions =
       });
   const invariants = compile(ir.invariants, 'invariants', selection.invariants);
   const finals = compile(ir.final, 'final', selection.finals);
-  return new RseqSystem(ir, policy, { budgets, ghosts, checked: b, invariants, finals, symmetry: options.symmetry ?? true, reduce: options.reduce ?? true, memoize: options.memoize ?? true });
+  return new RseqSystem(ir, policy, { budgets, ghosts, checked: b, invariants, finals, symmetry: options.symmetry ?? true, reduce: options.reduce ?? true, disable: options.disable ?? [], memoize: options.memoize ?? true });
 }
 
 /** Merges budget overrides into the model's budgets, rejecting negative or non-integer ones. */

@@ -13,6 +13,8 @@ export interface CanonicalFormSettings {
   readonly sharedAreas: boolean;
   /** Whether the event mask is reduced to one bit (see eventMaskCollapses). */
   readonly collapseEvents: boolean;
+  /** Whether an event bit is cleared while notify-resume is clear (see eventBitsDieWithoutNotify). */
+  readonly deadEvents: boolean;
   /** Whether the partial-order reductions apply (see reductionsAreSound). */
   readonly reduced: boolean;
   /** Per thread: whether it may float over CPUs while ready (see floatingThreads). */
@@ -41,6 +43,7 @@ export class CanonicalForm {
   private readonly T: number;
   private readonly sharedAreas: boolean;
   private readonly collapseEvents: boolean;
+  private readonly deadEvents: boolean;
   private readonly reduced: boolean;
   private readonly floating: readonly boolean[];
   private readonly rangeMask: readonly Int32Array[];
@@ -67,6 +70,7 @@ export class CanonicalForm {
     this.T = ir.threads.length;
     this.sharedAreas = settings.sharedAreas;
     this.collapseEvents = settings.collapseEvents;
+    this.deadEvents = settings.deadEvents;
     this.reduced = settings.reduced;
     this.floating = settings.floating;
     this.rangeMask = settings.rangeMask;
@@ -188,6 +192,8 @@ export class CanonicalForm {
     } else if (this.collapseEvents) {
       // With no NO_RESTART flag anywhere, which event bit is pending never matters, only whether one is.
       if (k.get(s, L.evMask[t]!) !== 0) k.set(s, L.evMask[t]!, 1);
+      // Without notify-resume pending, every later read of the bit follows an event that sets it.
+      if (this.deadEvents && k.get(s, L.tifNotify[t]!) === 0) k.set(s, L.evMask[t]!, 0);
       // Switched out with TIF_NOTIFY_RESUME raised, a registered thread will run the handler
       // before any of its user code: the handler rewrites both IDs, and clears a (valid)
       // rseq_cs whose range the IP is outside. Their current values cannot be observed.

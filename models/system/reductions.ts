@@ -61,6 +61,35 @@ export function eventMaskCollapses(ir: ModelIR, policy: Policy): boolean {
   );
 }
 
+/**
+ * Named reductions that can be turned off one by one (`--no-reduce=NAME`); `reduce: false`
+ * turns off these and the fused-instruction and floating-thread reductions.
+ */
+export const reductionNames = ['dead-events'] as const;
+export type ReductionName = (typeof reductionNames)[number];
+
+/**
+ * Whether a pending event bit is dead while its thread's TIF_NOTIFY_RESUME is clear
+ * (reduction `dead-events`, 4.18-6.18 with the mask collapsed to one bit). The bit is read only
+ * by rseq_need_restart, inside a handler run, and a handler runs only from signal delivery
+ * (which records EV_SIGNAL first) or from notify-resume at exit to user. Here every raise of
+ * notify-resume records an event first: preemption, migration and trap switch-outs abort, and
+ * the raises that record nothing (registration, task-work interrupts, fork/clone copying the
+ * flag) cannot happen in the model. So before any read the bit is ORed to 1 anyway.
+ */
+export function eventBitsDieWithoutNotify(ir: ModelIR, policy: Policy, collapseEvents: boolean, interruptBudget: number): boolean {
+  const raisesWithoutEvent = ir.programs.some((p) => p.code.some((i) => i.op === 'syscall' && (i.name === 'rseq_register' || i.name === 'fork' || i.name === 'clone_vm')));
+  return (
+    collapseEvents &&
+    policy.abortOnPreempt &&
+    policy.abortOnMigrate &&
+    policy.abortOnTrap &&
+    interruptBudget === 0 &&
+    !raisesWithoutEvent &&
+    ir.threads.every((th) => th.registered && !th.dormant)
+  );
+}
+
 /** Per program, per IP (one past the end included): bit d set when descriptor d's range contains the IP. */
 export function descriptorRangeMasks(ir: ModelIR): Int32Array[] {
   return ir.programs.map((p, pi) =>

@@ -16,7 +16,7 @@ import { PlacementCoverage } from './coverage.js';
 import { InstructionSteps } from './instruction-steps.js';
 import { LabelKind, labelKind, makeLabel } from './labels.js';
 import { FactFlag, type RecordCache } from './record-cache.js';
-import { descriptorRangeMasks, eventMaskCollapses, floatingThreads, fusibleInstructions, reductionsAreSound, symmetryIsSound } from './reductions.js';
+import { descriptorRangeMasks, eventBitsDieWithoutNotify, eventMaskCollapses, floatingThreads, fusibleInstructions, reductionsAreSound, symmetryIsSound, type ReductionName } from './reductions.js';
 import { ThreadSorter } from './symmetry.js';
 import { Local, ThreadEvents } from './thread-events.js';
 import { recordLastTransition } from './transition-ghosts.js';
@@ -36,6 +36,8 @@ export interface SystemOptions {
    * migration is invisible floats over its allowed CPUs. @defaultValue true when sound
    */
   readonly reduce?: boolean;
+  /** Named reductions turned off (see reductionNames); all are off without `reduce`. */
+  readonly disable?: readonly ReductionName[];
   /**
    * Remember canonical thread records, the kernel's thread-local event steps and local
    * instruction steps (pure functions of one thread's record and the process-wide words, see
@@ -72,6 +74,8 @@ export class RseqSystem implements TransitionSystem {
   readonly symmetric: boolean;
   /** Whether the local-step and floating-ready reductions apply (see `reductionsAreSound`). */
   readonly reduced: boolean;
+  /** Whether dead event bits are cleared (see eventBitsDieWithoutNotify). */
+  readonly deadEvents: boolean;
   /** Canonical forms of thread records already computed (see CanonicalForm.memo). */
   readonly canonMemo: RangeMemo | undefined;
   /** The record cache of the thread steps (see CachedSteps). */
@@ -112,6 +116,8 @@ export class RseqSystem implements TransitionSystem {
     this.collapseEvents = eventMaskCollapses(ir, policy);
     this.symmetric = (options.symmetry ?? true) && !options.trackLast && symmetryIsSound(ir);
     this.reduced = (options.reduce ?? true) && !options.trackLast && reductionsAreSound(ir);
+    const enabled = (name: ReductionName): boolean => this.reduced && !(options.disable ?? []).includes(name);
+    this.deadEvents = enabled('dead-events') && eventBitsDieWithoutNotify(ir, policy, this.collapseEvents, options.budgets.interrupts);
     this.coverage = new PlacementCoverage(ir);
     const live = ir.programs.map((p, pi) =>
       liveRegisters(
@@ -125,6 +131,7 @@ export class RseqSystem implements TransitionSystem {
     this.canonical = new CanonicalForm(ir, policy, this.kernel, {
       sharedAreas,
       collapseEvents: this.collapseEvents,
+      deadEvents: this.deadEvents,
       reduced: this.reduced,
       floating: floatingThreads(ir, this.reduced, options.budgets.migrations),
       rangeMask,
