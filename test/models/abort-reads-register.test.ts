@@ -7,45 +7,12 @@
  * at the abort handler) would turn this violation into a pass with reductions on.
  */
 import { describe, expect, it } from 'vitest';
-import { I, ModelBuilder } from '../../models/ir/builder.js';
 import { liveRegisters } from '../../models/kernel/liveness.js';
 import { checkModel } from '../../run/check.js';
+import { abortReadsRegister } from './fixtures/abort-reads-register.js';
 import { compile } from './semantics-helpers.js';
 
-/**
- *   0          rseq_cs = &P_cs
- *   1 P_start  r1 = 1          <- start_ip; writes r1, which the abort handler reads
- *   2          r1 = 0
- *   3          nop             <- commit (last instruction of the range)
- *   4 P_post   done
- *   5 P_abort  seen = r1       <- abort_ip
- *   6          done
- * A second thread on the same CPU makes preemption possible.
- */
-const ir = compile(
-  new ModelBuilder('abort-reads-register')
-    .cpus(1)
-    .registers(2)
-    .memory('seen', { max: 1 })
-    .program('main', {
-      code: [
-        I.arm('P_cs'),
-        I.mov('r1', 1, { label: 'P_start' }),
-        I.mov('r1', 0),
-        I.nop(),
-        I.done({ label: 'P_post' }),
-        I.store({ var: 'seen' }, 'r1', { label: 'P_abort' }),
-        I.done(),
-      ],
-      descriptors: { P_cs: { start: 'P_start', postCommit: 'P_post', abort: 'P_abort' } },
-    })
-    .program('other', [I.done()])
-    .thread({ name: 'T0', program: 'main', cpu: 'C0' })
-    .thread({ name: 'T1', program: 'other', cpu: 'C0' })
-    .budgets({ preemptions: 1, migrations: 0, signals: 0, interrupts: 0, traps: 0 })
-    .final('abort-saw-zero', 'seen == 0')
-    .build(),
-);
+const ir = compile(abortReadsRegister);
 
 describe('register liveness (models/kernel/liveness.ts)', () => {
   it('a register the abort handler reads is live before every instruction, even one that writes it', () => {
