@@ -111,7 +111,7 @@ describe('explore with many initial states and successors', () => {
         if (emit(i)) return;
       }
     },
-    inspect: (s) => (s[0] === 3 ? -5 : s[0] === 1000 + 3 * 300 + 299 ? -6 : 0),
+    inspect: (s) => (s[0] === 5 ? -7 : s[0] === 3 ? -5 : s[0] === 1000 + 3 * 300 + 299 ? -6 : 0),
     terminal: (s) => (s[0] === 1000 + 5 * 300 + 7 ? 2 : 0),
     codeName: (c) => `c${c}`,
   };
@@ -123,9 +123,12 @@ describe('explore with many initial states and successors', () => {
     expect([r.code, r.path.choices]).toEqual([2, [0, 7]]);
     expect(r.stats.states).toBe(2 + 600);
     expect(r.stats.transitions).toBe(600);
+    // Sorted by code, descending, whatever order they were found in; the duplicate initial
+    // state 5 is counted once.
     expect(r.flags.map((f) => [f.code, f.count, f.witness.choices])).toEqual([
       [-5, 1, [1]],
       [-6, 1, [1, 299]],
+      [-7, 1, [0]],
     ]);
     expect(values(wide, [1, 299])).toEqual([[3], [1000 + 3 * 300 + 299]]);
   });
@@ -163,12 +166,20 @@ describe('explore with many initial states and successors', () => {
       [1, 2, 0, 102],
       [1, 1, 1, 101],
     ]);
-    expect(quads.at(-2)).toEqual([1, 1, 2000, 101]);
+    for (let k = 1; k <= 2000; k++) expect(quads[2 + k]).toEqual([1, 1, k, 101]);
     expect(quads.at(-1)).toEqual([2, 0, 0, 100]);
     const appended = new EdgeLog();
     appended.append(Int32Array.of(1, 2, 3, 4));
     appended.append(edges.data.subarray(0, edges.length));
     expect([appended.length, Array.from(appended.data.subarray(0, 8))]).toEqual([4 + 2004 * 4, [1, 2, 3, 4, 0, 1, 0, 101]]);
+    expect(Array.from(appended.data.subarray(appended.length - 4, appended.length))).toEqual([2, 0, 0, 100]);
+    // One append of more than twice the initial capacity.
+    const big = new EdgeLog();
+    big.append(new Int32Array(3 * 4096).fill(5));
+    expect([big.length, big.data[3 * 4096 - 1]]).toEqual([3 * 4096, 5]);
+    // Without an edge log, self-loops are only counted.
+    const plain = await explore(sys);
+    expect([plain.verdict, plain.stats.states, plain.stats.transitions]).toEqual(['pass', 3, 2004]);
   });
 
   it('judges only states without successors by `terminal`', async () => {
@@ -227,6 +238,46 @@ describe('explore limits and progress', () => {
     expect(r.stats.states).toBeLessThan(27_000);
   });
 
+  it('a generous time bound stops nothing', async () => {
+    const r = await explore(cube(10), { maxSeconds: 60 });
+    expect([r.verdict, r.stats.states]).toEqual(['pass', 1000]);
+  });
+
+  it('an abort from another task is seen: the run yields to the event loop between batches', async () => {
+    const c = new AbortController();
+    setImmediate(() => c.abort());
+    const r = await explore(cube(41), { signal: c.signal });
+    expect(r.verdict).toBe('incomplete');
+    if (r.verdict === 'incomplete') expect(r.stoppedBy).toEqual({ kind: 'interrupted' });
+  });
+
+  it('progress on a chain: one new state per checkpoint, reported at exactly every 5 states', async () => {
+    const chain: TransitionSystem = {
+      stateWords: 1,
+      initialStates(out, emit) {
+        out[0] = 0;
+        emit();
+      },
+      successors(s, out, emit) {
+        if (s[0]! < 19) {
+          out[0] = s[0]! + 1;
+          emit(0);
+        }
+      },
+      inspect: () => 0,
+      terminal: () => 0,
+      codeName: () => '',
+    };
+    const seen: Progress[] = [];
+    await explore(chain, { progressEvery: 5, onProgress: (p) => seen.push(p) });
+    expect(seen.map((p) => [p.states, p.frontier, p.depth, p.transitions])).toEqual([
+      [5, 1, 3, 4],
+      [10, 1, 8, 9],
+      [15, 1, 13, 14],
+      [20, 1, 18, 19],
+    ]);
+  });
+
   it('a memory bound below the first arena chunk stops at the first checkpoint', async () => {
     const r = await explore(cube(30), { maxMemoryMB: 1 });
     expect(r.verdict).toBe('incomplete');
@@ -259,11 +310,39 @@ describe('explore limits and progress', () => {
     expect(first.states).toBeGreaterThanOrEqual(10_000);
     expect(first.states).toBeLessThan(10_000 + 3 * BATCH);
     expect(first.frontier).toBeGreaterThan(0);
+    expect(first.frontier).toBeLessThan(first.states);
     expect(first.transitions).toBeGreaterThan(first.states - 1);
     expect(first.depth).toBeGreaterThan(0);
     expect(first.statesPerSecond).toBeCloseTo(first.states / first.seconds, 0);
     expect(first.memoryBytes).toBeGreaterThan(first.states * 16);
     for (let i = 1; i < seen.length; i++) expect(seen[i]!.states).toBeGreaterThanOrEqual(seen[i - 1]!.states + 10_000);
+  });
+
+  it('checkLimits: a state bound needs states left to expand; bounds are exceeded, not reached', () => {
+    const sys = cube(3);
+    const states = new Exploration(sys, { maxStates: 1 });
+    states.checkLimits(0);
+    expect(states.stoppedBy).toBeUndefined();
+    states.checkLimits(1);
+    expect(states.stoppedBy).toEqual({ kind: 'states', bound: 1 });
+    const bytes = new Exploration(sys, {}).store.bytes();
+    const memory = new Exploration(sys, { maxMemoryMB: bytes / 2 ** 20 });
+    memory.checkLimits(1);
+    expect(memory.stoppedBy).toBeUndefined();
+    const c = new AbortController();
+    c.abort();
+    const aborted = new Exploration(sys, { signal: c.signal });
+    aborted.checkLimits(1);
+    expect(aborted.stoppedBy).toEqual({ kind: 'interrupted' });
+  });
+
+  it('flags noted in bulk (as parallel workers report them) add up, keeping the best witness', async () => {
+    const x = new Exploration(cube(3), {});
+    await expandInProcess(x);
+    x.noteFlag(-3, 5, 4, 1);
+    x.noteFlag(-3, 2, 1, 1);
+    const flag = x.result().flags.find((f) => f.code === -3)!;
+    expect([flag.count, flag.name, values(cube(3), flag.witness.choices).at(-1)]).toEqual([7, 'code-3', [1, 0, 0, 7]]); // id 1 = (1,0,0) sorts before id 4 = (2,0,0)
   });
 
   it('statistics: bytes per state from the table and links, seconds and speed', async () => {
@@ -273,6 +352,30 @@ describe('explore limits and progress', () => {
     expect(r.stats.seconds).toBeGreaterThan(0);
     expect(r.stats.seconds).toBeLessThan(5);
     expect(r.stats.statesPerSecond).toBeCloseTo(27 / r.stats.seconds, 3);
+  });
+});
+
+describe('explore: ties at one depth', () => {
+  it('between two violations of the same depth, the smaller packed state wins, whichever is found first', async () => {
+    const sys: TransitionSystem = {
+      stateWords: 1,
+      initialStates(out, emit) {
+        out[0] = 0;
+        emit();
+      },
+      successors(s, out, emit) {
+        if (s[0] !== 0) return;
+        for (const v of [9, 4]) {
+          out[0] = v;
+          emit(v);
+        }
+      },
+      inspect: (s) => (s[0] === 9 ? 2 : s[0] === 4 ? 3 : 0),
+      terminal: () => 0,
+      codeName: (c) => `c${c}`,
+    };
+    const r = await explore(sys);
+    expect(r.verdict === 'violation' && [r.code, r.path.choices]).toEqual([3, [0, 1]]);
   });
 });
 
@@ -312,6 +415,8 @@ describe('StateStore', () => {
     expect(Math.sign(store.compare(7, 14))).toBe(-1); // (0,7,-7) < (0,14,-14): the second word decides
     expect([store.parentOf(2999), store.choiceOf(2999), store.parentOf(0)]).toEqual([2998, 2999 % 5, -1]);
     expect(store.pathTo(4)).toEqual([0, 1, 2, 3, 4]);
+    // Ids 1023, 1024 and 2048 sit at the ends of the link arrays before they grow.
+    for (const id of [1023, 1024, 2047, 2048]) expect([store.parentOf(id), store.choiceOf(id)]).toEqual([id - 1, id % 5]);
     const out = new Int32Array(3);
     store.load(2047, out);
     expect(Array.from(out)).toEqual([2047 % 7, 2047, -2047]);
@@ -320,6 +425,15 @@ describe('StateStore', () => {
     expect(store.bytes()).toBe(65536 * 3 * 4 + 8192 * 4 + 4096 * 4 + 4096 * 2);
     expect(store.bytesPerState()).toBeCloseTo(12 + (8192 * 4) / 3000 + 6, 9);
     expect(new StateStore(2).bytesPerState()).toBe(0);
+    // The table doubles when more than half full: 2048 states fit a 4096-slot table, 2049 do not.
+    const half = new StateStore(1);
+    for (let i = 1; i <= 2048; i++) half.insertIfAbsent(Int32Array.of(i), -1, 0);
+    expect(half.bytes()).toBe(65536 * 4 + 4096 * 4 + 2048 * 4 + 2048 * 2);
+    half.insertIfAbsent(Int32Array.of(-1), -1, 0);
+    expect(half.bytes()).toBe(65536 * 4 + 8192 * 4 + 4096 * 4 + 4096 * 2);
+    // The rehash re-entered exactly the stored rows: the all-zero rows past them are not states.
+    expect(half.insertIfAbsent(Int32Array.of(0), -1, 0)).toBe(2049);
+    for (let i = 1; i <= 2048; i++) expect(half.insertIfAbsent(Int32Array.of(i), -1, 0)).toBe(-i);
   });
 
   it('hashes differ by offset, width and tag', () => {
@@ -355,6 +469,7 @@ describe('replay and tokens', () => {
     expect(replayToken([0, 12, 3])).toBe('0:12:3');
     expect(parseReplayToken('0:12:3')).toEqual([0, 12, 3]);
     expect(parseReplayToken('7')).toEqual([7]);
+    expect(parseReplayToken('12:3')).toEqual([12, 3]);
     for (const bad of ['', ':1', '1:', 'a:1', '1:b', '1::2', '12x', 'x12', '1:2x']) expect(parseReplayToken(bad), bad).toBeUndefined();
   });
 
