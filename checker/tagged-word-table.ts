@@ -38,6 +38,7 @@ export class TaggedWordTable {
     for (;;) {
       const entry = this.slots[slot]!;
       if (entry === 0) break;
+      // Stryker disable next-line ConditionalExpression: equivalent, the hash test only skips a key comparison that fails anyway
       if ((entry & ~mask) === high) {
         const id = (entry & mask) - 1;
         if (keys[id * stride] === tag && wordsEqual(keys, id * stride + 1, src, at, w)) return id;
@@ -46,6 +47,7 @@ export class TaggedWordTable {
     }
     const id = this.size++;
     keys[id * stride] = tag;
+    // Stryker disable next-line EqualityOperator: equivalent, the word past the key is the next id's tag, written before that id is used
     for (let i = 0; i < w; i++) keys[id * stride + 1 + i] = src[at + i]!;
     this.slots[slot] = high | (id + 1);
     if (this.size * 2 >= this.slots.length) this.grow();

@@ -5,7 +5,7 @@ import type { Instr, ProgramIR } from '../ir/types.js';
  * that can never be observed, so states that differ only there are merged by clearing it (the
  * classic dead-variable reduction; it cuts percpu-counter's state space several-fold).
  * Conservative: a register read anywhere along some path from the IP is live, and every abort
- * label is treated as reachable from every instruction of its program.
+ * label is treated as reachable from every instruction of its program, before it runs.
  */
 export function liveRegisters(p: ProgramIR, registers: number, abortTargets: readonly number[]): Int32Array {
   const n = p.code.length;
@@ -19,8 +19,11 @@ export function liveRegisters(p: ProgramIR, registers: number, abortTargets: rea
     for (let i = n - 1; i >= 0; i--) {
       let out = 0;
       for (const j of successorsOf(p.code[i]!, i, n)) out |= live[j]!;
-      for (const a of abortTargets) out |= live[a]!;
-      const inn = (uses[i]! | (out & ~defs[i]!)) & all;
+      // An abort can strike before instruction i runs (the thread preempted at IP i), so what
+      // the abort handlers read is live on entry to i, even a register that i itself writes.
+      let atAbort = 0;
+      for (const a of abortTargets) atAbort |= live[a]!;
+      const inn = (uses[i]! | (out & ~defs[i]!) | atAbort) & all;
       if (inn !== live[i]) {
         live[i] = inn;
         changed = true;

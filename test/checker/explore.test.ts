@@ -77,4 +77,35 @@ describe('explore', () => {
     for (let i = 0; i < edges.length; i += 4) if (edges.data[i + 3] === 0) loops.push(edges.data[i]!, edges.data[i + 1]!);
     expect(loops).toEqual(Array.from({ length: 21 }, (_, id) => [id, id]).flat());
   });
+
+  it('prefers a shallower end-state violation to a deeper one found on inspection, whatever the packed order', async () => {
+    // 0 -> 5 and 0 -> 1 -> 2. State 5 has no successors and `terminal` rejects it (depth 1);
+    // state 2 is rejected by `inspect` when inserted while level 1 is expanded (depth 2). Both
+    // are found in the same level, and 2 sorts before 5: only the depths tell them apart.
+    const sys: TransitionSystem = {
+      stateWords: 1,
+      initialStates(out, emit) {
+        out[0] = 0;
+        emit();
+      },
+      successors(s, out, emit) {
+        const next = s[0] === 0 ? [5, 1] : s[0] === 1 ? [2] : [];
+        for (const v of next) {
+          out[0] = v;
+          if (emit(v)) return;
+        }
+      },
+      inspect: (s) => (s[0] === 2 ? 1 : 0),
+      terminal: (s) => (s[0] === 5 ? 2 : 0),
+      codeName: (c) => (c === 1 ? 'inspected' : c === 2 ? 'end' : 'ok'),
+    };
+    const r = await explore(sys);
+    expect(r.verdict).toBe('violation');
+    if (r.verdict !== 'violation') return;
+    expect([r.code, r.property]).toEqual([2, 'end']);
+    expect(r.path.choices).toEqual([0, 0]);
+    expect(replay(sys, r.path.choices).map((step) => step.state[0])).toEqual([0, 5]);
+    expect([r.stats.states, r.stats.depth]).toEqual([4, 1]);
+  });
 });
+

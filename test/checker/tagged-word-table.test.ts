@@ -34,6 +34,23 @@ describe('TaggedWordTable', () => {
     expect(expected.size).toBeGreaterThan(10_000);
   });
 
+  it('copies out exactly `width` words, leaving the rest of the buffer alone', () => {
+    const table = new TaggedWordTable(3, 2);
+    table.intern(0, Int32Array.of(1, 2, 4), 0);
+    const out = new Int32Array(6).fill(7);
+    table.copyOut(0, out, 1);
+    expect([...out]).toEqual([7, 1, 2, 4, 7, 7]);
+  });
+
+  it('growth re-enters exactly the interned keys: the all-zero key after them is still new', () => {
+    const table = new TaggedWordTable(2, 2);
+    expect(table.intern(0, Int32Array.of(1, 1), 0)).toBe(0);
+    expect(table.intern(0, Int32Array.of(2, 2), 0)).toBe(1); // half full: grows
+    expect(table.intern(0, Int32Array.of(0, 0), 0)).toBe(2);
+    expect(table.intern(0, Int32Array.of(3, 3), 0)).toBe(3);
+    expect(table.size).toBe(4);
+  });
+
   it('forgets everything on clear', () => {
     const table = new TaggedWordTable(1);
     table.intern(0, Int32Array.of(5), 0);

@@ -189,6 +189,30 @@ describe('invalid documents', () => {
     expect(validateResultValue(doc).map((p) => p.message)).toEqual(['missing required field "stoppedBy"']);
   });
 
+  // The schema's names ($defs/name) have minLength 1. Written against what parseResultJson
+  // reports, not the validator's internals, so it holds for any validator behind it: the
+  // message may say "must not be empty" or "must NOT have fewer than 1 characters".
+  it('an empty model or property name is rejected, located at its field, saying it is too short', () => {
+    for (const field of ['model', 'property']) {
+      const doc = JSON.parse(resultToJson(violation)) as Json;
+      expect(doc[field], field).not.toBe('');
+      doc[field] = '';
+      expect(ajvErrors(doc), `ajv: ${field}`).toContain(`/${field} must NOT have fewer than 1 characters`);
+      const text = JSON.stringify(doc, null, 1);
+      const line = text.split('\n').findIndex((l) => l.startsWith(` "${field}": ""`)) + 1;
+      let error: unknown;
+      try {
+        parseResultJson(text, 'result.json');
+      } catch (e) {
+        error = e;
+      }
+      expect(error, field).toBeInstanceOf(InputErrors);
+      const errors = (error as InputErrors).errors;
+      expect(errors.map((e) => [e.code, e.path, e.line]), field).toEqual([['schema', [field], line]]);
+      expect(errors[0]!.message, field).toMatch(/must not be empty|must NOT have fewer than 1 characters?/);
+    }
+  });
+
   it('a review cell with an unknown verdict is located by line and column', () => {
     const doc = JSON.parse(resultToJson(review)) as Json;
     (doc['cells'] as Json[])[1]!['verdict'] = 'broken';
