@@ -192,6 +192,21 @@ describe('findFairAcceptingCycle on hand-worked graphs', () => {
     expect(await check(flicker, 'G F p', p3, 'weak')).toMatchObject({ verdict: 'violation', stem: [0], cycle: [0, 0], loopStart: 0 });
     expect(await check(flicker, 'G F p', p3, 'strong')).toMatchObject({ verdict: 'pass' });
   });
+  // Strong fairness refines a component: from 0 the environment visits 2 (where only actor 1 is
+  // enabled, and may leave to p) and comes back; actor 0 loops 0 -> 1 -> 0. The whole component
+  // {0, 1, 2} starves actor 1, but without state 2 the loop 0 -> 1 -> 0 is strongly fair.
+  // The search meets 2 first, so only the refinement of the completed component finds the loop.
+  const refine: Graph = {
+    initial: 0,
+    succ: [[{ to: 2, label: ENV }, { to: 1, label: A0 }], [{ to: 0, label: A0 }], [{ to: 0, label: ENV }, { to: 3, label: A1 }], [{ to: 3, label: A1 }]],
+    enabled: [0b01, 0b01, 0b10, 0b10],
+  };
+  it('strong fairness: an unfair component is refined into a fair loop inside it', async () => {
+    const r = await check(refine, 'G F p', [0, 0, 0, 1], 'strong');
+    // The lasso enters the loop at 1 (0 -> 1), then 1 -> 0 -> 1.
+    expect(r).toMatchObject({ verdict: 'violation', stem: [0, 1], cycle: [0, 1], loopStart: 1 });
+    expect((await check(refine, 'G F p', [0, 0, 0, 1], 'weak')).verdict).toBe('violation');
+  });
   it('with finitely many events a cycle of events is no counterexample, though a stem may use events', async () => {
     const events: Graph = { ...flicker, succ: [[{ to: 2, label: ENV + EVENT }, { to: 1, label: A1 }], [{ to: 1, label: A1 }], [{ to: 0, label: ENV + EVENT }]] };
     expect(await check(events, 'G F p', p3, 'weak', true)).toMatchObject({ verdict: 'pass' });
