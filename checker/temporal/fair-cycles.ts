@@ -66,7 +66,7 @@ export interface FairSearchOptions {
 interface Counts {
   /** Product states stored. */
   readonly states: number;
-  /** Product edges followed by the search. */
+  /** Product edges generated (every edge of every state stored, when the search completes). */
   readonly transitions: number;
   /** Bytes of the store and the per-state fields, per stored state. */
   readonly bytesPerState: number;
@@ -204,6 +204,7 @@ export async function findFairAcceptingCycle(system: TransitionSystem, spec: Pro
     const begin = succIds.length;
     const accepting = spec.accepting[store.automatonState(id)] === true ? 1 : 0;
     successors(id, true, (target, _choice, label) => {
+      transitions++;
       if (cycleEdge(label)) {
         succIds.push(target);
         succMarks.push(marksOf(accepting, enabledHere, label));
@@ -249,7 +250,6 @@ export async function findFairAcceptingCycle(system: TransitionSystem, spec: Pro
       const cursor = frames.get(f + 2);
       if (cursor < succIds.length) {
         frames.set(f + 2, cursor + 1);
-        transitions++;
         const v = succIds.get(cursor);
         const n = dfsNumber.data[v]!;
         if (n === 0) {
