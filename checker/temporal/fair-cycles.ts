@@ -196,7 +196,8 @@ export async function findFairAcceptingCycle(system: TransitionSystem, spec: Pro
   /** Tarjan's stack: the live states, in DFS order. */
   const live = new IntStack();
   let counter = 0;
-  let expansions = 0;
+  // The limits are first checked at the first expansion (a signal may be aborted already).
+  let expansions = CHECK_EVERY;
 
   const enter = (id: number, incoming: number): void => {
     dfsNumber.data[id] = ++counter;
