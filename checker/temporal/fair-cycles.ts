@@ -204,12 +204,16 @@ export async function findFairAcceptingCycle(system: TransitionSystem, spec: Pro
     live.push(id);
     const begin = succIds.length;
     const accepting = spec.accepting[store.automatonState(id)] === true ? 1 : 0;
+    // A state stored but not entered is in `pending` or in the successors of a frame on the
+    // stack (entered before that frame ends): only the targets stored by this expansion can be
+    // in neither, so `pending` holds each state at most a few times.
+    const storedBefore = store.size;
     successors(id, true, (target, _choice, label) => {
       transitions++;
       if (cycleEdge(label)) {
         succIds.push(target);
         succMarks.push(marksOf(accepting, enabledHere, label));
-      } else if (dfsNumber.data[target] === 0) pending.push(target);
+      } else if (target >= storedBefore) pending.push(target);
     });
     frames.length = depth * FRAME;
     frames.push(id);
