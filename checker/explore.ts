@@ -30,39 +30,6 @@ export interface VisitedStore {
   growthBytes(inserts: number): number;
 }
 
-/** Every transition taken, as (from, to, choice, label) quadruples (for cycle searches). */
-export class EdgeLog {
-  data = new Int32Array(4096);
-  length = 0;
-  add(from: number, to: number, choice: number, label: number): void {
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent when it calls reserve more often (reserve returns when there is room)
-    if (this.length + 4 > this.data.length) this.reserve(4);
-    const d = this.data;
-    d[this.length] = from;
-    d[this.length + 1] = to;
-    d[this.length + 2] = choice;
-    d[this.length + 3] = label;
-    this.length += 4;
-  }
-  /** Appends quadruples produced elsewhere (a worker's log). */
-  append(quads: Int32Array): void {
-    this.reserve(quads.length);
-    this.data.set(quads, this.length);
-    this.length += quads.length;
-  }
-  private reserve(n: number): void {
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, growing when there is room only costs memory
-    if (this.length + n <= this.data.length) return;
-    // Stryker disable next-line ArithmeticOperator: equivalent, the loop below doubles it until it fits
-    let size = this.data.length * 2;
-    // Stryker disable next-line EqualityOperator: equivalent, one doubling too many only costs memory
-    while (size < this.length + n) size *= 2;
-    const bigger = new Int32Array(size);
-    bigger.set(this.data.subarray(0, this.length));
-    this.data = bigger;
-  }
-}
-
 /**
  * The bookkeeping of one breadth-first exploration, shared by the sequential and the parallel
  * explorer so that both report the same result at any worker count:
@@ -92,7 +59,6 @@ export class Exploration {
     readonly system: TransitionSystem,
     readonly options: ExploreOptions,
     readonly store: VisitedStore = new StateStore(system.stateWords),
-    readonly edges?: EdgeLog,
   ) {
     this.findings = new Findings((a, b) => this.store.compare(a, b));
     const out = new Int32Array(system.stateWords);
@@ -149,10 +115,7 @@ export class Exploration {
     this.transitions++;
     const parent = buf.parents[i]!;
     const choice = buf.choices[i]!;
-    if (buf.selfLoops[i] === 1) {
-      this.edges?.add(parent, parent, choice, buf.labels[i]!);
-      return;
-    }
+    if (buf.selfLoops[i] === 1) return;
     const id = this.store.insertHashed(buf.words, buf.hashes[i]!, parent, choice, i * this.system.stateWords);
     // Stryker disable next-line EqualityOperator: equivalent, id 0 is the first initial state, never inserted here
     if (id >= 0) {
@@ -160,7 +123,6 @@ export class Exploration {
       this.note(id, this.system.inspect(out), this.depth + 1);
     }
     // Stryker disable next-line EqualityOperator: equivalent, id 0 is never new here, and -1 - (-1) is 0 too
-    this.edges?.add(parent, id >= 0 ? id : -1 - id, choice, buf.labels[i]!);
   }
 
   /** Finishes expanding state `this.next`: a state with no successors is judged by `terminal`. */

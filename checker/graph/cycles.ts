@@ -17,7 +17,7 @@
  * `inspect` and `terminal` codes are not consulted: safety violations are explore.ts's business.
  */
 import type { TransitionSystem } from '../transition-system.js';
-import { hashWords } from '../state-store.js';
+import { IntStack, ProductStore } from './product-store.js';
 import type { Limit } from '../result.js';
 
 /** A Büchi automaton seen through its transition function, so checker/ need not know formulas. */
@@ -68,101 +68,6 @@ const BLUE = 2;
 /** Finished by the blue search and either an accepting seed or reached by a red search. */
 const RED = 3;
 
-const CHUNK_LOG2 = 14;
-const CHUNK = 1 << CHUNK_LOG2;
-
-/** Product states (system words, then the automaton state) in a chunked arena, with an open-addressing table and a colour per state. */
-class ProductStore {
-  private chunks: Int32Array[] = [];
-  private table = new Int32Array(1 << 12);
-  private mask = this.table.length - 1;
-  private colors = new Uint8Array(1024);
-  size = 0;
-
-  constructor(readonly words: number) {}
-
-  /** The id of the state in `key` (the first `words` words), storing a copy if it is new. */
-  intern(key: Int32Array): number {
-    const words = this.words;
-    let slot = hashWords(key, 0, words) & this.mask;
-    for (;;) {
-      const entry = this.table[slot]!;
-      if (entry === 0) break;
-      const id = entry - 1;
-      const chunk = this.chunks[id >>> CHUNK_LOG2]!;
-      const base = (id & (CHUNK - 1)) * words;
-      let i = 0;
-      while (i < words && chunk[base + i] === key[i]) i++;
-      if (i === words) return id;
-      slot = (slot + 1) & this.mask;
-    }
-    const id = this.size++;
-    if (id >>> CHUNK_LOG2 === this.chunks.length) this.chunks.push(new Int32Array(CHUNK * words));
-    this.chunks[id >>> CHUNK_LOG2]!.set(key.subarray(0, words), (id & (CHUNK - 1)) * words);
-    this.table[slot] = id + 1;
-    if (id >= this.colors.length) {
-      const c = new Uint8Array(this.colors.length * 2);
-      c.set(this.colors);
-      this.colors = c;
-    }
-    if (this.size * 2 > this.table.length) this.grow();
-    return id;
-  }
-
-  load(id: number, out: Int32Array): void {
-    const base = (id & (CHUNK - 1)) * this.words;
-    out.set(this.chunks[id >>> CHUNK_LOG2]!.subarray(base, base + this.words));
-  }
-
-  /** The automaton component (last word) of state `id`. */
-  automatonState(id: number): number {
-    return this.chunks[id >>> CHUNK_LOG2]![(id & (CHUNK - 1)) * this.words + this.words - 1]!;
-  }
-
-  color(id: number): number {
-    return this.colors[id]!;
-  }
-
-  setColor(id: number, c: number): void {
-    this.colors[id] = c;
-  }
-
-  private grow(): void {
-    const table = new Int32Array(this.table.length * 2);
-    const mask = table.length - 1;
-    for (let id = 0; id < this.size; id++) {
-      let slot = hashWords(this.chunks[id >>> CHUNK_LOG2]!, (id & (CHUNK - 1)) * this.words, this.words) & mask;
-      while (table[slot] !== 0) slot = (slot + 1) & mask;
-      table[slot] = id + 1;
-    }
-    this.table = table;
-    this.mask = mask;
-  }
-}
-
-/** A growable stack of int32 values. */
-class IntStack {
-  data = new Int32Array(1024);
-  length = 0;
-
-  push(x: number): void {
-    if (this.length === this.data.length) {
-      const d = new Int32Array(this.data.length * 2);
-      d.set(this.data);
-      this.data = d;
-    }
-    this.data[this.length++] = x;
-  }
-
-  get(i: number): number {
-    return this.data[i]!;
-  }
-
-  set(i: number, x: number): void {
-    this.data[i] = x;
-  }
-}
-
 /** Fields of a DFS frame, stored `FRAME` ints per frame. */
 const FRAME = 4;
 const F_ID = 0;
@@ -188,6 +93,16 @@ const F_CURSOR = 3;
 export function findAcceptingCycle(system: TransitionSystem, spec: ProductSpec, options: CycleSearchOptions = {}): CycleResult {
   const W = system.stateWords;
   const store = new ProductStore(W + 1);
+  let colors = new Uint8Array(1024);
+  const colorOf = (id: number): number => colors[id] ?? WHITE;
+  const setColor = (id: number, c: number): void => {
+    if (id >= colors.length) {
+      const grown = new Uint8Array(Math.max(colors.length * 2, id + 1));
+      grown.set(colors);
+      colors = grown;
+    }
+    colors[id] = c;
+  };
   const key = new Int32Array(W + 1);
   const out = new Int32Array(W);
   const cur = new Int32Array(W + 1);
@@ -234,7 +149,7 @@ export function findAcceptingCycle(system: TransitionSystem, spec: ProductSpec, 
   const blueIds = new IntStack();
   const blueChoices = new IntStack();
   const pushBlue = (id: number, choice: number): void => {
-    store.setColor(id, CYAN);
+    setColor(id, CYAN);
     const start = blueIds.length;
     expand(id, blueIds, blueChoices);
     pushFrame(blue, blueDepth++, id, choice, start);
@@ -278,11 +193,11 @@ export function findAcceptingCycle(system: TransitionSystem, spec: ProductSpec, 
       if (cursor < redIds.length) {
         red.set(f + F_CURSOR, cursor + 1);
         const t = redIds.get(cursor);
-        const color = store.color(t);
+        const color = colorOf(t);
         // Fairness constraints would be checked here (and at the blue report below).
         if (color === CYAN) return lasso(t, redChoices.get(cursor), depth);
         if (color === BLUE) {
-          store.setColor(t, RED);
+          setColor(t, RED);
           const start = redIds.length;
           expand(t, redIds, redChoices);
           pushFrame(red, depth++, t, redChoices.get(cursor), start);
@@ -298,7 +213,7 @@ export function findAcceptingCycle(system: TransitionSystem, spec: ProductSpec, 
   for (let r = 0; r < roots.length; r++) {
     if (overflow) return incomplete();
     const root = roots.get(r);
-    if (store.color(root) !== WHITE) continue;
+    if (colorOf(root) !== WHITE) continue;
     pushBlue(root, rootChoices.get(r));
     while (blueDepth > 0) {
       if (overflow) return incomplete();
@@ -309,16 +224,16 @@ export function findAcceptingCycle(system: TransitionSystem, spec: ProductSpec, 
         blue.set(f + F_CURSOR, cursor + 1);
         transitions++;
         const t = blueIds.get(cursor);
-        const color = store.color(t);
+        const color = colorOf(t);
         if (color === CYAN && (accepting(s) || accepting(t))) return lasso(t, blueChoices.get(cursor), 0);
         if (color === WHITE) pushBlue(t, blueChoices.get(cursor));
       } else {
         if (accepting(s)) {
           const found = redSearch(s);
           if (found) return found;
-          store.setColor(s, RED);
+          setColor(s, RED);
         } else {
-          store.setColor(s, BLUE);
+          setColor(s, BLUE);
         }
         blueIds.length = blueChoices.length = blue.get(f + F_START);
         blueDepth--;

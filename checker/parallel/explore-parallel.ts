@@ -3,7 +3,7 @@ import { totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import workerpool from 'workerpool';
-import { EdgeLog, Exploration, expandInProcess } from '../explore.js';
+import { Exploration, expandInProcess } from '../explore.js';
 import type { ExploreOptions } from '../options.js';
 import type { RawResult } from '../result.js';
 import type { TransitionSystem } from '../transition-system.js';
@@ -21,17 +21,14 @@ export interface ParallelOptions extends ExploreOptions {
   readonly threshold?: number;
   /** States per batch a worker claims. @defaultValue 256 */
   readonly batchSize?: number;
-  /** Record every transition (for cycle searches over the explored graph). */
-  readonly recordEdges?: boolean;
   /** Test hook: the worker claiming this batch (0-based, counted over the run) dies. */
   readonly crashAtBatch?: number;
 }
 
-/** A finished parallel run: the bookkeeping, the shared store, and the edges when recorded. */
+/** A finished parallel run: the bookkeeping and the shared store. */
 export interface ParallelRun {
   readonly exploration: Exploration;
   readonly store: SharedStore;
-  readonly edges?: EdgeLog;
   /** States expanded by each worker thread (empty when the run never left the main thread). */
   readonly statesPerWorker: readonly number[];
 }
@@ -70,15 +67,14 @@ function workerScript(): string {
  * length equal the sequential run's at any worker count (see `Exploration`). A worker that
  * fails makes the whole run fail (rejects), never a partial verdict.
  */
-export async function runParallel(local: TransitionSystem, spec: SystemSpec, options: ParallelOptions): Promise<ParallelRun> {
+async function runParallel(local: TransitionSystem, spec: SystemSpec, options: ParallelOptions): Promise<ParallelRun> {
   const W = local.stateWords;
   const memory = options.maxMemoryMB !== undefined ? options.maxMemoryMB * 1024 * 1024 * 1.25 : totalmem() * 0.6;
   // Ids must stay below the table's size (shared-store.ts): workers pause at 60 % of it, and
   // may each still fill the rest of one block, so the table starts large enough for that.
   const tableLog2 = Math.max(16, Math.ceil(Math.log2(options.workers * BLOCK * 4)));
   const store = SharedStore.create(W, reserveCapacity(W, memory, options.maxStates), tableLog2, options.workers);
-  const edges = options.recordEdges ? new EdgeLog() : undefined;
-  const x = new Exploration(local, options, store, edges);
+  const x = new Exploration(local, options, store);
   const threshold = options.workers <= 1 ? Infinity : (options.threshold ?? 1_000_000);
   try {
     await expandInProcess(x, threshold);
@@ -86,7 +82,7 @@ export async function runParallel(local: TransitionSystem, spec: SystemSpec, opt
     if (!(e instanceof CapacityExhausted)) throw e;
     x.stoppedBy = { kind: 'memory', bound: options.maxMemoryMB ?? Math.round(memory / 2 ** 20) };
   }
-  if (x.done) return { exploration: x, store, ...(edges ? { edges } : {}), statesPerWorker: [] };
+  if (x.done) return { exploration: x, store, statesPerWorker: [] };
 
   const pool = workerpool.pool(workerScript(), { maxWorkers: options.workers, workerType: 'thread' });
   const perWorker = new Map<number, number>();
@@ -113,7 +109,6 @@ export async function runParallel(local: TransitionSystem, spec: SystemSpec, opt
           blockSize: BLOCK,
           idLimit: Math.floor(store.tableSize * 0.6),
           slot,
-          recordEdges: edges !== undefined,
           ...(options.crashAtBatch !== undefined ? { crashAtBatch: options.crashAtBatch } : {}),
         });
         store.resetProgress(options.workers, false);
@@ -127,7 +122,6 @@ export async function runParallel(local: TransitionSystem, spec: SystemSpec, opt
           for (let i = 0; i < r.blocks.length; i += 2) if (r.blocks[i + 1]! > 0) next.push(r.blocks[i]!, r.blocks[i + 1]!);
           if (r.violation.length === 3) x.note(r.violation[0]!, r.violation[1]!, r.violation[2]!);
           for (let i = 0; i < r.flags.length; i += 4) x.noteFlag(r.flags[i]!, r.flags[i + 1]!, r.flags[i + 2]!, r.flags[i + 3]!);
-          if (edges) edges.append(r.edges);
           if (r.full) x.stoppedBy ??= { kind: 'memory', bound: options.maxMemoryMB ?? Math.round(memory / 2 ** 20) };
         }
         if (x.stoppedBy || !results.some((r) => r.paused)) break;
@@ -141,7 +135,7 @@ export async function runParallel(local: TransitionSystem, spec: SystemSpec, opt
   } finally {
     await pool.terminate(true);
   }
-  return { exploration: x, store, ...(edges ? { edges } : {}), statesPerWorker: [...perWorker.values()] };
+  return { exploration: x, store, statesPerWorker: [...perWorker.values()] };
 }
 
 /** `runParallel` reduced to its verdict and statistics. */

@@ -2,13 +2,11 @@
  * Worker thread of the parallel explorer: expands batches of a BFS level straight into the
  * shared store (see shared-store.ts). Each task claims batches from a shared counter until the
  * level is exhausted, the stop flag is set, or the table must grow; it returns the id blocks it
- * filled (the next level), its counts, its best violation and flag witnesses, and optionally
- * the transitions it took.
+ * filled (the next level), its counts, and its best violation and flag witnesses.
  */
 import workerpool from 'workerpool';
 import { threadId } from 'node:worker_threads';
 import type { TransitionSystem } from '../transition-system.js';
-import { EdgeLog } from '../explore.js';
 import { Findings } from '../findings.js';
 import { Ctl, SharedStore } from './shared-store.js';
 import { EXPAND_GROUP, SuccessorBuffer } from '../successor-buffer.js';
@@ -25,7 +23,6 @@ class LevelExpander {
   req!: LevelRequest;
   store!: SharedStore;
   found!: Findings;
-  edges: EdgeLog | undefined;
   blocks: number[] = [];
   nextId = 0;
   blockEnd = 0;
@@ -43,7 +40,6 @@ class LevelExpander {
     this.req = req;
     this.store = store;
     this.found = new Findings((a, b) => store.compare(a, b));
-    this.edges = req.recordEdges ? new EdgeLog() : undefined;
     this.blocks = [];
     this.nextId = this.blockEnd = 0;
     this.expanded = this.transitions = this.inserted = 0;
@@ -68,10 +64,7 @@ class LevelExpander {
   /** Looks up buffered successor i, inserting it under this worker's next id if new. */
   private insert(i: number): void {
     const { buf, store, req, out } = this;
-    if (buf.selfLoops[i] === 1) {
-      this.edges?.add(buf.parents[i]!, buf.parents[i]!, buf.choices[i]!, buf.labels[i]!);
-      return;
-    }
+    if (buf.selfLoops[i] === 1) return;
     if (this.nextId === this.blockEnd) {
       this.nextId = Atomics.add(store.control, Ctl.nextId, req.blockSize);
       this.blockEnd = this.nextId + req.blockSize;
@@ -89,7 +82,6 @@ class LevelExpander {
       buf.load(i, out);
       this.found.note(r, this.sys.inspect(out), req.depth + 1);
     }
-    this.edges?.add(from, r >= 0 ? r : -1 - r, c, buf.labels[i]!);
   }
 }
 
@@ -146,9 +138,8 @@ async function level(req: LevelRequest): Promise<unknown> {
     full,
     violation: v ? Int32Array.of(v.id, v.code, v.depth) : new Int32Array(0),
     flags: flagData,
-    edges: x.edges ? x.edges.data.slice(0, x.edges.length) : new Int32Array(0),
   };
-  return new workerpool.Transfer(result, [result.blocks.buffer, result.violation.buffer, result.flags.buffer, result.edges.buffer] as ArrayBuffer[]);
+  return new workerpool.Transfer(result, [result.blocks.buffer, result.violation.buffer, result.flags.buffer] as ArrayBuffer[]);
 }
 
 class CapacityFull extends Error {}

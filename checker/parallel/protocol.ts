@@ -30,8 +30,6 @@ export interface LevelRequest {
   readonly idLimit: number;
   /** This worker's progress slot. */
   readonly slot: number;
-  /** Record every transition (from, to, choice, label) for a cycle search. */
-  readonly recordEdges: boolean;
   /** Fault injection for tests: the worker claiming this batch (counted over the run) dies. */
   readonly crashAtBatch?: number;
 }
@@ -53,8 +51,6 @@ export interface LevelResult {
   readonly violation: Int32Array;
   /** (code, count, best id, depth) per flag code seen. */
   readonly flags: Int32Array;
-  /** Edge quadruples, when requested. */
-  readonly edges: Int32Array;
 }
 
 /** Rehash slots [from, to) of the store's current table into the larger table `into`. */

@@ -51,6 +51,8 @@ export async function checkCommand(args: Args): Promise<number> {
       fairness,
       finiteEvents: args.options.has('--finite-events'),
       ...(typeof maxStates === 'number' ? { maxStates } : {}),
+      ...(typeof maxSeconds === 'number' ? { maxSeconds } : {}),
+      ...(typeof maxMemory === 'number' ? { maxMemoryMB: maxMemory } : {}),
     }));
     worst = await temporalChecks(args, model, temporal, workers, controller.signal);
     if (!props) return worst;

@@ -41,10 +41,11 @@ describe('progress', () => {
     const r = await checkTemporal(model, options);
     expect(r.verdict).toBe('violation');
     if (r.verdict !== 'violation') return;
-    // One turn of the retry loop: arm (1), read cpu_id (2), compare with cpu_id_start (3, equal),
-    // read node_id (4), compare (5, differs on C1), jump from abort_ip (10) back to retry (0).
+    // One turn of the retry loop, entered at its first state the search reached (armed): read
+    // cpu_id (2), compare with cpu_id_start (3, equal), read node_id (4), compare (5, differs on
+    // C1), jump from abort_ip (10) back to retry (0), arm (1).
     const cycle = r.trace.steps.slice(r.path.loopStart + 1);
-    expect(cycle.map((s) => [s.kind, s.instruction?.index])).toEqual([1, 2, 3, 4, 5, 10, 0].map((i) => ['instruction', i]));
+    expect(cycle.map((s) => [s.kind, s.instruction?.index])).toEqual([2, 3, 4, 5, 10, 0, 1].map((i) => ['instruction', i]));
     assertLassoReplays(model, options, r);
     expect(formatTemporal(r)).toMatch(/cycle starts here/);
   });
@@ -143,13 +144,11 @@ describe('fairness decides progress', () => {
       assertLassoReplays(trapSleep, options, r);
     });
   }
-  // KNOWN BUG (checker/temporal/fair-cycles.ts, lasso construction): under weak fairness the
-  // search finds the fair component (the verdict above is right) but builds its cycle only
-  // through steps of the actors enabled in *every* state of it; it does not route the cycle
-  // through a state where T1 is blocked. The lasso shown is then the non-sleeping-trap self-loop,
-  // where T1 stays running without executing: a run weak fairness excludes. When the lasso is
-  // fixed this test starts failing: turn `it.fails` into `it`.
-  it.fails('under weak fairness the lasso itself is weakly fair: T1 is not runnable in some state of the cycle', async () => {
+  // The lasso itself must be weakly fair, not only its component: T1 never executes on the
+  // cycle, so the cycle must pass through a state where T1 is blocked (a cycle where T1 stays
+  // running without executing, such as a non-sleeping trap's self-loop, is a run weak fairness
+  // excludes).
+  it('under weak fairness the lasso itself is weakly fair: T1 is not runnable in some state of the cycle', async () => {
     const options: TemporalOptions = { property: 'progress', fairness: 'weak' };
     const r = await checkTemporal(trapSleep, options);
     expect(cycleStatuses(trapSleep, options, r, 0).every(runnable)).toBe(false);
