@@ -30,7 +30,7 @@ export interface BuildOptions {
    * before them, ready threads with invisible migrations float over CPUs. @defaultValue true
    */
   readonly reduce?: boolean;
-  /** Named reductions to turn off (`dead-events`, see README "State-space size"). @defaultValue none */
+  /** Named reductions to turn off (`dead-events`, `abort-pending`: README "State-space size"). @defaultValue none */
   readonly disable?: readonly ReductionName[];
   /**
    * Remember the kernel's handling of events per thread record (a pure function of it); only a

@@ -15,6 +15,8 @@ export interface CanonicalFormSettings {
   readonly collapseEvents: boolean;
   /** Whether an event bit is cleared while notify-resume is clear (see eventBitsDieWithoutNotify). */
   readonly deadEvents: boolean;
+  /** Whether a certain pending abort moves the IP to the range's start (see abortsArePending). */
+  readonly abortPending: boolean;
   /** Whether the partial-order reductions apply (see reductionsAreSound). */
   readonly reduced: boolean;
   /** Per thread: whether it may float over CPUs while ready (see floatingThreads). */
@@ -44,6 +46,7 @@ export class CanonicalForm {
   private readonly sharedAreas: boolean;
   private readonly collapseEvents: boolean;
   private readonly deadEvents: boolean;
+  private readonly abortPending: boolean;
   private readonly reduced: boolean;
   private readonly floating: readonly boolean[];
   private readonly rangeMask: readonly Int32Array[];
@@ -71,6 +74,7 @@ export class CanonicalForm {
     this.sharedAreas = settings.sharedAreas;
     this.collapseEvents = settings.collapseEvents;
     this.deadEvents = settings.deadEvents;
+    this.abortPending = settings.abortPending;
     this.reduced = settings.reduced;
     this.floating = settings.floating;
     this.rangeMask = settings.rangeMask;
@@ -175,6 +179,24 @@ export class CanonicalForm {
     return k.get(s, L.userIrq[t]!) === 1 || checkSkippedAnyway;
   }
 
+  /**
+   * The abort_ip thread t is certain to be moved to before it runs user code again, or -1 (see
+   * abortsArePending): ready after an interrupt with notify-resume and an event pending, its
+   * own area's rseq_cs a valid descriptor, armed in its top frame, whose range holds the IP.
+   */
+  private pendingAbortIp(s: Int32Array, t: number, st: number, top: number): number {
+    const k = this.kernel;
+    const L = this.L;
+    if (!this.abortPending || st !== Status.Ready || this.sharedAreas || k.area(s, t) !== t) return -1;
+    if (k.get(s, L.entry[t]!) !== Entry.Irq || k.get(s, L.restart[t]!) !== 0 || k.get(s, L.tifNotify[t]!) !== 1 || k.get(s, L.evMask[t]!) === 0) return -1;
+    const d = k.get(s, L.rseqCs[t]!);
+    const f = L.frame(t, top);
+    if (d === 0 || !this.validDesc[d - 1] || k.get(s, L.armed[f]!) !== d) return -1;
+    const prog = k.programOf(t, top);
+    if (!(this.rangeMask[prog]![k.get(s, L.ip[f]!)]! & (1 << (d - 1)))) return -1;
+    return this.ir.descriptors[d - 1]!.abort;
+  }
+
   private core(s: Int32Array, t: number): void {
     const k = this.kernel;
     const L = this.L;
@@ -217,6 +239,7 @@ export class CanonicalForm {
         k.set(s, L.areaMmCid[t]!, 0);
       }
     }
+    const abortIp = this.pendingAbortIp(s, t, st, top);
     for (let l = 0; l < L.levels; l++) {
       const f = L.frame(t, l);
       if (l > top) {
@@ -225,6 +248,11 @@ export class CanonicalForm {
         continue;
       }
       const prog = k.programOf(t, l);
+      if (l === top && abortIp >= 0) {
+        // Only the registers live at abort_ip survive the certain abort; any IP of the range stands for all.
+        applyMasks(s, this.deadMasks[f]![abortIp]!);
+        k.set(s, L.ip[f]!, this.ir.descriptors[k.get(s, L.rseqCs[t]!) - 1]!.start);
+      }
       const ip = k.get(s, L.ip[f]!);
       applyMasks(s, this.deadMasks[f]![ip]!);
       const d = k.get(s, L.armed[f]!);

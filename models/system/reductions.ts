@@ -65,7 +65,7 @@ export function eventMaskCollapses(ir: ModelIR, policy: Policy): boolean {
  * Named reductions that can be turned off one by one (`--no-reduce=NAME`); `reduce: false`
  * turns off these and the fused-instruction and floating-thread reductions.
  */
-export const reductionNames = ['dead-events'] as const;
+export const reductionNames = ['dead-events', 'abort-pending'] as const;
 export type ReductionName = (typeof reductionNames)[number];
 
 /**
@@ -88,6 +88,21 @@ export function eventBitsDieWithoutNotify(ir: ModelIR, policy: Policy, collapseE
     !raisesWithoutEvent &&
     ir.threads.every((th) => th.registered && !th.dormant)
   );
+}
+
+/**
+ * Whether a switched-out thread whose return to user space is certain to abort its c.s. may
+ * stand at the start of the range with only the registers live at abort_ip (reduction
+ * `abort-pending`, 4.18-6.18 with the mask collapsed to one bit). Such a thread (ready after
+ * an interrupt, notify-resume raised, an event bit pending, its armed valid descriptor's range
+ * containing its IP) runs no user instruction before the handler: at its switch-in the
+ * notify-resume handler (or, signal first, rseq_signal_deliver, which aborts too since signals
+ * abort) finds the IP in range and the bit set and moves it to abort_ip; nothing else reads
+ * its IP or registers while it waits (no property names a thread). Every IP of the range
+ * therefore leads to the same state once the handler has run.
+ */
+export function abortsArePending(policy: Policy, collapseEvents: boolean, rework: boolean): boolean {
+  return collapseEvents && !rework && policy.abortOnSignal;
 }
 
 /** Per program, per IP (one past the end included): bit d set when descriptor d's range contains the IP. */

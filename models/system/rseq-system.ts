@@ -16,7 +16,7 @@ import { PlacementCoverage } from './coverage.js';
 import { InstructionSteps } from './instruction-steps.js';
 import { LabelKind, labelKind, makeLabel } from './labels.js';
 import { FactFlag, type RecordCache } from './record-cache.js';
-import { descriptorRangeMasks, eventBitsDieWithoutNotify, eventMaskCollapses, floatingThreads, fusibleInstructions, reductionsAreSound, symmetryIsSound, type ReductionName } from './reductions.js';
+import { abortsArePending, descriptorRangeMasks, eventBitsDieWithoutNotify, eventMaskCollapses, floatingThreads, fusibleInstructions, reductionsAreSound, symmetryIsSound, type ReductionName } from './reductions.js';
 import { ThreadSorter } from './symmetry.js';
 import { Local, ThreadEvents } from './thread-events.js';
 import { recordLastTransition } from './transition-ghosts.js';
@@ -76,6 +76,8 @@ export class RseqSystem implements TransitionSystem {
   readonly reduced: boolean;
   /** Whether dead event bits are cleared (see eventBitsDieWithoutNotify). */
   readonly deadEvents: boolean;
+  /** Whether certain pending aborts are applied to the IP early (see abortsArePending). */
+  readonly abortPending: boolean;
   /** Canonical forms of thread records already computed (see CanonicalForm.memo). */
   readonly canonMemo: RangeMemo | undefined;
   /** The record cache of the thread steps (see CachedSteps). */
@@ -118,6 +120,7 @@ export class RseqSystem implements TransitionSystem {
     this.reduced = (options.reduce ?? true) && !options.trackLast && reductionsAreSound(ir);
     const enabled = (name: ReductionName): boolean => this.reduced && !(options.disable ?? []).includes(name);
     this.deadEvents = enabled('dead-events') && eventBitsDieWithoutNotify(ir, policy, this.collapseEvents, options.budgets.interrupts);
+    this.abortPending = enabled('abort-pending') && abortsArePending(policy, this.collapseEvents, this.kernel.rework);
     this.coverage = new PlacementCoverage(ir);
     const live = ir.programs.map((p, pi) =>
       liveRegisters(
@@ -132,6 +135,7 @@ export class RseqSystem implements TransitionSystem {
       sharedAreas,
       collapseEvents: this.collapseEvents,
       deadEvents: this.deadEvents,
+      abortPending: this.abortPending,
       reduced: this.reduced,
       floating: floatingThreads(ir, this.reduced, options.budgets.migrations),
       rangeMask,

@@ -47,8 +47,8 @@ describe('check --graph: the whole state graph of a small model', () => {
     const out = join(dir, 'g.dot');
     const r = cli('check', 'percpu-counter', '--param', 'threads=1', '--param', 'ops=1', '--param', 'signals=0', '--preemptions', '1', '--migrations', '1', '--graph', out);
     expect(r.status).toBe(0);
-    expect(r.stdout.trim()).toBe(`wrote ${out}: 62 states, 161 transitions`);
-    expect(dotCounts(readFileSync(out, 'utf8'))).toEqual({ nodes: 62, edges: 161 });
+    expect(r.stdout.trim()).toBe(`wrote ${out}: 39 states, 101 transitions`);
+    expect(dotCounts(readFileSync(out, 'utf8'))).toEqual({ nodes: 39, edges: 101 });
   });
 
   it('refuses a large one with a clear message (exit 2) and writes nothing', () => {
