@@ -24,6 +24,8 @@ import type { CheckResult, ExplainedFlag, FirstCounterexample } from './result.j
 /** States the depth-first phase of a first-then-shortest check stores at most before it gives way. */
 const FIRST_SEARCH_STATES = 2_000_000;
 
+type System = ReturnType<typeof buildSystem>;
+
 export { resolvePolicy } from '../models/kernel/presets.js';
 export type { CheckOptions } from './options.js';
 export { buildSystem } from '../models/system/build.js';
@@ -49,21 +51,29 @@ export async function checkModel(ir: ModelIR, options: CheckOptions = {}): Promi
   };
   const meta = { model: ir.name, policy: policy.name };
   // Traces and replay tokens are given in the unreduced system.
-  const concrete = sys.symmetric ? buildSystem(ir, policy, { ...options, symmetry: false }) : sys;
-  const real = (choices: readonly number[]): number[] => concretize(sys, concrete, choices);
+  const unreduced = (reduced: System): { concrete: System; real: (choices: readonly number[]) => number[] } => {
+    const concrete = reduced.symmetric ? buildSystem(ir, policy, { ...options, symmetry: false }) : reduced;
+    return { concrete, real: (choices) => concretize(reduced, concrete, choices) };
+  };
+  const { concrete, real } = unreduced(sys);
   const secondsSinceStart = (): number => (performance.now() - start) / 1000;
 
   const search = options.search ?? 'first-then-shortest';
   let raw: RawResult | undefined;
-  let first: FirstCounterexample | undefined;
+  let firstFound: FirstCounterexample | undefined;
   if (search !== 'bfs') {
     const budget = Math.min(options.maxStates ?? Infinity, options.firstSearchStates ?? FIRST_SEARCH_STATES);
-    const dfs = await exploreDepthFirst(sys, search === 'dfs' ? limits : { ...limits, maxStates: budget });
+    // The depth-first phase of first-then-shortest runs on a system of its own, so that the placement
+    // coverage reported is the shortest search's alone.
+    const firstSys = search === 'dfs' ? sys : buildSystem(ir, policy, options);
+    const dfs = await exploreDepthFirst(firstSys, search === 'dfs' ? limits : { ...limits, maxStates: budget });
     if (dfs.verdict === 'violation' && search === 'first-then-shortest') {
-      const path = { choices: real(dfs.path.choices) };
-      const trace = explainPath(concrete, path.choices, { ...meta, property: dfs.property });
-      first = { property: dfs.property, steps: path.choices.length - 1, seconds: secondsSinceStart(), states: dfs.stats.states, path, trace };
-      options.onFirstCounterexample?.(first);
+      // Explained in the depth-first phase's own systems too (explaining also records coverage).
+      const first = unreduced(firstSys);
+      const path = { choices: first.real(dfs.path.choices) };
+      const trace = explainPath(first.concrete, path.choices, { ...meta, property: dfs.property });
+      firstFound = { property: dfs.property, steps: path.choices.length - 1, seconds: secondsSinceStart(), states: dfs.stats.states, path, trace };
+      options.onFirstCounterexample?.(firstFound);
     }
     // Only the depth-first phase's own state budget hands over to the breadth-first search.
     const handsOver = search === 'first-then-shortest' && (dfs.verdict !== 'incomplete' || (dfs.stoppedBy.kind === 'states' && dfs.stats.states < (options.maxStates ?? Infinity)));
@@ -79,16 +89,16 @@ export async function checkModel(ir: ModelIR, options: CheckOptions = {}): Promi
   if (raw.verdict === 'violation') {
     const path = { choices: real(raw.path.choices) };
     const trace = explainPath(concrete, path.choices, { ...meta, property: raw.property });
-    return { ...common, verdict: 'violation', property: raw.property, path, trace, ...(first ? { first, secondsToShortest: secondsSinceStart() } : {}) };
+    return { ...common, verdict: 'violation', property: raw.property, path, trace, ...(firstFound ? { first: firstFound, secondsToShortest: secondsSinceStart() } : {}) };
   }
   // A limit stopped the shortest search: the first counterexample is still a violation.
-  if (first) return { ...common, verdict: 'violation', property: first.property, path: first.path, trace: first.trace, first };
+  if (firstFound) return { ...common, verdict: 'violation', property: firstFound.property, path: firstFound.path, trace: firstFound.trace, first: firstFound };
   if (raw.verdict === 'incomplete') return { ...common, verdict: 'incomplete', stoppedBy: raw.stoppedBy };
   return { ...common, verdict: 'pass' };
 }
 
 /** The breadth-first search for a shortest counterexample: in-process, or on worker threads. */
-async function shortest(ir: ModelIR, policy: Policy, sys: ReturnType<typeof buildSystem>, options: CheckOptions, limits: ExploreOptions): Promise<RawResult> {
+async function shortest(ir: ModelIR, policy: Policy, sys: System, options: CheckOptions, limits: ExploreOptions): Promise<RawResult> {
   const workers = options.workers ?? 1;
   if (workers <= 1) return explore(sys, limits);
   const params: SystemParams = {
