@@ -25,6 +25,7 @@ const known = new Set([
   '--replay',
   '--ltl',
   '--workers',
+  '--search',
   '--graph',
   '--fairness',
   '--finite-events',

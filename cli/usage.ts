@@ -5,6 +5,8 @@ usage:
   rseq-check check MODEL [--policy P] [--knob k=v]... [--param k=v]... [--property NAME]...
                    [--preemptions N] [--migrations N] [--signals N] [--interrupts N] [--traps N]
                    [--max-states N] [--max-seconds S] [--max-memory MB] [--workers N] [--json] [--quiet]
+                   [--search first-then-shortest|bfs|dfs]   (default: a depth-first search reports the
+                                     first counterexample at once, then a breadth-first one finds a shortest)
                    [--no-reduce] [--no-symmetry]   (explore without the partial-order / symmetry reductions)
                    [--report DIR] [--graph FILE.dot|FILE.svg]   (the whole state graph of a small model)
                    [--ltl FORMULA] [--property progress|no-livelock|no-signal-nesting|abort-before-cs-step]

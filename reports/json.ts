@@ -16,7 +16,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { FlagReport, Limit, Path, Stats } from '../checker/result.js';
-import type { CellVerdict, CheckResult, Result, ReviewCell, ReviewResult } from '../run/result.js';
+import type { CellVerdict, CheckResult, FirstCounterexample, Result, ReviewCell, ReviewResult } from '../run/result.js';
 import type { CoverageReport } from '../models/system/coverage.js';
 import type { Decision, ExplainedStep, ExplainedTrace, StepKind } from '../run/explained-trace.js';
 import { InputErrors, type InputError } from '../models/ir/errors.js';
@@ -260,8 +260,9 @@ export const schemaSync = {
   limitKinds: { states: true, memory: true, time: true, depth: true, interrupted: true } satisfies Exactly<Limit['kind']>,
   fields: {
     checkOutput: {
-      kind: true, verdict: true, model: true, policy: true, budgets: true, stats: true, flags: true, coverage: true, property: true, path: true, trace: true, stoppedBy: true,
+      kind: true, verdict: true, model: true, policy: true, budgets: true, stats: true, flags: true, coverage: true, property: true, path: true, trace: true, stoppedBy: true, first: true, secondsToShortest: true,
     } satisfies Exactly<KeysOf<CheckResult>>,
+    firstCounterexample: { property: true, steps: true, seconds: true, states: true, path: true, trace: true } satisfies Exactly<keyof FirstCounterexample>,
     policy: {
       name: true, eventTracking: true, eventMaskClear: true, abortOnPreempt: true, abortOnMigrate: true, abortOnSignal: true, abortOnMembarrier: true,
       abortOnTrap: true, idUpdate: true, readOnlyEnforcement: true, csValidation: true, noRestartFlags: true, noRestartSignalRequiresBoth: true,

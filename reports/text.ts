@@ -4,7 +4,7 @@
  * plain result data (run/result.ts), so a result read back from JSON reads the same.
  */
 import type { Limit } from '../checker/result.js';
-import type { CheckResult, Result, TemporalResult } from '../run/result.js';
+import type { CheckResult, FirstCounterexample, Result, TemporalResult } from '../run/result.js';
 import type { ExplainedTrace } from '../run/explained-trace.js';
 import { reviewToMarkdown } from './review-markdown.js';
 
@@ -38,6 +38,10 @@ export function formatCheck(r: CheckResult): string {
   lines.push(
     `  states ${s.states}, transitions ${s.transitions}, depth ${s.depth}, ${s.seconds.toFixed(3)} s, ${Math.round(s.statesPerSecond)} states/s, ${s.bytesPerState.toFixed(1)} bytes/state (${s.stateWords} words/state)`,
   );
+  if (r.verdict === 'violation' && r.first) {
+    const shortest = r.secondsToShortest !== undefined ? `; shortest: ${r.trace.steps.length - 1} steps after ${r.secondsToShortest.toFixed(3)} s` : '; no shortest (a limit stopped its search)';
+    lines.push(`  first counterexample: ${r.first.steps} steps after ${r.first.seconds.toFixed(3)} s (${r.first.states} states)${shortest}`);
+  }
   lines.push(`  budgets: preemptions ${bud(b.preemptions)}, migrations ${bud(b.migrations)}, signals ${bud(b.signals)}, interrupts ${bud(b.interrupts)}, traps ${bud(b.traps)}`);
   for (const f of r.flags) lines.push(`  flag ${f.name}: ${f.count} states (first witness: ${f.trace.steps.length - 1} steps, --replay ${f.trace.replay})`);
   if (r.verdict === 'violation') {
@@ -45,6 +49,11 @@ export function formatCheck(r: CheckResult): string {
     lines.push(traceToText(r.trace));
   }
   return lines.join('\n');
+}
+
+/** The line the CLI prints as soon as the depth-first phase finds a counterexample. */
+export function formatFirstCounterexample(first: FirstCounterexample): string {
+  return `first counterexample after ${first.seconds.toFixed(3)} s, ${first.steps} steps (${first.states} states): ${first.property}, --replay ${first.trace.replay}; searching for a shortest one`;
 }
 
 /** The text report of a temporal result: verdict, then the lasso's stem and cycle in words. */

@@ -5,6 +5,8 @@
  * re-exported here, the library's entry point for a check.
  */
 import { explore } from '../checker/explore.js';
+import { exploreDepthFirst } from '../checker/depth-first.js';
+import type { RawResult } from '../checker/result.js';
 import { compiledModule, exploreParallel } from '../checker/parallel/explore-parallel.js';
 import type { ModelIR } from '../models/ir/types.js';
 import { explainPath } from './explain.js';
@@ -14,19 +16,30 @@ import { coverageReport } from '../models/system/coverage.js';
 import { concretize } from '../models/system/concretize.js';
 import { resolvePolicy } from '../models/kernel/presets.js';
 import type { CheckOptions } from './options.js';
+import type { ExploreOptions } from '../checker/options.js';
+import type { Policy } from '../models/kernel/policy.js';
 import { buildSystem } from '../models/system/build.js';
-import type { CheckResult, ExplainedFlag } from './result.js';
+import type { CheckResult, ExplainedFlag, FirstCounterexample } from './result.js';
+
+/** States the depth-first phase of a first-then-shortest check stores at most before it gives way. */
+const FIRST_SEARCH_STATES = 250_000;
+
+type System = ReturnType<typeof buildSystem>;
 
 export { resolvePolicy } from '../models/kernel/presets.js';
 export type { CheckOptions } from './options.js';
 export { buildSystem } from '../models/system/build.js';
-export type { CheckResult } from './result.js';
+export type { CheckResult, FirstCounterexample } from './result.js';
 
 /**
  * Explores every placement of kernel events over the model under the policy and returns the
  * verdict, the statistics and a shortest counterexample. Bad input throws `InputErrors`.
+ * By default (`search: 'first-then-shortest'`) a depth-first search runs first and reports a
+ * counterexample as soon as it finds one (`onFirstCounterexample`); the breadth-first search
+ * then finds a shortest one, and gives a pass its exact statistics and flag witnesses.
  */
 export async function checkModel(ir: ModelIR, options: CheckOptions = {}): Promise<CheckResult> {
+  const start = performance.now();
   const policy = resolvePolicy(options.policy, options.knobs);
   const sys = buildSystem(ir, policy, options);
   const limits = {
@@ -36,33 +49,38 @@ export async function checkModel(ir: ModelIR, options: CheckOptions = {}): Promi
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   };
-  const workers = options.workers ?? 1;
-  let raw;
-  if (workers > 1) {
-    const params: SystemParams = {
-      ir,
-      policy,
-      options: {
-        ...(options.budgets ? { budgets: options.budgets } : {}),
-        ...(options.properties ? { properties: options.properties } : {}),
-        ...(options.constants ? { constants: options.constants } : {}),
-        ...(options.symmetry !== undefined ? { symmetry: options.symmetry } : {}),
-        ...(options.reduce !== undefined ? { reduce: options.reduce } : {}),
-        ...(options.disable !== undefined ? { disable: options.disable } : {}),
-      },
-    };
-    const spec = { factory: factoryUrl(), params, key: `${ir.name}:${policy.name}:${performance.now()}:${Math.random()}` };
-    raw = await exploreParallel(sys, spec, {
-      ...limits,
-      workers,
-      ...(options.parallelThreshold !== undefined ? { threshold: options.parallelThreshold } : {}),
-      ...(options.crashWorkerAtBatch !== undefined ? { crashAtBatch: options.crashWorkerAtBatch } : {}),
-    });
-  } else raw = await explore(sys, limits);
   const meta = { model: ir.name, policy: policy.name };
   // Traces and replay tokens are given in the unreduced system.
-  const concrete = sys.symmetric ? buildSystem(ir, policy, { ...options, symmetry: false }) : sys;
-  const real = (choices: readonly number[]): number[] => concretize(sys, concrete, choices);
+  const unreduced = (reduced: System): { concrete: System; real: (choices: readonly number[]) => number[] } => {
+    const concrete = reduced.symmetric ? buildSystem(ir, policy, { ...options, symmetry: false }) : reduced;
+    return { concrete, real: (choices) => concretize(reduced, concrete, choices) };
+  };
+  const { concrete, real } = unreduced(sys);
+  const secondsSinceStart = (): number => (performance.now() - start) / 1000;
+
+  const search = options.search ?? 'first-then-shortest';
+  let raw: RawResult | undefined;
+  let firstFound: FirstCounterexample | undefined;
+  if (search !== 'bfs') {
+    const budget = Math.min(options.maxStates ?? Infinity, options.firstSearchStates ?? FIRST_SEARCH_STATES);
+    // The depth-first phase of first-then-shortest runs on a system of its own, so that the placement
+    // coverage reported is the shortest search's alone.
+    const firstSys = search === 'dfs' ? sys : buildSystem(ir, policy, options);
+    const dfs = await exploreDepthFirst(firstSys, search === 'dfs' ? limits : { ...limits, maxStates: budget });
+    if (dfs.verdict === 'violation' && search === 'first-then-shortest') {
+      // Explained in the depth-first phase's own systems too (explaining also records coverage).
+      const first = unreduced(firstSys);
+      const path = { choices: first.real(dfs.path.choices) };
+      const trace = explainPath(first.concrete, path.choices, { ...meta, property: dfs.property });
+      firstFound = { property: dfs.property, steps: path.choices.length - 1, seconds: secondsSinceStart(), states: dfs.stats.states, path, trace };
+      options.onFirstCounterexample?.(firstFound);
+    }
+    // Only the depth-first phase's own state budget hands over to the breadth-first search.
+    const handsOver = search === 'first-then-shortest' && (dfs.verdict !== 'incomplete' || (dfs.stoppedBy.kind === 'states' && dfs.stats.states < (options.maxStates ?? Infinity)));
+    if (!handsOver) raw = dfs;
+  }
+  raw ??= await shortest(ir, policy, sys, options, { ...limits, ...(options.maxSeconds !== undefined ? { maxSeconds: Math.max(0, options.maxSeconds - secondsSinceStart()) } : {}) });
+
   const flags: ExplainedFlag[] = raw.flags.map((f) => {
     const witness = { choices: real(f.witness.choices) };
     return { ...f, witness, trace: explainPath(concrete, witness.choices, { ...meta, property: f.name }) };
@@ -71,10 +89,37 @@ export async function checkModel(ir: ModelIR, options: CheckOptions = {}): Promi
   if (raw.verdict === 'violation') {
     const path = { choices: real(raw.path.choices) };
     const trace = explainPath(concrete, path.choices, { ...meta, property: raw.property });
-    return { ...common, verdict: 'violation', property: raw.property, path, trace };
+    return { ...common, verdict: 'violation', property: raw.property, path, trace, ...(firstFound ? { first: firstFound, secondsToShortest: secondsSinceStart() } : {}) };
   }
+  // A limit stopped the shortest search: the first counterexample is still a violation.
+  if (firstFound) return { ...common, verdict: 'violation', property: firstFound.property, path: firstFound.path, trace: firstFound.trace, first: firstFound };
   if (raw.verdict === 'incomplete') return { ...common, verdict: 'incomplete', stoppedBy: raw.stoppedBy };
   return { ...common, verdict: 'pass' };
+}
+
+/** The breadth-first search for a shortest counterexample: in-process, or on worker threads. */
+async function shortest(ir: ModelIR, policy: Policy, sys: System, options: CheckOptions, limits: ExploreOptions): Promise<RawResult> {
+  const workers = options.workers ?? 1;
+  if (workers <= 1) return explore(sys, limits);
+  const params: SystemParams = {
+    ir,
+    policy,
+    options: {
+      ...(options.budgets ? { budgets: options.budgets } : {}),
+      ...(options.properties ? { properties: options.properties } : {}),
+      ...(options.constants ? { constants: options.constants } : {}),
+      ...(options.symmetry !== undefined ? { symmetry: options.symmetry } : {}),
+      ...(options.reduce !== undefined ? { reduce: options.reduce } : {}),
+      ...(options.disable !== undefined ? { disable: options.disable } : {}),
+    },
+  };
+  const spec = { factory: factoryUrl(), params, key: `${ir.name}:${policy.name}:${performance.now()}:${Math.random()}` };
+  return exploreParallel(sys, spec, {
+    ...limits,
+    workers,
+    ...(options.parallelThreshold !== undefined ? { threshold: options.parallelThreshold } : {}),
+    ...(options.crashWorkerAtBatch !== undefined ? { crashAtBatch: options.crashWorkerAtBatch } : {}),
+  });
 }
 
 /** The built factory module workers import (workers run the compiled dist/ code). */

@@ -5,6 +5,16 @@
 import type { Progress } from '../checker/options.js';
 import type { KnobValues } from '../models/kernel/policy.js';
 import type { BuildOptions } from '../models/system/build.js';
+import type { FirstCounterexample } from './result.js';
+
+/**
+ * How a safety check searches: `bfs` breadth-first (a shortest counterexample, reported at the
+ * end); `dfs` depth-first, stopping at the first violation (fast, not shortest); `first-then-shortest`
+ * depth-first for at most `firstSearchStates` states, reporting a violation at once through
+ * `onFirstCounterexample`, then breadth-first for a shortest one (and for the exact statistics
+ * and flag witnesses of a pass).
+ */
+export type SearchOrder = 'first-then-shortest' | 'bfs' | 'dfs';
 
 /** Options of one check; every field has a default. */
 export interface CheckOptions extends BuildOptions {
@@ -17,6 +27,12 @@ export interface CheckOptions extends BuildOptions {
   readonly maxMemoryMB?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (p: Progress) => void;
+  /** @defaultValue 'first-then-shortest' */
+  readonly search?: SearchOrder;
+  /** States the depth-first phase of `first-then-shortest` may store before it gives way. @defaultValue 250000 */
+  readonly firstSearchStates?: number;
+  /** Called as soon as the depth-first phase finds a counterexample (before the shortest search). */
+  readonly onFirstCounterexample?: (first: FirstCounterexample) => void;
   /**
    * Worker threads for the exploration; 1 runs in-process. Results are identical at any count.
    * @defaultValue 1 (the command line defaults to the number of cores)

@@ -29,10 +29,32 @@ export interface ExplainedFlag extends FlagReport {
   readonly trace: ExplainedTrace;
 }
 
+/** The counterexample a depth-first search found first: not shortest, but found fast. */
+export interface FirstCounterexample {
+  readonly property: string;
+  /** Transitions in the trace. */
+  readonly steps: number;
+  /** Seconds from the start of the check to this counterexample. */
+  readonly seconds: number;
+  /** States stored when it was found. */
+  readonly states: number;
+  readonly path: Path;
+  readonly trace: ExplainedTrace;
+}
+
 /** The result of a check of safety properties (`checkModel`). */
 export type CheckResult = { readonly kind: 'check' } & (
   | Holds
-  | { readonly verdict: 'violation'; readonly property: string; readonly path: Path; readonly trace: ExplainedTrace }
+  | {
+      readonly verdict: 'violation';
+      readonly property: string;
+      readonly path: Path;
+      readonly trace: ExplainedTrace;
+      /** The first-then-shortest search: the counterexample found first (the one above is shortest). */
+      readonly first?: FirstCounterexample;
+      /** The first-then-shortest search: seconds from the start of the check to the shortest counterexample. */
+      readonly secondsToShortest?: number;
+    }
   | Incomplete
 ) & {
     readonly model: string;

@@ -11,7 +11,9 @@ import { checkModel } from '../../run/check.js';
 import { checkTemporalMany } from '../../run/task-pool.js';
 import { builtinTemporal, checkTemporal, type Fairness, type TemporalOptions } from '../../run/temporal.js';
 import { resultToJson } from '../../reports/json.js';
-import { formatCheck, formatTemporal } from '../../reports/text.js';
+import { formatCheck, formatFirstCounterexample, formatTemporal } from '../../reports/text.js';
+import type { SearchOrder } from '../../run/options.js';
+import type { FirstCounterexample } from '../../run/result.js';
 import { badOption, lastOption, numberOption, workersOption, type Args } from '../args.js';
 import { progressBar } from '../progress.js';
 import { writeCheckReport } from '../report.js';
@@ -73,6 +75,9 @@ export async function checkCommand(args: Args): Promise<number> {
     ...reductionOptions(args),
     ...(args.options.has('--no-symmetry') ? { symmetry: false } : {}),
     ...(progress ? { onProgress: progress.onProgress } : {}),
+    search: searchOption(args),
+    // --json prints one document at the end (it carries the first counterexample too).
+    ...(args.options.has('--json') ? {} : { onFirstCounterexample: (first: FirstCounterexample) => console.log(formatFirstCounterexample(first)) }),
   });
   progress?.stop();
   process.off('SIGINT', onInt);
@@ -115,6 +120,12 @@ function budgetOptions(args: Args): Budgets {
     if (v !== undefined) budgets[k] = v;
   }
   return budgets;
+}
+
+function searchOption(args: Args): SearchOrder {
+  const search = lastOption(args, '--search') ?? 'first-then-shortest';
+  if (!['first-then-shortest', 'bfs', 'dfs'].includes(search)) throw badOption('--search', `--search must be first-then-shortest, bfs or dfs, got "${search}"`);
+  return search as SearchOrder;
 }
 
 function fairnessOption(args: Args): Fairness {

@@ -49,7 +49,8 @@ describe('exit codes', () => {
   it('1 with a counterexample in words when it is violated', () => {
     const r = cli('check', good, '--knob', 'abortOnPreempt=false', '--knob', 'abortOnMigrate=false');
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/^VIOLATED/);
+    // The first counterexample is announced before the result (first-then-shortest).
+    expect(r.out).toMatch(/^first counterexample after .*\nVIOLATED/);
     expect(r.out).toMatch(/replay: --replay [0-9:]+/);
   });
   it('3, never a pass, when a limit stops the run', () => {

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { replay } from '../../checker/replay.js';
+import { buildSystem, checkModel, resolvePolicy, type FirstCounterexample } from '../../run/check.js';
+import { resolveModel } from '../../models/library/resolve.js';
+
+// The broken kernel (no abort on migration), 2 threads: the final sum is judged only once every
+// thread has finished, deep in the state space, where a depth-first search gets first.
+const params = ['threads=2', 'ops=2', 'signals=1'];
+const knobs = ['abortOnMigrate=false'];
+
+/** Replays a choice path in the unreduced system and returns the name of the property its last state violates. */
+function violatedBy(choices: readonly number[]): string {
+  const loaded = resolveModel('percpu-counter', params);
+  const sys = buildSystem(loaded.ir, resolvePolicy('linux-6.3', knobs), { constants: loaded.constants, properties: ['counter-sum'], symmetry: false });
+  const last = replay(sys, choices).at(-1)!.state;
+  return sys.codeName(sys.inspect(last) || sys.terminal(last));
+}
+
+describe('first-then-shortest (percpu-counter, no abort on migration, counter-sum)', () => {
+  const loaded = resolveModel('percpu-counter', params);
+  const options = { policy: 'linux-6.3', knobs, properties: ['counter-sum'], constants: loaded.constants };
+
+  it('reports a first counterexample at once, then a shortest one of the breadth-first length; both replay', { timeout: 120_000 }, async () => {
+    const seen: FirstCounterexample[] = [];
+    const r = await checkModel(loaded.ir, { ...options, onFirstCounterexample: (f) => seen.push(f) });
+    const bfs = await checkModel(loaded.ir, { ...options, search: 'bfs' });
+    expect(r.verdict).toBe('violation');
+    expect(bfs.verdict).toBe('violation');
+    if (r.verdict !== 'violation' || bfs.verdict !== 'violation') return;
+    expect(seen).toHaveLength(1);
+    expect(r.first).toBe(seen[0]);
+    expect(r.trace.steps.length - 1).toBe(29);
+    expect(bfs.trace.steps.length - 1).toBe(29);
+    expect(bfs.first).toBeUndefined();
+    // The depth-first counterexample is longer, found after far fewer states than the whole search.
+    expect(r.first!.steps).toBeGreaterThan(29);
+    expect(r.first!.steps).toBe(r.first!.trace.steps.length - 1);
+    expect(r.first!.states).toBeLessThan(r.stats.states);
+    expect(r.secondsToShortest).toBeGreaterThanOrEqual(r.first!.seconds);
+    expect(violatedBy(r.first!.path.choices)).toBe('counter-sum');
+    expect(violatedBy(r.path.choices)).toBe('counter-sum');
+    // The shortest search's statistics are the breadth-first search's.
+    expect(r.stats.states).toBe(bfs.stats.states);
+  });
+
+  it('the CLI prints the first counterexample before the final result; --json carries both in one document', { timeout: 120_000 }, () => {
+    const argv = ['dist/cli/main.js', 'check', 'percpu-counter', ...params.flatMap((p) => ['--param', p]), '--policy', 'linux-6.3', '--knob', knobs[0]!, '--property', 'counter-sum', '--workers', '1'];
+    const run = (extra: string[]): string => {
+      try {
+        return execFileSync('node', [...argv, ...extra], { encoding: 'utf8' });
+      } catch (e) {
+        return (e as { stdout: string }).stdout; // exit 1: violated
+      }
+    };
+    const text = run([]).split('\n');
+    expect(text[0]).toMatch(/^first counterexample after \d+\.\d{3} s, \d+ steps \(\d+ states\): counter-sum, --replay [\d:]+; searching for a shortest one$/);
+    expect(text[1]).toBe('VIOLATED: percpu-counter under linux-6.3+abortOnMigrate=false: counter-sum (shortest counterexample: 29 steps)');
+    expect(text[3]).toMatch(/^ {2}first counterexample: \d+ steps after \d+\.\d{3} s \(\d+ states\); shortest: 29 steps after \d+\.\d{3} s$/);
+    const doc = JSON.parse(run(['--json'])) as { verdict: string; trace: { steps: unknown[] }; first: { steps: number; trace: { steps: unknown[] } }; secondsToShortest: number };
+    expect(doc.verdict).toBe('violation');
+    expect(doc.trace.steps.length - 1).toBe(29);
+    expect(doc.first.trace.steps.length - 1).toBe(doc.first.steps);
+    expect(typeof doc.secondsToShortest).toBe('number');
+    // The breadth-first search alone: no first counterexample.
+    expect(run(['--search', 'bfs']).split('\n')[0]).toBe('VIOLATED: percpu-counter under linux-6.3+abortOnMigrate=false: counter-sum (shortest counterexample: 29 steps)');
+  });
+});
