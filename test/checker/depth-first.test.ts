@@ -2,28 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { exploreDepthFirst } from '../../checker/depth-first.js';
 import { explore } from '../../checker/explore.js';
 import { replay } from '../../checker/replay.js';
-import type { TransitionSystem } from '../../checker/transition-system.js';
-
-/** A counter 0..n with steps +1 and +2 (in that order); `bad` violates, `badEnd` violates as an end state. */
-function counter(n: number, bad: number, badEnd = -1): TransitionSystem {
-  return {
-    stateWords: 1,
-    initialStates(out, emit) {
-      out[0] = 0;
-      emit();
-    },
-    successors(s, out, emit) {
-      for (const d of [1, 2]) {
-        if (s[0]! + d > n) continue;
-        out[0] = s[0]! + d;
-        if (emit(d)) return;
-      }
-    },
-    inspect: (s) => (s[0] === bad ? 1 : 0),
-    terminal: (s) => (s[0] === badEnd ? 2 : 0),
-    codeName: (c) => (c === 1 ? 'bad' : c === 2 ? 'bad end' : 'ok'),
-  };
-}
+import { counter } from './toy-systems.js';
 
 describe('exploreDepthFirst', () => {
   it('stops at the first violation on its path of discovery, which replays', async () => {

@@ -12,6 +12,7 @@ import { exitCodeFor } from '../../checker/result.js';
 import { hashTagged, hashWords, StateStore } from '../../checker/state-store.js';
 import type { Progress } from '../../checker/options.js';
 import type { TransitionSystem } from '../../checker/transition-system.js';
+import { chain } from './toy-systems.js';
 
 /**
  * Three counters (x, y, z), each 0..n-1, one packed per word (word 3 is a constant 7, so that
@@ -159,23 +160,7 @@ describe('explore with many initial states and successors', () => {
 
   it('judges only states without successors by `terminal`', async () => {
     // 0 -> 1 -> 2; terminal() rejects 1 (which has a successor) and accepts 2.
-    const sys: TransitionSystem = {
-      stateWords: 1,
-      initialStates(out, emit) {
-        out[0] = 0;
-        emit();
-      },
-      successors(s, out, emit) {
-        if (s[0]! < 2) {
-          out[0] = s[0]! + 1;
-          emit(0);
-        }
-      },
-      inspect: () => 0,
-      terminal: (s) => (s[0] === 1 ? 3 : 0),
-      codeName: () => '',
-    };
-    const r = await explore(sys);
+    const r = await explore(chain(2, (s) => (s[0] === 1 ? 3 : 0)));
     expect([r.verdict, r.stats.states, r.stats.depth]).toEqual(['pass', 3, 2]);
   });
 });
@@ -227,24 +212,8 @@ describe('explore limits and progress', () => {
   });
 
   it('progress on a chain: one new state per checkpoint, reported at exactly every 5 states', async () => {
-    const chain: TransitionSystem = {
-      stateWords: 1,
-      initialStates(out, emit) {
-        out[0] = 0;
-        emit();
-      },
-      successors(s, out, emit) {
-        if (s[0]! < 19) {
-          out[0] = s[0]! + 1;
-          emit(0);
-        }
-      },
-      inspect: () => 0,
-      terminal: () => 0,
-      codeName: () => '',
-    };
     const seen: Progress[] = [];
-    const r = await explore(chain, { progressEvery: 5, onProgress: (p) => seen.push(p) });
+    const r = await explore(chain(19), { progressEvery: 5, onProgress: (p) => seen.push(p) });
     for (const p of seen) expect(p.seconds).toBeLessThanOrEqual(r.stats.seconds);
     expect(seen.map((p) => [p.states, p.frontier, p.depth, p.transitions])).toEqual([
       [5, 1, 3, 4],

@@ -2,27 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Exploration, expandInProcess, explore } from '../../checker/explore.js';
 import { replay } from '../../checker/replay.js';
 import type { TransitionSystem } from '../../checker/transition-system.js';
-
-/** A counter 0..n with steps +1 and +2; `bad` is a violating value. */
-function counter(n: number, bad: number): TransitionSystem {
-  return {
-    stateWords: 1,
-    initialStates(out, emit) {
-      out[0] = 0;
-      emit();
-    },
-    successors(s, out, emit) {
-      for (const d of [1, 2]) {
-        if (s[0]! + d > n) continue;
-        out[0] = s[0]! + d;
-        if (emit(d)) return;
-      }
-    },
-    inspect: (s) => (s[0] === bad ? 1 : 0),
-    terminal: () => 0,
-    codeName: (c) => (c === 1 ? 'bad' : 'ok'),
-  };
-}
+import { counter } from './toy-systems.js';
 
 describe('explore', () => {
   it('finds a shortest path to a violation and the path replays', async () => {

@@ -1,0 +1,46 @@
+/** Hand-sized transition systems the engine tests share (their counts are worked out by hand). */
+import type { TransitionSystem } from '../../checker/transition-system.js';
+
+/**
+ * A counter 0..n with steps +1 and +2 (in that order): `bad` violates on inspection (code 1),
+ * `badEnd` violates as an end state (code 2, judged by `terminal`).
+ */
+export function counter(n: number, bad: number, badEnd = -1): TransitionSystem {
+  return {
+    stateWords: 1,
+    initialStates(out, emit) {
+      out[0] = 0;
+      emit();
+    },
+    successors(s, out, emit) {
+      for (const d of [1, 2]) {
+        if (s[0]! + d > n) continue;
+        out[0] = s[0]! + d;
+        if (emit(d)) return;
+      }
+    },
+    inspect: (s) => (s[0] === bad ? 1 : 0),
+    terminal: (s) => (s[0] === badEnd ? 2 : 0),
+    codeName: (c) => (c === 1 ? 'bad' : c === 2 ? 'bad end' : 'ok'),
+  };
+}
+
+/** The chain 0 -> 1 -> ... -> last, each step labelled 0; `terminal` judges the states it reaches. */
+export function chain(last: number, terminal: (s: Int32Array) => number = () => 0): TransitionSystem {
+  return {
+    stateWords: 1,
+    initialStates(out, emit) {
+      out[0] = 0;
+      emit();
+    },
+    successors(s, out, emit) {
+      if (s[0]! < last) {
+        out[0] = s[0]! + 1;
+        emit(0);
+      }
+    },
+    inspect: () => 0,
+    terminal,
+    codeName: () => '',
+  };
+}
