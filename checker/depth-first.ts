@@ -4,6 +4,7 @@ import type { FlagReport, Limit, RawResult } from './result.js';
 import { StateStore } from './state-store.js';
 import { Findings } from './findings.js';
 import { BATCH } from './explore.js';
+import { MemoryBound } from './memory-bound.js';
 
 /** A growable stack of (state id, depth) pairs: the states found but not yet expanded. */
 class IdStack {
@@ -75,11 +76,12 @@ export async function exploreDepthFirst(system: TransitionSystem, options: Explo
   stack.pushReversed(initial, 0);
 
   const seconds = (): number => (performance.now() - start) / 1000;
+  const memory = options.maxMemoryMB !== undefined ? new MemoryBound(options.maxMemoryMB) : undefined;
   const checkLimits = (): void => {
     const o = options;
     if (o.maxStates !== undefined && store.size >= o.maxStates && stack.length > 0) stoppedBy ??= { kind: 'states', bound: o.maxStates };
     if (o.maxSeconds !== undefined && seconds() > o.maxSeconds) stoppedBy ??= { kind: 'time', bound: o.maxSeconds };
-    if (o.maxMemoryMB !== undefined && store.bytes() > o.maxMemoryMB * 1024 * 1024) stoppedBy ??= { kind: 'memory', bound: o.maxMemoryMB };
+    if (memory?.exceededAhead(store.size, (n) => store.growthBytes(n))) stoppedBy ??= { kind: 'memory', bound: memory.boundMB };
     if (o.signal?.aborted) stoppedBy ??= { kind: 'interrupted' };
     if (o.onProgress && store.size >= nextProgress) {
       nextProgress = store.size + (o.progressEvery ?? 65536);

@@ -52,8 +52,6 @@ export class Exploration {
   stoppedBy: Limit | undefined;
   private nextProgress: number;
   private readonly memory: MemoryBound | undefined;
-  /** States stored at the previous limit check: the growth of one batch is judged from the last one. */
-  private countAtLastCheck = 0;
 
   constructor(
     readonly system: TransitionSystem,
@@ -149,12 +147,7 @@ export class Exploration {
     const seconds = (performance.now() - this.start) / 1000;
     // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: equivalent, an undefined bound compares false, and the clock never reads the bound exactly
     if (o.maxSeconds !== undefined && seconds > o.maxSeconds) this.stoppedBy ??= { kind: 'time', bound: o.maxSeconds };
-    if (this.memory) {
-      // Room for two more batches like the last one: the check runs once per batch.
-      const ahead = this.store.growthBytes(2 * Math.max(count - this.countAtLastCheck, 1024));
-      if (this.memory.wouldExceed(ahead)) this.stoppedBy ??= { kind: 'memory', bound: this.memory.boundMB };
-    }
-    this.countAtLastCheck = count;
+    if (this.memory?.exceededAhead(count, (n) => this.store.growthBytes(n))) this.stoppedBy ??= { kind: 'memory', bound: this.memory.boundMB };
     if (o.signal?.aborted) this.stoppedBy ??= { kind: 'interrupted' };
     if (o.onProgress && count >= this.nextProgress) {
       this.nextProgress = count + (o.progressEvery ?? 65536);

@@ -9,6 +9,8 @@ import { memoryUsage } from 'node:process';
 
 export class MemoryBound {
   readonly boundBytes: number;
+  /** States stored at the previous check: the next interval's growth is judged from the last one. */
+  private countAtLastCheck = 0;
 
   /** `residentBytes` is the process's resident size now (a parameter so tests can drive it). */
   constructor(
@@ -21,5 +23,16 @@ export class MemoryBound {
   /** Whether the process, grown by `aheadBytes` more, would exceed the bound. */
   wouldExceed(aheadBytes: number): boolean {
     return this.residentBytes() + aheadBytes > this.boundBytes;
+  }
+
+  /**
+   * Whether a search that has stored `count` states would pass the bound within two more
+   * intervals like the last one (it checks once per interval); `growthBytes(inserts)` is what
+   * its store allocates for that many more states.
+   */
+  exceededAhead(count: number, growthBytes: (inserts: number) => number): boolean {
+    const ahead = growthBytes(2 * Math.max(count - this.countAtLastCheck, 1024));
+    this.countAtLastCheck = count;
+    return this.wouldExceed(ahead);
   }
 }

@@ -50,6 +50,13 @@ export class ProductStore {
     return this.chunks.length * CHUNK * this.words * 4 + this.table.length * 4;
   }
 
+  /** Bytes the store would allocate to hold `inserts` more states (rows, and a table growth falling due). */
+  growthBytes(inserts: number): number {
+    const after = this.size + inserts;
+    // A growth allocates the doubled table while the old one is still alive.
+    return inserts * this.words * 4 + (after * 2 > this.table.length ? this.table.byteLength * 2 : 0);
+  }
+
   /** The table slot holding `key`, or the empty slot where it would go. */
   private slotOf(key: Int32Array): number {
     const words = this.words;

@@ -39,6 +39,7 @@ import { stronglyConnectedComponents } from '../graph/scc.js';
 import type { Progress } from '../options.js';
 import type { TransitionSystem } from '../transition-system.js';
 import type { Limit } from '../result.js';
+import { MemoryBound } from '../memory-bound.js';
 
 /** How transitions map to actors (threads) and which states enable which actors. */
 export interface FairnessSpec {
@@ -57,7 +58,7 @@ export interface FairSearchOptions {
   /** Stop (incomplete) once more than this many product states are stored. */
   readonly maxStates?: number;
   readonly maxSeconds?: number;
-  /** Bound on the bytes of the store and the per-state fields, in MiB. */
+  /** Bound on the process's resident size, in MiB (checker/memory-bound.ts). */
   readonly maxMemoryMB?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (p: Progress) => void;
@@ -228,10 +229,12 @@ export async function findFairAcceptingCycle(system: TransitionSystem, spec: Pro
     expansions++;
   };
 
+  const memory = options.maxMemoryMB !== undefined ? new MemoryBound(options.maxMemoryMB) : undefined;
   const limits = async (): Promise<void> => {
     const seconds = (performance.now() - start) / 1000;
     if (options.maxSeconds !== undefined && seconds > options.maxSeconds) stoppedBy ??= { kind: 'time', bound: options.maxSeconds };
-    if (options.maxMemoryMB !== undefined && bytes() > options.maxMemoryMB * 1024 * 1024) stoppedBy ??= { kind: 'memory', bound: options.maxMemoryMB };
+    // Each state also has its two int32 fields (DFS number, parent).
+    if (memory?.exceededAhead(store.size, (n) => store.growthBytes(n) + n * 8)) stoppedBy ??= { kind: 'memory', bound: memory.boundMB };
     if (options.signal) {
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (options.signal.aborted) stoppedBy ??= { kind: 'interrupted' };

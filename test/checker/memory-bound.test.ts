@@ -20,6 +20,17 @@ describe('MemoryBound', () => {
     expect(bound.wouldExceed(10 * MB)).toBe(false);
     expect(bound.wouldExceed(10 * MB + 1)).toBe(true);
   });
+
+  it('looks two intervals ahead, each as large as the last, at least 1024 states', () => {
+    const bound = new MemoryBound(100, () => 90 * MB);
+    const asked: number[] = [];
+    const perState = (n: number): number => (asked.push(n), n * 1024);
+    // First check: no interval yet, 2 x 1024 states of 1 KiB = 2 MiB ahead, fits.
+    expect(bound.exceededAhead(500, perState)).toBe(false);
+    // 5 620 more states since: 2 x 5 620 KiB = about 11 MiB ahead, past 100 MiB.
+    expect(bound.exceededAhead(6_120, perState)).toBe(true);
+    expect(asked).toEqual([2048, 11_240]);
+  });
 });
 
 describe('growthBytes of the stores', () => {
