@@ -12,7 +12,7 @@ import type { Policy } from '../models/kernel/policy.js';
 export interface SystemParams {
   readonly ir: ModelIR;
   readonly policy: Policy;
-  readonly options: Pick<CheckOptions, 'budgets' | 'properties' | 'constants' | 'symmetry' | 'reduce'>;
+  readonly options: Pick<CheckOptions, 'budgets' | 'properties' | 'constants' | 'symmetry' | 'reduce' | 'disable'>;
 }
 
 export function createSystem(params: SystemParams): TransitionSystem {

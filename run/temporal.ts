@@ -21,7 +21,7 @@ import { RseqSystem } from '../models/system/rseq-system.js';
 export type { Fairness, TemporalResult } from './result.js';
 
 /** Options of a temporal check: the policy options of `check`, a formula or a built-in, fairness. */
-export interface TemporalOptions extends Pick<CheckOptions, 'policy' | 'knobs' | 'budgets' | 'constants' | 'maxStates' | 'maxSeconds' | 'maxMemoryMB' | 'workers' | 'signal' | 'onProgress'> {
+export interface TemporalOptions extends Pick<CheckOptions, 'policy' | 'knobs' | 'budgets' | 'constants' | 'maxStates' | 'maxSeconds' | 'maxMemoryMB' | 'workers' | 'signal' | 'onProgress' | 'reduce' | 'disable'> {
   /** An LTL formula over state expressions and the transition propositions. */
   readonly ltl?: string;
   /** A built-in temporal property (see `builtinTemporal`). */
@@ -76,7 +76,7 @@ const eventKinds = new Set<number>([
  * The transition system temporal checks explore (and their lassos replay in): the model with
  * the last-transition ghosts, G1's ghost bits, and no safety property ending a run.
  */
-export function buildTemporalSystem(ir: ModelIR, options: Pick<TemporalOptions, 'policy' | 'knobs' | 'budgets'>): RseqSystem {
+export function buildTemporalSystem(ir: ModelIR, options: Pick<TemporalOptions, 'policy' | 'knobs' | 'budgets' | 'reduce' | 'disable'>): RseqSystem {
   return new RseqSystem(ir, resolvePolicy(options.policy, options.knobs), {
     budgets: resolveBudgets(ir, options.budgets),
     ghosts: { g1: true, g2: false, g3: false, precision: false, areaOwnership: false },
@@ -85,6 +85,8 @@ export function buildTemporalSystem(ir: ModelIR, options: Pick<TemporalOptions, 
     finals: [],
     trackLast: true,
     symmetry: false,
+    ...(options.reduce !== undefined ? { reduce: options.reduce } : {}),
+    ...(options.disable !== undefined ? { disable: options.disable } : {}),
   });
 }
 

@@ -55,6 +55,7 @@ export async function checkCommand(args: Args): Promise<number> {
       ...(typeof maxStates === 'number' ? { maxStates } : {}),
       ...(typeof maxSeconds === 'number' ? { maxSeconds } : {}),
       ...(typeof maxMemory === 'number' ? { maxMemoryMB: maxMemory } : {}),
+      ...reductionOptions(args),
     }));
     worst = await temporalChecks(args, model, temporal, workers, controller.signal);
     if (!props) return worst;

@@ -31,9 +31,10 @@ function propertiesNameAThread(ir: ModelIR): boolean {
 }
 
 /**
- * The partial-order reductions are sound when no property can see a thread's registers, IP or
- * CPU: no invariant or final condition names a thread (they then speak of memory and the
- * built-in ghosts only).
+ * Fused instructions and floating ready threads are sound when no property can see a thread's
+ * step count, IP or CPU: no invariant or final condition names a thread (they then speak of
+ * memory and the built-in ghosts only), and no temporal property is checked. The named
+ * reductions (reductionNames) need no such condition: no expression atom reads what they change.
  */
 export function reductionsAreSound(ir: ModelIR): boolean {
   return !propertiesNameAThread(ir);

@@ -118,7 +118,11 @@ export class RseqSystem implements TransitionSystem {
     this.collapseEvents = eventMaskCollapses(ir, policy);
     this.symmetric = (options.symmetry ?? true) && !options.trackLast && symmetryIsSound(ir);
     this.reduced = (options.reduce ?? true) && !options.trackLast && reductionsAreSound(ir);
-    const enabled = (name: ReductionName): boolean => this.reduced && !(options.disable ?? []).includes(name);
+    // The named reductions change only what no property can read (a pending event bit; the exact
+    // IP inside the range and the dead registers of a thread certain to abort; in_cs sees the
+    // same range either way), so unlike fusion and floating they stay on under temporal
+    // properties and properties that name a thread.
+    const enabled = (name: ReductionName): boolean => (options.reduce ?? true) && !(options.disable ?? []).includes(name);
     this.deadEvents = enabled('dead-events') && eventBitsDieWithoutNotify(ir, policy, this.collapseEvents, options.budgets.interrupts);
     this.abortPending = enabled('abort-pending') && abortsArePending(policy, this.collapseEvents, this.kernel.rework);
     this.coverage = new PlacementCoverage(ir);
