@@ -67,7 +67,7 @@ export interface OutcomePaths {
   readonly byPath: readonly { readonly label: string; readonly runs: number }[];
 }
 
-export function formatStress(s: Stress): string {
+function formatStress(s: Stress): string {
   const parts = [`${s.runs} runs`];
   if (s.signalsPerRun > 0) parts.push(`${s.signalsPerRun} signal(s)/run`);
   if (s.migrationsPerRun > 0) parts.push(`${s.migrationsPerRun} migration(s)/run`);
