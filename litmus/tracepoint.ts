@@ -59,7 +59,8 @@ export interface TraceResult {
 }
 
 export interface TraceSession {
-  stop(): TraceResult;
+  /** The events, or why they are lost (e.g. another process unmounted tracefs meanwhile). Never throws. */
+  stop(): TraceResult | { unavailable: string };
 }
 
 let mountedByUs = false;
@@ -124,13 +125,15 @@ export function startFixupTrace(comm = 'rseq-litmus'): { ok: true; session: Trac
   return {
     ok: true,
     session: {
-      stop(): TraceResult {
+      stop(): TraceResult | { unavailable: string } {
         try {
           writeFileSync(join(dir, 'tracing_on'), '0');
           for (const event of enabled) writeFileSync(join(dir, 'events', event, 'enable'), '0');
           const text = readFileSync(join(dir, 'trace'), 'utf8');
           const all = attributionUnavailable ? [] : parseTraceEvents(text);
           return { events: parseTrace(text), all, lost: overruns(dir), ...(attributionUnavailable ? { attributionUnavailable } : {}) };
+        } catch (e) {
+          return { unavailable: `the trace was lost before it was read (${(e as NodeJS.ErrnoException).code ?? String(e)}: tracefs unmounted or the instance removed by another process?)` };
         } finally {
           cleanup(dir);
         }
