@@ -330,8 +330,9 @@ function kernelPaths(run: LitmusRun, trace: TraceResult | { unavailable: string 
       signalPhases[phase] = (signalPhases[phase] ?? 0) + 1;
     }
   const attributed = 'unavailable' in trace ? undefined : trace.attributionUnavailable ? undefined : trace.all;
+  const lost = 'unavailable' in trace ? 0 : trace.lost;
   const pathSource = attributed
-    ? 'tracepoints (rseq_ip_fixup, rseq_update, sched_switch, sched_migrate_task, signal_deliver, signal_generate)'
+    ? `tracepoints (rseq_ip_fixup, rseq_update, sched_switch, sched_migrate_task, signal_deliver, signal_generate)${lost > 0 ? `; ${lost} event(s) lost to ring-buffer overruns: the paths undercount` : ''}`
     : `program markers only (${'unavailable' in trace ? trace.unavailable : (trace.attributionUnavailable ?? '')}): signal aborts from the signal frame, the other aborts by an unknown path`;
   const actions: { abort: Partial<Record<KernelPath, number>>; kill: Partial<Record<KernelPath, number>> } = { abort: {}, kill: {} };
   const labelsByOutcome = new Map<string, Map<string, number>>();
