@@ -16,12 +16,14 @@ import type { EventKind, ModelIR } from '../models/ir/types.js';
 import { validateModel } from '../models/ir/validate.js';
 import { resolvePolicy } from '../models/kernel/presets.js';
 import { resolveModel } from '../models/library/resolve.js';
-import { formatUntranslatable, generateLitmusC, LitmusUntranslatable, type Delay, type LitmusPlan } from './generate.js';
+import { formatUntranslatable, generateLitmusC, LitmusUntranslatable, type Delay, type GeneratedLayout, type LitmusPlan } from './generate.js';
 import { detectKernel, presetForVersion, type KernelInfo } from './kernel.js';
-import { compareOutcomes, modelOutcomes, type ModelOutcomes } from './outcomes.js';
+import { compareOutcomes, KILLED, modelOutcomes, type ModelOutcomes } from './outcomes.js';
 import { checkEnvironment, compileLitmus, LitmusCannotRun, runLitmusBinary, type LitmusRun } from './run.js';
 import { litmusSuite, type LitmusCase } from './suite.js';
+import { kernelPathCases, kernelPathsSource, type KernelPathCase } from './kernel-paths.js';
 import { startFixupTrace, type TraceResult } from './tracepoint.js';
+import { actionLabel, attributeActions, SIGNAL_PHASES, signalPhase, type HandlerAction, type KernelPath, type SignalPhase } from './paths.js';
 
 export interface LitmusArgs {
   readonly model?: string;
@@ -29,6 +31,8 @@ export interface LitmusArgs {
   readonly policy?: string;
   readonly runs?: number;
   readonly seconds?: number;
+  /** Print the results as JSON (resultsToJson) instead of the table and the details. */
+  readonly json?: boolean;
 }
 
 const DEFAULT_RUNS = 400;
@@ -45,6 +49,48 @@ export interface TraceComparison {
 
 export type Verdict = 'ok' | 'MODEL TOO STRONG' | 'cannot run' | 'inconclusive';
 
+/** The stress a case ran under: what an outcome never shown was given the chance to appear with. */
+export interface Stress {
+  readonly runs: number;
+  readonly signalsPerRun: number;
+  readonly migrationsPerRun: number;
+  readonly competitors: boolean;
+  readonly delays: number;
+  readonly delayUs: number;
+  readonly windowUs: number;
+}
+
+/** How the runs that ended in one outcome got there: runs per kernel-action label. */
+export interface OutcomePaths {
+  readonly outcome: string;
+  readonly runs: number;
+  readonly byPath: readonly { readonly label: string; readonly runs: number }[];
+}
+
+function formatStress(s: Stress): string {
+  const parts = [`${s.runs} runs`];
+  if (s.signalsPerRun > 0) parts.push(`${s.signalsPerRun} signal(s)/run`);
+  if (s.migrationsPerRun > 0) parts.push(`${s.migrationsPerRun} migration(s)/run`);
+  parts.push(s.competitors ? 'competitors' : 'no competitor');
+  if (s.delays > 0) parts.push(`${s.delays} delay(s) ${s.delayUs} µs`);
+  parts.push(`window ${s.windowUs} µs`);
+  return parts.join(', ');
+}
+
+function stressOf(plan: LitmusPlan, ir: ModelIR, runs: number): Stress {
+  const handlers = ir.threads.some((t) => t.handler >= 0);
+  const migratable = ir.threads.some((t) => t.allowed.length > 1);
+  return {
+    runs,
+    signalsPerRun: handlers ? plan.signals : 0,
+    migrationsPerRun: migratable ? plan.migrations : 0,
+    competitors: plan.competitors,
+    delays: plan.delays.length,
+    delayUs: plan.delays.reduce((a, d) => a + d.us, 0),
+    windowUs: plan.windowUs,
+  };
+}
+
 export interface CaseResult {
   readonly id: string;
   readonly title: string;
@@ -53,6 +99,9 @@ export interface CaseResult {
   readonly reason?: string;
   readonly policy?: string;
   readonly model?: ModelOutcomes;
+  /** The outcomes the verdict holds the kernel against, and where they come from. */
+  readonly allowed: readonly string[];
+  readonly allowedFrom: string;
   readonly observed: ReadonlyMap<string, number>;
   readonly runs: number;
   readonly notAllowed: readonly string[];
@@ -60,7 +109,16 @@ export interface CaseResult {
   readonly kernelAborts: number;
   readonly userAborts: number;
   readonly signalsDelivered: number;
+  readonly signalsSent: number;
   readonly migrationsDone: number;
+  /** Where the delivered signals landed (from the IP in the signal frame). */
+  readonly signalPhases: Readonly<Partial<Record<SignalPhase, number>>>;
+  /** Per observed outcome, the kernel actions of its runs; `pathSource` says how they were known. */
+  readonly paths: readonly OutcomePaths[];
+  readonly pathSource: string;
+  /** Aborts and kills per kernel path, over all runs (from the tracepoint only). */
+  readonly actions: { readonly abort: Readonly<Partial<Record<KernelPath, number>>>; readonly kill: Readonly<Partial<Record<KernelPath, number>>> };
+  readonly stress?: Stress;
   readonly trace: { readonly available: false; readonly reason: string } | { readonly available: true; readonly lost: number; readonly sites: readonly TraceComparison[]; readonly agree: boolean };
   readonly seconds: { readonly compile: number; readonly run: number; readonly model: number; readonly total: number };
   /** The explanation of a documented disagreement (suite cases only). */
@@ -117,7 +175,23 @@ export async function runLitmusCase(
   options: { policy?: string; kernel: KernelInfo; runs: number; seconds: number; maxStates?: number; maxModelSeconds?: number },
 ): Promise<CaseResult> {
   const t0 = performance.now();
-  const empty = { observed: new Map<string, number>(), runs: 0, notAllowed: [], unseen: [], kernelAborts: 0, userAborts: 0, signalsDelivered: 0, migrationsDone: 0 };
+  const empty = {
+    observed: new Map<string, number>(),
+    runs: 0,
+    notAllowed: [],
+    unseen: [],
+    kernelAborts: 0,
+    userAborts: 0,
+    signalsDelivered: 0,
+    signalsSent: 0,
+    migrationsDone: 0,
+    signalPhases: {},
+    paths: [],
+    pathSource: 'not run',
+    actions: { abort: {}, kill: {} },
+    allowed: [],
+    allowedFrom: 'not run',
+  };
   const cannot = (reason: string, compile = 0, runS = 0): CaseResult => ({
     id: p.id,
     title: p.title,
@@ -216,6 +290,8 @@ export async function runLitmusCase(
     });
     traceOut = { available: true, lost: trace.lost, sites, agree: trace.lost === 0 && sites.every((s) => s.fixups === s.counted) };
   }
+
+  const { signalPhases, pathSource, actions, paths } = kernelPaths(run, trace, p.ir);
   return {
     id: p.id,
     title: p.title,
@@ -223,6 +299,8 @@ export async function runLitmusCase(
     ...(reason ? { reason } : {}),
     policy: policy.name,
     model,
+    allowed: model.outcomes.map((o) => o.outcome),
+    allowedFrom: `the model under ${policy.name}`,
     observed,
     runs: run.runs.length,
     notAllowed,
@@ -230,11 +308,136 @@ export async function runLitmusCase(
     kernelAborts,
     userAborts,
     signalsDelivered: sum((r) => r.signals),
+    signalsSent: sum((r) => r.signalsSent),
     migrationsDone: sum((r) => r.migrations),
+    signalPhases,
+    paths,
+    pathSource,
+    actions,
+    stress: stressOf(p.plan, p.ir, run.runs.length),
     trace: traceOut,
     seconds: { compile: compiled.seconds, run: run.seconds, model: modelSeconds, total: (performance.now() - t0) / 1000 },
     ...(p.knownFinding ? { knownFinding: p.knownFinding } : {}),
   };
+}
+
+/** Where the signals landed, and which kernel path did what in each run (per outcome). */
+function kernelPaths(run: LitmusRun, trace: TraceResult | { unavailable: string }, ir: ModelIR): Pick<CaseResult, 'signalPhases' | 'pathSource' | 'actions' | 'paths'> {
+  const signalPhases: Partial<Record<SignalPhase, number>> = {};
+  for (const r of run.runs)
+    for (const ip of r.signalIps) {
+      const phase = signalPhase(ip, run.header, ir);
+      signalPhases[phase] = (signalPhases[phase] ?? 0) + 1;
+    }
+  const attributed = 'unavailable' in trace ? undefined : trace.attributionUnavailable ? undefined : trace.all;
+  const lost = 'unavailable' in trace ? 0 : trace.lost;
+  const pathSource = attributed
+    ? `tracepoints (rseq_ip_fixup, rseq_update, sched_switch, sched_migrate_task, signal_deliver, signal_generate)${lost > 0 ? `; ${lost} event(s) lost to ring-buffer overruns: the paths undercount` : ''}`
+    : `program markers only (${'unavailable' in trace ? trace.unavailable : (trace.attributionUnavailable ?? '')}): signal aborts from the signal frame, the other aborts by an unknown path`;
+  const actions: { abort: Partial<Record<KernelPath, number>>; kill: Partial<Record<KernelPath, number>> } = { abort: {}, kill: {} };
+  const labelsByOutcome = new Map<string, Map<string, number>>();
+  for (const r of run.runs) {
+    let label: string;
+    if (attributed) {
+      const acts: HandlerAction[] = attributeActions(attributed, new Set(r.tids));
+      for (const a of acts) actions[a.kind][a.path] = (actions[a.kind][a.path] ?? 0) + 1;
+      label = actionLabel(acts);
+    } else label = markerLabel(r, run.header);
+    const m = labelsByOutcome.get(r.outcome) ?? new Map<string, number>();
+    m.set(label, (m.get(label) ?? 0) + 1);
+    labelsByOutcome.set(r.outcome, m);
+  }
+  const paths: OutcomePaths[] = [...labelsByOutcome.entries()]
+    .sort((a, b) => compareOutcomes(a[0], b[0]))
+    .map(([outcome, m]) => ({ outcome, runs: [...m.values()].reduce((a, b) => a + b, 0), byPath: [...m.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([label, n]) => ({ label, runs: n })) }));
+  return { signalPhases, pathSource, actions, paths };
+}
+
+/**
+ * Runs a kernel-path case (kernel-paths.ts): the kernel side is kernel-paths.c in the case's
+ * mode; the allowed set is the model's when the case is wired, else the hand-worked set.
+ */
+export async function runKernelPathCase(c: KernelPathCase, options: { kernel: KernelInfo; runs: number; seconds: number }): Promise<CaseResult> {
+  const t0 = performance.now();
+  const v = validateModel(c.modelSide.model, `kernel-paths/${c.id}`);
+  if (!v.ok) throw new InputErrors(v.errors);
+  const ir = v.ir;
+  const base = {
+    id: c.id,
+    title: c.title,
+    kernelAborts: 0,
+    userAborts: 0,
+    signalsDelivered: 0,
+    signalsSent: 0,
+    migrationsDone: 0,
+    signalPhases: {},
+  };
+  let compiled;
+  try {
+    compiled = await compileLitmus(kernelPathsSource(), 'rseq-litmus');
+  } catch (e) {
+    if (!(e instanceof LitmusCannotRun)) throw e;
+    return { ...base, verdict: 'cannot run', reason: e.message, observed: new Map(), runs: 0, notAllowed: [], unseen: [], allowed: [], allowedFrom: 'not run', paths: [], pathSource: 'not run', actions: { abort: {}, kill: {} }, trace: { available: false, reason: 'not run' }, seconds: { compile: 0, run: 0, model: 0, total: (performance.now() - t0) / 1000 } };
+  }
+  const layout: GeneratedLayout = { sites: [], cells: ir.memory.cells, kabBase: 0, babBase: 0, assertSlot: 0, sigSlot: 0, migSlot: 0, tidBase: 0, sigIpBase: 0, sentSlot: 0, sharedWords: 0, usesMembarrier: false };
+  let run: LitmusRun;
+  let trace: TraceResult | { unavailable: string };
+  try {
+    const t = startFixupTrace();
+    try {
+      run = await runLitmusBinary(compiled.binary, ir, layout, { runs: options.runs, seconds: options.seconds, mode: c.mode, timeoutSeconds: options.seconds + 40 });
+    } finally {
+      trace = t.ok ? t.session.stop() : { unavailable: t.reason };
+    }
+  } catch (e) {
+    compiled.dispose();
+    if (!(e instanceof LitmusCannotRun)) throw e;
+    return { ...base, verdict: 'cannot run', reason: e.message, observed: new Map(), runs: 0, notAllowed: [], unseen: [], allowed: [], allowedFrom: 'not run', paths: [], pathSource: 'not run', actions: { abort: {}, kill: {} }, trace: { available: false, reason: 'not run' }, seconds: { compile: compiled.seconds, run: 0, model: 0, total: (performance.now() - t0) / 1000 } };
+  }
+  compiled.dispose();
+  const tm = performance.now();
+  let allowed: readonly string[] = c.expected;
+  let allowedFrom = `the hand-worked set (model side pending: ${c.awaiting})`;
+  let model: ModelOutcomes | undefined;
+  if (c.wired && options.kernel.preset) {
+    model = await modelOutcomes(ir, { policy: resolvePolicy(options.kernel.preset, [...options.kernel.knobs, ...c.modelSide.knobs]), budgets: c.modelSide.budgets, maxStates: 4_000_000, maxSeconds: 90 });
+    allowed = model.outcomes.map((o) => o.outcome);
+    allowedFrom = `the model under ${model.policy.name}`;
+  }
+  const modelSeconds = (performance.now() - tm) / 1000;
+  const observed = new Map<string, number>();
+  for (const r of run.runs) observed.set(r.outcome, (observed.get(r.outcome) ?? 0) + 1);
+  const noOutcome = (o: string): boolean => o === 'timeout' || o.startsWith('exit ');
+  const notAllowed = [...observed.keys()].filter((o) => !allowed.includes(o) && !noOutcome(o)).sort(compareOutcomes);
+  const failed = [...observed.entries()].filter(([o]) => noOutcome(o));
+  const traceOut: CaseResult['trace'] = 'unavailable' in trace ? { available: false, reason: trace.unavailable } : { available: true, lost: trace.lost, sites: [], agree: trace.lost === 0 };
+  return {
+    ...base,
+    verdict: notAllowed.length > 0 ? 'MODEL TOO STRONG' : 'ok',
+    ...(failed.length > 0 ? { reason: `runs without an outcome: ${failed.map(([o, n]) => `${o} ×${n}`).join(', ')}` } : {}),
+    ...(model ? { model, policy: model.policy.name } : {}),
+    allowed,
+    allowedFrom,
+    observed,
+    runs: run.runs.length,
+    notAllowed,
+    unseen: allowed.filter((o) => !observed.has(o)),
+    ...kernelPaths(run, trace, ir),
+    stress: { runs: run.runs.length, signalsPerRun: c.plan.signals, migrationsPerRun: 0, competitors: false, delays: c.plan.delays.length, delayUs: 0, windowUs: c.plan.windowUs },
+    trace: traceOut,
+    seconds: { compile: compiled.seconds, run: run.seconds, model: modelSeconds, total: (performance.now() - t0) / 1000 },
+  };
+}
+
+/** A run's label from the program's own counters, when the tracepoints are not there. */
+function markerLabel(r: LitmusRun['runs'][number], header: LitmusRun['header']): string {
+  const bySignal = r.signalIps.filter((ip) => header.descriptors.some((d) => d.abort === ip)).length;
+  const aborts = r.kernelAborts.reduce((a, b) => a + b, 0);
+  const parts: string[] = [];
+  if (bySignal > 0) parts.push('abort by signal delivery');
+  if (aborts > bySignal) parts.push('abort by an unknown path');
+  if (r.outcome === KILLED) parts.push('kill by an unknown path');
+  return parts.length > 0 ? parts.join(' + ') : 'no abort';
 }
 
 // ---- printing -----------------------------------------------------------------------------
@@ -255,17 +458,52 @@ export function renderTable(header: readonly string[], rows: readonly (readonly 
 
 export function formatResultsTable(results: readonly CaseResult[]): string {
   const rows = results.map((r) => {
-    const allowed = r.model ? r.model.outcomes.map((o) => o.outcome) : [];
-    const observed = [...r.observed.entries()].sort((a, b) => compareOutcomes(a[0], b[0])).map(([o, n]) => `${o} ×${n}${r.notAllowed.includes(o) ? '  <-- NOT ALLOWED' : ''}`);
+    const allowed = r.allowed;
+    const shown = [...r.observed.entries()].sort((a, b) => compareOutcomes(a[0], b[0]));
+    const observed = shown.map(([o, n]) => `${o} ×${n}${r.notAllowed.includes(o) ? '  <-- NOT ALLOWED' : ''}`);
+    const paths = shown.map(([o]) => (r.paths.find((x) => x.outcome === o)?.byPath ?? []).map((b) => `${b.label} ×${b.runs}`).join('; '));
+    const never = r.unseen.length > 0 && r.stress ? [...r.unseen.map((o) => `${o} ×0`), `(${formatStress(r.stress)})`] : ['—'];
     const verdict =
       r.verdict === 'ok'
         ? [`ok${r.unseen.length > 0 ? ` (${r.unseen.length} allowed, unseen)` : ''}`]
         : r.verdict === 'MODEL TOO STRONG'
           ? ['MODEL TOO STRONG', ...(r.knownFinding && r.notAllowed.every((o) => r.knownFinding!.outcomes.includes(o)) ? ['(documented finding)'] : [])]
           : [r.verdict];
-    return [[r.id], allowed.length > 0 ? allowed : ['—'], observed.length > 0 ? [...observed, `(${r.runs} runs)`] : ['—'], verdict];
+    return [[r.id], allowed.length > 0 ? allowed : ['—'], observed.length > 0 ? [...observed, `(${r.runs} runs)`] : ['—'], paths.length > 0 ? paths : ['—'], never, verdict];
   });
-  return renderTable(['case', 'model allows', 'observed (runs)', 'verdict'], rows);
+  return renderTable(['case', 'model allows', 'kernel showed (runs)', 'kernel paths (runs)', 'allowed, never shown', 'verdict'], rows);
+}
+
+/** The results as JSON: one object per case, outcomes with counts, paths, phases, never-shown outcomes with the stress. */
+export function resultsToJson(results: readonly CaseResult[], kernel: KernelInfo): object {
+  return {
+    kernel: { release: kernel.release, arch: kernel.arch, preset: kernel.preset, knobs: kernel.knobs },
+    cases: results.map((r) => ({
+      id: r.id,
+      title: r.title,
+      verdict: r.verdict,
+      ...(r.reason ? { reason: r.reason } : {}),
+      ...(r.policy ? { policy: r.policy } : {}),
+      modelAllows: r.allowed,
+      allowedFrom: r.allowedFrom,
+      modelComplete: r.model?.complete ?? null,
+      runs: r.runs,
+      observed: Object.fromEntries([...r.observed.entries()].sort((a, b) => compareOutcomes(a[0], b[0]))),
+      notAllowed: r.notAllowed,
+      neverShown: r.unseen.map((outcome) => ({ outcome, runs: r.runs, stress: r.stress ?? null })),
+      paths: r.paths,
+      pathSource: r.pathSource,
+      actions: r.actions,
+      signalPhases: r.signalPhases,
+      signals: { sent: r.signalsSent, delivered: r.signalsDelivered },
+      migrations: r.migrationsDone,
+      kernelAborts: r.kernelAborts,
+      userAborts: r.userAborts,
+      tracepointAgrees: r.trace.available ? r.trace.agree : null,
+      seconds: r.seconds,
+      ...(r.knownFinding ? { knownFinding: r.knownFinding } : {}),
+    })),
+  };
 }
 
 function formatDetails(r: CaseResult): string[] {
@@ -278,10 +516,20 @@ function formatDetails(r: CaseResult): string[] {
   for (const o of r.notAllowed) out.push(`  !!! MODEL TOO STRONG: observed outcome "${o}" (${r.observed.get(o)} of ${r.runs} runs) is not allowed by the model under ${r.policy}`);
   if (r.knownFinding) out.push(`  documented finding (${r.notAllowed.some((o) => r.knownFinding!.outcomes.includes(o)) ? 'reproduced in this run' : 'not reproduced in this run'}): ${r.knownFinding.why}`);
   if (r.reason) out.push(`  note: ${r.reason}`);
-  const m = r.model!;
-  out.push(`  model: ${m.outcomes.length} outcome(s) under ${r.policy}; ${m.states} states in ${m.seconds.toFixed(2)} s${m.complete ? '' : ` (INCOMPLETE: ${m.stoppedBy})`}`);
+  const m = r.model;
+  if (m) out.push(`  model: ${m.outcomes.length} outcome(s) under ${r.policy}; ${m.states} states in ${m.seconds.toFixed(2)} s${m.complete ? '' : ` (INCOMPLETE: ${m.stoppedBy})`}`);
+  else out.push(`  allowed: ${r.allowed.length} outcome(s) from ${r.allowedFrom}`);
   if (r.unseen.length > 0) out.push(`  allowed, unseen: ${r.unseen.map((o) => `${o} ×0`).join('; ')}`);
-  out.push(`  runs ${r.runs}: kernel aborts ${r.kernelAborts} (counted at abort_ip), user aborts ${r.userAborts} (branches from the c.s. to its abort label), signals delivered ${r.signalsDelivered}, migrations ${r.migrationsDone}`);
+  out.push(`  runs ${r.runs}: kernel aborts ${r.kernelAborts} (counted at abort_ip), user aborts ${r.userAborts} (branches from the c.s. to its abort label), signals sent ${r.signalsSent}, delivered to the handler ${r.signalsDelivered}, migrations ${r.migrationsDone}`);
+  if (r.stress && r.unseen.length > 0) out.push(`  stress the unseen outcomes had: ${formatStress(r.stress)}`);
+  const phases = SIGNAL_PHASES.filter((ph) => (r.signalPhases[ph] ?? 0) > 0).map((ph) => `${ph} ×${r.signalPhases[ph]}`);
+  if (phases.length > 0) out.push(`  signals landed: ${phases.join(', ')}`);
+  const perPath = (kind: 'abort' | 'kill'): string =>
+    Object.entries(r.actions[kind])
+      .map(([path, n]) => `${path} ×${n}`)
+      .join(', ');
+  if (Object.keys(r.actions.abort).length + Object.keys(r.actions.kill).length > 0) out.push(`  kernel actions: aborts ${perPath('abort') || '0'}; kills ${perPath('kill') || '0'}`);
+  out.push(`  paths from: ${r.pathSource}`);
   if (!r.trace.available) out.push(`  tracepoint rseq:rseq_ip_fixup unavailable: ${r.trace.reason}`);
   else if (r.trace.sites.length === 0) out.push('  tracepoint: the model has no critical section (nothing to hold against)');
   else {
@@ -307,32 +555,35 @@ export function formatKernelLine(k: KernelInfo, policy: string | undefined): str
   return `kernel ${k.release} (${k.arch}): ${which}; ${k.note}`;
 }
 
-/** The cases a command line names: the suite, a suite case (`suite/ID`), or a model. */
-function casesFor(args: LitmusArgs): Prepared[] {
-  if (args.suite) return litmusSuite().map(prepareCase);
+/** The cases a command line names: the suite (generated and kernel-path cases), a suite case (`suite/ID`), or a model. */
+function casesFor(args: LitmusArgs): { generated: Prepared[]; paths: KernelPathCase[] } {
+  if (args.suite) return { generated: litmusSuite().map(prepareCase), paths: [...kernelPathCases()] };
   const spec = args.model;
   if (!spec) throw new InputErrors([{ code: 'bad-option', file: '<command line>', path: ['MODEL'], message: 'litmus needs a MODEL or --suite' }]);
   if (spec.startsWith('suite/')) {
     const c = litmusSuite().find((x) => `suite/${x.id}` === spec);
-    if (!c) throw new InputErrors([{ code: 'unknown-model', file: '<command line>', path: ['MODEL'], message: `no litmus suite case "${spec}" (the cases: ${litmusSuite().map((x) => `suite/${x.id}`).join(', ')})` }]);
-    return [prepareCase(c)];
+    if (c) return { generated: [prepareCase(c)], paths: [] };
+    const k = kernelPathCases().find((x) => `suite/${x.id}` === spec);
+    if (k) return { generated: [], paths: [k] };
+    const all = [...litmusSuite().map((x) => x.id), ...kernelPathCases().map((x) => x.id)];
+    throw new InputErrors([{ code: 'unknown-model', file: '<command line>', path: ['MODEL'], message: `no litmus suite case "${spec}" (the cases: ${all.map((id) => `suite/${id}`).join(', ')})` }]);
   }
   const loaded = resolveModel(spec);
   const plan = planForModel(loaded.ir);
-  return [{ id: loaded.ir.name, title: loaded.source, ir: loaded.ir, plan, budgets: budgetsForPlan(loaded.ir, plan) }];
+  return { generated: [{ id: loaded.ir.name, title: loaded.source, ir: loaded.ir, plan, budgets: budgetsForPlan(loaded.ir, plan) }], paths: [] };
 }
 
 /** Runs the command; prints the table and the details; returns the exit code. */
 export async function runLitmusCommand(args: LitmusArgs, print: (s: string) => void = (s) => console.log(s)): Promise<number> {
   const t0 = performance.now();
-  let cases: Prepared[];
+  let cases: { generated: Prepared[]; paths: KernelPathCase[] };
   try {
     if (args.runs !== undefined && !(Number.isInteger(args.runs) && args.runs >= 1)) throw new InputErrors([{ code: 'bad-option', file: '<command line>', path: ['--runs'], message: `--runs must be a positive integer, got ${args.runs}` }]);
     if (args.seconds !== undefined && !(args.seconds > 0)) throw new InputErrors([{ code: 'bad-option', file: '<command line>', path: ['--seconds'], message: `--seconds must be positive, got ${args.seconds}` }]);
     if (args.policy) resolvePolicy(args.policy, undefined);
     cases = casesFor(args);
     // Untranslatable models are bad input: say so before anything runs.
-    for (const c of cases) generateLitmusC(c.ir, c.plan, c.id);
+    for (const c of cases.generated) generateLitmusC(c.ir, c.plan, c.id);
   } catch (e) {
     if (e instanceof InputErrors) {
       for (const err of e.errors) print(formatInputError(err));
@@ -350,8 +601,10 @@ export async function runLitmusCommand(args: LitmusArgs, print: (s: string) => v
     return 2;
   }
   const kernel = detectKernel();
-  print(formatKernelLine(kernel, args.policy));
-  print(`compiler: ${env.gcc}`);
+  if (!args.json) {
+    print(formatKernelLine(kernel, args.policy));
+    print(`compiler: ${env.gcc}`);
+  }
   if (!args.policy && !kernel.preset) {
     print(`litmus: cannot run: no kernel preset matches (${kernel.note}); give one with --policy`);
     return 2;
@@ -359,12 +612,17 @@ export async function runLitmusCommand(args: LitmusArgs, print: (s: string) => v
   const runs = args.runs ?? DEFAULT_RUNS;
   const seconds = args.seconds ?? DEFAULT_SECONDS;
   const results: CaseResult[] = [];
-  for (const c of cases) results.push(await runLitmusCase(c, { ...(args.policy ? { policy: args.policy } : {}), kernel, runs, seconds }));
+  for (const c of cases.generated) results.push(await runLitmusCase(c, { ...(args.policy ? { policy: args.policy } : {}), kernel, runs, seconds }));
+  for (const c of cases.paths) results.push(await runKernelPathCase(c, { kernel, runs, seconds }));
+  const code = exitCodeOf(results);
+  if (args.json) {
+    print(JSON.stringify(resultsToJson(results, kernel), null, 2));
+    return code;
+  }
   print('');
   print(formatResultsTable(results));
   print('');
   for (const r of results) for (const l of formatDetails(r)) print(l);
-  const code = exitCodeOf(results);
   print('');
   const findings = results.filter((r) => r.verdict === 'MODEL TOO STRONG').length;
   print(

@@ -103,6 +103,10 @@ export interface GeneratedLayout {
   readonly migSlot: number;
   /** The model threads' kernel thread ids of the run (to attribute tracepoint events). */
   readonly tidBase: number;
+  /** The interrupted IPs of the first SIGNAL_LOG signals the handler saw (the phase a signal landed in). */
+  readonly sigIpBase: number;
+  /** Signals the helper sent (pthread_kill succeeded); a signal that killed never reaches the handler. */
+  readonly sentSlot: number;
   readonly sharedWords: number;
   readonly usesMembarrier: boolean;
 }
@@ -122,6 +126,8 @@ const SWAP: Record<Cond, Cond> = { eq: 'eq', ne: 'ne', lt: 'gt', le: 'ge', gt: '
 
 const NR = { read: 0, write: 1, poll: 7, rt_sigprocmask: 14, sched_yield: 24, nanosleep: 35, getpid: 39, futex: 202, tgkill: 234, membarrier: 324 } as const;
 const MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ = 1 << 7;
+/** How many signals per run have their interrupted IP logged. */
+const SIGNAL_LOG = 8;
 const MEMBARRIER_CMD_FLAG_CPU = 1;
 
 /** Resolves the delays of a plan to (program index, instruction index) → microseconds. */
@@ -219,9 +225,11 @@ export function generateLitmusC(ir: ModelIR, plan: LitmusPlan, file = ir.name): 
   const sigSlot = assertSlot + 1;
   const migSlot = sigSlot + 1;
   const tidBase = migSlot + 1;
-  const sharedWords = tidBase + ir.threads.length;
+  const sigIpBase = tidBase + ir.threads.length;
+  const sentSlot = sigIpBase + SIGNAL_LOG;
+  const sharedWords = sentSlot + 1;
   const usesMembarrier = ir.programs.some((p) => p.code.some((i) => i.op === 'syscall' && i.name === 'membarrier'));
-  const layout: GeneratedLayout = { sites, cells, kabBase, babBase, assertSlot, sigSlot, migSlot, tidBase, sharedWords, usesMembarrier };
+  const layout: GeneratedLayout = { sites, cells, kabBase, babBase, assertSlot, sigSlot, migSlot, tidBase, sigIpBase, sentSlot, sharedWords, usesMembarrier };
 
   const delayList: number[] = [];
   const asm: string[] = [];
@@ -487,7 +495,7 @@ function cSource(ir: ModelIR, plan: LitmusPlan, layout: GeneratedLayout, asm: re
   if (ir.description) L(`/* ${cComment(ir.description)} */`);
   L('/* Output (stdout, one record a line): LITMUS, RSEQ, DESC, PC, then RUN per run and DONE; CANNOT <reason> (exit 2) when it cannot run. */');
   L('#define _GNU_SOURCE');
-  for (const h of ['errno.h', 'fcntl.h', 'pthread.h', 'sched.h', 'signal.h', 'stdint.h', 'stdio.h', 'stdlib.h', 'string.h', 'time.h', 'unistd.h', 'sys/mman.h', 'sys/ptrace.h', 'sys/rseq.h', 'sys/syscall.h', 'sys/wait.h'])
+  for (const h of ['errno.h', 'fcntl.h', 'pthread.h', 'sched.h', 'signal.h', 'stdint.h', 'stdio.h', 'stdlib.h', 'string.h', 'time.h', 'unistd.h', 'sys/mman.h', 'sys/ptrace.h', 'sys/rseq.h', 'sys/syscall.h', 'sys/wait.h', 'ucontext.h'])
     L(`#include <${h}>`);
   L();
   L(`#define NTHREADS ${T}`);
@@ -504,6 +512,9 @@ function cSource(ir: ModelIR, plan: LitmusPlan, layout: GeneratedLayout, asm: re
   L(`#define SIG_SLOT ${layout.sigSlot}`);
   L(`#define MIG_SLOT ${layout.migSlot}`);
   L(`#define TID_BASE ${layout.tidBase}`);
+  L(`#define SIGIP_BASE ${layout.sigIpBase}`);
+  L(`#define NSIGLOG ${SIGNAL_LOG}`);
+  L(`#define SENT_SLOT ${layout.sentSlot}`);
   L(`#define NSIGNALS ${signals}`);
   L(`#define NMIGRATIONS ${migrations}`);
   L(`#define WINDOW_US ${Math.max(1, Math.round(plan.windowUs))}`);

@@ -96,6 +96,10 @@ export interface RunRecord {
   readonly migrations: number;
   /** Kernel thread ids of the model threads in this run. */
   readonly tids: readonly number[];
+  /** Signals the helper sent; `signals` counts those whose handler ran. */
+  readonly signalsSent: number;
+  /** Where the first signals interrupted the thread (the IP saved in the signal frame, after the kernel's fixup). */
+  readonly signalIps: readonly bigint[];
 }
 
 export interface LitmusRun {
@@ -109,8 +113,8 @@ const SIGNAMES: Readonly<Record<number, string>> = { 4: 'SIGILL', 5: 'SIGTRAP', 
 const signalName = (n: number): string => SIGNAMES[n] ?? `signal ${n}`;
 
 /** Runs the binary: `runs` runs at most, for about `seconds` at most; `probe` prints the header only. */
-export async function runLitmusBinary(binary: string, ir: ModelIR, layout: GeneratedLayout, options: { runs: number; seconds: number; seed?: number; probe?: boolean; timeoutSeconds?: number }): Promise<LitmusRun> {
-  const args = [String(options.runs), String(options.seconds), String(options.seed ?? 1), ...(options.probe ? ['probe'] : [])];
+export async function runLitmusBinary(binary: string, ir: ModelIR, layout: GeneratedLayout, options: { runs: number; seconds: number; seed?: number; probe?: boolean; mode?: string; timeoutSeconds?: number }): Promise<LitmusRun> {
+  const args = [String(options.runs), String(options.seconds), String(options.seed ?? 1), ...(options.probe ? ['probe'] : options.mode ? [options.mode] : [])];
   const t0 = performance.now();
   const { stdout, stderr, code, signal } = await new Promise<{ stdout: string; stderr: string; code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
     const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -206,6 +210,8 @@ function parseRun(l: string, ir: ModelIR, layout: GeneratedLayout): RunRecord {
     signals: Number(kv('sigs') ?? 0),
     migrations: Number(kv('migs') ?? 0),
     tids: nums('tids').filter((t) => t > 0),
+    signalsSent: Number(kv('sent') ?? 0),
+    signalIps: (kv('sigip') ?? '').split(',').filter((x) => x !== '').map((x) => BigInt(x)),
   };
 }
 

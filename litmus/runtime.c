@@ -19,9 +19,11 @@ static void litmus_pin_self(int cpu) {
 static uint64_t litmus_rng(uint64_t *s) { uint64_t x = *s; x ^= x << 13; x ^= x >> 7; x ^= x << 17; return *s = x; }
 static uint64_t litmus_now_us(void) { struct timespec ts; clock_gettime(CLOCK_MONOTONIC, &ts); return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u; }
 
-static void litmus_on_signal(int sig) {
-  (void)sig;
-  __atomic_add_fetch(&litmus_sh[SIG_SLOT], 1, __ATOMIC_RELAXED);
+/* The saved IP is where the thread was interrupted, after the kernel's fixup (abort_ip when it aborted). */
+static void litmus_on_signal(int sig, siginfo_t *info, void *ucv) {
+  (void)sig; (void)info;
+  int64_t k = __atomic_fetch_add(&litmus_sh[SIG_SLOT], 1, __ATOMIC_RELAXED);
+  if (k < NSIGLOG) litmus_sh[SIGIP_BASE + k] = (int64_t)((const ucontext_t *)ucv)->uc_mcontext.gregs[REG_RIP];
   if (litmus_handler) litmus_handler(litmus_sh, (long)__rseq_offset);
 }
 
@@ -80,7 +82,7 @@ static void *litmus_helper(void *arg) {
     if (n == 0) continue;
     int i = cand[litmus_rng(&seed) % (uint64_t)n];
     if (kind[e] == 0) {
-      pthread_kill(litmus_threads[i].pt, SIGUSR1);
+      if (pthread_kill(litmus_threads[i].pt, SIGUSR1) == 0) __atomic_add_fetch(&litmus_sh[SENT_SLOT], 1, __ATOMIC_RELAXED);
     } else {
       int to[NCPUS], m = 0;
       cpu_set_t cur; CPU_ZERO(&cur);
@@ -101,8 +103,8 @@ static void litmus_child(int run, uint64_t seed) {
   if (syscall(SYS_membarrier, 1 << 8 /* MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_RSEQ */, 0, 0) != 0) { perror("membarrier register"); _exit(3); }
 #endif
   struct sigaction sa; memset(&sa, 0, sizeof sa);
-  sa.sa_handler = litmus_on_signal;
-  sa.sa_flags = SA_RESTART | (SIGNAL_NESTING > 1 ? SA_NODEFER : 0);
+  sa.sa_sigaction = litmus_on_signal;
+  sa.sa_flags = SA_SIGINFO | SA_RESTART | (SIGNAL_NESTING > 1 ? SA_NODEFER : 0);
   sigemptyset(&sa.sa_mask);
   sigaction(SIGUSR1, &sa, 0);
   sigset_t s; sigemptyset(&s); sigaddset(&s, SIGUSR1);
@@ -203,6 +205,8 @@ int main(int argc, char **argv) {
     for (int i = 0; i < NSITES; i++) printf(i ? ",%lld" : "%lld", (long long)litmus_sh[BAB_BASE + i]);
     printf(" asserts=%lld sigs=%lld migs=%lld tids=", (long long)litmus_sh[ASSERT_SLOT], (long long)litmus_sh[SIG_SLOT], (long long)litmus_sh[MIG_SLOT]);
     for (int i = 0; i < NTHREADS; i++) printf(i ? ",%lld" : "%lld", (long long)litmus_sh[TID_BASE + i]);
+    printf(" sent=%lld sigip=", (long long)litmus_sh[SENT_SLOT]);
+    for (int i = 0; i < NSIGLOG && i < litmus_sh[SIG_SLOT]; i++) printf(i ? ",0x%llx" : "0x%llx", (unsigned long long)litmus_sh[SIGIP_BASE + i]);
     printf("\n");
   }
   printf("DONE runs=%ld seconds=%.3f\n", r, (double)(litmus_now_us() - start) / 1e6);

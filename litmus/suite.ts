@@ -265,19 +265,7 @@ function staleDescriptor(): LitmusCase {
     .cpus(1)
     .memory('counter', { size: 'percpu', max: 1 })
     .memory('after', { max: 2 })
-    .program(
-      'main',
-      seq(
-        rseqIncrement('inc0', 'tail'),
-        I.load('r1', { var: 'after' }, { label: 'tail' }),
-        I.add('r1', 1, { label: 'tail_add' }),
-        I.store({ var: 'after' }, 'r1'),
-        I.load('r1', { var: 'after' }),
-        I.add('r1', 1, { label: 'tail_add2' }),
-        I.store({ var: 'after' }, 'r1'),
-        I.done(),
-      ),
-    )
+    .program('main', staleProgram())
     .thread({ name: 'T1', program: 'main', cpu: 'C0' })
     .build();
   return {
@@ -296,9 +284,10 @@ function staleDescriptor(): LitmusCase {
  * list_b, issues the membarrier (or not), snapshots list_a[0], waits for T1 to finish and
  * records in `changed` whether list_a[0] moved after the snapshot.
  */
-function membarrierCase(withBarrier: boolean): LitmusCase {
+function membarrierCase(withBarrier: boolean, targetCpu?: number): LitmusCase {
   const n = 3;
-  const b = new ModelBuilder(withBarrier ? 'litmus-membarrier-rseq' : 'litmus-membarrier-missing')
+  const id = !withBarrier ? 'membarrier-missing' : targetCpu === undefined ? 'membarrier-rseq' : 'membarrier-rseq-cpu';
+  const b = new ModelBuilder(`litmus-${id}`)
     .describe(
       withBarrier
         ? 'T2 publishes list_b and issues membarrier(PRIVATE_EXPEDITED_RSEQ); afterwards list_a must not change (T1 loads the list pointer inside its c.s.)'
@@ -320,7 +309,7 @@ function membarrierCase(withBarrier: boolean): LitmusCase {
     'manager',
     seq(
       I.store({ var: 'ptr' }, '&list_b', { label: 'publish' }),
-      ...(withBarrier ? [I.syscall('membarrier', { dst: 'r2' }), I.store({ var: 'mb_failed' }, 'r2')] : []),
+      ...(withBarrier ? [I.syscall('membarrier', { dst: 'r2', ...(targetCpu !== undefined ? { cpu: targetCpu } : {}) }), I.store({ var: 'mb_failed' }, 'r2')] : []),
       I.load('r1', { var: 'list_a', index: 0 }),
       I.load('r2', { var: 't1_done' }, { label: 'wait' }),
       I.br('eq', 'r2', 0, 'wait'),
@@ -332,8 +321,8 @@ function membarrierCase(withBarrier: boolean): LitmusCase {
   );
   b.thread({ name: 'T1', program: 'worker', cpu: 'C0', allowed: ['C0'] }).thread({ name: 'T2', program: 'manager', cpu: 'C1', allowed: ['C1'] });
   return {
-    id: withBarrier ? 'membarrier-rseq' : 'membarrier-missing',
-    title: withBarrier ? 'membarrier PRIVATE_EXPEDITED_RSEQ' : 'the same without membarrier (control)',
+    id,
+    title: !withBarrier ? 'the same without membarrier (control)' : targetCpu === undefined ? 'membarrier PRIVATE_EXPEDITED_RSEQ' : `membarrier PRIVATE_EXPEDITED_RSEQ with FLAG_CPU (CPU ${targetCpu})`,
     expect: withBarrier ? 'changed=0 always: the IPI aborts a c.s. that loaded the old pointer' : 'changed=1 allowed: a c.s. that loaded list_a before the switch commits after the snapshot',
     model: b.build(),
     plan: plan({
@@ -413,6 +402,207 @@ function signalDuringPoll(): LitmusCase {
   };
 }
 
+// ---- kills and aborts reached by signals and by migrations (not only by preemption) --------
+
+/** A handler that only counts itself. */
+const countingHandler = [I.addm({ var: 'handled' }, 1), I.sigreturn()];
+
+/**
+ * One rseq increment under an ABI violation, then a stretch of code after the c.s. (rseq_cs
+ * still armed), with a delay inside the c.s. and one after it; the violation is `descriptor`
+ * ('signature': a wrong signature word; 'flags': NO_RESTART flags in the descriptor).
+ */
+function violatingIncrement(violation: 'signature' | 'flags'): Fragment {
+  const f = rseqWorker(1, violation === 'flags' ? { flags: ALL_NO_RESTART } : {});
+  const code = f.code.map((ins) => (ins.label === 'finish' ? I.nop({ label: 'finish' }) : ins));
+  const descriptors = violation === 'signature' ? { inc0_cs: { ...f.descriptors['inc0_cs']!, signature: 0x12345678 } } : f.descriptors;
+  return { code: [...code, I.nop({ label: 'tail' }), I.done()], descriptors };
+}
+
+const VIOLATION_DELAYS = [
+  { program: 'main', at: 'inc0_commit', us: 4000 },
+  { program: 'main', at: 'tail', us: 4000 },
+];
+
+/** 16/17. The kill reached by a signal: the handler is never entered when the fixup fails on delivery. */
+function killBySignal(violation: 'signature' | 'flags'): LitmusCase {
+  const id = violation === 'signature' ? 'bad-signature-signal' : 'no-restart-cs-flags-signal';
+  const model = new ModelBuilder(`litmus-${id}`)
+    .describe(`one rseq increment whose descriptor ${violation === 'signature' ? 'has a wrong signature' : 'sets the NO_RESTART flags'}, then a stretch after the c.s. with rseq_cs still armed; one SIGUSR1 whose handler counts itself`)
+    .cpus(1)
+    .memory('counter', { size: 'percpu', max: 1 })
+    .memory('handled', { max: 1 })
+    .program('main', violatingIncrement(violation))
+    .program('handler', countingHandler)
+    .thread({ name: 'T1', program: 'main', cpu: 'C0', handler: 'handler' })
+    .build();
+  return {
+    id,
+    title: violation === 'signature' ? 'wrong signature, kill reached by a signal' : 'NO_RESTART descriptor flags, kill reached by a signal',
+    expect:
+      violation === 'signature'
+        ? 'a signal while rseq_cs points at the descriptor kills, inside the c.s. or after it (full validation); handled=1 only for a signal before the arm'
+        : 'a signal inside the c.s. kills; after it the flags are not looked at (handled=1)',
+    model,
+    plan: plan({ signals: 1, windowUs: 8000, competitors: false, delays: VIOLATION_DELAYS }),
+    budgets: { ...PINNED, signals: 1 },
+  };
+}
+
+/** 18/19. The kill reached by a migration (sched_setaffinity by the helper). */
+function killByMigration(violation: 'signature' | 'flags'): LitmusCase {
+  const id = violation === 'signature' ? 'bad-signature-migration' : 'no-restart-cs-flags-migration';
+  const model = new ModelBuilder(`litmus-${id}`)
+    .describe(`one rseq increment whose descriptor ${violation === 'signature' ? 'has a wrong signature' : 'sets the NO_RESTART flags'}, by a thread the helper moves between CPUs 0 and 1`)
+    .cpus(2)
+    .memory('counter', { size: 'percpu', max: 1 })
+    .program('main', violatingIncrement(violation))
+    .thread({ name: 'T1', program: 'main', cpu: 'C0', allowed: ['C0', 'C1'] })
+    .build();
+  return {
+    id,
+    title: violation === 'signature' ? 'wrong signature, kill reached by a migration' : 'NO_RESTART descriptor flags, kill reached by a migration',
+    expect: violation === 'signature' ? 'a migration while rseq_cs points at the descriptor kills, inside the c.s. or after it' : 'a migration inside the c.s. kills; after it nothing happens',
+    model,
+    plan: plan({ migrations: 2, windowUs: 8000, competitors: false, delays: VIOLATION_DELAYS }),
+    budgets: { ...PINNED, migrations: 'unbounded' },
+  };
+}
+
+/** The stale-descriptor program: an rseq increment, then two plain increments of `after` with rseq_cs still armed. */
+function staleProgram(): Fragment {
+  return seq(
+    rseqIncrement('inc0', 'tail'),
+    I.load('r1', { var: 'after' }, { label: 'tail' }),
+    I.add('r1', 1, { label: 'tail_add' }),
+    I.store({ var: 'after' }, 'r1'),
+    I.load('r1', { var: 'after' }),
+    I.add('r1', 1, { label: 'tail_add2' }),
+    I.store({ var: 'after' }, 'r1'),
+    I.done(),
+  );
+}
+
+const STALE_DELAYS = [
+  { program: 'main', at: 'inc0_commit', us: 500 },
+  { program: 'main', at: 'tail_add', us: 3000 },
+  { program: 'main', at: 'tail_add2', us: 3000 },
+];
+
+/** 20. The lazy clear on the signal-delivery path: a signal after the c.s. neither aborts nor kills. */
+function staleDescriptorSignal(): LitmusCase {
+  const model = new ModelBuilder('litmus-stale-descriptor-signal')
+    .describe('stale-descriptor with one SIGUSR1 whose handler counts itself: delivered outside the range, it only clears rseq_cs')
+    .cpus(1)
+    .memory('counter', { size: 'percpu', max: 1 })
+    .memory('after', { max: 2 })
+    .memory('handled', { max: 1 })
+    .program('main', staleProgram())
+    .program('handler', countingHandler)
+    .thread({ name: 'T1', program: 'main', cpu: 'C0', handler: 'handler' })
+    .build();
+  return {
+    id: 'stale-descriptor-signal',
+    title: 'stale descriptor, signal after the c.s.',
+    expect: 'counter=[1] after=2, handled 0 or 1: the delivery path clears rseq_cs without an abort',
+    model,
+    plan: plan({ signals: 1, windowUs: 7000, competitors: false, delays: STALE_DELAYS }),
+    budgets: { ...PINNED, signals: 1 },
+  };
+}
+
+/** 21. The lazy clear after a migration. */
+function staleDescriptorMigration(): LitmusCase {
+  const model = new ModelBuilder('litmus-stale-descriptor-migration')
+    .describe('stale-descriptor by a thread the helper moves between CPUs 0 and 1')
+    .cpus(2)
+    .memory('counter', { size: 'percpu', max: 1 })
+    .memory('after', { max: 2 })
+    .program('main', staleProgram())
+    .thread({ name: 'T1', program: 'main', cpu: 'C0', allowed: ['C0', 'C1'] })
+    .build();
+  return {
+    id: 'stale-descriptor-migration',
+    title: 'stale descriptor, migration after the c.s.',
+    expect: 'after=2 always and one increment on whichever CPU T1 was on',
+    model,
+    plan: plan({ migrations: 2, windowUs: 7000, competitors: false, delays: STALE_DELAYS }),
+    budgets: { ...PINNED, migrations: 'unbounded' },
+  };
+}
+
+/** An rseq increment that counts its aborts in `attempts` (saturating at 2). */
+function attemptCountingIncrement(p: string): Fragment {
+  const f = rseqIncrement(p, 'record');
+  const code = f.code.flatMap((ins): InstructionInput[] =>
+    ins.label === `${p}_abort` ? [I.br('ge', 'r2', 2, `${p}_retry`, { label: `${p}_abort` }), I.add('r2', 1), I.jmp(`${p}_retry`)] : [ins],
+  );
+  return { code, descriptors: f.descriptors };
+}
+
+/** 22. A signal right at the commit boundary (ip = post_commit_ip) or inside: only inside aborts. */
+function signalAtCommit(): LitmusCase {
+  const model = new ModelBuilder('litmus-signal-at-commit')
+    .describe('one rseq increment that counts its aborts in `attempts`, with a delay before the commit and one right after it (ip = post_commit_ip); one SIGUSR1 whose handler counts itself')
+    .cpus(1)
+    .memory('counter', { size: 'percpu', max: 1 })
+    .memory('attempts', { max: 2 })
+    .memory('handled', { max: 1 })
+    .program('main', seq(attemptCountingIncrement('inc0'), I.store({ var: 'attempts' }, 'r2', { label: 'record' }), I.done()))
+    .program('handler', countingHandler)
+    .thread({ name: 'T1', program: 'main', cpu: 'C0', handler: 'handler' })
+    .build();
+  return {
+    id: 'signal-at-commit',
+    title: 'signal inside the c.s. or at its commit boundary',
+    expect: 'attempts=1 for a signal inside, attempts=0 for one at post_commit_ip (outside the half-open range)',
+    model,
+    plan: plan({ signals: 1, windowUs: 3000, competitors: false, delays: [{ program: 'main', at: 'inc0_commit', us: 1200 }, { program: 'main', at: 'inc0_post', us: 1500 }] }),
+    budgets: { ...PINNED, signals: 1 },
+  };
+}
+
+/** 23. Two signals, each handler doing its own rseq increment. */
+function twoSignalsInCs(): LitmusCase {
+  const model = new ModelBuilder('litmus-two-signals-in-cs')
+    .describe('signal-in-cs with two SIGUSR1: each handler increments the same per-CPU slot through rseq and counts itself')
+    .cpus(1)
+    .memory('counter', { size: 'percpu', max: 3 })
+    .memory('handled', { max: 2 })
+    .program('main', rseqWorker(1))
+    .program('handler', seq(rseqIncrement('h', 'h_count'), I.addm({ var: 'handled' }, 1, { label: 'h_count' }), I.sigreturn()))
+    .thread({ name: 'T1', program: 'main', cpu: 'C0', handler: 'handler' })
+    .build();
+  return {
+    id: 'two-signals-in-cs',
+    title: 'two signals delivered inside the c.s.',
+    expect: 'counter = 1 + handled, never a lost update',
+    model,
+    plan: plan({ signals: 2, windowUs: 3000, competitors: false, delays: commitDelays('main', 1, 3000) }),
+    budgets: { ...PINNED, signals: 2 },
+  };
+}
+
+/** 24. nanosleep(1 ms) inside the c.s.: the blocked path. */
+function nanosleepInCs(): LitmusCase {
+  const model = new ModelBuilder('litmus-nanosleep-in-cs')
+    .describe('nanosleep(1 ms), which sleeps, between the load and the commit (first attempt only); `attempts` counts the aborts (saturating at 2)')
+    .cpus(1)
+    .memory('counter', { size: 'percpu', max: 1 })
+    .memory('attempts', { max: 2 })
+    .program('main', seq(countingIncrement('s', I.syscall('nanosleep', { blocking: true, label: 's_sys' }), true), I.store({ var: 'attempts' }, 'r2', { label: 'record' }), I.done()))
+    .thread({ name: 'T1', program: 'main', cpu: 'C0' })
+    .build();
+  return {
+    id: 'nanosleep-in-cs',
+    title: 'blocking syscall (nanosleep) inside the c.s.',
+    expect: 'the sleep switches out: the notify-resume at syscall exit aborts the c.s. (attempts >= 1), by the blocked path',
+    model,
+    plan: plan({ windowUs: 3000, delays: [{ program: 'main', at: 's_commit', us: 500 }] }),
+    budgets: PINNED,
+  };
+}
+
 /** The suite, in the order of the table. */
 export function litmusSuite(): readonly LitmusCase[] {
   return [
@@ -431,5 +621,15 @@ export function litmusSuite(): readonly LitmusCase[] {
     migration(),
     yieldInCs(),
     signalDuringPoll(),
+    killBySignal('signature'),
+    killBySignal('flags'),
+    killByMigration('signature'),
+    killByMigration('flags'),
+    staleDescriptorSignal(),
+    staleDescriptorMigration(),
+    signalAtCommit(),
+    twoSignalsInCs(),
+    nanosleepInCs(),
+    membarrierCase(true, 0),
   ];
 }

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const ASSETS = ['litmus/runtime.c'];
+const ASSETS = ['litmus/runtime.c', 'litmus/kernel-paths.c'];
 
 for (const file of ASSETS) {
   const to = join(root, 'dist', file);

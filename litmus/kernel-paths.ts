@@ -1,0 +1,217 @@
+/**
+ * Litmus cases for kernel paths the generated programs cannot drive: an IPI during
+ * rseq(UNREGISTER), a failed execve, ptrace single-step through a c.s., and a SIGSEGV handler
+ * over a bad descriptor. The kernel side is kernel-paths.c (one program, one mode per case); its
+ * cells are the memory of the case's model, so both sides name outcomes the same way.
+ *
+ * The model side of each case is one place, `modelSide`: an IR model and the knob settings it is
+ * explored with. Until the model has those knobs (they are being added with issue #16 §1), the
+ * policy does not resolve and the kernel's outcomes are held against `expected`, the outcome set
+ * worked out by hand from rseq-semantics.md; the verdict says so ("against the hand-worked set").
+ * Wiring a case = replacing the placeholder instructions named in `awaiting` and checking that
+ * the explored set equals `expected`.
+ */
+import { readFileSync } from 'node:fs';
+import { I, ModelBuilder, seq } from '../models/ir/builder.js';
+import type { ModelInput } from '../models/ir/schema.js';
+import type { EventKind } from '../models/ir/types.js';
+import { criticalSection } from '../models/library/librseq/primitives.js';
+import type { LitmusPlan } from './generate.js';
+
+export interface KernelPathCase {
+  readonly id: string;
+  readonly title: string;
+  readonly expect: string;
+  /** The mode of kernel-paths.c that runs the kernel side. */
+  readonly mode: 'unregister-ipi' | 'exec-failure' | 'ptrace-step' | 'segv-handler';
+  /** The model side: the IR model (its memory = the program's cells) and the knobs to explore it with. */
+  readonly modelSide: { readonly model: ModelInput; readonly knobs: readonly string[]; readonly budgets: Readonly<Partial<Record<EventKind, number | 'unbounded'>>> };
+  /** The outcome set the model must give under linux-6.3 + knobs, worked out by hand. */
+  readonly expected: readonly string[];
+  /** What the model side still lacks (placeholders in the IR), until the merge. */
+  readonly awaiting: string;
+  /** True once the model side expresses the path: the verdict then uses the explored outcomes. */
+  readonly wired: boolean;
+  /** The stress, described for the never-shown column. */
+  readonly plan: LitmusPlan;
+}
+
+const PINNED = { preemptions: 'unbounded', interrupts: 'unbounded', traps: 'unbounded', migrations: 0, signals: 0 } as const;
+const NO_PLAN: LitmusPlan = { signals: 0, migrations: 0, windowUs: 0, competitors: false, delays: [], runTimeoutSeconds: 10 };
+
+/** membarrier RSEQ IPIs from CPU 1 while T1 (CPU 0) unregisters with a c.s. armed around the syscall, then re-registers over a stale rseq_cs. */
+function unregisterIpi(): KernelPathCase {
+  const model = new ModelBuilder('litmus-unregister-ipi')
+    .describe('T1 unregisters (c.s. armed around the syscall), checks cpu_id = -1 and cpu_id_start = 0, re-registers with rseq_cs still set; T2 sends membarrier RSEQ IPIs to CPU 0')
+    .cpus(2)
+    .memory('unreg_failed', { max: 1 })
+    .memory('ids_reset', { max: 1 })
+    .memory('aborted', { max: 1 })
+    .memory('stale_cleared', { max: 1 })
+    .program(
+      'unregisterer',
+      seq(
+        criticalSection('u', [I.syscall('rseq_unregister', { dst: 'r2', label: 'u_sys' }), I.nop({ label: 'u_commit' })], { next: 'check' }),
+        I.store({ var: 'unreg_failed' }, 'r2', { label: 'check' }),
+        I.readId('r1', 'cpu_id'),
+        I.br('ne', 'r1', -1, 'register'),
+        I.store({ var: 'ids_reset' }, 1),
+        // Placeholder until the model reads rseq_cs after a registration over a stale area (registrationClearsRseqCs).
+        I.syscall('rseq_register', { label: 'register' }),
+        I.store({ var: 'stale_cleared' }, 1),
+        I.done(),
+      ),
+    )
+    .program('ipi', [I.syscall('membarrier', { cpu: 0 }), I.syscall('membarrier', { cpu: 0 }), I.done()])
+    .thread({ name: 'T1', program: 'unregisterer', cpu: 'C0' })
+    .thread({ name: 'T2', program: 'ipi', cpu: 'C1' })
+    .build();
+  return {
+    id: 'unregister-ipi',
+    title: 'membarrier RSEQ IPI during rseq(UNREGISTER)',
+    expect: 'the unregistration is atomic against the IPI: IDs reset (cpu_id -1, cpu_id_start 0) and nothing rewrites them; no abort; re-registration clears the stale rseq_cs',
+    mode: 'unregister-ipi',
+    modelSide: { model, knobs: ['unregisterAtomicVsIpi=on', 'registrationClearsRseqCs=true'], budgets: PINNED },
+    expected: ['unreg_failed=0 ids_reset=1 aborted=0 stale_cleared=1'],
+    wired: false,
+    awaiting: 'knobs unregisterAtomicVsIpi and registrationClearsRseqCs; stale_cleared is a placeholder store until the model observes rseq_cs after registration; the aborts of the abort label are not yet stored (u_abort retries)',
+    plan: { ...NO_PLAN, windowUs: 4000 },
+  };
+}
+
+/** execve of a file the kernel cannot load, inside a c.s., with a sentinel in cpu_id_start. */
+function execFailure(): KernelPathCase {
+  const model = new ModelBuilder('litmus-exec-failure')
+    .describe('execve fails with ENOEXEC inside bprm_execve, in a c.s.; cpu_id_start holds a sentinel before the call')
+    .cpus(1)
+    .memory('exec_failed', { max: 1 })
+    .memory('ids_rewritten', { max: 1 })
+    .memory('aborted', { max: 1 })
+    .program(
+      'main',
+      seq(
+        I.writeId('cpu_id_start', 7, { label: 'sentinel' }),
+        // Placeholder for the execve that fails (notifyOnExecFailure): getpid has no exec-failure exit path.
+        criticalSection('x', [I.syscall('getpid', { label: 'x_exec' }), I.nop({ label: 'x_commit' })], { next: 'check' }),
+        I.store({ var: 'exec_failed' }, 1, { label: 'check' }),
+        I.readId('r1', 'cpu_id_start'),
+        I.br('eq', 'r1', 7, 'end'),
+        I.store({ var: 'ids_rewritten' }, 1),
+        I.done({ label: 'end' }),
+      ),
+    )
+    .thread({ name: 'T1', program: 'main', cpu: 'C0' })
+    .build();
+  return {
+    id: 'exec-failure',
+    title: 'execve failure inside a c.s.',
+    expect: 'bprm_execve raises notify-resume on failure (169eae7711ea): the IDs are rewritten; the c.s. aborts iff an event bit is pending',
+    mode: 'exec-failure',
+    modelSide: { model, knobs: ['notifyOnExecFailure=on'], budgets: PINNED },
+    expected: ['exec_failed=1 ids_rewritten=1 aborted=0', 'exec_failed=1 ids_rewritten=1 aborted=1'],
+    wired: false,
+    awaiting: 'an execve syscall kind that fails (notifyOnExecFailure); x_exec is getpid as a placeholder; the abort label retries instead of storing aborted=1',
+    plan: NO_PLAN,
+  };
+}
+
+/** A tracer single-steps (odd runs) or continues (even runs) a tracee through a c.s. that gives up after 3 aborts. */
+function ptraceStep(): KernelPathCase {
+  const model = new ModelBuilder('litmus-ptrace-step')
+    .describe('a c.s. counter += 1 that counts its aborts and gives up at 3; stepped=1: a tracer single-steps it (every step is a ptrace stop)')
+    .cpus(1)
+    .memory('stepped', { max: 1 })
+    .memory('committed', { max: 1 })
+    .memory('attempts', { max: 3 })
+    .program(
+      'main',
+      seq(
+        criticalSection('s', [I.load('r1', { var: 'committed' }), I.add('r1', 1), I.store({ var: 'committed' }, 'r1', { label: 's_commit' })], { next: 'end' }),
+        I.done({ label: 'end' }),
+      ),
+    )
+    .thread({ name: 'T1', program: 'main', cpu: 'C0' })
+    .build();
+  return {
+    id: 'ptrace-step',
+    title: 'ptrace single-step through a c.s.',
+    expect: 'every step is a ptrace stop, a switch: the c.s. aborts at its first instruction every time and never commits while stepped',
+    mode: 'ptrace-step',
+    modelSide: { model, knobs: [], budgets: PINNED },
+    expected: [
+      'stepped=0 committed=0 attempts=3',
+      'stepped=0 committed=1 attempts=0',
+      'stepped=0 committed=1 attempts=1',
+      'stepped=0 committed=1 attempts=2',
+      'stepped=1 committed=0 attempts=3',
+    ],
+    wired: false,
+    awaiting: 'a tracer event (ptrace stop per step) and the choice stepped=0/1; the abort path does not yet count attempts or give up at 3',
+    plan: NO_PLAN,
+  };
+}
+
+/**
+ * A c.s. with a wrong signature, SIGSEGV and SIGUSR1 handlers installed, one SIGUSR1 at a random
+ * time; the SIGSEGV handler exits (handler_returns=0) or returns (handler_returns=1).
+ *
+ * What 6.18 does (the tracepoints show it: signal_generate SIGSEGV, signal_deliver SIGSEGV to the
+ * handler, signal_generate SIGSEGV again, then the handler runs): the fixup fails on the path
+ * that found the c.s. (delivery of SIGUSR1, or notify-resume after a preemption) and forces
+ * SIGSEGV with the handler kept; delivering that SIGSEGV runs the fixup again over the same
+ * descriptor, which fails again: force_sigsegv(SIGSEGV) makes it fatal, but the handler frame is
+ * already being set up and signal_setup_done then blocks SIGSEGV (no SA_NODEFER), so the fatal
+ * SIGSEGV stays pending and blocked: the handler runs once; the kill comes when it returns
+ * (rt_sigreturn unblocks SIGSEGV).
+ */
+function segvHandler(): KernelPathCase {
+  const model = new ModelBuilder('litmus-segv-handler')
+    .describe('counter += 1 in a c.s. whose signature word is wrong (rseq_cs cleared after the commit); SIGUSR1 counts itself in `handled`; a SIGSEGV handler counts itself in `segv_handled` and exits')
+    .cpus(1)
+    .memory('counter', { max: 1 })
+    .memory('handled', { max: 1 })
+    .memory('segv_handled', { max: 1 })
+    .memory('handler_returns', { max: 1 })
+    .program(
+      'main',
+      (() => {
+        const f = criticalSection('b', [I.load('r1', { var: 'counter' }), I.add('r1', 1), I.store({ var: 'counter' }, 'r1', { label: 'b_commit' })], { next: 'clear' });
+        return { code: [...f.code, I.clear({ label: 'clear' }), I.done()], descriptors: { b_cs: { ...f.descriptors['b_cs']!, signature: 0x12345678 } } };
+      })(),
+    )
+    .program('usr1', [I.addm({ var: 'handled' }, 1), I.sigreturn()])
+    .thread({ name: 'T1', program: 'main', cpu: 'C0', handler: 'usr1' })
+    .build();
+  return {
+    id: 'segv-handler',
+    title: 'SIGSEGV handler installed, bad descriptor found on signal delivery',
+    expect: 'a fault inside the c.s. forces SIGSEGV; its delivery faults again (fatal), but the handler runs once with the fatal SIGSEGV blocked: it can exit; if it returns, the process is killed',
+    mode: 'segv-handler',
+    modelSide: { model, knobs: [], budgets: { ...PINNED, signals: 1 } },
+    // A fault needs the signal or a preemption inside the c.s.; the SIGUSR1 handler may have run before it.
+    expected: [
+      'counter=0 handled=0 segv_handled=1 handler_returns=0',
+      'counter=0 handled=1 segv_handled=1 handler_returns=0',
+      'counter=1 handled=0 segv_handled=0 handler_returns=0',
+      'counter=1 handled=0 segv_handled=0 handler_returns=1',
+      'counter=1 handled=1 segv_handled=0 handler_returns=0',
+      'counter=1 handled=1 segv_handled=0 handler_returns=1',
+      'killed',
+    ],
+    wired: false,
+    awaiting: 'signal-delivery faults with a SIGSEGV handler (the model has no SIGSEGV handler program yet: segv_handled is never written) and the choice handler_returns=0/1',
+    plan: { ...NO_PLAN, signals: 1, windowUs: 6000 },
+  };
+}
+
+export function kernelPathCases(): readonly KernelPathCase[] {
+  return [unregisterIpi(), execFailure(), ptraceStep(), segvHandler()];
+}
+
+let sourceText: string | undefined;
+
+/** The C source of the kernel side (lies beside this module; the build copies it to dist/litmus/). */
+export function kernelPathsSource(): string {
+  sourceText ??= readFileSync(new URL('./kernel-paths.c', import.meta.url), 'utf8');
+  return sourceText;
+}
