@@ -54,7 +54,7 @@ describe('one wording per decision kind', () => {
   it("a switch at a syscall's exit: sched_yield's own, or a preemption", () => {
     const yieldIns = { op: 'syscall', name: 'sched_yield' } as unknown as Instr;
     expect(preemptedAtExitWords(yieldIns)).toBe('sched_yield: the scheduler switches to a task ready on this CPU');
-    expect(preemptedAtExitWords({ op: 'nop' } as Instr)).toBe('preempted at syscall exit');
+    expect(preemptedAtExitWords({ op: 'nop' })).toBe('preempted at syscall exit');
   });
 });
 
@@ -73,8 +73,9 @@ describe('traces say what the kernel did', () => {
     const v = validateModel(g.model, g.name);
     if (!v.ok) throw new Error('invalid gallery model');
     const r = await checkModel(v.ir, { policy: g.policy, knobs: g.bugKnobs, properties: [g.property] });
-    const texts = r.trace!.steps.map((st) => st.text);
+    if (r.verdict !== 'violation') throw new Error(`expected a violation, got ${r.verdict}`);
+    const texts = r.trace.steps.map((st) => st.text);
     expect(texts).toContain('T1 scheduled in on C0, returns to user at main:7 inside inc_cs: T1 resumes inside inc_cs without an abort');
-    expect(r.trace!.steps.flatMap((st) => st.decisions).filter((d) => d.kind === 'ids-updated')).toEqual([]);
+    expect(r.trace.steps.flatMap((st) => st.decisions).filter((d) => d.kind === 'ids-updated')).toEqual([]);
   });
 });
