@@ -1,5 +1,5 @@
 import { InputErrors, suggest } from '../ir/errors.js';
-import { parseRelease, policyForVersion } from './versions.js';
+import { isKnownVersion, parseRelease, policyForVersion } from './versions.js';
 import { defaultKnobs, formatKnobs, parseKnobOverrides, type KnobValues, type Policy } from './policy.js';
 
 /** The policy of a check that names none: what this machine's 6.18 kernel implements. */
@@ -163,7 +163,7 @@ function presetOrThrow(name: string): Policy {
   const preset = resolvePreset(name) ?? versionPreset(name);
   if (preset) return preset;
   const v = parseRelease(name);
-  if (v) throw new InputErrors([{ code: 'unknown-policy', file: '<command line>', path: ['--policy'], message: `no policy for "${name}": ${policyForVersion(v).note}` }]);
+  if (v && isKnownVersion(v)) throw new InputErrors([{ code: 'unknown-policy', file: '<command line>', path: ['--policy'], message: `no policy for "${name}": ${policyForVersion(v).note}` }]);
   const s = suggest(name, presetDefs.map((p) => p.name));
   throw new InputErrors([{ code: 'unknown-policy', file: '<command line>', path: ['--policy'], message: `unknown policy "${name}"`, hint: s ? `did you mean "${s}"?` : 'see "rseq-check policies", or name a kernel version (linux-6.12.38)' }]);
 }
@@ -174,7 +174,7 @@ function presetOrThrow(name: string): Policy {
  */
 function versionPreset(name: string): Policy | undefined {
   const v = parseRelease(name);
-  const vp = v ? policyForVersion(v) : undefined;
+  const vp = v && isKnownVersion(v) ? policyForVersion(v) : undefined;
   if (!vp?.preset) return undefined;
   const { values } = parseKnobOverrides(vp.knobs);
   return { ...resolvePreset(vp.preset)!, ...values, name };

@@ -52,6 +52,18 @@ const backports: readonly { readonly series: number; readonly patch: number; rea
   { series: 6014, patch: 9, knob: 'registrationClearsRseqCs=true', commit: 'fd881d0a085f' },
 ];
 
+/** The newest series whose behaviour the presets were written from. */
+const NEWEST_KNOWN_SERIES = 7001;
+
+/**
+ * Whether a version is one the presets know, up to the newest known series: a named policy
+ * (`--policy linux-9.9`) must not guess. (Detecting a running newer kernel still maps it to the
+ * newest preset, with its note saying so.)
+ */
+export function isKnownVersion(v: KernelVersion): boolean {
+  return series(v) <= NEWEST_KNOWN_SERIES;
+}
+
 /** 7.0.y from this point release on carries b9eac6a9d93c (legacy mode) and 867d5e330588 (V2 read-only enforcement). */
 const LEGACY_MODE_IN_7_0 = 10;
 

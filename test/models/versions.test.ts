@@ -56,5 +56,8 @@ describe('kernel versions resolve to presets, stable backports included', () => 
     expect(resolvePolicy().name).toBe('linux-6.15');
     expect(() => resolvePolicy('linux-4.9')).toThrow(InputErrors);
     expect(() => resolvePolicy('linux-4.9')).toThrow(/predates rseq/);
+    // A version newer than any the presets were written from is not guessed.
+    expect(() => resolvePolicy('linux-9.9')).toThrow(/unknown policy "linux-9.9"/);
+    expect(resolvePolicy('linux-7.1.3').name).toBe('linux-7.1.3');
   });
 });
