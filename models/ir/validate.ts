@@ -1,7 +1,6 @@
 import { modelSchema, type InstructionInput, type MemRefInput, type ModelInput, type OperandInput } from './schema.js';
 import { suggest, type InputError, type InputErrorCode } from './errors.js';
 import { locateJsonPath } from './json-locate.js';
-import { bitsFor } from '../../checker/packing.js';
 import {
   flagBits,
   type BudgetsIR,
@@ -365,7 +364,9 @@ function instructionText(ins: InstructionInput): string {
  * always 0 (the model has one NUMA node).
  */
 function idFieldRange(field: 'cpu_id_start' | 'cpu_id' | 'mm_cid' | 'node_id', cpus: number, threads: number): readonly [number, number] {
+  // The field widths layout.ts gives them (bitsFor of checker/packing.ts, which models/ir may not import).
+  const largest = (max: number): number => 2 ** Math.max(1, Math.ceil(Math.log2(max + 1))) - 1;
   if (field === 'node_id') return [0, 0];
-  if (field === 'mm_cid') return [0, 2 ** bitsFor(threads) - 1];
-  return [-2, 2 ** bitsFor(cpus + 1) - 1 - 2];
+  if (field === 'mm_cid') return [0, largest(threads)];
+  return [-2, largest(cpus + 1) - 2];
 }
