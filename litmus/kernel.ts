@@ -2,19 +2,17 @@
  * Litmus mode: which kernel is running, and which preset models it.
  *
  * The version comes from uname (os.release()), the configuration from /proc/config.gz when the
- * kernel exposes it (CONFIG_DEBUG_RSEQ turns on the syscall-exit check: syscallPolicy c').
+ * kernel exposes it (CONFIG_DEBUG_RSEQ: the syscall-exit check, syscallPolicy c', before 6.19;
+ * csValidation debug-full from 6.19 on).
  * From 7.1 on the preset also depends on the registration length (legacy for rseq_len == 32,
  * optimized V2 above), which the generated program reads with PTRACE_GET_RSEQ_CONFIGURATION.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { arch, release } from 'node:os';
 import { gunzipSync } from 'node:zlib';
+import { parseRelease, policyForVersion, type KernelVersion } from '../models/kernel/versions.js';
 
-export interface KernelVersion {
-  readonly major: number;
-  readonly minor: number;
-  readonly patch: number;
-}
+export { parseRelease };
 
 export interface KernelInfo {
   /** As uname -r prints it. */
@@ -27,36 +25,16 @@ export interface KernelInfo {
   readonly configSource: string | null;
   /** The preset that models this kernel, or null (with the reason in `note`). */
   readonly preset: string | null;
-  /** Knob overrides on top of the preset (DEBUG_RSEQ). */
+  /** Knob overrides on top of the preset (stable backports, DEBUG_RSEQ). */
   readonly knobs: readonly string[];
   /** Why this preset (or why none). */
   readonly note: string;
 }
 
-/** Parses "6.18.44-fc-v595" into 6.18.44. */
-export function parseRelease(r: string): KernelVersion | null {
-  const m = /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(r.trim());
-  if (!m) return null;
-  return { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3] ?? 0) };
-}
-
-/**
- * The preset of a kernel version: 4.18–5.x linux-4.18, 6.0–6.2 linux-6.0, 6.3–6.18 linux-6.3,
- * 6.19–7.0 linux-6.19, 7.1+ linux-7.1-legacy (registration length 32) or linux-7.1-v2 (longer).
- */
+/** The preset of a kernel version, stable backports and the 7.1 modes included (models/kernel/versions.ts). */
 export function presetForVersion(v: KernelVersion, registrationLength?: number): { preset: string | null; note: string } {
-  const n = v.major * 1000 + v.minor;
-  const s = `${v.major}.${v.minor}`;
-  if (n < 4018) return { preset: null, note: `kernel ${s} predates rseq (merged in 4.18): no preset models it` };
-  if (n < 6000) return { preset: 'linux-4.18', note: `kernel ${s} is in 4.18–5.x` };
-  if (n < 6003) return { preset: 'linux-6.0', note: `kernel ${s} is in 6.0–6.2` };
-  if (n <= 6018) return { preset: 'linux-6.3', note: `kernel ${s} is in 6.3–6.18` };
-  if (n <= 7000) return { preset: 'linux-6.19', note: `kernel ${s} is in 6.19–7.0` };
-  if (registrationLength === undefined || registrationLength < 0)
-    return { preset: 'linux-7.1-legacy', note: `kernel ${s} is 7.1 or later; the registration length is unknown, assuming glibc's 32-byte legacy registration` };
-  return registrationLength > 32
-    ? { preset: 'linux-7.1-v2', note: `kernel ${s} is 7.1 or later and glibc registered ${registrationLength} bytes: optimized V2 mode` }
-    : { preset: 'linux-7.1-legacy', note: `kernel ${s} is 7.1 or later and glibc registered ${registrationLength} bytes: legacy mode` };
+  const p = policyForVersion(v, registrationLength);
+  return { preset: p.preset, note: p.note };
 }
 
 /** Reads CONFIG_DEBUG_RSEQ from a kernel configuration text. */
@@ -82,9 +60,9 @@ export function detectKernel(over: { release?: string; arch?: string; config?: s
   const cfg = over.config !== undefined ? (over.config === null ? null : { text: over.config, source: '<given>' }) : readKernelConfig();
   const version = parseRelease(rel);
   const debugRseq = cfg ? debugRseqIn(cfg.text) : undefined;
-  const base = version ? presetForVersion(version, over.registrationLength) : { preset: null, note: `cannot read a version from "${rel}"` };
-  const knobs = base.preset && debugRseq ? ["syscallPolicy=c'"] : [];
-  const cfgNote = cfg ? (debugRseq ? `; ${cfg.source}: CONFIG_DEBUG_RSEQ=y, so syscallPolicy c' (the syscall-exit IP check)` : `; ${cfg.source}: CONFIG_DEBUG_RSEQ is not set`) : '; no kernel configuration readable (assuming CONFIG_DEBUG_RSEQ is not set)';
+  const base = version ? policyForVersion(version, over.registrationLength, debugRseq === true) : { preset: null, knobs: [], note: `cannot read a version from "${rel}"` };
+  const knobs = base.preset ? base.knobs : [];
+  const cfgNote = cfg ? (debugRseq ? `; ${cfg.source}: CONFIG_DEBUG_RSEQ=y` : `; ${cfg.source}: CONFIG_DEBUG_RSEQ is not set`) : '; no kernel configuration readable (assuming CONFIG_DEBUG_RSEQ is not set)';
   return {
     release: rel,
     version,

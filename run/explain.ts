@@ -1,10 +1,23 @@
 import { replay, type ReplayedStep } from '../checker/replay.js';
 import type { TransitionSystem } from '../checker/transition-system.js';
-import { killReasonText } from '../properties/codes.js';
 import type { Decision, ExplainedStep, ExplainedTrace, StepKind } from './explained-trace.js';
 import { bothSinks, DecisionLog, type KernelDecision } from '../models/kernel/decisions.js';
 import { Status } from '../models/kernel/layout.js';
-import { decodeValue } from '../models/kernel/encoding.js';
+import { decodeValue, RSEQ_CPU_ID_UNINITIALIZED } from '../models/kernel/encoding.js';
+import {
+  abortWords,
+  commitWords,
+  eventWords,
+  exitWords,
+  framePushedWords,
+  idsWords,
+  killWords,
+  lazyClearWords,
+  notAbortedWords,
+  preemptedAtExitWords,
+  sharedAbortWords,
+  sigreturnWords,
+} from './decision-words.js';
 import { decodeLabel, LabelKind } from '../models/system/labels.js';
 import type { RseqSystem } from '../models/system/rseq-system.js';
 
@@ -61,6 +74,11 @@ export function explainPath(
     return k.inRange(d, prog, ip) ? ` inside ${descName(d)}` : '';
   };
 
+  // The IDs of each thread's struct rseq as the kernel (or the thread) last wrote them.
+  const seen = ir.threads.map((th) => {
+    const registered = th.registered && !th.dormant;
+    return { cpuIdStart: registered ? th.cpu : 0, cpuId: registered ? th.cpu : RSEQ_CPU_ID_UNINITIALIZED };
+  });
   const out: ExplainedStep[] = [];
   const commitCells: { step: number; cell: number }[] = [];
   steps.forEach((step, i) => {
@@ -96,10 +114,10 @@ export function explainPath(
         what = `${tn} executes ${where(before.prog, before.ip)} \`${prog.text[before.ip]}\`${fused.map((f) => `, then \`${f}\``).join('')}`;
         const commit = first(taken, 'commit');
         if (commit) {
-          decisions.push({ kind: 'commit', text: `commit of ${descName(commit.desc)}` });
+          decisions.push({ kind: 'commit', text: commitWords(descName(commit.desc)) });
           for (let c = 0; c < ir.memory.cells; c++) if (k.get(p, L.mem[c]!) !== k.get(s, L.mem[c]!)) commitCells.push({ step: i, cell: c });
         }
-        if (kind === LabelKind.instructionPreemptedAtExit) decisions.push({ kind: 'other', text: 'preempted at syscall exit' });
+        if (kind === LabelKind.instructionPreemptedAtExit) decisions.push({ kind: 'other', text: preemptedAtExitWords(prog.code[before.ip]!) });
         break;
       }
       case LabelKind.preempt:
@@ -144,46 +162,54 @@ export function explainPath(
     // The kernel's decisions, per thread, in the order explanations have always listed them.
     names.forEach((n, u) => {
       const pushed = first(taken, 'signal-delivered', u);
-      if (pushed) decisions.push({ kind: 'frame-pushed', text: `signal delivered to ${n}: handler frame saves ip ${where(k.programOf(u, pushed.level - 1), pushed.savedIp)}` });
+      if (pushed) decisions.push({ kind: 'frame-pushed', text: framePushedWords(n, where(k.programOf(u, pushed.level - 1), pushed.savedIp)) });
       const popped = first(taken, 'sigreturn', u);
-      if (popped) decisions.push({ kind: 'sigreturn', text: `${n} returns from its handler to ${where(k.programOf(u, popped.level), k.get(s, L.ip[L.frame(u, popped.level)]!))}` });
+      if (popped) decisions.push({ kind: 'sigreturn', text: sigreturnWords(n, where(k.programOf(u, popped.level), k.get(s, L.ip[L.frame(u, popped.level)]!))) });
       const area = k.area(p, u);
       if (area >= 0) {
-        // Every thread whose registered area was cleared hears of it; the aborted one hears why.
-        const cleared = taken.find((d): d is DecisionOf<'abort' | 'lazy-clear'> => (d.kind === 'abort' || d.kind === 'lazy-clear') && d.area === area);
-        if (cleared?.kind === 'abort' && cleared.thread === u) {
-          const prog = k.programOf(u, cleared.level);
-          const from = k.get(p, L.ip[L.frame(u, cleared.level)]!);
-          decisions.push({ kind: 'abort', text: `${n}: IP moved from ${where(prog, from)} to abort_ip ${where(prog, cleared.abortIp)} of ${descName(cleared.desc)}; rseq_cs cleared` });
-        } else if (cleared) decisions.push({ kind: 'lazy-clear', text: `${n}: rseq_cs (${descName(cleared.desc)}) cleared lazily, ip outside the c.s.` });
-        else if (op === 'done' && u === t && k.get(p, L.rseqCs[area]!) !== 0 && k.get(s, L.rseqCs[area]!) === 0)
-          decisions.push({ kind: 'lazy-clear', text: `${n}: rseq_cs (${descName(k.get(p, L.rseqCs[area]!))}) cleared lazily, ip outside the c.s.` });
-        else if (kind >= LabelKind.preempt && u === t) {
+        // Every clear of this thread's struct rseq, worded from the decision that made it.
+        const clears = taken.filter((d): d is DecisionOf<'abort' | 'lazy-clear'> => (d.kind === 'abort' || d.kind === 'lazy-clear') && d.area === area);
+        for (const c of clears) {
+          if (c.kind === 'abort' && c.thread === u) {
+            const prog = k.programOf(u, c.level);
+            decisions.push({ kind: 'abort', text: abortWords(n, where(prog, c.fromIp), where(prog, c.abortIp), descName(c.desc)) });
+          } else if (c.kind === 'abort') decisions.push({ kind: 'other', text: sharedAbortWords(n, descName(c.desc), names[c.thread]!) });
+          else decisions.push({ kind: 'lazy-clear', text: lazyClearWords(n, descName(c.desc)) });
+        }
+        const left = k.get(p, L.rseqCs[area]!);
+        if (clears.length === 0 && op === 'done' && u === t && left !== 0 && k.get(s, L.rseqCs[area]!) === 0) decisions.push({ kind: 'other', text: exitWords(n, descName(left)) });
+        else if (clears.length === 0 && kind >= LabelKind.preempt && u === t) {
           const resumed = first(taken, 'not-aborted', u);
-          if (resumed) decisions.push({ kind: 'no-abort', text: `${n} resumes inside ${descName(resumed.desc)} without an abort` });
+          if (resumed) decisions.push({ kind: 'no-abort', text: notAbortedWords(n, descName(resumed.desc), first(taken, 'kill') !== undefined) });
         }
       }
-      const idsWritten = taken.some((d) => d.kind === 'ids-written' && d.area === u) || (op === 'write_id' && u === t);
-      for (const [field, label] of [
-        [L.cpuId, 'cpu_id'],
-        [L.cpuIdStart, 'cpu_id_start'],
+      // The IDs user space sees change only by a write the kernel made (or the thread's own
+      // write_id); their values before it are the ones last written, not the state's: the
+      // reductions erase the IDs of switched-out threads that the kernel will rewrite (or, under
+      // onChangeOnly, would leave as they are), and a trace must show only the real writes.
+      const writes = taken.some((d) => d.kind === 'ids-written' && d.area === u) || (op === 'write_id' && u === t);
+      const ids = seen[u]!;
+      for (const [field, label, key] of [
+        [L.cpuId, 'cpu_id', 'cpuId'],
+        [L.cpuIdStart, 'cpu_id_start', 'cpuIdStart'],
       ] as const) {
-        const v0 = decodeValue(k.get(p, field[u]!));
         const v1 = decodeValue(k.get(s, field[u]!));
+        if (!writes || v1 === ids[key]) continue;
+        ids[key] = v1;
         // Only a running thread's IDs are observable (switched-out ones are canonicalised): report
         // them for a thread that ran before and after, or that this step switched in (scheduled,
         // or chosen by a preemption).
         const switchedIn = (kind === LabelKind.schedule && u === t) || (kind === LabelKind.preempt && u === arg);
-        if (idsWritten && v0 !== v1 && k.get(s, L.status[u]!) === Status.Running && (k.get(p, L.status[u]!) === Status.Running || switchedIn))
-          decisions.push({ kind: 'ids-updated', text: `${label} of ${n}'s struct rseq written: ${v1}` });
+        if (k.get(s, L.status[u]!) === Status.Running && (k.get(p, L.status[u]!) === Status.Running || switchedIn))
+          decisions.push({ kind: 'ids-updated', text: idsWords(n, label, v1) });
       }
       // Bits recorded and still pending after the step (canonical masks: collapsed to one bit where only presence matters).
       const ev0 = k.get(p, L.evMask[u]!);
       const ev1 = k.get(s, L.evMask[u]!);
-      if (first(taken, 'event-recorded', u) && ev1 & ~ev0) decisions.push({ kind: 'event-recorded', text: sys.collapseEvents ? `${n}: rseq event pending` : `${n}: event bits ${evText(ev1)} recorded` });
+      if (first(taken, 'event-recorded', u) && ev1 & ~ev0) decisions.push({ kind: 'event-recorded', text: eventWords(n, sys.collapseEvents ? null : ev1) });
     });
     const kill = first(taken, 'kill');
-    if (kill) decisions.push({ kind: 'sigsegv', text: `SIGSEGV: ${names[kill.thread]} killed (${killReasonText[kill.reason] ?? ''}); the process dies` });
+    if (kill) decisions.push({ kind: 'sigsegv', text: killWords(names[kill.thread]!, kill.reason) });
     const cpuAfter = k.get(s, L.status[t]!) === Status.Running ? ir.cpus[k.get(s, L.cpu[t]!)]! : null;
     const text = decisions.length > 0 ? `${what}: ${decisions.map((d) => d.text).join('; ')}` : what;
     out.push({ index: i, kind: kindOf[kind] ?? 'instruction', thread: tn, cpu: cpuAfter ?? (kind === LabelKind.migrate ? ir.cpus[arg]! : cpuBefore), ...(instruction ? { instruction } : {}), decisions, rseqCs, inCs, text, witness: false });
@@ -251,12 +277,4 @@ type DecisionOf<K extends KernelDecision['kind']> = Extract<KernelDecision, { ki
 /** The first decision of that kind (about that thread, if given). */
 function first<K extends KernelDecision['kind']>(taken: readonly KernelDecision[], kind: K, thread?: number): DecisionOf<K> | undefined {
   return taken.find((d): d is DecisionOf<K> => d.kind === kind && (thread === undefined || d.thread === thread));
-}
-
-function evText(ev: number): string {
-  const parts: string[] = [];
-  if (ev & 1) parts.push('PREEMPT');
-  if (ev & 2) parts.push('SIGNAL');
-  if (ev & 4) parts.push('MIGRATE');
-  return parts.join('|') || 'none';
 }

@@ -28,6 +28,7 @@ export type InputErrorCode =
   | 'bad-descriptor'
   | 'bad-thread'
   | 'bad-memory'
+  | 'bad-id-value'
   | 'bad-handler'
   | 'unknown-knob'
   | 'bad-knob-value'

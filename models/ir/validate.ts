@@ -161,8 +161,14 @@ export function validateModel(input: unknown, file = '<builder>', jsonText?: str
         }
         case 'read_id':
           return { op: 'read_id', dst: regIndex(ins.dst, [...path, 'dst']), field: ins.field };
-        case 'write_id':
-          return { op: 'write_id', field: ins.field, src: operandOf(ins.src, [...path, 'src']) };
+        case 'write_id': {
+          const src = operandOf(ins.src, [...path, 'src']);
+          const [lo, hi] = idFieldRange(ins.field, cpus.length, m.threads.length);
+          // The packed state holds only this range: a larger immediate would be truncated silently.
+          if (typeof ins.src === 'number' && (ins.src < lo || ins.src > hi))
+            err('bad-id-value', [...path, 'src'], `writes ${ins.src} to rseq.${ins.field}, which holds ${lo}..${hi} in this model (${cpus.length} CPUs, ${m.threads.length} threads)`);
+          return { op: 'write_id', field: ins.field, src };
+        }
         case 'assert':
           return {
             op: 'assert',
@@ -349,4 +355,18 @@ function instructionText(ins: InstructionInput): string {
     default:
       return ins.op;
   }
+}
+
+/**
+ * The values an ID field of struct rseq can hold in the packed state (models/kernel/layout.ts):
+ * cpu_id_start and cpu_id hold a CPU or the two negative IDs, stored with a bias of 2 in the
+ * bits of the highest CPU; mm_cid holds what the bits of the thread count hold; node_id is
+ * always 0 (the model has one NUMA node).
+ */
+function idFieldRange(field: 'cpu_id_start' | 'cpu_id' | 'mm_cid' | 'node_id', cpus: number, threads: number): readonly [number, number] {
+  // The field widths layout.ts gives them (bitsFor of checker/packing.ts, which models/ir may not import).
+  const largest = (max: number): number => 2 ** Math.max(1, Math.ceil(Math.log2(max + 1))) - 1;
+  if (field === 'node_id') return [0, 0];
+  if (field === 'mm_cid') return [0, largest(threads)];
+  return [-2, largest(cpus + 1) - 2];
 }

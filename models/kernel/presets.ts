@@ -1,8 +1,9 @@
 import { InputErrors, suggest } from '../ir/errors.js';
+import { isKnownVersion, parseRelease, policyForVersion } from './versions.js';
 import { defaultKnobs, formatKnobs, parseKnobOverrides, type KnobValues, type Policy } from './policy.js';
 
 /** The policy of a check that names none: what this machine's 6.18 kernel implements. */
-const DEFAULT_POLICY = 'linux-6.3';
+const DEFAULT_POLICY = 'linux-6.15';
 
 /** A named preset: a base and the knobs that differ from it (presets are diffs). */
 export interface PresetDef {
@@ -19,28 +20,42 @@ const kernels: PresetDef[] = [
     name: 'linux-4.18',
     base: null,
     kind: 'kernel',
-    doc: 'merged design (4.18/4.19, L418): PREEMPT/SIGNAL/MIGRATE bits honouring NO_RESTART flags, stale bits, no syscall enforcement (policy a); CLONE_THREAD unregistration bug present',
+    doc: 'merged design (4.18-5.4, L418): PREEMPT/SIGNAL/MIGRATE bits honouring NO_RESTART flags, stale bits, no syscall enforcement (policy a); CLONE_THREAD unregistration bug present',
     diff: { forkUnregister: 'CLONE_THREAD' },
   },
   {
-    name: 'linux-6.0',
+    name: 'linux-5.5',
     base: 'linux-4.18',
     kind: 'kernel',
-    doc: 'NO_RESTART flags deprecated: any such bit kills (0190e4198e47); CLONE_VM unregistration (463f550fb47b)',
-    diff: { eventTracking: 'anyEvent', noRestartFlags: 'kill', forkUnregister: 'CLONE_VM' },
+    doc: '5.5-5.19: a CLONE_VM child is unregistered (463f550fb47b, merged for 5.5-rc7; stable 4.19 from the 2020-02-03 review series)',
+    diff: { forkUnregister: 'CLONE_VM' },
+  },
+  {
+    name: 'linux-6.0',
+    base: 'linux-5.5',
+    kind: 'kernel',
+    doc: '6.0-6.2: NO_RESTART flags deprecated: any such bit kills (0190e4198e47, merged for 6.0)',
+    diff: { eventTracking: 'anyEvent', noRestartFlags: 'kill' },
   },
   {
     name: 'linux-6.3',
     base: 'linux-6.0',
     kind: 'kernel',
-    doc: '6.3-6.18 (this machine runs 6.18): node_id, mm_cid; registration clears rseq_cs (fd881d0a085f)',
+    doc: '6.3-6.14: node_id, mm_cid; registration leaves a stale rseq_cs (stable releases with fd881d0a085f: resolve the version, e.g. --policy linux-6.12.39)',
+    diff: {},
+  },
+  {
+    name: 'linux-6.15',
+    base: 'linux-6.3',
+    kind: 'kernel',
+    doc: '6.15-6.18 (this machine runs 6.18): registration clears rseq_cs (fd881d0a085f, merged for 6.15)',
     diff: { registrationClearsRseqCs: true },
   },
   {
     name: 'linux-6.19',
-    base: 'linux-6.3',
+    base: 'linux-6.15',
     kind: 'kernel',
-    doc: "6.19/7.0 rework: events evaluated only after interrupts (user_irq), IDs written on change, minimal validation, no c.s. check at syscall exit",
+    doc: "6.19/7.0.0-7.0.9 rework: events evaluated only after interrupts (user_irq), IDs written on change, minimal validation, no c.s. check at syscall exit",
     diff: {
       eventTracking: 'userIrqOnly',
       eventMaskClear: 'everyExit',
@@ -54,14 +69,14 @@ const kernels: PresetDef[] = [
     name: 'linux-7.1-legacy',
     base: 'linux-6.19',
     kind: 'kernel',
-    doc: '7.1 legacy mode (rseq_len == 32): IDs rewritten and events raised after every switch; the c.s. check after a syscall-exit switch is still skipped [unverified, §2.6 caveat]',
+    doc: '7.1 and 7.0.10+ legacy mode (b9eac6a9d93c, rseq_len == 32): IDs rewritten and events raised after every switch; the c.s. check after a syscall-exit switch is still skipped [unverified, §2.6 caveat]',
     diff: { eventTracking: 'legacyV1', idUpdate: 'everyHandlerRun' },
   },
   {
     name: 'linux-7.1-v2',
     base: 'linux-6.19',
     kind: 'kernel',
-    doc: '7.1 optimized V2 mode (rseq_len > 32): as 6.19 plus strict read-only field enforcement (867d5e330588)',
+    doc: '7.1 and 7.0.10+ optimized V2 mode (rseq_len > 32): as 6.19 plus strict read-only field enforcement (867d5e330588)',
     diff: { readOnlyEnforcement: 'kill' },
   },
 ];
@@ -145,10 +160,24 @@ export function resolvePolicy(policy?: PolicySpec | string, knobs?: readonly str
 }
 
 function presetOrThrow(name: string): Policy {
-  const preset = resolvePreset(name);
+  const preset = resolvePreset(name) ?? versionPreset(name);
   if (preset) return preset;
+  const v = parseRelease(name);
+  if (v && isKnownVersion(v)) throw new InputErrors([{ code: 'unknown-policy', file: '<command line>', path: ['--policy'], message: `no policy for "${name}": ${policyForVersion(v).note}` }]);
   const s = suggest(name, presetDefs.map((p) => p.name));
-  throw new InputErrors([{ code: 'unknown-policy', file: '<command line>', path: ['--policy'], message: `unknown policy "${name}"`, hint: s ? `did you mean "${s}"?` : 'see "rseq-check policies"' }]);
+  throw new InputErrors([{ code: 'unknown-policy', file: '<command line>', path: ['--policy'], message: `unknown policy "${name}"`, hint: s ? `did you mean "${s}"?` : 'see "rseq-check policies", or name a kernel version (linux-6.12.38)' }]);
+}
+
+/**
+ * A kernel version named as a policy (`linux-6.12.38`, `6.12.39`): the preset of that version
+ * with the stable backports it carries (models/kernel/versions.ts), under the name given.
+ */
+function versionPreset(name: string): Policy | undefined {
+  const v = parseRelease(name);
+  const vp = v && isKnownVersion(v) ? policyForVersion(v) : undefined;
+  if (!vp?.preset) return undefined;
+  const { values } = parseKnobOverrides(vp.knobs);
+  return { ...resolvePreset(vp.preset)!, ...values, name };
 }
 
 function isKnobList(knobs: readonly string[] | Partial<KnobValues>): knobs is readonly string[] {

@@ -228,9 +228,11 @@ export class RseqSystem implements TransitionSystem {
         // Before a purely local instruction, an event is equivalent to the same event one
         // instruction later (see fusibleInstructions): only the instruction is explored here.
         if ((F.flags[t]! & FactFlag.fusible) !== 0) continue;
-        if (outcome === StepOutcome.SyscallReturned && (left & (1 << Budget.preempt)) !== 0) {
+        // A sched_yield with a competitor ready may switch or not (both outcomes, no budget spent).
+        const yieldSwitch = outcome === StepOutcome.SyscallReturned && this.interp.yieldMaySwitch(state, t);
+        if (yieldSwitch || (outcome === StepOutcome.SyscallReturned && (left & (1 << Budget.preempt)) !== 0)) {
           copyWords(out, state);
-          budgets.spend(out, Budget.preempt);
+          if (!yieldSwitch) budgets.spend(out, Budget.preempt);
           this.instructions.stepPreemptedAtExit(out, t);
           if (emit(makeLabel(LabelKind.instructionPreemptedAtExit, t))) return;
         }

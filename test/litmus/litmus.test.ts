@@ -46,25 +46,27 @@ describe('kernel detection', () => {
     const p = (r: string, len?: number): string | null => presetForVersion(parseRelease(r)!, len).preset;
     expect(p('4.17.0')).toBeNull();
     expect(p('4.18.0')).toBe('linux-4.18');
-    expect(p('5.15.120-generic')).toBe('linux-4.18');
+    expect(p('5.15.120-generic')).toBe('linux-5.5');
     expect(p('6.0.1')).toBe('linux-6.0');
     expect(p('6.2.16')).toBe('linux-6.0');
     expect(p('6.3')).toBe('linux-6.3');
-    expect(p('6.18.44-fc-v595')).toBe('linux-6.3');
+    expect(p('6.18.44-fc-v595')).toBe('linux-6.15');
     expect(p('6.19.0')).toBe('linux-6.19');
     expect(p('7.0.3')).toBe('linux-6.19');
+    expect(p('7.0.10', 32)).toBe('linux-7.1-legacy');
     expect(p('7.1.0', 32)).toBe('linux-7.1-legacy');
     expect(p('7.1.0', 64)).toBe('linux-7.1-v2');
     expect(p('7.2.0')).toBe('linux-7.1-legacy');
     expect(parseRelease('not-a-version')).toBeNull();
   });
 
-  it('turns CONFIG_DEBUG_RSEQ into the syscall-exit check', () => {
+  it("turns CONFIG_DEBUG_RSEQ into the syscall-exit check before 6.19, into debug-full validation from 6.19 on", () => {
     expect(debugRseqIn('CONFIG_RSEQ=y\nCONFIG_DEBUG_RSEQ=y\n')).toBe(true);
     expect(debugRseqIn('CONFIG_RSEQ=y\n# CONFIG_DEBUG_RSEQ is not set\n')).toBe(false);
     const k = detectKernel({ release: '6.18.44', arch: 'x64', config: 'CONFIG_DEBUG_RSEQ=y\n' });
-    expect(k.preset).toBe('linux-6.3');
+    expect(k.preset).toBe('linux-6.15');
     expect(k.knobs).toEqual(["syscallPolicy=c'"]);
+    expect(detectKernel({ release: '6.19.2', arch: 'x64', config: 'CONFIG_DEBUG_RSEQ=y\n' }).knobs).toEqual(['csValidation=debug-full']);
     const none = detectKernel({ release: '4.9.0', arch: 'x64', config: null });
     expect(none.preset).toBeNull();
     expect(none.note).toMatch(/predates rseq/);

@@ -70,7 +70,7 @@ export interface SelftestScenario {
   readonly expect: Record<string, SelftestExpectation>;
 }
 
-const KERNEL_PRESETS = ['linux-4.18', 'linux-6.0', 'linux-6.3', 'linux-6.19', 'linux-7.1-legacy', 'linux-7.1-v2'] as const;
+const KERNEL_PRESETS = ['linux-4.18', 'linux-5.5', 'linux-6.0', 'linux-6.3', 'linux-6.15', 'linux-6.19', 'linux-7.1-legacy', 'linux-7.1-v2'] as const;
 const holdsEverywhere = (): Record<string, SelftestExpectation> => Object.fromEntries(KERNEL_PRESETS.map((p) => [p, 'holds' as const]));
 
 const CPUS = 2;

@@ -1,0 +1,70 @@
+/**
+ * The words of each kernel decision in an explained trace (run/explain.ts). Each function words
+ * one kind of decision the semantics reported (models/kernel/decisions.ts), from that decision's
+ * own facts, so a trace says what the kernel did and nothing it did not.
+ */
+import type { Instr } from '../models/ir/types.js';
+import type { KillReasonCode } from '../models/kernel/decisions.js';
+import { killReasonText } from '../properties/codes.js';
+
+/** `abort`: the IP of the thread's frame moved from `from` to the abort_ip `to`. */
+export function abortWords(thread: string, from: string, to: string, desc: string): string {
+  return `${thread}: IP moved from ${from} to abort_ip ${to} of ${desc}; rseq_cs cleared`;
+}
+
+/** `abort` of another thread whose struct rseq this one shares (clone_vm under the CLONE_THREAD rule). */
+export function sharedAbortWords(thread: string, desc: string, aborted: string): string {
+  return `${thread}: rseq_cs (${desc}) of its shared struct rseq cleared by ${aborted}'s abort`;
+}
+
+/** `lazy-clear`: rseq_cs cleared with the IP outside the descriptor's range. */
+export function lazyClearWords(thread: string, desc: string): string {
+  return `${thread}: rseq_cs (${desc}) cleared lazily, ip outside the c.s.`;
+}
+
+/** A thread that finishes with rseq_cs set: the kernel clears nothing, it forgets the thread. */
+export function exitWords(thread: string, desc: string): string {
+  return `${thread} exits with rseq_cs (${desc}) still set: nothing reads its struct rseq any more`;
+}
+
+/** `not-aborted`: back at the exit to user mode, the IP is still inside the c.s. */
+export function notAbortedWords(thread: string, desc: string, killed: boolean): string {
+  return killed ? `${thread} is not aborted inside ${desc}: the process is killed instead` : `${thread} resumes inside ${desc} without an abort`;
+}
+
+/** `ids-written`: a field of the struct rseq changed by the kernel's (or the thread's own) write. */
+export function idsWords(thread: string, field: string, value: number): string {
+  return `${field} of ${thread}'s struct rseq written: ${value}`;
+}
+
+/** `event-recorded`: the event bits now pending (null: only that one is, the mask collapsed to a bit). */
+export function eventWords(thread: string, bits: number | null): string {
+  if (bits === null) return `${thread}: rseq event pending`;
+  const parts = [bits & 1 ? 'PREEMPT' : '', bits & 2 ? 'SIGNAL' : '', bits & 4 ? 'MIGRATE' : ''].filter((x) => x !== '');
+  return `${thread}: event bits ${parts.join('|') || 'none'} recorded`;
+}
+
+/** `kill`: force_sigsegv. */
+export function killWords(thread: string, reason: KillReasonCode): string {
+  return `SIGSEGV: ${thread} killed (${killReasonText[reason] ?? ''}); the process dies`;
+}
+
+/** `signal-delivered`: the handler frame saved the interrupted IP. */
+export function framePushedWords(thread: string, savedIp: string): string {
+  return `signal delivered to ${thread}: handler frame saves ip ${savedIp}`;
+}
+
+/** `sigreturn`: the handler frame popped. */
+export function sigreturnWords(thread: string, resumesAt: string): string {
+  return `${thread} returns from its handler to ${resumesAt}`;
+}
+
+/** `commit`: the last instruction of the range ran. */
+export function commitWords(desc: string): string {
+  return `commit of ${desc}`;
+}
+
+/** A switch at a syscall's exit: the yield's own choice of scheduler, or a preemption. */
+export function preemptedAtExitWords(ins: Instr): string {
+  return ins.op === 'syscall' && ins.name === 'sched_yield' ? 'sched_yield: the scheduler switches to a task ready on this CPU' : 'preempted at syscall exit';
+}

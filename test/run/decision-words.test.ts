@@ -1,0 +1,81 @@
+/**
+ * Each kernel decision an explained trace lists is worded from that decision (run/decision-words.ts):
+ * one exact wording per kind, and the traces where the words used to say something the kernel
+ * did not do (a kill called a resumption, ID writes the 6.19 kernel never made, a thread's exit
+ * called a lazy clear).
+ */
+import { describe, expect, it } from 'vitest';
+import type { Instr } from '../../models/ir/types.js';
+import { validateModel } from '../../models/ir/validate.js';
+import { KillReason } from '../../properties/codes.js';
+import { gallery } from '../../models/library/gallery/entries.js';
+import { seedScenarios } from '../../models/library/seed/scenarios.js';
+import { checkModel } from '../../run/check.js';
+import { reviewCell } from '../../run/review-cell.js';
+import {
+  abortWords,
+  commitWords,
+  eventWords,
+  exitWords,
+  framePushedWords,
+  idsWords,
+  killWords,
+  lazyClearWords,
+  notAbortedWords,
+  preemptedAtExitWords,
+  sharedAbortWords,
+  sigreturnWords,
+} from '../../run/decision-words.js';
+
+describe('one wording per decision kind', () => {
+  it('abort, and an abort that cleared a struct rseq shared with another thread', () => {
+    expect(abortWords('T1', 'main:4', 'main:8 (P_abort)', 'P_cs')).toBe('T1: IP moved from main:4 to abort_ip main:8 (P_abort) of P_cs; rseq_cs cleared');
+    expect(sharedAbortWords('T2', 'P_cs', 'T1')).toBe("T2: rseq_cs (P_cs) of its shared struct rseq cleared by T1's abort");
+  });
+  it('lazy-clear, and a thread that exits with rseq_cs set (no kernel clear at all)', () => {
+    expect(lazyClearWords('T1', 'P_cs')).toBe('T1: rseq_cs (P_cs) cleared lazily, ip outside the c.s.');
+    expect(exitWords('T1', 'P_cs')).toBe('T1 exits with rseq_cs (P_cs) still set: nothing reads its struct rseq any more');
+  });
+  it('not-aborted: it resumes, or the process is killed instead', () => {
+    expect(notAbortedWords('T1', 'P_cs', false)).toBe('T1 resumes inside P_cs without an abort');
+    expect(notAbortedWords('T1', 'P_cs', true)).toBe('T1 is not aborted inside P_cs: the process is killed instead');
+  });
+  it('ids-written, event-recorded, kill', () => {
+    expect(idsWords('T2', 'cpu_id', 1)).toBe("cpu_id of T2's struct rseq written: 1");
+    expect(eventWords('T1', 5)).toBe('T1: event bits PREEMPT|MIGRATE recorded');
+    expect(eventWords('T1', null)).toBe('T1: rseq event pending');
+    expect(killWords('T1', KillReason.noRestartFlags)).toBe('SIGSEGV: T1 killed (deprecated NO_RESTART flags set); the process dies');
+  });
+  it('signal-delivered, sigreturn, commit', () => {
+    expect(framePushedWords('T1', 'main:2 (s3_start)')).toBe('signal delivered to T1: handler frame saves ip main:2 (s3_start)');
+    expect(sigreturnWords('T1', 'main:2 (s3_start)')).toBe('T1 returns from its handler to main:2 (s3_start)');
+    expect(commitWords('inc_cs')).toBe('commit of inc_cs');
+  });
+  it("a switch at a syscall's exit: sched_yield's own, or a preemption", () => {
+    const yieldIns = { op: 'syscall', name: 'sched_yield' } as unknown as Instr;
+    expect(preemptedAtExitWords(yieldIns)).toBe('sched_yield: the scheduler switches to a task ready on this CPU');
+    expect(preemptedAtExitWords({ op: 'nop' })).toBe('preempted at syscall exit');
+  });
+});
+
+describe('traces say what the kernel did', () => {
+  it('S3 under linux-6.0: the c.s. is not aborted because the process is killed, not "resumes"', async () => {
+    const s = seedScenarios.find((x) => x.id === 'S3')!;
+    const cell = await reviewCell(s.build(), 'S3', 'linux-6.0');
+    expect(cell.verdict).toBe('killed as promised');
+    expect(cell.trace!.steps.at(-1)!.text).toBe(
+      'signal sent to T1 on C0 at main:2 (s3_start) inside s3_cs: T1 is not aborted inside s3_cs: the process is killed instead; T1: event bits SIGNAL recorded; SIGSEGV: T1 killed (deprecated NO_RESTART flags set); the process dies',
+    );
+  });
+
+  it('6.19 (onChangeOnly): switched back in on the CPU it left, T1 gets no ID write (the reduction raised ids_changed, the kernel did not)', async () => {
+    const g = gallery.find((x) => x.name === 'syscall-migrated-619')!;
+    const v = validateModel(g.model, g.name);
+    if (!v.ok) throw new Error('invalid gallery model');
+    const r = await checkModel(v.ir, { policy: g.policy, knobs: g.bugKnobs, properties: [g.property] });
+    if (r.verdict !== 'violation') throw new Error(`expected a violation, got ${r.verdict}`);
+    const texts = r.trace.steps.map((st) => st.text);
+    expect(texts).toContain('T1 scheduled in on C0, returns to user at main:7 inside inc_cs: T1 resumes inside inc_cs without an abort');
+    expect(r.trace.steps.flatMap((st) => st.decisions).filter((d) => d.kind === 'ids-updated')).toEqual([]);
+  });
+});
