@@ -34,6 +34,7 @@ export const syscallNames = [
   'rseq_register',
   'rseq_unregister',
   'futex_wait',
+  'kvm_run',
 ] as const;
 export type SyscallName = (typeof syscallNames)[number];
 

@@ -181,10 +181,12 @@ export function validateModel(input: unknown, file = '<builder>', jsonText?: str
               else if (!m.threads[child]!.dormant) err('bad-thread', [...path, 'child'], `child thread ${ins.child} must be declared "dormant": true`);
             }
           }
+          // ioctl(KVM_RUN): the thread is in guest mode (in the kernel) until a guest exit wakes it.
+          if (ins.name === 'kvm_run' && ins.blocking === false) err('schema', [...path, 'blocking'], 'kvm_run always runs the guest until a guest exit: it cannot be "blocking": false');
           return {
             op: 'syscall',
             name: ins.name,
-            blocking: ins.blocking ?? ['poll', 'nanosleep', 'futex_wait'].includes(ins.name),
+            blocking: ins.blocking ?? ['poll', 'nanosleep', 'futex_wait', 'kvm_run'].includes(ins.name),
             cpu: ins.cpu === undefined ? null : operandOf(ins.cpu, [...path, 'cpu']),
             child,
             dst: ins.dst === undefined ? -1 : regIndex(ins.dst, [...path, 'dst']),

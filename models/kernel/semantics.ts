@@ -6,6 +6,7 @@ import { EV_MIGRATE, EV_PREEMPT, EV_SIGNAL, Entry, RseqLayout, Status } from './
 import { isReworkFamily, type Policy } from './policy.js';
 import type { CheckSite, DecisionSink, EventClass, KillReasonCode } from './decisions.js';
 import { encodeCachedCpu, encodeValue, RSEQ_CPU_ID_UNINITIALIZED } from './encoding.js';
+import { enterGuest, inKvmRun } from './kvm.js';
 
 export type { EventClass } from './decisions.js';
 
@@ -594,6 +595,7 @@ export class KernelSemantics {
       if (this.rework) this.set(s, L.idsChanged[t]!, 1);
     }
     if (this.rework) this.schedSwitchEvent(s, t);
+    if (inKvmRun(this, s, t)) enterGuest(this, s, t);
     this.returnToUser(s, t);
   }
 

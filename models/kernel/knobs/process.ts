@@ -1,0 +1,14 @@
+import { knob } from './define.js';
+
+/** Kernel paths around the process: return to a KVM guest, execve (§2.6, §2.8). */
+export const processKnobs = [
+  knob({
+    name: 'kvmPath',
+    family: 'process',
+    values: ['dropNotify', 'updateIds'],
+    default: 'updateIds',
+    doc: 'a thread inside ioctl(KVM_RUN) that is switched back in enters the guest through xfer_to_guest_mode_work, which consumes TIF_NOTIFY_RESUME: dropNotify clears it without telling rseq, so after a migration the ioctl returns to user space with stale cpu_id_start/cpu_id (5.11-5.14: 72c3c0fe54a3); updateIds calls rseq_handle_notify_resume(NULL, NULL), which writes the IDs and skips the IP fixup (since 8646e53633f3, 5.15 and stable 5.14.9). 4.18-6.18 family only: the 6.19 rework re-raises its work after guest mode (rseq_virt_userspace_exit)',
+    source: '8646e53633f3 "KVM: rseq: Update rseq when processing NOTIFY_RESUME on xfer to KVM guest" (Fixes: 72c3c0fe54a3)',
+    evidence: 'verified',
+  }),
+] as const;

@@ -1,0 +1,46 @@
+/**
+ * Gallery entries for kernel paths beyond the exit to user space (issue #16): the return to a
+ * KVM guest. Same contract as entries.ts: `property` is violated under `policy` + `bugKnobs`
+ * and holds under `policy` + `fixKnobs`.
+ */
+import { I, ModelBuilder, seq } from '../../ir/builder.js';
+import type { ModelInput } from '../../ir/schema.js';
+import { addv } from '../librseq/primitives.js';
+
+// ---- kvm-stale-cpu-id ----------------------------------------------------------------------------
+
+/**
+ * A VMM vCPU thread T1 runs ioctl(KVM_RUN) on C0, is migrated to C1 while in guest mode, and
+ * after the ioctl returns increments counter[cpu_id_start] through rseq_addv. The migration
+ * raised TIF_NOTIFY_RESUME; the next guest entry consumes it. Without the fix (dropNotify) the
+ * IDs are never rewritten, so T1 on C1 still reads cpu_id_start = cpu_id = 0, its c.s. passes
+ * the CPU check and races with T2, which increments counter[0] on C0: one increment is lost.
+ * With the fix the guest entry writes the IDs (no IP fixup) and T1 uses counter[1].
+ */
+function kvmStaleCpuId(): ModelInput {
+  return new ModelBuilder('gallery-kvm-stale-cpu-id')
+    .describe('vCPU thread migrated while in ioctl(KVM_RUN), then a per-CPU rseq increment; another thread increments on the old CPU')
+    .cpus(2)
+    .memory('counter', { size: 'percpu', max: 2 })
+    .program('vcpu', seq([I.syscall('kvm_run')], addv('inc', 'counter', 1, { next: 'finish' }), I.done({ label: 'finish' })))
+    .program('worker', seq(addv('w', 'counter', 1, { next: 'w_finish' }), I.done({ label: 'w_finish' })))
+    .thread({ name: 'T1', program: 'vcpu', cpu: 'C0', allowed: ['C0', 'C1'] })
+    .thread({ name: 'T2', program: 'worker', cpu: 'C0' })
+    .budgets({ preemptions: 0, migrations: 1, signals: 0 })
+    .final('counter-sum', 'sum(counter) == 2')
+    .build();
+}
+
+/** The gallery entries of this file, in display order (GalleryEntry of entries.ts, which spreads them). */
+export const kernelPathEntries = [
+  {
+    name: 'kvm-stale-cpu-id',
+    title: 'KVM_RUN: a migration while in guest mode leaves cpu_id stale when the ioctl returns (TIF_NOTIFY_RESUME consumed on guest entry)',
+    source: '8646e53633f3 (KVM: rseq: Update rseq when processing NOTIFY_RESUME on xfer to KVM guest; Fixes: 72c3c0fe54a3), rseq-semantics.md §2.2, §2.6',
+    model: kvmStaleCpuId(),
+    property: 'counter-sum',
+    policy: 'linux-4.18',
+    bugKnobs: ['kvmPath=dropNotify'],
+    fixKnobs: ['kvmPath=updateIds'],
+  },
+];

@@ -1,0 +1,90 @@
+/**
+ * Kernel paths of issue #16 beyond the exit to user space, each knob against a hand-worked
+ * example: the return to a KVM guest (kvmPath). The knob changes nothing for a model that does
+ * not use the path (same verdict and state count under both settings).
+ */
+import { describe, expect, it } from 'vitest';
+import { I } from '../../models/ir/builder.js';
+import { EV_MIGRATE, EV_PREEMPT, Status } from '../../models/kernel/layout.js';
+import { percpuCounter } from '../../models/library/percpu-counter.js';
+import { gallery } from '../../models/library/gallery/entries.js';
+import { validateModel } from '../../models/ir/validate.js';
+import { checkModel } from '../../run/check.js';
+import { LabelKind, exec, initial, model, stepTo, system, view } from './semantics-helpers.js';
+
+const K = LabelKind;
+
+function ir(m: Parameters<typeof validateModel>[0]) {
+  const v = validateModel(m);
+  if (!v.ok) throw new Error(JSON.stringify(v.errors));
+  return v.ir;
+}
+
+// -------------------------------------------------------------------------------------------
+describe('kvmPath: ioctl(KVM_RUN) returns through a guest entry that consumes TIF_NOTIFY_RESUME', () => {
+  // T0 (C0, may run on C1): kvm_run; r0 = cpu_id_start; done.
+  const kvmModel = model({ threads: [{ name: 'T0', program: 'main', cpu: 'C0', allowed: ['C0', 'C1'] }], main: [I.syscall('kvm_run'), I.readId('r0', 'cpu_id_start'), I.done()] });
+
+  /** kvm_run, migration C0→C1 while in guest mode, the guest exit, the switch-in on C1. */
+  function migratedInGuest(preset: string, kvmPath: 'dropNotify' | 'updateIds') {
+    const sys = system(kvmModel, preset, { kvmPath });
+    let s = exec(sys, initial(sys), 0);
+    expect(view(sys, s).status(0)).toBe(Status.Blocked);
+    s = stepTo(sys, s, { kind: K.migrate, thread: 0, arg: 1 });
+    s = stepTo(sys, s, { kind: K.wake, thread: 0 });
+    s = stepTo(sys, s, { kind: K.schedule, thread: 0, arg: 1 });
+    return { sys, s, v: view(sys, s) };
+  }
+
+  // 8646e53633f3: xfer_to_guest_mode_work "if (ti_work & _TIF_NOTIFY_RESUME) { tracehook_notify_resume(NULL);
+  // rseq_handle_notify_resume(NULL, NULL); }" and "regs is NULL ... Skip fixup": IDs written, mask kept.
+  it('updateIds (5.15+): the guest entry writes the IDs of C1 and leaves the event mask (no IP fixup)', () => {
+    const { v } = migratedInGuest('linux-4.18', 'updateIds');
+    expect(v.status(0)).toBe(Status.Running);
+    expect([v.cpu(0), v.cpuIdStart(0), v.cpuId(0)]).toEqual([1, 1, 1]);
+    expect(v.tifNotify(0)).toBe(0);
+    expect(v.evMask(0)).toBe(EV_PREEMPT | EV_MIGRATE);
+  });
+
+  // Before it (72c3c0fe54a3): only tracehook_notify_resume; "Clearing TIF_NOTIFY_RESUME without
+  // informing rseq ... the CPU ID being stale after task migration".
+  it('dropNotify (5.11-5.14): the flag is cleared, the ioctl returns with the IDs of C0', () => {
+    const { v } = migratedInGuest('linux-4.18', 'dropNotify');
+    expect([v.cpu(0), v.cpuIdStart(0), v.cpuId(0)]).toEqual([1, 0, 0]);
+    expect(v.tifNotify(0)).toBe(0);
+    expect(v.evMask(0)).toBe(EV_PREEMPT | EV_MIGRATE);
+  });
+
+  it('the 6.19 rework keeps its own exit work (rseq_virt_userspace_exit): IDs of C1 under both settings', () => {
+    for (const k of ['dropNotify', 'updateIds'] as const) {
+      const { v } = migratedInGuest('linux-6.19', k);
+      expect([v.cpuIdStart(0), v.cpuId(0)], k).toEqual([1, 1]);
+    }
+  });
+
+  it('kvm_run cannot be declared non-blocking (located error)', () => {
+    const v = validateModel({ ...kvmModel, programs: { ...kvmModel.programs, main: [{ op: 'syscall', name: 'kvm_run', blocking: false }, { op: 'done' }] } });
+    expect(v.ok).toBe(false);
+    if (!v.ok) expect(v.errors.map((e) => [e.path.join('.'), e.message])).toEqual([['programs.main.0.blocking', 'kvm_run always runs the guest until a guest exit: it cannot be "blocking": false']]);
+  });
+
+  // gallery/kvm-stale-cpu-id: T1 (vCPU) migrated in guest mode races T2 on counter[0].
+  const entry = gallery.find((e) => e.name === 'kvm-stale-cpu-id')!;
+  it('gallery/kvm-stale-cpu-id: counter-sum violated under dropNotify (554 states), holds under updateIds (483 states)', async () => {
+    const bug = await checkModel(ir(entry.model), { policy: 'linux-4.18', knobs: ['kvmPath=dropNotify'], properties: ['counter-sum'] });
+    expect([bug.verdict, bug.stats.states]).toEqual(['violation', 554]);
+    const fix = await checkModel(ir(entry.model), { policy: 'linux-4.18', knobs: ['kvmPath=updateIds'], properties: ['counter-sum'] });
+    expect([fix.verdict, fix.stats.states]).toEqual(['pass', 483]);
+  });
+
+  it('a model without kvm_run: the same verdict and state count under both settings', async () => {
+    const m = ir(percpuCounter({ threads: 2, ops: 1, signals: 1, cpus: 2 }));
+    const counts = [];
+    for (const k of ['dropNotify', 'updateIds']) {
+      const r = await checkModel(m, { policy: 'linux-4.18', knobs: [`kvmPath=${k}`], properties: ['all'], constants: { ops: 1 } });
+      counts.push([r.verdict, r.stats.states]);
+    }
+    expect(counts[0]).toEqual(counts[1]);
+    expect(counts[0]).toEqual(['pass', 11256]);
+  });
+});
