@@ -35,6 +35,8 @@ export const syscallNames = [
   'rseq_unregister',
   'futex_wait',
   'kvm_run',
+  'execve',
+  'execve_fail',
 ] as const;
 export type SyscallName = (typeof syscallNames)[number];
 

@@ -1,24 +1,8 @@
-import type { ModelIR } from '../ir/types.js';
-import { Entry, type RseqLayout } from './layout.js';
-import type { Policy } from './policy.js';
-
-/** The parts of KernelSemantics the guest path uses (kept structural: no import cycle). */
-export interface GuestKernel {
-  readonly ir: ModelIR;
-  readonly L: RseqLayout;
-  readonly policy: Policy;
-  readonly rework: boolean;
-  get(s: Int32Array, f: number): number;
-  set(s: Int32Array, f: number, v: number): void;
-  programOf(t: number, l: number): number;
-  level(s: Int32Array, t: number): number;
-  topFrame(s: Int32Array, t: number): number;
-  area(s: Int32Array, t: number): number;
-  updateIds(s: Int32Array, t: number, force: boolean): void;
-}
+import type { KernelView } from './kernel-view.js';
+import { Entry } from './layout.js';
 
 /** Whether thread t sleeps in ioctl(KVM_RUN): it entered the kernel through a kvm_run syscall. */
-export function inKvmRun(k: GuestKernel, s: Int32Array, t: number): boolean {
+export function inKvmRun(k: KernelView, s: Int32Array, t: number): boolean {
   if (k.get(s, k.L.entry[t]!) !== Entry.Syscall) return false;
   const ins = k.ir.programs[k.programOf(t, k.level(s, t))]!.code[k.get(s, k.L.ip[k.topFrame(s, t)]!) - 1];
   return ins !== undefined && ins.op === 'syscall' && ins.name === 'kvm_run';
@@ -32,7 +16,7 @@ export function inKvmRun(k: GuestKernel, s: Int32Array, t: number): boolean {
  * it is), then the ID update; `dropNotify` (72c3c0fe54a3 until that fix) only clears the flag.
  * The 6.19 rework keeps its own TIF_RSEQ work for the return to user space: nothing here.
  */
-export function enterGuest(k: GuestKernel, s: Int32Array, t: number): void {
+export function enterGuest(k: KernelView, s: Int32Array, t: number): void {
   const L = k.L;
   if (k.rework || k.get(s, L.tifNotify[t]!) === 0) return;
   k.set(s, L.tifNotify[t]!, 0);

@@ -51,6 +51,7 @@ export interface Policy {
   readonly genericIrqEntry: boolean;
   readonly archSetsUserIrq: boolean;
   readonly kvmPath: 'dropNotify' | 'updateIds';
+  readonly notifyOnExecFailure: boolean;
 }
 
 export type KnobValues = Omit<Policy, 'name'>;

@@ -88,3 +88,73 @@ describe('kvmPath: ioctl(KVM_RUN) returns through a guest entry that consumes TI
     expect(counts[0]).toEqual(['pass', 11256]);
   });
 });
+
+// -------------------------------------------------------------------------------------------
+describe('execve: success resets the registration; failure may change mm_cid (notifyOnExecFailure)', () => {
+  const threads = [
+    { name: 'A', program: 'sleeper', cpu: 'C0' },
+    { name: 'T1', program: 'main', cpu: 'C1' },
+  ] as const;
+  const sleeper = [I.syscall('poll'), I.readId('r0', 'mm_cid'), I.done()];
+
+  // rseq_execve (§2.8 "Success → unregistered"); de_thread ends the other threads.
+  it('a successful execve: the new image is unregistered with a fresh struct rseq, the other threads are gone', () => {
+    const sys = system(model({ threads, programs: { sleeper }, main: [I.syscall('execve'), I.readId('r0', 'cpu_id'), I.done()] }), 'linux-6.3');
+    const s0 = initial(sys);
+    expect([view(sys, s0).area(1), view(sys, s0).cpuId(1)]).toEqual([1, 1]);
+    const v = view(sys, exec(sys, s0, 1));
+    expect(v.area(1)).toBe(-1);
+    expect([v.cpuIdStart(1), v.cpuId(1), v.rseqCs(1)]).toEqual([0, -1, 0]);
+    expect(v.status(0)).toBe(Status.Done);
+    expect(v.status(1)).toBe(Status.Running);
+  });
+
+  /** A sleeps in poll (releasing mm_cid 0), then T1's execve fails. */
+  function failedWhileASleeps(preset: string, notifyOnExecFailure: boolean) {
+    const sys = system(model({ threads, programs: { sleeper }, main: [I.syscall('execve_fail', { dst: 'r1' }), I.readId('r0', 'mm_cid'), I.done()] }), preset, { notifyOnExecFailure });
+    const s0 = initial(sys);
+    // The threads running at the start hold distinct mm_cids, in thread order.
+    expect([sys.kernel.get(s0, sys.layout.areaMmCid[0]!), sys.kernel.get(s0, sys.layout.areaMmCid[1]!)]).toEqual([0, 1]);
+    let s = exec(sys, s0, 0); // A: poll, blocked
+    s = exec(sys, s, 1); // T1: execve fails
+    const k = sys.kernel;
+    const L = sys.layout;
+    return { sys, s, kernelCid: k.get(s, L.mmCid[1]!), userCid: k.get(s, L.areaMmCid[1]!) };
+  }
+
+  // 169eae7711ea: "sched_mm_cid_after_execve(current); rseq_set_notify_resume(current);" on the error path.
+  it('notifyOnExecFailure=true: the new mm_cid 0 is written before the old image resumes', () => {
+    const r = failedWhileASleeps('linux-6.3', true);
+    expect([r.kernelCid, r.userCid]).toEqual([0, 0]);
+  });
+
+  it('notifyOnExecFailure=false: the kernel holds mm_cid 0, struct rseq still shows 1', () => {
+    const r = failedWhileASleeps('linux-6.3', false);
+    expect([r.kernelCid, r.userCid]).toEqual([0, 1]);
+  });
+
+  it('the 6.19 rework: the error path raises ids_changed, so the exit work writes mm_cid 0 (true) / nothing (false)', () => {
+    expect(failedWhileASleeps('linux-6.19', true).userCid).toBe(0);
+    expect(failedWhileASleeps('linux-6.19', false).userCid).toBe(1);
+  });
+
+  // gallery/exec-failure-stale-mm-cid: A wakes holding mm_cid 1 next to T1's stale 1.
+  const entry = gallery.find((e) => e.name === 'exec-failure-stale-mm-cid')!;
+  it('gallery/exec-failure-stale-mm-cid: mm-cid-unique violated without the notify (21 states), holds with it (66 states)', async () => {
+    const bug = await checkModel(ir(entry.model), { policy: 'linux-6.3', knobs: ['notifyOnExecFailure=false'], properties: ['mm-cid-unique'] });
+    expect([bug.verdict, bug.stats.states]).toEqual(['violation', 21]);
+    const fix = await checkModel(ir(entry.model), { policy: 'linux-6.3', knobs: ['notifyOnExecFailure=true'], properties: ['mm-cid-unique'] });
+    expect([fix.verdict, fix.stats.states]).toEqual(['pass', 66]);
+  });
+
+  it('a model without execve: the same verdict and state count under both settings', async () => {
+    const m = ir(percpuCounter({ threads: 2, ops: 1, signals: 1, cpus: 2 }));
+    const counts = [];
+    for (const k of ['false', 'true']) {
+      const r = await checkModel(m, { policy: 'linux-6.3', knobs: [`notifyOnExecFailure=${k}`], properties: ['all'], constants: { ops: 1 } });
+      counts.push([r.verdict, r.stats.states]);
+    }
+    expect(counts[0]).toEqual(counts[1]);
+    expect(counts[0]).toEqual(['pass', 11256]);
+  });
+});

@@ -11,4 +11,13 @@ export const processKnobs = [
     source: '8646e53633f3 "KVM: rseq: Update rseq when processing NOTIFY_RESUME on xfer to KVM guest" (Fixes: 72c3c0fe54a3)',
     evidence: 'verified',
   }),
+  knob({
+    name: 'notifyOnExecFailure',
+    family: 'process',
+    values: 'boolean',
+    default: true,
+    doc: 'a failed execve raises notify-resume after sched_mm_cid_after_execve gave the thread a possibly different mm_cid, so the old image sees the new one (6.3+: sched_mm_cid_after_execve, moved to the error path by 169eae7711ea in 6.15); false: struct rseq keeps the old mm_cid',
+    source: '169eae7711ea "rseq: Eliminate useless task_work on execve" (fs/exec.c bprm_execve error path); af7f588d8f73 (mm_cid, 6.3)',
+    evidence: 'verified',
+  }),
 ] as const;

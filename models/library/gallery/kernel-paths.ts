@@ -1,6 +1,6 @@
 /**
  * Gallery entries for kernel paths beyond the exit to user space (issue #16): the return to a
- * KVM guest. Same contract as entries.ts: `property` is violated under `policy` + `bugKnobs`
+ * KVM guest, a failed execve. Same contract as entries.ts: `property` is violated under `policy` + `bugKnobs`
  * and holds under `policy` + `fixKnobs`.
  */
 import { I, ModelBuilder, seq } from '../../ir/builder.js';
@@ -31,6 +31,29 @@ function kvmStaleCpuId(): ModelInput {
     .build();
 }
 
+// ---- exec-failure-stale-mm-cid --------------------------------------------------------------------
+
+/**
+ * T1 (C1, mm_cid 1) calls an execve that fails while A (C0, mm_cid 0) sleeps in poll: the
+ * failed execve drops T1's mm_cid and takes the smallest free one, 0. Without the notify on the
+ * error path T1's struct rseq still says 1. A wakes and, T1 holding 0, gets 1, which its
+ * notify-resume writes: two running threads read mm_cid 1 (an mm_cid-indexed c.s. of both would
+ * use one slot). With the notify T1's return to user space writes 0.
+ */
+function execFailureStaleMmCid(): ModelInput {
+  return new ModelBuilder('gallery-exec-failure-stale-mm-cid')
+    .describe('a failed execve changes the mm_cid while another thread sleeps; both then run and read mm_cid')
+    .cpus(2)
+    .memory('seen', { size: 2, max: 3 })
+    .program('sleeper', [I.syscall('poll'), I.readId('r0', 'mm_cid'), I.store({ var: 'seen', index: 0 }, 'r0'), I.done()])
+    .program('exec', [I.syscall('execve_fail', { dst: 'r1' }), I.readId('r0', 'mm_cid'), I.store({ var: 'seen', index: 1 }, 'r0'), I.done()])
+    .thread({ name: 'A', program: 'sleeper', cpu: 'C0' })
+    .thread({ name: 'T1', program: 'exec', cpu: 'C1' })
+    .budgets({ preemptions: 0, migrations: 0, signals: 0 })
+    .invariant('mm-cid-unique', 'mm_cid_unique')
+    .build();
+}
+
 /** The gallery entries of this file, in display order (GalleryEntry of entries.ts, which spreads them). */
 export const kernelPathEntries = [
   {
@@ -42,5 +65,15 @@ export const kernelPathEntries = [
     policy: 'linux-4.18',
     bugKnobs: ['kvmPath=dropNotify'],
     fixKnobs: ['kvmPath=updateIds'],
+  },
+  {
+    name: 'exec-failure-stale-mm-cid',
+    title: 'a failed execve takes a new mm_cid; without the notify on its error path struct rseq keeps the old one, which another running thread then gets',
+    source: '169eae7711ea (rseq: Eliminate useless task_work on execve: rseq_set_notify_resume on the bprm_execve error path), rseq-semantics.md §2.2, §2.8, §6 (mm_cid contract)',
+    model: execFailureStaleMmCid(),
+    property: 'mm-cid-unique',
+    policy: 'linux-6.3',
+    bugKnobs: ['notifyOnExecFailure=false'],
+    fixKnobs: ['notifyOnExecFailure=true'],
   },
 ];
