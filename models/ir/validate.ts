@@ -260,6 +260,9 @@ export function validateModel(input: unknown, file = '<builder>', jsonText?: str
       }
       if (ins.op === 'sigreturn' && threads.some((t) => t.program === pi))
         err('bad-handler', ['programs', p.name, i], `sigreturn in a thread's main program (only handlers return from signals)`);
+      // The new image of a successful execve is the rest of a main program (its frame 0).
+      if (ins.op === 'syscall' && ins.name === 'execve' && threads.some((t) => t.handler === pi))
+        err('bad-handler', ['programs', p.name, i], `execve in a signal handler program (the model's new image continues a main program)`);
     });
   });
 

@@ -158,3 +158,12 @@ describe('execve: success resets the registration; failure may change mm_cid (no
     expect(counts[0]).toEqual(['pass', 11256]);
   });
 });
+
+describe('execve input checks', () => {
+  it('execve in a signal handler program is a located error', () => {
+    const m = model({ threads: [{ name: 'T0', program: 'main', cpu: 'C0', handler: 'h' }], programs: { h: [I.syscall('execve'), I.sigreturn()] } });
+    const v = validateModel(m);
+    expect(v.ok).toBe(false);
+    if (!v.ok) expect(v.errors.map((e) => [e.code, e.path.join('.'), e.message])).toEqual([['bad-handler', 'programs.h.0', "execve in a signal handler program (the model's new image continues a main program)"]]);
+  });
+});
