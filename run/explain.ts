@@ -1,6 +1,6 @@
 import { replay, type ReplayedStep } from '../checker/replay.js';
 import type { TransitionSystem } from '../checker/transition-system.js';
-import { killReasonText } from '../properties/codes.js';
+import { KillReason, killReasonText } from '../properties/codes.js';
 import type { Decision, ExplainedStep, ExplainedTrace, StepKind } from './explained-trace.js';
 import { bothSinks, DecisionLog, type KernelDecision } from '../models/kernel/decisions.js';
 import { Status } from '../models/kernel/layout.js';
@@ -183,7 +183,10 @@ export function explainPath(
       if (first(taken, 'event-recorded', u) && ev1 & ~ev0) decisions.push({ kind: 'event-recorded', text: sys.collapseEvents ? `${n}: rseq event pending` : `${n}: event bits ${evText(ev1)} recorded` });
     });
     const kill = first(taken, 'kill');
-    if (kill) decisions.push({ kind: 'sigsegv', text: `SIGSEGV: ${names[kill.thread]} killed (${killReasonText[kill.reason] ?? ''}); the process dies` });
+    if (kill && kill.reason === KillReason.sigsegvLoop) {
+      const n = names[kill.thread]!;
+      decisions.push({ kind: 'sigsegv', text: `SIGSEGV: ${n} catches it; each delivery of its handler faults on the same descriptor and queues another (force_sig): ${n} never leaves the kernel` });
+    } else if (kill) decisions.push({ kind: 'sigsegv', text: `SIGSEGV: ${names[kill.thread]} killed (${killReasonText[kill.reason] ?? ''}); the process dies` });
     const cpuAfter = k.get(s, L.status[t]!) === Status.Running ? ir.cpus[k.get(s, L.cpu[t]!)]! : null;
     const text = decisions.length > 0 ? `${what}: ${decisions.map((d) => d.text).join('; ')}` : what;
     out.push({ index: i, kind: kindOf[kind] ?? 'instruction', thread: tn, cpu: cpuAfter ?? (kind === LabelKind.migrate ? ir.cpus[arg]! : cpuBefore), ...(instruction ? { instruction } : {}), decisions, rseqCs, inCs, text, witness: false });

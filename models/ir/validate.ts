@@ -239,6 +239,7 @@ export function validateModel(input: unknown, file = '<builder>', jsonText?: str
     const handler = t.handler !== undefined ? programIndex(t.handler, [...path, 'handler']) : -1;
     if (handler >= 0 && !programs[handler]!.code.some((c) => c.op === 'sigreturn'))
       err('bad-handler', [...path, 'handler'], `handler program ${t.handler} has no sigreturn`);
+    if (t.sigsegvHandler === true && handler < 0) err('bad-handler', [...path, 'sigsegvHandler'], 'a SIGSEGV handler needs the thread\'s "handler" program');
     return {
       name: threadNames[i]!,
       program: programIndex(t.program, [...path, 'program']),
@@ -248,6 +249,7 @@ export function validateModel(input: unknown, file = '<builder>', jsonText?: str
       registered: t.registered ?? true,
       flags: (t.flags ?? []).reduce((a, f) => a | flagBits[f]!, 0),
       dormant: t.dormant ?? false,
+      sigsegvHandler: t.sigsegvHandler ?? false,
     };
   });
 

@@ -52,6 +52,7 @@ export interface Policy {
   readonly archSetsUserIrq: boolean;
   readonly kvmPath: 'dropNotify' | 'updateIds';
   readonly notifyOnExecFailure: boolean;
+  readonly segvOnDelivery: 'force_sig' | 'force_sigsegv';
 }
 
 export type KnobValues = Omit<Policy, 'name'>;

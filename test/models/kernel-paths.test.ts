@@ -1,16 +1,18 @@
 /**
  * Kernel paths of issue #16 beyond the exit to user space, each knob against a hand-worked
- * example: the return to a KVM guest (kvmPath). The knob changes nothing for a model that does
+ * example: the return to a KVM guest (kvmPath), execve (notifyOnExecFailure) and a caught
+ * SIGSEGV for a bad descriptor (segvOnDelivery). The knob changes nothing for a model that does
  * not use the path (same verdict and state count under both settings).
  */
 import { describe, expect, it } from 'vitest';
-import { I } from '../../models/ir/builder.js';
+import { I, seq } from '../../models/ir/builder.js';
+import { Code, KillReason } from '../../properties/codes.js';
 import { EV_MIGRATE, EV_PREEMPT, Status } from '../../models/kernel/layout.js';
 import { percpuCounter } from '../../models/library/percpu-counter.js';
 import { gallery } from '../../models/library/gallery/entries.js';
 import { validateModel } from '../../models/ir/validate.js';
 import { checkModel } from '../../run/check.js';
-import { LabelKind, exec, initial, model, stepTo, system, view } from './semantics-helpers.js';
+import { LabelKind, addvWith, exec, initial, model, runTo, stepTo, system, view } from './semantics-helpers.js';
 
 const K = LabelKind;
 
@@ -165,5 +167,65 @@ describe('execve input checks', () => {
     const v = validateModel(m);
     expect(v.ok).toBe(false);
     if (!v.ok) expect(v.errors.map((e) => [e.code, e.path.join('.'), e.message])).toEqual([['bad-handler', 'programs.h.0', "execve in a signal handler program (the model's new image continues a main program)"]]);
+  });
+});
+
+// -------------------------------------------------------------------------------------------
+describe('segvOnDelivery: a caught SIGSEGV for a bad descriptor (§1.5 force_sig vs force_sigsegv)', () => {
+  /** T0 (with or without a SIGSEGV handler) preempted inside addv whose descriptor has a wrong signature. */
+  function preemptedWithBadSignature(preset: string, segvOnDelivery: 'force_sig' | 'force_sigsegv', sigsegvHandler: boolean) {
+    const m = model({
+      threads: [{ name: 'T0', program: 'main', cpu: 'C0', handler: 'h', sigsegvHandler }],
+      programs: { h: [I.nop(), I.sigreturn()] },
+      main: seq(addvWith({ descriptor: { signature: 0x1234 } }), I.done({ label: 'out' })),
+    });
+    const sys = system(m, preset, { segvOnDelivery });
+    const s = stepTo(sys, runTo(sys, initial(sys), 0, 4), { kind: K.preempt, thread: 0, arg: 0 });
+    const v = view(sys, s);
+    return [v.killed(), v.killReason(), v.violation()];
+  }
+
+  // 784e0300fe9f: force_sigsegv(SIGSEGV) resets the handler: the redelivered SIGSEGV kills.
+  it('force_sigsegv: killed for the bad signature, a justified kill (no violation)', () => {
+    expect(preemptedWithBadSignature('linux-4.18', 'force_sigsegv', true)).toEqual([1, KillReason.badSignature, 0]);
+  });
+
+  // d7822b1e24f2 (4.18-rc1): force_sig(SIGSEGV) on the delivery path queues another caught SIGSEGV.
+  it('force_sig with a SIGSEGV handler: the delivery loops for ever (signal-delivery-terminates)', () => {
+    expect(preemptedWithBadSignature('linux-4.18', 'force_sig', true)).toEqual([1, KillReason.sigsegvLoop, Code.deliveryTerminates]);
+  });
+
+  it('without a SIGSEGV handler the thread dies under both settings', () => {
+    for (const k of ['force_sig', 'force_sigsegv'] as const) expect(preemptedWithBadSignature('linux-4.18', k, false), k).toEqual([1, KillReason.badSignature, 0]);
+  });
+
+  it('the 6.19 rework is left as it was (its delivery may skip the c.s.): killed', () => {
+    expect(preemptedWithBadSignature('linux-6.19', 'force_sig', true)).toEqual([1, KillReason.badSignature, 0]);
+  });
+
+  it('a SIGSEGV handler needs a handler program (located error)', () => {
+    const v = validateModel(model({ threads: [{ name: 'T0', program: 'main', cpu: 'C0', sigsegvHandler: true }] }));
+    expect(v.ok ? [] : v.errors.map((e) => [e.code, e.path.join('.')])).toEqual([['bad-handler', 'threads.0.sigsegvHandler']]);
+  });
+
+  const entry = gallery.find((e) => e.name === 'sigsegv-handler-recursion')!;
+  it('gallery/sigsegv-handler-recursion: signal-delivery-terminates violated under force_sig (8 states), holds under force_sigsegv (21 states)', async () => {
+    const bug = await checkModel(ir(entry.model), { policy: 'linux-4.18', knobs: ['segvOnDelivery=force_sig'], properties: ['signal-delivery-terminates'] });
+    expect([bug.verdict, bug.stats.states]).toEqual(['violation', 8]);
+    const fix = await checkModel(ir(entry.model), { policy: 'linux-4.18', knobs: ['segvOnDelivery=force_sigsegv'], properties: ['signal-delivery-terminates'] });
+    expect([fix.verdict, fix.stats.states, fix.flags.map((f) => f.name)]).toEqual(['pass', 21, ['killed-as-promised']]);
+  });
+
+  it('a model without a SIGSEGV handler: the same verdict and state count under both settings', async () => {
+    const m = ir(percpuCounter({ threads: 2, ops: 1, signals: 1, cpus: 2 }));
+    const counts = [];
+    for (const k of ['force_sig', 'force_sigsegv']) {
+      const r = await checkModel(m, { policy: 'linux-4.18', knobs: [`segvOnDelivery=${k}`], properties: ['all'], constants: { ops: 1 } });
+      counts.push([r.verdict, r.stats.states]);
+    }
+    expect(counts).toEqual([
+      ['pass', 11256],
+      ['pass', 11256],
+    ]);
   });
 });

@@ -1,6 +1,6 @@
 import { knob } from './define.js';
 
-/** Kernel paths around the process: return to a KVM guest, execve (§2.6, §2.8). */
+/** Kernel paths around the process: return to a KVM guest, execve, SIGSEGV delivery (§1.5, §2.6, §2.8). */
 export const processKnobs = [
   knob({
     name: 'kvmPath',
@@ -18,6 +18,15 @@ export const processKnobs = [
     default: true,
     doc: 'a failed execve raises notify-resume after sched_mm_cid_after_execve gave the thread a possibly different mm_cid, so the old image sees the new one (6.3+: sched_mm_cid_after_execve, moved to the error path by 169eae7711ea in 6.15); false: struct rseq keeps the old mm_cid',
     source: '169eae7711ea "rseq: Eliminate useless task_work on execve" (fs/exec.c bprm_execve error path); af7f588d8f73 (mm_cid, 6.3)',
+    evidence: 'verified',
+  }),
+  knob({
+    name: 'segvOnDelivery',
+    family: 'process',
+    values: ['force_sig', 'force_sigsegv'],
+    default: 'force_sigsegv',
+    doc: 'how rseq reports a bad descriptor found while delivering a signal: force_sigsegv(sig) resets a SIGSEGV handler to SIG_DFL when the signal being delivered is SIGSEGV, so the delivery of a caught SIGSEGV that hits the same descriptor kills (784e0300fe9f); force_sig(SIGSEGV) (4.18-rc1, d7822b1e24f2) queues another caught SIGSEGV each time: the delivery never ends. Matters only for a thread with a SIGSEGV handler, 4.18-6.18 family',
+    source: '784e0300fe9f "rseq: Avoid infinite recursion when delivering SIGSEGV"; kernel/signal.c force_sigsegv',
     evidence: 'verified',
   }),
 ] as const;

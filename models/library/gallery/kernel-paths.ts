@@ -1,6 +1,6 @@
 /**
  * Gallery entries for kernel paths beyond the exit to user space (issue #16): the return to a
- * KVM guest, a failed execve. Same contract as entries.ts: `property` is violated under `policy` + `bugKnobs`
+ * KVM guest, a failed execve, a caught SIGSEGV whose delivery faults again. Same contract as entries.ts: `property` is violated under `policy` + `bugKnobs`
  * and holds under `policy` + `fixKnobs`.
  */
 import { I, ModelBuilder, seq } from '../../ir/builder.js';
@@ -54,6 +54,29 @@ function execFailureStaleMmCid(): ModelInput {
     .build();
 }
 
+// ---- sigsegv-handler-recursion ------------------------------------------------------------------
+
+/**
+ * T1 installed its handler for SIGSEGV too and runs an rseq_addv whose descriptor carries a
+ * wrong signature. A preemption inside the c.s. makes the notify-resume handler validate it: bad
+ * signature, SIGSEGV (force_sigsegv(0): catchable). Delivering the handler runs
+ * rseq_signal_deliver over the same descriptor: with force_sigsegv(SIGSEGV) the handler is
+ * reset and the process dies; with force_sig(SIGSEGV) another caught SIGSEGV is queued and the
+ * delivery starts over, for ever.
+ */
+function sigsegvHandlerRecursion(): ModelInput {
+  const f = addv('inc', 'counter', 1, { next: 'finish' });
+  return new ModelBuilder('gallery-sigsegv-handler-recursion')
+    .describe('a thread with a SIGSEGV handler runs a c.s. whose descriptor has a wrong signature; one preemption')
+    .cpus(1)
+    .memory('counter', { size: 'percpu', max: 2 })
+    .program('main', seq({ code: f.code, descriptors: { inc_cs: { ...f.descriptors.inc_cs!, signature: 0x1234 } } }, I.done({ label: 'finish' })))
+    .program('handler', [I.nop(), I.sigreturn()])
+    .thread({ name: 'T1', program: 'main', cpu: 'C0', handler: 'handler', sigsegvHandler: true })
+    .budgets({ preemptions: 1, migrations: 0, signals: 0 })
+    .build();
+}
+
 /** The gallery entries of this file, in display order (GalleryEntry of entries.ts, which spreads them). */
 export const kernelPathEntries = [
   {
@@ -75,5 +98,15 @@ export const kernelPathEntries = [
     policy: 'linux-6.3',
     bugKnobs: ['notifyOnExecFailure=false'],
     fixKnobs: ['notifyOnExecFailure=true'],
+  },
+  {
+    name: 'sigsegv-handler-recursion',
+    title: 'a caught SIGSEGV for a bad descriptor: force_sig on the delivery path queues another SIGSEGV each time, so the delivery never ends',
+    source: '784e0300fe9f (rseq: Avoid infinite recursion when delivering SIGSEGV; before it d7822b1e24f2 used force_sig), rseq-semantics.md §1.5',
+    model: sigsegvHandlerRecursion(),
+    property: 'signal-delivery-terminates',
+    policy: 'linux-4.18',
+    bugKnobs: ['segvOnDelivery=force_sig'],
+    fixKnobs: ['segvOnDelivery=force_sigsegv'],
   },
 ];
