@@ -12,7 +12,9 @@ import type { KernelView } from './kernel-view.js';
  * rseq_signal_deliver over the same descriptor, IP and flags, so it faults again, now with the
  * SIGSEGV being delivered: force_sigsegv(SIGSEGV) resets the handler and the next SIGSEGV kills
  * (segvOnDelivery=force_sigsegv: the kill stands, one delivery later), while force_sig(SIGSEGV)
- * queues another caught one (force_sig: the thread never leaves the kernel). The kills of a
+ * queues another caught one (force_sig): each pass pushes one more handler frame and never
+ * returns to user space, until the stack is exhausted (setup_rt_frame fails, and
+ * force_sigsegv(SIGSEGV) ends it). The model reports the loop, not that distant end. The kills of a
  * syscall policy for a valid descriptor (the c.s. would abort on delivery) are not this path,
  * and neither is the 6.19 rework, whose delivery may skip the c.s. (no user_irq).
  */

@@ -25,7 +25,7 @@ export const processKnobs = [
     family: 'process',
     values: ['force_sig', 'force_sigsegv'],
     default: 'force_sigsegv',
-    doc: 'how rseq reports a bad descriptor found while delivering a signal: force_sigsegv(sig) resets a SIGSEGV handler to SIG_DFL when the signal being delivered is SIGSEGV, so the delivery of a caught SIGSEGV that hits the same descriptor kills (784e0300fe9f); force_sig(SIGSEGV) (4.18-rc1, d7822b1e24f2) queues another caught SIGSEGV each time: the delivery never ends. Matters only for a thread with a SIGSEGV handler, 4.18-6.18 family',
+    doc: 'how rseq reports a bad descriptor found while delivering a signal: force_sigsegv(sig) resets a SIGSEGV handler to SIG_DFL when the signal being delivered is SIGSEGV, so the delivery of a caught SIGSEGV that hits the same descriptor kills (784e0300fe9f); force_sig(SIGSEGV) (4.18-rc1, d7822b1e24f2) queues another caught SIGSEGV each time: the delivery starts over, a handler frame more each pass, and never returns to user space (until the stack is exhausted). Matters only for a thread with a SIGSEGV handler, 4.18-6.18 family',
     source: '784e0300fe9f "rseq: Avoid infinite recursion when delivering SIGSEGV"; kernel/signal.c force_sigsegv',
     evidence: 'verified',
   }),
