@@ -115,7 +115,7 @@ export class KernelSemantics {
   /** force_sigsegv: the whole process dies. G2 judges whether the thread had violated the ABI. */
   kill(s: Int32Array, t: number, reason: KillReasonCode): void {
     if (this.killed(s)) return;
-    if (sigsegvLoops(this, s, t, reason)) {
+    if (sigsegvLoops(this, t, reason)) {
       reason = KillReason.sigsegvLoop;
       this.violate(s, Code.deliveryTerminates);
     }

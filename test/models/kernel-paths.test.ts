@@ -229,3 +229,16 @@ describe('segvOnDelivery: a caught SIGSEGV for a bad descriptor (§1.5 force_sig
     ]);
   });
 });
+
+describe('segvOnDelivery: only faults that recur wherever the IP is loop', () => {
+  it('a signature checked only in range (minimal-in-range) does not loop: the kill stands', () => {
+    const m = model({
+      threads: [{ name: 'T0', program: 'main', cpu: 'C0', handler: 'h', sigsegvHandler: true }],
+      programs: { h: [I.nop(), I.sigreturn()] },
+      main: seq(addvWith({ descriptor: { signature: 0x1234 } }), I.done({ label: 'out' })),
+    });
+    const sys = system(m, 'linux-4.18', { segvOnDelivery: 'force_sig', csValidation: 'minimal-in-range' });
+    const v = view(sys, stepTo(sys, runTo(sys, initial(sys), 0, 4), { kind: K.preempt, thread: 0, arg: 0 }));
+    expect([v.killed(), v.killReason(), v.violation()]).toEqual([1, KillReason.badSignature, 0]);
+  });
+});
