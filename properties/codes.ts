@@ -12,6 +12,7 @@ export const Code = {
   domain: 6,
   precision: 7,
   areaOwnership: 8,
+  deliveryTerminates: 9,
 } as const;
 
 export const FIRST_USER_CODE = 16;
@@ -29,6 +30,7 @@ export const builtinPropertyNames: Readonly<Record<number, string>> = {
   [Code.domain]: 'value-domain',
   [Code.precision]: 'no-spurious-abort',
   [Code.areaOwnership]: 'rseq-area-ownership',
+  [Code.deliveryTerminates]: 'signal-delivery-terminates',
 };
 
 /** Why the kernel killed the process (stored in the state for explanations and G2). */
@@ -43,6 +45,7 @@ export const KillReason = {
   noRestartSignalAlone: 7,
   readOnlyField: 8,
   csFlagsDebug: 9,
+  sigsegvLoop: 10,
 } as const;
 
 export const killReasonText: readonly string[] = [
@@ -56,4 +59,5 @@ export const killReasonText: readonly string[] = [
   'NO_RESTART_ON_SIGNAL without both PREEMPT and MIGRATE',
   'read-only field of struct rseq modified',
   'rseq_cs flags != 0 (debug)',
+  'caught SIGSEGV redelivered for ever (force_sig on the delivery path)',
 ];

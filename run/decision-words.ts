@@ -5,7 +5,7 @@
  */
 import type { Instr } from '../models/ir/types.js';
 import type { KillReasonCode } from '../models/kernel/decisions.js';
-import { killReasonText } from '../properties/codes.js';
+import { KillReason, killReasonText } from '../properties/codes.js';
 
 /** `abort`: the IP of the thread's frame moved from `from` to the abort_ip `to`. */
 export function abortWords(thread: string, from: string, to: string, desc: string): string {
@@ -46,6 +46,8 @@ export function eventWords(thread: string, bits: number | null): string {
 
 /** `kill`: force_sigsegv. */
 export function killWords(thread: string, reason: KillReasonCode): string {
+  if (reason === KillReason.sigsegvLoop)
+    return `SIGSEGV: ${thread} catches it; each delivery of its handler faults on the same descriptor and queues another (force_sig): ${thread} never leaves the kernel`;
   return `SIGSEGV: ${thread} killed (${killReasonText[reason] ?? ''}); the process dies`;
 }
 

@@ -34,6 +34,9 @@ export const syscallNames = [
   'rseq_register',
   'rseq_unregister',
   'futex_wait',
+  'kvm_run',
+  'execve',
+  'execve_fail',
 ] as const;
 export type SyscallName = (typeof syscallNames)[number];
 
@@ -123,6 +126,8 @@ export const threadSchema = z
     flags: z.array(noRestartFlag).optional(),
     /** Threads created by a fork/clone_vm instruction start dormant. */
     dormant: z.boolean().optional(),
+    /** The program installed `handler` for SIGSEGV too, so a kernel-sent SIGSEGV is caught (§1.5). @defaultValue false */
+    sigsegvHandler: z.boolean().optional(),
   })
   .strict();
 

@@ -73,6 +73,8 @@ export interface ThreadIR {
   readonly registered: boolean;
   readonly flags: number;
   readonly dormant: boolean;
+  /** `handler` also catches SIGSEGV. */
+  readonly sigsegvHandler: boolean;
 }
 
 export const NO_RESTART_PREEMPT = 1;

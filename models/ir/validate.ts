@@ -187,10 +187,12 @@ export function validateModel(input: unknown, file = '<builder>', jsonText?: str
               else if (!m.threads[child]!.dormant) err('bad-thread', [...path, 'child'], `child thread ${ins.child} must be declared "dormant": true`);
             }
           }
+          // ioctl(KVM_RUN): the thread is in guest mode (in the kernel) until a guest exit wakes it.
+          if (ins.name === 'kvm_run' && ins.blocking === false) err('schema', [...path, 'blocking'], 'kvm_run always runs the guest until a guest exit: it cannot be "blocking": false');
           return {
             op: 'syscall',
             name: ins.name,
-            blocking: ins.blocking ?? ['poll', 'nanosleep', 'futex_wait'].includes(ins.name),
+            blocking: ins.blocking ?? ['poll', 'nanosleep', 'futex_wait', 'kvm_run'].includes(ins.name),
             cpu: ins.cpu === undefined ? null : operandOf(ins.cpu, [...path, 'cpu']),
             child,
             dst: ins.dst === undefined ? -1 : regIndex(ins.dst, [...path, 'dst']),
@@ -243,6 +245,7 @@ export function validateModel(input: unknown, file = '<builder>', jsonText?: str
     const handler = t.handler !== undefined ? programIndex(t.handler, [...path, 'handler']) : -1;
     if (handler >= 0 && !programs[handler]!.code.some((c) => c.op === 'sigreturn'))
       err('bad-handler', [...path, 'handler'], `handler program ${t.handler} has no sigreturn`);
+    if (t.sigsegvHandler === true && handler < 0) err('bad-handler', [...path, 'sigsegvHandler'], 'a SIGSEGV handler needs the thread\'s "handler" program');
     return {
       name: threadNames[i]!,
       program: programIndex(t.program, [...path, 'program']),
@@ -252,6 +255,7 @@ export function validateModel(input: unknown, file = '<builder>', jsonText?: str
       registered: t.registered ?? true,
       flags: (t.flags ?? []).reduce((a, f) => a | flagBits[f]!, 0),
       dormant: t.dormant ?? false,
+      sigsegvHandler: t.sigsegvHandler ?? false,
     };
   });
 
@@ -264,6 +268,9 @@ export function validateModel(input: unknown, file = '<builder>', jsonText?: str
       }
       if (ins.op === 'sigreturn' && threads.some((t) => t.program === pi))
         err('bad-handler', ['programs', p.name, i], `sigreturn in a thread's main program (only handlers return from signals)`);
+      // The new image of a successful execve is the rest of a main program (its frame 0).
+      if (ins.op === 'syscall' && ins.name === 'execve' && threads.some((t) => t.handler === pi))
+        err('bad-handler', ['programs', p.name, i], `execve in a signal handler program (the model's new image continues a main program)`);
     });
   });
 

@@ -1,6 +1,7 @@
 import { Code } from '../../properties/codes.js';
 import type { Instr, ModelIR, Operand } from '../ir/types.js';
 import { decodeValue, encodeValue, MIN_VALUE, RSEQ_CPU_ID_UNINITIALIZED } from './encoding.js';
+import { execveFails, execveSucceeds } from './exec.js';
 import { Entry, Status } from './layout.js';
 import type { KernelSemantics } from './semantics.js';
 
@@ -211,6 +212,13 @@ export class Interpreter {
           break;
         case 'rseq_unregister':
           ret(ins.dst, k.unregister(s, t) ? 0 : 1);
+          break;
+        case 'execve':
+          execveSucceeds(k, s, t);
+          break;
+        case 'execve_fail':
+          execveFails(k, s, t);
+          ret(ins.dst, 1);
           break;
         default:
           ret(ins.dst, 0);

@@ -3,6 +3,7 @@ import type { KnobDef } from './knobs/define.js';
 import { eventKnobs } from './knobs/events.js';
 import { idKnobs } from './knobs/ids.js';
 import { lifecycleKnobs } from './knobs/lifecycle.js';
+import { processKnobs } from './knobs/process.js';
 import { signalKnobs } from './knobs/signals.js';
 import { syscallKnobs } from './knobs/syscalls.js';
 import { validationKnobs } from './knobs/validation.js';
@@ -17,6 +18,7 @@ export const knobDefs: readonly KnobDef[] = [
   ...syscallKnobs,
   ...lifecycleKnobs,
   ...archKnobs,
+  ...processKnobs,
 ];
 
 /**
@@ -48,6 +50,9 @@ export interface Policy {
   readonly membarrierExcludesCaller: boolean;
   readonly genericIrqEntry: boolean;
   readonly archSetsUserIrq: boolean;
+  readonly kvmPath: 'dropNotify' | 'updateIds';
+  readonly notifyOnExecFailure: boolean;
+  readonly segvOnDelivery: 'force_sig' | 'force_sigsegv';
 }
 
 export type KnobValues = Omit<Policy, 'name'>;

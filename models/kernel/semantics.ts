@@ -6,6 +6,8 @@ import { EV_MIGRATE, EV_PREEMPT, EV_SIGNAL, Entry, RseqLayout, Status } from './
 import { isReworkFamily, type Policy } from './policy.js';
 import type { CheckSite, DecisionSink, EventClass, KillReasonCode } from './decisions.js';
 import { encodeCachedCpu, encodeValue, RSEQ_CPU_ID_UNINITIALIZED } from './encoding.js';
+import { enterGuest, inKvmRun } from './kvm.js';
+import { sigsegvLoops } from './signal-faults.js';
 
 export type { EventClass } from './decisions.js';
 
@@ -113,6 +115,10 @@ export class KernelSemantics {
   /** force_sigsegv: the whole process dies. G2 judges whether the thread had violated the ABI. */
   kill(s: Int32Array, t: number, reason: KillReasonCode): void {
     if (this.killed(s)) return;
+    if (sigsegvLoops(this, t, reason)) {
+      reason = KillReason.sigsegvLoop;
+      this.violate(s, Code.deliveryTerminates);
+    }
     const L = this.L;
     this.set(s, L.killed, 1);
     this.set(s, L.killReason, reason);
@@ -594,6 +600,7 @@ export class KernelSemantics {
       if (this.rework) this.set(s, L.idsChanged[t]!, 1);
     }
     if (this.rework) this.schedSwitchEvent(s, t);
+    if (inKvmRun(this, s, t)) enterGuest(this, s, t);
     this.returnToUser(s, t);
   }
 

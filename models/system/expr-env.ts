@@ -1,6 +1,7 @@
 import type { Expr } from '../../properties/expr/ast.js';
 import type { ExprEnvironment, StateFn } from '../../properties/expr/compile.js';
 import type { ModelIR } from '../ir/types.js';
+import { mmCidsUnique } from '../kernel/exec.js';
 import { Status } from '../kernel/layout.js';
 import type { KernelSemantics } from '../kernel/semantics.js';
 import { LabelKind } from './labels.js';
@@ -9,7 +10,7 @@ import { LabelKind } from './labels.js';
  * The names state expressions may use over rseq states: memory variables (`counter`,
  * `counter[1]`, `sum(counter)`), model constants (`threads`, `cpus`, and the model's
  * parameters), and thread propositions (`done(T1)`, `running(T1)`, `on_cpu(T1, C0)`,
- * `cpu(T1)`, `in_cs(T1)`, `killed`).
+ * `cpu(T1)`, `mm_cid(T1)`, `in_cs(T1)`, `killed`, `mm_cid_unique`).
  */
 export function rseqExprEnvironment(ir: ModelIR, k: KernelSemantics, constants: Readonly<Record<string, number>>): ExprEnvironment {
   const L = k.L;
@@ -58,6 +59,8 @@ export function rseqExprEnvironment(ir: ModelIR, k: KernelSemantics, constants: 
         return () => c;
       }
       if (name === 'killed') return (s) => k.get(s, L.killed);
+      // No two running threads read the same mm_cid from their struct rseq (vacuous when no program reads mm_cid: nothing observes it).
+      if (name === 'mm_cid_unique') return k.trackMmCid ? (s) => (mmCidsUnique(k, s) ? 1 : 0) : () => 1;
       return undefined;
     },
     array(name) {
@@ -87,6 +90,9 @@ export function rseqExprEnvironment(ir: ModelIR, k: KernelSemantics, constants: 
           return (s) => (st(s) === Status.Running ? 1 : 0);
         case 'cpu':
           return (s) => k.get(s, L.cpu[t]!);
+        case 'mm_cid':
+          // The mm_cid the thread's struct rseq shows (what read_id mm_cid returns).
+          return (s) => k.get(s, L.areaMmCid[t]!);
         case 'on_cpu': {
           const c = args[1]?.kind === 'name' ? ir.cpus.indexOf(args[1].name) : -1;
           if (c < 0) return undefined;
@@ -109,7 +115,7 @@ export function rseqExprEnvironment(ir: ModelIR, k: KernelSemantics, constants: 
       }
     },
     known() {
-      const base = [...ir.memory.vars.map((v) => v.name), ...Object.keys(consts), 'killed', 'sum(var)', 'done(T)', 'running(T)', 'cpu(T)', 'on_cpu(T, C)', 'in_cs(T)', 'level(T)', 'must_abort(T)'];
+      const base = [...ir.memory.vars.map((v) => v.name), ...Object.keys(consts), 'killed', 'mm_cid_unique', 'sum(var)', 'done(T)', 'running(T)', 'cpu(T)', 'mm_cid(T)', 'on_cpu(T, C)', 'in_cs(T)', 'level(T)', 'must_abort(T)'];
       return L.lastKind < 0 ? base : [...base, 'committed(T)', 'aborted(T)', 'syscall(T)', 'cs_instr(T)', 'preempt(T)', 'migrate(T)', 'signal(T)'];
     },
   };

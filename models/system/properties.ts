@@ -3,7 +3,7 @@ import { suggest, type InputError } from '../ir/errors.js';
 import type { ModelIR } from '../ir/types.js';
 
 /** Built-ins checked when no --property is given (opt-in ones need extra ghost state). */
-const defaultBuiltins: readonly number[] = [Code.G1, Code.G2, Code.G3, Code.assertion, Code.deadlock, Code.domain];
+const defaultBuiltins: readonly number[] = [Code.G1, Code.G2, Code.G3, Code.assertion, Code.deadlock, Code.domain, Code.deliveryTerminates];
 
 const aliases: Readonly<Record<string, number>> = {
   G1: Code.G1,

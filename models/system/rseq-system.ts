@@ -4,6 +4,7 @@ import type { BudgetsIR, ModelIR } from '../ir/types.js';
 import type { RangeMemo } from '../../checker/range-memo.js';
 import { encodeCachedCpu, encodeValue, NO_CACHED_CPU, RSEQ_CPU_ID_UNINITIALIZED } from '../kernel/encoding.js';
 import { Interpreter, StepOutcome } from '../kernel/interpreter.js';
+import { initialMmCids } from '../kernel/exec.js';
 import { RseqLayout, Status } from '../kernel/layout.js';
 import type { Policy } from '../kernel/policy.js';
 import { TransitionBits } from '../kernel/decisions.js';
@@ -193,6 +194,7 @@ export class RseqSystem implements TransitionSystem {
       k.set(out, L.cpuId[t]!, encodeValue(registered ? th.cpu : RSEQ_CPU_ID_UNINITIALIZED));
       k.set(out, L.kIdCpu[t]!, registered ? encodeCachedCpu(th.cpu) : NO_CACHED_CPU);
     });
+    if (this.kernel.trackMmCid) initialMmCids(this.kernel, out);
     if (this.symmetric) this.sorter.sort(out);
     emit();
   }

@@ -10,6 +10,7 @@
 import { I, ModelBuilder, seq, type Fragment } from '../../ir/builder.js';
 import type { ModelInput } from '../../ir/schema.js';
 import { addv, criticalSection, percpu } from '../librseq/primitives.js';
+import { kernelPathEntries } from './kernel-paths.js';
 
 /** A further property an entry's bug violates, with what the fix does to it. */
 export interface GalleryAlso {
@@ -251,4 +252,5 @@ export const gallery: GalleryEntry[] = [
     fixKnobs: ['archSetsUserIrq=true'],
     also: [{ property: 'counter-sum', fixHolds: true, why: "the preempted thread's stale commit overwrites the other thread's increment" }],
   },
+  ...kernelPathEntries,
 ];
