@@ -43,6 +43,7 @@ export const KillReason = {
   noRestartSignalAlone: 7,
   readOnlyField: 8,
   csFlagsDebug: 9,
+  unregisterRace: 10,
 } as const;
 
 export const killReasonText: readonly string[] = [
@@ -56,4 +57,5 @@ export const killReasonText: readonly string[] = [
   'NO_RESTART_ON_SIGNAL without both PREEMPT and MIGRATE',
   'read-only field of struct rseq modified',
   'rseq_cs flags != 0 (debug)',
+  'exit work wrote the IDs through the area rseq(UNREGISTER) had just cleared (a membarrier IPI in the window)',
 ];

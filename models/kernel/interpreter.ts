@@ -1,6 +1,7 @@
 import { Code } from '../../properties/codes.js';
 import type { Instr, ModelIR, Operand } from '../ir/types.js';
 import { decodeValue, encodeValue, MIN_VALUE, RSEQ_CPU_ID_UNINITIALIZED } from './encoding.js';
+import { WorkKind } from './kernel-work.js';
 import { Entry, Status } from './layout.js';
 import type { KernelSemantics } from './semantics.js';
 
@@ -217,7 +218,8 @@ export class Interpreter {
           blocks = ins.blocking;
       }
     }
-    if (k.killed(s)) return StepOutcome.Complete;
+    // Paused inside the syscall where an IPI may land (models/kernel/kernel-work.ts).
+    if (k.killed(s) || k.work.kind(s, t) !== WorkKind.none) return StepOutcome.Complete;
     if (blocks || yields) {
       // Sleeping or yielding is a context switch from kernel mode (user_irq stays clear).
       k.noteEvent(s, t, 'preempt');

@@ -3,6 +3,7 @@ import type { KnobDef } from './knobs/define.js';
 import { eventKnobs } from './knobs/events.js';
 import { idKnobs } from './knobs/ids.js';
 import { lifecycleKnobs } from './knobs/lifecycle.js';
+import { raceKnobs } from './knobs/races.js';
 import { signalKnobs } from './knobs/signals.js';
 import { syscallKnobs } from './knobs/syscalls.js';
 import { validationKnobs } from './knobs/validation.js';
@@ -17,6 +18,7 @@ export const knobDefs: readonly KnobDef[] = [
   ...syscallKnobs,
   ...lifecycleKnobs,
   ...archKnobs,
+  ...raceKnobs,
 ];
 
 /**
@@ -48,6 +50,9 @@ export interface Policy {
   readonly membarrierExcludesCaller: boolean;
   readonly genericIrqEntry: boolean;
   readonly archSetsUserIrq: boolean;
+  readonly eventRMWAtomicVsIPI: boolean;
+  readonly unregisterAtomicVsIpi: boolean;
+  readonly unregisterResetsCpuIdStart: '0' | '-1';
 }
 
 export type KnobValues = Omit<Policy, 'name'>;
