@@ -123,6 +123,12 @@ export const threadSchema = z
     flags: z.array(noRestartFlag).optional(),
     /** Threads created by a fork/clone_vm instruction start dormant. */
     dormant: z.boolean().optional(),
+    /**
+     * A descriptor whose address an earlier user of this struct rseq's memory left in `rseq_cs`
+     * (a thread that exited registered, an unloaded library): the area starts holding it. Needs
+     * `registered: false` (the thread registers during the model).
+     */
+    staleRseqCs: name.optional(),
   })
   .strict();
 

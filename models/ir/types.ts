@@ -73,6 +73,8 @@ export interface ThreadIR {
   readonly registered: boolean;
   readonly flags: number;
   readonly dormant: boolean;
+  /** Descriptor index + 1 that the area's rseq_cs holds at the start (left by an earlier user), or 0. */
+  readonly staleRseqCs: number;
 }
 
 export const NO_RESTART_PREEMPT = 1;

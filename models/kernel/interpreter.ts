@@ -124,12 +124,14 @@ export class Interpreter {
       case 'rseq_arm':
         // The store goes to the thread's own TLS struct rseq, whatever the kernel has registered.
         k.set(s, L.rseqCs[t]!, ins.desc + 1);
+        if (L.staleCs.length > 0) k.set(s, L.staleCs[t]!, 0);
         k.set(s, L.armed[f]!, ins.desc + 1);
         k.set(s, L.dirty[f]!, 0);
         k.set(s, L.evSince[f]!, 0);
         break;
       case 'rseq_clear':
         k.set(s, L.rseqCs[t]!, 0);
+        if (L.staleCs.length > 0) k.set(s, L.staleCs[t]!, 0);
         k.set(s, L.armed[f]!, 0);
         break;
       case 'read_id': {
@@ -290,6 +292,7 @@ export class Interpreter {
     if (!cloneVm) {
       // New mm: the child's struct rseq is a copy at the same address, registered.
       for (const fs of [L.cpuIdStart, L.cpuId, L.rseqCs, L.areaMmCid]) copy(fs, t, child);
+      if (L.staleCs.length > 0) copy(L.staleCs, t, child);
       k.setArea(s, child, parentArea >= 0 ? child : -1);
     } else {
       // Same mm: the child has fresh TLS; it stays registered only under the CLONE_THREAD rule.

@@ -99,6 +99,8 @@ export class RseqLayout {
   readonly cpuId: Int32Array;
   readonly rseqCs: Int32Array;
   readonly areaMmCid: Int32Array;
+  /** Ghost: the area's rseq_cs is still what an earlier user left (thread staleRseqCs); empty unless a thread has one. */
+  readonly staleCs: Int32Array;
 
   readonly levels: number;
   readonly threads: number;
@@ -171,6 +173,7 @@ export class RseqLayout {
     this.cpuId = per('cpuId', bitsFor(encodeValue(ncpu - 1)));
     this.rseqCs = per('rseqCs', bitsFor(ir.descriptors.length));
     this.areaMmCid = per('areaMmCid', bitsFor(T));
+    this.staleCs = ir.threads.some((th) => th.staleRseqCs > 0) ? per('staleCs', 1) : new Int32Array(0);
     this.bits = b.build();
     this.threadWordStart = Int32Array.from({ length: T }, (_, t) => this.bits.groups.get(`t${t}`)!.start);
     this.threadWords = this.bits.groups.get('t0')!.count;

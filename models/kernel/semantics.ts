@@ -128,6 +128,9 @@ export class KernelSemantics {
   /** Whether a kill is backed by an ABI violation of the thread (rseq(2), §1.5). */
   killJustified(s: Int32Array, t: number, reason: number): boolean {
     if (reason === KillReason.syscallRseqCsSet || reason === KillReason.syscallInCs) return this.get(s, this.L.sysInCs[t]!) === 1;
+    // A descriptor an earlier user of the memory left is no fault of this thread (issue #16).
+    const a = this.area(s, t);
+    if (this.L.staleCs.length > 0 && a >= 0 && this.get(s, this.L.staleCs[a]!) === 1 && this.get(s, this.L.rseqCs[a]!) !== 0) return false;
     return reason !== KillReason.unregisterRace;
   }
 

@@ -189,6 +189,11 @@ export class RseqSystem implements TransitionSystem {
       k.set(out, L.cpuIdStart[t]!, encodeValue(registered ? th.cpu : 0));
       k.set(out, L.cpuId[t]!, encodeValue(registered ? th.cpu : RSEQ_CPU_ID_UNINITIALIZED));
       k.set(out, L.kIdCpu[t]!, registered ? encodeCachedCpu(th.cpu) : NO_CACHED_CPU);
+      // An area an earlier user left a descriptor in (staleRseqCs).
+      if (th.staleRseqCs > 0) {
+        k.set(out, L.rseqCs[t]!, th.staleRseqCs);
+        k.set(out, L.staleCs[t]!, 1);
+      }
     });
     if (this.symmetric) this.sorter.sort(out);
     emit();

@@ -10,7 +10,7 @@
 import { I, ModelBuilder, seq, type Fragment } from '../../ir/builder.js';
 import type { ModelInput } from '../../ir/schema.js';
 import { addv, criticalSection, percpu } from '../librseq/primitives.js';
-import { membarrierIpiLostAbort, unregisterCpuIdStart, unregisterIpiFalseKill } from './kernel-paths.js';
+import { membarrierIpiLostAbort, staleRseqCsRegistration, unregisterCpuIdStart, unregisterIpiFalseKill } from './kernel-paths.js';
 
 /** A further property an entry's bug violates, with what the fix does to it. */
 export interface GalleryAlso {
@@ -282,5 +282,15 @@ export const gallery: GalleryEntry[] = [
     policy: 'linux-6.19',
     bugKnobs: ['unregisterResetsCpuIdStart=-1'],
     fixKnobs: ['unregisterResetsCpuIdStart=0'],
+  },
+  {
+    name: 'stale-rseq-cs-registration',
+    title: 'before fd881d0a085f: registration keeps a stale rseq_cs, and its validation kills a thread that armed nothing',
+    source: 'fd881d0a085f (rseq: clear rseq_cs on registration; 6.15, stable 6.12.39, 6.6.99, 5.15.189, 5.10.240), rseq-semantics.md §1.4 step 5',
+    model: staleRseqCsRegistration(),
+    property: 'G2-no-false-kill',
+    policy: 'linux-4.18',
+    bugKnobs: ['registrationClearsRseqCs=false'],
+    fixKnobs: ['registrationClearsRseqCs=true'],
   },
 ];

@@ -91,3 +91,35 @@ export function unregisterCpuIdStart(): ModelInput {
     .budgets({ preemptions: 0, migrations: 0, signals: 0, interrupts: 0, traps: 0 })
     .build();
 }
+
+// ---- stale-rseq-cs-registration -------------------------------------------------------------------
+
+/**
+ * A thread registers a struct rseq whose memory still holds `rseq_cs` from an earlier user: a
+ * library that used another signature (the descriptor `old_cs`, signature 0x0bad0bad). Without
+ * the clear at registration (before fd881d0a085f) the first notify-resume validates that
+ * descriptor and kills the process for the signature mismatch, although the thread has not
+ * armed anything yet: a false kill (G2). With the clear the thread runs its own c.s. and
+ * finishes.
+ */
+export function staleRseqCsRegistration(): ModelInput {
+  return new ModelBuilder('gallery-stale-rseq-cs-registration')
+    .describe('a thread registers a struct rseq whose rseq_cs still points at an earlier library\'s descriptor, then increments counter[cpu]')
+    .cpus(1)
+    .memory('counter', { size: 'percpu', max: 1 })
+    .program(
+      'main',
+      seq(
+        I.syscall('rseq_register'),
+        addv('inc', 'counter', 1, { next: 'old_start' }),
+        // What the earlier user's c.s. looked like (never executed here): its descriptor survives.
+        I.nop({ label: 'old_start' }),
+        I.nop({ label: 'old_post' }),
+        I.done({ label: 'old_abort' }),
+        { code: [], descriptors: { old_cs: { start: 'old_start', postCommit: 'old_post', abort: 'old_abort', signature: 0x0bad0bad } } },
+      ),
+    )
+    .thread({ name: 'T1', program: 'main', cpu: 'C0', registered: false, staleRseqCs: 'old_cs' })
+    .budgets({ preemptions: 0, migrations: 0, signals: 0, interrupts: 0, traps: 0 })
+    .build();
+}
