@@ -33,7 +33,7 @@ function usesSyscall(ir: ModelIR, name: string): boolean {
 }
 
 /** The event-mask race: 4.18-6.18 without the IRQ guard, with membarrier IPIs that abort. */
-export function maskRaceOpen(ir: ModelIR, policy: Policy): boolean {
+function maskRaceOpen(ir: ModelIR, policy: Policy): boolean {
   return !policy.eventRMWAtomicVsIPI && !isReworkFamily(policy) && policy.abortOnMembarrier && usesSyscall(ir, 'membarrier');
 }
 
@@ -42,7 +42,7 @@ export function maskRaceOpen(ir: ModelIR, policy: Policy): boolean {
  * window raises TIF_RSEQ (legacy tracking, or an arch without generic IRQ entry: the V2 test
  * `(user_irq | ids_changed) & has_rseq` reads the already cleared event bits).
  */
-export function unregisterRaceOpen(ir: ModelIR, policy: Policy): boolean {
+function unregisterRaceOpen(ir: ModelIR, policy: Policy): boolean {
   const raises = policy.eventTracking === 'legacyV1' || (policy.eventTracking === 'userIrqOnly' && !policy.genericIrqEntry);
   return !policy.unregisterAtomicVsIpi && isReworkFamily(policy) && raises && policy.abortOnMembarrier && usesSyscall(ir, 'membarrier') && usesSyscall(ir, 'rseq_unregister');
 }
