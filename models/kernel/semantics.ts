@@ -19,6 +19,9 @@ export interface GhostNeeds {
   readonly areaOwnership: boolean;
 }
 
+/** Kills for what the descriptor in rseq_cs says (its validation, or its flags). */
+const descriptorKills: readonly number[] = [KillReason.badSignature, KillReason.abortInCs, KillReason.badVersion, KillReason.noRestartFlags, KillReason.csFlagsDebug];
+
 const exemptBit: Record<EventClass, number> = {
   preempt: NO_RESTART_PREEMPT,
   migrate: NO_RESTART_MIGRATE | NO_RESTART_PREEMPT,
@@ -128,10 +131,11 @@ export class KernelSemantics {
   /** Whether a kill is backed by an ABI violation of the thread (rseq(2), §1.5). */
   killJustified(s: Int32Array, t: number, reason: number): boolean {
     if (reason === KillReason.syscallRseqCsSet || reason === KillReason.syscallInCs) return this.get(s, this.L.sysInCs[t]!) === 1;
+    if (reason === KillReason.unregisterRace) return false;
     // A descriptor an earlier user of the memory left is no fault of this thread (issue #16).
     const a = this.area(s, t);
-    if (this.L.staleCs.length > 0 && a >= 0 && this.get(s, this.L.staleCs[a]!) === 1 && this.get(s, this.L.rseqCs[a]!) !== 0) return false;
-    return reason !== KillReason.unregisterRace;
+    const stale = this.L.staleCs.length > 0 && a >= 0 && this.get(s, this.L.staleCs[a]!) === 1 && this.get(s, this.L.rseqCs[a]!) !== 0;
+    return !(stale && descriptorKills.includes(reason));
   }
 
   // ---- ghost bookkeeping for G1 and precision ---------------------------------------------
