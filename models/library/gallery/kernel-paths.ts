@@ -38,7 +38,7 @@ export function membarrierIpiLostAbort(): ModelInput {
       I.done(),
     ])
     .thread({ name: 'M', program: 'manager', cpu: 'C0', allowed: ['C0'] })
-    .thread({ name: 'W', program: 'worker', cpu: 'C1', allowed: ['C1'] })
+    .thread({ name: 'W1', program: 'worker', cpu: 'C1', allowed: ['C1'] })
     .budgets({ preemptions: 0, migrations: 0, signals: 0, interrupts: 1, traps: 0 })
     .build();
 }
