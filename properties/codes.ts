@@ -46,6 +46,7 @@ export const KillReason = {
   readOnlyField: 8,
   csFlagsDebug: 9,
   sigsegvLoop: 10,
+  unregisterRace: 11,
 } as const;
 
 export const killReasonText: readonly string[] = [
@@ -60,4 +61,5 @@ export const killReasonText: readonly string[] = [
   'read-only field of struct rseq modified',
   'rseq_cs flags != 0 (debug)',
   'caught SIGSEGV redelivered for ever (force_sig on the delivery path)',
+  'exit work wrote the IDs through the area rseq(UNREGISTER) had just cleared (a membarrier IPI in the window)',
 ];

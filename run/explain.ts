@@ -35,6 +35,7 @@ const kindOf: Record<number, StepKind> = {
   [LabelKind.wake]: 'wake',
   [LabelKind.signalPending]: 'signal-pending',
   [LabelKind.wakeBySignal]: 'signal-pending',
+  [LabelKind.kernelWork]: 'interrupt',
 };
 
 /**
@@ -151,6 +152,9 @@ export function explainPath(
         break;
       case LabelKind.wakeBySignal:
         what = `signal interrupts ${tn}'s sleep (-ERESTARTSYS)`;
+        break;
+      case LabelKind.kernelWork:
+        what = `${tn}'s kernel work continues past the point a membarrier IPI could interrupt`;
         break;
       default:
         what = `signal made pending for ${tn}`;

@@ -128,6 +128,12 @@ export const threadSchema = z
     dormant: z.boolean().optional(),
     /** The program installed `handler` for SIGSEGV too, so a kernel-sent SIGSEGV is caught (§1.5). @defaultValue false */
     sigsegvHandler: z.boolean().optional(),
+    /**
+     * A descriptor whose address an earlier user of this struct rseq's memory left in `rseq_cs`
+     * (a thread that exited registered, an unloaded library): the area starts holding it. Needs
+     * `registered: false` (the thread registers during the model).
+     */
+    staleRseqCs: name.optional(),
   })
   .strict();
 

@@ -75,6 +75,8 @@ export interface ThreadIR {
   readonly dormant: boolean;
   /** `handler` also catches SIGSEGV. */
   readonly sigsegvHandler: boolean;
+  /** Descriptor index + 1 that the area's rseq_cs holds at the start (left by an earlier user), or 0. */
+  readonly staleRseqCs: number;
 }
 
 export const NO_RESTART_PREEMPT = 1;

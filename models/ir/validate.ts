@@ -243,6 +243,11 @@ export function validateModel(input: unknown, file = '<builder>', jsonText?: str
     const cpu = t.cpu !== undefined ? cpuOf(t.cpu, [...path, 'cpu']) : allowed[i % allowed.length]!;
     if (cpu >= 0 && !allowed.includes(cpu)) err('bad-thread', [...path, 'cpu'], `initial CPU ${t.cpu} is not among the allowed CPUs`);
     const handler = t.handler !== undefined ? programIndex(t.handler, [...path, 'handler']) : -1;
+    const stale = t.staleRseqCs === undefined ? -1 : descriptorNames.indexOf(t.staleRseqCs);
+    if (t.staleRseqCs !== undefined && stale < 0)
+      err('unknown-descriptor', [...path, 'staleRseqCs'], `"${t.staleRseqCs}" is not a descriptor`, hintFor(t.staleRseqCs, descriptorNames));
+    if (t.staleRseqCs !== undefined && (t.registered ?? true))
+      err('bad-thread', [...path, 'staleRseqCs'], 'a stale rseq_cs is what an earlier user left before this thread registers: set "registered": false and register with rseq_register');
     if (handler >= 0 && !programs[handler]!.code.some((c) => c.op === 'sigreturn'))
       err('bad-handler', [...path, 'handler'], `handler program ${t.handler} has no sigreturn`);
     if (t.sigsegvHandler === true && handler < 0) err('bad-handler', [...path, 'sigsegvHandler'], 'a SIGSEGV handler needs the thread\'s "handler" program');
@@ -256,6 +261,7 @@ export function validateModel(input: unknown, file = '<builder>', jsonText?: str
       flags: (t.flags ?? []).reduce((a, f) => a | flagBits[f]!, 0),
       dormant: t.dormant ?? false,
       sigsegvHandler: t.sigsegvHandler ?? false,
+      staleRseqCs: stale + 1,
     };
   });
 

@@ -2,6 +2,7 @@ import { Code } from '../../properties/codes.js';
 import type { Instr, ModelIR, Operand } from '../ir/types.js';
 import { decodeValue, encodeValue, MIN_VALUE, RSEQ_CPU_ID_UNINITIALIZED } from './encoding.js';
 import { execveFails, execveSucceeds } from './exec.js';
+import { WorkKind } from './kernel-work.js';
 import { Entry, Status } from './layout.js';
 import type { KernelSemantics } from './semantics.js';
 
@@ -124,12 +125,14 @@ export class Interpreter {
       case 'rseq_arm':
         // The store goes to the thread's own TLS struct rseq, whatever the kernel has registered.
         k.set(s, L.rseqCs[t]!, ins.desc + 1);
+        if (L.staleCs.length > 0) k.set(s, L.staleCs[t]!, 0);
         k.set(s, L.armed[f]!, ins.desc + 1);
         k.set(s, L.dirty[f]!, 0);
         k.set(s, L.evSince[f]!, 0);
         break;
       case 'rseq_clear':
         k.set(s, L.rseqCs[t]!, 0);
+        if (L.staleCs.length > 0) k.set(s, L.staleCs[t]!, 0);
         k.set(s, L.armed[f]!, 0);
         break;
       case 'read_id': {
@@ -225,7 +228,8 @@ export class Interpreter {
           blocks = ins.blocking;
       }
     }
-    if (k.killed(s)) return StepOutcome.Complete;
+    // Paused inside the syscall where an IPI may land (models/kernel/kernel-work.ts).
+    if (k.killed(s) || k.work.kind(s, t) !== WorkKind.none) return StepOutcome.Complete;
     if (blocks) {
       // Sleeping is a context switch from kernel mode (user_irq stays clear).
       k.noteEvent(s, t, 'preempt');
@@ -302,6 +306,7 @@ export class Interpreter {
     if (!cloneVm) {
       // New mm: the child's struct rseq is a copy at the same address, registered.
       for (const fs of [L.cpuIdStart, L.cpuId, L.rseqCs, L.areaMmCid]) copy(fs, t, child);
+      if (L.staleCs.length > 0) copy(L.staleCs, t, child);
       k.setArea(s, child, parentArea >= 0 ? child : -1);
     } else {
       // Same mm: the child has fresh TLS; it stays registered only under the CLONE_THREAD rule.

@@ -1,6 +1,7 @@
 import { BitLayout, BitLayoutBuilder, bitsFor } from '../../checker/packing.js';
 import type { ModelIR } from '../ir/types.js';
 import { encodeCachedCpu, encodeValue } from './encoding.js';
+import { KERNEL_WORK_BITS } from './kernel-work.js';
 
 /** Kernel-side status of a thread. */
 export const Status = {
@@ -85,6 +86,8 @@ export class RseqLayout {
    * it may be scheduled on any allowed CPU, and its `cpu` field is 0 (models/system/canonical.ts).
    */
   readonly anyCpu: Int32Array;
+  /** Kernel work an IPI may land inside (models/kernel/kernel-work.ts); empty unless some can. */
+  readonly kernelWork: Int32Array;
   // per thread and frame level: index t * levels + l
   readonly ip: Int32Array;
   readonly regs: Int32Array; // (t * levels + l) * registers + r
@@ -96,6 +99,8 @@ export class RseqLayout {
   readonly cpuId: Int32Array;
   readonly rseqCs: Int32Array;
   readonly areaMmCid: Int32Array;
+  /** Ghost: the area's rseq_cs is still what an earlier user left (thread staleRseqCs); empty unless a thread has one. */
+  readonly staleCs: Int32Array;
 
   readonly levels: number;
   readonly threads: number;
@@ -105,7 +110,7 @@ export class RseqLayout {
   readonly threadWordStart: Int32Array;
   readonly threadWords: number;
 
-  constructor(ir: ModelIR, trackLast = false) {
+  constructor(ir: ModelIR, trackLast = false, kernelWork = false) {
     const b = new BitLayoutBuilder();
     const T = ir.threads.length;
     const levels = ir.signalNesting + 1;
@@ -155,6 +160,7 @@ export class RseqLayout {
     this.sysExitCheck = per('sysExitCheck', 1);
     this.roDirty = per('roDirty', 1);
     this.anyCpu = per('anyCpu', 1);
+    this.kernelWork = kernelWork ? per('kernelWork', KERNEL_WORK_BITS) : new Int32Array(0);
 
     const TL = T * levels;
     this.ip = per('ip', bitsFor(maxLen), TL);
@@ -167,6 +173,7 @@ export class RseqLayout {
     this.cpuId = per('cpuId', bitsFor(encodeValue(ncpu - 1)));
     this.rseqCs = per('rseqCs', bitsFor(ir.descriptors.length));
     this.areaMmCid = per('areaMmCid', bitsFor(T));
+    this.staleCs = ir.threads.some((th) => th.staleRseqCs > 0) ? per('staleCs', 1) : new Int32Array(0);
     this.bits = b.build();
     this.threadWordStart = Int32Array.from({ length: T }, (_, t) => this.bits.groups.get(`t${t}`)!.start);
     this.threadWords = this.bits.groups.get('t0')!.count;

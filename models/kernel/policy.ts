@@ -4,6 +4,7 @@ import { eventKnobs } from './knobs/events.js';
 import { idKnobs } from './knobs/ids.js';
 import { lifecycleKnobs } from './knobs/lifecycle.js';
 import { processKnobs } from './knobs/process.js';
+import { raceKnobs } from './knobs/races.js';
 import { signalKnobs } from './knobs/signals.js';
 import { syscallKnobs } from './knobs/syscalls.js';
 import { validationKnobs } from './knobs/validation.js';
@@ -19,6 +20,7 @@ export const knobDefs: readonly KnobDef[] = [
   ...lifecycleKnobs,
   ...archKnobs,
   ...processKnobs,
+  ...raceKnobs,
 ];
 
 /**
@@ -53,6 +55,9 @@ export interface Policy {
   readonly kvmPath: 'dropNotify' | 'updateIds';
   readonly notifyOnExecFailure: boolean;
   readonly segvOnDelivery: 'force_sig' | 'force_sigsegv';
+  readonly eventRMWAtomicVsIPI: boolean;
+  readonly unregisterAtomicVsIpi: boolean;
+  readonly unregisterResetsCpuIdStart: '0' | '-1';
 }
 
 export type KnobValues = Omit<Policy, 'name'>;

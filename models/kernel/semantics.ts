@@ -8,6 +8,7 @@ import type { CheckSite, DecisionSink, EventClass, KillReasonCode } from './deci
 import { encodeCachedCpu, encodeValue, RSEQ_CPU_ID_UNINITIALIZED } from './encoding.js';
 import { enterGuest, inKvmRun } from './kvm.js';
 import { sigsegvLoops } from './signal-faults.js';
+import { KernelWork, WorkKind } from './kernel-work.js';
 
 export type { EventClass } from './decisions.js';
 
@@ -19,6 +20,9 @@ export interface GhostNeeds {
   readonly precision: boolean;
   readonly areaOwnership: boolean;
 }
+
+/** Kills for what the descriptor in rseq_cs says (its validation, or its flags). */
+const descriptorKills: readonly number[] = [KillReason.badSignature, KillReason.abortInCs, KillReason.badVersion, KillReason.noRestartFlags, KillReason.csFlagsDebug];
 
 const exemptBit: Record<EventClass, number> = {
   preempt: NO_RESTART_PREEMPT,
@@ -48,6 +52,8 @@ export class KernelSemantics {
   sink: DecisionSink | undefined = undefined;
   /** The 6.19+ rework family (L619/L71): switch events, ids_changed, exit work. */
   readonly rework: boolean;
+  /** Kernel work an IPI may land inside (none unless the policy leaves a race open). */
+  readonly work: KernelWork;
   private readonly v2: boolean;
 
   constructor(
@@ -61,6 +67,7 @@ export class KernelSemantics {
     this.rework = isReworkFamily(policy);
     // V2 semantics: switch events only with user_irq or changed IDs (generic IRQ entry archs).
     this.v2 = policy.eventTracking === 'userIrqOnly' && policy.genericIrqEntry;
+    this.work = new KernelWork(ir, policy, L.bits, L.kernelWork);
   }
 
   // ---- small accessors -------------------------------------------------------------------
@@ -130,7 +137,11 @@ export class KernelSemantics {
   /** Whether a kill is backed by an ABI violation of the thread (rseq(2), §1.5). */
   killJustified(s: Int32Array, t: number, reason: number): boolean {
     if (reason === KillReason.syscallRseqCsSet || reason === KillReason.syscallInCs) return this.get(s, this.L.sysInCs[t]!) === 1;
-    return true;
+    if (reason === KillReason.unregisterRace) return false;
+    // A descriptor an earlier user of the memory left is no fault of this thread (issue #16).
+    const a = this.area(s, t);
+    const stale = this.L.staleCs.length > 0 && a >= 0 && this.get(s, this.L.staleCs[a]!) === 1 && this.get(s, this.L.rseqCs[a]!) !== 0;
+    return !(stale && descriptorKills.includes(reason));
   }
 
   // ---- ghost bookkeeping for G1 and precision ---------------------------------------------
@@ -163,7 +174,7 @@ export class KernelSemantics {
    * The abort: rseq_cs of area a cleared, the IP of t's top frame f moved to the abort_ip of
    * descriptor d. The precision property asks whether anything happened since the c.s. began.
    */
-  private abort(s: Int32Array, t: number, a: number, f: number, d: number, site: CheckSite, events: number): void {
+  abort(s: Int32Array, t: number, a: number, f: number, d: number, site: CheckSite, events: number): void {
     const L = this.L;
     const abortIp = this.desc(d).abort;
     this.writeArea(s, t, a);
@@ -249,7 +260,7 @@ export class KernelSemantics {
   private handleNotifyResume(s: Int32Array, t: number, site: CheckSite): void {
     if (this.area(s, t) < 0) return;
     this.ipFixup(s, t, site);
-    if (!this.killed(s)) this.updateIds(s, t, this.policy.idUpdate === 'everyHandlerRun');
+    if (!this.killed(s) && this.work.kind(s, t) === WorkKind.none) this.updateIds(s, t, this.policy.idUpdate === 'everyHandlerRun');
   }
 
   /** rseq_ip_fixup + rseq_get_rseq_cs + rseq_need_restart (L418-L63). */
@@ -270,12 +281,15 @@ export class KernelSemantics {
       this.kill(s, t, KillReason.badSignature);
       return;
     }
-    const restart = this.needRestart(s, t, d, a);
+    const restart = this.needRestart(s, t, d, a, site === 'notify-resume');
     if (restart > 0) this.abort(s, t, a, f, d, site, restart);
   }
 
-  /** rseq_need_restart: the pending event bits that force a restart (0: none), or -1 if it killed. */
-  private needRestart(s: Int32Array, t: number, d: number, a: number): number {
+  /**
+   * rseq_need_restart: the pending event bits that force a restart (0: none), or -1 if it
+   * killed or, `pausable`, paused between reading and clearing the mask (an IPI may land there).
+   */
+  private needRestart(s: Int32Array, t: number, d: number, a: number, pausable: boolean): number {
     const L = this.L;
     const p = this.policy;
     const csFlags = this.desc(d).flags;
@@ -296,7 +310,16 @@ export class KernelSemantics {
       if (p.eventTracking === 'mask3') exempt = flags;
     }
     const ev = this.get(s, L.evMask[t]!);
-    this.set(s, L.evMask[t]!, 0);
+    if (pausable && this.work.maskRace) {
+      this.work.begin(s, t, WorkKind.maskRead, false, ev);
+      return -1;
+    }
+    return this.clearMask(s, t, d, ev, exempt);
+  }
+
+  /** The clear of rseq_need_restart, given the mask it read: the bits that force a restart. */
+  clearMask(s: Int32Array, t: number, d: number, ev: number, exempt: number): number {
+    this.set(s, this.L.evMask[t]!, 0);
     const restart = ev & ~exempt;
     if (this.sink !== undefined) {
       if (ev !== 0) this.sink.decide({ kind: 'event-mask-cleared', thread: t, why: 'restart-check' });
@@ -499,7 +522,7 @@ export class KernelSemantics {
     const leftAt = this.topFrame(s, t);
     const leftIp = this.get(s, this.L.ip[leftAt]!);
     this.exitToUser(s, t);
-    this.reportNoAbort(s, t, leftAt, leftIp);
+    if (this.work.kind(s, t) === WorkKind.none) this.reportNoAbort(s, t, leftAt, leftIp);
   }
 
   /**
@@ -523,18 +546,25 @@ export class KernelSemantics {
     if (!this.rework) {
       const signalFirst = this.policy.signalVsNotifyOrder === 'signal-first';
       if (signalFirst && this.get(s, L.sigPending[t]!) === 1 && this.canDeliver(s, t)) this.deliverSignal(s, t);
-      if (!this.killed(s) && this.get(s, L.tifNotify[t]!) === 1) {
-        this.set(s, L.tifNotify[t]!, 0);
-        this.handleNotifyResume(s, t, 'notify-resume');
-      }
-      if (!signalFirst && !this.killed(s) && this.get(s, L.sigPending[t]!) === 1 && this.canDeliver(s, t)) this.deliverSignal(s, t);
-      this.clearEventsAtExit(s, t);
-    } else {
-      if (this.get(s, L.sigPending[t]!) === 1 && this.canDeliver(s, t)) this.deliverSignal(s, t);
-      this.set(s, L.tifNotify[t]!, 0);
-      if (!this.killed(s)) this.reworkExitWork(s, t);
-      this.clearEventsAtExit(s, t);
+      return this.exitFromNotify(s, t, fromSyscall);
     }
+    if (this.get(s, L.sigPending[t]!) === 1 && this.canDeliver(s, t)) this.deliverSignal(s, t);
+    this.set(s, L.tifNotify[t]!, 0);
+    if (!this.killed(s)) this.reworkExitWork(s, t);
+    this.clearEventsAtExit(s, t);
+    if (fromSyscall) this.finishSyscall(s, t);
+  }
+
+  /** The 4.18-6.18 exit loop from notify-resume on; it stops where an IPI may land (kernel-work.ts). */
+  exitFromNotify(s: Int32Array, t: number, fromSyscall: boolean): void {
+    const L = this.L;
+    if (!this.killed(s) && this.get(s, L.tifNotify[t]!) === 1) {
+      this.set(s, L.tifNotify[t]!, 0);
+      this.handleNotifyResume(s, t, 'notify-resume');
+      if (this.work.kind(s, t) !== WorkKind.none) return fromSyscall ? this.work.markFromSyscall(s, t) : undefined;
+    }
+    if (this.policy.signalVsNotifyOrder === 'notify-first' && !this.killed(s) && this.get(s, L.sigPending[t]!) === 1 && this.canDeliver(s, t)) this.deliverSignal(s, t);
+    this.clearEventsAtExit(s, t);
     if (fromSyscall) this.finishSyscall(s, t);
   }
 
@@ -615,6 +645,9 @@ export class KernelSemantics {
   /** ipi_rseq on the CPU where t runs (t in user mode), then t's return from the interrupt. */
   membarrierIpi(s: Int32Array, t: number, inKernel: boolean): void {
     const L = this.L;
+    const work = this.work.kind(s, t);
+    if (work === WorkKind.unregistering) return this.work.setKind(s, t, WorkKind.unregisterRaised);
+    inKernel ||= work !== WorkKind.none;
     this.noteEvent(s, t, 'membarrier');
     if (this.policy.abortOnMembarrier) {
       if (!inKernel && this.rework && this.policy.archSetsUserIrq) this.set(s, L.userIrq[t]!, 1);
@@ -649,11 +682,13 @@ export class KernelSemantics {
   unregister(s: Int32Array, t: number): boolean {
     const L = this.L;
     if (this.area(s, t) !== t) return false;
-    this.set(s, L.cpuIdStart[t]!, encodeValue(0));
+    this.set(s, L.cpuIdStart[t]!, encodeValue(this.policy.unregisterResetsCpuIdStart === '-1' ? RSEQ_CPU_ID_UNINITIALIZED : 0));
     this.set(s, L.cpuId[t]!, encodeValue(RSEQ_CPU_ID_UNINITIALIZED));
     this.set(s, L.areaMmCid[t]!, 0);
     this.setArea(s, t, -1);
     this.sink?.decide({ kind: 'ids-written', thread: t, area: t, cpu: -1 });
+    // rseq_reset: has_rseq is cleared last, an IPI may come first (kernel-work.ts).
+    if (this.work.unregisterRace) this.work.begin(s, t, WorkKind.unregistering, true);
     return true;
   }
 }

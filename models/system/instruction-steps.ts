@@ -1,4 +1,5 @@
 import type { Interpreter } from '../kernel/interpreter.js';
+import { WorkKind } from '../kernel/kernel-work.js';
 import { Status, type RseqLayout } from '../kernel/layout.js';
 import type { KernelSemantics } from '../kernel/semantics.js';
 import type { CanonicalForm } from './canonical.js';
@@ -77,7 +78,8 @@ export class InstructionSteps {
   private runFused(s: Int32Array, t: number, onStep?: (prog: number, ip: number) => void): void {
     const k = this.kernel;
     const L = this.L;
-    while (k.get(s, L.status[t]!) === Status.Running && !k.killed(s) && k.get(s, L.violation) === 0 && this.atFusible(s, t)) {
+    // Not while t is paused inside kernel work an IPI may interrupt (models/kernel/kernel-work.ts).
+    while (k.get(s, L.status[t]!) === Status.Running && !k.killed(s) && k.get(s, L.violation) === 0 && k.work.kind(s, t) === WorkKind.none && this.atFusible(s, t)) {
       if (onStep) {
         const lvl = k.level(s, t);
         onStep(k.programOf(t, lvl), k.get(s, L.ip[L.frame(t, lvl)]!));

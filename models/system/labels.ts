@@ -19,6 +19,8 @@ export const LabelKind = {
   wake: 10,
   signalPending: 11,
   wakeBySignal: 12,
+  /** Kernel work a membarrier IPI could land inside continues (models/kernel/kernel-work.ts). */
+  kernelWork: 13,
 } as const;
 
 /** Number of label kinds (for coverage tables). */

@@ -5,6 +5,7 @@ import type { RangeMemo } from '../../checker/range-memo.js';
 import { encodeCachedCpu, encodeValue, NO_CACHED_CPU, RSEQ_CPU_ID_UNINITIALIZED } from '../kernel/encoding.js';
 import { Interpreter, StepOutcome } from '../kernel/interpreter.js';
 import { initialMmCids } from '../kernel/exec.js';
+import { kernelWorkPossible, WorkKind } from '../kernel/kernel-work.js';
 import { RseqLayout, Status } from '../kernel/layout.js';
 import type { Policy } from '../kernel/policy.js';
 import { TransitionBits } from '../kernel/decisions.js';
@@ -103,7 +104,7 @@ export class RseqSystem implements TransitionSystem {
     readonly options: SystemOptions,
   ) {
     const withBudgets: ModelIR = { ...ir, budgets: options.budgets };
-    this.layout = new RseqLayout(withBudgets, options.trackLast ?? false);
+    this.layout = new RseqLayout(withBudgets, options.trackLast ?? false, kernelWorkPossible(ir, policy));
     this.stateWords = this.layout.bits.words;
     const trackMmCid = ir.programs.some((p) => p.code.some((i) => (i.op === 'read_id' || i.op === 'write_id') && i.field === 'mm_cid'));
     this.kernel = new KernelSemantics(ir, policy, this.layout, options.ghosts, trackMmCid);
@@ -193,6 +194,11 @@ export class RseqSystem implements TransitionSystem {
       k.set(out, L.cpuIdStart[t]!, encodeValue(registered ? th.cpu : 0));
       k.set(out, L.cpuId[t]!, encodeValue(registered ? th.cpu : RSEQ_CPU_ID_UNINITIALIZED));
       k.set(out, L.kIdCpu[t]!, registered ? encodeCachedCpu(th.cpu) : NO_CACHED_CPU);
+      // An area an earlier user left a descriptor in (staleRseqCs).
+      if (th.staleRseqCs > 0) {
+        k.set(out, L.rseqCs[t]!, th.staleRseqCs);
+        k.set(out, L.staleCs[t]!, 1);
+      }
     });
     if (this.kernel.trackMmCid) initialMmCids(this.kernel, out);
     if (this.symmetric) this.sorter.sort(out);
@@ -223,7 +229,12 @@ export class RseqSystem implements TransitionSystem {
       this.covIp = F.covIp[t]!;
       const th = this.ir.threads[t]!;
       const cpu = F.cpu[t]!;
-      if (status === Status.Running) {
+      if (status === Status.Running && k.work.kind(state, t) !== WorkKind.none) {
+        // Inside kernel work an IPI may interrupt: the work finishes before anything else of t.
+        copyWords(out, state);
+        steps.local(out, t, Local.kernelWork);
+        if (emit(makeLabel(LabelKind.kernelWork, t))) return;
+      } else if (status === Status.Running) {
         copyWords(out, state);
         const outcome = steps.instruction(out, state, t);
         if (emit(makeLabel(LabelKind.instruction, t))) return;

@@ -1,6 +1,7 @@
 import type { ModelIR } from '../ir/types.js';
 import { encodeValue } from '../kernel/encoding.js';
 import { Entry, Status, type RseqLayout } from '../kernel/layout.js';
+import { finishKernelWork } from '../kernel/ipi-races.js';
 import type { KernelSemantics } from '../kernel/semantics.js';
 import type { CanonicalForm } from './canonical.js';
 
@@ -16,6 +17,7 @@ export const Local = {
   wake: 7,
   migrateReady: 8,
   signalSwitchedOut: 9,
+  kernelWork: 10,
 } as const;
 export const LOCAL_OPS = Object.keys(Local).length;
 
@@ -78,6 +80,9 @@ export class ThreadEvents {
       case Local.migrateReady:
         k.noteEvent(s, t, 'migrate');
         k.migrate(s, t, arg);
+        break;
+      case Local.kernelWork:
+        finishKernelWork(k, s, t);
         break;
       case Local.signalSwitchedOut: {
         k.set(s, L.sigPending[t]!, 1);

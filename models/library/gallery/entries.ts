@@ -11,6 +11,7 @@ import { I, ModelBuilder, seq, type Fragment } from '../../ir/builder.js';
 import type { ModelInput } from '../../ir/schema.js';
 import { addv, criticalSection, percpu } from '../librseq/primitives.js';
 import { kernelPathEntries } from './kernel-paths.js';
+import { membarrierIpiLostAbort, staleRseqCsRegistration, unregisterCpuIdStart, unregisterIpiFalseKill } from './kernel-races.js';
 
 /** A further property an entry's bug violates, with what the fix does to it. */
 export interface GalleryAlso {
@@ -253,4 +254,45 @@ export const gallery: GalleryEntry[] = [
     also: [{ property: 'counter-sum', fixHolds: true, why: "the preempted thread's stale commit overwrites the other thread's increment" }],
   },
   ...kernelPathEntries,
+  {
+    name: 'membarrier-ipi-lost-abort',
+    title: 'before 6eb350a22331: a membarrier IPI between reading and clearing the event mask is lost, and the c.s. commits after membarrier returned',
+    source: '6eb350a22331 "rseq: Protect event mask against membarrier IPI" (Fixes: 2a36ab717e8f), rseq-semantics.md §2.4, §2.5, §2.9',
+    model: membarrierIpiLostAbort(),
+    property: 'assertions',
+    policy: 'linux-6.3',
+    bugKnobs: ['eventRMWAtomicVsIPI=false'],
+    fixKnobs: ['eventRMWAtomicVsIPI=true'],
+    also: [{ property: 'G1-atomicity', fixHolds: true, why: 'the IPI is an event inside the c.s. and the c.s. commits without an abort' }],
+  },
+  {
+    name: 'unregister-ipi-false-kill',
+    title: '6.19/7.0: a membarrier IPI inside rseq(UNREGISTER) makes the exit work write through the cleared area pointer: SIGSEGV',
+    source: 'rseq_reset() without guard(irqsave), reported by D. Vyukov; fix posted <878qa7zexc.ffs@tglx> (2026-04-28)',
+    model: unregisterIpiFalseKill(),
+    property: 'G2-no-false-kill',
+    policy: 'linux-7.1-legacy',
+    bugKnobs: ['unregisterAtomicVsIpi=false'],
+    fixKnobs: ['unregisterAtomicVsIpi=true'],
+  },
+  {
+    name: 'unregister-cpu-id-start',
+    title: '6.19/7.0: rseq(UNREGISTER) writes -1 to cpu_id_start, which the ABI promises is always a possible CPU',
+    source: 'rseq_reset_ids via rseq_set_ids (v7.0.1 include/linux/rseq_entry.h) vs rseq_reset_rseq_cpu_node_id (v6.7); <878qa7zexc.ffs@tglx>',
+    model: unregisterCpuIdStart(),
+    property: 'assertions',
+    policy: 'linux-6.19',
+    bugKnobs: ['unregisterResetsCpuIdStart=-1'],
+    fixKnobs: ['unregisterResetsCpuIdStart=0'],
+  },
+  {
+    name: 'stale-rseq-cs-registration',
+    title: 'before fd881d0a085f: registration keeps a stale rseq_cs, and its validation kills a thread that armed nothing',
+    source: 'fd881d0a085f (rseq: clear rseq_cs on registration; 6.15, stable 6.12.39, 6.6.99, 5.15.189, 5.10.240), rseq-semantics.md §1.4 step 5',
+    model: staleRseqCsRegistration(),
+    property: 'G2-no-false-kill',
+    policy: 'linux-4.18',
+    bugKnobs: ['registrationClearsRseqCs=false'],
+    fixKnobs: ['registrationClearsRseqCs=true'],
+  },
 ];
