@@ -14,7 +14,7 @@ import { CachedSteps } from './cached-steps.js';
 import { CanonicalForm } from './canonical.js';
 import { PlacementCoverage } from './coverage.js';
 import { InstructionSteps } from './instruction-steps.js';
-import { LabelKind, labelKind, makeLabel } from './labels.js';
+import { kernelEvents, LabelKind, labelKind, makeLabel } from './labels.js';
 import { FactFlag, type RecordCache } from './record-cache.js';
 import { abortsArePending, descriptorRangeMasks, eventBitsDieWithoutNotify, eventMaskCollapses, floatingThreads, fusibleInstructions, reductionsAreSound, symmetryIsSound, type ReductionName } from './reductions.js';
 import { ThreadSorter } from './symmetry.js';
@@ -366,6 +366,11 @@ export class RseqSystem implements TransitionSystem {
     const fin = this.options.finals;
     for (let i = 0; i < fin.length; i++) if (!fin[i]!.holds(state)) return FIRST_USER_CODE + this.options.invariants.length + i;
     return 0;
+  }
+
+  /** Shortest counterexamples are picked with the fewest kernel events (see labels.ts). */
+  tieCost(label: number): number {
+    return kernelEvents(label);
   }
 
   codeName(code: number): string {
