@@ -18,6 +18,7 @@ import { kernelEvents, LabelKind, labelKind, makeLabel } from './labels.js';
 import { FactFlag, type RecordCache } from './record-cache.js';
 import { abortsArePending, descriptorRangeMasks, eventBitsDieWithoutNotify, eventMaskCollapses, floatingThreads, fusibleInstructions, reductionsAreSound, symmetryIsSound, type ReductionName } from './reductions.js';
 import { ThreadSorter } from './symmetry.js';
+import { CpuRenamer, cpuSymmetryApplies, type CpuSymmetryVerdict } from './cpu-symmetry.js';
 import { Local, ThreadEvents } from './thread-events.js';
 import { recordLastTransition } from './transition-ghosts.js';
 import { copyWords } from './words.js';
@@ -70,8 +71,14 @@ export class RseqSystem implements TransitionSystem {
   readonly collapseEvents: boolean;
   /** Placement coverage counters (see `coverageReport`). */
   readonly coverage: PlacementCoverage;
-  /** Whether states are reduced modulo permutations of identical threads. */
+  /** Whether states are reduced modulo permutations of identical threads or of CPUs (see `sortThreads`). */
   readonly symmetric: boolean;
+  /** Whether the CPU symmetry applies to the model, or why not (cpu-symmetry.ts). */
+  readonly cpuSymmetry: CpuSymmetryVerdict;
+  /** Whether states are reduced modulo renamings of the CPUs (on when `cpuSymmetry` applies and the reduction is enabled). */
+  readonly cpuSymmetric: boolean;
+  private readonly threadSymmetric: boolean;
+  private readonly cpuRenamer: CpuRenamer | undefined;
   /** Whether the local-step and floating-ready reductions apply (see `reductionsAreSound`). */
   readonly reduced: boolean;
   /** Whether dead event bits are cleared (see eventBitsDieWithoutNotify). */
@@ -116,9 +123,12 @@ export class RseqSystem implements TransitionSystem {
     const sharedAreas = ir.programs.some((p) => p.code.some((i) => i.op === 'syscall' && i.name === 'clone_vm'));
     const memoize = options.memoize !== false;
     this.collapseEvents = eventMaskCollapses(ir, policy);
-    this.symmetric = (options.symmetry ?? true) && !options.trackLast && symmetryIsSound(ir);
+    this.threadSymmetric = (options.symmetry ?? true) && !options.trackLast && symmetryIsSound(ir);
     this.reduced = (options.reduce ?? true) && !options.trackLast && reductionsAreSound(ir);
     const enabled = (name: ReductionName): boolean => this.reduced && !(options.disable ?? []).includes(name);
+    this.cpuSymmetry = cpuSymmetryApplies(ir);
+    this.cpuSymmetric = (options.symmetry ?? true) && enabled('cpu-symmetry') && this.cpuSymmetry.applies;
+    this.symmetric = this.threadSymmetric || this.cpuSymmetric;
     this.deadEvents = enabled('dead-events') && eventBitsDieWithoutNotify(ir, policy, this.collapseEvents, options.budgets.interrupts);
     this.abortPending = enabled('abort-pending') && abortsArePending(policy, this.collapseEvents, this.kernel.rework);
     this.coverage = new PlacementCoverage(ir);
@@ -144,15 +154,18 @@ export class RseqSystem implements TransitionSystem {
     });
     this.canonMemo = this.canonical.memo;
     this.sorter = new ThreadSorter(this.kernel);
+    const order = this.threadSymmetric ? (s: Int32Array): void => this.sorter.sort(s) : (): void => undefined;
+    this.cpuRenamer = this.cpuSymmetric ? new CpuRenamer(this.kernel, ir.cpus.length, order) : undefined;
     this.instructions = new InstructionSteps(this.kernel, this.interp, this.canonical, this.reduced, fusible, this.runningOn);
     const events = new ThreadEvents(ir, this.kernel, this.canonical);
     this.steps = new CachedSteps(ir, this.kernel, events, this.instructions, this.coverage, this.runningOn, memoize && !sharedAreas && !options.trackLast);
     this.recordCache = this.steps.cache;
   }
 
-  /** Sorts the thread records of `s` into the symmetry reduction's canonical order (see ThreadSorter). */
+  /** Puts `s` in the symmetry reductions' canonical form: thread records sorted (ThreadSorter), CPUs renamed (CpuRenamer). */
   sortThreads(s: Int32Array): void {
-    this.sorter.sort(s);
+    if (this.threadSymmetric) this.sorter.sort(s);
+    this.cpuRenamer?.canonicalize(s);
   }
 
   /** Whether instruction `ip` of program `prog` runs fused with the one before it (no events explored before it). */
@@ -189,7 +202,7 @@ export class RseqSystem implements TransitionSystem {
       k.set(out, L.cpuId[t]!, encodeValue(registered ? th.cpu : RSEQ_CPU_ID_UNINITIALIZED));
       k.set(out, L.kIdCpu[t]!, registered ? encodeCachedCpu(th.cpu) : NO_CACHED_CPU);
     });
-    if (this.symmetric) this.sorter.sort(out);
+    if (this.symmetric) this.sortThreads(out);
     emit();
   }
 
@@ -322,7 +335,7 @@ export class RseqSystem implements TransitionSystem {
     const out = this.emitOut;
     this.coverage.count(this.covIp, labelKind(label), this.kernel.get(out, this.layout.violation) !== 0);
     if (this.lastStep !== undefined) recordLastTransition(this.kernel, out, label, this.lastStep);
-    if (this.symmetric) this.sorter.sort(out);
+    if (this.symmetric) this.sortThreads(out);
     return this.emitRaw(label);
   };
 
