@@ -2,29 +2,83 @@
  * CPU symmetry (reduction `cpu-symmetry`): when nothing in a model tells one CPU from another,
  * states that differ only by a renaming of the CPUs are merged, one stored per class.
  *
- * This is the conservative subset: the CPU-derived values are only the kernel's per-thread
- * fields (the thread's CPU, cpu_id_start and cpu_id in its struct rseq, the kernel's cached
- * CPU), which a renaming permutes consistently. A model applies only when no program reads a
- * CPU-derived ID into a register (so registers and memory never hold a CPU number) and
- * nothing else can name a CPU (see `cpuSymmetryApplies`). Typing registers loaded from
- * cpu_id as CPUs, allowed only as indexes into per-CPU arrays of exactly one cell per CPU (the
- * percpu-counter pattern), is the part not done yet.
+ * The CPU-derived values a renaming permutes: each thread's CPU, cpu_id_start and cpu_id in its
+ * struct rseq, the kernel's cached CPU, the registers that hold a CPU number (CPU-typed: loaded
+ * from cpu_id or cpu_id_start, or copied from such a register), and the cells of per-CPU
+ * arrays. The static test (`cpuSymmetryApplies`) accepts a model only when every use of a
+ * CPU-typed register is one a renaming commutes with: an index into a per-CPU array of one
+ * cell per CPU, a copy into another CPU-typed register, an eq/ne comparison of two CPU-typed
+ * registers; and nothing else names a CPU.
  */
-import type { ModelIR } from '../ir/types.js';
+import type { Instr, MemRef, ModelIR, Operand } from '../ir/types.js';
 import { decodeValue, encodeCachedCpu, encodeValue, NO_CACHED_CPU } from '../kernel/encoding.js';
 import { Status, type RseqLayout } from '../kernel/layout.js';
 import type { KernelSemantics } from '../kernel/semantics.js';
 
-/** Whether the CPU symmetry applies to a model, and if not, the first reason found. */
-export type CpuSymmetryVerdict = { readonly applies: true } | { readonly applies: false; readonly reason: string };
+/** Whether the CPU symmetry applies to a model (with the CPU-typed registers of each program), and if not, the first reason found. */
+export type CpuSymmetryVerdict = { readonly applies: true; readonly cpuRegs: readonly number[] } | { readonly applies: false; readonly reason: string };
+
+/** Registers an instruction writes (a bit mask). */
+function writes(ins: Instr): number {
+  switch (ins.op) {
+    case 'mov':
+    case 'add':
+    case 'sub':
+    case 'load':
+    case 'read_id':
+      return 1 << ins.dst;
+    case 'syscall':
+      return ins.dst >= 0 ? 1 << ins.dst : 0;
+    default:
+      return 0;
+  }
+}
+
+/** Registers an instruction reads (a bit mask). */
+function reads(ins: Instr): number {
+  const op = (o: Operand | null): number => (o !== null && o.reg ? 1 << o.value : 0);
+  const mem = (m: MemRef): number => (m.indexReg >= 0 ? 1 << m.indexReg : 0);
+  switch (ins.op) {
+    case 'mov':
+      return op(ins.src);
+    case 'add':
+    case 'sub':
+      return op(ins.src) | (1 << ins.dst);
+    case 'load':
+      return mem(ins.addr);
+    case 'store':
+    case 'addm':
+      return mem(ins.addr) | op(ins.src);
+    case 'br':
+    case 'assert':
+      return op(ins.a) | op(ins.b);
+    case 'write_id':
+      return op(ins.src);
+    case 'syscall':
+      return op(ins.cpu);
+    default:
+      return 0;
+  }
+}
+
+/** Successor IPs of instruction `ip` of `code`, plus the abort IPs of the ranges containing it. */
+function successorIps(ir: ModelIR, pi: number, ip: number): number[] {
+  const ins = ir.programs[pi]!.code[ip]!;
+  const next = ins.op === 'jmp' ? [ins.target] : ins.op === 'br' ? [ip + 1, ins.target] : ins.op === 'done' || ins.op === 'sigreturn' ? [] : [ip + 1];
+  for (const d of ir.descriptors) if (d.program === pi && ip >= d.start && ip < d.postCommit) next.push(d.abort);
+  return next;
+}
 
 /**
- * The static test: at least 2 CPUs; every thread registered from the start, never dormant,
- * allowed on every CPU; no instruction reads or writes an ID field (cpu_id, cpu_id_start,
- * node_id, mm_cid: a register could then hold a CPU number, or a CPU field a user value); no
- * system call names a CPU, registers, unregisters or creates a thread; no per-CPU memory
- * (with no CPU-valued register, a per-CPU cell is reached only by a fixed index, which names
- * a CPU); no invariant or final condition names a thread or a CPU.
+ * The static test. No: fewer than 2 CPUs; a thread dormant, unregistered at the start, or not
+ * allowed on every CPU; a read of node_id or mm_cid, any write_id; a system call that names a
+ * CPU, registers, unregisters or creates a thread. Per program, the CPU-typed registers are
+ * those some read of cpu_id / cpu_id_start (or copy of a CPU-typed register) writes; no: such
+ * a register written otherwise, or read where it may still hold its initial value; a CPU-typed
+ * value in arithmetic, a store, a comparison with anything but another CPU-typed register or
+ * by anything but eq/ne; a memory reference into a per-CPU array other than an index by a
+ * CPU-typed register over exactly that array (a fixed index names a CPU). No: a property that
+ * names a thread or a CPU, or a per-CPU array other than through sum(NAME).
  */
 export function cpuSymmetryApplies(ir: ModelIR): CpuSymmetryVerdict {
   const no = (reason: string): CpuSymmetryVerdict => ({ applies: false, reason });
@@ -35,24 +89,79 @@ export function cpuSymmetryApplies(ir: ModelIR): CpuSymmetryVerdict {
     if (!th.registered) return no(`thread ${th.name} is not registered from the start`);
     if (th.allowed.length !== n) return no(`thread ${th.name} is not allowed on every CPU`);
   }
-  for (const p of ir.programs) {
-    for (let ip = 0; ip < p.code.length; ip++) {
-      const ins = p.code[ip]!;
-      const at = `program ${p.name} at IP ${ip}`;
-      if (ins.op === 'read_id') return no(`${at} reads ${ins.field} into a register (CPU-valued registers are not analysed yet)`);
-      if (ins.op === 'write_id') return no(`${at} writes ${ins.field}`);
-      if (ins.op === 'syscall') {
-        if (ins.cpu !== null) return no(`${at}: ${ins.name} names a CPU`);
-        if (['rseq_register', 'rseq_unregister', 'fork', 'clone_vm'].includes(ins.name)) return no(`${at} calls ${ins.name}`);
+  const perCpu = ir.memory.vars.filter((v) => v.percpu);
+  const cpuRegs: number[] = [];
+  for (let pi = 0; pi < ir.programs.length; pi++) {
+    const p = ir.programs[pi]!;
+    const code = p.code;
+    const at = (ip: number): string => `program ${p.name} at IP ${ip}`;
+    // CPU-typed registers: a fixpoint over copies.
+    let typed = 0;
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const ins of code) {
+        const cpuValued = (ins.op === 'read_id' && (ins.field === 'cpu_id' || ins.field === 'cpu_id_start')) || (ins.op === 'mov' && ins.src.reg && (typed & (1 << ins.src.value)) !== 0);
+        if (cpuValued && (typed & writes(ins)) === 0) {
+          typed |= writes(ins);
+          changed = true;
+        }
       }
     }
+    for (let ip = 0; ip < code.length; ip++) {
+      const ins = code[ip]!;
+      const isCpu = (o: Operand | null): boolean => o !== null && o.reg && (typed & (1 << o.value)) !== 0;
+      if (ins.op === 'read_id' && (ins.field === 'node_id' || ins.field === 'mm_cid')) return no(`${at(ip)} reads ${ins.field}`);
+      if (ins.op === 'write_id') return no(`${at(ip)} writes ${ins.field}`);
+      if (ins.op === 'syscall') {
+        if (ins.cpu !== null) return no(`${at(ip)}: ${ins.name} names a CPU`);
+        if (['rseq_register', 'rseq_unregister', 'fork', 'clone_vm'].includes(ins.name)) return no(`${at(ip)} calls ${ins.name}`);
+      }
+      const cpuWrite = (ins.op === 'read_id' && (ins.field === 'cpu_id' || ins.field === 'cpu_id_start')) || (ins.op === 'mov' && isCpu(ins.src));
+      if ((writes(ins) & typed) !== 0 && !cpuWrite) return no(`${at(ip)} writes a CPU-typed register with another value`);
+      if ((ins.op === 'add' || ins.op === 'sub') && (isCpu(ins.src) || (typed & (1 << ins.dst)) !== 0)) return no(`${at(ip)} computes with a CPU number`);
+      if ((ins.op === 'store' || ins.op === 'addm') && isCpu(ins.src)) return no(`${at(ip)} stores a CPU number`);
+      if ((ins.op === 'br' || ins.op === 'assert') && (isCpu(ins.a) || isCpu(ins.b)) && !(isCpu(ins.a) && isCpu(ins.b) && (ins.cond === 'eq' || ins.cond === 'ne')))
+        return no(`${at(ip)} compares a CPU number with something other than a CPU number for (in)equality`);
+      if (ins.op === 'load' || ins.op === 'store' || ins.op === 'addm') {
+        const m = ins.addr;
+        const indexCpu = m.indexReg >= 0 && (typed & (1 << m.indexReg)) !== 0;
+        const v = perCpu.find((x) => m.lo < x.base + x.size && x.base < m.hi);
+        if (indexCpu && !(v && m.base === v.base && m.lo === v.base && m.hi === v.base + n)) return no(`${at(ip)} indexes memory by a CPU number outside a per-CPU array`);
+        if (!indexCpu && v) return no(`${at(ip)} reaches per-CPU memory ${v.name} other than by a CPU number as its index`);
+      }
+    }
+    // A CPU-typed register is never read while it may still hold its initial value (0, which would read as CPU 0).
+    const initial = new Int32Array(code.length + 1).fill(-1);
+    const work = [0];
+    initial[0] = typed;
+    while (work.length > 0) {
+      const ip = work.pop()!;
+      if (ip >= code.length) continue;
+      const ins = code[ip]!;
+      const may = initial[ip]!;
+      if ((reads(ins) & may) !== 0) return no(`${at(ip)} reads a CPU-typed register before it holds a CPU number`);
+      const after = may & ~writes(ins);
+      for (const q of successorIps(ir, pi, ip)) {
+        const before = initial[q]!;
+        const merged = before === -1 ? after : before | after;
+        if (merged !== before) {
+          initial[q] = merged;
+          work.push(q);
+        }
+      }
+    }
+    cpuRegs.push(typed);
   }
-  const perCpu = ir.memory.vars.find((v) => v.percpu);
-  if (perCpu) return no(`memory ${perCpu.name} is per-CPU (CPU-indexed cells are not analysed yet)`);
   const names = [...ir.threads.map((t) => t.name), ...ir.cpus];
-  const named = [...ir.invariants, ...ir.final].find((c) => names.some((name) => new RegExp(`\\b${name.replace(/[.']/g, '\\$&')}\\b`).test(c.expr)));
-  if (named) return no(`property ${named.name} names a thread or a CPU`);
-  return { applies: true };
+  const mentions = (e: string, name: string): boolean => new RegExp(`\\b${name.replace(/[.']/g, '\\$&')}\\b`).test(e);
+  for (const c of [...ir.invariants, ...ir.final]) {
+    if (names.some((name) => mentions(c.expr, name))) return no(`property ${c.name} names a thread or a CPU`);
+    for (const v of perCpu) {
+      const rest = c.expr.replace(new RegExp(`\\bsum\\(\\s*${v.name}\\s*\\)`, 'g'), '');
+      if (mentions(rest, v.name)) return no(`property ${c.name} reads per-CPU memory ${v.name} other than through sum(${v.name})`);
+    }
+  }
+  return { applies: true, cpuRegs };
 }
 
 /** Every permutation of 0..n-1 but the identity (n! - 1 of them; n is at most 4). */
@@ -75,27 +184,43 @@ function nonIdentityPermutations(n: number): Int32Array[] {
  */
 export class CpuRenamer {
   private readonly L: RseqLayout;
+  /** Memory fields of each per-CPU array, cell c of the array at index c. */
+  private readonly perCpuCells: readonly Int32Array[];
+  private readonly cells: Int32Array;
   private readonly perms: Int32Array[];
   private readonly best: Int32Array;
   private readonly tmp: Int32Array;
 
-  /** `order` puts a state in the thread symmetry's order (the identity without it). */
+  /**
+   * `cpuRegs`: per program, the CPU-typed registers (cpuSymmetryApplies); `live`: per program,
+   * per IP, the live registers; `order` puts a renamed state in canonical form (records, then
+   * the thread symmetry's order).
+   */
   constructor(
     private readonly kernel: KernelSemantics,
-    cpus: number,
+    ir: ModelIR,
+    private readonly cpuRegs: readonly number[],
+    private readonly live: readonly Int32Array[],
     private readonly order: (s: Int32Array) => void,
   ) {
+    const cpus = ir.cpus.length;
     this.L = kernel.L;
+    this.perCpuCells = ir.memory.vars.filter((v) => v.percpu).map((v) => Int32Array.from({ length: cpus }, (_, c) => kernel.L.mem[v.base + c]!));
+    this.cells = new Int32Array(cpus);
     this.perms = nonIdentityPermutations(cpus);
     this.best = new Int32Array(kernel.L.bits.words);
     this.tmp = new Int32Array(kernel.L.bits.words);
   }
 
-  /** Replaces `s` (already in thread order) by the least state of its class. */
+  /**
+   * Replaces `s` by the least state of its class: `order` of every renaming, the identity
+   * included (`order` may normalize records the step that made `s` did not touch).
+   */
   canonicalize(s: Int32Array): void {
     const best = this.best;
     const tmp = this.tmp;
     best.set(s);
+    this.order(best);
     for (const perm of this.perms) {
       tmp.set(s);
       this.rename(tmp, perm);
@@ -106,9 +231,10 @@ export class CpuRenamer {
   }
 
   /**
-   * Renames every CPU c of `s` to perm[c]: each live thread's CPU (unless it floats), IDs and
-   * cached CPU. ID fields holding no CPU (CanonicalForm's 0 for "cannot be observed", an
-   * uninitialized cpu_id) are left alone.
+   * Renames every CPU c of `s` to perm[c]: each live thread's CPU (unless it floats), IDs,
+   * cached CPU and live CPU-typed registers, and the cells of per-CPU arrays. ID fields
+   * holding no CPU (CanonicalForm's 0 for "cannot be observed", an uninitialized cpu_id) are
+   * left alone.
    */
   rename(s: Int32Array, perm: Int32Array): void {
     const k = this.kernel;
@@ -125,6 +251,25 @@ export class CpuRenamer {
       }
       const cached = k.get(s, L.kIdCpu[t]!);
       if (cached !== NO_CACHED_CPU) k.set(s, L.kIdCpu[t]!, encodeCachedCpu(perm[cached - encodeCachedCpu(0)]!));
+      // CPU-typed registers live in the thread's active frames (dead ones are cleared by CanonicalForm).
+      const top = k.level(s, t);
+      for (let l = 0; l <= top; l++) {
+        const f = L.frame(t, l);
+        const prog = k.programOf(t, l);
+        const regs = this.cpuRegs[prog]! & (this.live[prog]![k.get(s, L.ip[f]!)] ?? 0);
+        for (let r = 0; regs >>> r !== 0; r++) {
+          if ((regs & (1 << r)) === 0) continue;
+          const field = L.regs[f * L.registers + r]!;
+          const v = decodeValue(k.get(s, field));
+          if (v >= 0 && v < n) k.set(s, field, encodeValue(perm[v]!));
+        }
+      }
+    }
+    // Cell c of a per-CPU array moves to cell perm[c].
+    const cells = this.cells;
+    for (const fields of this.perCpuCells) {
+      for (let c = 0; c < n; c++) cells[c] = k.get(s, fields[c]!);
+      for (let c = 0; c < n; c++) k.set(s, fields[perm[c]!]!, cells[c]!);
     }
   }
 }

@@ -154,8 +154,13 @@ export class RseqSystem implements TransitionSystem {
     });
     this.canonMemo = this.canonical.memo;
     this.sorter = new ThreadSorter(this.kernel);
-    const order = this.threadSymmetric ? (s: Int32Array): void => this.sorter.sort(s) : (): void => undefined;
-    this.cpuRenamer = this.cpuSymmetric ? new CpuRenamer(this.kernel, ir.cpus.length, order) : undefined;
+    // A renamed state goes through the record canonical form again (a register cleared to 0 by
+    // it may read as CPU 0 and be renamed), then into thread order.
+    const order = (s: Int32Array): void => {
+      for (let t = 0; t < this.T; t++) this.canonical.thread(s, t);
+      if (this.threadSymmetric) this.sorter.sort(s);
+    };
+    this.cpuRenamer = this.cpuSymmetry.applies && this.cpuSymmetric ? new CpuRenamer(this.kernel, ir, this.cpuSymmetry.cpuRegs, live, order) : undefined;
     this.instructions = new InstructionSteps(this.kernel, this.interp, this.canonical, this.reduced, fusible, this.runningOn);
     const events = new ThreadEvents(ir, this.kernel, this.canonical);
     this.steps = new CachedSteps(ir, this.kernel, events, this.instructions, this.coverage, this.runningOn, memoize && !sharedAreas && !options.trackLast);
@@ -164,8 +169,8 @@ export class RseqSystem implements TransitionSystem {
 
   /** Puts `s` in the symmetry reductions' canonical form: thread records sorted (ThreadSorter), CPUs renamed (CpuRenamer). */
   sortThreads(s: Int32Array): void {
-    if (this.threadSymmetric) this.sorter.sort(s);
-    this.cpuRenamer?.canonicalize(s);
+    if (this.cpuRenamer) this.cpuRenamer.canonicalize(s);
+    else this.sorter.sort(s);
   }
 
   /** Whether instruction `ip` of program `prog` runs fused with the one before it (no events explored before it). */

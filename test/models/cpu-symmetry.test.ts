@@ -16,13 +16,17 @@ import { presetDefs } from '../../models/kernel/presets.js';
 import { resolveModel } from '../../models/library/resolve.js';
 import type { RseqSystem } from '../../models/system/rseq-system.js';
 import { cpuSymmetryApplies } from '../../models/system/cpu-symmetry.js';
+import { selftestScenarios } from '../../models/library/selftests/scenarios.js';
+import { seedScenarios } from '../../models/library/seed/scenarios.js';
+import { gallery } from '../../models/library/gallery/entries.js';
 import { compile } from './semantics-helpers.js';
 
 /** Two threads increment a shared counter without rseq (load, add, store) on 2 CPUs; `first` CPUs of T1 and T2. */
 function sharedCounter(first: [string, string], extra: Partial<{ perCpu: boolean; readCpu: boolean; pinned: boolean; final: string }> = {}): ModelIR {
   const b = new ModelBuilder('shared-counter').cpus(2).memory('x', { max: 2 });
   if (extra.perCpu) b.memory('slot', { size: 'percpu', max: 1 });
-  b.program('worker', [...(extra.readCpu ? [I.readId('r0', 'cpu_id')] : []), I.load('r1', { var: 'x' }), I.add('r1', 1), I.store({ var: 'x' }, 'r1'), I.done()]);
+  const prefix = [...(extra.readCpu ? [I.readId('r0', 'cpu_id'), I.add('r0', 1)] : []), ...(extra.perCpu ? [I.load('r2', { var: 'slot', index: 0 })] : [])];
+  b.program('worker', [...prefix, I.load('r1', { var: 'x' }), I.add('r1', 1), I.store({ var: 'x' }, 'r1'), I.done()]);
   b.thread({ program: 'worker', cpu: first[0], ...(extra.pinned ? { allowed: [first[0]] } : {}) });
   b.thread({ program: 'worker', cpu: first[1] });
   return compile(b.budgets({ preemptions: 1, migrations: 1 }).final('sum', extra.final ?? 'x == 2').build());
@@ -53,7 +57,23 @@ function sharedRseq(): ModelIR {
   return compile(b.budgets({ preemptions: 1, migrations: 1, signals: 1, interrupts: 1, traps: 1 }).final('sum', 'x == 2').build());
 }
 
-/** Every reachable inspect/terminal code, every memory vector of an all-finished state, and the states. */
+/** Every permutation of 0..n-1. */
+function permutations(n: number): number[][] {
+  if (n === 0) return [[]];
+  return permutations(n - 1).flatMap((p) => Array.from({ length: n }, (_, i) => [...p.slice(0, i), n - 1, ...p.slice(i)]));
+}
+
+/** A final memory under every renaming of the CPUs (the cells of per-CPU arrays permuted): the reduction keeps one per class. */
+function renamings(ir: ModelIR, mem: number[]): number[][] {
+  const n = ir.cpus.length;
+  return permutations(n).map((perm) => {
+    const out = [...mem];
+    for (const v of ir.memory.vars) if (v.percpu) for (let c = 0; c < n; c++) out[v.base + perm[c]!] = mem[v.base + c]!;
+    return out;
+  });
+}
+
+/** Every reachable inspect/terminal code, every memory vector of an all-finished state (closed under CPU renamings), and the states. */
 function outcomes(sys: RseqSystem): { codes: string[]; finals: string[]; states: number } {
   const store = new StateStore(sys.stateWords);
   const codes = new Set<number>();
@@ -80,7 +100,7 @@ function outcomes(sys: RseqSystem): { codes: string[]; finals: string[]; states:
     if (n === 0) {
       const t = sys.terminal(s);
       if (t !== 0) codes.add(t);
-      if (L.status.every((f) => [Status.Done, Status.Dormant].includes(k.get(s, f) as 0 | 4))) finals.add(Array.from(L.mem, (f) => k.get(s, f)).join(','));
+      if (L.status.every((f) => [Status.Done, Status.Dormant].includes(k.get(s, f) as 0 | 4))) for (const m of renamings(sys.ir, Array.from(L.mem, (f) => k.get(s, f)))) finals.add(m.join(','));
     }
   }
   return { codes: [...codes].sort((a, b) => a - b).map((c) => sys.codeName(c)), finals: [...finals].sort(), states: store.size };
@@ -88,7 +108,9 @@ function outcomes(sys: RseqSystem): { codes: string[]; finals: string[]; states:
 
 describe('cpu-symmetry: when it applies', () => {
   it('applies to a model whose threads never see a CPU number', () => {
-    expect(cpuSymmetryApplies(sharedCounter(['C0', 'C1']))).toEqual({ applies: true });
+    expect(cpuSymmetryApplies(sharedCounter(['C0', 'C1']))).toEqual({ applies: true, cpuRegs: [0] });
+    // percpu-counter: r0 (cpu_id_start) and r3 (cpu_id) hold CPU numbers, in the worker and the handler.
+    expect(cpuSymmetryApplies(resolveModel('percpu-counter').ir)).toEqual({ applies: true, cpuRegs: [0b1001, 0b1001] });
   });
 
   it('does not apply, and says why', () => {
@@ -96,11 +118,11 @@ describe('cpu-symmetry: when it applies', () => {
       const v = cpuSymmetryApplies(ir);
       return v.applies ? undefined : v.reason;
     };
-    expect(reason(sharedCounter(['C0', 'C1'], { readCpu: true }))).toBe('program worker at IP 0 reads cpu_id into a register (CPU-valued registers are not analysed yet)');
-    expect(reason(sharedCounter(['C0', 'C1'], { perCpu: true }))).toBe('memory slot is per-CPU (CPU-indexed cells are not analysed yet)');
+    expect(reason(sharedCounter(['C0', 'C1'], { readCpu: true }))).toBe('program worker at IP 1 writes a CPU-typed register with another value');
+    expect(reason(sharedCounter(['C0', 'C1'], { perCpu: true }))).toBe('program worker at IP 0 reaches per-CPU memory slot other than by a CPU number as its index');
     expect(reason(sharedCounter(['C0', 'C1'], { pinned: true }))).toBe('thread T1 is not allowed on every CPU');
     expect(reason(sharedCounter(['C0', 'C1'], { final: 'x == 2 || cpu(T1) == 0' }))).toBe('property sum names a thread or a CPU');
-    expect(reason(resolveModel('percpu-counter').ir)).toBe('program worker at IP 0 reads cpu_id_start into a register (CPU-valued registers are not analysed yet)');
+    expect(reason(compile(selftestScenarios.find((x) => x.id === 'b')!.build()))).toBe('program worker at IP 6 computes with a CPU number');
     expect(reason(resolveModel('percpu-counter', ['cpus=1']).ir)).toBe('one CPU');
   });
 });
@@ -170,7 +192,52 @@ describe('cpu-symmetry keeps every property code and final memory (every preset)
   }
 });
 
+/** Every library, gallery, seed and selftest model the reduction applies to (small parameters). */
+const libraryModels: [string, ModelIR][] = [
+  ['percpu-counter 2x1+1', resolveModel('percpu-counter', ['threads=2', 'ops=1', 'signals=1']).ir],
+  ['percpu-counter 3x1', resolveModel('percpu-counter', ['threads=3', 'ops=1', 'signals=0']).ir],
+  ['plain-counter 2x1', resolveModel('plain-counter', ['threads=2', 'ops=1']).ir],
+  ...selftestScenarios.map((x) => [`selftest -T ${x.id}`, compile(x.build())] as [string, ModelIR]),
+  ...seedScenarios.map((x) => [`seed ${x.id}`, compile(x.build())] as [string, ModelIR]),
+  ...gallery.map((g) => [`gallery ${g.name}`, compile(g.model)] as [string, ModelIR]),
+];
+
+describe('cpu-symmetry keeps every property code and final memory (every library model it applies to, every preset)', () => {
+  const options: CheckOptions = { properties: ['all'] };
+  const applying = libraryModels.filter(([, ir]) => cpuSymmetryApplies(ir).applies);
+  it('applies to the models that never tell CPUs apart', () => {
+    expect(applying.map(([name]) => name)).toEqual(['percpu-counter 2x1+1', 'percpu-counter 3x1', 'plain-counter 2x1', 'selftest -T s', 'selftest -T i', 'gallery syscall-migrated-619']);
+  });
+  for (const [name, ir] of applying) {
+    for (const { name: preset } of presetDefs) {
+      it(`${name} under ${preset}`, () => {
+        const pol = resolvePolicy(preset, []);
+        const constants = { threads: ir.threads.length, ops: 1, cpus: ir.cpus.length, signals: 1 };
+        const reduced = buildSystem(ir, pol, { ...options, constants });
+        expect(reduced.cpuSymmetric).toBe(true);
+        const red = outcomes(reduced);
+        const without = outcomes(buildSystem(ir, pol, { ...options, constants, disable: ['cpu-symmetry'] }));
+        expect(red.codes).toEqual(without.codes);
+        expect(red.finals).toEqual(without.finals);
+        expect(red.states).toBeLessThanOrEqual(without.states);
+      });
+    }
+  }
+});
+
 describe('cpu-symmetry counterexamples are real executions', () => {
+  it('percpu-counter without the migration abort: the shortest violation, on real CPUs, replays unreduced', async () => {
+    const counter = resolveModel('percpu-counter', ['threads=2', 'ops=1', 'signals=0']);
+    const options = { policy: 'linux-6.3', knobs: ['abortOnMigrate=false'], constants: counter.constants, search: 'bfs' } as const;
+    const r = await checkModel(counter.ir, options);
+    const without = await checkModel(counter.ir, { ...options, disable: ['cpu-symmetry'] });
+    expect(r.verdict === 'violation' && [r.property, r.path.choices.length]).toEqual(['G1-atomicity', without.verdict === 'violation' && without.path.choices.length]);
+    if (r.verdict !== 'violation') return;
+    const concrete = buildSystem(counter.ir, resolvePolicy('linux-6.3', ['abortOnMigrate=false']), { constants: counter.constants, symmetry: false });
+    const last = replay(concrete, r.path.choices).at(-1)!.state;
+    expect(concrete.codeName(concrete.inspect(last) || concrete.terminal(last))).toBe('G1-atomicity');
+  });
+
   it('the shortest lost update, concretized to real CPUs, replays in the unreduced system', async () => {
     const ir = sharedCounter(['C0', 'C1']);
     const r = await checkModel(ir, { policy: 'linux-6.3', search: 'bfs' });
