@@ -7,7 +7,7 @@ import { Findings, type Candidate } from './findings.js';
 import { MemoryBound } from './memory-bound.js';
 
 /** The largest path cost stored (costs saturate there; a parallel store locks a link with the bit above). */
-export const MAX_TIE_COST = 0x7fff;
+const MAX_TIE_COST = 0x7fff;
 
 /** Explored states between checks of the clock, the memory bound and the abort signal. */
 export const BATCH = 4096;

@@ -47,7 +47,7 @@ export interface SharedStoreHandles {
   readonly control: SharedArrayBuffer;
 }
 
-/** The top bit of a state's cost word: its link is being rewritten (costs stay below it, see MAX_TIE_COST). */
+/** The top bit of a state's cost word: its link is being rewritten (path costs saturate below it, see pathCost in explore.ts). */
 const LINK_LOCKED = 0x8000;
 
 /** Thrown when the reserved capacity is exhausted (reported as the memory limit). */

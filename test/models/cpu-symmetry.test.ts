@@ -20,6 +20,7 @@ import { selftestScenarios } from '../../models/library/selftests/scenarios.js';
 import { seedScenarios } from '../../models/library/seed/scenarios.js';
 import { gallery } from '../../models/library/gallery/entries.js';
 import { compile } from './semantics-helpers.js';
+import { renamings } from './cpu-renamings.js';
 
 /** Two threads increment a shared counter without rseq (load, add, store) on 2 CPUs; `first` CPUs of T1 and T2. */
 function sharedCounter(first: [string, string], extra: Partial<{ perCpu: boolean; readCpu: boolean; pinned: boolean; final: string }> = {}): ModelIR {
@@ -55,22 +56,6 @@ function sharedRseq(): ModelIR {
   b.program('handler', [I.addm({ var: 'h' }, 1), I.sigreturn()]);
   for (const cpu of ['C0', 'C1']) b.thread({ program: 'worker', cpu, handler: 'handler' });
   return compile(b.budgets({ preemptions: 1, migrations: 1, signals: 1, interrupts: 1, traps: 1 }).final('sum', 'x == 2').build());
-}
-
-/** Every permutation of 0..n-1. */
-function permutations(n: number): number[][] {
-  if (n === 0) return [[]];
-  return permutations(n - 1).flatMap((p) => Array.from({ length: n }, (_, i) => [...p.slice(0, i), n - 1, ...p.slice(i)]));
-}
-
-/** A final memory under every renaming of the CPUs (the cells of per-CPU arrays permuted): the reduction keeps one per class. */
-function renamings(ir: ModelIR, mem: number[]): number[][] {
-  const n = ir.cpus.length;
-  return permutations(n).map((perm) => {
-    const out = [...mem];
-    for (const v of ir.memory.vars) if (v.percpu) for (let c = 0; c < n; c++) out[v.base + perm[c]!] = mem[v.base + c]!;
-    return out;
-  });
 }
 
 /** Every reachable inspect/terminal code, every memory vector of an all-finished state (closed under CPU renamings), and the states. */
