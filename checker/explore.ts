@@ -6,6 +6,9 @@ import { EXPAND_GROUP, SuccessorBuffer } from './successor-buffer.js';
 import { Findings, type Candidate } from './findings.js';
 import { MemoryBound } from './memory-bound.js';
 
+/** The largest path cost stored (costs saturate there; a parallel store locks a link with the bit above). */
+const MAX_TIE_COST = 0x7fff;
+
 /** Explored states between checks of the clock, the memory bound and the abort signal. */
 export const BATCH = 4096;
 
@@ -16,7 +19,11 @@ export interface VisitedStore {
   /** Inserts a copy of `s` if absent: the new id, or -1 - id of the equal stored state. */
   insertIfAbsent(s: Int32Array, parent: number, choice: number): number;
   /** `insertIfAbsent` of the state at `s[at, at + words)`, given its hash `h = hashWords(s, at, words)`. */
-  insertHashed(s: Int32Array, h: number, parent: number, choice: number, at?: number): number;
+  insertHashed(s: Int32Array, h: number, parent: number, choice: number, at?: number, events?: number): number;
+  /** The tie cost of the path the links make to `id`. */
+  eventsOf(id: number): number;
+  /** Relinks `id` to (`parent`, `choice`) when that path costs `events`, less than its path now. */
+  offerParent(id: number, parent: number, choice: number, events: number): void;
   /** Reads the memory lookups of hashes `hs[0, n)` read first; the result means nothing (see expandInProcess). */
   touch(hs: Int32Array, n: number): number;
   load(id: number, out: Int32Array): void;
@@ -37,8 +44,13 @@ export interface VisitedStore {
  *    level d, so the states and transitions counted never depend on the order of expansion;
  *  - the counterexample is the violating state of least depth (a violation among level d+1's
  *    inserted states has depth d+1, a state of level d without successors has depth d), ties
- *    broken by the smaller packed state; a flag's witness is chosen by the same rule. Parent
- *    links may differ between runs, never the path's length.
+ *    broken by the least path cost (`TransitionSystem.tieCost`: kernel events), then by the
+ *    smaller packed state; a flag's witness is chosen by depth and packed state.
+ *  - the links give each state a shortest path of least cost: every state stores the cost of
+ *    its path, and a state stored in level d + 1 that is reached again from level d by a cheaper
+ *    path is relinked (`offerParent`). Costs of level d + 1 are final once level d is expanded,
+ *    whatever the order. Among paths of equal cost the first link stored stays, so links (not
+ *    the path's length or cost) may differ between runs with workers.
  */
 export class Exploration {
   private readonly findings: Findings;
@@ -52,13 +64,18 @@ export class Exploration {
   stoppedBy: Limit | undefined;
   private nextProgress: number;
   private readonly memory: MemoryBound | undefined;
+  private readonly tieCost: ((label: number) => number) | undefined;
 
   constructor(
     readonly system: TransitionSystem,
     readonly options: ExploreOptions,
     readonly store: VisitedStore = new StateStore(system.stateWords),
   ) {
-    this.findings = new Findings((a, b) => this.store.compare(a, b));
+    this.findings = new Findings(
+      (a, b) => this.store.compare(a, b),
+      (id) => this.store.eventsOf(id),
+    );
+    this.tieCost = system.tieCost?.bind(system);
     const out = new Int32Array(system.stateWords);
     let choice = 0;
     system.initialStates(out, () => {
@@ -75,10 +92,15 @@ export class Exploration {
   }
 
   get done(): boolean {
-    return this.stoppedBy !== undefined || this.next >= this.store.count || (this.violation !== undefined && this.atLevelStart);
+    return this.stoppedBy !== undefined || this.next >= this.store.count || (this.findings.violated && this.atLevelStart);
   }
 
-  /** The violating state that ends the run, once one is found. */
+  /** Whether a violating state was found (the run ends after the level being expanded). */
+  get violated(): boolean {
+    return this.findings.violated;
+  }
+
+  /** The violating state that ends the run, once one is found (final once its level is expanded). */
   get violation(): Candidate | undefined {
     return this.findings.violation;
   }
@@ -114,12 +136,13 @@ export class Exploration {
     const parent = buf.parents[i]!;
     const choice = buf.choices[i]!;
     if (buf.selfLoops[i] === 1) return;
-    const id = this.store.insertHashed(buf.words, buf.hashes[i]!, parent, choice, i * this.system.stateWords);
+    const events = this.tieCost === undefined ? 0 : pathCost(this.store.eventsOf(parent), this.tieCost(buf.labels[i]!));
+    const id = this.store.insertHashed(buf.words, buf.hashes[i]!, parent, choice, i * this.system.stateWords, events);
     // Stryker disable next-line EqualityOperator: equivalent, id 0 is the first initial state, never inserted here
     if (id >= 0) {
       buf.load(i, out);
       this.note(id, this.system.inspect(out), this.depth + 1);
-    }
+    } else if (this.tieCost !== undefined && -1 - id >= this.levelEnd) this.store.offerParent(-1 - id, parent, choice, events);
     // Stryker disable next-line EqualityOperator: equivalent, id 0 is never new here, and -1 - (-1) is 0 too
   }
 
@@ -190,6 +213,11 @@ export class Exploration {
     if (this.stoppedBy) return { verdict: 'incomplete', stoppedBy: this.stoppedBy, stats, flags };
     return { verdict: 'pass', stats, flags };
   }
+}
+
+/** The cost of a path of cost `parent` extended by a transition of cost `step` (saturating). */
+export function pathCost(parent: number, step: number): number {
+  return Math.min(MAX_TIE_COST, parent + step);
 }
 
 /**

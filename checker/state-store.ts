@@ -1,7 +1,8 @@
 /**
  * The visited set: packed states appended to a chunked Int32Array arena (arena order is BFS
  * order and a state's id is its index), an open-addressing hash table of ids, and per-state
- * parent links (parent id and successor index) from which shortest traces are rebuilt.
+ * parent links (parent id and successor index, and the tie cost of the path they make) from
+ * which shortest traces are rebuilt.
  *
  * A table entry is id + 1 in its low log2(table size) bits (at most half the slots are used, so
  * that is enough) and the state's hash above them: a probe that meets another state's entry
@@ -53,6 +54,8 @@ export class StateStore {
   private tableMask: number;
   private parentIds: Int32Array;
   private choices: Uint16Array;
+  /** Per state, the least tie cost (kernel events) over the shortest paths found to it (see Exploration). */
+  private events: Uint16Array;
   /** Number of stored states; the next new state gets this id. */
   size = 0;
 
@@ -61,6 +64,7 @@ export class StateStore {
     this.tableMask = this.table.length - 1;
     this.parentIds = new Int32Array(1024);
     this.choices = new Uint16Array(1024);
+    this.events = new Uint16Array(1024);
   }
 
   /**
@@ -72,7 +76,7 @@ export class StateStore {
   }
 
   /** `insertIfAbsent` of the state at `s[at, at + words)`, given its hash `h = hashWords(s, at, words)`. */
-  insertHashed(s: Int32Array, h: number, parent: number, choice: number, at = 0): number {
+  insertHashed(s: Int32Array, h: number, parent: number, choice: number, at = 0, events = 0): number {
     const words = this.words;
     const mask = this.tableMask;
     const tag = h & ~mask;
@@ -101,6 +105,7 @@ export class StateStore {
     if (id >= this.parentIds.length) this.growLinks();
     this.parentIds[id] = parent;
     this.choices[id] = choice;
+    this.events[id] = events;
     if (this.size * 2 > this.table.length) this.growTable();
     return id;
   }
@@ -172,6 +177,19 @@ export class StateStore {
     return this.choices[id]!;
   }
 
+  /** The tie cost of the path to `id` (see `insertHashed`'s `events`). */
+  eventsOf(id: number): number {
+    return this.events[id]!;
+  }
+
+  /** Makes (`parent`, `choice`) the link of `id` when its path costs `events`, fewer than the link's now. */
+  offerParent(id: number, parent: number, choice: number, events: number): void {
+    if (events >= this.events[id]!) return;
+    this.parentIds[id] = parent;
+    this.choices[id] = choice;
+    this.events[id] = events;
+  }
+
   /** The choice path from an initial state to `id`. */
   pathTo(id: number): number[] {
     const rev: number[] = [];
@@ -181,21 +199,21 @@ export class StateStore {
 
   /** Bytes held by the arena, the table and the parent links. */
   bytes(): number {
-    return this.chunks.length * CHUNK_STATES * this.words * 4 + this.table.byteLength + this.parentIds.byteLength + this.choices.byteLength;
+    return this.chunks.length * CHUNK_STATES * this.words * 4 + this.table.byteLength + this.parentIds.byteLength + this.choices.byteLength + this.events.byteLength;
   }
 
   /** Bytes per stored state counting only used arena space and links at their used size. */
   bytesPerState(): number {
     if (this.size === 0) return 0;
-    return this.words * 4 + this.table.byteLength / this.size + 4 + 2;
+    return this.words * 4 + this.table.byteLength / this.size + 4 + 2 + 2;
   }
 
   growthBytes(inserts: number): number {
     const after = this.size + inserts;
-    let bytes = inserts * (this.words * 4 + 6);
+    let bytes = inserts * (this.words * 4 + 8);
     // A growth allocates the doubled array while the old one is still alive.
     if (after * 2 > this.table.length) bytes += this.table.byteLength * 2;
-    if (after > this.parentIds.length) bytes += this.parentIds.length * 2 * 6;
+    if (after > this.parentIds.length) bytes += this.parentIds.length * 2 * 8;
     return bytes;
   }
 
@@ -207,6 +225,9 @@ export class StateStore {
     const c = new Uint16Array(n);
     c.set(this.choices);
     this.choices = c;
+    const e = new Uint16Array(n);
+    e.set(this.events);
+    this.events = e;
   }
 
   private growTable(): void {

@@ -23,6 +23,12 @@ export interface TransitionSystem {
   inspect(state: Int32Array): number;
   /** Classifies a state with no successors: 0 = an accepted end, a positive code = a violation. */
   terminal(state: Int32Array): number;
+  /**
+   * The tie cost of a transition with this label (0 or more; path costs saturate at 0x7fff):
+   * among the shortest counterexamples, the breadth-first explorer returns one of least total
+   * cost. Without it every transition costs 0.
+   */
+  tieCost?(label: number): number;
   /** Names a positive or negative code returned by `inspect` or `terminal`. */
   codeName(code: number): string;
 }

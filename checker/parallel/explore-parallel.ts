@@ -90,10 +90,12 @@ async function runParallel(local: TransitionSystem, spec: SystemSpec, options: P
   // The next level's states: (first id, count) ranges.
   let frontier: number[] = [x.next, store.count - x.next];
   try {
-    while (frontier.length > 0 && !x.violation && !x.stoppedBy) {
+    while (frontier.length > 0 && !x.violated && !x.stoppedBy) {
       if (!x.beginLevel()) break;
       const batches = cutBatches(frontier, batchSize);
       const levelStates = sumCounts(frontier);
+      // Every id handed out from here on is a state of the next level.
+      const levelFirst = store.nextId;
       store.control[Ctl.workNext] = 0;
       store.resetProgress(options.workers, true);
       const next: number[] = [];
@@ -106,6 +108,7 @@ async function runParallel(local: TransitionSystem, spec: SystemSpec, options: P
           batches: batches.buffer as SharedArrayBuffer,
           batchCount: batches.length / 2,
           depth: x.depth,
+          levelFirst,
           blockSize: BLOCK,
           idLimit: Math.floor(store.tableSize * 0.6),
           slot,
@@ -120,7 +123,7 @@ async function runParallel(local: TransitionSystem, spec: SystemSpec, options: P
           store.count += r.inserted;
           perWorker.set(r.worker, (perWorker.get(r.worker) ?? 0) + r.expanded);
           for (let i = 0; i < r.blocks.length; i += 2) if (r.blocks[i + 1]! > 0) next.push(r.blocks[i]!, r.blocks[i + 1]!);
-          if (r.violation.length === 3) x.note(r.violation[0]!, r.violation[1]!, r.violation[2]!);
+          for (let i = 0; i < r.violations.length; i += 3) x.note(r.violations[i]!, r.violations[i + 1]!, r.violations[i + 2]!);
           for (let i = 0; i < r.flags.length; i += 4) x.noteFlag(r.flags[i]!, r.flags[i + 1]!, r.flags[i + 2]!, r.flags[i + 3]!);
           if (r.full) x.stoppedBy ??= { kind: 'memory', bound: options.maxMemoryMB ?? Math.round(memory / 2 ** 20) };
         }

@@ -10,6 +10,7 @@ import type { TransitionSystem } from '../transition-system.js';
 import { Findings } from '../findings.js';
 import { Ctl, SharedStore } from './shared-store.js';
 import { EXPAND_GROUP, SuccessorBuffer } from '../successor-buffer.js';
+import { pathCost } from '../explore.js';
 import type { LevelRequest, LevelResult, RehashRequest } from './protocol.js';
 
 /**
@@ -29,6 +30,7 @@ class LevelExpander {
   expanded = 0;
   transitions = 0;
   inserted = 0;
+  tieCost: ((label: number) => number) | undefined;
 
   constructor(readonly sys: TransitionSystem) {
     this.out = new Int32Array(sys.stateWords);
@@ -40,6 +42,7 @@ class LevelExpander {
     this.req = req;
     this.store = store;
     this.found = new Findings((a, b) => store.compare(a, b));
+    this.tieCost = this.sys.tieCost?.bind(this.sys);
     this.blocks = [];
     this.nextId = this.blockEnd = 0;
     this.expanded = this.transitions = this.inserted = 0;
@@ -74,8 +77,12 @@ class LevelExpander {
     const from = buf.parents[i]!;
     const c = buf.choices[i]!;
     // Looked up where it lies in the buffer; copied out only when new, to be inspected.
-    const r = store.insertAt(buf.words, this.nextId, from, c, buf.hashes[i], i * this.sys.stateWords);
-    if (r === this.nextId) {
+    const events = this.tieCost === undefined ? 0 : pathCost(store.eventsOf(from), this.tieCost(buf.labels[i]!));
+    const r = store.insertAt(buf.words, this.nextId, from, c, buf.hashes[i], i * this.sys.stateWords, events);
+    if (r !== this.nextId) {
+      // Reached again: relinked when this path is cheaper and the state is of the next level (see Exploration).
+      if (this.tieCost !== undefined && -1 - r >= req.levelFirst) store.offerParent(-1 - r, from, c, events);
+    } else {
       this.nextId++;
       this.inserted++;
       this.blocks[this.blocks.length - 1]!++;
@@ -127,7 +134,7 @@ async function level(req: LevelRequest): Promise<unknown> {
   const flagData = new Int32Array(found.flags.size * 4);
   let i = 0;
   for (const f of found.flags.values()) flagData.set([f.code, f.count, f.id, f.depth], 4 * i++);
-  const v = found.violation;
+  const violations = Int32Array.from(found.violations.flatMap((v) => [v.id, v.code, v.depth]));
   const result: LevelResult = {
     worker: threadId,
     blocks: Int32Array.from(x.blocks),
@@ -136,10 +143,10 @@ async function level(req: LevelRequest): Promise<unknown> {
     inserted: x.inserted,
     paused,
     full,
-    violation: v ? Int32Array.of(v.id, v.code, v.depth) : new Int32Array(0),
+    violations,
     flags: flagData,
   };
-  return new workerpool.Transfer(result, [result.blocks.buffer, result.violation.buffer, result.flags.buffer] as ArrayBuffer[]);
+  return new workerpool.Transfer(result, [result.blocks.buffer, result.violations.buffer, result.flags.buffer] as ArrayBuffer[]);
 }
 
 class CapacityFull extends Error {}

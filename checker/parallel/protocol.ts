@@ -24,6 +24,8 @@ export interface LevelRequest {
   readonly batchCount: number;
   /** Depth of the level being expanded. */
   readonly depth: number;
+  /** The least id of the next level's states (a state reached again from this level is relinked only then). */
+  readonly levelFirst: number;
   /** Ids handed out per block. */
   readonly blockSize: number;
   /** Stop claiming batches once this many ids are handed out (the table must grow first). */
@@ -47,8 +49,8 @@ export interface LevelResult {
   readonly paused: boolean;
   /** The reserved capacity ran out. */
   readonly full: boolean;
-  /** (id, code, depth) triples: this worker's best violating state, if any. */
-  readonly violation: Int32Array;
+  /** (id, code, depth) triples: this worker's violating states of least depth (the coordinator picks one after the level). */
+  readonly violations: Int32Array;
   /** (code, count, best id, depth) per flag code seen. */
   readonly flags: Int32Array;
 }

@@ -41,9 +41,14 @@ export interface SharedStoreHandles {
   readonly arena: SharedArrayBuffer;
   readonly parents: SharedArrayBuffer;
   readonly choices: SharedArrayBuffer;
+  /** Tie costs of the paths the links make (see `offerParent`). */
+  readonly events: SharedArrayBuffer;
   readonly table: SharedArrayBuffer;
   readonly control: SharedArrayBuffer;
 }
+
+/** The top bit of a state's cost word: its link is being rewritten (path costs saturate below it, see pathCost in explore.ts). */
+const LINK_LOCKED = 0x8000;
 
 /** Thrown when the reserved capacity is exhausted (reported as the memory limit). */
 export class CapacityExhausted extends Error {}
@@ -54,6 +59,7 @@ export class SharedStore {
   readonly arena: Int32Array;
   readonly parents: Int32Array;
   readonly choices: Uint16Array;
+  readonly events: Uint16Array;
   readonly control: Int32Array;
   table: Int32Array;
   private mask: number;
@@ -66,6 +72,7 @@ export class SharedStore {
     this.arena = new Int32Array(handles.arena);
     this.parents = new Int32Array(handles.parents);
     this.choices = new Uint16Array(handles.choices);
+    this.events = new Uint16Array(handles.events);
     this.control = new Int32Array(handles.control);
     this.table = new Int32Array(handles.table);
     this.mask = this.table.length - 1;
@@ -79,6 +86,7 @@ export class SharedStore {
       arena: new SharedArrayBuffer(capacity * words * 4),
       parents: new SharedArrayBuffer(capacity * 4),
       choices: new SharedArrayBuffer(capacity * 2),
+      events: new SharedArrayBuffer(capacity * 2),
       table: new SharedArrayBuffer((1 << tableLog2) * 4),
       control: new SharedArrayBuffer((Ctl.slots + 2 * Math.max(1, workers)) * 4),
     });
@@ -130,7 +138,7 @@ export class SharedStore {
    * stored. Returns `id` when inserted, else -1 - (the stored state's id). The state's words
    * and links are written before the CAS that publishes it. The state is `s[from, from + words)`.
    */
-  insertAt(s: Int32Array, id: number, parent: number, choice: number, h = hashWords(s, 0, this.words), from = 0): number {
+  insertAt(s: Int32Array, id: number, parent: number, choice: number, h = hashWords(s, 0, this.words), from = 0, events = 0): number {
     const words = this.words;
     const arena = this.arena;
     const table = this.table;
@@ -148,6 +156,7 @@ export class SharedStore {
           for (let i = 0; i < words; i++) arena[at + i] = s[from + i]!;
           this.parents[id] = parent;
           this.choices[id] = choice;
+          this.events[id] = events;
           written = true;
         }
         entry = Atomics.compareExchange(table, slot, 0, tag | (id + 1));
@@ -185,10 +194,10 @@ export class SharedStore {
   }
 
   /** `insertIfAbsent` of the state at `s[at, at + words)`, given its hash `h = hashWords(s, at, words)`. */
-  insertHashed(s: Int32Array, h: number, parent: number, choice: number, at = 0): number {
+  insertHashed(s: Int32Array, h: number, parent: number, choice: number, at = 0, events = 0): number {
     const id = this.nextId;
     if (id >= this.capacity) throw new CapacityExhausted();
-    const r = this.insertAt(s, id, parent, choice, h, at);
+    const r = this.insertAt(s, id, parent, choice, h, at, events);
     if (r === id) {
       this.control[Ctl.nextId] = id + 1;
       this.count++;
@@ -266,6 +275,31 @@ export class SharedStore {
     return 0;
   }
 
+  /** The tie cost of the path to `id` (final once `id`'s level is expanded). */
+  eventsOf(id: number): number {
+    // Plain read: a state is relinked only while it is in the next level, never while it is read.
+    return this.events[id]!;
+  }
+
+  /**
+   * Makes (`parent`, `choice`) the link of `id` when its path costs `events`, fewer than the
+   * link's now. Workers offer concurrently: the cost word's top bit locks the link while it is
+   * rewritten, so a link and its cost always match.
+   */
+  offerParent(id: number, parent: number, choice: number, events: number): void {
+    const costs = this.events;
+    for (;;) {
+      const now = Atomics.load(costs, id);
+      if ((now & LINK_LOCKED) !== 0) continue;
+      if (events >= now) return;
+      if (Atomics.compareExchange(costs, id, now, events | LINK_LOCKED) !== now) continue;
+      this.parents[id] = parent;
+      this.choices[id] = choice;
+      Atomics.store(costs, id, events);
+      return;
+    }
+  }
+
   pathTo(id: number): number[] {
     const rev: number[] = [];
     for (let cur = id; cur >= 0; cur = this.parents[cur]!) rev.push(this.choices[cur]!);
@@ -274,18 +308,18 @@ export class SharedStore {
 
   /** Bytes committed for the states stored (arena, links) plus the table. */
   bytes(): number {
-    return this.nextId * (this.words * 4 + 6) + this.table.byteLength;
+    return this.nextId * (this.words * 4 + 8) + this.table.byteLength;
   }
 
   growthBytes(inserts: number): number {
     // The arena is reserved up front but only its written pages are resident; a table growth
     // (at 45 % load between parallel rounds, 50 % in process) allocates the next table beside this one.
     const after = this.nextId + inserts;
-    return inserts * (this.words * 4 + 6) + (after > this.table.length * 0.45 ? this.grownSize(after, 0.45) * 4 : 0);
+    return inserts * (this.words * 4 + 8) + (after > this.table.length * 0.45 ? this.grownSize(after, 0.45) * 4 : 0);
   }
 
   bytesPerState(): number {
-    return this.count === 0 ? 0 : this.words * 4 + 6 + this.table.byteLength / this.count;
+    return this.count === 0 ? 0 : this.words * 4 + 8 + this.table.byteLength / this.count;
   }
 }
 
@@ -294,7 +328,7 @@ export class SharedStore {
  * `memoryBytes` (60 % of physical memory by default), at most what a typed array can index.
  */
 export function reserveCapacity(words: number, memoryBytes: number, maxStates?: number): number {
-  const perState = words * 4 + 6 + 8;
+  const perState = words * 4 + 8 + 8;
   let cap = Math.floor(memoryBytes / perState);
   cap = Math.min(cap, Math.floor((2 ** 32 - 1) / words), 2 ** 30);
   if (maxStates !== undefined) cap = Math.min(cap, maxStates + (1 << 20));

@@ -58,3 +58,14 @@ function labelArg(label: number): number {
 export function decodeLabel(label: number): { kind: number; thread: number; arg: number } {
   return { kind: labelKind(label), thread: labelThread(label), arg: labelArg(label) };
 }
+
+/**
+ * Kernel events in a transition with this label: every step that is not a thread's own
+ * instruction or system call (a preemption, migration, signal, interrupt, task work, trap,
+ * scheduling of a ready thread, wake-up, ...) counts one; an instruction whose system call
+ * returns into a preemption counts one for the preemption. This is the one definition: the
+ * shortest counterexample breaks ties by the fewest of these (RseqSystem.tieCost).
+ */
+export function kernelEvents(label: number): number {
+  return labelKind(label) === LabelKind.instruction ? 0 : 1;
+}

@@ -16,10 +16,11 @@ import { CachedSteps } from './cached-steps.js';
 import { CanonicalForm } from './canonical.js';
 import { PlacementCoverage } from './coverage.js';
 import { InstructionSteps } from './instruction-steps.js';
-import { LabelKind, labelKind, makeLabel } from './labels.js';
+import { kernelEvents, LabelKind, labelKind, makeLabel } from './labels.js';
 import { FactFlag, type RecordCache } from './record-cache.js';
 import { abortsArePending, descriptorRangeMasks, eventBitsDieWithoutNotify, eventMaskCollapses, floatingThreads, fusibleInstructions, reductionsAreSound, symmetryIsSound, type ReductionName } from './reductions.js';
 import { ThreadSorter } from './symmetry.js';
+import { CpuRenamer, cpuSymmetryApplies, type CpuSymmetryVerdict } from './cpu-symmetry.js';
 import { Local, ThreadEvents } from './thread-events.js';
 import { recordLastTransition } from './transition-ghosts.js';
 import { copyWords } from './words.js';
@@ -72,8 +73,14 @@ export class RseqSystem implements TransitionSystem {
   readonly collapseEvents: boolean;
   /** Placement coverage counters (see `coverageReport`). */
   readonly coverage: PlacementCoverage;
-  /** Whether states are reduced modulo permutations of identical threads. */
+  /** Whether states are reduced modulo permutations of identical threads or of CPUs (see `sortThreads`). */
   readonly symmetric: boolean;
+  /** Whether the CPU symmetry applies to the model, or why not (cpu-symmetry.ts). */
+  readonly cpuSymmetry: CpuSymmetryVerdict;
+  /** Whether states are reduced modulo renamings of the CPUs (on when `cpuSymmetry` applies and the reduction is enabled). */
+  readonly cpuSymmetric: boolean;
+  private readonly threadSymmetric: boolean;
+  private readonly cpuRenamer: CpuRenamer | undefined;
   /** Whether the local-step and floating-ready reductions apply (see `reductionsAreSound`). */
   readonly reduced: boolean;
   /** Whether dead event bits are cleared (see eventBitsDieWithoutNotify). */
@@ -118,13 +125,17 @@ export class RseqSystem implements TransitionSystem {
     const sharedAreas = ir.programs.some((p) => p.code.some((i) => i.op === 'syscall' && i.name === 'clone_vm'));
     const memoize = options.memoize !== false;
     this.collapseEvents = eventMaskCollapses(ir, policy);
-    this.symmetric = (options.symmetry ?? true) && !options.trackLast && symmetryIsSound(ir);
+    this.threadSymmetric = (options.symmetry ?? true) && !options.trackLast && symmetryIsSound(ir);
     this.reduced = (options.reduce ?? true) && !options.trackLast && reductionsAreSound(ir);
     // The named reductions change only what no property can read (a pending event bit; the exact
     // IP inside the range and the dead registers of a thread certain to abort; in_cs sees the
     // same range either way), so unlike fusion and floating they stay on under temporal
-    // properties and properties that name a thread.
+    // properties and properties that name a thread. The CPU symmetry renames CPUs, which cpu(T),
+    // on_cpu(T, C) and migrate(T) can see: it stays off under temporal properties.
     const enabled = (name: ReductionName): boolean => (options.reduce ?? true) && !(options.disable ?? []).includes(name);
+    this.cpuSymmetry = cpuSymmetryApplies(ir);
+    this.cpuSymmetric = (options.symmetry ?? true) && this.reduced && enabled('cpu-symmetry') && this.cpuSymmetry.applies;
+    this.symmetric = this.threadSymmetric || this.cpuSymmetric;
     this.deadEvents = enabled('dead-events') && eventBitsDieWithoutNotify(ir, policy, this.collapseEvents, options.budgets.interrupts);
     this.abortPending = enabled('abort-pending') && abortsArePending(policy, this.collapseEvents, this.kernel.rework);
     this.coverage = new PlacementCoverage(ir);
@@ -150,15 +161,23 @@ export class RseqSystem implements TransitionSystem {
     });
     this.canonMemo = this.canonical.memo;
     this.sorter = new ThreadSorter(this.kernel);
+    // A renamed state goes through the record canonical form again (a register cleared to 0 by
+    // it may read as CPU 0 and be renamed), then into thread order.
+    const order = (s: Int32Array): void => {
+      for (let t = 0; t < this.T; t++) this.canonical.thread(s, t);
+      if (this.threadSymmetric) this.sorter.sort(s);
+    };
+    this.cpuRenamer = this.cpuSymmetry.applies && this.cpuSymmetric ? new CpuRenamer(this.kernel, ir, this.cpuSymmetry.cpuRegs, live, order) : undefined;
     this.instructions = new InstructionSteps(this.kernel, this.interp, this.canonical, this.reduced, fusible, this.runningOn);
     const events = new ThreadEvents(ir, this.kernel, this.canonical);
     this.steps = new CachedSteps(ir, this.kernel, events, this.instructions, this.coverage, this.runningOn, memoize && !sharedAreas && !options.trackLast);
     this.recordCache = this.steps.cache;
   }
 
-  /** Sorts the thread records of `s` into the symmetry reduction's canonical order (see ThreadSorter). */
+  /** Puts `s` in the symmetry reductions' canonical form: thread records sorted (ThreadSorter), CPUs renamed (CpuRenamer). */
   sortThreads(s: Int32Array): void {
-    this.sorter.sort(s);
+    if (this.cpuRenamer) this.cpuRenamer.canonicalize(s);
+    else this.sorter.sort(s);
   }
 
   /** Whether instruction `ip` of program `prog` runs fused with the one before it (no events explored before it). */
@@ -201,7 +220,7 @@ export class RseqSystem implements TransitionSystem {
       }
     });
     if (this.kernel.trackMmCid) initialMmCids(this.kernel, out);
-    if (this.symmetric) this.sorter.sort(out);
+    if (this.symmetric) this.sortThreads(out);
     emit();
   }
 
@@ -341,7 +360,7 @@ export class RseqSystem implements TransitionSystem {
     const out = this.emitOut;
     this.coverage.count(this.covIp, labelKind(label), this.kernel.get(out, this.layout.violation) !== 0);
     if (this.lastStep !== undefined) recordLastTransition(this.kernel, out, label, this.lastStep);
-    if (this.symmetric) this.sorter.sort(out);
+    if (this.symmetric) this.sortThreads(out);
     return this.emitRaw(label);
   };
 
@@ -385,6 +404,11 @@ export class RseqSystem implements TransitionSystem {
     const fin = this.options.finals;
     for (let i = 0; i < fin.length; i++) if (!fin[i]!.holds(state)) return FIRST_USER_CODE + this.options.invariants.length + i;
     return 0;
+  }
+
+  /** Shortest counterexamples are picked with the fewest kernel events (see labels.ts). */
+  tieCost(label: number): number {
+    return kernelEvents(label);
   }
 
   codeName(code: number): string {

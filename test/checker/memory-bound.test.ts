@@ -35,18 +35,18 @@ describe('MemoryBound', () => {
 
 describe('growthBytes of the stores', () => {
   it('StateStore: rows and links per state, plus the doubled table when a growth falls due', () => {
-    // 2 words: 8 bytes a row, 6 of links. The table starts with 2^12 slots and doubles past half full.
+    // 2 words: 8 bytes a row, 8 of links (parent, choice, path cost). The table starts with 2^12 slots and doubles past half full.
     const store = new StateStore(2);
-    expect(store.growthBytes(100)).toBe(100 * 14);
+    expect(store.growthBytes(100)).toBe(100 * 16);
     // 2048 states would fill half the table: the 8192-slot table (32 KiB) is allocated too.
-    expect(store.growthBytes(2049)).toBe(2049 * 14 + 2 * 4096 * 4 + 1024 * 2 * 6);
+    expect(store.growthBytes(2049)).toBe(2049 * 16 + 2 * 4096 * 4 + 1024 * 2 * 8);
   });
 
   it('SharedStore: rows and links, plus the next table once 45 % of this one would be used', () => {
     const store = SharedStore.create(2, 1 << 16, 16, 1);
-    expect(store.growthBytes(100)).toBe(100 * 14);
+    expect(store.growthBytes(100)).toBe(100 * 16);
     const due = Math.ceil((1 << 16) * 0.45) + 1;
-    expect(store.growthBytes(due)).toBe(due * 14 + (1 << 17) * 4);
+    expect(store.growthBytes(due)).toBe(due * 16 + (1 << 17) * 4);
   });
 });
 

@@ -44,3 +44,30 @@ export function chain(last: number, terminal: (s: Int32Array) => number = () => 
     codeName: () => '',
   };
 }
+
+/**
+ * Two shortest ways from 0 to the violating state 3 (code 1), found in this order:
+ * 0 -(event)-> 1 -(step)-> 3 and 0 -(step)-> 2 -(step)-> 3. Labels are the tie costs: 1 for
+ * the event, 0 for a step. With `deeper`, state 3 leads on to 4, the violating end state
+ * (code 2), so the cheaper link of 3 matters to the trace of a deeper state too.
+ */
+export function eventDiamond(deeper = false): TransitionSystem {
+  const next: Record<number, [number, number][]> = { 0: [[1, 1], [2, 0]], 1: [[3, 0]], 2: [[3, 0]], 3: deeper ? [[4, 0]] : [] };
+  return {
+    stateWords: 1,
+    initialStates(out, emit) {
+      out[0] = 0;
+      emit();
+    },
+    successors(s, out, emit) {
+      for (const [to, label] of next[s[0]!] ?? []) {
+        out[0] = to;
+        if (emit(label)) return;
+      }
+    },
+    inspect: (s) => (!deeper && s[0] === 3 ? 1 : 0),
+    terminal: (s) => (s[0] === 4 ? 2 : 0),
+    tieCost: (label) => label,
+    codeName: (c) => (c === 1 ? 'bad' : c === 2 ? 'bad end' : 'ok'),
+  };
+}

@@ -1,0 +1,280 @@
+/**
+ * CPU symmetry (reduction `cpu-symmetry`): when nothing in a model tells one CPU from another,
+ * states that differ only by a renaming of the CPUs are merged, one stored per class.
+ *
+ * The CPU-derived values a renaming permutes: each thread's CPU, cpu_id_start and cpu_id in its
+ * struct rseq, the kernel's cached CPU, the registers that hold a CPU number (CPU-typed: loaded
+ * from cpu_id or cpu_id_start, or copied from such a register), and the cells of per-CPU
+ * arrays. The static test (`cpuSymmetryApplies`) accepts a model only when every use of a
+ * CPU-typed register is one a renaming commutes with: an index into a per-CPU array of one
+ * cell per CPU, a copy into another CPU-typed register, an eq/ne comparison of two CPU-typed
+ * registers; and nothing else names a CPU.
+ */
+import type { Instr, MemRef, ModelIR, Operand } from '../ir/types.js';
+import { decodeValue, encodeCachedCpu, encodeValue, NO_CACHED_CPU } from '../kernel/encoding.js';
+import { Status, type RseqLayout } from '../kernel/layout.js';
+import type { KernelSemantics } from '../kernel/semantics.js';
+
+/** Whether the CPU symmetry applies to a model (with the CPU-typed registers of each program), and if not, the first reason found. */
+export type CpuSymmetryVerdict = { readonly applies: true; readonly cpuRegs: readonly number[] } | { readonly applies: false; readonly reason: string };
+
+/** Registers an instruction writes (a bit mask). */
+function writes(ins: Instr): number {
+  switch (ins.op) {
+    case 'mov':
+    case 'add':
+    case 'sub':
+    case 'load':
+    case 'read_id':
+      return 1 << ins.dst;
+    case 'syscall':
+      return ins.dst >= 0 ? 1 << ins.dst : 0;
+    default:
+      return 0;
+  }
+}
+
+/** Registers an instruction reads (a bit mask). */
+function reads(ins: Instr): number {
+  const op = (o: Operand | null): number => (o !== null && o.reg ? 1 << o.value : 0);
+  const mem = (m: MemRef): number => (m.indexReg >= 0 ? 1 << m.indexReg : 0);
+  switch (ins.op) {
+    case 'mov':
+      return op(ins.src);
+    case 'add':
+    case 'sub':
+      return op(ins.src) | (1 << ins.dst);
+    case 'load':
+      return mem(ins.addr);
+    case 'store':
+    case 'addm':
+      return mem(ins.addr) | op(ins.src);
+    case 'br':
+    case 'assert':
+      return op(ins.a) | op(ins.b);
+    case 'write_id':
+      return op(ins.src);
+    case 'syscall':
+      return op(ins.cpu);
+    default:
+      return 0;
+  }
+}
+
+/** Successor IPs of instruction `ip` of `code`, plus the abort IPs of the ranges containing it. */
+function successorIps(ir: ModelIR, pi: number, ip: number): number[] {
+  const ins = ir.programs[pi]!.code[ip]!;
+  const next = ins.op === 'jmp' ? [ins.target] : ins.op === 'br' ? [ip + 1, ins.target] : ins.op === 'done' || ins.op === 'sigreturn' ? [] : [ip + 1];
+  for (const d of ir.descriptors) if (d.program === pi && ip >= d.start && ip < d.postCommit) next.push(d.abort);
+  return next;
+}
+
+/**
+ * The static test. No: fewer than 2 CPUs; a thread dormant, unregistered at the start, or not
+ * allowed on every CPU; a read of node_id or mm_cid, any write_id; a system call that names a
+ * CPU, registers, unregisters or creates a thread. Per program, the CPU-typed registers are
+ * those some read of cpu_id / cpu_id_start (or copy of a CPU-typed register) writes; no: such
+ * a register written otherwise, or read where it may still hold its initial value; a CPU-typed
+ * value in arithmetic, a store, a comparison with anything but another CPU-typed register or
+ * by anything but eq/ne; a memory reference into a per-CPU array other than an index by a
+ * CPU-typed register over exactly that array (a fixed index names a CPU). No: a property that
+ * names a thread or a CPU, or a per-CPU array other than through sum(NAME).
+ */
+export function cpuSymmetryApplies(ir: ModelIR): CpuSymmetryVerdict {
+  const no = (reason: string): CpuSymmetryVerdict => ({ applies: false, reason });
+  const n = ir.cpus.length;
+  if (n < 2) return no('one CPU');
+  for (const th of ir.threads) {
+    if (th.dormant) return no(`thread ${th.name} is dormant`);
+    if (!th.registered) return no(`thread ${th.name} is not registered from the start`);
+    if (th.allowed.length !== n) return no(`thread ${th.name} is not allowed on every CPU`);
+  }
+  const perCpu = ir.memory.vars.filter((v) => v.percpu);
+  const cpuRegs: number[] = [];
+  for (let pi = 0; pi < ir.programs.length; pi++) {
+    const p = ir.programs[pi]!;
+    const code = p.code;
+    const at = (ip: number): string => `program ${p.name} at IP ${ip}`;
+    // CPU-typed registers: a fixpoint over copies.
+    let typed = 0;
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const ins of code) {
+        const cpuValued = (ins.op === 'read_id' && (ins.field === 'cpu_id' || ins.field === 'cpu_id_start')) || (ins.op === 'mov' && ins.src.reg && (typed & (1 << ins.src.value)) !== 0);
+        if (cpuValued && (typed & writes(ins)) === 0) {
+          typed |= writes(ins);
+          changed = true;
+        }
+      }
+    }
+    for (let ip = 0; ip < code.length; ip++) {
+      const ins = code[ip]!;
+      const isCpu = (o: Operand | null): boolean => o !== null && o.reg && (typed & (1 << o.value)) !== 0;
+      if (ins.op === 'read_id' && (ins.field === 'node_id' || ins.field === 'mm_cid')) return no(`${at(ip)} reads ${ins.field}`);
+      if (ins.op === 'write_id') return no(`${at(ip)} writes ${ins.field}`);
+      if (ins.op === 'syscall') {
+        if (ins.cpu !== null) return no(`${at(ip)}: ${ins.name} names a CPU`);
+        if (['rseq_register', 'rseq_unregister', 'fork', 'clone_vm', 'execve', 'execve_fail', 'kvm_run'].includes(ins.name)) return no(`${at(ip)} calls ${ins.name}`);
+      }
+      const cpuWrite = (ins.op === 'read_id' && (ins.field === 'cpu_id' || ins.field === 'cpu_id_start')) || (ins.op === 'mov' && isCpu(ins.src));
+      if ((writes(ins) & typed) !== 0 && !cpuWrite) return no(`${at(ip)} writes a CPU-typed register with another value`);
+      if ((ins.op === 'add' || ins.op === 'sub') && (isCpu(ins.src) || (typed & (1 << ins.dst)) !== 0)) return no(`${at(ip)} computes with a CPU number`);
+      if ((ins.op === 'store' || ins.op === 'addm') && isCpu(ins.src)) return no(`${at(ip)} stores a CPU number`);
+      if ((ins.op === 'br' || ins.op === 'assert') && (isCpu(ins.a) || isCpu(ins.b)) && !(isCpu(ins.a) && isCpu(ins.b) && (ins.cond === 'eq' || ins.cond === 'ne')))
+        return no(`${at(ip)} compares a CPU number with something other than a CPU number for (in)equality`);
+      if (ins.op === 'load' || ins.op === 'store' || ins.op === 'addm') {
+        const m = ins.addr;
+        const indexCpu = m.indexReg >= 0 && (typed & (1 << m.indexReg)) !== 0;
+        const v = perCpu.find((x) => m.lo < x.base + x.size && x.base < m.hi);
+        if (indexCpu && !(v && m.base === v.base && m.lo === v.base && m.hi === v.base + n)) return no(`${at(ip)} indexes memory by a CPU number outside a per-CPU array`);
+        if (!indexCpu && v) return no(`${at(ip)} reaches per-CPU memory ${v.name} other than by a CPU number as its index`);
+      }
+    }
+    // A CPU-typed register is never read while it may still hold its initial value (0, which would read as CPU 0).
+    const initial = new Int32Array(code.length + 1).fill(-1);
+    const work = [0];
+    initial[0] = typed;
+    while (work.length > 0) {
+      const ip = work.pop()!;
+      if (ip >= code.length) continue;
+      const ins = code[ip]!;
+      const may = initial[ip]!;
+      if ((reads(ins) & may) !== 0) return no(`${at(ip)} reads a CPU-typed register before it holds a CPU number`);
+      const after = may & ~writes(ins);
+      for (const q of successorIps(ir, pi, ip)) {
+        const before = initial[q]!;
+        const merged = before === -1 ? after : before | after;
+        if (merged !== before) {
+          initial[q] = merged;
+          work.push(q);
+        }
+      }
+    }
+    cpuRegs.push(typed);
+  }
+  const names = [...ir.threads.map((t) => t.name), ...ir.cpus];
+  const mentions = (e: string, name: string): boolean => new RegExp(`\\b${name.replace(/[.']/g, '\\$&')}\\b`).test(e);
+  for (const c of [...ir.invariants, ...ir.final]) {
+    if (names.some((name) => mentions(c.expr, name))) return no(`property ${c.name} names a thread or a CPU`);
+    for (const v of perCpu) {
+      const rest = c.expr.replace(new RegExp(`\\bsum\\(\\s*${v.name}\\s*\\)`, 'g'), '');
+      if (mentions(rest, v.name)) return no(`property ${c.name} reads per-CPU memory ${v.name} other than through sum(${v.name})`);
+    }
+  }
+  return { applies: true, cpuRegs };
+}
+
+/** Every permutation of 0..n-1 but the identity (n! - 1 of them; n is at most 4). */
+function nonIdentityPermutations(n: number): Int32Array[] {
+  const out: Int32Array[] = [];
+  const walk = (prefix: number[]): void => {
+    if (prefix.length === n) {
+      if (prefix.some((c, i) => c !== i)) out.push(Int32Array.from(prefix));
+      return;
+    }
+    for (let c = 0; c < n; c++) if (!prefix.includes(c)) walk([...prefix, c]);
+  };
+  walk([]);
+  return out;
+}
+
+/**
+ * The canonical representative of a state's class under CPU renamings (composed with the
+ * thread order when thread symmetry is on): the least packed state over every renaming.
+ */
+export class CpuRenamer {
+  private readonly L: RseqLayout;
+  /** Memory fields of each per-CPU array, cell c of the array at index c. */
+  private readonly perCpuCells: readonly Int32Array[];
+  private readonly cells: Int32Array;
+  private readonly perms: Int32Array[];
+  private readonly best: Int32Array;
+  private readonly tmp: Int32Array;
+
+  /**
+   * `cpuRegs`: per program, the CPU-typed registers (cpuSymmetryApplies); `live`: per program,
+   * per IP, the live registers; `order` puts a renamed state in canonical form (records, then
+   * the thread symmetry's order).
+   */
+  constructor(
+    private readonly kernel: KernelSemantics,
+    ir: ModelIR,
+    private readonly cpuRegs: readonly number[],
+    private readonly live: readonly Int32Array[],
+    private readonly order: (s: Int32Array) => void,
+  ) {
+    const cpus = ir.cpus.length;
+    this.L = kernel.L;
+    this.perCpuCells = ir.memory.vars.filter((v) => v.percpu).map((v) => Int32Array.from({ length: cpus }, (_, c) => kernel.L.mem[v.base + c]!));
+    this.cells = new Int32Array(cpus);
+    this.perms = nonIdentityPermutations(cpus);
+    this.best = new Int32Array(kernel.L.bits.words);
+    this.tmp = new Int32Array(kernel.L.bits.words);
+  }
+
+  /**
+   * Replaces `s` by the least state of its class: `order` of every renaming, the identity
+   * included (`order` may normalize records the step that made `s` did not touch).
+   */
+  canonicalize(s: Int32Array): void {
+    const best = this.best;
+    const tmp = this.tmp;
+    best.set(s);
+    this.order(best);
+    for (const perm of this.perms) {
+      tmp.set(s);
+      this.rename(tmp, perm);
+      this.order(tmp);
+      if (lessThan(tmp, best)) best.set(tmp);
+    }
+    s.set(best);
+  }
+
+  /**
+   * Renames every CPU c of `s` to perm[c]: each live thread's CPU (unless it floats), IDs,
+   * cached CPU and live CPU-typed registers, and the cells of per-CPU arrays. ID fields
+   * holding no CPU (CanonicalForm's 0 for "cannot be observed", an uninitialized cpu_id) are
+   * left alone.
+   */
+  rename(s: Int32Array, perm: Int32Array): void {
+    const k = this.kernel;
+    const L = this.L;
+    const n = perm.length;
+    for (let t = 0; t < L.threads; t++) {
+      // A finished thread's fields are placeholders (CanonicalForm resets them to 0), not CPUs.
+      if (k.get(s, L.status[t]!) === Status.Done) continue;
+      // A floating ready thread's CPU field is a placeholder (CanonicalForm), not a CPU.
+      if (k.get(s, L.anyCpu[t]!) === 0) k.set(s, L.cpu[t]!, perm[k.get(s, L.cpu[t]!)]!);
+      for (const f of [L.cpuIdStart[t]!, L.cpuId[t]!]) {
+        const v = decodeValue(k.get(s, f));
+        if (v >= 0 && v < n) k.set(s, f, encodeValue(perm[v]!));
+      }
+      const cached = k.get(s, L.kIdCpu[t]!);
+      if (cached !== NO_CACHED_CPU) k.set(s, L.kIdCpu[t]!, encodeCachedCpu(perm[cached - encodeCachedCpu(0)]!));
+      // CPU-typed registers live in the thread's active frames (dead ones are cleared by CanonicalForm).
+      const top = k.level(s, t);
+      for (let l = 0; l <= top; l++) {
+        const f = L.frame(t, l);
+        const prog = k.programOf(t, l);
+        const regs = this.cpuRegs[prog]! & (this.live[prog]![k.get(s, L.ip[f]!)] ?? 0);
+        for (let r = 0; regs >>> r !== 0; r++) {
+          if ((regs & (1 << r)) === 0) continue;
+          const field = L.regs[f * L.registers + r]!;
+          const v = decodeValue(k.get(s, field));
+          if (v >= 0 && v < n) k.set(s, field, encodeValue(perm[v]!));
+        }
+      }
+    }
+    // Cell c of a per-CPU array moves to cell perm[c].
+    const cells = this.cells;
+    for (const fields of this.perCpuCells) {
+      for (let c = 0; c < n; c++) cells[c] = k.get(s, fields[c]!);
+      for (let c = 0; c < n; c++) k.set(s, fields[perm[c]!]!, cells[c]!);
+    }
+  }
+}
+
+function lessThan(a: Int32Array, b: Int32Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! < b[i]!;
+  return false;
+}
