@@ -7,6 +7,8 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import { exitCodeFor } from '../../checker/result.js';
 import type { EventKind } from '../../models/ir/types.js';
+import { InputErrors } from '../../models/ir/errors.js';
+import { locateInJsonString } from '../../models/ir/json-locate.js';
 import { resolvePolicy } from '../../models/kernel/presets.js';
 import { checkPolicy, resolveModel, type ResolvedModel } from '../../models/library/resolve.js';
 import { buildSystem } from '../../models/system/build.js';
@@ -37,6 +39,7 @@ import { progressBar } from '../progress.js';
 import { writeCheckReport } from '../report.js';
 import { graphFormat, writeStateGraph } from './check-graph.js';
 import { replayCommand } from './check-replay.js';
+import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 
 const searchOrders = ['first-then-shortest', 'bfs', 'dfs'] as const;
@@ -154,6 +157,35 @@ async function runCheck(spec: string, flags: CheckFlags): Promise<number> {
 
   // Everything validated before any search: model, policy and knobs, properties, LTL, output paths, replay token.
   const model = resolveModel(spec, flags.param);
+  return inModelFile(model, () => validatedCheck(model, flags, out, { temporalProps, safetyProps, safety }));
+}
+
+/**
+ * Runs `f`, locating errors in a model file's own expressions (invariants, finals) at their
+ * file:line:col: the system build reports them by model name and column in the expression.
+ */
+async function inModelFile<T>(model: ResolvedModel, f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    if (!(e instanceof InputErrors) || !model.source.endsWith('.json') || !existsSync(model.source)) throw e;
+    const text = readFileSync(model.source, 'utf8');
+    throw new InputErrors(
+      e.errors.map((err) => {
+        if (err.file !== model.ir.name || err.line === undefined || (err.path[0] !== 'invariants' && err.path[0] !== 'final')) return err;
+        const at = locateInJsonString(text, err.path, err.line, err.column ?? 1);
+        return at ? { ...err, file: model.source, ...at } : err;
+      }),
+    );
+  }
+}
+
+async function validatedCheck(
+  model: ResolvedModel,
+  flags: CheckFlags,
+  out: Output,
+  { temporalProps, safetyProps, safety }: { temporalProps: readonly string[]; safetyProps: readonly string[]; safety: boolean },
+): Promise<number> {
   const policy = checkPolicy(model, flags.policy, flags.knob.length > 0 ? flags.knob : undefined);
   const budgets = budgetOptions(flags);
   if (flags.report !== undefined) checkOutputDirectory('--report', flags.report);
