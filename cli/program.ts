@@ -94,9 +94,16 @@ function translate(e: CommanderError, cmd: CommandUnknownOpts, commands: readonl
       const flag = /--[a-z-]+|-[a-z]/.exec(quoted)?.[0] ?? quoted;
       return badOption(flag, `${flag} needs a value`);
     }
-    case 'commander.help':
-    case 'commander.executeSubCommandAsync':
+    case 'commander.help': {
+      // `rseq-check help NAME` with a NAME that is no command.
+      const names = commands.map((c) => c.name());
+      const asked = cmd.args.find((a) => a !== 'help' && !names.includes(a));
+      if (asked !== undefined) {
+        const near = didYouMean(asked, names);
+        return new InputErrors([{ code: 'bad-option', file: '<command line>', path: [asked], message: `unknown command "${asked}" (commands: ${names.join(', ')})`, ...(near ? { hint: `did you mean ${near}?` } : {}) }]);
+      }
       return badOption('COMMAND', `a command is needed: ${commands.map((c) => c.name()).join(', ')} (rseq-check --help tells more)`);
+    }
     default:
       return badOption(name, e.message.replace(/^error: /, ''));
   }
