@@ -54,7 +54,7 @@ export const budgetKinds = ['preemptions', 'migrations', 'signals', 'interrupts'
 
 export function budgetOption(kind: (typeof budgetKinds)[number]): Option<`--${typeof kind} <N>`, undefined, undefined, number | 'unbounded'> {
   const integer = integerIn(`--${kind}`, optionRanges.budget, 'bad-budget', true);
-  return new Option(`--${kind} <N>` as `--${typeof kind} <N>`, `at most N ${kind} (0..${optionRanges.budget.max} or "unbounded"; default: the model's)`).argParser(
+  return new Option(`--${kind} <N>`, `at most N ${kind} (0..${optionRanges.budget.max} or "unbounded"; default: the model's)`).argParser(
     (raw): number | 'unbounded' => (raw === 'unbounded' ? 'unbounded' : integer(raw)),
   );
 }

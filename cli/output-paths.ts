@@ -58,8 +58,11 @@ export function checkOutputDirectory(option: string, dir: string): void {
   checkWritableDirectory(option, `${option} ${dir}`, existing);
 }
 
-/** `--graph FILE`, `-o FILE`: a file that may be (over)written, in an existing writable directory. */
-export function checkOutputFile(option: string, file: string): void {
+/**
+ * `--graph FILE`, `-o FILE`: a file that may be (over)written, in an existing writable directory
+ * (or, with `createParents`, one to be created under a writable directory).
+ */
+export function checkOutputFile(option: string, file: string, createParents = false): void {
   if (file.trim() === '') throw badOption(option, `${option} needs a file name`);
   const path = resolve(file);
   let isDirectory = false;
@@ -71,7 +74,7 @@ export function checkOutputFile(option: string, file: string): void {
   if (isDirectory || file.endsWith('/')) throw badOption(option, `${option} ${file}: is a directory, a file name is needed`);
   let parent: string;
   try {
-    parent = realpathSync(dirname(path));
+    parent = createParents ? nearestExisting(dirname(path)) : realpathSync(dirname(path));
   } catch {
     throw badOption(option, `${option} ${file}: the directory "${dirname(file)}" does not exist`);
   }

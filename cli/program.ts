@@ -5,7 +5,7 @@
  * an option of another command.
  */
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError, type CommandUnknownOpts, type Option } from '@commander-js/extra-typings';
+import { Command, CommanderError, type CommandUnknownOpts } from '@commander-js/extra-typings';
 import { closest, distance } from 'fastest-levenshtein';
 import { checkCommand } from './commands/check.js';
 import { galleryCommand } from './commands/gallery.js';
@@ -29,7 +29,7 @@ function didYouMean(word: string, candidates: readonly string[]): string | undef
   return distance(word, best) <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
 }
 
-const longFlags = (cmd: CommandUnknownOpts): string[] => (cmd.options as readonly Option[]).map((o) => o.long).filter((l): l is string => l !== undefined);
+const longFlags = (cmd: CommandUnknownOpts): string[] => (cmd.options).map((o) => o.long).filter((l): l is string => l !== undefined);
 
 /** Help after an error, and the error itself, are ours to print: commander stays quiet. */
 const quiet = { outputError: () => undefined };

@@ -11,7 +11,7 @@
  * Every file is written atomically (output-paths.ts), so a concurrent run never mixes two reports.
  */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { CheckResult } from '../run/result.js';
 import { InputErrors } from '../models/ir/errors.js';
 import type { ReviewResult } from '../run/review.js';
@@ -50,7 +50,7 @@ export async function runReportCommand(input: string, output: string): Promise<n
   if (output === '') {
     throw new InputErrors([{ code: 'bad-option', file: '<command line>', path: ['-o'], message: 'report needs an output file: -o report.html' }]);
   }
-  checkOutputFile('-o', output);
+  checkOutputFile('-o', output, true);
   let text: string;
   try {
     text = await readFile(input, 'utf8');
@@ -63,6 +63,7 @@ export async function runReportCommand(input: string, output: string): Promise<n
   if (doc.kind !== 'check' && doc.kind !== 'review' && doc.kind !== 'trace')
     throw new InputErrors([{ code: 'bad-file', file: input, path: ['kind'], message: `a "${doc.kind}" document has no HTML report (report renders check, review and trace documents)` }]);
   const html = doc.kind === 'check' ? await renderCheckHtml(doc) : doc.kind === 'review' ? await renderReviewHtml(doc) : await renderTraceHtml(doc);
+  makeDirectory(dirname(output));
   writeFileAtomic(output, html);
   return 0;
 }

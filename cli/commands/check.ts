@@ -112,7 +112,7 @@ interface CheckFlags {
 export function checkCommand(): Command<[string]> {
   return checkSpec().action(async (model, flags) => {
     process.exitCode = await runCheck(model, flags);
-  }) as unknown as Command<[string]>;
+  });
 }
 
 /** Options present on the command line (not defaults), by their flag. */
