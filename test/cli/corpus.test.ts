@@ -279,7 +279,7 @@ for (const [category, cases] of Object.entries(corpus)) {
       it(c.what, async () => {
         const r = await run(c.args);
         expect(r.code, `${r.err}${r.out}`).toBe(c.exit);
-        expect(`${r.out}${r.err}`).not.toMatch(/^\s+at .+:\d+:\d+\)?$|internal error/m);
+        expect(`${r.out}${r.err}`).not.toMatch(/^\s+at .+:\d+:\d+\)?$|rseq-check: internal error/m);
         const stdout = c.stdout ?? (c.exit === 2 ? 'empty' : undefined);
         if (stdout === 'empty') expect(r.out).toBe('');
         else if (stdout === 'json') {
