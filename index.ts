@@ -10,6 +10,7 @@ import type { ModelIR } from './models/ir/types.js';
 import { loadModelInput } from './models/ir/load.js';
 import { checkPolicy, resolveModel, type ModelDefaults } from './models/library/resolve.js';
 import { checkTemporal, type TemporalOptions } from './run/temporal.js';
+import { replayToken, type ReplayResult } from './run/replay.js';
 
 /**
  * Checks a model (a built-in name or JSON path, a model object from the builder, or a validated
@@ -45,6 +46,17 @@ export async function checkLtl(model: string | ModelInput | ModelIR, options: Te
 }
 
 /**
+ * Replays a counterexample's token (`trace.replay`, the `--replay` of the command line) under
+ * the options of the check that found it, and explains it: `verdict: 'violation'` with the
+ * property when it ends in one. A token that does not apply rejects with `InputErrors` naming
+ * the step.
+ */
+export function replay(model: string | ModelInput | ModelIR, token: string, options: Omit<CheckOptions, 'symmetry'> & { params?: readonly string[] } = {}): ReplayResult {
+  const { ir, options: resolved, defaults } = resolve(model, options);
+  return replayToken(ir, token, { ...(defaults ? { properties: defaults.properties } : {}), ...resolved });
+}
+
+/**
  * The IR to check and the options to check it with. A string names a model for `resolveModel`
  * (a built-in with `params`, `gallery/NAME`, or a JSON file); a gallery entry's bug policy is
  * applied under the caller's `policy` and `knobs`, and its defaults returned.
@@ -75,4 +87,5 @@ export { traceToDot } from './reports/dot.js';
 export { renderSvg } from './reports/svg.js';
 export type { ExplainedTrace, ExplainedStep } from './run/explained-trace.js';
 export { builtinTemporal, type TemporalOptions } from './run/temporal.js';
+export type { ReplayResult } from './run/replay.js';
 export type { ModelInput, ModelIR };

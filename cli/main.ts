@@ -1,54 +1,33 @@
 #!/usr/bin/env node
+import { CommanderError } from '@commander-js/extra-typings';
 import { formatInputError, InputErrors } from '../models/ir/errors.js';
-import { badOption, parseArgs, type Args } from './args.js';
-import { checkCommand } from './commands/check.js';
-import { galleryCommand } from './commands/gallery.js';
-import { litmusCommand } from './commands/litmus.js';
-import { modelsCommand } from './commands/models.js';
-import { policiesCommand } from './commands/policies.js';
-import { reportCommand } from './commands/report.js';
-import { reviewCommand } from './commands/review.js';
-import { usage } from './usage.js';
+import { exitCodes, program } from './program.js';
 
-/** A command: its parsed command line in, its exit code out. */
-type Command = (args: Args) => number | Promise<number>;
-
-const help: Command = () => {
-  console.log(usage);
-  return 0;
-};
-
-const commands = new Map<string, Command>([
-  ['check', checkCommand],
-  ['review', reviewCommand],
-  ['litmus', litmusCommand],
-  ['report', reportCommand],
-  ['models', modelsCommand],
-  ['gallery', galleryCommand],
-  ['policies', policiesCommand],
-  ['help', help],
-  ['--help', help],
-  ['-h', help],
-]);
-
-async function main(argv: readonly string[]): Promise<number> {
-  const args = parseArgs(argv);
-  const command = commands.get(args.command);
-  if (!command) throw badOption(args.command, `unknown command "${args.command}"\n${usage}`);
-  return command(args);
-}
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    if (e instanceof InputErrors) {
-      for (const err of e.errors) console.error(formatInputError(err));
-      process.exitCode = 2;
-      return;
-    }
-    console.error(`rseq-check: internal error: ${e instanceof Error ? e.message : String(e)}`);
-    process.exitCode = 70;
-  },
-);
+/**
+ * rseq-check's entry: parses the command line (program.ts) and runs the command, which sets the
+ * exit code. Bad input exits 2 with one located line per problem; anything else is an internal
+ * error, exit 70, reported in one line with a hint to report it (the stack only with RSEQ_CHECK_DEBUG=1).
+ */
+const cli = program();
+// No command at all: the overview, as `rseq-check --help` prints it.
+const argv = process.argv.length > 2 ? process.argv : [...process.argv, '--help'];
+cli
+  .parseAsync(argv)
+  .then(
+    () => undefined,
+    (e: unknown) => {
+      if (e instanceof CommanderError && e.exitCode === 0) {
+        process.exitCode = 0;
+        return;
+      }
+      if (e instanceof InputErrors) {
+        for (const err of e.errors) console.error(formatInputError(err));
+        process.exitCode = exitCodes.badInput;
+        return;
+      }
+      console.error(`rseq-check: internal error: ${e instanceof Error ? e.message.split('\n')[0]! : String(e)}`);
+      console.error('  this is a bug in rseq-check: please report it with the command line that caused it');
+      if (process.env['RSEQ_CHECK_DEBUG'] === '1' && e instanceof Error && e.stack) console.error(e.stack);
+      process.exitCode = exitCodes.internal;
+    },
+  );

@@ -7,25 +7,35 @@
  *   of a saved JSON document (a check result, a review, or a single trace), validated against
  *   reports/schema/rseq-check-result.schema.json first. Bad input throws `InputErrors`, each
  *   error located (`file:line:col: code: field.path: message`), so the CLI exits 2.
+ *
+ * Every file is written atomically (output-paths.ts), so a concurrent run never mixes two reports.
  */
 import { readFile } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { CheckResult } from '../run/result.js';
 import { InputErrors } from '../models/ir/errors.js';
 import type { ReviewResult } from '../run/review.js';
-import { renderCheckHtml, renderReviewHtml, renderTraceHtml, writeReport } from '../reports/html.js';
+import { renderCheckHtml, renderReviewHtml, renderTraceHtml } from '../reports/html.js';
 import { parseOutputJson, resultToJson } from '../reports/json.js';
+import { checkOutputFile, makeDirectory, writeFileAtomic } from './output-paths.js';
 
 /** Writes `dir/report.html` and `dir/result.json` for a check; returns the HTML file's path. */
 export async function writeCheckReport(result: CheckResult, dir: string): Promise<string> {
-  await writeReport(dir, resultToJson(result) + '\n', 'result.json');
-  return writeReport(dir, await renderCheckHtml(result), 'report.html');
+  const html = await renderCheckHtml(result);
+  makeDirectory(dir);
+  writeFileAtomic(join(dir, 'result.json'), resultToJson(result) + '\n');
+  writeFileAtomic(join(dir, 'report.html'), html);
+  return join(dir, 'report.html');
 }
 
-/** Writes `dir/report.html` and `dir/review.json` for a review; returns the HTML file's path. */
-export async function writeReviewReport(review: ReviewResult, dir: string): Promise<string> {
-  await writeReport(dir, resultToJson(review) + '\n', 'review.json');
-  return writeReport(dir, await renderReviewHtml(review), 'report.html');
+/** Writes `dir/report.html`, `dir/review.json` and `dir/review.md` for a review; returns the HTML file's path. */
+export async function writeReviewReport(review: ReviewResult, markdown: string, dir: string): Promise<string> {
+  const html = await renderReviewHtml(review);
+  makeDirectory(dir);
+  writeFileAtomic(join(dir, 'review.md'), markdown + '\n');
+  writeFileAtomic(join(dir, 'review.json'), resultToJson(review) + '\n');
+  writeFileAtomic(join(dir, 'report.html'), html);
+  return join(dir, 'report.html');
 }
 
 /**
@@ -40,6 +50,7 @@ export async function runReportCommand(input: string, output: string): Promise<n
   if (output === '') {
     throw new InputErrors([{ code: 'bad-option', file: '<command line>', path: ['-o'], message: 'report needs an output file: -o report.html' }]);
   }
+  checkOutputFile('-o', output, true);
   let text: string;
   try {
     text = await readFile(input, 'utf8');
@@ -49,7 +60,10 @@ export async function runReportCommand(input: string, output: string): Promise<n
     throw new InputErrors([{ code: 'bad-file', file: input, path: [], message: `cannot read the result: ${why}` }]);
   }
   const doc = parseOutputJson(text, input);
+  if (doc.kind !== 'check' && doc.kind !== 'review' && doc.kind !== 'trace')
+    throw new InputErrors([{ code: 'bad-file', file: input, path: ['kind'], message: `a "${doc.kind}" document has no HTML report (report renders check, review and trace documents)` }]);
   const html = doc.kind === 'check' ? await renderCheckHtml(doc) : doc.kind === 'review' ? await renderReviewHtml(doc) : await renderTraceHtml(doc);
-  await writeReport(dirname(output), html, basename(output));
+  makeDirectory(dirname(output));
+  writeFileAtomic(output, html);
   return 0;
 }

@@ -5,9 +5,12 @@
  * Every document carries a `kind`, its first field:
  * - `check`: a `CheckResult`, exactly what `rseq-check check --json` prints;
  * - `review`: a `ReviewResult`, what `rseq-check review --out DIR` writes (review.json);
- * - `trace`: `{ kind: 'trace', ...ExplainedTrace }`, one counterexample on its own.
- * (`rseq-check check --ltl --json` prints a `TemporalResult`, kind `temporal`, which the schema
- * does not describe yet.)
+ * - `trace`: `{ kind: 'trace', ...ExplainedTrace }`, one counterexample on its own (also what
+ *   `check --replay TOKEN --json` prints);
+ * - `temporal`: a `TemporalResult`, what `rseq-check check --ltl F --json` prints;
+ * - `checks`: several results of one command line (`ChecksJson`);
+ * - `graph`: what `check --graph FILE --json` drew (`GraphJson`);
+ * - `models`, `gallery`, `policies`: the listings of those commands with `--json`.
  *
  * Reading a document back (`parseResultJson`, `parseOutputJson`) validates it against the
  * schema with ajv, and words each problem with its field path, line and column.
@@ -16,7 +19,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { FlagReport, Limit, Path, Stats } from '../checker/result.js';
-import type { CellVerdict, CheckResult, FirstCounterexample, Result, ReviewCell, ReviewResult } from '../run/result.js';
+import type { CellVerdict, CheckResult, FirstCounterexample, Result, ReviewCell, ReviewResult, TemporalResult } from '../run/result.js';
 import type { CoverageReport } from '../models/system/coverage.js';
 import type { Decision, ExplainedStep, ExplainedTrace, StepKind } from '../run/explained-trace.js';
 import { InputErrors, type InputError } from '../models/ir/errors.js';
@@ -26,8 +29,41 @@ import type { Policy } from '../models/kernel/policy.js';
 
 /** One explained counterexample as JSON. */
 export type TraceJson = { readonly kind: 'trace' } & ExplainedTrace;
+/** Several results of one command line, in the order they ran; `verdict` is the worst. */
+export interface ChecksJson {
+  readonly kind: 'checks';
+  readonly verdict: CheckResult['verdict'];
+  readonly results: readonly (CheckResult | TemporalResult)[];
+}
+/** What `check --graph FILE` drew, and the verdict the drawn states show. */
+export interface GraphJson {
+  readonly kind: 'graph';
+  readonly verdict: CheckResult['verdict'];
+  readonly model: string;
+  readonly file: string;
+  readonly format: 'dot' | 'svg';
+  readonly states: number;
+  readonly transitions: number;
+  readonly stoppedBy?: Limit;
+}
+/** `models --json`. */
+export interface ModelsJson {
+  readonly kind: 'models';
+  readonly models: readonly { readonly name: string; readonly summary: string; readonly params: readonly { name: string; doc: string; default: number; min: number; max: number }[] }[];
+}
+/** `gallery --json`. */
+export interface GalleryJson {
+  readonly kind: 'gallery';
+  readonly entries: readonly { name: string; title: string; policy: string; bugKnobs: readonly string[]; fixKnobs: readonly string[]; property: string }[];
+}
+/** `policies --json`: presets as their knob diff (`name=value`), knobs with the values they take. */
+export interface PoliciesJson {
+  readonly kind: 'policies';
+  readonly presets: readonly { name: string; base: string | null; kind: 'kernel' | 'proposal'; doc: string; knobs: readonly string[] }[];
+  readonly knobs: readonly { name: string; values: readonly string[]; evidence: string; doc: string }[];
+}
 /** Any document the schema describes. */
-export type OutputJson = CheckResult | ReviewResult | TraceJson;
+export type OutputJson = CheckResult | ReviewResult | TraceJson | TemporalResult | ChecksJson | GraphJson | ModelsJson | GalleryJson | PoliciesJson;
 
 /** The schema's file name, and its path relative to the repository (and package) root. */
 export const RESULT_SCHEMA_PATH = 'reports/schema/rseq-check-result.schema.json';
@@ -40,6 +76,11 @@ export const RESULT_SCHEMA_PATH = 'reports/schema/rseq-check-result.schema.json'
  */
 export function resultToJson(result: Result): string {
   return JSON.stringify(result, null, 1);
+}
+
+/** Any document, as the CLI prints it (one-space indented, its own field order). */
+export function documentToJson(doc: OutputJson): string {
+  return JSON.stringify(doc, null, 1);
 }
 
 /** One explained trace as a standalone document: `{ kind: 'trace', ...trace }`. */
@@ -57,13 +98,13 @@ export function traceToJson(trace: ExplainedTrace): string {
  */
 export function parseResultJson(text: string, file = '<json>'): CheckResult | ReviewResult {
   const doc = parseOutputJson(text, file);
-  if (doc.kind === 'trace') {
-    throw new InputErrors([{ code: 'schema', file, path: ['kind'], ...at(text, ['kind']), message: 'this is a "trace" document; a check or review result was expected' }]);
+  if (doc.kind !== 'check' && doc.kind !== 'review') {
+    throw new InputErrors([{ code: 'schema', file, path: ['kind'], ...at(text, ['kind']), message: `this is a "${doc.kind}" document; a check or review result was expected` }]);
   }
   return doc;
 }
 
-/** Parses and validates any rseq-check JSON document (check, review or trace); see `parseResultJson`. */
+/** Parses and validates any rseq-check JSON document (every kind the schema describes); see `parseResultJson`. */
 export function parseOutputJson(text: string, file = '<json>'): OutputJson {
   let value: unknown;
   try {

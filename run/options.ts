@@ -2,7 +2,9 @@
  * The options of one check: what shapes the transition system (BuildOptions, from
  * models/system/build.ts) plus the policy and the run's limits and workers.
  */
+import { availableParallelism } from 'node:os';
 import type { Progress } from '../checker/options.js';
+import { MAX_BUDGET } from '../models/ir/schema.js';
 import type { KnobValues } from '../models/kernel/policy.js';
 import type { BuildOptions } from '../models/system/build.js';
 import type { FirstCounterexample } from './result.js';
@@ -43,3 +45,28 @@ export interface CheckOptions extends BuildOptions {
   /** Test hook: the worker expanding this batch dies (the run must fail loudly). */
   readonly crashWorkerAtBatch?: number;
 }
+
+/** A numeric option's range; `why` explains a cap that is not obvious. */
+export interface Range {
+  readonly min: number;
+  readonly max: number;
+  readonly why?: string;
+}
+
+/** Workers beyond the cores only compete for them (and each holds its own state store). */
+const MAX_WORKERS = Math.max(2, availableParallelism());
+
+/**
+ * The range of every numeric option, one definition for the command line and the library: the
+ * budget cap is the model schema's (models/ir/schema.ts), so a model file and a flag meet the
+ * same one.
+ */
+export const optionRanges = {
+  budget: { min: 0, max: MAX_BUDGET },
+  maxStates: { min: 1, max: Number.MAX_SAFE_INTEGER },
+  maxSeconds: { min: 0, max: 31 * 24 * 3600 },
+  maxMemoryMB: { min: 1, max: 1 << 20 },
+  workers: { min: 1, max: MAX_WORKERS, why: `this machine has ${availableParallelism()} core${availableParallelism() === 1 ? '' : 's'}` },
+  litmusRuns: { min: 1, max: 10_000_000 },
+  litmusSeconds: { min: 0, max: 24 * 3600 },
+} as const satisfies Record<string, Range>;

@@ -1,152 +1,294 @@
 /**
  * `rseq-check check MODEL ...`: the safety check of a model under a policy, plus a temporal
  * check for each `--ltl` formula and each temporal `--property`; with `--graph`, the model's
- * whole state graph instead (check-graph.ts). Exit: the worst verdict (combineExit).
+ * whole state graph instead (check-graph.ts); with `--replay TOKEN`, one counterexample replayed
+ * (check-replay.ts). Everything is validated before any search starts. Exit: the worst verdict.
  */
+import { Command, Option } from '@commander-js/extra-typings';
 import { exitCodeFor } from '../../checker/result.js';
 import type { EventKind } from '../../models/ir/types.js';
+import { InputErrors } from '../../models/ir/errors.js';
+import { locateInJsonString } from '../../models/ir/json-locate.js';
+import { resolvePolicy } from '../../models/kernel/presets.js';
 import { checkPolicy, resolveModel, type ResolvedModel } from '../../models/library/resolve.js';
+import { buildSystem } from '../../models/system/build.js';
 import { reductionNames, type ReductionName } from '../../models/system/reductions.js';
 import { checkModel } from '../../run/check.js';
+import type { CheckOptions, SearchOrder } from '../../run/options.js';
+import { parseReplayToken } from '../../run/replay.js';
+import type { CheckResult, Fairness, FirstCounterexample, TemporalResult } from '../../run/result.js';
 import { checkTemporalMany } from '../../run/task-pool.js';
-import { builtinTemporal, checkTemporal, type Fairness, type TemporalOptions } from '../../run/temporal.js';
-import { resultToJson } from '../../reports/json.js';
+import { builtinTemporal, checkTemporal, prepareTemporal, type TemporalOptions } from '../../run/temporal.js';
 import { formatCheck, formatFirstCounterexample, formatTemporal } from '../../reports/text.js';
-import type { SearchOrder } from '../../run/options.js';
-import type { FirstCounterexample } from '../../run/result.js';
-import { badOption, lastOption, numberOption, workersOption, type Args } from '../args.js';
+import {
+  badOption,
+  budgetKinds,
+  budgetOption,
+  collect,
+  jsonOption,
+  maxMemoryOption,
+  maxSecondsOption,
+  maxStatesOption,
+  oneOf,
+  quietOption,
+  workersOption,
+} from '../options.js';
+import { checkOutputDirectory, checkOutputFile } from '../output-paths.js';
+import { Output } from '../output.js';
 import { progressBar } from '../progress.js';
 import { writeCheckReport } from '../report.js';
-import { writeStateGraph } from './check-graph.js';
+import { graphFormat, writeStateGraph } from './check-graph.js';
+import { replayCommand } from './check-replay.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 
-type Budgets = Partial<Record<EventKind, number | 'unbounded'>>;
+const searchOrders = ['first-then-shortest', 'bfs', 'dfs'] as const;
+const fairnessKinds = ['weak', 'strong', 'none'] as const;
 
-export async function checkCommand(args: Args): Promise<number> {
-  const model = modelArgument(args);
-  const graphFile = lastOption(args, '--graph');
-  if (graphFile) return writeStateGraph(args, model, graphFile);
-  const budgets = budgetOptions(args);
-  const maxStates = numberOption(args, '--max-states', false);
-  const maxSeconds = numberOption(args, '--max-seconds', false);
-  const maxMemory = numberOption(args, '--max-memory', false);
-  const workers = workersOption(args);
-  const progress = progressBar(!args.options.has('--quiet') && !args.options.has('--json'));
+function checkSpec() {
+  return new Command('check')
+    .summary('check a model exhaustively (exit 0 holds, 1 violated, 3 incomplete)')
+    .description(
+      'Explores every placement of kernel events (preemptions, migrations, signals, interrupts, traps) over MODEL under a policy\n' +
+        'and reports whether its properties hold, with a shortest counterexample if not.',
+    )
+    .argument('<MODEL>', 'a built-in model (see "rseq-check models"), gallery/NAME, or a JSON model file')
+    .option('--policy <P>', 'a preset (see "rseq-check policies")')
+    .option('--knob <name=value>', 'override one knob of the policy (repeatable)', collect, [] as string[])
+    .option('--param <name=value>', "a built-in model's parameter (repeatable)", collect, [] as string[])
+    .option('--property <NAME>', 'check this property (repeatable): a safety property, or progress|no-livelock|no-signal-nesting|abort-before-cs-step', collect, [] as string[])
+    .addOption(budgetOption('preemptions'))
+    .addOption(budgetOption('migrations'))
+    .addOption(budgetOption('signals'))
+    .addOption(budgetOption('interrupts'))
+    .addOption(budgetOption('traps'))
+    .addOption(maxStatesOption())
+    .addOption(maxSecondsOption())
+    .addOption(maxMemoryOption())
+    .addOption(workersOption())
+    .addOption(new Option('--search <order>', 'first-then-shortest (default: report the first counterexample at once, then find a shortest), bfs or dfs').argParser(oneOf('--search', searchOrders)))
+    .option('--no-reduce [names]', 'explore without the partial-order reductions (all, or the comma-separated NAMES)')
+    .option('--no-symmetry', 'explore without the symmetry reduction')
+    .option('--ltl <FORMULA>', 'check an LTL formula over the model (repeatable)', collect, [] as string[])
+    .addOption(new Option('--fairness <kind>', 'fairness of a temporal check: weak, strong or none (default)').argParser(oneOf('--fairness', fairnessKinds)))
+    .option('--finite-events', 'a temporal check: only finitely many kernel events per run')
+    .option('--report <DIR>', 'also write DIR/report.html and DIR/result.json')
+    .option('--graph <FILE>', 'draw the whole state graph of a small model instead (FILE.dot, FILE.gv or FILE.svg)')
+    .option('--replay <TOKEN>', 'replay a counterexample\'s token ("replay: --replay ..." in its trace) and explain it')
+    .addOption(jsonOption())
+    .addOption(quietOption());
+}
+
+/** The parsed options of `check` (what checkSpec declares). */
+interface CheckFlags {
+  readonly policy?: string;
+  readonly knob: string[];
+  readonly param: string[];
+  readonly property: string[];
+  readonly preemptions?: number | 'unbounded';
+  readonly migrations?: number | 'unbounded';
+  readonly signals?: number | 'unbounded';
+  readonly interrupts?: number | 'unbounded';
+  readonly traps?: number | 'unbounded';
+  readonly maxStates?: number;
+  readonly maxSeconds?: number;
+  readonly maxMemory?: number;
+  readonly workers?: number;
+  readonly search?: SearchOrder;
+  /** true (default), false (`--no-reduce`), or the names of `--no-reduce=NAMES`. */
+  readonly reduce: boolean | string;
+  readonly symmetry: boolean;
+  readonly ltl: string[];
+  readonly fairness?: Fairness;
+  readonly finiteEvents?: boolean;
+  readonly report?: string;
+  readonly graph?: string;
+  readonly replay?: string;
+  readonly json?: boolean;
+  readonly quiet?: boolean;
+}
+
+/** The `check` command, ready for the program (cli/program.ts). */
+export function checkCommand(): Command<[string]> {
+  return checkSpec().action(async (model, flags) => {
+    process.exitCode = await runCheck(model, flags);
+  });
+}
+
+/** Options present on the command line (not defaults), by their flag. */
+function given(flags: CheckFlags): Map<string, boolean> {
+  return new Map<string, boolean>([
+    ['--search', flags.search !== undefined],
+    ['--workers', flags.workers !== undefined],
+    ['--max-seconds', flags.maxSeconds !== undefined],
+    ['--max-memory', flags.maxMemory !== undefined],
+    ['--max-states', flags.maxStates !== undefined],
+    ['--no-reduce', flags.reduce !== true],
+    ['--no-symmetry', !flags.symmetry],
+    ['--report', flags.report !== undefined],
+    ['--graph', flags.graph !== undefined],
+    ['--replay', flags.replay !== undefined],
+    ['--ltl', flags.ltl.length > 0],
+    ['--fairness', flags.fairness !== undefined],
+    ['--finite-events', flags.finiteEvents === true],
+  ]);
+}
+
+/** Rejects each of `names` given on the command line: it does not apply to `what`. */
+function notWith(flags: CheckFlags, names: readonly string[], what: string): void {
+  const present = given(flags);
+  for (const n of names) if (present.get(n)) throw badOption(n, `${n} does not apply to ${what}`);
+}
+
+async function runCheck(spec: string, flags: CheckFlags): Promise<number> {
+  const out = new Output(flags.json === true);
+  const temporalProps = flags.property.filter((p) => p in builtinTemporal);
+  const safetyProps = flags.property.filter((p) => !(p in builtinTemporal));
+  for (const [i, p] of flags.property.entries()) if (flags.property.indexOf(p) !== i) throw badOption('--property', `property "${p}" is named twice`);
+  const temporal = flags.ltl.length > 0 || temporalProps.length > 0;
+  const safety = !temporal || safetyProps.length > 0;
+
+  // What applies to this kind of run.
+  if (flags.graph !== undefined) notWith(flags, ['--replay', '--report', '--ltl', '--fairness', '--finite-events', '--search', '--workers', '--max-seconds', '--max-memory'], '--graph (the state graph of a small model)');
+  if (flags.replay !== undefined) notWith(flags, ['--report', '--ltl', '--fairness', '--finite-events', '--search', '--workers', '--max-states', '--max-seconds', '--max-memory'], '--replay (one counterexample replayed)');
+  if ((flags.graph !== undefined || flags.replay !== undefined) && temporalProps.length > 0) throw badOption('--property', `the temporal property "${temporalProps[0]!}" does not apply to ${flags.graph !== undefined ? '--graph' : '--replay'}`);
+  if (!temporal) notWith(flags, ['--fairness', '--finite-events'], 'a check without a temporal property (--ltl, or --property progress|no-livelock|...)');
+  if (!safety) notWith(flags, ['--search', '--no-symmetry'], 'a temporal check (these shape the safety search)');
+
+  // Everything validated before any search: model, policy and knobs, properties, LTL, output paths, replay token.
+  const model = resolveModel(spec, flags.param);
+  return inModelFile(model, () => validatedCheck(model, flags, out, { temporalProps, safetyProps, safety }));
+}
+
+/**
+ * Runs `f`, locating errors in a model file's own expressions (invariants, finals) at their
+ * file:line:col: the system build reports them by model name and column in the expression.
+ */
+async function inModelFile<T>(model: ResolvedModel, f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    if (!(e instanceof InputErrors) || !model.source.endsWith('.json') || !existsSync(model.source)) throw e;
+    const text = readFileSync(model.source, 'utf8');
+    throw new InputErrors(
+      e.errors.map((err) => {
+        if (err.file !== model.ir.name || err.line === undefined || (err.path[0] !== 'invariants' && err.path[0] !== 'final')) return err;
+        const at = locateInJsonString(text, err.path, err.line, err.column ?? 1);
+        return at ? { ...err, file: model.source, ...at } : err;
+      }),
+    );
+  }
+}
+
+async function validatedCheck(
+  model: ResolvedModel,
+  flags: CheckFlags,
+  out: Output,
+  { temporalProps, safetyProps, safety }: { temporalProps: readonly string[]; safetyProps: readonly string[]; safety: boolean },
+): Promise<number> {
+  const policy = checkPolicy(model, flags.policy, flags.knob.length > 0 ? flags.knob : undefined);
+  const budgets = budgetOptions(flags);
+  if (flags.report !== undefined) checkOutputDirectory('--report', flags.report);
+  if (flags.graph !== undefined) {
+    graphFormat(flags.graph);
+    checkOutputFile('--graph', flags.graph);
+  }
+  if (flags.replay !== undefined) parseReplayToken(flags.replay);
+  const limits = {
+    ...(flags.maxStates !== undefined ? { maxStates: flags.maxStates } : {}),
+    ...(flags.maxSeconds !== undefined ? { maxSeconds: flags.maxSeconds } : {}),
+    ...(flags.maxMemory !== undefined ? { maxMemoryMB: flags.maxMemory } : {}),
+  };
+  const safetyOptions: CheckOptions = {
+    ...(model.defaults ? { properties: model.defaults.properties } : {}),
+    policy: policy.preset,
+    knobs: policy.knobs,
+    ...(safetyProps.length > 0 ? { properties: safetyProps } : {}),
+    budgets,
+    constants: model.constants,
+    ...reductionOptions(flags),
+    ...(flags.symmetry ? {} : { symmetry: false }),
+  };
+  if (flags.graph !== undefined) return writeStateGraph(out, model, { ...safetyOptions, ...limits }, flags.graph);
+  if (flags.replay !== undefined) return replayCommand(out, model, safetyOptions, flags.replay);
+  if (safety) buildSystem(model.ir, resolvePolicy(policy.preset, policy.knobs), safetyOptions);
+  const temporalRuns: TemporalOptions[] = [...temporalProps.map((p) => ({ property: p })), ...flags.ltl.map((f) => ({ ltl: f }))].map((t) => ({
+    ...t,
+    // A gallery entry lends its preset here, not its bug knobs (the safety check adds them).
+    ...(flags.policy ? { policy: flags.policy } : model.defaults ? { policy: model.defaults.policy.preset } : {}),
+    ...(flags.knob.length > 0 ? { knobs: flags.knob } : {}),
+    budgets,
+    constants: model.constants,
+    fairness: flags.fairness ?? 'none',
+    finiteEvents: flags.finiteEvents === true,
+    ...limits,
+    ...reductionOptions(flags),
+  }));
+  for (const t of temporalRuns) prepareTemporal(model.ir, t);
+
+  const workers = flags.workers ?? availableParallelism();
   const controller = new AbortController();
   const onInt = (): void => controller.abort();
   process.once('SIGINT', onInt);
-  const allProps = args.options.get('--property') ?? [];
-  const temporalProps = allProps.filter((p) => p in builtinTemporal);
-  const props = allProps.length > 0 && temporalProps.length < allProps.length ? allProps.filter((p) => !(p in builtinTemporal)) : undefined;
-  const policy = lastOption(args, '--policy');
-  const knobs = args.options.get('--knob');
-  const ltl = args.options.get('--ltl') ?? [];
-  const fairness = fairnessOption(args);
-  let worst = 0;
-  if (ltl.length > 0 || temporalProps.length > 0) {
-    const temporal: TemporalOptions[] = [...temporalProps.map((p) => ({ property: p })), ...ltl.map((f) => ({ ltl: f }))].map((t) => ({
-      ...t,
-      // A gallery entry lends its preset here, not its bug knobs (the safety check below adds them).
-      ...(policy ? { policy } : model.defaults ? { policy: model.defaults.policy.preset } : {}),
-      ...(knobs ? { knobs } : {}),
-      budgets,
-      constants: model.constants,
-      fairness,
-      finiteEvents: args.options.has('--finite-events'),
-      ...(typeof maxStates === 'number' ? { maxStates } : {}),
-      ...(typeof maxSeconds === 'number' ? { maxSeconds } : {}),
-      ...(typeof maxMemory === 'number' ? { maxMemoryMB: maxMemory } : {}),
-      ...reductionOptions(args),
-    }));
-    worst = await temporalChecks(args, model, temporal, workers, controller.signal);
-    if (!props) return worst;
+  try {
+    const results: (CheckResult | TemporalResult)[] = temporalRuns.length > 0 ? await temporalChecks(model, temporalRuns, workers, controller.signal) : [];
+    if (safety) {
+      const progress = progressBar(flags.quiet !== true && !out.json);
+      const result = await checkModel(model.ir, {
+        ...safetyOptions,
+        ...limits,
+        signal: controller.signal,
+        workers,
+        ...(progress ? { onProgress: progress.onProgress } : {}),
+        search: flags.search ?? 'first-then-shortest',
+        // --json prints one document at the end (it carries the first counterexample too).
+        onFirstCounterexample: (first: FirstCounterexample) => out.say(formatFirstCounterexample(first)),
+      });
+      progress?.stop();
+      results.push(result);
+    }
+    const verdict = results.map((r) => r.verdict).reduce(worstVerdict);
+    if (results.length === 1) out.result(results[0]!, () => text(results[0]!));
+    else out.result({ kind: 'checks', verdict, results }, () => results.map(text).join('\n'));
+    const checked = results.find((r): r is CheckResult => r.kind === 'check');
+    if (flags.report !== undefined && checked) out.note(`report: ${await writeCheckReport(checked, flags.report)}`);
+    return exitCodeFor(verdict);
+  } finally {
+    process.off('SIGINT', onInt);
   }
-  const spec = checkPolicy(model, policy, knobs);
-  const result = await checkModel(model.ir, {
-    ...(model.defaults ? { properties: model.defaults.properties } : {}),
-    policy: spec.preset,
-    knobs: spec.knobs,
-    ...(props ? { properties: props } : {}),
-    budgets,
-    constants: model.constants,
-    ...(typeof maxStates === 'number' ? { maxStates } : {}),
-    ...(typeof maxSeconds === 'number' ? { maxSeconds } : {}),
-    ...(typeof maxMemory === 'number' ? { maxMemoryMB: maxMemory } : {}),
-    signal: controller.signal,
-    workers,
-    ...reductionOptions(args),
-    ...(args.options.has('--no-symmetry') ? { symmetry: false } : {}),
-    ...(progress ? { onProgress: progress.onProgress } : {}),
-    search: searchOption(args),
-    // --json prints one document at the end (it carries the first counterexample too).
-    ...(args.options.has('--json') ? {} : { onFirstCounterexample: (first: FirstCounterexample) => console.log(formatFirstCounterexample(first)) }),
-  });
-  progress?.stop();
-  process.off('SIGINT', onInt);
-  if (args.options.has('--json')) console.log(resultToJson(result));
-  else console.log(formatCheck(result));
-  const reportDir = lastOption(args, '--report');
-  if (reportDir) console.log(`report: ${await writeCheckReport(result, reportDir)}`);
-  return combineExit(worst, exitCodeFor(result.verdict));
 }
 
-/** Runs the temporal checks and prints their results; returns the worst exit code. */
-async function temporalChecks(args: Args, model: ResolvedModel, temporal: readonly TemporalOptions[], workers: number, signal: AbortSignal): Promise<number> {
+const text = (r: CheckResult | TemporalResult): string => (r.kind === 'check' ? formatCheck(r) : formatTemporal(r));
+
+/** Several checks in one run: a violation wins over incomplete, which wins over a pass. */
+function worstVerdict(a: CheckResult['verdict'], b: CheckResult['verdict']): CheckResult['verdict'] {
+  if (a === 'violation' || b === 'violation') return 'violation';
+  return a === 'incomplete' || b === 'incomplete' ? 'incomplete' : 'pass';
+}
+
+/** Runs the temporal checks, in the order given. */
+async function temporalChecks(model: ResolvedModel, temporal: readonly TemporalOptions[], workers: number, signal: AbortSignal): Promise<TemporalResult[]> {
   // Several properties: one per pool worker, side by side; one property: its product is
   // generated by the parallel explorer.
-  const results =
-    temporal.length > 1 && workers > 1
-      ? await checkTemporalMany(model.ir, temporal, workers)
-      : await Promise.all(temporal.map((t) => checkTemporal(model.ir, { ...t, workers, signal })));
-  let worst = 0;
-  for (const r of results) {
-    if (args.options.has('--json')) console.log(resultToJson(r));
-    else console.log(formatTemporal(r));
-    worst = combineExit(worst, exitCodeFor(r.verdict));
-  }
-  return worst;
+  if (temporal.length > 1 && workers > 1) return checkTemporalMany(model.ir, temporal, workers);
+  return Promise.all(temporal.map((t) => checkTemporal(model.ir, { ...t, workers, signal })));
 }
 
-/** MODEL: a built-in (with its `--param` values), `gallery/NAME`, or a JSON file. */
-function modelArgument(args: Args): ResolvedModel {
-  const spec = args.positional[0];
-  if (!spec) throw badOption('MODEL', 'check needs a MODEL (see "rseq-check models")');
-  return resolveModel(spec, args.options.get('--param') ?? []);
-}
-
-/** `--preemptions N` ... `--traps N`: a budget per event kind, "unbounded" allowed. */
-function budgetOptions(args: Args): Budgets {
-  const budgets: Budgets = {};
-  for (const k of ['preemptions', 'migrations', 'signals', 'interrupts', 'traps'] as const) {
-    const v = numberOption(args, `--${k}`, true);
+/** `--preemptions N` ... `--traps N`: a budget per event kind given on the command line. */
+function budgetOptions(flags: CheckFlags): Partial<Record<EventKind, number | 'unbounded'>> {
+  const budgets: Partial<Record<EventKind, number | 'unbounded'>> = {};
+  for (const k of budgetKinds) {
+    const v = flags[k];
     if (v !== undefined) budgets[k] = v;
   }
   return budgets;
 }
 
-function searchOption(args: Args): SearchOrder {
-  const search = lastOption(args, '--search') ?? 'first-then-shortest';
-  if (!['first-then-shortest', 'bfs', 'dfs'].includes(search)) throw badOption('--search', `--search must be first-then-shortest, bfs or dfs, got "${search}"`);
-  return search as SearchOrder;
-}
-
-function fairnessOption(args: Args): Fairness {
-  const fairness = lastOption(args, '--fairness') ?? 'none';
-  if (!['none', 'weak', 'strong'].includes(fairness)) throw badOption('--fairness', `--fairness must be weak, strong or none, got "${fairness}"`);
-  return fairness as Fairness;
-}
-
-/** Several checks in one run: a violation (1) wins over incomplete (3), which wins over holds (0). */
-function combineExit(a: number, b: number): number {
-  if (a === 1 || b === 1) return 1;
-  return Math.max(a, b);
-}
-
 /** `--no-reduce` turns every reduction off, `--no-reduce=NAME[,NAME]` only the named ones. */
-function reductionOptions(args: Args): { reduce?: boolean; disable?: ReductionName[] } {
-  const values = args.options.get('--no-reduce');
-  if (values === undefined) return {};
-  if (values.includes('true')) return { reduce: false };
-  const names = values.flatMap((v) => v.split(','));
+function reductionOptions(flags: CheckFlags): { reduce?: boolean; disable?: ReductionName[] } {
+  if (flags.reduce === true) return {};
+  if (flags.reduce === false) return { reduce: false };
+  const names = flags.reduce.split(',');
   for (const n of names) if (!(reductionNames as readonly string[]).includes(n)) throw badOption('--no-reduce', `unknown reduction "${n}" (known: ${reductionNames.join(', ')})`);
   return { disable: names as ReductionName[] };
 }

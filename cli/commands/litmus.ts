@@ -1,17 +1,26 @@
+import { Command } from '@commander-js/extra-typings';
 import { runLitmusCommand } from '../../litmus/command.js';
-import { lastOption, numberOption, type Args } from '../args.js';
+import { badOption, litmusSecondsOption, runsOption } from '../options.js';
 
 /** `rseq-check litmus MODEL|--suite [--policy P] [--runs N] [--seconds S]`: litmus/command.ts runs it. */
-export function litmusCommand(args: Args): Promise<number> {
-  const runs = numberOption(args, '--runs', false);
-  const seconds = numberOption(args, '--seconds', false);
-  const model = args.positional[0];
-  const policy = lastOption(args, '--policy');
-  return runLitmusCommand({
-    ...(model ? { model } : {}),
-    suite: args.options.has('--suite'),
-    ...(policy ? { policy } : {}),
-    ...(typeof runs === 'number' ? { runs } : {}),
-    ...(typeof seconds === 'number' ? { seconds } : {}),
-  });
+export function litmusCommand(): Command<[string | undefined]> {
+  return new Command('litmus')
+    .summary('run a model as real rseq C code on this kernel and compare')
+    .description('Compiles MODEL (or every case of the suite) to C, runs it on this kernel with the rseq tracepoint on, and checks every outcome seen is one the model allows.')
+    .argument('[MODEL]', 'a built-in model, gallery/NAME, or a JSON model file')
+    .option('--suite', 'run the whole litmus suite')
+    .option('--policy <P>', 'the preset to hold the kernel against (default: the running kernel\'s)')
+    .addOption(runsOption())
+    .addOption(litmusSecondsOption())
+    .action(async (model, flags) => {
+      if (model !== undefined && flags.suite) throw badOption('MODEL', `litmus takes a MODEL or --suite, not both (got "${model}" and --suite)`);
+      if (model === undefined && !flags.suite) throw badOption('MODEL', 'litmus needs a MODEL or --suite');
+      process.exitCode = await runLitmusCommand({
+        ...(model !== undefined ? { model } : {}),
+        suite: flags.suite === true,
+        ...(flags.policy !== undefined ? { policy: flags.policy } : {}),
+        ...(flags.runs !== undefined ? { runs: flags.runs } : {}),
+        ...(flags.seconds !== undefined ? { seconds: flags.seconds } : {}),
+      });
+    });
 }

@@ -1,12 +1,14 @@
-import { badOption, lastOption, type Args } from '../args.js';
+import { Command } from '@commander-js/extra-typings';
 import { runReportCommand } from '../report.js';
 
 /** `rseq-check report RESULT.json -o report.html`: the HTML report of a saved result. */
-export async function reportCommand(args: Args): Promise<number> {
-  const input = args.positional[0];
-  const output = lastOption(args, '-o') ?? 'report.html';
-  if (!input) throw badOption('RESULT.json', 'report needs a saved result: rseq-check report RESULT.json -o report.html');
-  const code = await runReportCommand(input, output);
-  console.log(`wrote ${output}`);
-  return code;
+export function reportCommand(): Command<[string]> {
+  return new Command('report')
+    .summary('render a saved --json result as a self-contained HTML report')
+    .argument('<RESULT.json>', 'the output of "check --json", a review.json, or a trace document')
+    .option('-o, --output <FILE>', 'the HTML file to write', 'report.html')
+    .action(async (input, flags) => {
+      process.exitCode = await runReportCommand(input, flags.output);
+      process.stderr.write(`wrote ${flags.output}\n`);
+    });
 }

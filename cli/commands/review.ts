@@ -1,26 +1,39 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { Command } from '@commander-js/extra-typings';
+import { availableParallelism } from 'node:os';
 import { reviewToMarkdown } from '../../reports/review-markdown.js';
 import { review } from '../../run/review.js';
-import { lastOption, workersOption, type Args } from '../args.js';
+import { badOption, jsonOption, quietOption, workersOption } from '../options.js';
+import { checkOutputDirectory } from '../output-paths.js';
+import { Output } from '../output.js';
 import { writeReviewReport } from '../report.js';
 
 /**
- * `rseq-check review [--out DIR] [--workers N]`: every seed scenario under every preset and
- * proposal, as a Markdown matrix (and review.md, review.json and an HTML report in DIR).
- * Exit 3 if a cell is incomplete.
+ * `rseq-check review [--out DIR] [--workers N] [--json]`: every seed scenario under every preset
+ * and proposal, as a Markdown matrix (or its JSON document), and with --out review.md,
+ * review.json and an HTML report in DIR. Exit 3 if a cell is incomplete.
  */
-export async function reviewCommand(args: Args): Promise<number> {
-  const r = await review({ workers: workersOption(args) });
-  const md = reviewToMarkdown(r);
-  console.log(md);
-  const out = lastOption(args, '--out') ?? lastOption(args, '--report');
-  if (out) {
-    mkdirSync(out, { recursive: true });
-    writeFileSync(join(out, 'review.md'), md + '\n');
-    const html = await writeReviewReport(r, out);
-    console.log(`\nwrote ${join(out, 'review.md')}, ${join(out, 'review.json')} (${r.cells.length} cells, ${r.seconds.toFixed(1)} s)`);
-    console.log(`report: ${html}`);
-  }
-  return r.cells.some((c) => c.verdict === 'incomplete') ? 3 : 0;
+export function reviewCommand(): Command {
+  return new Command('review')
+    .summary('the design review: every seed scenario under every kernel preset and proposal')
+    .description('Checks every seed scenario under every kernel preset and proposal and prints the verdict matrix (exit 3 if a cell is incomplete).')
+    .option('--out <DIR>', 'also write DIR/review.md, DIR/review.json and DIR/report.html')
+    .option('--report <DIR>', 'the same as --out')
+    .addOption(workersOption())
+    .addOption(jsonOption())
+    .addOption(quietOption())
+    .action(async (flags) => {
+      const out = new Output(flags.json === true);
+      const dir = flags.out ?? flags.report;
+      if (flags.out !== undefined && flags.report !== undefined) throw badOption('--report', '--report and --out name the same directory: give one');
+      if (dir !== undefined) checkOutputDirectory(flags.out !== undefined ? '--out' : '--report', dir);
+      const r = await review({ workers: flags.workers ?? availableParallelism() });
+      const md = reviewToMarkdown(r);
+      out.result(r, () => md);
+      if (dir !== undefined) {
+        const html = await writeReviewReport(r, md, dir);
+        out.note(`wrote ${dir}/review.md, review.json and report.html (${r.cells.length} cells, ${r.seconds.toFixed(1)} s)`);
+        out.note(`report: ${html}`);
+      }
+      process.exitCode = r.cells.some((c) => c.verdict === 'incomplete') ? 3 : 0;
+    });
 }

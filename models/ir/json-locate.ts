@@ -84,3 +84,15 @@ export function locateJsonPath(text: string, path: readonly (string | number)[])
   const before = text.slice(0, pos);
   return { line: before.split('\n').length, column: pos - before.lastIndexOf('\n') };
 }
+
+/**
+ * Where line `line`, column `column` of a string value (an expression written in a model file)
+ * lies in the file: the string's own position plus the offset inside it. Expressions are one
+ * line; an escape before the column would shift it, which this does not undo.
+ */
+export function locateInJsonString(text: string, path: readonly (string | number)[], line: number, column: number): { line: number; column: number } | undefined {
+  const at = locateJsonPath(text, path);
+  if (at === undefined || line !== 1) return at;
+  // `at` points at the opening quote; the expression's first character is one further.
+  return { line: at.line, column: at.column + column };
+}

@@ -101,7 +101,10 @@ export const descriptorSchema = z
   })
   .strict();
 
-const budget = z.union([z.number().int().min(0), z.literal('unbounded')]);
+/** The largest event budget a model file or a flag may give (a bounded budget is a state field; beyond this the state space is out of reach anyway). */
+export const MAX_BUDGET = 64;
+
+const budget = z.union([z.number().int().min(0).max(MAX_BUDGET), z.literal('unbounded')]);
 
 const budgetsSchema = z
   .object({

@@ -288,6 +288,15 @@ export function validateModel(input: unknown, file = '<builder>', jsonText?: str
     traps: budgetOf(m.budgets?.traps ?? 0),
   };
 
+  // A property is reported by its name: two with one name would make a verdict ambiguous.
+  const propertyNames = new Map<string, string>();
+  for (const which of ['invariants', 'final'] as const)
+    (m[which] ?? []).forEach((p, i) => {
+      const first = propertyNames.get(p.name);
+      if (first !== undefined) err('bad-property', [which, i, 'name'], `property "${p.name}" is already defined at ${first}`);
+      else propertyNames.set(p.name, `${which}[${i}]`);
+    });
+
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,

@@ -9,6 +9,7 @@ import { formatExprError, parseExpr } from '../../properties/expr/parse.js';
 import { Code } from '../../properties/codes.js';
 import { InputErrors, type InputError } from '../ir/errors.js';
 import type { BudgetsIR, EventKind, ModelIR } from '../ir/types.js';
+import { MAX_BUDGET } from '../ir/schema.js';
 import { rseqExprEnvironment } from './expr-env.js';
 import type { Policy } from '../kernel/policy.js';
 import { selectProperties } from './properties.js';
@@ -80,8 +81,8 @@ export function resolveBudgets(ir: ModelIR, over: BuildOptions['budgets']): Budg
       continue;
     }
     if (v === 'unbounded') out[k] = -1;
-    else if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 64)
-      errors.push({ code: 'bad-budget', file: '<command line>', path: [`--${k}`], message: `budget must be an integer 0..64 or "unbounded", got ${String(v)}` });
+    else if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_BUDGET)
+      errors.push({ code: 'bad-budget', file: '<command line>', path: [`--${k}`], message: `budget must be an integer 0..${MAX_BUDGET} or "unbounded", got ${String(v)}` });
     else out[k] = v;
   }
   if (errors.length > 0) throw new InputErrors(errors);

@@ -6,6 +6,9 @@ import { Status } from '../kernel/layout.js';
 import type { KernelSemantics } from '../kernel/semantics.js';
 import { LabelKind } from './labels.js';
 
+/** The functions taking a thread as their first argument. */
+const threadFunctions = new Set(['done', 'running', 'cpu', 'on_cpu', 'in_cs', 'level', 'must_abort', 'committed', 'aborted', 'syscall', 'cs_instr', 'preempt', 'migrate', 'signal']);
+
 /**
  * The names state expressions may use over rseq states: memory variables (`counter`,
  * `counter[1]`, `sum(counter)`), model constants (`threads`, `cpus`, and the model's
@@ -113,6 +116,22 @@ export function rseqExprEnvironment(ir: ModelIR, k: KernelSemantics, constants: 
           void compile;
           return transitionAtom(fn, t);
       }
+    },
+    explainCall(fn, args) {
+      const first = args[0];
+      const quoted = (e: Expr): string => (e.kind === 'name' ? `"${e.name}"` : 'an expression');
+      if (fn === 'sum') {
+        if (first === undefined || args.length !== 1 || first.kind !== 'name') return { message: 'sum takes one variable: sum(VAR)' };
+        return { message: `unknown variable ${quoted(first)} (variables: ${ir.memory.vars.map((v) => v.name).join(', ')})`, at: first };
+      }
+      if (!threadFunctions.has(fn)) return undefined;
+      if (first === undefined || threadArg(first) < 0)
+        return { message: `${fn}(T): unknown thread ${first ? quoted(first) : '(none given)'} (threads: ${ir.threads.map((t) => t.name).join(', ')})`, ...(first ? { at: first } : {}) };
+      if (fn === 'on_cpu') {
+        const second = args[1];
+        return { message: `on_cpu(T, C): unknown CPU ${second ? quoted(second) : '(none given)'} (CPUs: ${ir.cpus.join(', ')})`, at: second ?? first };
+      }
+      return { message: `${fn}(T) speaks of the last transition: it is available in LTL formulas only`, at: first };
     },
     known() {
       const base = [...ir.memory.vars.map((v) => v.name), ...Object.keys(consts), 'killed', 'mm_cid_unique', 'sum(var)', 'done(T)', 'running(T)', 'cpu(T)', 'mm_cid(T)', 'on_cpu(T, C)', 'in_cs(T)', 'level(T)', 'must_abort(T)'];

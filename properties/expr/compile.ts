@@ -16,6 +16,11 @@ export interface ExprEnvironment {
   call(fn: string, args: readonly Expr[], compile: (e: Expr) => StateFn): StateFn | undefined;
   /** Names offered in error messages. */
   known(): readonly string[];
+  /**
+   * Why `call` refused a call of a function it knows (an unknown thread, CPU or variable as an
+   * argument), and which argument is at fault; undefined for a function it does not know.
+   */
+  explainCall?(fn: string, args: readonly Expr[]): { readonly message: string; readonly at?: Expr } | undefined;
 }
 
 /**
@@ -35,6 +40,8 @@ export function compileExpr(expr: Expr, env: ExprEnvironment, source: string): S
       }
       case 'name': {
         const f = env.name(e.name);
+        const signature = env.known().find((k) => k.startsWith(`${e.name}(`));
+        if (!f && signature) throw new ExprSyntaxError(`"${e.name}" is a function: write ${signature}`, e.span, source);
         if (!f) throw new ExprSyntaxError(`unknown name "${e.name}" (known: ${env.known().join(', ')})`, e.span, source);
         return f;
       }
@@ -54,7 +61,11 @@ export function compileExpr(expr: Expr, env: ExprEnvironment, source: string): S
       }
       case 'call': {
         const f = env.call(e.fn, e.args, c);
-        if (!f) throw new ExprSyntaxError(`unknown function "${e.fn}"`, e.span, source);
+        if (!f) {
+          const why = env.explainCall?.(e.fn, e.args);
+          const functions = env.known().filter((k) => k.includes('('));
+          throw new ExprSyntaxError(why?.message ?? `unknown function "${e.fn}" (known: ${functions.join(', ')})`, why?.at?.span ?? e.span, source);
+        }
         return f;
       }
       case 'unary': {

@@ -40,10 +40,11 @@ describe('writeCheckReport / writeReviewReport', () => {
     expect(saved).toBe(resultToJson(violation) + '\n');
     expect(parseResultJson(saved).kind).toBe('check');
 
-    const rhtml = await writeReviewReport(review, join(dir, 'review'));
+    const rhtml = await writeReviewReport(review, '# review', join(dir, 'review'));
     expect(rhtml).toBe(join(dir, 'review', 'report.html'));
     expect(readFileSync(rhtml, 'utf8')).toContain('<table class="matrix">');
     expect(readFileSync(join(dir, 'review', 'review.json'), 'utf8')).toBe(resultToJson(review) + '\n');
+    expect(readFileSync(join(dir, 'review', 'review.md'), 'utf8')).toBe('# review\n');
   });
 });
 
