@@ -12,7 +12,7 @@ import { buildTemporalSystem, checkTemporal, type TemporalOptions } from '../../
 
 // Workers run the compiled code in dist/ (npm test builds first). A low threshold makes even
 // these models cross into the pool after a few thousand states.
-const parallel = { parallelThreshold: 2000 };
+const parallel = { parallelThreshold: 1000 };
 
 function selftest(id: string): ModelIR {
   const v = validateModel(selftestScenarios.find((s) => s.id === id)!.build());

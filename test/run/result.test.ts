@@ -16,7 +16,7 @@ const base = { policy: 'linux-6.3', constants: small.constants };
 
 describe('an incomplete temporal check keeps its cause', () => {
   const cases: [string, TemporalOptions][] = [
-    ['the nested DFS (no fairness)', { property: 'progress', maxStates: 50 }],
+    ['the nested DFS (no fairness)', { property: 'progress', maxStates: 10 }],
     ['the fair SCC search', { property: 'progress', fairness: 'weak', finiteEvents: true, maxStates: 50 }],
     ['the fair SCC search with 2 workers', { property: 'progress', fairness: 'weak', finiteEvents: true, maxStates: 3000, workers: 2 }],
   ];
