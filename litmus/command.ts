@@ -121,7 +121,7 @@ export interface CaseResult {
   readonly stress?: Stress;
   readonly trace: { readonly available: false; readonly reason: string } | { readonly available: true; readonly lost: number; readonly sites: readonly TraceComparison[]; readonly agree: boolean };
   readonly seconds: { readonly compile: number; readonly run: number; readonly model: number; readonly total: number };
-  /** The explanation of a documented disagreement (suite cases only). */
+  /** The explanation of a documented disagreement. */
   readonly knownFinding?: { readonly outcomes: readonly string[]; readonly why: string };
 }
 
@@ -429,6 +429,7 @@ export async function runKernelPathCase(c: KernelPathCase, options: { kernel: Ke
     stress: { runs: run.runs.length, signalsPerRun: c.plan.signals, migrationsPerRun: 0, competitors: false, delays: c.plan.delays.length, delayUs: 0, windowUs: c.plan.windowUs },
     trace: traceOut,
     seconds: { compile: compiled.seconds, run: run.seconds, model: modelSeconds, total: (performance.now() - t0) / 1000 },
+    ...(c.knownFinding ? { knownFinding: c.knownFinding } : {}),
   };
 }
 

@@ -5,11 +5,11 @@
  * cells are the memory of the case's model, so both sides name outcomes the same way.
  *
  * The model side of each case is one place, `modelSide`: an IR model and the knob settings it is
- * explored with. Until the model has those knobs (they are being added with issue #16 §1), the
- * policy does not resolve and the kernel's outcomes are held against `expected`, the outcome set
- * worked out by hand from rseq-semantics.md; the verdict says so ("against the hand-worked set").
- * Wiring a case = replacing the placeholder instructions named in `awaiting` and checking that
- * the explored set equals `expected`.
+ * explored with under the running kernel's preset. A wired case (`wired: true`) is held against
+ * the outcomes the model explores, as the generated cases are; `expected` is the set worked out
+ * by hand from rseq-semantics.md and the kernel sources, which test/litmus holds the explored set
+ * against. ptrace-step stays unwired: the model has no tracer (ptrace) event, so the kernel is
+ * held against `expected` and the verdict says so ("the hand-worked set").
  */
 import { readFileSync } from 'node:fs';
 import { I, ModelBuilder, seq, type Fragment } from '../models/ir/builder.js';
@@ -26,14 +26,16 @@ export interface KernelPathCase {
   readonly mode: 'unregister-ipi' | 'exec-failure' | 'ptrace-step' | 'segv-handler';
   /** The model side: the IR model (its memory = the program's cells) and the knobs to explore it with. */
   readonly modelSide: { readonly model: ModelInput; readonly knobs: readonly string[]; readonly budgets: Readonly<Partial<Record<EventKind, number | 'unbounded'>>> };
-  /** The outcome set the model must give under linux-6.3 + knobs, worked out by hand. */
+  /** The outcome set worked out by hand (what the kernel may do); for a wired case, what the model should give. */
   readonly expected: readonly string[];
-  /** What the model side still lacks (placeholders in the IR), until the merge. */
+  /** What the model side does not express (shown beside the allowed set; '' when nothing). */
   readonly awaiting: string;
-  /** True once the model side expresses the path: the verdict then uses the explored outcomes. */
+  /** The model side expresses the path: the verdict uses the explored outcomes, else `expected`. */
   readonly wired: boolean;
   /** The stress, described for the never-shown column. */
   readonly plan: LitmusPlan;
+  /** A documented disagreement: observed outcomes the model forbids, and why (the verdict stays MODEL TOO STRONG). */
+  readonly knownFinding?: { readonly outcomes: readonly string[]; readonly why: string };
 }
 
 const PINNED = { preemptions: 'unbounded', interrupts: 'unbounded', traps: 'unbounded', migrations: 0, signals: 0 } as const;
@@ -95,7 +97,9 @@ function unregisterIpi(): KernelPathCase {
     expect: 'the unregistration is atomic against the IPI: IDs reset (cpu_id -1, cpu_id_start 0) and nothing rewrites them; no abort; re-registration clears the stale rseq_cs',
     mode: 'unregister-ipi',
     modelSide: { model, knobs: ['unregisterAtomicVsIpi=true', 'registrationClearsRseqCs=true'], budgets: PINNED },
-    expected: ['unreg_failed=0 ids_reset=1 aborted=0 stale_cleared=1'],
+    // An abort needs a preemption at the syscall instruction itself (before it runs): the C side
+    // then sees the syscall number in rax, a failure, and stops.
+    expected: ['unreg_failed=0 ids_reset=1 aborted=0 stale_cleared=1', 'unreg_failed=1 ids_reset=1 aborted=1 stale_cleared=1'],
     wired: true,
     awaiting: 'stale_cleared: the model has no instruction that reads rseq_cs after a registration, so the C side\'s check of the stale descriptor is not modelled (the cell is a constant store)',
     plan: { ...NO_PLAN, windowUs: 4000 },
@@ -133,7 +137,8 @@ function execFailure(): KernelPathCase {
     expect: 'bprm_execve raises notify-resume on failure (169eae7711ea): the IDs are rewritten; the c.s. aborts iff an event bit is pending',
     mode: 'exec-failure',
     modelSide: { model, knobs: ['notifyOnExecFailure=true'], budgets: PINNED },
-    expected: ['exec_failed=1 ids_rewritten=1 aborted=0', 'exec_failed=1 ids_rewritten=1 aborted=1'],
+    // A preemption at the syscall instruction aborts before execve runs (rax keeps 59: not failed).
+    expected: ['exec_failed=0 ids_rewritten=1 aborted=1', 'exec_failed=1 ids_rewritten=1 aborted=0', 'exec_failed=1 ids_rewritten=1 aborted=1'],
     wired: true,
     awaiting: '',
     plan: NO_PLAN,
@@ -171,7 +176,7 @@ function ptraceStep(): KernelPathCase {
       'stepped=1 committed=0 attempts=3',
     ],
     wired: false,
-    awaiting: 'a tracer event (ptrace stop per step) and the choice stepped=0/1; the abort path does not yet count attempts or give up at 3',
+    awaiting: 'the model has no tracer (ptrace) event: this case stays hand-worked (a ptrace stop per step and the choice stepped=0/1; the abort path does not count attempts or give up at 3)',
     plan: NO_PLAN,
   };
 }
@@ -232,6 +237,14 @@ function segvHandler(): KernelPathCase {
     wired: true,
     awaiting: '',
     plan: { ...NO_PLAN, signals: 1, windowUs: 6000 },
+    knownFinding: {
+      outcomes: ['counter=0 handled=0 segv_handled=1 handler_returns=0', 'counter=0 handled=1 segv_handled=1 handler_returns=0'],
+      why:
+        'the model kills at the fault (signal-faults.ts: with force_sigsegv "the kill stands"), but the kernel runs the SIGSEGV handler once first: ' +
+        'the fault queues a catchable SIGSEGV; its delivery faults again and force_sigsegv(SIGSEGV) resets the handler and queues a fatal SIGSEGV, ' +
+        'yet handle_signal goes on to set up the frame of the SIGSEGV being delivered (rseq_signal_deliver runs before setup_rt_frame) and ' +
+        'signal_setup_done blocks SIGSEGV for the handler (no SA_NODEFER): the handler runs, can exit (segv_handled=1), and the kill comes at rt_sigreturn',
+    },
   };
 }
 
