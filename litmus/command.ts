@@ -121,7 +121,7 @@ export interface CaseResult {
   readonly stress?: Stress;
   readonly trace: { readonly available: false; readonly reason: string } | { readonly available: true; readonly lost: number; readonly sites: readonly TraceComparison[]; readonly agree: boolean };
   readonly seconds: { readonly compile: number; readonly run: number; readonly model: number; readonly total: number };
-  /** The explanation of a documented disagreement (suite cases only). */
+  /** The explanation of a documented disagreement. */
   readonly knownFinding?: { readonly outcomes: readonly string[]; readonly why: string };
 }
 
@@ -402,7 +402,7 @@ export async function runKernelPathCase(c: KernelPathCase, options: { kernel: Ke
   if (c.wired && options.kernel.preset) {
     model = await modelOutcomes(ir, { policy: resolvePolicy(options.kernel.preset, [...options.kernel.knobs, ...c.modelSide.knobs]), budgets: c.modelSide.budgets, maxStates: 4_000_000, maxSeconds: 90 });
     allowed = model.outcomes.map((o) => o.outcome);
-    allowedFrom = `the model under ${model.policy.name}`;
+    allowedFrom = `the model under ${model.policy.name}${c.awaiting ? ` (not modelled: ${c.awaiting})` : ''}`;
   }
   const modelSeconds = (performance.now() - tm) / 1000;
   const observed = new Map<string, number>();
@@ -411,10 +411,13 @@ export async function runKernelPathCase(c: KernelPathCase, options: { kernel: Ke
   const notAllowed = [...observed.keys()].filter((o) => !allowed.includes(o) && !noOutcome(o)).sort(compareOutcomes);
   const failed = [...observed.entries()].filter(([o]) => noOutcome(o));
   const traceOut: CaseResult['trace'] = 'unavailable' in trace ? { available: false, reason: trace.unavailable } : { available: true, lost: trace.lost, sites: [], agree: trace.lost === 0 };
+  const reasons: string[] = [];
+  if (notAllowed.length > 0 && model && !model.complete) reasons.push(`the model's exploration stopped (${model.stoppedBy}) and ${notAllowed.length} observed outcome(s) were not among those it found`);
+  if (failed.length > 0) reasons.push(`runs without an outcome: ${failed.map(([o, n]) => `${o} ×${n}`).join(', ')}`);
   return {
     ...base,
-    verdict: notAllowed.length > 0 ? 'MODEL TOO STRONG' : 'ok',
-    ...(failed.length > 0 ? { reason: `runs without an outcome: ${failed.map(([o, n]) => `${o} ×${n}`).join(', ')}` } : {}),
+    verdict: notAllowed.length === 0 ? 'ok' : model && !model.complete ? 'inconclusive' : 'MODEL TOO STRONG',
+    ...(reasons.length > 0 ? { reason: reasons.join('; ') } : {}),
     ...(model ? { model, policy: model.policy.name } : {}),
     allowed,
     allowedFrom,
@@ -426,6 +429,7 @@ export async function runKernelPathCase(c: KernelPathCase, options: { kernel: Ke
     stress: { runs: run.runs.length, signalsPerRun: c.plan.signals, migrationsPerRun: 0, competitors: false, delays: c.plan.delays.length, delayUs: 0, windowUs: c.plan.windowUs },
     trace: traceOut,
     seconds: { compile: compiled.seconds, run: run.seconds, model: modelSeconds, total: (performance.now() - t0) / 1000 },
+    ...(c.knownFinding ? { knownFinding: c.knownFinding } : {}),
   };
 }
 
@@ -477,6 +481,7 @@ export function formatResultsTable(results: readonly CaseResult[]): string {
 /** The results as JSON: one object per case, outcomes with counts, paths, phases, never-shown outcomes with the stress. */
 export function resultsToJson(results: readonly CaseResult[], kernel: KernelInfo): object {
   return {
+    kind: 'litmus',
     kernel: { release: kernel.release, arch: kernel.arch, preset: kernel.preset, knobs: kernel.knobs },
     cases: results.map((r) => ({
       id: r.id,
@@ -573,8 +578,10 @@ function casesFor(args: LitmusArgs): { generated: Prepared[]; paths: KernelPathC
   return { generated: [{ id: loaded.ir.name, title: loaded.source, ir: loaded.ir, plan, budgets: budgetsForPlan(loaded.ir, plan) }], paths: [] };
 }
 
-/** Runs the command; prints the table and the details; returns the exit code. */
-export async function runLitmusCommand(args: LitmusArgs, print: (s: string) => void = (s) => console.log(s)): Promise<number> {
+/** Runs the command; prints the table and the details (or, with `json`, one JSON document); returns the exit code. */
+export async function runLitmusCommand(args: LitmusArgs, print: (s: string) => void = (s) => console.log(s), note: (s: string) => void = (s) => console.error(s)): Promise<number> {
+  // With --json stdout holds only the JSON document: every line for people goes to `note`.
+  const say = args.json ? note : print;
   const t0 = performance.now();
   let cases: { generated: Prepared[]; paths: KernelPathCase[] };
   try {
@@ -586,27 +593,25 @@ export async function runLitmusCommand(args: LitmusArgs, print: (s: string) => v
     for (const c of cases.generated) generateLitmusC(c.ir, c.plan, c.id);
   } catch (e) {
     if (e instanceof InputErrors) {
-      for (const err of e.errors) print(formatInputError(err));
+      for (const err of e.errors) say(formatInputError(err));
       return 2;
     }
     if (e instanceof LitmusUntranslatable) {
-      for (const u of e.problems) print(formatUntranslatable(u));
+      for (const u of e.problems) say(formatUntranslatable(u));
       return 2;
     }
     throw e;
   }
   const env = await checkEnvironment();
   if (!env.ok) {
-    print(`litmus: cannot run: ${env.reason}`);
+    say(`litmus: cannot run: ${env.reason}`);
     return 2;
   }
   const kernel = detectKernel();
-  if (!args.json) {
-    print(formatKernelLine(kernel, args.policy));
-    print(`compiler: ${env.gcc}`);
-  }
+  say(formatKernelLine(kernel, args.policy));
+  say(`compiler: ${env.gcc}`);
   if (!args.policy && !kernel.preset) {
-    print(`litmus: cannot run: no kernel preset matches (${kernel.note}); give one with --policy`);
+    say(`litmus: cannot run: no kernel preset matches (${kernel.note}); give one with --policy`);
     return 2;
   }
   const runs = args.runs ?? DEFAULT_RUNS;

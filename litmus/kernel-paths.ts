@@ -5,15 +5,15 @@
  * cells are the memory of the case's model, so both sides name outcomes the same way.
  *
  * The model side of each case is one place, `modelSide`: an IR model and the knob settings it is
- * explored with. Until the model has those knobs (they are being added with issue #16 §1), the
- * policy does not resolve and the kernel's outcomes are held against `expected`, the outcome set
- * worked out by hand from rseq-semantics.md; the verdict says so ("against the hand-worked set").
- * Wiring a case = replacing the placeholder instructions named in `awaiting` and checking that
- * the explored set equals `expected`.
+ * explored with under the running kernel's preset. A wired case (`wired: true`) is held against
+ * the outcomes the model explores, as the generated cases are; `expected` is the set worked out
+ * by hand from rseq-semantics.md and the kernel sources, which test/litmus holds the explored set
+ * against. ptrace-step stays unwired: the model has no tracer (ptrace) event, so the kernel is
+ * held against `expected` and the verdict says so ("the hand-worked set").
  */
 import { readFileSync } from 'node:fs';
-import { I, ModelBuilder, seq } from '../models/ir/builder.js';
-import type { ModelInput } from '../models/ir/schema.js';
+import { I, ModelBuilder, seq, type Fragment } from '../models/ir/builder.js';
+import type { InstructionInput, ModelInput } from '../models/ir/schema.js';
 import type { EventKind } from '../models/ir/types.js';
 import { criticalSection } from '../models/library/librseq/primitives.js';
 import type { LitmusPlan } from './generate.js';
@@ -26,39 +26,64 @@ export interface KernelPathCase {
   readonly mode: 'unregister-ipi' | 'exec-failure' | 'ptrace-step' | 'segv-handler';
   /** The model side: the IR model (its memory = the program's cells) and the knobs to explore it with. */
   readonly modelSide: { readonly model: ModelInput; readonly knobs: readonly string[]; readonly budgets: Readonly<Partial<Record<EventKind, number | 'unbounded'>>> };
-  /** The outcome set the model must give under linux-6.3 + knobs, worked out by hand. */
+  /** The outcome set worked out by hand (what the kernel may do); for a wired case, what the model should give. */
   readonly expected: readonly string[];
-  /** What the model side still lacks (placeholders in the IR), until the merge. */
+  /** What the model side does not express (shown beside the allowed set; '' when nothing). */
   readonly awaiting: string;
-  /** True once the model side expresses the path: the verdict then uses the explored outcomes. */
+  /** The model side expresses the path: the verdict uses the explored outcomes, else `expected`. */
   readonly wired: boolean;
   /** The stress, described for the never-shown column. */
   readonly plan: LitmusPlan;
+  /** A documented disagreement: observed outcomes the model forbids, and why (the verdict stays MODEL TOO STRONG). */
+  readonly knownFinding?: { readonly outcomes: readonly string[]; readonly why: string };
 }
 
 const PINNED = { preemptions: 'unbounded', interrupts: 'unbounded', traps: 'unbounded', migrations: 0, signals: 0 } as const;
 const NO_PLAN: LitmusPlan = { signals: 0, migrations: 0, windowUs: 0, competitors: false, delays: [], runTimeoutSeconds: 10 };
 
+/**
+ * cs_syscall4 of kernel-paths.c: a c.s. whose range is the syscall (labelled `${p}_start`) and
+ * a nop after it; an abort stores aborted=1 and does not retry; both ways clear rseq_cs.
+ */
+function syscallInCs(p: string, call: InstructionInput, next: string): Fragment {
+  return seq(
+    I.arm(`${p}_cs`),
+    call,
+    I.nop(),
+    I.jmp(`${p}_clear`, { label: `${p}_post` }),
+    I.store({ var: 'aborted' }, 1, { label: `${p}_abort` }),
+    I.clear({ label: `${p}_clear` }),
+    I.jmp(next),
+    { code: [], descriptors: { [`${p}_cs`]: { start: `${p}_start`, postCommit: `${p}_post`, abort: `${p}_abort` } } },
+  );
+}
+
 /** membarrier RSEQ IPIs from CPU 1 while T1 (CPU 0) unregisters with a c.s. armed around the syscall, then re-registers over a stale rseq_cs. */
 function unregisterIpi(): KernelPathCase {
   const model = new ModelBuilder('litmus-unregister-ipi')
-    .describe('T1 unregisters (c.s. armed around the syscall), checks cpu_id = -1 and cpu_id_start = 0, re-registers with rseq_cs still set; T2 sends membarrier RSEQ IPIs to CPU 0')
+    .describe('T1 unregisters (c.s. armed around the syscall), checks cpu_id = -1 and cpu_id_start = 0, re-registers; T2 sends membarrier RSEQ IPIs to CPU 0')
     .cpus(2)
     .memory('unreg_failed', { max: 1 })
-    .memory('ids_reset', { max: 1 })
+    .memory('ids_reset', { max: 1, init: 1 })
     .memory('aborted', { max: 1 })
-    .memory('stale_cleared', { max: 1 })
+    .memory('stale_cleared', { max: 1, init: 1 })
     .program(
       'unregisterer',
       seq(
-        criticalSection('u', [I.syscall('rseq_unregister', { dst: 'r2', label: 'u_sys' }), I.nop({ label: 'u_commit' })], { next: 'check' }),
-        I.store({ var: 'unreg_failed' }, 'r2', { label: 'check' }),
+        // As in the C side: an abort before the syscall ran leaves its number in rax (non-zero: failed).
+        I.mov('r2', 1),
+        syscallInCs('u', I.syscall('rseq_unregister', { dst: 'r2', label: 'u_start' }), 'check'),
+        I.br('ne', 'r2', 0, 'failed', { label: 'check' }),
         I.readId('r1', 'cpu_id'),
-        I.br('ne', 'r1', -1, 'register'),
-        I.store({ var: 'ids_reset' }, 1),
-        // Placeholder until the model reads rseq_cs after a registration over a stale area (registrationClearsRseqCs).
+        I.br('ne', 'r1', -1, 'ids_wrong'),
+        I.readId('r1', 'cpu_id_start'),
+        I.br('eq', 'r1', 0, 'register'),
+        I.store({ var: 'ids_reset' }, 0, { label: 'ids_wrong' }),
+        // No instruction reads rseq_cs: the C side's check that registration cleared the stale
+        // descriptor it left in the area is not modelled (stale_cleared keeps its initial 1).
         I.syscall('rseq_register', { label: 'register' }),
-        I.store({ var: 'stale_cleared' }, 1),
+        I.done(),
+        I.store({ var: 'unreg_failed' }, 1, { label: 'failed' }),
         I.done(),
       ),
     )
@@ -71,10 +96,12 @@ function unregisterIpi(): KernelPathCase {
     title: 'membarrier RSEQ IPI during rseq(UNREGISTER)',
     expect: 'the unregistration is atomic against the IPI: IDs reset (cpu_id -1, cpu_id_start 0) and nothing rewrites them; no abort; re-registration clears the stale rseq_cs',
     mode: 'unregister-ipi',
-    modelSide: { model, knobs: ['unregisterAtomicVsIpi=on', 'registrationClearsRseqCs=true'], budgets: PINNED },
-    expected: ['unreg_failed=0 ids_reset=1 aborted=0 stale_cleared=1'],
-    wired: false,
-    awaiting: 'knobs unregisterAtomicVsIpi and registrationClearsRseqCs; stale_cleared is a placeholder store until the model observes rseq_cs after registration; the aborts of the abort label are not yet stored (u_abort retries)',
+    modelSide: { model, knobs: ['unregisterAtomicVsIpi=true', 'registrationClearsRseqCs=true'], budgets: PINNED },
+    // An abort needs a preemption at the syscall instruction itself (before it runs): the C side
+    // then sees the syscall number in rax, a failure, and stops.
+    expected: ['unreg_failed=0 ids_reset=1 aborted=0 stale_cleared=1', 'unreg_failed=1 ids_reset=1 aborted=1 stale_cleared=1'],
+    wired: true,
+    awaiting: 'stale_cleared: the model has no instruction that reads rseq_cs after a registration, so the C side\'s check of the stale descriptor is not modelled (the cell is a constant store)',
     plan: { ...NO_PLAN, windowUs: 4000 },
   };
 }
@@ -82,7 +109,7 @@ function unregisterIpi(): KernelPathCase {
 /** execve of a file the kernel cannot load, inside a c.s., with a sentinel in cpu_id_start. */
 function execFailure(): KernelPathCase {
   const model = new ModelBuilder('litmus-exec-failure')
-    .describe('execve fails with ENOEXEC inside bprm_execve, in a c.s.; cpu_id_start holds a sentinel before the call')
+    .describe('execve fails with ENOEXEC inside bprm_execve, in a c.s.; cpu_id_start holds a sentinel (1; the kernel writes 0 on C0) before the call')
     .cpus(1)
     .memory('exec_failed', { max: 1 })
     .memory('ids_rewritten', { max: 1 })
@@ -90,12 +117,14 @@ function execFailure(): KernelPathCase {
     .program(
       'main',
       seq(
-        I.writeId('cpu_id_start', 7, { label: 'sentinel' }),
-        // Placeholder for the execve that fails (notifyOnExecFailure): getpid has no exec-failure exit path.
-        criticalSection('x', [I.syscall('getpid', { label: 'x_exec' }), I.nop({ label: 'x_commit' })], { next: 'check' }),
-        I.store({ var: 'exec_failed' }, 1, { label: 'check' }),
+        I.writeId('cpu_id_start', 1, { label: 'sentinel' }),
+        // execve_fail returns 1 (failed); an abort before it ran leaves 0 here, as the C side's
+        // rax keeps the syscall number (not an error).
+        I.mov('r2', 0),
+        syscallInCs('x', I.syscall('execve_fail', { dst: 'r2', label: 'x_start' }), 'check'),
+        I.store({ var: 'exec_failed' }, 'r2', { label: 'check' }),
         I.readId('r1', 'cpu_id_start'),
-        I.br('eq', 'r1', 7, 'end'),
+        I.br('eq', 'r1', 1, 'end'),
         I.store({ var: 'ids_rewritten' }, 1),
         I.done({ label: 'end' }),
       ),
@@ -107,10 +136,11 @@ function execFailure(): KernelPathCase {
     title: 'execve failure inside a c.s.',
     expect: 'bprm_execve raises notify-resume on failure (169eae7711ea): the IDs are rewritten; the c.s. aborts iff an event bit is pending',
     mode: 'exec-failure',
-    modelSide: { model, knobs: ['notifyOnExecFailure=on'], budgets: PINNED },
-    expected: ['exec_failed=1 ids_rewritten=1 aborted=0', 'exec_failed=1 ids_rewritten=1 aborted=1'],
-    wired: false,
-    awaiting: 'an execve syscall kind that fails (notifyOnExecFailure); x_exec is getpid as a placeholder; the abort label retries instead of storing aborted=1',
+    modelSide: { model, knobs: ['notifyOnExecFailure=true'], budgets: PINNED },
+    // A preemption at the syscall instruction aborts before execve runs (rax keeps 59: not failed).
+    expected: ['exec_failed=0 ids_rewritten=1 aborted=1', 'exec_failed=1 ids_rewritten=1 aborted=0', 'exec_failed=1 ids_rewritten=1 aborted=1'],
+    wired: true,
+    awaiting: '',
     plan: NO_PLAN,
   };
 }
@@ -146,7 +176,7 @@ function ptraceStep(): KernelPathCase {
       'stepped=1 committed=0 attempts=3',
     ],
     wired: false,
-    awaiting: 'a tracer event (ptrace stop per step) and the choice stepped=0/1; the abort path does not yet count attempts or give up at 3',
+    awaiting: 'the model has no tracer (ptrace) event: this case stays hand-worked (a ptrace stop per step and the choice stepped=0/1; the abort path does not count attempts or give up at 3)',
     plan: NO_PLAN,
   };
 }
@@ -166,8 +196,8 @@ function ptraceStep(): KernelPathCase {
  */
 function segvHandler(): KernelPathCase {
   const model = new ModelBuilder('litmus-segv-handler')
-    .describe('counter += 1 in a c.s. whose signature word is wrong (rseq_cs cleared after the commit); SIGUSR1 counts itself in `handled`; a SIGSEGV handler counts itself in `segv_handled` and exits')
-    .cpus(1)
+    .describe('counter += 1 in a c.s. whose signature word is wrong (rseq_cs cleared after the commit); SIGUSR1 counts itself in `handled`; T1 catches SIGSEGV too; handler_returns is the per-run choice of the C side')
+    .cpus(2)
     .memory('counter', { max: 1 })
     .memory('handled', { max: 1 })
     .memory('segv_handled', { max: 1 })
@@ -176,18 +206,24 @@ function segvHandler(): KernelPathCase {
       'main',
       (() => {
         const f = criticalSection('b', [I.load('r1', { var: 'counter' }), I.add('r1', 1), I.store({ var: 'counter' }, 'r1', { label: 'b_commit' })], { next: 'clear' });
-        return { code: [...f.code, I.clear({ label: 'clear' }), I.done()], descriptors: { b_cs: { ...f.descriptors['b_cs']!, signature: 0x12345678 } } };
+        return { code: [I.store({ var: 'handler_returns' }, 0), ...f.code, I.clear({ label: 'clear' }), I.done()], descriptors: { b_cs: { ...f.descriptors['b_cs']!, signature: 0x12345678 } } };
       })(),
     )
+    // The model has one handler program per thread, run for SIGSEGV too (sigsegvHandler): it
+    // cannot give SIGSEGV the C side's own handler (segv_handled += 1, then exit or return).
     .program('usr1', [I.addm({ var: 'handled' }, 1), I.sigreturn()])
-    .thread({ name: 'T1', program: 'main', cpu: 'C0', handler: 'usr1' })
+    // The C side picks handler_returns per run (odd runs 1); here T2's store races with T1's
+    // first store of 0, so both values reach the end independently of T1's c.s.
+    .program('choice', [I.store({ var: 'handler_returns' }, 1), I.done()])
+    .thread({ name: 'T1', program: 'main', cpu: 'C0', handler: 'usr1', sigsegvHandler: true })
+    .thread({ name: 'T2', program: 'choice', cpu: 'C1' })
     .build();
   return {
     id: 'segv-handler',
     title: 'SIGSEGV handler installed, bad descriptor found on signal delivery',
     expect: 'a fault inside the c.s. forces SIGSEGV; its delivery faults again (fatal), but the handler runs once with the fatal SIGSEGV blocked: it can exit; if it returns, the process is killed',
     mode: 'segv-handler',
-    modelSide: { model, knobs: [], budgets: { ...PINNED, signals: 1 } },
+    modelSide: { model, knobs: ['segvOnDelivery=force_sigsegv'], budgets: { ...PINNED, signals: 1 } },
     // A fault needs the signal or a preemption inside the c.s.; the SIGUSR1 handler may have run before it.
     expected: [
       'counter=0 handled=0 segv_handled=1 handler_returns=0',
@@ -198,9 +234,17 @@ function segvHandler(): KernelPathCase {
       'counter=1 handled=1 segv_handled=0 handler_returns=1',
       'killed',
     ],
-    wired: false,
-    awaiting: 'signal-delivery faults with a SIGSEGV handler (the model has no SIGSEGV handler program yet: segv_handled is never written) and the choice handler_returns=0/1',
+    wired: true,
+    awaiting: '',
     plan: { ...NO_PLAN, signals: 1, windowUs: 6000 },
+    knownFinding: {
+      outcomes: ['counter=0 handled=0 segv_handled=1 handler_returns=0', 'counter=0 handled=1 segv_handled=1 handler_returns=0'],
+      why:
+        'the model kills at the fault (signal-faults.ts: with force_sigsegv "the kill stands"), but the kernel runs the SIGSEGV handler once first: ' +
+        'the fault queues a catchable SIGSEGV; its delivery faults again and force_sigsegv(SIGSEGV) resets the handler and queues a fatal SIGSEGV, ' +
+        'yet handle_signal goes on to set up the frame of the SIGSEGV being delivered (rseq_signal_deliver runs before setup_rt_frame) and ' +
+        'signal_setup_done blocks SIGSEGV for the handler (no SA_NODEFER): the handler runs, can exit (segv_handled=1), and the kill comes at rt_sigreturn',
+    },
   };
 }
 

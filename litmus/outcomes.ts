@@ -68,7 +68,8 @@ export async function modelOutcomes(ir: ModelIR, options: OutcomeOptions): Promi
   const policy = typeof options.policy === 'string' ? resolvePolicy(options.policy, options.knobs) : options.policy;
   const budgets = Object.fromEntries(Object.entries(options.budgets).map(([k, v]) => [k, v === -1 ? 'unbounded' : v])) as Partial<Record<EventKind, number | 'unbounded'>>;
   // Only the value domain is "checked" (selectProperties always adds it); no ghosts, so states are small.
-  // The outcomes name per-CPU cells, which the CPU symmetry keeps only up to a renaming of the CPUs.
+  // No CPU symmetry: it renames CPUs in per-CPU memory, so counter=[0,1] would stand for [1,0] too
+  // and an outcome the kernel shows would be missing from the set.
   const sys = buildSystem(ir, policy, { budgets, properties: ['domain'], disable: ['cpu-symmetry'] });
   const k = sys.kernel;
   const L = sys.layout;

@@ -1,8 +1,8 @@
 import { Command } from '@commander-js/extra-typings';
 import { runLitmusCommand } from '../../litmus/command.js';
-import { badOption, litmusSecondsOption, runsOption } from '../options.js';
+import { badOption, jsonOption, litmusSecondsOption, runsOption } from '../options.js';
 
-/** `rseq-check litmus MODEL|--suite [--policy P] [--runs N] [--seconds S]`: litmus/command.ts runs it. */
+/** `rseq-check litmus MODEL|--suite [--policy P] [--runs N] [--seconds S] [--json]`: litmus/command.ts runs it. */
 export function litmusCommand(): Command<[string | undefined]> {
   return new Command('litmus')
     .summary('run a model as real rseq C code on this kernel and compare')
@@ -12,6 +12,7 @@ export function litmusCommand(): Command<[string | undefined]> {
     .option('--policy <P>', 'the preset to hold the kernel against (default: the running kernel\'s)')
     .addOption(runsOption())
     .addOption(litmusSecondsOption())
+    .addOption(jsonOption())
     .action(async (model, flags) => {
       if (model !== undefined && flags.suite) throw badOption('MODEL', `litmus takes a MODEL or --suite, not both (got "${model}" and --suite)`);
       if (model === undefined && !flags.suite) throw badOption('MODEL', 'litmus needs a MODEL or --suite');
@@ -21,6 +22,7 @@ export function litmusCommand(): Command<[string | undefined]> {
         ...(flags.policy !== undefined ? { policy: flags.policy } : {}),
         ...(flags.runs !== undefined ? { runs: flags.runs } : {}),
         ...(flags.seconds !== undefined ? { seconds: flags.seconds } : {}),
+        json: flags.json === true,
       });
     });
 }

@@ -95,6 +95,7 @@ const corpus: Record<string, Case[]> = {
     rejected('litmus with two models', ['litmus', 'a', 'b'], /litmus takes one MODEL; unexpected "b"/),
     rejected('litmus with a model and --suite', ['litmus', 'percpu-counter', '--suite'], /litmus takes a MODEL or --suite, not both/),
     rejected('litmus with neither', ['litmus'], /litmus needs a MODEL or --suite/),
+    rejected('litmus --json with an unknown suite case (nothing on stdout)', ['litmus', 'suite/nope', '--json'], /no litmus suite case "suite\/nope"/),
     rejected('report with two inputs', ['report', 'a.json', 'b.json'], /report takes one RESULT.json; unexpected "b.json"/),
     rejected('check without a MODEL', ['check'], /MODEL: check needs a MODEL/),
     rejected('report without an input', ['report'], /report needs a RESULT.json/),
