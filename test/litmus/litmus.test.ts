@@ -368,9 +368,16 @@ describe.skipIf(skipReason !== undefined)(`the suite against this kernel${skipRe
       const json = resultsToJson([r], kernel) as { cases: { neverShown: { outcome: string; runs: number }[] }[] };
       expect(json.cases[0]!.neverShown.map((n) => [n.outcome, n.runs])).toEqual(r.unseen.map((o) => [o, r.runs]));
       // Kills reached by a signal and by a migration, as the kernel's tracepoints attribute them.
+      // Which event reaches the bad descriptor first is up to the machine's load: a run without
+      // such a kill is repeated (up to three more times) before the attribution is judged.
       if (r.pathSource.startsWith('tracepoints') && (c.id === 'bad-signature-signal' || c.id === 'bad-signature-migration')) {
         const path = c.id === 'bad-signature-signal' ? 'signal delivery' : 'migration';
-        expect(r.actions.kill[path] ?? 0, `${c.id}: kills by ${path}`).toBeGreaterThan(0);
+        let kills = r.actions.kill[path] ?? 0;
+        for (let retry = 0; retry < 3 && kills === 0; retry++) {
+          const again = await runLitmusCase({ id: c.id, title: c.title, ir: irOf(c), plan: c.plan, budgets: c.budgets }, { kernel, runs: RUNS, seconds: SECONDS });
+          if (again.pathSource.startsWith('tracepoints')) kills = again.actions.kill[path] ?? 0;
+        }
+        expect(kills, `${c.id}: kills by ${path}`).toBeGreaterThan(0);
       }
     }, 60_000);
   }
