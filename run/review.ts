@@ -24,6 +24,13 @@ export interface ReviewOptions {
   readonly maxSeconds?: number;
   /** Aborting it stops the review: the cells done keep their verdicts, the rest are incomplete. */
   readonly signal?: AbortSignal;
+  /** Called as each cell is done (for a progress line). */
+  readonly onCell?: () => void;
+}
+
+/** The number of cells `review(options)` checks. */
+export function reviewSize(options: Pick<ReviewOptions, 'policies' | 'scenarios'> = {}): number {
+  return seedScenarios.filter((s) => !options.scenarios || options.scenarios.includes(s.id)).length * (options.policies ?? reviewPolicies).length;
 }
 
 /** Runs every seed scenario under every policy; a limit or the signal leaves the unfinished cells incomplete, and names itself in `stoppedBy`. */
@@ -41,10 +48,13 @@ export async function review(options: ReviewOptions = {}): Promise<ReviewResult>
   };
   let cells: ReviewCell[];
   if ((options.workers ?? 1) > 1) {
-    cells = await reviewCellsInPool(todo, options.workers!, limits);
+    cells = await reviewCellsInPool(todo, options.workers!, limits, options.onCell);
   } else {
     cells = [];
-    for (const c of todo) cells.push(await reviewCell(c.model, c.scenario, c.policy, limits));
+    for (const c of todo) {
+      cells.push(await reviewCell(c.model, c.scenario, c.policy, limits));
+      options.onCell?.();
+    }
   }
   const seconds = (performance.now() - start) / 1000;
   const stoppedBy: Limit | undefined = options.signal?.aborted

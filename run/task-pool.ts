@@ -41,11 +41,24 @@ function sharedAbortFlag(signal: AbortSignal | undefined): { flag: SharedArrayBu
 }
 
 /** Review cells (scenario model, scenario id, policy), computed concurrently; each stops when `limits.signal` aborts or at `limits.deadline`. */
-export async function reviewCellsInPool(cells: readonly { model: ModelInput; scenario: string; policy: string }[], workers: number, limits: ReviewCellLimits = {}): Promise<ReviewCell[]> {
+export async function reviewCellsInPool(
+  cells: readonly { model: ModelInput; scenario: string; policy: string }[],
+  workers: number,
+  limits: ReviewCellLimits = {},
+  onCell?: () => void,
+): Promise<ReviewCell[]> {
   const { signal, ...plain } = limits;
   const { flag, release } = sharedAbortFlag(signal);
   try {
-    return await withPool(workers, (pool) => Promise.all(cells.map((c) => pool.exec('cell', [c.model, c.scenario, c.policy, plain, flag]) as unknown as Promise<ReviewCell>)));
+    return await withPool(workers, (pool) =>
+      Promise.all(
+        cells.map(async (c) => {
+          const cell = (await pool.exec('cell', [c.model, c.scenario, c.policy, plain, flag])) as ReviewCell;
+          onCell?.();
+          return cell;
+        }),
+      ),
+    );
   } finally {
     release();
   }

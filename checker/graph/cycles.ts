@@ -180,9 +180,8 @@ function* nestedSearch(system: TransitionSystem, spec: ProductSpec, options: Cyc
   const incomplete = (by: Limit): CycleResult => ({ verdict: 'incomplete', stoppedBy: by, ...counts() });
   const bytes = (): number => store.bytes() + colors.length;
 
-  /** Every CHECK_EVERY expansions: the clock, the memory bound, the abort signal (after a turn of the event loop), progress. */
-  function* checkLimits(depth: number): Generator<void, Limit | undefined> {
-    if (stoppedBy || expansions < CHECK_EVERY) return stoppedBy;
+  /** Every CHECK_EVERY expansions: the clock, the memory bound, the abort signal (after a turn of the event loop), progress; sets `stoppedBy`. */
+  function* checkLimits(depth: number): Generator<void, void> {
     expansions = 0;
     const seconds = (performance.now() - start) / 1000;
     if (options.maxSeconds !== undefined && seconds > options.maxSeconds) stoppedBy ??= { kind: 'time', bound: options.maxSeconds };
@@ -192,7 +191,6 @@ function* nestedSearch(system: TransitionSystem, spec: ProductSpec, options: Cyc
       if (options.signal.aborted) stoppedBy ??= { kind: 'interrupted' };
     }
     options.onProgress?.({ states: store.size, transitions, frontier: 0, depth, seconds, statesPerSecond: store.size / Math.max(seconds, 1e-9), memoryBytes: bytes() });
-    return stoppedBy;
   }
 
   const roots = new IntStack();
@@ -247,8 +245,9 @@ function* nestedSearch(system: TransitionSystem, spec: ProductSpec, options: Cyc
     redChoices.length = 0;
     expand(seed, redIds, redChoices);
     while (depth > 0) {
-      const stop = yield* checkLimits(blueDepth + depth);
-      if (stop) return incomplete(stop);
+      // Generators cost an allocation: only every CHECK_EVERY expansions.
+      if (expansions >= CHECK_EVERY) yield* checkLimits(blueDepth + depth);
+      if (stoppedBy) return incomplete(stoppedBy);
       const f = (depth - 1) * FRAME;
       const cursor = red.get(f + F_CURSOR);
       if (cursor < redIds.length) {
@@ -277,8 +276,8 @@ function* nestedSearch(system: TransitionSystem, spec: ProductSpec, options: Cyc
     if (colorOf(root) !== WHITE) continue;
     pushBlue(root, rootChoices.get(r));
     while (blueDepth > 0) {
-      const stop = yield* checkLimits(blueDepth);
-      if (stop) return incomplete(stop);
+      if (expansions >= CHECK_EVERY) yield* checkLimits(blueDepth);
+      if (stoppedBy) return incomplete(stoppedBy);
       const f = (blueDepth - 1) * FRAME;
       const s = blue.get(f + F_ID);
       const cursor = blue.get(f + F_CURSOR);

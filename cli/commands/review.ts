@@ -1,10 +1,11 @@
 import { Command } from '@commander-js/extra-typings';
 import { availableParallelism } from 'node:os';
 import { reviewToMarkdown } from '../../reports/review-markdown.js';
-import { review } from '../../run/review.js';
+import { review, reviewSize } from '../../run/review.js';
 import { badOption, jsonOption, maxSecondsOption, quietOption, workersOption } from '../options.js';
 import { checkOutputDirectory } from '../output-paths.js';
 import { Output } from '../output.js';
+import { cellsBar } from '../progress.js';
 import { writeReviewReport } from '../report.js';
 import { withStopSignals } from '../signals.js';
 
@@ -30,7 +31,14 @@ export function reviewCommand(): Command {
       if (flags.out !== undefined && flags.report !== undefined) throw badOption('--report', '--report and --out name the same directory: give one');
       if (dir !== undefined) checkOutputDirectory(flags.out !== undefined ? '--out' : '--report', dir);
       process.exitCode = await withStopSignals(async (signal) => {
-        const r = await review({ workers: flags.workers ?? availableParallelism(), signal, ...(flags.maxSeconds !== undefined ? { maxSeconds: flags.maxSeconds } : {}) });
+        const progress = cellsBar(flags.quiet !== true && !out.json, reviewSize());
+        const r = await review({
+          workers: flags.workers ?? availableParallelism(),
+          signal,
+          ...(flags.maxSeconds !== undefined ? { maxSeconds: flags.maxSeconds } : {}),
+          ...(progress ? { onCell: progress.onCell } : {}),
+        });
+        progress?.stop();
         const md = reviewToMarkdown(r);
         out.result(r, () => md);
         if (dir !== undefined) {
