@@ -21,7 +21,16 @@ export interface Stats {
 /** Why a run stopped before covering the whole state space. */
 export type Limit =
   | { readonly kind: 'states' | 'memory' | 'time' | 'depth'; readonly bound: number }
-  | { readonly kind: 'interrupted' };
+  | { readonly kind: 'interrupted'; readonly signal?: StopSignal };
+
+/** The signals that stop a command-line run (cli/signals.ts aborts the run with the signal's name as the reason). */
+export type StopSignal = 'SIGINT' | 'SIGTERM';
+
+/** `limit`, with the signal named when an abort of `abort` stopped the run and its reason is a StopSignal. */
+export function namingSignal(limit: Limit, abort: AbortSignal | undefined): Limit {
+  const reason: unknown = abort?.reason;
+  return limit.kind === 'interrupted' && (reason === 'SIGINT' || reason === 'SIGTERM') ? { kind: 'interrupted', signal: reason } : limit;
+}
 
 /** A counterexample as a choice path: the initial-state index, then one successor index per step. */
 export interface Path {

@@ -1,6 +1,17 @@
 import cliProgress from 'cli-progress';
 import type { Progress } from '../checker/options.js';
 
+/** A progress line on stderr for the review: cells done of all. Off as `progressBar` is. */
+export function cellsBar(enabled: boolean, total: number): { onCell: () => void; stop: () => void } | undefined {
+  if (!enabled || !process.stderr.isTTY) return undefined;
+  const bar = new cliProgress.SingleBar(
+    { stream: process.stderr, format: 'review | {bar} | {value}/{total} cells | {duration} s', hideCursor: true, clearOnComplete: true },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(total, 0);
+  return { onCell: () => bar.increment(), stop: () => bar.stop() };
+}
+
 /**
  * A progress line on stderr (states, states/s, frontier, depth, memory, elapsed) while a check
  * runs. Off when stderr is not a terminal or with --quiet: returns undefined then.

@@ -154,7 +154,11 @@ export async function renderReviewHtml(review: ReviewResult, options: HtmlReport
       const back = `<p class="cellmeta"><span class="badge ${VERDICTS[c.verdict].css}">${h(VERDICTS[c.verdict].short)}</span> ${h(s.title)} · ${num(c.states)} states explored · <a href="#matrix">back to the matrix</a></p>`;
       if (c.trace === undefined) {
         cx.push(`<section id="${h(id)}" class="cell"><h3>${h(heading)}</h3>${back}<p class="nodiagram">No counterexample: ${
-          c.verdict === 'incomplete' ? 'the exploration stopped at its state limit before covering every state, so this cell has no verdict.' : 'none was recorded for this cell.'
+          c.verdict !== 'incomplete'
+            ? 'none was recorded for this cell.'
+            : review.stoppedBy
+              ? `the review was stopped by ${h(limitText(review.stoppedBy))} before this cell was done, so it has no verdict.`
+              : 'the exploration stopped at its state limit before covering every state, so this cell has no verdict.'
         }</p></section>`);
       } else {
         cx.push(await traceSection(c.trace, { id, heading, level: 3, svgId: `c${n++}`, options, intro: back, css: 'cell' }));
@@ -271,7 +275,8 @@ function verdictText(r: CheckResult): string {
 }
 
 function limitText(l: Limit): string {
-  return l.kind === 'interrupted' ? 'an interrupt (Ctrl-C)' : `the ${l.kind} limit (${num(l.bound)})`;
+  if (l.kind !== 'interrupted') return `the ${l.kind} limit (${num(l.bound)})`;
+  return l.signal === 'SIGTERM' ? 'SIGTERM' : 'an interrupt (Ctrl-C)';
 }
 
 function budgetsText(b: BudgetsIR): string {

@@ -314,14 +314,14 @@ export const schemaSync = {
     } satisfies Exactly<keyof Policy>,
     budgets: { preemptions: true, migrations: true, signals: true, interrupts: true, traps: true } satisfies Exactly<keyof BudgetsIR>,
     stats: { states: true, transitions: true, depth: true, seconds: true, statesPerSecond: true, bytesPerState: true, stateWords: true, statesPerWorker: true } satisfies Exactly<keyof Stats>,
-    limit: { kind: true, bound: true } satisfies Exactly<KeysOf<Limit>>,
+    limit: { kind: true, bound: true, signal: true } satisfies Exactly<KeysOf<Limit>>,
     path: { choices: true, loopStart: true } satisfies Exactly<keyof Path>,
     flag: { code: true, name: true, count: true, witness: true, trace: true } satisfies Exactly<keyof FlagReport | 'trace'>,
     coverage: { eventKinds: true, programs: true } satisfies Exactly<keyof CoverageReport>,
     coverageInstruction: { index: true, label: true, text: true, inCs: true, events: true, violations: true, fused: true } satisfies Exactly<
       keyof CoverageReport['programs'][number]['instructions'][number]
     >,
-    reviewOutput: { kind: true, scenarios: true, policies: true, cells: true, seconds: true } satisfies Exactly<keyof ReviewResult>,
+    reviewOutput: { kind: true, scenarios: true, policies: true, cells: true, seconds: true, stoppedBy: true } satisfies Exactly<keyof ReviewResult>,
     reviewCell: { scenario: true, policy: true, verdict: true, trace: true, states: true, coverage: true } satisfies Exactly<keyof ReviewCell>,
     trace: { model: true, policy: true, property: true, threads: true, cpus: true, steps: true, loopStart: true, replay: true } satisfies Exactly<keyof ExplainedTrace>,
     step: {

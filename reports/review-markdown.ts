@@ -21,5 +21,10 @@ export function reviewToMarkdown(r: ReviewResult): string {
     lines.push(`| ${s.id} | ${row.join(' | ')} |`);
   }
   lines.push('', 'A number in brackets is the length (steps) of the shortest counterexample; `rseq-check review --json` holds every trace.');
+  if (r.stoppedBy) {
+    const done = r.cells.filter((c) => c.verdict !== 'incomplete').length;
+    const by = r.stoppedBy.kind !== 'interrupted' ? `the ${r.stoppedBy.kind} limit (${r.stoppedBy.bound})` : (r.stoppedBy.signal ?? 'an interrupt');
+    lines.push('', `INCOMPLETE: stopped by ${by}: ${done} of ${r.cells.length} cells done; the others are incomplete.`);
+  }
   return lines.join('\n');
 }

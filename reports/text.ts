@@ -22,7 +22,8 @@ export function formatResult(r: Result): string {
 
 /** What stopped an incomplete run, in words. */
 function limitText(l: Limit): string {
-  return l.kind === 'interrupted' ? 'an interrupt (Ctrl-C)' : `the ${l.kind} limit (${l.bound})`;
+  if (l.kind !== 'interrupted') return `the ${l.kind} limit (${l.bound})`;
+  return l.signal === 'SIGTERM' ? 'SIGTERM' : 'an interrupt (Ctrl-C)';
 }
 
 /** The text report of a check (what the CLI prints). */

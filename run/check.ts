@@ -6,7 +6,7 @@
  */
 import { explore } from '../checker/explore.js';
 import { exploreDepthFirst } from '../checker/depth-first.js';
-import type { RawResult } from '../checker/result.js';
+import { namingSignal, type RawResult } from '../checker/result.js';
 import { compiledModule, exploreParallel } from '../checker/parallel/explore-parallel.js';
 import type { ModelIR } from '../models/ir/types.js';
 import { explainPath } from './explain.js';
@@ -93,7 +93,7 @@ export async function checkModel(ir: ModelIR, options: CheckOptions = {}): Promi
   }
   // A limit stopped the shortest search: the first counterexample is still a violation.
   if (firstFound) return { ...common, verdict: 'violation', property: firstFound.property, path: firstFound.path, trace: firstFound.trace, first: firstFound };
-  if (raw.verdict === 'incomplete') return { ...common, verdict: 'incomplete', stoppedBy: raw.stoppedBy };
+  if (raw.verdict === 'incomplete') return { ...common, verdict: 'incomplete', stoppedBy: namingSignal(raw.stoppedBy, options.signal) };
   return { ...common, verdict: 'pass' };
 }
 

@@ -106,6 +106,8 @@ export interface ReviewResult {
   readonly policies: readonly string[];
   readonly cells: readonly ReviewCell[];
   readonly seconds: number;
+  /** Set when --max-seconds or a signal stopped the review: the cells not done then are incomplete. */
+  readonly stoppedBy?: Limit;
 }
 
 /** Any run's result. */

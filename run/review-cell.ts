@@ -9,12 +9,21 @@ import type { CoverageReport } from '../models/system/coverage.js';
 import { checkModel, type CheckResult } from './check.js';
 import type { CellVerdict, ReviewCell } from './result.js';
 
+/** What may stop a review's cell before its verdict (it is incomplete then). */
+export interface ReviewCellLimits {
+  /** When the whole review must end (`Date.now()` milliseconds): the review's --max-seconds. */
+  readonly deadline?: number;
+  /** Aborted by the first SIGINT or SIGTERM. */
+  readonly signal?: AbortSignal;
+}
+
 /**
  * Checks one scenario under one policy against G1, G2 and G3 (one exploration per property,
  * so each verdict comes with its own shortest counterexample) and names the cell by the most
- * severe outcome: G1, then G2, then G3, then a justified kill, else holds.
+ * severe outcome: G1, then G2, then G3, then a justified kill, else holds. A cell stopped by
+ * `limits` is incomplete.
  */
-export async function reviewCell(model: ModelInput, scenario: string, policy: string): Promise<ReviewCell> {
+export async function reviewCell(model: ModelInput, scenario: string, policy: string, limits: ReviewCellLimits = {}): Promise<ReviewCell> {
   const v = validateModel(model, scenario);
   if (!v.ok) throw new InputErrors(v.errors);
   let states = 0;
@@ -26,7 +35,15 @@ export async function reviewCell(model: ModelInput, scenario: string, policy: st
     ['G3-detection', 'undetected violation (G3)'],
   ];
   for (const [prop, verdict] of order) {
-    const r = await checkModel(v.ir, { policy, properties: [prop], maxStates: 2_000_000 });
+    const left = limits.deadline !== undefined ? Math.max(0, (limits.deadline - Date.now()) / 1000) : undefined;
+    if (limits.signal?.aborted || left === 0) return { scenario, policy, verdict: 'incomplete', states, ...(coverage ? { coverage } : {}) };
+    const r = await checkModel(v.ir, {
+      policy,
+      properties: [prop],
+      maxStates: 2_000_000,
+      ...(left !== undefined ? { maxSeconds: left } : {}),
+      ...(limits.signal ? { signal: limits.signal } : {}),
+    });
     states = Math.max(states, r.stats.states);
     coverage ??= r.coverage;
     if (r.verdict === 'violation') return { scenario, policy, verdict, trace: r.trace, states, coverage };

@@ -2,7 +2,8 @@
  * The design review: every seed scenario under every policy, one cell per pair (review-cell.ts),
  * checked in-process or on a pool of task workers.
  */
-import { reviewCell } from './review-cell.js';
+import { namingSignal, type Limit } from '../checker/result.js';
+import { reviewCell, type ReviewCellLimits } from './review-cell.js';
 import type { ReviewCell, ReviewResult } from './result.js';
 import { kernelPresetNames, proposalPresetNames } from '../models/kernel/presets.js';
 import { seedScenarios } from '../models/library/seed/scenarios.js';
@@ -19,9 +20,20 @@ export interface ReviewOptions {
   readonly scenarios?: readonly string[];
   /** Cells checked at once on a pool of worker threads; 1 checks them in-process. @defaultValue 1 */
   readonly workers?: number;
+  /** The whole review's time limit: cells not done by then are incomplete. @defaultValue unlimited */
+  readonly maxSeconds?: number;
+  /** Aborting it stops the review: the cells done keep their verdicts, the rest are incomplete. */
+  readonly signal?: AbortSignal;
+  /** Called as each cell is done (for a progress line). */
+  readonly onCell?: () => void;
 }
 
-/** Runs every seed scenario under every policy. */
+/** The number of cells `review(options)` checks. */
+export function reviewSize(options: Pick<ReviewOptions, 'policies' | 'scenarios'> = {}): number {
+  return seedScenarios.filter((s) => !options.scenarios || options.scenarios.includes(s.id)).length * (options.policies ?? reviewPolicies).length;
+}
+
+/** Runs every seed scenario under every policy; a limit or the signal leaves the unfinished cells incomplete, and names itself in `stoppedBy`. */
 export async function review(options: ReviewOptions = {}): Promise<ReviewResult> {
   const start = performance.now();
   const policies = options.policies ?? reviewPolicies;
@@ -30,12 +42,25 @@ export async function review(options: ReviewOptions = {}): Promise<ReviewResult>
     const model = s.build();
     return policies.map((policy) => ({ model, scenario: s.id, policy }));
   });
+  const limits: ReviewCellLimits = {
+    ...(options.maxSeconds !== undefined ? { deadline: Date.now() + options.maxSeconds * 1000 } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
   let cells: ReviewCell[];
   if ((options.workers ?? 1) > 1) {
-    cells = await reviewCellsInPool(todo, options.workers!);
+    cells = await reviewCellsInPool(todo, options.workers!, limits, options.onCell);
   } else {
     cells = [];
-    for (const c of todo) cells.push(await reviewCell(c.model, c.scenario, c.policy));
+    for (const c of todo) {
+      cells.push(await reviewCell(c.model, c.scenario, c.policy, limits));
+      options.onCell?.();
+    }
   }
-  return { kind: 'review', scenarios: scen.map((s) => ({ id: s.id, title: s.title })), policies, cells, seconds: (performance.now() - start) / 1000 };
+  const seconds = (performance.now() - start) / 1000;
+  const stoppedBy: Limit | undefined = options.signal?.aborted
+    ? namingSignal({ kind: 'interrupted' }, options.signal)
+    : options.maxSeconds !== undefined && cells.some((c) => c.verdict === 'incomplete') && seconds >= options.maxSeconds
+      ? { kind: 'time', bound: options.maxSeconds }
+      : undefined;
+  return { kind: 'review', scenarios: scen.map((s) => ({ id: s.id, title: s.title })), policies, cells, seconds, ...(stoppedBy ? { stoppedBy } : {}) };
 }

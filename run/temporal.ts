@@ -1,5 +1,6 @@
-import { findAcceptingCycle, type CycleResult, type ProductSpec } from '../checker/graph/cycles.js';
+import { searchAcceptingCycle, type CycleResult, type ProductSpec } from '../checker/graph/cycles.js';
 import { findFairAcceptingCycle, type FairCycleResult, type FairnessSpec } from '../checker/temporal/fair-cycles.js';
+import { namingSignal } from '../checker/result.js';
 import { ExprSyntaxError } from '../properties/expr/ast.js';
 import { compileExpr, type StateFn } from '../properties/expr/compile.js';
 import { formatExprError } from '../properties/expr/parse.js';
@@ -169,16 +170,16 @@ export async function checkTemporal(ir: ModelIR, options: TemporalOptions): Prom
   const policy = sys.policy;
   // Without fairness or excluded edges any accepting cycle counts: the nested DFS suffices;
   // otherwise the SCC-based search decides which cycles are fair.
+  // Both searches honour every limit and the abort signal.
+  const limits = {
+    ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}),
+    ...(options.maxSeconds !== undefined ? { maxSeconds: options.maxSeconds } : {}),
+    ...(options.maxMemoryMB !== undefined ? { maxMemoryMB: options.maxMemoryMB } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  };
   const r: CycleResult | FairCycleResult =
-    fairness === 'none' && !finiteEvents
-      ? findAcceptingCycle(sys, spec, options.maxStates !== undefined ? { maxStates: options.maxStates } : {})
-      : await findFairAcceptingCycle(sys, spec, fair, {
-          ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}),
-          ...(options.maxSeconds !== undefined ? { maxSeconds: options.maxSeconds } : {}),
-          ...(options.maxMemoryMB !== undefined ? { maxMemoryMB: options.maxMemoryMB } : {}),
-          ...(options.signal ? { signal: options.signal } : {}),
-          ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-        });
+    fairness === 'none' && !finiteEvents ? await searchAcceptingCycle(sys, spec, limits) : await findFairAcceptingCycle(sys, spec, fair, limits);
   const stats = { states: r.states, transitions: r.transitions, seconds: (performance.now() - start) / 1000 };
   const common = { kind: 'temporal' as const, model: ir.name, policy, property: name, formula: text, fairness, finiteEvents, stats };
   if (r.verdict === 'violation') {
@@ -186,6 +187,6 @@ export async function checkTemporal(ir: ModelIR, options: TemporalOptions): Prom
     const trace = explainPath(sys, choices, { model: ir.name, policy: policy.name, property: name, loopStart: r.loopStart });
     return { ...common, verdict: 'violation', trace, path: { choices, loopStart: r.loopStart } };
   }
-  if (r.verdict === 'incomplete') return { ...common, verdict: 'incomplete', stoppedBy: r.stoppedBy };
+  if (r.verdict === 'incomplete') return { ...common, verdict: 'incomplete', stoppedBy: namingSignal(r.stoppedBy, options.signal) };
   return { ...common, verdict: 'pass' };
 }

@@ -19,6 +19,8 @@
 import type { TransitionSystem } from '../transition-system.js';
 import { IntStack, ProductStore } from './product-store.js';
 import type { Limit } from '../result.js';
+import { MemoryBound } from '../memory-bound.js';
+import type { Progress } from '../options.js';
 
 /** A Büchi automaton seen through its transition function, so checker/ need not know formulas. */
 export interface ProductSpec {
@@ -32,7 +34,21 @@ export interface ProductSpec {
 export interface CycleSearchOptions {
   /** Stop (incomplete) once more than this many product states are stored. @defaultValue unlimited */
   readonly maxStates?: number;
+  /** Stop (incomplete) after this many seconds. @defaultValue unlimited */
+  readonly maxSeconds?: number;
+  /** Stop (incomplete) before the process's resident size would exceed this many megabytes. @defaultValue unlimited */
+  readonly maxMemoryMB?: number;
+  /** Aborting it stops the search (incomplete, "interrupted"); checked between expansions. */
+  readonly signal?: AbortSignal;
+  /** Called at every check of the limits. */
+  readonly onProgress?: (p: Progress) => void;
 }
+
+/**
+ * Expansions between checks of the clock, the memory bound and the abort signal: an expansion of
+ * an rseq product state can take a tenth of a millisecond, so a signal is seen within ~0.1 s.
+ */
+const CHECK_EVERY = 1 << 10;
 
 interface Counts {
   /** Product states stored. */
@@ -91,6 +107,28 @@ const F_CURSOR = 3;
  * SCC-based search that checks each accepting SCC against the constraints.
  */
 export function findAcceptingCycle(system: TransitionSystem, spec: ProductSpec, options: CycleSearchOptions = {}): CycleResult {
+  const run = nestedSearch(system, spec, options);
+  for (;;) {
+    const step = run.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * `findAcceptingCycle`, turning the event loop at every check of the limits, so that aborting
+ * `options.signal` (a signal handler, a timer) can stop it.
+ */
+export async function searchAcceptingCycle(system: TransitionSystem, spec: ProductSpec, options: CycleSearchOptions = {}): Promise<CycleResult> {
+  const run = nestedSearch(system, spec, options);
+  for (;;) {
+    const step = run.next();
+    if (step.done) return step.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+/** The nested DFS; it yields where the caller may turn the event loop before the abort signal is read. */
+function* nestedSearch(system: TransitionSystem, spec: ProductSpec, options: CycleSearchOptions): Generator<void, CycleResult> {
   const W = system.stateWords;
   const store = new ProductStore(W + 1);
   let colors = new Uint8Array(1024);
@@ -108,15 +146,19 @@ export function findAcceptingCycle(system: TransitionSystem, spec: ProductSpec, 
   const cur = new Int32Array(W + 1);
   const curSystem = cur.subarray(0, W);
   const maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
-  let overflow = false;
+  const start = performance.now();
+  const memory = options.maxMemoryMB !== undefined ? new MemoryBound(options.maxMemoryMB) : undefined;
+  let stoppedBy: Limit | undefined;
   let transitions = 0;
+  // The limits are first checked at the first expansion (a signal may be aborted already).
+  let expansions = CHECK_EVERY;
 
   const add = (s: Int32Array, q: number, choice: number, ids: IntStack, choices: IntStack): void => {
     key.set(s);
     key[W] = q;
     ids.push(store.intern(key));
     choices.push(choice);
-    if (store.size > maxStates) overflow = true;
+    if (store.size > maxStates) stoppedBy ??= { kind: 'states', bound: maxStates };
   };
 
   /** Pushes every product successor of `id` onto `ids`/`choices`. */
@@ -127,14 +169,29 @@ export function findAcceptingCycle(system: TransitionSystem, spec: ProductSpec, 
     system.successors(curSystem, out, () => {
       const choice = j++;
       spec.step(q, out, (q2) => add(out, q2, choice, ids, choices));
-      return overflow;
+      return stoppedBy !== undefined;
     });
     if (j === 0) spec.step(q, curSystem, (q2) => add(curSystem, q2, STUTTER, ids, choices));
+    expansions++;
   };
 
   const accepting = (id: number): boolean => spec.accepting[store.automatonState(id)] === true;
   const counts = (): Counts => ({ states: store.size, transitions });
-  const incomplete = (): CycleResult => ({ verdict: 'incomplete', stoppedBy: { kind: 'states', bound: maxStates }, ...counts() });
+  const incomplete = (by: Limit): CycleResult => ({ verdict: 'incomplete', stoppedBy: by, ...counts() });
+  const bytes = (): number => store.bytes() + colors.length;
+
+  /** Every CHECK_EVERY expansions: the clock, the memory bound, the abort signal (after a turn of the event loop), progress; sets `stoppedBy`. */
+  function* checkLimits(depth: number): Generator<void, void> {
+    expansions = 0;
+    const seconds = (performance.now() - start) / 1000;
+    if (options.maxSeconds !== undefined && seconds > options.maxSeconds) stoppedBy ??= { kind: 'time', bound: options.maxSeconds };
+    if (memory?.exceededAhead(store.size, (n) => store.growthBytes(n) + n)) stoppedBy ??= { kind: 'memory', bound: memory.boundMB };
+    if (options.signal) {
+      yield;
+      if (options.signal.aborted) stoppedBy ??= { kind: 'interrupted' };
+    }
+    options.onProgress?.({ states: store.size, transitions, frontier: 0, depth, seconds, statesPerSecond: store.size / Math.max(seconds, 1e-9), memoryBytes: bytes() });
+  }
 
   const roots = new IntStack();
   const rootChoices = new IntStack();
@@ -181,13 +238,16 @@ export function findAcceptingCycle(system: TransitionSystem, spec: ProductSpec, 
   };
 
   /** Red search from accepting `seed` (top of the blue stack): a violation, or undefined. */
-  const redSearch = (seed: number): CycleResult | undefined => {
+  function* redSearch(seed: number): Generator<void, CycleResult | undefined> {
     let depth = 0;
     pushFrame(red, depth++, seed, STUTTER, 0);
     redIds.length = 0;
     redChoices.length = 0;
     expand(seed, redIds, redChoices);
     while (depth > 0) {
+      // Generators cost an allocation: only every CHECK_EVERY expansions.
+      if (expansions >= CHECK_EVERY) yield* checkLimits(blueDepth + depth);
+      if (stoppedBy) return incomplete(stoppedBy);
       const f = (depth - 1) * FRAME;
       const cursor = red.get(f + F_CURSOR);
       if (cursor < redIds.length) {
@@ -208,15 +268,16 @@ export function findAcceptingCycle(system: TransitionSystem, spec: ProductSpec, 
       }
     }
     return undefined;
-  };
+  }
 
   for (let r = 0; r < roots.length; r++) {
-    if (overflow) return incomplete();
+    if (stoppedBy) return incomplete(stoppedBy);
     const root = roots.get(r);
     if (colorOf(root) !== WHITE) continue;
     pushBlue(root, rootChoices.get(r));
     while (blueDepth > 0) {
-      if (overflow) return incomplete();
+      if (expansions >= CHECK_EVERY) yield* checkLimits(blueDepth);
+      if (stoppedBy) return incomplete(stoppedBy);
       const f = (blueDepth - 1) * FRAME;
       const s = blue.get(f + F_ID);
       const cursor = blue.get(f + F_CURSOR);
@@ -229,7 +290,7 @@ export function findAcceptingCycle(system: TransitionSystem, spec: ProductSpec, 
         if (color === WHITE) pushBlue(t, blueChoices.get(cursor));
       } else {
         if (accepting(s)) {
-          const found = redSearch(s);
+          const found = yield* redSearch(s);
           if (found) return found;
           setColor(s, RED);
         } else {
@@ -240,7 +301,7 @@ export function findAcceptingCycle(system: TransitionSystem, spec: ProductSpec, 
       }
     }
   }
-  return overflow ? incomplete() : { verdict: 'pass', ...counts() };
+  return stoppedBy ? incomplete(stoppedBy) : { verdict: 'pass', ...counts() };
 }
 
 function pushFrame(stack: IntStack, depth: number, id: number, choice: number, start: number): void {

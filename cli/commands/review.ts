@@ -1,16 +1,19 @@
 import { Command } from '@commander-js/extra-typings';
 import { availableParallelism } from 'node:os';
 import { reviewToMarkdown } from '../../reports/review-markdown.js';
-import { review } from '../../run/review.js';
-import { badOption, jsonOption, quietOption, workersOption } from '../options.js';
+import { review, reviewSize } from '../../run/review.js';
+import { badOption, jsonOption, maxSecondsOption, quietOption, workersOption } from '../options.js';
 import { checkOutputDirectory } from '../output-paths.js';
 import { Output } from '../output.js';
+import { cellsBar } from '../progress.js';
 import { writeReviewReport } from '../report.js';
+import { withStopSignals } from '../signals.js';
 
 /**
  * `rseq-check review [--out DIR] [--workers N] [--json]`: every seed scenario under every preset
  * and proposal, as a Markdown matrix (or its JSON document), and with --out review.md,
- * review.json and an HTML report in DIR. Exit 3 if a cell is incomplete.
+ * review.json and an HTML report in DIR. Exit 3 if a cell is incomplete: --max-seconds or the
+ * first SIGINT/SIGTERM stop the review with the cells done so far, the rest incomplete.
  */
 export function reviewCommand(): Command {
   return new Command('review')
@@ -19,6 +22,7 @@ export function reviewCommand(): Command {
     .option('--out <DIR>', 'also write DIR/review.md, DIR/review.json and DIR/report.html')
     .option('--report <DIR>', 'the same as --out')
     .addOption(workersOption())
+    .addOption(maxSecondsOption())
     .addOption(jsonOption())
     .addOption(quietOption())
     .action(async (flags) => {
@@ -26,14 +30,23 @@ export function reviewCommand(): Command {
       const dir = flags.out ?? flags.report;
       if (flags.out !== undefined && flags.report !== undefined) throw badOption('--report', '--report and --out name the same directory: give one');
       if (dir !== undefined) checkOutputDirectory(flags.out !== undefined ? '--out' : '--report', dir);
-      const r = await review({ workers: flags.workers ?? availableParallelism() });
-      const md = reviewToMarkdown(r);
-      out.result(r, () => md);
-      if (dir !== undefined) {
-        const html = await writeReviewReport(r, md, dir);
-        out.note(`wrote ${dir}/review.md, review.json and report.html (${r.cells.length} cells, ${r.seconds.toFixed(1)} s)`);
-        out.note(`report: ${html}`);
-      }
-      process.exitCode = r.cells.some((c) => c.verdict === 'incomplete') ? 3 : 0;
+      process.exitCode = await withStopSignals(async (signal) => {
+        const progress = cellsBar(flags.quiet !== true && !out.json, reviewSize());
+        const r = await review({
+          workers: flags.workers ?? availableParallelism(),
+          signal,
+          ...(flags.maxSeconds !== undefined ? { maxSeconds: flags.maxSeconds } : {}),
+          ...(progress ? { onCell: progress.onCell } : {}),
+        });
+        progress?.stop();
+        const md = reviewToMarkdown(r);
+        out.result(r, () => md);
+        if (dir !== undefined) {
+          const html = await writeReviewReport(r, md, dir);
+          out.note(`wrote ${dir}/review.md, review.json and report.html (${r.cells.length} cells, ${r.seconds.toFixed(1)} s)`);
+          out.note(`report: ${html}`);
+        }
+        return r.cells.some((c) => c.verdict === 'incomplete') ? 3 : 0;
+      });
     });
 }

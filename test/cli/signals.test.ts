@@ -1,0 +1,147 @@
+/**
+ * Limits and signals on real child processes: every run kind (plain check, one and two temporal
+ * properties, review) stopped by SIGINT, SIGTERM or --max-seconds ends incomplete (exit 3) with
+ * its statistics, the reason named, one JSON document with --json and its report written; a
+ * second SIGINT ends the process at once (exit 130). The runs would take minutes; each is stopped
+ * after a second or two of CPU, and the cases run side by side.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { validateResultValue } from '../../reports/json.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** A model whose safety check and temporal checks run for minutes. */
+const big = ['percpu-counter', '--param', 'threads=3', '--param', 'ops=2', '--param', 'signals=1'];
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** CPU seconds (user + system, every thread) process `pid` has used; 0 once it is gone. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 a second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Runs the CLI. With `stop`, sends its signals `gapMs` apart (default 20) once the child has used
+ * `cpu` seconds of CPU: start-up takes well under that, so the search is under way however loaded
+ * the machine is.
+ */
+async function run(args: readonly string[], stop?: { cpu: number; signals: readonly NodeJS.Signals[]; gapMs?: number }): Promise<Run> {
+  const child = spawn(process.execPath, [join(root, 'dist', 'cli', 'main.js'), ...args], { cwd: root });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+  let running = true;
+  void closed.then(() => (running = false));
+  if (stop) {
+    while (running && cpuSeconds(child.pid!) < stop.cpu) await new Promise((r) => setTimeout(r, 25));
+    for (const sig of stop.signals) {
+      if (running) child.kill(sig);
+      await new Promise((r) => setTimeout(r, stop.gapMs ?? 20));
+    }
+  }
+  return { code: await closed, stdout, stderr };
+}
+
+/** The one JSON document on stdout, checked against the published schema. */
+function oneDocument(stdout: string): Record<string, unknown> {
+  const doc = JSON.parse(stdout) as Record<string, unknown>;
+  expect(validateResultValue(doc)).toEqual([]);
+  return doc;
+}
+
+const temp = (): string => mkdtempSync(join(tmpdir(), 'rseq-signals-'));
+
+describe.concurrent('limits and signals end a run as incomplete', () => {
+  it('check: SIGTERM stops it (exit 3) with the statistics, one JSON document naming SIGTERM, and the report written', async () => {
+    const dir = temp();
+    const r = await run(['check', ...big, '--workers', '1', '--json', '--report', dir], { cpu: 1.5, signals: ['SIGTERM'] });
+    expect(r.code).toBe(3);
+    const doc = oneDocument(r.stdout);
+    expect(doc).toMatchObject({ kind: 'check', verdict: 'incomplete', stoppedBy: { kind: 'interrupted', signal: 'SIGTERM' } });
+    expect((doc['stats'] as { states: number }).states).toBeGreaterThan(0);
+    expect(doc['coverage']).toBeDefined();
+    expect(r.stderr).toMatch(/^SIGTERM: stopping the run/m);
+    expect(JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8'))).toMatchObject({ verdict: 'incomplete', stoppedBy: { kind: 'interrupted', signal: 'SIGTERM' } });
+    expect(existsSync(join(dir, 'report.html'))).toBe(true);
+  });
+
+  it('check: SIGTERM in text names it, never an interrupt or a limit', async () => {
+    const r = await run(['check', ...big, '--workers', '1'], { cpu: 1.5, signals: ['SIGTERM'] });
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(/^INCOMPLETE: percpu-counter under linux-6\.15: stopped by SIGTERM; no verdict/);
+    expect(r.stdout).toMatch(/states \d+, transitions \d+/);
+  });
+
+  it('one temporal property: Ctrl-C stops it as an interrupt (not "the states limit")', async () => {
+    const r = await run(['check', ...big, '--property', 'no-livelock', '--workers', '1'], { cpu: 1.5, signals: ['SIGINT'] });
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(/^INCOMPLETE: percpu-counter under linux-6\.15: no-livelock = /);
+    expect(r.stdout).toMatch(/fairness none; product states \d+, transitions \d+/);
+    expect(r.stdout).toMatch(/stopped by an interrupt \(Ctrl-C\): no verdict/);
+  });
+
+  it('one temporal property: --max-seconds stops the nested DFS as the time limit', async () => {
+    const r = await run(['check', ...big, '--property', 'no-livelock', '--workers', '1', '--max-seconds', '1', '--json']);
+    expect(r.code).toBe(3);
+    expect(oneDocument(r.stdout)).toMatchObject({ kind: 'temporal', verdict: 'incomplete', stoppedBy: { kind: 'time', bound: 1 } });
+  });
+
+  it('two temporal properties on workers: the first Ctrl-C stops both, in one JSON document', async () => {
+    const r = await run(['check', ...big, '--property', 'no-livelock', '--property', 'abort-before-cs-step', '--workers', '2', '--json'], { cpu: 2.5, signals: ['SIGINT'] });
+    expect(r.code).toBe(3);
+    const doc = oneDocument(r.stdout);
+    expect(doc).toMatchObject({ kind: 'checks', verdict: 'incomplete' });
+    const results = doc['results'] as Record<string, unknown>[];
+    expect(results.map((x) => [x['property'], x['verdict'], x['stoppedBy']])).toEqual([
+      ['no-livelock', 'incomplete', { kind: 'interrupted', signal: 'SIGINT' }],
+      ['abort-before-cs-step', 'incomplete', { kind: 'interrupted', signal: 'SIGINT' }],
+    ]);
+  });
+
+  it('review: SIGINT reports the cells done and the rest incomplete, in JSON and in its report', async () => {
+    const dir = temp();
+    const r = await run(['review', '--workers', '2', '--json', '--out', dir], { cpu: 2.5, signals: ['SIGINT'] });
+    expect(r.code).toBe(3);
+    const doc = oneDocument(r.stdout);
+    expect(doc).toMatchObject({ kind: 'review', stoppedBy: { kind: 'interrupted', signal: 'SIGINT' } });
+    const cells = doc['cells'] as { verdict: string }[];
+    const done = cells.filter((c) => c.verdict !== 'incomplete').length;
+    expect(cells.length).toBe(216);
+    expect(done).toBeLessThan(216);
+    expect(readFileSync(join(dir, 'review.md'), 'utf8')).toContain(`INCOMPLETE: stopped by SIGINT: ${done} of 216 cells done; the others are incomplete.`);
+    expect(JSON.parse(readFileSync(join(dir, 'review.json'), 'utf8'))).toMatchObject({ stoppedBy: { kind: 'interrupted', signal: 'SIGINT' } });
+    expect(readFileSync(join(dir, 'report.html'), 'utf8')).toContain('the review was stopped by an interrupt (Ctrl-C) before this cell was done');
+  });
+
+  it('review: --max-seconds stops it as the time limit, in text', async () => {
+    const r = await run(['review', '--workers', '1', '--max-seconds', '1']);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(/^\| scenario \| /);
+    expect(r.stdout).toMatch(/INCOMPLETE: stopped by the time limit \(1\): \d+ of 216 cells done; the others are incomplete\.$/m);
+  });
+
+  it('a second SIGINT ends the run at once (exit 130), without a result', async () => {
+    // A review takes about a second to wind down after the first (its workers finish their cells'
+    // current batch), so the second arrives while it still runs.
+    const r = await run(['review', '--workers', '2', '--json'], { cpu: 2.5, signals: ['SIGINT', 'SIGINT'], gapMs: 100 });
+    expect(r.code).toBe(130);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^SIGINT again: stopping at once, without a result$/m);
+  });
+});
