@@ -15,6 +15,12 @@ export interface PresetDef {
   readonly kind: 'kernel' | 'proposal';
 }
 
+/**
+ * rseq(UNREGISTER) fixed in 7.1 (stable 7.0.7): rseq_reset() under guard(irqsave) (e9766e6f7d33)
+ * and cpu_id_start reset to 0 again (2cb68e45120d).
+ */
+const UNREGISTER_FIXED = { unregisterAtomicVsIpi: true, unregisterResetsCpuIdStart: '0' } as const;
+
 const kernels: PresetDef[] = [
   {
     name: 'linux-4.18',
@@ -27,8 +33,8 @@ const kernels: PresetDef[] = [
     name: 'linux-5.5',
     base: 'linux-4.18',
     kind: 'kernel',
-    doc: '5.5-5.19: a CLONE_VM child is unregistered (463f550fb47b, merged for 5.5-rc7; stable 4.19 from the 2020-02-03 review series)',
-    diff: { forkUnregister: 'CLONE_VM' },
+    doc: '5.5-5.19: a CLONE_VM child is unregistered (463f550fb47b, merged for 5.5-rc7; stable 4.19 from the 2020-02-03 review series); from 5.10 (2a36ab717e8f) a membarrier RSEQ IPI can be lost between reading and clearing the event mask (5.5-5.9 have no RSEQ membarrier: resolve the version, e.g. --policy linux-5.9)',
+    diff: { forkUnregister: 'CLONE_VM', eventRMWAtomicVsIPI: false },
   },
   {
     name: 'linux-6.0',
@@ -48,14 +54,14 @@ const kernels: PresetDef[] = [
     name: 'linux-6.15',
     base: 'linux-6.3',
     kind: 'kernel',
-    doc: '6.15-6.18 (this machine runs 6.18): registration clears rseq_cs (fd881d0a085f, merged for 6.15)',
-    diff: { registrationClearsRseqCs: true },
+    doc: '6.15-6.18 (this machine runs 6.18): registration clears rseq_cs (fd881d0a085f, merged for 6.15); the event mask is cleared with IRQs off (6eb350a22331, merged for 6.18, stable 6.17.4: 6.15.0-6.17.3 resolve with eventRMWAtomicVsIPI=false)',
+    diff: { registrationClearsRseqCs: true, eventRMWAtomicVsIPI: true },
   },
   {
     name: 'linux-6.19',
     base: 'linux-6.15',
     kind: 'kernel',
-    doc: "6.19/7.0.0-7.0.9 rework: events evaluated only after interrupts (user_irq), IDs written on change, minimal validation, no c.s. check at syscall exit",
+    doc: '6.19/7.0.0-7.0.9 rework: events evaluated only after interrupts (user_irq), IDs written on change, minimal validation, no c.s. check at syscall exit; rseq(UNREGISTER) resets without an IRQ guard and writes -1 to cpu_id_start (fixed by e9766e6f7d33 and 2cb68e45120d, stable 7.0.7)',
     diff: {
       eventTracking: 'userIrqOnly',
       eventMaskClear: 'everyExit',
@@ -63,21 +69,23 @@ const kernels: PresetDef[] = [
       csValidation: 'minimal-in-range',
       noRestartFlags: 'ignored',
       csCheckAfterSyscallSwitch: false,
+      unregisterAtomicVsIpi: false,
+      unregisterResetsCpuIdStart: '-1',
     },
   },
   {
     name: 'linux-7.1-legacy',
     base: 'linux-6.19',
     kind: 'kernel',
-    doc: '7.1 and 7.0.10+ legacy mode (b9eac6a9d93c, rseq_len == 32): IDs rewritten and events raised after every switch; the c.s. check after a syscall-exit switch is still skipped [unverified, §2.6 caveat]',
-    diff: { eventTracking: 'legacyV1', idUpdate: 'everyHandlerRun' },
+    doc: '7.1 and 7.0.10+ legacy mode (b9eac6a9d93c, rseq_len == 32): IDs rewritten and events raised after every switch; the c.s. check after a syscall-exit switch is still skipped [unverified, §2.6 caveat]; unregistration fixed (e9766e6f7d33, 2cb68e45120d)',
+    diff: { eventTracking: 'legacyV1', idUpdate: 'everyHandlerRun', ...UNREGISTER_FIXED },
   },
   {
     name: 'linux-7.1-v2',
     base: 'linux-6.19',
     kind: 'kernel',
-    doc: '7.1 and 7.0.10+ optimized V2 mode (rseq_len > 32): as 6.19 plus strict read-only field enforcement (867d5e330588)',
-    diff: { readOnlyEnforcement: 'kill' },
+    doc: '7.1 and 7.0.10+ optimized V2 mode (rseq_len > 32): as 6.19 plus strict read-only field enforcement (867d5e330588); unregistration fixed (e9766e6f7d33, 2cb68e45120d)',
+    diff: { readOnlyEnforcement: 'kill', ...UNREGISTER_FIXED },
   },
 ];
 

@@ -29,19 +29,37 @@ export function parseRelease(r: string): KernelVersion | null {
 const series = (v: KernelVersion): number => v.major * 1000 + v.minor;
 const text = (v: KernelVersion): string => `${v.major}.${v.minor}.${v.patch}`;
 
-/** Mainline ranges (first series of each): the preset of a x.y.0 kernel. */
-const mainline: readonly { readonly from: number; readonly preset: string; readonly why: string }[] = [
+/**
+ * Mainline ranges (first series of each): the preset of a x.y.0 kernel, and knobs over it where a
+ * preset spans a series that changed one of its facts.
+ */
+const mainline: readonly { readonly from: number; readonly preset: string; readonly knobs?: readonly string[]; readonly why: string }[] = [
   { from: 4018, preset: 'linux-4.18', why: '4.18-5.4: CLONE_THREAD unregistration' },
-  { from: 5005, preset: 'linux-5.5', why: '5.5-5.19: CLONE_VM unregistration (463f550fb47b, merged for 5.5-rc7)' },
+  {
+    from: 5005,
+    preset: 'linux-5.5',
+    knobs: ['eventRMWAtomicVsIPI=true'],
+    why: '5.5-5.19: CLONE_VM unregistration (463f550fb47b, merged for 5.5-rc7); 5.5-5.9 predate the RSEQ membarrier (2a36ab717e8f, 5.10): no IPI can be lost',
+  },
+  { from: 5010, preset: 'linux-5.5', why: '5.5-5.19: CLONE_VM unregistration (463f550fb47b, merged for 5.5-rc7); from 5.10 a membarrier RSEQ IPI can be lost (2a36ab717e8f)' },
   { from: 6000, preset: 'linux-6.0', why: '6.0-6.2: NO_RESTART flags kill (0190e4198e47, merged for 6.0)' },
   { from: 6003, preset: 'linux-6.3', why: '6.3-6.14: registration does not clear rseq_cs' },
-  { from: 6015, preset: 'linux-6.15', why: '6.15-6.18: registration clears rseq_cs (fd881d0a085f, merged for 6.15)' },
+  {
+    from: 6015,
+    preset: 'linux-6.15',
+    knobs: ['eventRMWAtomicVsIPI=false'],
+    why: '6.15-6.17: registration clears rseq_cs (fd881d0a085f, merged for 6.15); a membarrier RSEQ IPI can still be lost (6eb350a22331 came in 6.18)',
+  },
+  { from: 6018, preset: 'linux-6.15', why: '6.18: registration clears rseq_cs (fd881d0a085f); event mask cleared with IRQs off (6eb350a22331, merged for 6.18)' },
   { from: 6019, preset: 'linux-6.19', why: '6.19-7.0: the exit-to-user rework' },
 ];
 
 /**
  * Stable backports of a later fix: series → first point release carrying it, and the knob.
- * fd881d0a085f ("rseq: Fix segfault on registration when rseq_cs is non-zero").
+ * fd881d0a085f ("rseq: Fix segfault on registration when rseq_cs is non-zero");
+ * 6eb350a22331 ("rseq: Protect event mask against membarrier IPI": 5.10.y and 5.15.y got none, the
+ * patch failed to apply there); e9766e6f7d33 ("rseq: Protect rseq_reset() against interrupts") and
+ * 2cb68e45120d ("rseq: Set rseq::cpu_id_start to 0 on unregistration"): 7.0.7, none in 6.19.y.
  */
 const backports: readonly { readonly series: number; readonly patch: number; readonly knob: string; readonly commit: string }[] = [
   { series: 5010, patch: 240, knob: 'registrationClearsRseqCs=true', commit: 'fd881d0a085f' },
@@ -50,6 +68,12 @@ const backports: readonly { readonly series: number; readonly patch: number; rea
   { series: 6006, patch: 99, knob: 'registrationClearsRseqCs=true', commit: 'fd881d0a085f' },
   { series: 6012, patch: 39, knob: 'registrationClearsRseqCs=true', commit: 'fd881d0a085f' },
   { series: 6014, patch: 9, knob: 'registrationClearsRseqCs=true', commit: 'fd881d0a085f' },
+  { series: 6001, patch: 157, knob: 'eventRMWAtomicVsIPI=true', commit: '6eb350a22331' },
+  { series: 6006, patch: 113, knob: 'eventRMWAtomicVsIPI=true', commit: '6eb350a22331' },
+  { series: 6012, patch: 54, knob: 'eventRMWAtomicVsIPI=true', commit: '6eb350a22331' },
+  { series: 6017, patch: 4, knob: 'eventRMWAtomicVsIPI=true', commit: '6eb350a22331' },
+  { series: 7000, patch: 7, knob: 'unregisterAtomicVsIpi=true', commit: 'e9766e6f7d33' },
+  { series: 7000, patch: 7, knob: 'unregisterResetsCpuIdStart=0', commit: '2cb68e45120d' },
 ];
 
 /** The newest series whose behaviour the presets were written from. */
@@ -95,7 +119,22 @@ function basePolicy(v: KernelVersion, registrationLength?: number): VersionPolic
   }
   const range = [...mainline].reverse().find((r) => n >= r.from)!;
   const fixes = backports.filter((b) => b.series === n && v.patch >= b.patch);
-  const knobs = fixes.map((b) => b.knob);
+  const knobs = overKnobs([...(range.knobs ?? []), ...fixes.map((b) => b.knob)]);
   const backported = fixes.map((b) => `; ${b.commit} backported in ${Math.floor(b.series / 1000)}.${b.series % 1000}.${b.patch}: ${b.knob}`).join('');
   return { preset: range.preset, knobs, note: `kernel ${s}: ${range.why}${backported}` };
+}
+
+/**
+ * The range's knobs and then the backports' knobs, as `name=value`. A range knob departs from the
+ * preset; a backport of the same knob with the other value brings the preset's value back, so the
+ * two cancel (6.17.4: the range's eventRMWAtomicVsIPI=false and 6eb350a22331 leave linux-6.15).
+ */
+function overKnobs(knobs: readonly string[]): string[] {
+  const byName = new Map<string, string>();
+  for (const k of knobs) {
+    const name = k.slice(0, k.indexOf('='));
+    if (byName.has(name) && byName.get(name) !== k) byName.delete(name);
+    else byName.set(name, k);
+  }
+  return [...byName.values()];
 }

@@ -12,7 +12,8 @@ describe('kernel versions resolve to presets, stable backports included', () => 
   it('registration clears rseq_cs (fd881d0a085f) in 6.15 and from the first stable release carrying it', () => {
     expect(of('6.14.8')).toEqual({ preset: 'linux-6.3', knobs: [] });
     expect(of('6.14.9')).toEqual({ preset: 'linux-6.3', knobs: ['registrationClearsRseqCs=true'] });
-    expect(of('6.15.0')).toEqual({ preset: 'linux-6.15', knobs: [] });
+    // 6.15.0 also predates the event-mask fix (6eb350a22331, 6.18): see below.
+    expect(of('6.15.0')).toEqual({ preset: 'linux-6.15', knobs: ['eventRMWAtomicVsIPI=false'] });
     expect(of('6.12.38')).toEqual({ preset: 'linux-6.3', knobs: [] });
     expect(of('6.12.39')).toEqual({ preset: 'linux-6.3', knobs: ['registrationClearsRseqCs=true'] });
     expect(of('6.6.98').knobs).toEqual([]);
@@ -41,6 +42,45 @@ describe('kernel versions resolve to presets, stable backports included', () => 
     expect(of('7.0.10', 32).preset).toBe('linux-7.1-legacy');
     expect(of('7.0.10', 64).preset).toBe('linux-7.1-v2');
     expect(of('7.1.0', 32).preset).toBe('linux-7.1-legacy');
+  });
+
+  it('a membarrier IPI is lost between reading and clearing the event mask from 5.10 (2a36ab717e8f) until 6eb350a22331 (6.18; stable 6.1.157, 6.6.113, 6.12.54, 6.17.4)', () => {
+    expect(resolvePolicy('linux-4.18').eventRMWAtomicVsIPI).toBe(true);
+    expect(resolvePolicy('linux-5.5').eventRMWAtomicVsIPI).toBe(false);
+    expect(resolvePolicy('linux-6.0').eventRMWAtomicVsIPI).toBe(false);
+    expect(resolvePolicy('linux-6.3').eventRMWAtomicVsIPI).toBe(false);
+    expect(resolvePolicy('linux-6.15').eventRMWAtomicVsIPI).toBe(true);
+    // 5.5-5.9 have no RSEQ membarrier: nothing can be lost.
+    expect(of('5.9.16')).toEqual({ preset: 'linux-5.5', knobs: ['eventRMWAtomicVsIPI=true'] });
+    expect(of('5.10.0')).toEqual({ preset: 'linux-5.5', knobs: [] });
+    // 5.10.y and 5.15.y never got the fix (it failed to apply there).
+    expect(of('5.10.240').knobs).toEqual(['registrationClearsRseqCs=true']);
+    expect(of('5.15.199').knobs).toEqual(['registrationClearsRseqCs=true']);
+    expect(of('6.1.156').knobs).toEqual(['registrationClearsRseqCs=true']);
+    expect(of('6.1.157').knobs).toEqual(['registrationClearsRseqCs=true', 'eventRMWAtomicVsIPI=true']);
+    expect(of('6.6.112').knobs).toEqual(['registrationClearsRseqCs=true']);
+    expect(of('6.6.113').knobs).toEqual(['registrationClearsRseqCs=true', 'eventRMWAtomicVsIPI=true']);
+    expect(of('6.12.53').knobs).toEqual(['registrationClearsRseqCs=true']);
+    expect(of('6.12.54').knobs).toEqual(['registrationClearsRseqCs=true', 'eventRMWAtomicVsIPI=true']);
+    expect(of('6.14.11').knobs).toEqual(['registrationClearsRseqCs=true']);
+    // linux-6.15 models 6.18 (and 6.17.4+): the earlier 6.15-6.17 releases lack the fix.
+    expect(of('6.15.0')).toEqual({ preset: 'linux-6.15', knobs: ['eventRMWAtomicVsIPI=false'] });
+    expect(of('6.16.12')).toEqual({ preset: 'linux-6.15', knobs: ['eventRMWAtomicVsIPI=false'] });
+    expect(of('6.17.3')).toEqual({ preset: 'linux-6.15', knobs: ['eventRMWAtomicVsIPI=false'] });
+    expect(of('6.17.4')).toEqual({ preset: 'linux-6.15', knobs: [] });
+    expect(of('6.18.0')).toEqual({ preset: 'linux-6.15', knobs: [] });
+    expect(resolvePolicy('6.17.3')).toMatchObject({ name: '6.17.3', eventRMWAtomicVsIPI: false, registrationClearsRseqCs: true });
+  });
+
+  it('6.19 and 7.0.0-7.0.6 unregister without an IRQ guard and write -1 to cpu_id_start; 7.0.7 and 7.1 carry e9766e6f7d33 and 2cb68e45120d', () => {
+    expect(resolvePolicy('linux-6.15')).toMatchObject({ unregisterAtomicVsIpi: true, unregisterResetsCpuIdStart: '0' });
+    expect(resolvePolicy('linux-6.19')).toMatchObject({ unregisterAtomicVsIpi: false, unregisterResetsCpuIdStart: '-1' });
+    expect(resolvePolicy('linux-7.1-legacy')).toMatchObject({ unregisterAtomicVsIpi: true, unregisterResetsCpuIdStart: '0' });
+    expect(resolvePolicy('linux-7.1-v2')).toMatchObject({ unregisterAtomicVsIpi: true, unregisterResetsCpuIdStart: '0' });
+    expect(of('6.19.14')).toEqual({ preset: 'linux-6.19', knobs: [] });
+    expect(of('7.0.6')).toEqual({ preset: 'linux-6.19', knobs: [] });
+    expect(of('7.0.7')).toEqual({ preset: 'linux-6.19', knobs: ['unregisterAtomicVsIpi=true', 'unregisterResetsCpuIdStart=0'] });
+    expect(resolvePolicy('7.0.9')).toMatchObject({ eventTracking: 'userIrqOnly', unregisterAtomicVsIpi: true, unregisterResetsCpuIdStart: '0' });
   });
 
   it('DEBUG_RSEQ: the syscall-exit IP check before 6.19, debug-full validation from 6.19 on', () => {

@@ -25,8 +25,8 @@ export const idKnobs = [
     family: 'ids',
     values: ['0', '-1'],
     default: '0',
-    doc: 'what rseq(UNREGISTER) writes to cpu_id_start (cpu_id gets -1 always): 0, a possible CPU as the ABI promises (4.18-6.18, and 7.1); -1 (6.19/7.0: rseq_reset_ids writes RSEQ_CPU_ID_UNINITIALIZED to both through rseq_set_ids)',
-    source: 'rseq_reset_rseq_cpu_node_id (v6.7 kernel/rseq.c); rseq_reset_ids + rseq_set_ids_get_csaddr (v7.0.1 include/linux/rseq_entry.h); regression report and fix <878qa7zexc.ffs@tglx> (2026-04-28)',
+    doc: 'what rseq(UNREGISTER) writes to cpu_id_start (cpu_id gets -1 always): 0, a possible CPU as the ABI promises (4.18-6.18, 7.0.7+ and 7.1); -1 (6.19 and 7.0.0-7.0.6: rseq_reset_ids writes RSEQ_CPU_ID_UNINITIALIZED to both through rseq_set_ids)',
+    source: 'rseq_reset_rseq_cpu_node_id (v6.7 kernel/rseq.c); rseq_reset_ids + rseq_set_ids_get_csaddr (v7.0.1 include/linux/rseq_entry.h); fixed by 2cb68e45120d "rseq: Set rseq::cpu_id_start to 0 on unregistration" (upstream for 7.1, stable 7.0.7)',
     evidence: 'verified',
   }),
 ] as const;

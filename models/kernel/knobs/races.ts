@@ -7,8 +7,8 @@ export const raceKnobs = [
     family: 'races',
     values: 'boolean',
     default: true,
-    doc: 'rseq_need_restart reads and clears the event mask with IRQs off, so a membarrier RSEQ IPI cannot land between the read and the clear; false: only preemption is off (5.10 until the fix) and the IPI\'s PREEMPT bit is lost (4.18-6.18 families; needs a membarrier in the model)',
-    source: '6eb350a22331 "rseq: Protect event mask against membarrier IPI" (Fixes: 2a36ab717e8f, 5.10; stable e.g. 6.12.53)',
+    doc: 'rseq_need_restart reads and clears the event mask with IRQs off, so a membarrier RSEQ IPI cannot land between the read and the clear; false: only preemption is off and the IPI\'s PREEMPT bit is lost (5.10-6.17 without the fix: linux-5.5, linux-6.0, linux-6.3 presets; 4.18-5.9 have no RSEQ membarrier; needs a membarrier in the model)',
+    source: '6eb350a22331 "rseq: Protect event mask against membarrier IPI", merged for 6.18-rc1 (core-rseq-2025-09-29 pull); Fixes: 2a36ab717e8f (tip sched/core 2020-09-25, 5.10); stable 6.1.157, 6.6.113, 6.12.54, 6.17.4 (2025-10-17 review series); failed to apply to 5.10.y and 5.15.y, no backport found',
     evidence: 'verified',
   }),
   knob({
@@ -16,8 +16,8 @@ export const raceKnobs = [
     family: 'races',
     values: 'boolean',
     default: true,
-    doc: 'rseq(UNREGISTER) resets the task\'s rseq state with IRQs off; false: a membarrier RSEQ IPI between clearing the area pointer and clearing has_rseq raises TIF_RSEQ, and the exit work writes to the unregistered area: SIGSEGV inside rseq(UNREGISTER) (6.19+ families, legacy tracking or no generic IRQ entry; needs a membarrier and an unregistration in the model)',
-    source: 'rseq_reset() memset without guard(irqsave) (6.19, 7.0); reported by D. Vyukov, fix posted by T. Gleixner <878qa7zexc.ffs@tglx> (2026-04-28), landed commit not seen [unverified]',
-    evidence: 'derived',
+    doc: 'rseq(UNREGISTER) resets the task\'s rseq state with IRQs off; false: a membarrier RSEQ IPI between clearing the area pointer and clearing has_rseq raises TIF_RSEQ, and the exit work writes to the unregistered area: SIGSEGV inside rseq(UNREGISTER) (6.19 and 7.0.0-7.0.6: the linux-6.19 preset, with no generic IRQ entry or over legacy tracking; needs a membarrier and an unregistration in the model)',
+    source: 'rseq_reset() memset without guard(irqsave) in 6.19 and 7.0 (reported by D. Vyukov, <878qa7zexc.ffs@tglx> 2026-04-28); fixed by e9766e6f7d33 "rseq: Protect rseq_reset() against interrupts" (tip sched/urgent, upstream for 7.1), stable 7.0.7 (2026-05-12 review series); no 6.19.y backport found',
+    evidence: 'verified',
   }),
 ] as const;
