@@ -11,8 +11,8 @@ export function liveRegisters(p: ProgramIR, registers: number, abortTargets: rea
   const n = p.code.length;
   const all = (1 << registers) - 1;
   const live = new Int32Array(n);
-  const uses = p.code.map((ins) => usesOf(ins));
-  const defs = p.code.map((ins) => defsOf(ins));
+  const uses = p.code.map((ins) => registersRead(ins));
+  const defs = p.code.map((ins) => registersWritten(ins));
   let changed = true;
   while (changed) {
     changed = false;
@@ -37,7 +37,8 @@ function reg(o: { reg: boolean; value: number } | null): number {
   return o && o.reg ? 1 << o.value : 0;
 }
 
-function usesOf(ins: Instr): number {
+/** Registers an instruction reads (a bit mask). */
+export function registersRead(ins: Instr): number {
   switch (ins.op) {
     case 'mov':
       return reg(ins.src);
@@ -61,9 +62,15 @@ function usesOf(ins: Instr): number {
   }
 }
 
-function defsOf(ins: Instr): number {
+/**
+ * Registers an instruction writes (a bit mask). add and sub write the register they also read,
+ * so for liveness they keep it live (registersRead) whatever this says.
+ */
+export function registersWritten(ins: Instr): number {
   switch (ins.op) {
     case 'mov':
+    case 'add':
+    case 'sub':
     case 'load':
     case 'read_id':
       return 1 << ins.dst;

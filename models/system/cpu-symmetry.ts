@@ -10,56 +10,14 @@
  * cell per CPU, a copy into another CPU-typed register, an eq/ne comparison of two CPU-typed
  * registers; and nothing else names a CPU.
  */
-import type { Instr, MemRef, ModelIR, Operand } from '../ir/types.js';
+import type { ModelIR, Operand } from '../ir/types.js';
 import { decodeValue, encodeCachedCpu, encodeValue, NO_CACHED_CPU } from '../kernel/encoding.js';
 import { Status, type RseqLayout } from '../kernel/layout.js';
+import { registersRead, registersWritten } from '../kernel/liveness.js';
 import type { KernelSemantics } from '../kernel/semantics.js';
 
 /** Whether the CPU symmetry applies to a model (with the CPU-typed registers of each program), and if not, the first reason found. */
 export type CpuSymmetryVerdict = { readonly applies: true; readonly cpuRegs: readonly number[] } | { readonly applies: false; readonly reason: string };
-
-/** Registers an instruction writes (a bit mask). */
-function writes(ins: Instr): number {
-  switch (ins.op) {
-    case 'mov':
-    case 'add':
-    case 'sub':
-    case 'load':
-    case 'read_id':
-      return 1 << ins.dst;
-    case 'syscall':
-      return ins.dst >= 0 ? 1 << ins.dst : 0;
-    default:
-      return 0;
-  }
-}
-
-/** Registers an instruction reads (a bit mask). */
-function reads(ins: Instr): number {
-  const op = (o: Operand | null): number => (o !== null && o.reg ? 1 << o.value : 0);
-  const mem = (m: MemRef): number => (m.indexReg >= 0 ? 1 << m.indexReg : 0);
-  switch (ins.op) {
-    case 'mov':
-      return op(ins.src);
-    case 'add':
-    case 'sub':
-      return op(ins.src) | (1 << ins.dst);
-    case 'load':
-      return mem(ins.addr);
-    case 'store':
-    case 'addm':
-      return mem(ins.addr) | op(ins.src);
-    case 'br':
-    case 'assert':
-      return op(ins.a) | op(ins.b);
-    case 'write_id':
-      return op(ins.src);
-    case 'syscall':
-      return op(ins.cpu);
-    default:
-      return 0;
-  }
-}
 
 /** Successor IPs of instruction `ip` of `code`, plus the abort IPs of the ranges containing it. */
 function successorIps(ir: ModelIR, pi: number, ip: number): number[] {
@@ -101,8 +59,8 @@ export function cpuSymmetryApplies(ir: ModelIR): CpuSymmetryVerdict {
       changed = false;
       for (const ins of code) {
         const cpuValued = (ins.op === 'read_id' && (ins.field === 'cpu_id' || ins.field === 'cpu_id_start')) || (ins.op === 'mov' && ins.src.reg && (typed & (1 << ins.src.value)) !== 0);
-        if (cpuValued && (typed & writes(ins)) === 0) {
-          typed |= writes(ins);
+        if (cpuValued && (typed & registersWritten(ins)) === 0) {
+          typed |= registersWritten(ins);
           changed = true;
         }
       }
@@ -117,7 +75,7 @@ export function cpuSymmetryApplies(ir: ModelIR): CpuSymmetryVerdict {
         if (['rseq_register', 'rseq_unregister', 'fork', 'clone_vm', 'execve', 'execve_fail', 'kvm_run'].includes(ins.name)) return no(`${at(ip)} calls ${ins.name}`);
       }
       const cpuWrite = (ins.op === 'read_id' && (ins.field === 'cpu_id' || ins.field === 'cpu_id_start')) || (ins.op === 'mov' && isCpu(ins.src));
-      if ((writes(ins) & typed) !== 0 && !cpuWrite) return no(`${at(ip)} writes a CPU-typed register with another value`);
+      if ((registersWritten(ins) & typed) !== 0 && !cpuWrite) return no(`${at(ip)} writes a CPU-typed register with another value`);
       if ((ins.op === 'add' || ins.op === 'sub') && (isCpu(ins.src) || (typed & (1 << ins.dst)) !== 0)) return no(`${at(ip)} computes with a CPU number`);
       if ((ins.op === 'store' || ins.op === 'addm') && isCpu(ins.src)) return no(`${at(ip)} stores a CPU number`);
       if ((ins.op === 'br' || ins.op === 'assert') && (isCpu(ins.a) || isCpu(ins.b)) && !(isCpu(ins.a) && isCpu(ins.b) && (ins.cond === 'eq' || ins.cond === 'ne')))
@@ -139,8 +97,8 @@ export function cpuSymmetryApplies(ir: ModelIR): CpuSymmetryVerdict {
       if (ip >= code.length) continue;
       const ins = code[ip]!;
       const may = initial[ip]!;
-      if ((reads(ins) & may) !== 0) return no(`${at(ip)} reads a CPU-typed register before it holds a CPU number`);
-      const after = may & ~writes(ins);
+      if ((registersRead(ins) & may) !== 0) return no(`${at(ip)} reads a CPU-typed register before it holds a CPU number`);
+      const after = may & ~registersWritten(ins);
       for (const q of successorIps(ir, pi, ip)) {
         const before = initial[q]!;
         const merged = before === -1 ? after : before | after;
