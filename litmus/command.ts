@@ -11,6 +11,7 @@
  * Exit code: 0 the model is not too strong anywhere, 1 a finding, 2 cannot run / bad input /
  * inconclusive (the model's exploration stopped at a limit and an observation is unexplained).
  */
+import { namingSignal, type Limit } from '../checker/result.js';
 import { InputErrors, formatInputError } from '../models/ir/errors.js';
 import type { EventKind, ModelIR } from '../models/ir/types.js';
 import { validateModel } from '../models/ir/validate.js';
@@ -19,7 +20,7 @@ import { resolveModel } from '../models/library/resolve.js';
 import { formatUntranslatable, generateLitmusC, LitmusUntranslatable, type Delay, type GeneratedLayout, type LitmusPlan } from './generate.js';
 import { detectKernel, presetForVersion, type KernelInfo } from './kernel.js';
 import { compareOutcomes, KILLED, modelOutcomes, type ModelOutcomes } from './outcomes.js';
-import { checkEnvironment, compileLitmus, LitmusCannotRun, runLitmusBinary, type LitmusRun } from './run.js';
+import { checkEnvironment, compileLitmus, LitmusCannotRun, LitmusStopped, runLitmusBinary, type LitmusRun } from './run.js';
 import { litmusSuite, type LitmusCase } from './suite.js';
 import { kernelPathCases, kernelPathsSource, type KernelPathCase } from './kernel-paths.js';
 import { startFixupTrace, type TraceResult } from './tracepoint.js';
@@ -33,6 +34,16 @@ export interface LitmusArgs {
   readonly seconds?: number;
   /** Print the results as JSON (resultsToJson) instead of the table and the details. */
   readonly json?: boolean;
+  /** The whole run's time limit: cases not done by then are not run (the result is incomplete). */
+  readonly maxSeconds?: number;
+  /** Aborted by the first SIGINT/SIGTERM: the running program is killed, its case and the rest are not run. */
+  readonly signal?: AbortSignal;
+}
+
+/** A litmus run cut short: what stopped it and the cases it did not finish. */
+export interface LitmusStop {
+  readonly stoppedBy: Limit;
+  readonly notRun: readonly string[];
 }
 
 const DEFAULT_RUNS = 400;
@@ -172,7 +183,7 @@ function prepareCase(c: LitmusCase): Prepared {
 /** Runs one case: generate, compile, run (with the tracepoint), explore, compare. */
 export async function runLitmusCase(
   p: { id: string; title: string; ir: ModelIR; plan: LitmusPlan; budgets: Partial<Record<EventKind, number | 'unbounded'>>; knownFinding?: LitmusCase['knownFinding'] },
-  options: { policy?: string; kernel: KernelInfo; runs: number; seconds: number; maxStates?: number; maxModelSeconds?: number },
+  options: { policy?: string; kernel: KernelInfo; runs: number; seconds: number; maxStates?: number; maxModelSeconds?: number; signal?: AbortSignal },
 ): Promise<CaseResult> {
   const t0 = performance.now();
   const empty = {
@@ -214,7 +225,12 @@ export async function runLitmusCase(
   try {
     const t = startFixupTrace();
     try {
-      run = await runLitmusBinary(compiled.binary, p.ir, gen.layout, { runs: options.runs, seconds: options.seconds, timeoutSeconds: options.seconds + p.plan.runTimeoutSeconds + 30 });
+      run = await runLitmusBinary(compiled.binary, p.ir, gen.layout, {
+        runs: options.runs,
+        seconds: options.seconds,
+        timeoutSeconds: options.seconds + p.plan.runTimeoutSeconds + 30,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
     } finally {
       trace = t.ok ? t.session.stop() : { unavailable: t.reason };
     }
@@ -237,7 +253,8 @@ export async function runLitmusCase(
   }
   const policy = resolvePolicy(policyName, knobs.length > 0 ? knobs : undefined);
   const tm = performance.now();
-  const model = await modelOutcomes(p.ir, { policy, budgets: p.budgets, maxStates: options.maxStates ?? 4_000_000, maxSeconds: options.maxModelSeconds ?? 90 });
+  const model = await modelOutcomes(p.ir, { policy, budgets: p.budgets, maxStates: options.maxStates ?? 4_000_000, maxSeconds: options.maxModelSeconds ?? 90, ...(options.signal ? { signal: options.signal } : {}) });
+  if (options.signal?.aborted) throw new LitmusStopped('stopped while the model was explored');
   const modelSeconds = (performance.now() - tm) / 1000;
 
   const observed = new Map<string, number>();
@@ -357,7 +374,7 @@ function kernelPaths(run: LitmusRun, trace: TraceResult | { unavailable: string 
  * Runs a kernel-path case (kernel-paths.ts): the kernel side is kernel-paths.c in the case's
  * mode; the allowed set is the model's when the case is wired, else the hand-worked set.
  */
-export async function runKernelPathCase(c: KernelPathCase, options: { kernel: KernelInfo; runs: number; seconds: number }): Promise<CaseResult> {
+export async function runKernelPathCase(c: KernelPathCase, options: { kernel: KernelInfo; runs: number; seconds: number; signal?: AbortSignal }): Promise<CaseResult> {
   const t0 = performance.now();
   const v = validateModel(c.modelSide.model, `kernel-paths/${c.id}`);
   if (!v.ok) throw new InputErrors(v.errors);
@@ -385,7 +402,7 @@ export async function runKernelPathCase(c: KernelPathCase, options: { kernel: Ke
   try {
     const t = startFixupTrace();
     try {
-      run = await runLitmusBinary(compiled.binary, ir, layout, { runs: options.runs, seconds: options.seconds, mode: c.mode, timeoutSeconds: options.seconds + 40 });
+      run = await runLitmusBinary(compiled.binary, ir, layout, { runs: options.runs, seconds: options.seconds, mode: c.mode, timeoutSeconds: options.seconds + 40, ...(options.signal ? { signal: options.signal } : {}) });
     } finally {
       trace = t.ok ? t.session.stop() : { unavailable: t.reason };
     }
@@ -400,7 +417,14 @@ export async function runKernelPathCase(c: KernelPathCase, options: { kernel: Ke
   let allowedFrom = `the hand-worked set (model side pending: ${c.awaiting})`;
   let model: ModelOutcomes | undefined;
   if (c.wired && options.kernel.preset) {
-    model = await modelOutcomes(ir, { policy: resolvePolicy(options.kernel.preset, [...options.kernel.knobs, ...c.modelSide.knobs]), budgets: c.modelSide.budgets, maxStates: 4_000_000, maxSeconds: 90 });
+    model = await modelOutcomes(ir, {
+      policy: resolvePolicy(options.kernel.preset, [...options.kernel.knobs, ...c.modelSide.knobs]),
+      budgets: c.modelSide.budgets,
+      maxStates: 4_000_000,
+      maxSeconds: 90,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    if (options.signal?.aborted) throw new LitmusStopped('stopped while the model was explored');
     allowed = model.outcomes.map((o) => o.outcome);
     allowedFrom = `the model under ${model.policy.name}${c.awaiting ? ` (not modelled: ${c.awaiting})` : ''}`;
   }
@@ -479,10 +503,11 @@ export function formatResultsTable(results: readonly CaseResult[]): string {
 }
 
 /** The results as JSON: one object per case, outcomes with counts, paths, phases, never-shown outcomes with the stress. */
-export function resultsToJson(results: readonly CaseResult[], kernel: KernelInfo): object {
+export function resultsToJson(results: readonly CaseResult[], kernel: KernelInfo, stop?: LitmusStop): object {
   return {
     kind: 'litmus',
     kernel: { release: kernel.release, arch: kernel.arch, preset: kernel.preset, knobs: kernel.knobs },
+    ...(stop ? { verdict: 'incomplete', stoppedBy: stop.stoppedBy, notRun: stop.notRun } : {}),
     cases: results.map((r) => ({
       id: r.id,
       title: r.title,
@@ -548,9 +573,10 @@ function formatDetails(r: CaseResult): string[] {
   return out;
 }
 
-/** The exit code of a set of results: 1 on a finding, else 2 if anything could not conclude. */
-function exitCodeOf(results: readonly CaseResult[]): number {
+/** The exit code of a set of results: 1 on a finding, else 3 when stopped, else 2 if anything could not conclude. */
+function exitCodeOf(results: readonly CaseResult[], stop: LitmusStop | undefined): number {
   if (results.some((r) => r.verdict === 'MODEL TOO STRONG')) return 1;
+  if (stop) return 3;
   if (results.some((r) => r.verdict === 'cannot run' || r.verdict === 'inconclusive')) return 2;
   return 0;
 }
@@ -616,12 +642,10 @@ export async function runLitmusCommand(args: LitmusArgs, print: (s: string) => v
   }
   const runs = args.runs ?? DEFAULT_RUNS;
   const seconds = args.seconds ?? DEFAULT_SECONDS;
-  const results: CaseResult[] = [];
-  for (const c of cases.generated) results.push(await runLitmusCase(c, { ...(args.policy ? { policy: args.policy } : {}), kernel, runs, seconds }));
-  for (const c of cases.paths) results.push(await runKernelPathCase(c, { kernel, runs, seconds }));
-  const code = exitCodeOf(results);
+  const { results, stop } = await runCases(cases, { ...(args.policy ? { policy: args.policy } : {}), kernel, runs, seconds }, args);
+  const code = exitCodeOf(results, stop);
   if (args.json) {
-    print(JSON.stringify(resultsToJson(results, kernel), null, 2));
+    print(JSON.stringify(resultsToJson(results, kernel, stop), null, 2));
     return code;
   }
   print('');
@@ -634,7 +658,51 @@ export async function runLitmusCommand(args: LitmusArgs, print: (s: string) => v
     `${results.length} case(s) in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${findings > 0 ? `${findings} FINDING(S): the model is too strong` : 'the model is not too strong on any case'}` +
       (results.some((r) => r.verdict === 'cannot run' || r.verdict === 'inconclusive') ? `; ${results.filter((r) => r.verdict === 'cannot run' || r.verdict === 'inconclusive').length} could not conclude` : ''),
   );
+  if (stop) print(`INCOMPLETE: stopped by ${stopWords(stop.stoppedBy)}; not run: ${stop.notRun.join(', ')}`);
   return code;
+}
+
+/**
+ * Runs the cases in order until `limits` stop the run: the program running then is killed and
+ * its case is counted among those not run (a case's runs are compared only when all of them ran).
+ */
+async function runCases(
+  cases: { generated: Prepared[]; paths: KernelPathCase[] },
+  options: { policy?: string; kernel: KernelInfo; runs: number; seconds: number },
+  limits: Pick<LitmusArgs, 'maxSeconds' | 'signal'>,
+): Promise<{ results: CaseResult[]; stop?: LitmusStop }> {
+  const controller = new AbortController();
+  const onSignal = (): void => controller.abort(limits.signal?.reason);
+  if (limits.signal?.aborted) onSignal();
+  limits.signal?.addEventListener('abort', onSignal);
+  const timer = limits.maxSeconds !== undefined ? setTimeout(() => controller.abort('time'), limits.maxSeconds * 1000) : undefined;
+  const todo: { id: string; run: (signal: AbortSignal) => Promise<CaseResult> }[] = [
+    ...cases.generated.map((c) => ({ id: c.id, run: (signal: AbortSignal) => runLitmusCase(c, { ...options, signal }) })),
+    ...cases.paths.map((c) => ({ id: c.id, run: (signal: AbortSignal) => runKernelPathCase(c, { ...options, signal }) })),
+  ];
+  const results: CaseResult[] = [];
+  try {
+    for (const c of todo) {
+      if (controller.signal.aborted) break;
+      try {
+        results.push(await c.run(controller.signal));
+      } catch (e) {
+        if (!(e instanceof LitmusStopped)) throw e;
+        break;
+      }
+    }
+  } finally {
+    clearTimeout(timer);
+    limits.signal?.removeEventListener('abort', onSignal);
+  }
+  if (!controller.signal.aborted || results.length === todo.length) return { results };
+  const stoppedBy: Limit = controller.signal.reason === 'time' ? { kind: 'time', bound: limits.maxSeconds! } : namingSignal({ kind: 'interrupted' }, limits.signal);
+  return { results, stop: { stoppedBy, notRun: todo.slice(results.length).map((c) => c.id) } };
+}
+
+function stopWords(l: Limit): string {
+  if (l.kind === 'interrupted') return l.signal ?? 'an interrupt';
+  return l.kind === 'time' ? `--max-seconds ${l.bound}` : `the ${l.kind} limit (${l.bound})`;
 }
 
 

@@ -57,6 +57,8 @@ export interface OutcomeOptions {
   readonly knobs?: CheckOptions['knobs'];
   readonly maxStates?: number;
   readonly maxSeconds?: number;
+  /** Aborted by the litmus run's stop (a signal or its --max-seconds): the exploration ends incomplete. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -115,6 +117,7 @@ export async function modelOutcomes(ir: ModelIR, options: OutcomeOptions): Promi
   const raw = await explore(wrapped, {
     ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}),
     ...(options.maxSeconds !== undefined ? { maxSeconds: options.maxSeconds } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
   });
   const outcomes = [...found.entries()].map(([outcome, states]) => ({ outcome, states })).sort((a, b) => compareOutcomes(a.outcome, b.outcome));
   return {

@@ -16,6 +16,9 @@ const run = promisify(execFile);
 /** Why litmus mode cannot run here (exit 2), as one sentence. */
 export class LitmusCannotRun extends Error {}
 
+/** The run was stopped (a signal, or the litmus run's --max-seconds) while a program ran: it was killed, and its runs are not counted. */
+export class LitmusStopped extends Error {}
+
 /** The conditions that do not depend on the model: Linux, x86-64, gcc, no seccomp filter. */
 export async function checkEnvironment(): Promise<{ ok: true; gcc: string } | { ok: false; reason: string }> {
   if (platform() !== 'linux') return { ok: false, reason: `litmus mode needs Linux (this is ${platform()})` };
@@ -113,7 +116,8 @@ const SIGNAMES: Readonly<Record<number, string>> = { 4: 'SIGILL', 5: 'SIGTRAP', 
 const signalName = (n: number): string => SIGNAMES[n] ?? `signal ${n}`;
 
 /** Runs the binary: `runs` runs at most, for about `seconds` at most; `probe` prints the header only. */
-export async function runLitmusBinary(binary: string, ir: ModelIR, layout: GeneratedLayout, options: { runs: number; seconds: number; seed?: number; probe?: boolean; mode?: string; timeoutSeconds?: number }): Promise<LitmusRun> {
+export async function runLitmusBinary(binary: string, ir: ModelIR, layout: GeneratedLayout, options: { runs: number; seconds: number; seed?: number; probe?: boolean; mode?: string; timeoutSeconds?: number; signal?: AbortSignal }): Promise<LitmusRun> {
+  if (options.signal?.aborted) throw new LitmusStopped('stopped before the program ran');
   const args = [String(options.runs), String(options.seconds), String(options.seed ?? 1), ...(options.probe ? ['probe'] : options.mode ? [options.mode] : [])];
   const t0 = performance.now();
   const { stdout, stderr, code, signal } = await new Promise<{ stdout: string; stderr: string; code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
@@ -124,15 +128,22 @@ export async function runLitmusBinary(binary: string, ir: ModelIR, layout: Gener
     child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d.length + err.length < 1 << 16 ? d : ''));
     const limit = (options.timeoutSeconds ?? options.seconds + 30) * 1000;
     const timer = setTimeout(() => child.kill('SIGKILL'), limit);
-    child.on('error', (e) => {
+    const stop = (): void => void child.kill('SIGKILL');
+    options.signal?.addEventListener('abort', stop);
+    const done = (): void => {
       clearTimeout(timer);
+      options.signal?.removeEventListener('abort', stop);
+    };
+    child.on('error', (e) => {
+      done();
       reject(e);
     });
     child.on('close', (c, s) => {
-      clearTimeout(timer);
+      done();
       resolve({ stdout: out, stderr: err, code: c, signal: s });
     });
   });
+  if (options.signal?.aborted) throw new LitmusStopped('stopped while the program ran');
   const seconds = (performance.now() - t0) / 1000;
   const lines = stdout.split('\n');
   const cannot = lines.find((l) => l.startsWith('CANNOT '));

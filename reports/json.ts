@@ -322,7 +322,7 @@ export const schemaSync = {
       keyof CoverageReport['programs'][number]['instructions'][number]
     >,
     reviewOutput: { kind: true, scenarios: true, policies: true, cells: true, seconds: true, stoppedBy: true } satisfies Exactly<keyof ReviewResult>,
-    reviewCell: { scenario: true, policy: true, verdict: true, trace: true, states: true, coverage: true } satisfies Exactly<keyof ReviewCell>,
+    reviewCell: { scenario: true, policy: true, verdict: true, trace: true, states: true, coverage: true, stoppedBy: true } satisfies Exactly<keyof ReviewCell>,
     trace: { model: true, policy: true, property: true, threads: true, cpus: true, steps: true, loopStart: true, replay: true } satisfies Exactly<keyof ExplainedTrace>,
     step: {
       index: true, kind: true, thread: true, cpu: true, instruction: true, decisions: true, rseqCs: true, inCs: true, text: true, witness: true,

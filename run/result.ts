@@ -97,6 +97,8 @@ export interface ReviewCell {
   readonly states: number;
   /** Placement coverage of the cell's G1 exploration. */
   readonly coverage?: CoverageReport;
+  /** For an incomplete cell: the limit or signal that stopped it. */
+  readonly stoppedBy?: Limit;
 }
 
 /** The design review (`review`): the verdict matrix, scenarios by policies. */

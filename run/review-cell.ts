@@ -2,6 +2,7 @@
  * One cell of the design review: a seed scenario under one policy, checked against G1, G2 and
  * G3. Runs in-process or in a task worker (run/task-worker.ts).
  */
+import { namingSignal, type Limit } from '../checker/result.js';
 import { InputErrors } from '../models/ir/errors.js';
 import type { ModelInput } from '../models/ir/schema.js';
 import { validateModel } from '../models/ir/validate.js';
@@ -11,11 +12,20 @@ import type { CellVerdict, ReviewCell } from './result.js';
 
 /** What may stop a review's cell before its verdict (it is incomplete then). */
 export interface ReviewCellLimits {
-  /** When the whole review must end (`Date.now()` milliseconds): the review's --max-seconds. */
+  /** When the whole review must end (`Date.now()` milliseconds): the review's --max-seconds ... */
   readonly deadline?: number;
+  /** ... which a cell stopped by it names. */
+  readonly maxSeconds?: number;
   /** Aborted by the first SIGINT or SIGTERM. */
   readonly signal?: AbortSignal;
+  /** States one exploration of the cell may store (the review's --max-states). @defaultValue 2 000 000 */
+  readonly maxStates?: number;
+  /** The process's resident-size bound in MB (the review's --max-memory). */
+  readonly maxMemoryMB?: number;
 }
+
+/** A cell's exploration cap when the review gives none: every seed scenario fits well within it. */
+const CELL_STATES = 2_000_000;
 
 /**
  * Checks one scenario under one policy against G1, G2 and G3 (one exploration per property,
@@ -34,20 +44,26 @@ export async function reviewCell(model: ModelInput, scenario: string, policy: st
     ['G2-no-false-kill', 'false kill (G2)'],
     ['G3-detection', 'undetected violation (G3)'],
   ];
+  const reviewTime: Limit = { kind: 'time', bound: limits.maxSeconds ?? 0 };
   for (const [prop, verdict] of order) {
     const left = limits.deadline !== undefined ? Math.max(0, (limits.deadline - Date.now()) / 1000) : undefined;
-    if (limits.signal?.aborted || left === 0) return { scenario, policy, verdict: 'incomplete', states, ...(coverage ? { coverage } : {}) };
+    if (limits.signal?.aborted || left === 0) {
+      const stoppedBy = left === 0 ? reviewTime : namingSignal({ kind: 'interrupted' }, limits.signal);
+      return { scenario, policy, verdict: 'incomplete', states, stoppedBy, ...(coverage ? { coverage } : {}) };
+    }
     const r = await checkModel(v.ir, {
       policy,
       properties: [prop],
-      maxStates: 2_000_000,
+      maxStates: limits.maxStates ?? CELL_STATES,
+      ...(limits.maxMemoryMB !== undefined ? { maxMemoryMB: limits.maxMemoryMB } : {}),
       ...(left !== undefined ? { maxSeconds: left } : {}),
       ...(limits.signal ? { signal: limits.signal } : {}),
     });
     states = Math.max(states, r.stats.states);
     coverage ??= r.coverage;
     if (r.verdict === 'violation') return { scenario, policy, verdict, trace: r.trace, states, coverage };
-    if (r.verdict === 'incomplete') return { scenario, policy, verdict: 'incomplete', states, coverage };
+    // The cell's own time limit is what was left of the review's: name the review's.
+    if (r.verdict === 'incomplete') return { scenario, policy, verdict: 'incomplete', states, coverage, stoppedBy: r.stoppedBy.kind === 'time' ? reviewTime : r.stoppedBy };
     if (r.flags.some((f) => f.name === 'killed-as-promised')) killed = r;
   }
   const kill = killed?.flags.find((f) => f.name === 'killed-as-promised');

@@ -22,6 +22,10 @@ export interface ReviewOptions {
   readonly workers?: number;
   /** The whole review's time limit: cells not done by then are incomplete. @defaultValue unlimited */
   readonly maxSeconds?: number;
+  /** States one exploration of a cell may store; a cell that needs more is incomplete. @defaultValue 2 000 000 */
+  readonly maxStates?: number;
+  /** Bound on the process's resident size in MB: a cell that would pass it is incomplete. */
+  readonly maxMemoryMB?: number;
   /** Aborting it stops the review: the cells done keep their verdicts, the rest are incomplete. */
   readonly signal?: AbortSignal;
   /** Called as each cell is done (for a progress line). */
@@ -33,7 +37,10 @@ export function reviewSize(options: Pick<ReviewOptions, 'policies' | 'scenarios'
   return seedScenarios.filter((s) => !options.scenarios || options.scenarios.includes(s.id)).length * (options.policies ?? reviewPolicies).length;
 }
 
-/** Runs every seed scenario under every policy; a limit or the signal leaves the unfinished cells incomplete, and names itself in `stoppedBy`. */
+/**
+ * Runs every seed scenario under every policy; a limit or the signal leaves the unfinished cells
+ * incomplete, each naming what stopped it, and the review names the first in `stoppedBy`.
+ */
 export async function review(options: ReviewOptions = {}): Promise<ReviewResult> {
   const start = performance.now();
   const policies = options.policies ?? reviewPolicies;
@@ -43,8 +50,10 @@ export async function review(options: ReviewOptions = {}): Promise<ReviewResult>
     return policies.map((policy) => ({ model, scenario: s.id, policy }));
   });
   const limits: ReviewCellLimits = {
-    ...(options.maxSeconds !== undefined ? { deadline: Date.now() + options.maxSeconds * 1000 } : {}),
+    ...(options.maxSeconds !== undefined ? { deadline: Date.now() + options.maxSeconds * 1000, maxSeconds: options.maxSeconds } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}),
+    ...(options.maxMemoryMB !== undefined ? { maxMemoryMB: options.maxMemoryMB } : {}),
   };
   let cells: ReviewCell[];
   if ((options.workers ?? 1) > 1) {
@@ -57,10 +66,7 @@ export async function review(options: ReviewOptions = {}): Promise<ReviewResult>
     }
   }
   const seconds = (performance.now() - start) / 1000;
-  const stoppedBy: Limit | undefined = options.signal?.aborted
-    ? namingSignal({ kind: 'interrupted' }, options.signal)
-    : options.maxSeconds !== undefined && cells.some((c) => c.verdict === 'incomplete') && seconds >= options.maxSeconds
-      ? { kind: 'time', bound: options.maxSeconds }
-      : undefined;
+  // The review names the first limit that stopped a cell; a signal stops them all.
+  const stoppedBy: Limit | undefined = options.signal?.aborted ? namingSignal({ kind: 'interrupted' }, options.signal) : cells.find((c) => c.stoppedBy)?.stoppedBy;
   return { kind: 'review', scenarios: scen.map((s) => ({ id: s.id, title: s.title })), policies, cells, seconds, ...(stoppedBy ? { stoppedBy } : {}) };
 }

@@ -4,7 +4,8 @@ import type { GraphJson } from '../../reports/json.js';
 import { GraphTooLargeError, stateGraphToDot } from '../../reports/state-graph.js';
 import { renderSvg } from '../../reports/svg.js';
 import type { CheckOptions } from '../../run/options.js';
-import { modelStateGraph } from '../../run/state-graph.js';
+import { graphLimits, modelStateGraph } from '../../run/state-graph.js';
+import type { Limit } from '../../checker/result.js';
 import { badOption } from '../options.js';
 import type { Output } from '../output.js';
 import { writeFileAtomic } from '../output-paths.js';
@@ -24,8 +25,9 @@ export function graphFormat(file: string): GraphJson['format'] {
 
 /**
  * `check MODEL --graph FILE`: the whole state graph of a small model, under the check's budgets
- * and properties, cut at `--max-states`. Exit: 1 when a drawn state violates a property, 3 when
- * --max-states cut the graph, else 0.
+ * and properties, cut at `--max-states`, `--max-seconds`, `--max-memory` or the first
+ * SIGINT/SIGTERM (the states seen until then are drawn). Exit: 1 when a drawn state violates a
+ * property, 3 when a limit cut the graph, else 0.
  */
 export async function writeStateGraph(out: Output, model: ResolvedModel, options: CheckOptions, file: string): Promise<number> {
   const format = graphFormat(file);
@@ -33,6 +35,7 @@ export async function writeStateGraph(out: Output, model: ResolvedModel, options
   const whole = modelStateGraph(model.ir, options, cut ?? DRAWING_LIMIT);
   const truncated = cut !== undefined && whole.nodes.length > cut;
   const graph = truncated ? { nodes: whole.nodes.slice(0, cut), edges: whole.edges.filter((e) => e.from < cut && e.to < cut) } : whole;
+  const statesCut = truncated ? { kind: 'states' as const, bound: cut } : undefined;
   let dot: string;
   try {
     dot = stateGraphToDot(graph, DRAWING_LIMIT);
@@ -41,8 +44,11 @@ export async function writeStateGraph(out: Output, model: ResolvedModel, options
       throw badOption('--graph', `the state graph has more than ${e.limit} states (the limit for drawing): draw a smaller model (fewer threads, budgets), cut it with --max-states, or read the counterexample diagram instead`);
     throw e;
   }
-  writeFileAtomic(file, format === 'svg' ? await renderSvg(dot) : dot);
-  const verdict = graph.nodes.some((n) => n.violation) ? 'violation' : truncated ? 'incomplete' : 'pass';
+  const drawing = format === 'svg' ? await renderSvg(dot) : dot;
+  // A signal during the layout still leaves the drawing: it is written, and the run says it was stopped.
+  const stoppedBy = graph.stoppedBy ?? statesCut ?? (options.signal?.aborted ? graphLimits({ signal: options.signal })() : undefined);
+  writeFileAtomic(file, drawing);
+  const verdict = graph.nodes.some((n) => n.violation) ? 'violation' : stoppedBy ? 'incomplete' : 'pass';
   const doc: GraphJson = {
     kind: 'graph',
     verdict,
@@ -51,9 +57,15 @@ export async function writeStateGraph(out: Output, model: ResolvedModel, options
     format,
     states: graph.nodes.length,
     transitions: graph.edges.length,
-    ...(truncated ? { stoppedBy: { kind: 'states' as const, bound: cut } } : {}),
+    ...(stoppedBy ? { stoppedBy } : {}),
   };
-  const words = verdict === 'violation' ? ' (a drawn state violates a property, in red)' : truncated ? ` (cut at --max-states ${cut})` : '';
+  const words = verdict === 'violation' ? ' (a drawn state violates a property, in red)' : stoppedBy ? ` (${cutBy(stoppedBy)})` : '';
   out.result(doc, () => `wrote ${file}: ${doc.states} states, ${doc.transitions} transitions${words}`);
-  return verdict === 'violation' ? 1 : truncated ? 3 : 0;
+  return verdict === 'violation' ? 1 : stoppedBy ? 3 : 0;
+}
+
+/** What cut the graph, in the words of its option. */
+function cutBy(l: Limit): string {
+  if (l.kind === 'interrupted') return `cut by ${l.signal ?? 'an interrupt'}`;
+  return `cut at --max-${l.kind === 'time' ? 'seconds' : l.kind} ${l.bound}`;
 }

@@ -150,7 +150,7 @@ async function runCheck(spec: string, flags: CheckFlags): Promise<number> {
   const safety = !temporal || safetyProps.length > 0;
 
   // What applies to this kind of run.
-  if (flags.graph !== undefined) notWith(flags, ['--replay', '--report', '--ltl', '--fairness', '--finite-events', '--search', '--workers', '--max-seconds', '--max-memory'], '--graph (the state graph of a small model)');
+  if (flags.graph !== undefined) notWith(flags, ['--replay', '--report', '--ltl', '--fairness', '--finite-events', '--search', '--workers'], '--graph (the state graph of a small model)');
   if (flags.replay !== undefined) notWith(flags, ['--report', '--ltl', '--fairness', '--finite-events', '--search', '--workers', '--max-states', '--max-seconds', '--max-memory'], '--replay (one counterexample replayed)');
   if ((flags.graph !== undefined || flags.replay !== undefined) && temporalProps.length > 0) throw badOption('--property', `the temporal property "${temporalProps[0]!}" does not apply to ${flags.graph !== undefined ? '--graph' : '--replay'}`);
   if (!temporal) notWith(flags, ['--fairness', '--finite-events'], 'a check without a temporal property (--ltl, or --property progress|no-livelock|...)');
@@ -210,7 +210,10 @@ async function validatedCheck(
     ...reductionOptions(flags),
     ...(flags.symmetry ? {} : { symmetry: false }),
   };
-  if (flags.graph !== undefined) return writeStateGraph(out, model, { ...safetyOptions, ...limits }, flags.graph);
+  if (flags.graph !== undefined) {
+    const file = flags.graph;
+    return withStopSignals((signal) => writeStateGraph(out, model, { ...safetyOptions, ...limits, signal }, file));
+  }
   if (flags.replay !== undefined) return replayCommand(out, model, safetyOptions, flags.replay);
   if (safety) buildSystem(model.ir, resolvePolicy(policy.preset, policy.knobs), safetyOptions);
   const temporalRuns: TemporalOptions[] = [...temporalProps.map((p) => ({ property: p })), ...flags.ltl.map((f) => ({ ltl: f }))].map((t) => ({

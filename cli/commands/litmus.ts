@@ -1,8 +1,13 @@
 import { Command } from '@commander-js/extra-typings';
 import { runLitmusCommand } from '../../litmus/command.js';
-import { badOption, jsonOption, litmusSecondsOption, runsOption } from '../options.js';
+import { badOption, jsonOption, litmusSecondsOption, maxSecondsOption, runsOption } from '../options.js';
+import { withStopSignals } from '../signals.js';
 
-/** `rseq-check litmus MODEL|--suite [--policy P] [--runs N] [--seconds S] [--json]`: litmus/command.ts runs it. */
+/**
+ * `rseq-check litmus MODEL|--suite [--policy P] [--runs N] [--seconds S] [--max-seconds S] [--json]`:
+ * litmus/command.ts runs it. --max-seconds and the first SIGINT/SIGTERM end it incomplete (exit 3)
+ * with the cases done.
+ */
 export function litmusCommand(): Command<[string | undefined]> {
   return new Command('litmus')
     .summary('run a model as real rseq C code on this kernel and compare')
@@ -12,17 +17,22 @@ export function litmusCommand(): Command<[string | undefined]> {
     .option('--policy <P>', 'the preset to hold the kernel against (default: the running kernel\'s)')
     .addOption(runsOption())
     .addOption(litmusSecondsOption())
+    .addOption(maxSecondsOption())
     .addOption(jsonOption())
     .action(async (model, flags) => {
       if (model !== undefined && flags.suite) throw badOption('MODEL', `litmus takes a MODEL or --suite, not both (got "${model}" and --suite)`);
       if (model === undefined && !flags.suite) throw badOption('MODEL', 'litmus needs a MODEL or --suite');
-      process.exitCode = await runLitmusCommand({
-        ...(model !== undefined ? { model } : {}),
-        suite: flags.suite === true,
-        ...(flags.policy !== undefined ? { policy: flags.policy } : {}),
-        ...(flags.runs !== undefined ? { runs: flags.runs } : {}),
-        ...(flags.seconds !== undefined ? { seconds: flags.seconds } : {}),
-        json: flags.json === true,
-      });
+      process.exitCode = await withStopSignals((signal) =>
+        runLitmusCommand({
+          ...(model !== undefined ? { model } : {}),
+          suite: flags.suite === true,
+          ...(flags.policy !== undefined ? { policy: flags.policy } : {}),
+          ...(flags.runs !== undefined ? { runs: flags.runs } : {}),
+          ...(flags.seconds !== undefined ? { seconds: flags.seconds } : {}),
+          ...(flags.maxSeconds !== undefined ? { maxSeconds: flags.maxSeconds } : {}),
+          json: flags.json === true,
+          signal,
+        }),
+      );
     });
 }

@@ -2,7 +2,7 @@ import { Command } from '@commander-js/extra-typings';
 import { availableParallelism } from 'node:os';
 import { reviewToMarkdown } from '../../reports/review-markdown.js';
 import { review, reviewSize } from '../../run/review.js';
-import { badOption, jsonOption, maxSecondsOption, quietOption, workersOption } from '../options.js';
+import { badOption, jsonOption, maxMemoryOption, maxSecondsOption, maxStatesOption, quietOption, workersOption } from '../options.js';
 import { checkOutputDirectory } from '../output-paths.js';
 import { Output } from '../output.js';
 import { cellsBar } from '../progress.js';
@@ -13,7 +13,8 @@ import { withStopSignals } from '../signals.js';
  * `rseq-check review [--out DIR] [--workers N] [--json]`: every seed scenario under every preset
  * and proposal, as a Markdown matrix (or its JSON document), and with --out review.md,
  * review.json and an HTML report in DIR. Exit 3 if a cell is incomplete: --max-seconds or the
- * first SIGINT/SIGTERM stop the review with the cells done so far, the rest incomplete.
+ * first SIGINT/SIGTERM stop the review with the cells done so far, the rest incomplete;
+ * --max-states caps each exploration of a cell and --max-memory the process.
  */
 export function reviewCommand(): Command {
   return new Command('review')
@@ -23,6 +24,8 @@ export function reviewCommand(): Command {
     .option('--report <DIR>', 'the same as --out')
     .addOption(workersOption())
     .addOption(maxSecondsOption())
+    .addOption(maxStatesOption().default(undefined, 'each cell\'s explorations stop at 2 000 000 states'))
+    .addOption(maxMemoryOption())
     .addOption(jsonOption())
     .addOption(quietOption())
     .action(async (flags) => {
@@ -36,6 +39,8 @@ export function reviewCommand(): Command {
           workers: flags.workers ?? availableParallelism(),
           signal,
           ...(flags.maxSeconds !== undefined ? { maxSeconds: flags.maxSeconds } : {}),
+          ...(flags.maxStates !== undefined ? { maxStates: flags.maxStates } : {}),
+          ...(flags.maxMemory !== undefined ? { maxMemoryMB: flags.maxMemory } : {}),
           ...(progress ? { onCell: progress.onCell } : {}),
         });
         progress?.stop();

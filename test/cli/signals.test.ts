@@ -1,6 +1,6 @@
 /**
  * Limits and signals on real child processes: every run kind (plain check, one and two temporal
- * properties, review) stopped by SIGINT, SIGTERM or --max-seconds ends incomplete (exit 3) with
+ * properties, review) stopped by SIGINT, SIGTERM, --max-seconds, --max-states or --max-memory ends incomplete (exit 3) with
  * its statistics, the reason named, one JSON document with --json and its report written; a
  * second SIGINT ends the process at once (exit 130). The runs would take minutes; each is stopped
  * after a second or two of CPU, and the cases run side by side.
@@ -134,6 +134,25 @@ describe.concurrent('limits and signals end a run as incomplete', () => {
     expect(r.code).toBe(3);
     expect(r.stdout).toMatch(/^\| scenario \| /);
     expect(r.stdout).toMatch(/INCOMPLETE: stopped by the time limit \(1\): \d+ of 216 cells done; the others are incomplete\.$/m);
+  });
+
+  it('review: --max-states caps each cell, whose stop it names, in JSON', async () => {
+    const r = await run(['review', '--workers', '1', '--max-states', '20', '--json']);
+    expect(r.code).toBe(3);
+    const doc = oneDocument(r.stdout);
+    expect(doc).toMatchObject({ kind: 'review', stoppedBy: { kind: 'states', bound: 20 } });
+    const cells = doc['cells'] as { verdict: string; states: number; stoppedBy?: unknown }[];
+    const stopped = cells.filter((c) => c.verdict === 'incomplete');
+    // 64 of the 216 cells need at most 20 states for each of G1, G2 and G3 (counted today).
+    expect(cells.length - stopped.length).toBe(64);
+    for (const c of stopped) expect(c.stoppedBy).toEqual({ kind: 'states', bound: 20 });
+  });
+
+  it('review: --max-memory stops the cells that would pass it, as the memory limit', async () => {
+    // The process alone is larger than 40 MB: every cell after the first check of the bound stops.
+    const r = await run(['review', '--workers', '1', '--max-memory', '40']);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(/INCOMPLETE: stopped by the memory limit \(40\): \d+ of 216 cells done; the others are incomplete\.$/m);
   });
 
   it('a second SIGINT ends the run at once (exit 130), without a result', async () => {

@@ -82,6 +82,28 @@ describe('stateGraphToDot', () => {
     );
   });
 
+  it('stops at a signal, a time or a memory limit, keeping the states seen and naming the limit', () => {
+    const m = resolveModel('percpu-counter');
+    const options = { constants: m.constants, budgets: { preemptions: 1, migrations: 1 } };
+    const whole = modelStateGraph(m.ir, options);
+    const aborted = new AbortController();
+    aborted.abort('SIGTERM');
+    // Each limit is looked at before the first state expands: only the initial state is seen.
+    const cases = [
+      [{ signal: aborted.signal }, { kind: 'interrupted', signal: 'SIGTERM' }],
+      [{ maxSeconds: 0 }, { kind: 'time', bound: 0 }],
+      [{ maxMemoryMB: 1 }, { kind: 'memory', bound: 1 }],
+    ] as const;
+    for (const [limit, stoppedBy] of cases) {
+      const cut = modelStateGraph(m.ir, { ...options, ...limit });
+      expect(cut.stoppedBy).toEqual(stoppedBy);
+      expect(cut.nodes).toEqual(whole.nodes.slice(0, 1));
+      expect(cut.edges).toEqual([]);
+    }
+    expect(whole.stoppedBy).toBeUndefined();
+    expect(modelStateGraph(m.ir, { ...options, maxSeconds: 600, maxMemoryMB: 1 << 20 })).toEqual(whole);
+  });
+
   it('draws up to the limit and refuses above it with a clear message', () => {
     expect(() => stateGraphToDot(chainGraph(500))).not.toThrow();
     expect(() => stateGraphToDot(chainGraph(501))).toThrow(

@@ -1,0 +1,78 @@
+/**
+ * A litmus run honours --max-seconds and the first SIGINT/SIGTERM like every run kind: it ends
+ * incomplete (exit 3) with the cases done, names what stopped it and the cases not run, kills the
+ * program that was running (none is left behind) and prints one JSON document with --json.
+ * Skipped where litmus programs cannot run (no gcc, no rseq, a seccomp filter).
+ */
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { litmusSuite } from '../../litmus/suite.js';
+import { kernelPathCases } from '../../litmus/kernel-paths.js';
+import { checkEnvironment } from '../../litmus/run.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const suiteIds = [...litmusSuite().map((c) => c.id), ...kernelPathCases().map((c) => c.id)];
+const env = await checkEnvironment();
+
+/**
+ * Litmus programs (binaries called rseq-litmus) left orphaned, as a killed run's would be: those
+ * of other test files running now still have their parent.
+ */
+function orphanedLitmusPrograms(): number[] {
+  const pids: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const parent = Number(readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+      if (parent === 1 && readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0')[0]!.endsWith('/rseq-litmus')) pids.push(Number(d));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return pids;
+}
+
+/** Runs the CLI; with `stopWhen`, sends SIGINT `afterMs` after stderr first matches it. */
+async function run(args: readonly string[], stop?: { when: RegExp; afterMs: number }): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [join(root, 'dist', 'cli', 'main.js'), ...args], { cwd: root });
+  let stdout = '';
+  let stderr = '';
+  let sent = false;
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    if (stop && !sent && stop.when.test(stderr)) {
+      sent = true;
+      setTimeout(() => child.kill('SIGINT'), stop.afterMs);
+    }
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { code, stdout, stderr };
+}
+
+describe.skipIf(!env.ok).concurrent(`litmus stops like every run kind${env.ok ? '' : ` (skipped: ${env.reason})`}`, () => {
+  it('SIGINT while a program runs: exit 3, one JSON document naming SIGINT and every case not run, no program left', async () => {
+    // Each case runs its program for 3 s: the signal, 1 s after the start, lands inside the first.
+    const r = await run(['litmus', '--suite', '--runs', '1000', '--seconds', '3', '--json'], { when: /^compiler: /m, afterMs: 1000 });
+    expect(r.code, r.stderr).toBe(3);
+    const doc = JSON.parse(r.stdout) as { verdict: string; stoppedBy: unknown; cases: { id: string }[]; notRun: string[] };
+    expect(doc).toMatchObject({ kind: 'litmus', verdict: 'incomplete', stoppedBy: { kind: 'interrupted', signal: 'SIGINT' } });
+    expect([...doc.cases.map((c) => c.id), ...doc.notRun]).toEqual(suiteIds);
+    expect(doc.notRun.length).toBeGreaterThan(0);
+    expect(r.stderr).toMatch(/^SIGINT: stopping the run/m);
+    expect(orphanedLitmusPrograms()).toEqual([]);
+  });
+
+  it('--max-seconds: exit 3, the cases done, then the time limit and the cases not run, in text', async () => {
+    const r = await run(['litmus', '--suite', '--runs', '50', '--seconds', '0.5', '--max-seconds', '1']);
+    expect(r.code, r.stderr).toBe(3);
+    const notRun = /^INCOMPLETE: stopped by --max-seconds 1; not run: (.+)$/m.exec(r.stdout);
+    expect(notRun, r.stdout).not.toBeNull();
+    const ids = notRun![1]!.split(', ');
+    expect(ids).toEqual(suiteIds.slice(suiteIds.length - ids.length));
+    expect(orphanedLitmusPrograms()).toEqual([]);
+  });
+});
