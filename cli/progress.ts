@@ -1,15 +1,18 @@
 import cliProgress from 'cli-progress';
 import type { Progress } from '../checker/options.js';
 
-/** A progress line on stderr for the review: cells done of all. Off as `progressBar` is. */
-export function cellsBar(enabled: boolean, total: number): { onCell: () => void; stop: () => void } | undefined {
+/**
+ * A progress line on stderr for a run of `total` parts (review cells, litmus cases, temporal
+ * properties on workers): `what | bar | done/total units | seconds`. Off as `progressBar` is.
+ */
+export function partsBar(enabled: boolean, what: string, total: number, units: string): { onPart: () => void; stop: () => void } | undefined {
   if (!enabled || !process.stderr.isTTY) return undefined;
   const bar = new cliProgress.SingleBar(
-    { stream: process.stderr, format: 'review | {bar} | {value}/{total} cells | {duration} s', hideCursor: true, clearOnComplete: true },
+    { stream: process.stderr, format: `${what} | {bar} | {value}/{total} ${units} | {duration} s`, hideCursor: true, clearOnComplete: true },
     cliProgress.Presets.shades_classic,
   );
   bar.start(total, 0);
-  return { onCell: () => bar.increment(), stop: () => bar.stop() };
+  return { onPart: () => bar.increment(), stop: () => bar.stop() };
 }
 
 /**

@@ -38,6 +38,8 @@ export interface LitmusArgs {
   readonly maxSeconds?: number;
   /** Aborted by the first SIGINT/SIGTERM: the running program is killed, its case and the rest are not run. */
   readonly signal?: AbortSignal;
+  /** Told how many cases will run, then called as each is done (for a progress line); returns its stop. */
+  readonly onCases?: (total: number) => { onCase: () => void; stop: () => void } | undefined;
 }
 
 /** A litmus run cut short: what stopped it and the cases it did not finish. */
@@ -669,7 +671,7 @@ export async function runLitmusCommand(args: LitmusArgs, print: (s: string) => v
 async function runCases(
   cases: { generated: Prepared[]; paths: KernelPathCase[] },
   options: { policy?: string; kernel: KernelInfo; runs: number; seconds: number },
-  limits: Pick<LitmusArgs, 'maxSeconds' | 'signal'>,
+  limits: Pick<LitmusArgs, 'maxSeconds' | 'signal' | 'onCases'>,
 ): Promise<{ results: CaseResult[]; stop?: LitmusStop }> {
   const controller = new AbortController();
   const onSignal = (): void => controller.abort(limits.signal?.reason);
@@ -681,17 +683,20 @@ async function runCases(
     ...cases.paths.map((c) => ({ id: c.id, run: (signal: AbortSignal) => runKernelPathCase(c, { ...options, signal }) })),
   ];
   const results: CaseResult[] = [];
+  const progress = limits.onCases?.(todo.length);
   try {
     for (const c of todo) {
       if (controller.signal.aborted) break;
       try {
         results.push(await c.run(controller.signal));
+        progress?.onCase();
       } catch (e) {
         if (!(e instanceof LitmusStopped)) throw e;
         break;
       }
     }
   } finally {
+    progress?.stop();
     clearTimeout(timer);
     limits.signal?.removeEventListener('abort', onSignal);
   }

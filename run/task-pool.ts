@@ -64,14 +64,25 @@ export async function reviewCellsInPool(
   }
 }
 
-/** Several temporal checks of one model, concurrently; each result as `checkTemporal` returns it. Aborting `signal` stops them all. */
-export async function checkTemporalMany(ir: ModelIR, list: readonly TemporalOptions[], workers: number, signal?: AbortSignal): Promise<TemporalResult[]> {
+/**
+ * Several temporal checks of one model, concurrently; each result as `checkTemporal` returns it.
+ * Aborting `signal` stops them all; `onDone` is called as each ends (for a progress line).
+ */
+export async function checkTemporalMany(ir: ModelIR, list: readonly TemporalOptions[], workers: number, signal?: AbortSignal, onDone?: () => void): Promise<TemporalResult[]> {
   // Parse and compile every property here first, so bad input fails before any worker starts.
   for (const o of list) prepareTemporal(ir, o);
   const plain = list.map(({ signal: _s, onProgress: _p, ...o }) => o);
   const { flag, release } = sharedAbortFlag(signal);
   try {
-    return await withPool(workers, (pool) => Promise.all(plain.map((o) => pool.exec('temporal', [ir, o, flag]) as unknown as Promise<TemporalResult>)));
+    return await withPool(workers, (pool) =>
+      Promise.all(
+        plain.map(async (o) => {
+          const r = (await pool.exec('temporal', [ir, o, flag])) as TemporalResult;
+          onDone?.();
+          return r;
+        }),
+      ),
+    );
   } catch (e) {
     if (e instanceof InputErrors) throw e;
     throw new Error(`a worker failed while checking temporal properties: ${e instanceof Error ? e.message : String(e)}; no verdict`, { cause: e });

@@ -35,7 +35,7 @@ import {
 } from '../options.js';
 import { checkOutputDirectory, checkOutputFile } from '../output-paths.js';
 import { Output } from '../output.js';
-import { progressBar } from '../progress.js';
+import { partsBar, progressBar } from '../progress.js';
 import { writeCheckReport } from '../report.js';
 import { withStopSignals } from '../signals.js';
 import { graphFormat, writeStateGraph } from './check-graph.js';
@@ -269,7 +269,14 @@ function worstVerdict(a: CheckResult['verdict'], b: CheckResult['verdict']): Che
 /** Runs the temporal checks, in the order given; each stops at the first SIGINT/SIGTERM (`signal`). */
 async function temporalChecks(model: ResolvedModel, temporal: readonly TemporalOptions[], workers: number, signal: AbortSignal, showProgress: boolean): Promise<TemporalResult[]> {
   // Several properties: one per pool worker, side by side.
-  if (temporal.length > 1 && workers > 1) return checkTemporalMany(model.ir, temporal, workers, signal);
+  if (temporal.length > 1 && workers > 1) {
+    const progress = partsBar(showProgress, 'temporal', temporal.length, 'properties');
+    try {
+      return await checkTemporalMany(model.ir, temporal, workers, signal, progress?.onPart);
+    } finally {
+      progress?.stop();
+    }
+  }
   const results: TemporalResult[] = [];
   for (const t of temporal) {
     const progress = progressBar(showProgress);

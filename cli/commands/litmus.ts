@@ -1,6 +1,7 @@
 import { Command } from '@commander-js/extra-typings';
 import { runLitmusCommand } from '../../litmus/command.js';
-import { badOption, jsonOption, litmusSecondsOption, maxSecondsOption, runsOption } from '../options.js';
+import { badOption, jsonOption, litmusSecondsOption, maxSecondsOption, quietOption, runsOption } from '../options.js';
+import { partsBar } from '../progress.js';
 import { withStopSignals } from '../signals.js';
 
 /**
@@ -19,6 +20,7 @@ export function litmusCommand(): Command<[string | undefined]> {
     .addOption(litmusSecondsOption())
     .addOption(maxSecondsOption())
     .addOption(jsonOption())
+    .addOption(quietOption())
     .action(async (model, flags) => {
       if (model !== undefined && flags.suite) throw badOption('MODEL', `litmus takes a MODEL or --suite, not both (got "${model}" and --suite)`);
       if (model === undefined && !flags.suite) throw badOption('MODEL', 'litmus needs a MODEL or --suite');
@@ -32,6 +34,10 @@ export function litmusCommand(): Command<[string | undefined]> {
           ...(flags.maxSeconds !== undefined ? { maxSeconds: flags.maxSeconds } : {}),
           json: flags.json === true,
           signal,
+          onCases: (total) => {
+            const bar = partsBar(flags.quiet !== true && flags.json !== true, 'litmus', total, 'cases');
+            return bar ? { onCase: bar.onPart, stop: bar.stop } : undefined;
+          },
         }),
       );
     });

@@ -5,7 +5,7 @@ import { review, reviewSize } from '../../run/review.js';
 import { badOption, jsonOption, maxMemoryOption, maxSecondsOption, maxStatesOption, quietOption, workersOption } from '../options.js';
 import { checkOutputDirectory } from '../output-paths.js';
 import { Output } from '../output.js';
-import { cellsBar } from '../progress.js';
+import { partsBar } from '../progress.js';
 import { writeReviewReport } from '../report.js';
 import { withStopSignals } from '../signals.js';
 
@@ -34,14 +34,14 @@ export function reviewCommand(): Command {
       if (flags.out !== undefined && flags.report !== undefined) throw badOption('--report', '--report and --out name the same directory: give one');
       if (dir !== undefined) checkOutputDirectory(flags.out !== undefined ? '--out' : '--report', dir);
       process.exitCode = await withStopSignals(async (signal) => {
-        const progress = cellsBar(flags.quiet !== true && !out.json, reviewSize());
+        const progress = partsBar(flags.quiet !== true && !out.json, 'review', reviewSize(), 'cells');
         const r = await review({
           workers: flags.workers ?? availableParallelism(),
           signal,
           ...(flags.maxSeconds !== undefined ? { maxSeconds: flags.maxSeconds } : {}),
           ...(flags.maxStates !== undefined ? { maxStates: flags.maxStates } : {}),
           ...(flags.maxMemory !== undefined ? { maxMemoryMB: flags.maxMemory } : {}),
-          ...(progress ? { onCell: progress.onCell } : {}),
+          ...(progress ? { onCell: progress.onPart } : {}),
         });
         progress?.stop();
         const md = reviewToMarkdown(r);
