@@ -25,6 +25,7 @@ import { generateLitmusC, LitmusUntranslatable, type LitmusPlan } from '../../li
 import { debugRseqIn, detectKernel, parseRelease, presetForVersion } from '../../litmus/kernel.js';
 import { KILLED, modelOutcomes } from '../../litmus/outcomes.js';
 import { checkEnvironment } from '../../litmus/run.js';
+import { validateResultValue } from '../../reports/json.js';
 import { litmusSuite, type LitmusCase } from '../../litmus/suite.js';
 import { parseTrace, parseTraceEvents } from '../../litmus/tracepoint.js';
 
@@ -370,6 +371,7 @@ describe.skipIf(skipReason !== undefined)(`the suite against this kernel${skipRe
       if (r.trace.available) expect(r.trace.sites.every((s) => s.fixups === s.counted), `${c.id}: tracepoint fixups vs aborts counted at abort_ip`).toBe(true);
       expect(r.paths.reduce((a, p) => a + p.runs, 0), `${c.id}: every run has its paths`).toBe(r.runs);
       const json = resultsToJson([r], kernel) as { cases: { neverShown: { outcome: string; runs: number }[] }[] };
+      expect(validateResultValue(json), `${c.id}: litmus JSON against the published schema`).toEqual([]);
       expect(json.cases[0]!.neverShown.map((n) => [n.outcome, n.runs])).toEqual(r.unseen.map((o) => [o, r.runs]));
       // Kills reached by a signal and by a migration, as the kernel's tracepoints attribute them.
       // Which event reaches the bad descriptor first is up to the machine's load: a run without
@@ -410,6 +412,7 @@ describe.skipIf(skipReason !== undefined)(`the suite against this kernel${skipRe
     const other: string[] = [];
     const code = await runLitmusCommand({ model: 'suite/exec-failure', suite: false, json: true, runs: 20, seconds: 0.3 }, (s) => out.push(s), (s) => other.push(s));
     expect(out).toHaveLength(1);
+    expect(validateResultValue(JSON.parse(out[0]!))).toEqual([]);
     const doc = JSON.parse(out[0]!) as { kind: string; kernel: { preset: string }; cases: { id: string; verdict: string; allowedFrom: string; runs: number }[] };
     expect(doc.kind).toBe('litmus');
     expect(doc.kernel.preset).toBe(kernel.preset);

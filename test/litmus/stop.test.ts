@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { litmusSuite } from '../../litmus/suite.js';
 import { kernelPathCases } from '../../litmus/kernel-paths.js';
 import { checkEnvironment } from '../../litmus/run.js';
+import { validateResultValue } from '../../reports/json.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const suiteIds = [...litmusSuite().map((c) => c.id), ...kernelPathCases().map((c) => c.id)];
@@ -59,6 +60,7 @@ describe.skipIf(!env.ok).concurrent(`litmus stops like every run kind${env.ok ? 
     const r = await run(['litmus', '--suite', '--runs', '1000', '--seconds', '3', '--json'], { when: /^compiler: /m, afterMs: 1000 });
     expect(r.code, r.stderr).toBe(3);
     const doc = JSON.parse(r.stdout) as { verdict: string; stoppedBy: unknown; cases: { id: string }[]; notRun: string[] };
+    expect(validateResultValue(doc)).toEqual([]);
     expect(doc).toMatchObject({ kind: 'litmus', verdict: 'incomplete', stoppedBy: { kind: 'interrupted', signal: 'SIGINT' } });
     expect([...doc.cases.map((c) => c.id), ...doc.notRun]).toEqual(suiteIds);
     expect(doc.notRun.length).toBeGreaterThan(0);
