@@ -59,7 +59,7 @@ export function runNotebookCells(notebook: string, dir: string, timeoutMs = 120_
     stdout = execFileSync(process.execPath, [script], { cwd: dir, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (e) {
     const err = e as { stderr?: string; message: string };
-    throw new Error(`the notebook's cells failed: ${err.stderr ?? err.message}`);
+    throw new Error(`the notebook's cells failed: ${err.stderr ?? err.message}`, { cause: e });
   }
   const runs: { id: string; output: string[]; html: string[] }[] = [];
   for (const line of stdout.split('\n')) {
