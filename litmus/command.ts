@@ -509,7 +509,7 @@ export function resultsToJson(results: readonly CaseResult[], kernel: KernelInfo
       seconds: r.seconds,
       ...(r.knownFinding ? { knownFinding: r.knownFinding } : {}),
     })),
-    provenance: buildProvenance({ kernel: true }),
+    provenance: buildProvenance({ kernel: kernel.release }),
   };
 }
 

@@ -5,7 +5,6 @@
  * can leave it out whole). The one place that builds it.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { release } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Policy } from '../models/kernel/policy.js';
 
@@ -39,8 +38,8 @@ export function recordCommandLine(args: readonly string[]): void {
   commandLine = maskCredentials(args);
 }
 
-/** The provenance of a document made now, under `policy` if it has one. */
-export function buildProvenance(options: { policy?: Policy; kernel?: boolean } = {}): Provenance {
+/** The provenance of a document made now, under `policy` if it has one; `kernel`: the release (uname -r) a litmus run ran on. */
+export function buildProvenance(options: { policy?: Policy; kernel?: string } = {}): Provenance {
   const build = buildInfo();
   const policy = options.policy;
   return {
@@ -51,7 +50,7 @@ export function buildProvenance(options: { policy?: Policy; kernel?: boolean } =
     ...(policy ? { policy: { name: policy.name, knobs: knobsOf(policy) } } : {}),
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
-    ...(options.kernel ? { kernel: release() } : {}),
+    ...(options.kernel !== undefined ? { kernel: options.kernel } : {}),
   };
 }
 

@@ -1,10 +1,14 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildProvenance, maskCredentials, SCHEMA_VERSION } from '../../run/provenance.js';
 import { resolvePolicy } from '../../run/check.js';
 import { renderProvenanceFooter } from '../../reports/provenance-html.js';
 import { parseOutputJson } from '../../reports/json.js';
+import { resultsToJson } from '../../litmus/command.js';
+import { detectKernel } from '../../litmus/kernel.js';
 
 const CLI = new URL('../../dist/cli/main.js', import.meta.url).pathname;
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -25,7 +29,12 @@ describe('buildProvenance', () => {
     expect(p.policy?.knobs['archSetsUserIrq']).toBe(false);
     expect(Object.keys(p.policy?.knobs ?? {})).not.toContain('name');
     expect(p.kernel).toBeUndefined();
-    expect(buildProvenance({ kernel: true }).kernel).toBe(execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim());
+  });
+
+  it("litmus --json states the running kernel's release, as uname -r prints it", () => {
+    const doc = resultsToJson([], detectKernel()) as { provenance: { kernel: string; policy?: unknown } };
+    expect(doc.provenance.kernel).toBe(execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim());
+    expect(doc.provenance.policy).toBeUndefined();
   });
 });
 
@@ -49,6 +58,21 @@ describe('provenance in the outputs', () => {
       const doc = parseOutputJson(out) as { provenance?: { command: unknown; policy?: { name: string } } };
       expect(doc.provenance?.command, args.join(' ')).toEqual(args);
       expect(doc.provenance?.policy?.name, args.join(' ')).toBe(args[1] === 'gallery/arm64-user-irq' ? 'linux-6.19+archSetsUserIrq=false' : undefined);
+    }
+  });
+
+  it('check --report: report.html states the provenance result.json carries', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rseq-provenance-'));
+    try {
+      const r = spawnSync('node', [CLI, 'check', 'gallery/arm64-user-irq', '--report', dir], { encoding: 'utf8' });
+      expect(r.status).toBe(1);
+      const saved = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as { provenance: { date: string; command: string[] } };
+      expect(saved.provenance.command).toEqual(['check', 'gallery/arm64-user-irq', '--report', dir]);
+      const html = readFileSync(join(dir, 'report.html'), 'utf8');
+      expect(html).toContain(`on ${saved.provenance.date} from <code>rseq-check check gallery/arm64-user-irq --report ${dir}</code>.`);
+      expect(html).toContain('<tr><th scope="row">policy</th><td><code>linux-6.19+archSetsUserIrq=false</code></td></tr>');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
