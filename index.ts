@@ -11,6 +11,7 @@ import { loadModelInput } from './models/ir/load.js';
 import { checkPolicy, resolveModel, type ModelDefaults } from './models/library/resolve.js';
 import { checkTemporal, type TemporalOptions } from './run/temporal.js';
 import { replayToken, type ReplayResult } from './run/replay.js';
+import { withProvenance } from './reports/json.js';
 
 /**
  * Checks a model (a built-in name or JSON path, a model object from the builder, or a validated
@@ -28,12 +29,12 @@ export async function check(
 ): Promise<WithViews<CheckResult, CheckViews> | WithViews<TemporalResult, TemporalViews>> {
   if ('ltl' in options || 'property' in options) return checkLtl(model, options);
   const { ir, options: resolved, defaults } = resolve(model, options as CheckOptions & { params?: readonly string[] });
-  return withViews(await checkModel(ir, { ...(defaults ? { properties: defaults.properties } : {}), ...resolved }));
+  return withViews(withProvenance(await checkModel(ir, { ...(defaults ? { properties: defaults.properties } : {}), ...resolved })));
 }
 
 /** Runs the design review (every seed scenario under every policy), with notebook views. */
 export async function review(options: Parameters<typeof runReview>[0] = {}) {
-  return withReviewViews(await runReview(options));
+  return withReviewViews(withProvenance(await runReview(options)));
 }
 
 /**
@@ -42,7 +43,7 @@ export async function review(options: Parameters<typeof runReview>[0] = {}) {
  */
 export async function checkLtl(model: string | ModelInput | ModelIR, options: TemporalOptions & { params?: readonly string[] }): Promise<WithViews<TemporalResult, TemporalViews>> {
   const { ir, options: resolved } = resolve(model, options);
-  return withTemporalViews(await checkTemporal(ir, resolved));
+  return withTemporalViews(withProvenance(await checkTemporal(ir, resolved)));
 }
 
 /**
@@ -88,4 +89,5 @@ export { renderSvg } from './reports/svg.js';
 export type { ExplainedTrace, ExplainedStep } from './run/explained-trace.js';
 export { builtinTemporal, type TemporalOptions } from './run/temporal.js';
 export type { ReplayResult } from './run/replay.js';
+export type { Provenance } from './run/provenance.js';
 export type { ModelInput, ModelIR };

@@ -2,12 +2,14 @@
 import { CommanderError } from '@commander-js/extra-typings';
 import { formatInputError, InputErrors } from '../models/ir/errors.js';
 import { exitCodes, program } from './program.js';
+import { recordCommandLine } from '../run/provenance.js';
 
 /**
  * rseq-check's entry: parses the command line (program.ts) and runs the command, which sets the
  * exit code. Bad input exits 2 with one located line per problem; anything else is an internal
  * error, exit 70, reported in one line with a hint to report it (the stack only with RSEQ_CHECK_DEBUG=1).
  */
+recordCommandLine(process.argv.slice(2));
 const cli = program();
 // No command at all: the overview, as `rseq-check --help` prints it.
 const argv = process.argv.length > 2 ? process.argv : [...process.argv, '--help'];

@@ -16,11 +16,13 @@ import type { CheckResult } from '../run/result.js';
 import { InputErrors } from '../models/ir/errors.js';
 import type { ReviewResult } from '../run/review.js';
 import { renderCheckHtml, renderReviewHtml, renderTraceHtml } from '../reports/html.js';
-import { parseOutputJson, resultToJson } from '../reports/json.js';
+import { parseOutputJson, resultToJson, withProvenance } from '../reports/json.js';
 import { checkOutputFile, makeDirectory, writeFileAtomic } from './output-paths.js';
 
 /** Writes `dir/report.html` and `dir/result.json` for a check; returns the HTML file's path. */
-export async function writeCheckReport(result: CheckResult, dir: string): Promise<string> {
+export async function writeCheckReport(check: CheckResult, dir: string): Promise<string> {
+  // One provenance for both files.
+  const result = withProvenance(check);
   const html = await renderCheckHtml(result);
   makeDirectory(dir);
   writeFileAtomic(join(dir, 'result.json'), resultToJson(result) + '\n');
@@ -29,7 +31,8 @@ export async function writeCheckReport(result: CheckResult, dir: string): Promis
 }
 
 /** Writes `dir/report.html`, `dir/review.json` and `dir/review.md` for a review; returns the HTML file's path. */
-export async function writeReviewReport(review: ReviewResult, markdown: string, dir: string): Promise<string> {
+export async function writeReviewReport(matrix: ReviewResult, markdown: string, dir: string): Promise<string> {
+  const review = withProvenance(matrix);
   const html = await renderReviewHtml(review);
   makeDirectory(dir);
   writeFileAtomic(join(dir, 'review.md'), markdown + '\n');

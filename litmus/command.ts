@@ -25,6 +25,7 @@ import { litmusSuite, type LitmusCase } from './suite.js';
 import { kernelPathCases, kernelPathsSource, type KernelPathCase } from './kernel-paths.js';
 import { startFixupTrace, type TraceResult } from './tracepoint.js';
 import { actionLabel, attributeActions, SIGNAL_PHASES, signalPhase, type HandlerAction, type KernelPath, type SignalPhase } from './paths.js';
+import { buildProvenance } from '../run/provenance.js';
 
 export interface LitmusArgs {
   readonly model?: string;
@@ -535,6 +536,7 @@ export function resultsToJson(results: readonly CaseResult[], kernel: KernelInfo
       seconds: r.seconds,
       ...(r.knownFinding ? { knownFinding: r.knownFinding } : {}),
     })),
+    provenance: buildProvenance({ kernel: kernel.release }),
   };
 }
 

@@ -26,18 +26,21 @@ import { InputErrors, type InputError } from '../models/ir/errors.js';
 import { locateJsonPath } from '../models/ir/json-locate.js';
 import type { BudgetsIR } from '../models/ir/types.js';
 import type { Policy } from '../models/kernel/policy.js';
+import { buildProvenance, SCHEMA_VERSION, type Provenance } from '../run/provenance.js';
 
 /** One explained counterexample as JSON. */
-export type TraceJson = { readonly kind: 'trace' } & ExplainedTrace;
+export type TraceJson = { readonly kind: 'trace' } & ExplainedTrace & { readonly provenance?: Provenance };
 /** Several results of one command line, in the order they ran; `verdict` is the worst. */
 export interface ChecksJson {
   readonly kind: 'checks';
+  readonly provenance?: Provenance;
   readonly verdict: CheckResult['verdict'];
   readonly results: readonly (CheckResult | TemporalResult)[];
 }
 /** What `check --graph FILE` drew, and the verdict the drawn states show. */
 export interface GraphJson {
   readonly kind: 'graph';
+  readonly provenance?: Provenance;
   readonly verdict: CheckResult['verdict'];
   readonly model: string;
   readonly file: string;
@@ -49,16 +52,19 @@ export interface GraphJson {
 /** `models --json`. */
 export interface ModelsJson {
   readonly kind: 'models';
+  readonly provenance?: Provenance;
   readonly models: readonly { readonly name: string; readonly summary: string; readonly params: readonly { name: string; doc: string; default: number; min: number; max: number }[] }[];
 }
 /** `gallery --json`. */
 export interface GalleryJson {
   readonly kind: 'gallery';
+  readonly provenance?: Provenance;
   readonly entries: readonly { name: string; title: string; policy: string; bugKnobs: readonly string[]; fixKnobs: readonly string[]; property: string }[];
 }
 /** `policies --json`: presets as their knob diff (`name=value`), knobs with the values they take. */
 export interface PoliciesJson {
   readonly kind: 'policies';
+  readonly provenance?: Provenance;
   readonly presets: readonly { name: string; base: string | null; kind: 'kernel' | 'proposal'; doc: string; knobs: readonly string[] }[];
   readonly knobs: readonly { name: string; values: readonly string[]; evidence: string; doc: string }[];
 }
@@ -75,17 +81,27 @@ export const RESULT_SCHEMA_PATH = 'reports/schema/rseq-check-result.schema.json'
  * the result's own field order (`kind` first). View methods (`explain`...) are left out.
  */
 export function resultToJson(result: Result): string {
-  return JSON.stringify(result, null, 1);
+  return JSON.stringify(withProvenance(result), null, 1);
 }
 
-/** Any document, as the CLI prints it (one-space indented, its own field order). */
+/** Any document, as the CLI prints it (one-space indented, its own field order, `provenance` last). */
 export function documentToJson(doc: OutputJson): string {
-  return JSON.stringify(doc, null, 1);
+  return JSON.stringify(withProvenance(doc), null, 1);
 }
 
-/** One explained trace as a standalone document: `{ kind: 'trace', ...trace }`. */
+/** One explained trace as a standalone document: `{ kind: 'trace', ...trace, provenance }`. */
 export function traceToJson(trace: ExplainedTrace): string {
-  return JSON.stringify({ kind: 'trace', ...trace }, null, 1);
+  return JSON.stringify(withProvenance({ kind: 'trace', ...trace }), null, 1);
+}
+
+/**
+ * The document with its provenance: its own if it has one (a result of the library's `check`),
+ * else one made now, under the document's policy when it has exactly one.
+ */
+export function withProvenance<D extends OutputJson>(doc: D): D & { readonly provenance: Provenance } {
+  if ('provenance' in doc && doc.provenance !== undefined) return doc as D & { readonly provenance: Provenance };
+  const policy = 'policy' in doc && typeof doc.policy === 'object' ? doc.policy : undefined;
+  return { ...doc, provenance: buildProvenance(policy ? { policy } : {}) };
 }
 
 // ---- reading ------------------------------------------------------------------------------------
@@ -302,6 +318,7 @@ export const schemaSync = {
   fields: {
     checkOutput: {
       kind: true, verdict: true, model: true, policy: true, budgets: true, stats: true, flags: true, coverage: true, property: true, path: true, trace: true, stoppedBy: true, first: true, secondsToShortest: true,
+      provenance: true,
     } satisfies Exactly<KeysOf<CheckResult>>,
     firstCounterexample: { property: true, steps: true, seconds: true, states: true, path: true, trace: true } satisfies Exactly<keyof FirstCounterexample>,
     policy: {
@@ -321,7 +338,7 @@ export const schemaSync = {
     coverageInstruction: { index: true, label: true, text: true, inCs: true, events: true, violations: true, fused: true } satisfies Exactly<
       keyof CoverageReport['programs'][number]['instructions'][number]
     >,
-    reviewOutput: { kind: true, scenarios: true, policies: true, cells: true, seconds: true, stoppedBy: true } satisfies Exactly<keyof ReviewResult>,
+    reviewOutput: { kind: true, scenarios: true, policies: true, cells: true, seconds: true, stoppedBy: true, provenance: true } satisfies Exactly<keyof ReviewResult>,
     reviewCell: { scenario: true, policy: true, verdict: true, trace: true, states: true, coverage: true, stoppedBy: true } satisfies Exactly<keyof ReviewCell>,
     trace: { model: true, policy: true, property: true, threads: true, cpus: true, steps: true, loopStart: true, replay: true } satisfies Exactly<keyof ExplainedTrace>,
     step: {
@@ -329,5 +346,8 @@ export const schemaSync = {
     } satisfies Exactly<keyof ExplainedStep>,
     instruction: { program: true, index: true, label: true, text: true, fused: true } satisfies Exactly<keyof NonNullable<ExplainedStep['instruction']>>,
     decision: { kind: true, text: true } satisfies Exactly<keyof Decision>,
+    provenance: { schemaVersion: true, tool: true, date: true, command: true, policy: true, node: true, platform: true, kernel: true } satisfies Exactly<keyof Provenance>,
   },
+  /** The `schemaVersion` every document's provenance states (the schema's `$defs.provenance`). */
+  schemaVersion: SCHEMA_VERSION,
 } as const;

@@ -12,6 +12,7 @@ import type { BudgetsIR } from '../models/ir/types.js';
 import type { ExplainedTrace } from './explained-trace.js';
 import type { Policy } from '../models/kernel/policy.js';
 import type { CoverageReport } from '../models/system/coverage.js';
+import type { Provenance } from './provenance.js';
 
 /** A run that a limit (states, time, memory, depth) or an interrupt stopped: no verdict. */
 export interface Incomplete {
@@ -64,6 +65,8 @@ export type CheckResult = { readonly kind: 'check' } & (
     readonly flags: readonly ExplainedFlag[];
     /** Which event kinds were explored at which instruction (placement coverage). */
     readonly coverage: CoverageReport;
+    /** Where the result came from (set by the library's `check` and by the CLI's outputs). */
+    readonly provenance?: Provenance;
   };
 
 export type Fairness = 'none' | 'weak' | 'strong';
@@ -82,6 +85,8 @@ export type TemporalResult = { readonly kind: 'temporal' } & (
     readonly finiteEvents: boolean;
     /** Product states and transitions. */
     readonly stats: { readonly states: number; readonly transitions: number; readonly seconds: number };
+    /** Where the result came from (set by the library's `check` and by the CLI's outputs). */
+    readonly provenance?: Provenance;
   };
 
 /** What a cell of the verdict matrix says, most severe first. */
@@ -110,6 +115,8 @@ export interface ReviewResult {
   readonly seconds: number;
   /** Set when --max-seconds or a signal stopped the review: the cells not done then are incomplete. */
   readonly stoppedBy?: Limit;
+  /** Where the result came from (set by the library's `review` and by the CLI's outputs). */
+  readonly provenance?: Provenance;
 }
 
 /** Any run's result. */

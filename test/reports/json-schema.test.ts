@@ -66,12 +66,17 @@ describe('the published schema', () => {
     const pairs: [string, object][] = [
       ['policy', f.policy], ['budgets', f.budgets], ['stats', f.stats], ['limit', f.limit], ['path', f.path], ['flag', f.flag], ['coverage', f.coverage],
       ['coverageInstruction', f.coverageInstruction], ['reviewOutput', f.reviewOutput], ['reviewCell', f.reviewCell], ['trace', f.trace], ['step', f.step], ['decision', f.decision],
-      ['firstCounterexample', f.firstCounterexample],
+      ['firstCounterexample', f.firstCounterexample], ['provenance', f.provenance],
     ];
     for (const [def, fields] of pairs) expect(props(defs[def]!), def).toEqual(Object.keys(fields).sort());
     expect(Object.keys(((defs['step']!['properties'] as Json)['instruction'] as Json)['properties'] as Json).sort()).toEqual(Object.keys(f.instruction).sort());
     // A standalone trace document is a trace plus its kind.
-    expect(props(defs['traceOutput']!)).toEqual([...Object.keys(f.trace), 'kind'].sort());
+    expect(props(defs['traceOutput']!)).toEqual([...Object.keys(f.trace), 'kind', 'provenance'].sort());
+    // Every document kind may carry the provenance, which states the schema's version.
+    for (const def of ['checkPass', 'checkViolation', 'checkIncomplete', 'reviewOutput', 'traceOutput', 'temporalOutput', 'checksOutput', 'graphOutput', 'modelsOutput', 'galleryOutput', 'policiesOutput', 'litmusOutput'])
+      expect(props(defs[def]!), def).toContain('provenance');
+    expect(((defs['provenance']!['properties'] as Json)['schemaVersion'] as Json)['const']).toBe(schemaSync.schemaVersion);
+    expect(schema['$id']).toBe(`urn:rseq-check:schema:result:${schemaSync.schemaVersion}`);
   });
 
   it('gives every knob of the policy its allowed values (models/kernel/policy.ts knobDefs)', () => {
@@ -124,8 +129,12 @@ describe('every output kind validates against the schema', () => {
     expect('explain' in doc).toBe(false);
   });
 
-  it('writes each result with its kind first, as check --json and review.json always have', () => {
-    for (const r of [pass, violation, incomplete, review, mixed]) expect(resultToJson(r)).toBe(kindFirstJson(r));
+  it('writes each result with its kind first, as check --json and review.json always have, and its provenance last', () => {
+    for (const r of [pass, violation, incomplete, review, mixed]) {
+      const json = resultToJson(r);
+      const { provenance } = JSON.parse(json) as { provenance: unknown };
+      expect(json).toBe(kindFirstJson({ ...r, provenance } as typeof r));
+    }
   });
 
   it('parseResultJson returns the check and review kinds', () => {

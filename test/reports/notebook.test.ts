@@ -123,18 +123,26 @@ describe('examples/seed-s1-prime.ipynb', () => {
     }
   });
 
-  it('imports the built library from ../dist and runs S1\' under linux-6.19 with tslab.display', () => {
+  // The package's entry points: `rseq-check/seed` -> ./dist/models/library/seed/scenarios.js.
+  const exported = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { exports: Record<string, string | { default: string }> }).exports;
+  const targetOf = (specifier: string): string | undefined => {
+    const e = exported[specifier === 'rseq-check' ? '.' : `./${specifier.slice('rseq-check/'.length)}`];
+    return e === undefined ? undefined : typeof e === 'string' ? e : e.default;
+  };
+
+  it("imports only the package's exported entry points, and runs S1' under linux-6.19 with tslab.display", () => {
     const all = code.join('\n');
-    expect(all).toContain("from '../dist/index.js'");
-    expect(all).toContain("from '../dist/models/library/seed/scenarios.js'");
+    const specifiers = [...all.matchAll(/from '([^']+)'/g)].map((m) => m[1]!);
+    expect(specifiers).toEqual(['tslab', 'rseq-check', 'rseq-check/seed', 'rseq-check/gallery', 'rseq-check/notebook']);
+    for (const s of specifiers.slice(1)) expect(targetOf(s), s).toMatch(/^\.\/dist\/.+\.js$/);
     expect(all).toContain("import * as tslab from 'tslab'");
     expect(all).toMatch(/policy: 'linux-6\.19'/);
     expect(all).toContain('tslab.display.html(await result.toSvg())');
     expect(all).toContain('result.explain()');
   });
 
-  it("runs (against the sources instead of dist/): a G1 verdict, two inline SVGs, the explanation", async () => {
-    // The cells as one module: '../dist/X.js' becomes the source X.ts, tslab a recorder.
+  it("runs (against the sources instead of dist/): a G1 verdict, three inline SVGs, the explanation", async () => {
+    // The cells as one module: each entry point becomes the source of its dist/ target, tslab a recorder.
     const shown: string[] = [];
     const printed: string[] = [];
     (globalThis as Record<string, unknown>)['__tslab'] = { display: { html: (s: string) => shown.push(s) } };
@@ -142,7 +150,7 @@ describe('examples/seed-s1-prime.ipynb', () => {
     const source = code
       .join('\n')
       .replace("import * as tslab from 'tslab';", 'const tslab = (globalThis as any).__tslab; const console = (globalThis as any).__console;')
-      .replace(/'\.\.\/dist\/([^']+)\.js'/g, (_m, p: string) => JSON.stringify(join(ROOT, `${p}.ts`)));
+      .replace(/'(rseq-check(?:\/[a-z]+)?)'/g, (_m, s: string) => JSON.stringify(join(ROOT, targetOf(s)!.replace(/^\.\/dist\/(.+)\.js$/, '$1.ts'))));
     const dir = mkdtempSync(join(tmpdir(), 'rseq-nb-'));
     try {
       const file = join(dir, 'notebook.ts');
@@ -154,7 +162,8 @@ describe('examples/seed-s1-prime.ipynb', () => {
     expect(printed).toContain('verdict: violation');
     expect(printed.join('\n')).toContain('violated: G1-atomicity');
     expect(printed.join('\n')).toContain("VIOLATED: seed-S1' under linux-6.19");
-    expect(shown).toHaveLength(2);
+    expect(printed.join('\n')).toContain('VIOLATED: gallery-syscall-migrated-619 under linux-6.19+csCheckAfterSyscallSwitch=false: assertions');
+    expect(shown).toHaveLength(3);
     for (const svg of shown) expect(svg).toContain('<svg');
   });
 });

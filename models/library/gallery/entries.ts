@@ -12,6 +12,7 @@ import type { ModelInput } from '../../ir/schema.js';
 import { addv, criticalSection, percpu } from '../librseq/primitives.js';
 import { kernelPathEntries } from './kernel-paths.js';
 import { membarrierIpiLostAbort, staleRseqCsRegistration, unregisterCpuIdStart, unregisterIpiFalseKill } from './kernel-races.js';
+import type { GalleryMechanism } from './mechanism.js';
 
 /** A further property an entry's bug violates, with what the fix does to it. */
 export interface GalleryAlso {
@@ -40,6 +41,8 @@ export interface GalleryEntry {
   readonly fixKnobs: string[];
   /** Further properties the bug violates. */
   readonly also?: readonly GalleryAlso[];
+  /** The mechanisms the title names, each shown by the counterexample of `property` under `bugKnobs`. */
+  readonly shows: readonly GalleryMechanism[];
 }
 
 
@@ -57,9 +60,11 @@ function oneIncrement(p: string): Fragment {
  * it is still the CPU it started on (librseq's RSEQ_COMPARE_TWICE, §3.2), which pins exactly
  * "the commit lands on the old CPU's slot".
  *
- * G1 is the property: the sleep and the migration are switches inside the c.s. With the fix
- * knob the exit path evaluates the c.s. of a thread switched out during a syscall (as L418-L63
- * do through notify-resume), so it aborts and retries on the new CPU.
+ * The property is that assertion: only a migration breaks it, so the counterexample shows the
+ * migration the title names. G1 (an `also`) is broken already by the sleep alone, switched back
+ * in on C0, which is its shortest counterexample. With the fix knob the exit path evaluates the
+ * c.s. of a thread switched out during a syscall (as L418-L63 do through notify-resume), so it
+ * aborts and retries on the new CPU.
  */
 function syscallMigrated619(): ModelInput {
   return new ModelBuilder('gallery-syscall-migrated-619')
@@ -205,6 +210,7 @@ const noRestartSignal = (order: 'signal-first' | 'notify-first'): GalleryEntry =
   bugKnobs: ['noRestartSignalRequiresBoth=false', `signalVsNotifyOrder=${order}`],
   fixKnobs: ['noRestartSignalRequiresBoth=true', `signalVsNotifyOrder=${order}`],
   also: [{ property: 'counter-sum', fixHolds: true, why: "T2's increment is lost; with the fix the process is killed before any commit" }],
+  shows: ['signal', 'preempt', 'decision:lazy-clear', 'decision:sigreturn', 'decision:commit'],
 });
 
 /** Every gallery entry. */
@@ -214,11 +220,12 @@ export const gallery: GalleryEntry[] = [
     title: "L619: a syscall inside a c.s. that blocks and migrates commits on the old CPU's slot (no c.s. check at syscall exit)",
     source: 'rseq-semantics.md §2.6/§2.7: rseq_exit_to_user_mode_restart skips the c.s. when !user_irq ("rseq: Optimize exit to user space", 6.19); fix knob = the skip removed',
     model: syscallMigrated619(),
-    property: 'G1-atomicity',
+    property: 'assertions',
     policy: 'linux-6.19',
     bugKnobs: ['csCheckAfterSyscallSwitch=false'],
     fixKnobs: ['csCheckAfterSyscallSwitch=true'],
-    also: [{ property: 'assertions', fixHolds: true, why: "the re-read of cpu_id before the commit (RSEQ_COMPARE_TWICE) sees the new CPU: the commit targets the old CPU's slot" }],
+    also: [{ property: 'G1-atomicity', fixHolds: true, why: 'the sleep (and the migration, if any) are switches inside the c.s. that do not abort it' }],
+    shows: ['syscall:write', 'migrate', 'decision:no-abort'],
   },
   {
     name: 'clone-vm-registration',
@@ -229,6 +236,7 @@ export const gallery: GalleryEntry[] = [
     policy: 'linux-4.18',
     bugKnobs: ['forkUnregister=CLONE_THREAD'],
     fixKnobs: ['forkUnregister=CLONE_VM'],
+    shows: ['syscall:clone_vm', 'preempt', 'decision:lazy-clear'],
   },
   noRestartSignal('signal-first'),
   noRestartSignal('notify-first'),
@@ -241,6 +249,7 @@ export const gallery: GalleryEntry[] = [
     policy: 'linux-4.18',
     bugKnobs: ['eventMaskClear=onlyWhenInCs'],
     fixKnobs: ['eventMaskClear=everyExit'],
+    shows: ['preempt', 'task-work', 'decision:abort'],
   },
   {
     name: 'arm64-user-irq',
@@ -252,6 +261,7 @@ export const gallery: GalleryEntry[] = [
     bugKnobs: ['archSetsUserIrq=false'],
     fixKnobs: ['archSetsUserIrq=true'],
     also: [{ property: 'counter-sum', fixHolds: true, why: "the preempted thread's stale commit overwrites the other thread's increment" }],
+    shows: ['preempt', 'decision:no-abort'],
   },
   ...kernelPathEntries,
   {
@@ -264,6 +274,7 @@ export const gallery: GalleryEntry[] = [
     bugKnobs: ['eventRMWAtomicVsIPI=false'],
     fixKnobs: ['eventRMWAtomicVsIPI=true'],
     also: [{ property: 'G1-atomicity', fixHolds: true, why: 'the IPI is an event inside the c.s. and the c.s. commits without an abort' }],
+    shows: ['syscall:membarrier', 'interrupt', 'task-work', 'decision:commit'],
   },
   {
     name: 'unregister-ipi-false-kill',
@@ -274,6 +285,7 @@ export const gallery: GalleryEntry[] = [
     policy: 'linux-7.1-legacy',
     bugKnobs: ['unregisterAtomicVsIpi=false'],
     fixKnobs: ['unregisterAtomicVsIpi=true'],
+    shows: ['syscall:rseq_unregister', 'syscall:membarrier', 'decision:sigsegv'],
   },
   {
     name: 'unregister-cpu-id-start',
@@ -284,6 +296,7 @@ export const gallery: GalleryEntry[] = [
     policy: 'linux-6.19',
     bugKnobs: ['unregisterResetsCpuIdStart=-1'],
     fixKnobs: ['unregisterResetsCpuIdStart=0'],
+    shows: ['syscall:rseq_unregister', 'decision:ids-updated'],
   },
   {
     name: 'stale-rseq-cs-registration',
@@ -294,5 +307,6 @@ export const gallery: GalleryEntry[] = [
     policy: 'linux-4.18',
     bugKnobs: ['registrationClearsRseqCs=false'],
     fixKnobs: ['registrationClearsRseqCs=true'],
+    shows: ['syscall:rseq_register', 'decision:sigsegv'],
   },
 ];

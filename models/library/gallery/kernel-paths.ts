@@ -6,6 +6,7 @@
 import { I, ModelBuilder, seq } from '../../ir/builder.js';
 import type { ModelInput } from '../../ir/schema.js';
 import { addv } from '../librseq/primitives.js';
+import type { GalleryMechanism } from './mechanism.js';
 
 // ---- kvm-stale-cpu-id ----------------------------------------------------------------------------
 
@@ -88,6 +89,7 @@ export const kernelPathEntries = [
     policy: 'linux-4.18',
     bugKnobs: ['kvmPath=dropNotify'],
     fixKnobs: ['kvmPath=updateIds'],
+    shows: ['syscall:kvm_run', 'migrate'] satisfies GalleryMechanism[],
   },
   {
     name: 'exec-failure-stale-mm-cid',
@@ -98,6 +100,7 @@ export const kernelPathEntries = [
     policy: 'linux-6.3',
     bugKnobs: ['notifyOnExecFailure=false'],
     fixKnobs: ['notifyOnExecFailure=true'],
+    shows: ['syscall:execve_fail', 'syscall:poll', 'wake'] satisfies GalleryMechanism[],
   },
   {
     name: 'sigsegv-handler-recursion',
@@ -108,5 +111,6 @@ export const kernelPathEntries = [
     policy: 'linux-4.18',
     bugKnobs: ['segvOnDelivery=force_sig'],
     fixKnobs: ['segvOnDelivery=force_sigsegv'],
+    shows: ['preempt', 'decision:sigsegv'] satisfies GalleryMechanism[],
   },
 ];
