@@ -106,7 +106,7 @@ export class Exploration {
     if (snap.words !== words || this.store.count !== 0) throw new Error(`a checkpoint of ${snap.words}-word states cannot continue a search of ${words}-word states`);
     for (let id = 0; id < snap.count; id++) {
       const at = id * words;
-      this.store.insertHashed(snap.states, hashWords(snap.states, at, words), snap.parents[id]!, snap.choices[id]!, at, snap.events[id]!);
+      this.store.insertHashed(snap.states, hashWords(snap.states, at, words), snap.parents[id]!, snap.choices[id]!, at, snap.events[id]);
     }
     this.next = snap.next;
     this.levelEnd = snap.levelEnd;

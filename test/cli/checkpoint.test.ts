@@ -6,7 +6,7 @@
  * exit 2 before any search, naming the culprit, without a stack trace or a file left behind.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,7 +70,7 @@ beforeAll(async () => {
   writeFileSync(at('truncated.ckpt'), bytes.subarray(0, Math.floor(bytes.length / 2)));
   writeFileSync(at('random.ckpt'), Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256)));
   const damaged = Buffer.from(bytes);
-  damaged[damaged.length - 10] ^= 0xff;
+  damaged[damaged.length - 10]! ^= 0xff;
   writeFileSync(at('damaged.ckpt'), damaged);
   const text = bytes.toString('latin1');
   const headerEnd = text.indexOf('\n', text.indexOf('\n') + 1);
