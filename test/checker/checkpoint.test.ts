@@ -187,6 +187,19 @@ describe('checkModel: stopped by --max-states, resumed until done', () => {
     expect(comparable(violated.result, true)).toEqual(comparable(violated.uninterrupted, true));
   });
 
+  it('a checkpoint made on workers resumes in process, and that one on workers again', async () => {
+    const m = resolveModel('percpu-counter', []);
+    const base: CheckOptions = { policy: 'linux-6.3', search: 'bfs', constants: m.constants };
+    const workers: CheckOptions = { ...base, workers: 2, parallelThreshold: 100 };
+    const f = join(dir, 'mixed.ckpt');
+    expect((await checkModel(m.ir, { ...workers, maxStates: 8000, checkpoint: f })).verdict).toBe('incomplete');
+    const inProcess = await checkModel(m.ir, { ...base, maxStates: 16000, resume: f, checkpoint: f });
+    expect(inProcess.verdict).toBe('incomplete');
+    expect(inProcess.stats.states).toBeGreaterThanOrEqual(16000);
+    const end = await checkModel(m.ir, { ...workers, resume: f });
+    expect([end.verdict, end.stats.states, end.stats.transitions, end.stats.depth]).toEqual(['pass', 22827, 120830, 38]);
+  });
+
   it('refuses a checkpoint of another policy or property, naming the file and what differs', async () => {
     const m = resolveModel('percpu-counter', []);
     const file = join(dir, 'refuse.ckpt');
