@@ -200,6 +200,22 @@ describe('checkModel: stopped by --max-states, resumed until done', () => {
     expect([end.verdict, end.stats.states, end.stats.transitions, end.stats.depth]).toEqual(['pass', 22827, 120830, 38]);
   });
 
+  it('on workers, a stop mid-level saves the level start: the resumed run expands the whole level again', async () => {
+    // 436919 states, 1950220 transitions, depth 46 at any worker count; levels of 10 k to 30 k
+    // states around 200 k, so the limit is noticed (every 100 ms) while a level is expanded.
+    const m = resolveModel('percpu-counter', []);
+    const options: CheckOptions = { constants: m.constants, budgets: { preemptions: 5, migrations: 5 }, search: 'bfs', workers: 2, parallelThreshold: 1000 };
+    const f = join(dir, 'mid-level.ckpt');
+    const stopped = await checkModel(m.ir, { ...options, maxStates: 200_000, checkpoint: f });
+    expect(stopped.verdict).toBe('incomplete');
+    const saved = decodeCheckpoint(readFileSync(f)).snapshot!;
+    expect(saved.next).toBe(saved.levelEnd);
+    expect(saved.count).toBeLessThan(stopped.stats.states);
+    expect(saved.depth).toBe(stopped.stats.depth - 1);
+    const end = await checkModel(m.ir, { ...options, resume: f });
+    expect([end.verdict, end.stats.states, end.stats.transitions, end.stats.depth]).toEqual(['pass', 436919, 1950220, 46]);
+  });
+
   it('refuses a checkpoint of another policy or property, naming the file and what differs', async () => {
     const m = resolveModel('percpu-counter', []);
     const file = join(dir, 'refuse.ckpt');
