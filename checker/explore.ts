@@ -1,10 +1,11 @@
 import type { TransitionSystem } from './transition-system.js';
 import type { ExploreOptions } from './options.js';
 import type { FlagReport, Limit, RawResult, Stats } from './result.js';
-import { StateStore } from './state-store.js';
+import { hashWords, StateStore } from './state-store.js';
 import { EXPAND_GROUP, SuccessorBuffer } from './successor-buffer.js';
 import { Findings, type Candidate } from './findings.js';
 import { MemoryBound } from './memory-bound.js';
+import { takeSnapshot, type SearchPosition, type SearchSnapshot } from './checkpoint.js';
 
 /** The largest path cost stored (costs saturate there; a parallel store locks a link with the bit above). */
 const MAX_TIE_COST = 0x7fff;
@@ -27,6 +28,10 @@ export interface VisitedStore {
   /** Reads the memory lookups of hashes `hs[0, n)` read first; the result means nothing (see expandInProcess). */
   touch(hs: Int32Array, n: number): number;
   load(id: number, out: Int32Array): void;
+  /** Parent id of `id` (-1 for an initial state). */
+  parentOf(id: number): number;
+  /** Successor index of `id` within its parent's successors (or its initial-state index). */
+  choiceOf(id: number): number;
   /** Compares stored states word by word (negative: `a` sorts first). */
   compare(a: number, b: number): number;
   /** Choice path from an initial state to `id`. */
@@ -55,6 +60,10 @@ export interface VisitedStore {
 export class Exploration {
   private readonly findings: Findings;
   private readonly start = performance.now();
+  /** Seconds explored before this run (a resumed run's earlier runs). */
+  private readonly priorSeconds: number;
+  /** When the last checkpoint was saved (or the run started). */
+  private lastSave = performance.now();
   transitions = 0;
   /** Next state id to expand (in-process expansion: ids are consecutive). */
   next = 0;
@@ -76,14 +85,70 @@ export class Exploration {
       (id) => this.store.eventsOf(id),
     );
     this.tieCost = system.tieCost?.bind(system);
-    const out = new Int32Array(system.stateWords);
-    let choice = 0;
-    system.initialStates(out, () => {
-      const id = this.store.insertIfAbsent(out, -1, choice++);
-      if (id >= 0) this.note(id, system.inspect(out), 0);
-    });
+    const resume = options.resume;
+    this.priorSeconds = resume?.seconds ?? 0;
+    if (resume) this.restore(resume);
+    else {
+      const out = new Int32Array(system.stateWords);
+      let choice = 0;
+      system.initialStates(out, () => {
+        const id = this.store.insertIfAbsent(out, -1, choice++);
+        if (id >= 0) this.note(id, system.inspect(out), 0);
+      });
+    }
     this.nextProgress = options.progressEvery ?? 65536;
     this.memory = options.maxMemoryMB !== undefined ? new MemoryBound(options.maxMemoryMB) : undefined;
+  }
+
+  /** Continues a stopped run: its states inserted in id order take their old ids (see checker/checkpoint.ts). */
+  private restore(snap: SearchSnapshot): void {
+    const words = this.system.stateWords;
+    if (snap.words !== words || this.store.count !== 0) throw new Error(`a checkpoint of ${snap.words}-word states cannot continue a search of ${words}-word states`);
+    for (let id = 0; id < snap.count; id++) {
+      const at = id * words;
+      this.store.insertHashed(snap.states, hashWords(snap.states, at, words), snap.parents[id]!, snap.choices[id]!, at, snap.events[id]);
+    }
+    this.next = snap.next;
+    this.levelEnd = snap.levelEnd;
+    this.depth = snap.depth;
+    this.transitions = snap.transitions;
+    this.findings.restore(snap.violations, snap.flags);
+  }
+
+  /** Where the search is, besides its states: what a snapshot saves (and the parallel explorer at a level's start). */
+  position(): SearchPosition {
+    return {
+      next: this.next,
+      levelEnd: this.levelEnd,
+      depth: this.depth,
+      transitions: this.transitions,
+      seconds: this.seconds(),
+      violations: this.findings.violations.map((v) => ({ ...v })),
+      flags: [...this.findings.flags.values()].map((f) => ({ ...f })),
+    };
+  }
+
+  /** The whole search, at a consistent point (between batches of `expandInProcess`). */
+  snapshot(): SearchSnapshot {
+    return takeSnapshot(this.store, this.system.stateWords, this.position());
+  }
+
+  /** Saves a checkpoint when one is asked for and `everySeconds` have passed since the last (`take` makes it). */
+  saveIfDue(take: () => SearchSnapshot): void {
+    const c = this.options.checkpoint;
+    if (!c || (performance.now() - this.lastSave) / 1000 < c.everySeconds) return;
+    c.save(take());
+    this.lastSave = performance.now();
+  }
+
+  /** A run that a limit or a signal stopped without a violation: saves its checkpoint, when one is asked for. */
+  saveIfStopped(take: () => SearchSnapshot): void {
+    if (this.stoppedBy && !this.violated) this.options.checkpoint?.save(take());
+  }
+
+  /** Seconds explored, over every run that led here. */
+  private seconds(): number {
+    return this.priorSeconds + (performance.now() - this.start) / 1000;
   }
 
   /** True between levels: the next state to expand starts a new BFS level. */
@@ -153,7 +218,7 @@ export class Exploration {
   }
 
   /** Checks the limits and the abort signal between batches; yields to the event loop. */
-  async checkpoint(): Promise<void> {
+  async betweenBatches(): Promise<void> {
     this.checkLimits();
     if (this.options.signal && !this.stoppedBy) {
       await new Promise<void>((resolve) => setImmediate(resolve));
@@ -167,9 +232,11 @@ export class Exploration {
     const o = this.options;
     // Stryker disable next-line ConditionalExpression: equivalent when the first test is true, a count compared with an undefined bound is false
     if (o.maxStates !== undefined && count >= o.maxStates && frontier > 0) this.stoppedBy ??= { kind: 'states', bound: o.maxStates };
-    const seconds = (performance.now() - this.start) / 1000;
+    // --max-seconds bounds this run (a resumed run gets its own time).
+    const runSeconds = (performance.now() - this.start) / 1000;
+    const seconds = this.seconds();
     // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: equivalent, an undefined bound compares false, and the clock never reads the bound exactly
-    if (o.maxSeconds !== undefined && seconds > o.maxSeconds) this.stoppedBy ??= { kind: 'time', bound: o.maxSeconds };
+    if (o.maxSeconds !== undefined && runSeconds > o.maxSeconds) this.stoppedBy ??= { kind: 'time', bound: o.maxSeconds };
     if (this.memory?.exceededAhead(count, (n) => this.store.growthBytes(n))) this.stoppedBy ??= { kind: 'memory', bound: this.memory.boundMB };
     if (o.signal?.aborted) this.stoppedBy ??= { kind: 'interrupted' };
     if (o.onProgress && count >= this.nextProgress) {
@@ -187,7 +254,7 @@ export class Exploration {
   }
 
   stats(): Stats {
-    const seconds = (performance.now() - this.start) / 1000;
+    const seconds = this.seconds();
     const states = this.store.count;
     return {
       states,
@@ -245,7 +312,8 @@ export async function expandInProcess(x: Exploration, until = Infinity): Promise
       buf.prepareLookups(x.store);
       for (let i = 0; i < buf.length; i++) x.addBuffered(buf, i, out);
     }
-    await x.checkpoint();
+    await x.betweenBatches();
+    if (!x.done) x.saveIfDue(() => x.snapshot());
   }
 }
 
@@ -258,5 +326,6 @@ export async function expandInProcess(x: Exploration, until = Infinity): Promise
 export async function explore(system: TransitionSystem, options: ExploreOptions = {}): Promise<RawResult> {
   const x = new Exploration(system, options);
   await expandInProcess(x);
+  x.saveIfStopped(() => x.snapshot());
   return x.result();
 }

@@ -60,6 +60,13 @@ export class Findings {
     return best;
   }
 
+  /** Takes over what a stopped run had found (see checker/checkpoint.ts). */
+  restore(violations: readonly Candidate[], flags: readonly (Candidate & { count: number })[]): void {
+    this.candidates = violations.map((v) => ({ ...v }));
+    this.flags.clear();
+    for (const f of flags) this.flags.set(f.code, { ...f });
+  }
+
   /** Records the code of a state inserted (or, for `terminal`, expanded) at `depth`. */
   note(id: number, code: number, depth: number): void {
     if (code > 0) {

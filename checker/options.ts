@@ -1,3 +1,5 @@
+import type { SearchSnapshot } from './checkpoint.js';
+
 /** Engine options: limits and progress. Never part of a kernel policy. */
 export interface ExploreOptions {
   /** Stop (incomplete) after storing this many states. @defaultValue unlimited */
@@ -14,6 +16,13 @@ export interface ExploreOptions {
   readonly onProgress?: (p: Progress) => void;
   /** @defaultValue 65536 */
   readonly progressEvery?: number;
+  /**
+   * Breadth-first searches: `save` is given the search's state every `everySeconds` seconds,
+   * and once more when a limit or the signal stops the run without a violation.
+   */
+  readonly checkpoint?: { readonly everySeconds: number; readonly save: (snapshot: SearchSnapshot) => void };
+  /** Breadth-first searches: continue the search a checkpoint saved (its limits are this run's own). */
+  readonly resume?: SearchSnapshot;
 }
 
 /** A progress snapshot of a running exploration. */

@@ -73,6 +73,10 @@ export const maxMemoryOption = (): Option<'--max-memory <MB>', undefined, undefi
 export const workersOption = (): Option<'--workers <N>', undefined, undefined, number> =>
   new Option('--workers <N>', `worker threads (1..${optionRanges.workers.max}; default: one per core)`).argParser(integerIn('--workers', optionRanges.workers, 'bad-option'));
 
+/** `check --checkpoint-every S`. */
+export const checkpointEveryOption = (): Option<'--checkpoint-every <S>', undefined, undefined, number> =>
+  new Option('--checkpoint-every <S>', 'with --checkpoint: write it every S seconds (default 60)').argParser(secondsIn('--checkpoint-every', optionRanges.checkpointEvery));
+
 export const jsonOption = (): Option<'--json'> => new Option('--json', 'print exactly one JSON document on stdout (human text goes to stderr)');
 
 export const quietOption = (): Option<'--quiet'> => new Option('--quiet', 'no progress line on stderr');

@@ -20,6 +20,8 @@ import type { ExploreOptions } from '../checker/options.js';
 import type { Policy } from '../models/kernel/policy.js';
 import { buildSystem } from '../models/system/build.js';
 import type { CheckResult, ExplainedFlag, FirstCounterexample } from './result.js';
+import { InputErrors } from '../models/ir/errors.js';
+import { CHECKPOINT_EVERY_SECONDS, readCheckpoint, restoreCoverage, runConfiguration, writeCheckpoint, type ResumePoint } from './checkpoint.js';
 
 /** States the depth-first phase of a first-then-shortest check stores at most before it gives way. */
 const FIRST_SEARCH_STATES = 250_000;
@@ -59,9 +61,24 @@ export async function checkModel(ir: ModelIR, options: CheckOptions = {}): Promi
   const secondsSinceStart = (): number => (performance.now() - start) / 1000;
 
   const search = options.search ?? 'first-then-shortest';
+  // Checkpoints: the configuration they belong to, and the one to continue (checked before any search).
+  const saving = options.checkpoint !== undefined || options.resume !== undefined;
+  if (saving && search === 'dfs') throw new InputErrors([{ code: 'bad-option', file: '<command line>', path: [options.resume !== undefined ? '--resume' : '--checkpoint'], message: 'a depth-first search (--search dfs) cannot be checkpointed or resumed: use bfs or first-then-shortest' }]);
+  const config = saving ? runConfiguration(ir, policy, sys.options.budgets, options) : undefined;
+  const resumed: ResumePoint | undefined = options.resume !== undefined && config ? readCheckpoint(options.resume, config) : undefined;
+  if (resumed?.snapshot && options.resume !== undefined) restoreCoverage(options.resume, sys.coverage, resumed.coverage);
+
   let raw: RawResult | undefined;
   let firstFound: FirstCounterexample | undefined;
-  if (search !== 'bfs') {
+  const checkpointFile = options.checkpoint;
+  const save = (snapshot: Parameters<typeof writeCheckpoint>[2]): void => {
+    if (checkpointFile !== undefined && config) writeCheckpoint(checkpointFile, config, snapshot, sys.coverage, firstFound);
+  };
+  if (resumed?.snapshot) {
+    // The depth-first phase was over when the checkpoint was saved: its counterexample is told again.
+    firstFound = resumed.first;
+    if (firstFound) options.onFirstCounterexample?.(firstFound);
+  } else if (search !== 'bfs') {
     const budget = Math.min(options.maxStates ?? Infinity, options.firstSearchStates ?? FIRST_SEARCH_STATES);
     // The depth-first phase of first-then-shortest runs on a system of its own, so that the placement
     // coverage reported is the shortest search's alone.
@@ -77,9 +94,18 @@ export async function checkModel(ir: ModelIR, options: CheckOptions = {}): Promi
     }
     // Only the depth-first phase's own state budget hands over to the breadth-first search.
     const handsOver = search === 'first-then-shortest' && (dfs.verdict !== 'incomplete' || (dfs.stoppedBy.kind === 'states' && dfs.stats.states < (options.maxStates ?? Infinity)));
-    if (!handsOver) raw = dfs;
+    if (!handsOver) {
+      raw = dfs;
+      // Stopped before the breadth-first search: a checkpoint that starts over.
+      if (dfs.verdict === 'incomplete') save(undefined);
+    }
   }
-  raw ??= await shortest(ir, policy, sys, options, { ...limits, ...(options.maxSeconds !== undefined ? { maxSeconds: Math.max(0, options.maxSeconds - secondsSinceStart()) } : {}) });
+  raw ??= await shortest(ir, policy, sys, options, {
+    ...limits,
+    ...(options.maxSeconds !== undefined ? { maxSeconds: Math.max(0, options.maxSeconds - secondsSinceStart()) } : {}),
+    ...(checkpointFile !== undefined ? { checkpoint: { everySeconds: options.checkpointEverySeconds ?? CHECKPOINT_EVERY_SECONDS, save } } : {}),
+    ...(resumed?.snapshot ? { resume: resumed.snapshot } : {}),
+  });
 
   const flags: ExplainedFlag[] = raw.flags.map((f) => {
     const witness = { choices: real(f.witness.choices) };

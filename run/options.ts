@@ -44,6 +44,18 @@ export interface CheckOptions extends BuildOptions {
   readonly parallelThreshold?: number;
   /** Test hook: the worker expanding this batch dies (the run must fail loudly). */
   readonly crashWorkerAtBatch?: number;
+  /**
+   * A file to save the search's state in (run/checkpoint.ts): every `checkpointEverySeconds`
+   * seconds, and when a limit or the signal stops the run. Not for `search: 'dfs'`.
+   */
+  readonly checkpoint?: string;
+  /** @defaultValue 60 */
+  readonly checkpointEverySeconds?: number;
+  /**
+   * A checkpoint file to continue: the run ends as the uninterrupted run would have. Refused
+   * (InputErrors, naming the file and what differs) when made for another configuration.
+   */
+  readonly resume?: string;
 }
 
 /** A numeric option's range; `why` explains a cap that is not obvious. */
@@ -67,6 +79,7 @@ export const optionRanges = {
   maxSeconds: { min: 0, max: 31 * 24 * 3600 },
   maxMemoryMB: { min: 1, max: 1 << 20 },
   workers: { min: 1, max: MAX_WORKERS, why: `this machine has ${availableParallelism()} core${availableParallelism() === 1 ? '' : 's'}` },
+  checkpointEvery: { min: 1, max: 31 * 24 * 3600 },
   litmusRuns: { min: 1, max: 10_000_000 },
   litmusSeconds: { min: 0, max: 24 * 3600 },
 } as const satisfies Record<string, Range>;

@@ -7,6 +7,7 @@ import { Exploration, expandInProcess } from '../explore.js';
 import type { ExploreOptions } from '../options.js';
 import type { RawResult } from '../result.js';
 import type { TransitionSystem } from '../transition-system.js';
+import { takeSnapshot, type SearchPosition } from '../checkpoint.js';
 import type { LevelRequest, LevelResult, RehashRequest, SystemSpec } from './protocol.js';
 import { CapacityExhausted, Ctl, reserveCapacity, SharedStore } from './shared-store.js';
 
@@ -73,24 +74,44 @@ async function runParallel(local: TransitionSystem, spec: SystemSpec, options: P
   // Ids must stay below the table's size (shared-store.ts): workers pause at 60 % of it, and
   // may each still fill the rest of one block, so the table starts large enough for that.
   const tableLog2 = Math.max(16, Math.ceil(Math.log2(options.workers * BLOCK * 4)));
-  const store = SharedStore.create(W, reserveCapacity(W, memory, options.maxStates), tableLog2, options.workers);
+  // A resumed run reserves room for the states it starts with too.
+  const wanted = options.resume && options.maxStates !== undefined ? Math.max(options.maxStates, options.resume.count) : options.maxStates;
+  const store = SharedStore.create(W, reserveCapacity(W, memory, wanted), tableLog2, options.workers);
   const x = new Exploration(local, options, store);
   const threshold = options.workers <= 1 ? Infinity : (options.threshold ?? 1_000_000);
+  let consistent = true;
   try {
     await expandInProcess(x, threshold);
   } catch (e) {
     if (!(e instanceof CapacityExhausted)) throw e;
     x.stoppedBy = { kind: 'memory', bound: options.maxMemoryMB ?? Math.round(memory / 2 ** 20) };
+    // Stopped inside a group of states: no snapshot of this point (the last periodic one stays).
+    consistent = false;
   }
-  if (x.done) return { exploration: x, store, statesPerWorker: [] };
+  if (x.done) {
+    if (consistent) x.saveIfStopped(() => x.snapshot());
+    return { exploration: x, store, statesPerWorker: [] };
+  }
 
   const pool = workerpool.pool(workerScript(), { maxWorkers: options.workers, workerType: 'thread' });
   const perWorker = new Map<number, number>();
   const batchSize = options.batchSize ?? 256;
   // The next level's states: (first id, count) ranges.
   let frontier: number[] = [x.next, store.count - x.next];
+  // Checkpoints on workers are taken at the start of a level: the states stored then (the id
+  // ranges in use, without the unused tails of the workers' id blocks), and the position.
+  const used: number[] = [0, store.count];
+  const levelStart = (): LevelStart => ({ usedRanges: used.length, frontierStates: sumCounts(frontier), position: x.position() });
+  let lastStart = levelStart();
+  const snapshotAt = (at: LevelStart) => {
+    const ranges = used.slice(0, at.usedRanges);
+    const count = sumCounts(ranges);
+    const next = count - at.frontierStates;
+    return takeSnapshot(store, W, { ...at.position, next, levelEnd: next }, ranges);
+  };
   try {
     while (frontier.length > 0 && !x.violated && !x.stoppedBy) {
+      x.saveIfDue(() => snapshotAt(lastStart));
       if (!x.beginLevel()) break;
       const batches = cutBatches(frontier, batchSize);
       const levelStates = sumCounts(frontier);
@@ -99,6 +120,8 @@ async function runParallel(local: TransitionSystem, spec: SystemSpec, options: P
       store.control[Ctl.workNext] = 0;
       store.resetProgress(options.workers, true);
       const next: number[] = [];
+      // Whether every batch of the level was expanded (a stop may leave some unclaimed).
+      let whole = false;
       for (;;) {
         // Workers pause at 60 % load; the table grows (in parallel) past 45 %.
         if (store.nextId > store.tableSize * 0.45) await growTable(pool, store, options.workers);
@@ -127,11 +150,15 @@ async function runParallel(local: TransitionSystem, spec: SystemSpec, options: P
           for (let i = 0; i < r.flags.length; i += 4) x.noteFlag(r.flags[i]!, r.flags[i + 1]!, r.flags[i + 2]!, r.flags[i + 3]!);
           if (r.full) x.stoppedBy ??= { kind: 'memory', bound: options.maxMemoryMB ?? Math.round(memory / 2 ** 20) };
         }
+        whole = results.every((r) => !r.paused && !r.full);
         if (x.stoppedBy || !results.some((r) => r.paused)) break;
       }
       frontier = next;
+      for (const n of next) used.push(n);
       x.checkLimits(sumCounts(frontier));
+      if (whole) lastStart = levelStart();
     }
+    x.saveIfStopped(() => snapshotAt(lastStart));
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     throw new Error(`a worker failed while expanding BFS level ${x.depth}: ${message}; the run is abandoned, no verdict`, { cause: e });
@@ -139,6 +166,15 @@ async function runParallel(local: TransitionSystem, spec: SystemSpec, options: P
     await pool.terminate(true);
   }
   return { exploration: x, store, statesPerWorker: [...perWorker.values()] };
+}
+
+/** What a checkpoint taken at the start of a level needs (see runParallel). */
+interface LevelStart {
+  /** How many numbers of the used id ranges held the states stored then. */
+  readonly usedRanges: number;
+  /** States of the level about to be expanded (the last ones stored then). */
+  readonly frontierStates: number;
+  readonly position: SearchPosition;
 }
 
 /** `runParallel` reduced to its verdict and statistics. */

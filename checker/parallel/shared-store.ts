@@ -275,6 +275,16 @@ export class SharedStore {
     return 0;
   }
 
+  /** Parent id of `id` (-1 for an initial state). */
+  parentOf(id: number): number {
+    return this.parents[id]!;
+  }
+
+  /** Successor index of `id` within its parent's successors (or its initial-state index). */
+  choiceOf(id: number): number {
+    return this.choices[id]!;
+  }
+
   /** The tie cost of the path to `id` (final once `id`'s level is expanded). */
   eventsOf(id: number): number {
     // Plain read: a state is relinked only while it is in the next level, never while it is read.

@@ -14,6 +14,7 @@ import { checkPolicy, resolveModel, type ResolvedModel } from '../../models/libr
 import { buildSystem } from '../../models/system/build.js';
 import { reductionNames, type ReductionName } from '../../models/system/reductions.js';
 import { checkModel } from '../../run/check.js';
+import { readCheckpoint, runConfiguration } from '../../run/checkpoint.js';
 import type { CheckOptions, SearchOrder } from '../../run/options.js';
 import { parseReplayToken } from '../../run/replay.js';
 import type { CheckResult, Fairness, FirstCounterexample, TemporalResult } from '../../run/result.js';
@@ -24,6 +25,7 @@ import {
   badOption,
   budgetKinds,
   budgetOption,
+  checkpointEveryOption,
   collect,
   jsonOption,
   maxMemoryOption,
@@ -76,6 +78,9 @@ function checkSpec() {
     .option('--report <DIR>', 'also write DIR/report.html and DIR/result.json')
     .option('--graph <FILE>', 'draw the whole state graph of a small model instead (FILE.dot, FILE.gv or FILE.svg)')
     .option('--replay <TOKEN>', 'replay a counterexample\'s token ("replay: --replay ..." in its trace) and explain it')
+    .option('--checkpoint <FILE>', 'save the search in FILE periodically and when a limit or signal stops it (continue with --resume FILE)')
+    .addOption(checkpointEveryOption())
+    .option('--resume <FILE>', 'continue the search a --checkpoint FILE saved (same model, policy, properties and budgets)')
     .addOption(jsonOption())
     .addOption(quietOption());
 }
@@ -105,6 +110,9 @@ interface CheckFlags {
   readonly report?: string;
   readonly graph?: string;
   readonly replay?: string;
+  readonly checkpoint?: string;
+  readonly checkpointEvery?: number;
+  readonly resume?: string;
   readonly json?: boolean;
   readonly quiet?: boolean;
 }
@@ -132,6 +140,9 @@ function given(flags: CheckFlags): Map<string, boolean> {
     ['--ltl', flags.ltl.length > 0],
     ['--fairness', flags.fairness !== undefined],
     ['--finite-events', flags.finiteEvents === true],
+    ['--checkpoint', flags.checkpoint !== undefined],
+    ['--checkpoint-every', flags.checkpointEvery !== undefined],
+    ['--resume', flags.resume !== undefined],
   ]);
 }
 
@@ -150,11 +161,15 @@ async function runCheck(spec: string, flags: CheckFlags): Promise<number> {
   const safety = !temporal || safetyProps.length > 0;
 
   // What applies to this kind of run.
-  if (flags.graph !== undefined) notWith(flags, ['--replay', '--report', '--ltl', '--fairness', '--finite-events', '--search', '--workers'], '--graph (the state graph of a small model)');
-  if (flags.replay !== undefined) notWith(flags, ['--report', '--ltl', '--fairness', '--finite-events', '--search', '--workers', '--max-states', '--max-seconds', '--max-memory'], '--replay (one counterexample replayed)');
+  const checkpointing = ['--checkpoint', '--checkpoint-every', '--resume'];
+  if (flags.graph !== undefined) notWith(flags, [...checkpointing, '--replay', '--report', '--ltl', '--fairness', '--finite-events', '--search', '--workers'], '--graph (the state graph of a small model)');
+  if (flags.replay !== undefined) notWith(flags, [...checkpointing, '--report', '--ltl', '--fairness', '--finite-events', '--search', '--workers', '--max-states', '--max-seconds', '--max-memory'], '--replay (one counterexample replayed)');
   if ((flags.graph !== undefined || flags.replay !== undefined) && temporalProps.length > 0) throw badOption('--property', `the temporal property "${temporalProps[0]!}" does not apply to ${flags.graph !== undefined ? '--graph' : '--replay'}`);
   if (!temporal) notWith(flags, ['--fairness', '--finite-events'], 'a check without a temporal property (--ltl, or --property progress|no-livelock|...)');
   if (!safety) notWith(flags, ['--search', '--no-symmetry'], 'a temporal check (these shape the safety search)');
+  if (temporal) notWith(flags, checkpointing, 'a temporal check (--ltl, or --property progress|no-livelock|...): checkpoints cover safety checks only');
+  if (flags.search === 'dfs') notWith(flags, checkpointing, '--search dfs (a depth-first search cannot be resumed; use bfs or first-then-shortest)');
+  if (flags.checkpointEvery !== undefined && flags.checkpoint === undefined) throw badOption('--checkpoint-every', '--checkpoint-every needs --checkpoint FILE');
 
   // Everything validated before any search: model, policy and knobs, properties, LTL, output paths, replay token.
   const model = resolveModel(spec, flags.param);
@@ -195,6 +210,7 @@ async function validatedCheck(
     checkOutputFile('--graph', flags.graph);
   }
   if (flags.replay !== undefined) parseReplayToken(flags.replay);
+  if (flags.checkpoint !== undefined) checkOutputFile('--checkpoint', flags.checkpoint);
   const limits = {
     ...(flags.maxStates !== undefined ? { maxStates: flags.maxStates } : {}),
     ...(flags.maxSeconds !== undefined ? { maxSeconds: flags.maxSeconds } : {}),
@@ -215,7 +231,14 @@ async function validatedCheck(
     return withStopSignals((signal) => writeStateGraph(out, model, { ...safetyOptions, ...limits, signal }, file));
   }
   if (flags.replay !== undefined) return replayCommand(out, model, safetyOptions, flags.replay);
-  if (safety) buildSystem(model.ir, resolvePolicy(policy.preset, policy.knobs), safetyOptions);
+  const checkpointing = { ...(flags.checkpoint !== undefined ? { checkpoint: flags.checkpoint } : {}), ...(flags.checkpointEvery !== undefined ? { checkpointEverySeconds: flags.checkpointEvery } : {}), ...(flags.resume !== undefined ? { resume: flags.resume } : {}) };
+  const search = flags.search ?? 'first-then-shortest';
+  if (safety) {
+    const resolved = resolvePolicy(policy.preset, policy.knobs);
+    const sys = buildSystem(model.ir, resolved, safetyOptions);
+    // A checkpoint to continue is read and checked against this run now, before any search.
+    if (flags.resume !== undefined) readCheckpoint(flags.resume, runConfiguration(model.ir, resolved, sys.options.budgets, { ...safetyOptions, search }));
+  }
   const temporalRuns: TemporalOptions[] = [...temporalProps.map((p) => ({ property: p })), ...flags.ltl.map((f) => ({ ltl: f }))].map((t) => ({
     ...t,
     // A gallery entry lends its preset here, not its bug knobs (the safety check adds them).
@@ -242,7 +265,8 @@ async function validatedCheck(
         signal,
         workers,
         ...(progress ? { onProgress: progress.onProgress } : {}),
-        search: flags.search ?? 'first-then-shortest',
+        search,
+        ...checkpointing,
         // --json prints one document at the end (it carries the first counterexample too).
         onFirstCounterexample: (first: FirstCounterexample) => out.say(formatFirstCounterexample(first)),
       });
