@@ -19,7 +19,7 @@ import { parseReplayToken } from '../../run/replay.js';
 import type { CheckResult, Fairness, FirstCounterexample, TemporalResult } from '../../run/result.js';
 import { checkTemporalMany } from '../../run/task-pool.js';
 import { builtinTemporal, checkTemporal, prepareTemporal, type TemporalOptions } from '../../run/temporal.js';
-import { formatCheck, formatFirstCounterexample, formatTemporal } from '../../reports/text.js';
+import { formatCheck, formatFirstCounterexample, formatTemporal, type ValuesMode } from '../../reports/text.js';
 import {
   badOption,
   budgetKinds,
@@ -76,6 +76,7 @@ function checkSpec() {
     .option('--report <DIR>', 'also write DIR/report.html and DIR/result.json')
     .option('--graph <FILE>', 'draw the whole state graph of a small model instead (FILE.dot, FILE.gv or FILE.svg)')
     .option('--replay <TOKEN>', 'replay a counterexample\'s token ("replay: --replay ..." in its trace) and explain it')
+    .addOption(new Option('--values <mode>', "a counterexample's values: changed (default: the initial ones, then what each step changed), full (all at every step) or none").argParser(oneOf('--values', valuesModes)))
     .addOption(jsonOption())
     .addOption(quietOption());
 }
@@ -105,6 +106,7 @@ interface CheckFlags {
   readonly report?: string;
   readonly graph?: string;
   readonly replay?: string;
+  readonly values?: ValuesMode;
   readonly json?: boolean;
   readonly quiet?: boolean;
 }
@@ -211,7 +213,7 @@ async function validatedCheck(
     ...(flags.symmetry ? {} : { symmetry: false }),
   };
   if (flags.graph !== undefined) return writeStateGraph(out, model, { ...safetyOptions, ...limits }, flags.graph);
-  if (flags.replay !== undefined) return replayCommand(out, model, safetyOptions, flags.replay);
+  if (flags.replay !== undefined) return replayCommand(out, model, safetyOptions, flags.replay, { values: flags.values ?? 'changed' });
   if (safety) buildSystem(model.ir, resolvePolicy(policy.preset, policy.knobs), safetyOptions);
   const temporalRuns: TemporalOptions[] = [...temporalProps.map((p) => ({ property: p })), ...flags.ltl.map((f) => ({ ltl: f }))].map((t) => ({
     ...t,
@@ -247,6 +249,7 @@ async function validatedCheck(
       results.push(result);
     }
     const verdict = results.map((r) => r.verdict).reduce(worstVerdict);
+    const text = (r: CheckResult | TemporalResult): string => (r.kind === 'check' ? formatCheck(r, { values: flags.values ?? 'changed' }) : formatTemporal(r, { values: flags.values ?? 'changed' }));
     if (results.length === 1) out.result(results[0]!, () => text(results[0]!));
     else out.result({ kind: 'checks', verdict, results }, () => results.map(text).join('\n'));
     const checked = results.find((r): r is CheckResult => r.kind === 'check');
@@ -255,7 +258,7 @@ async function validatedCheck(
   });
 }
 
-const text = (r: CheckResult | TemporalResult): string => (r.kind === 'check' ? formatCheck(r) : formatTemporal(r));
+const valuesModes: readonly ValuesMode[] = ['changed', 'full', 'none'];
 
 /** Several checks in one run: a violation wins over incomplete, which wins over a pass. */
 function worstVerdict(a: CheckResult['verdict'], b: CheckResult['verdict']): CheckResult['verdict'] {
