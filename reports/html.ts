@@ -385,7 +385,7 @@ function stepsList(trace: ExplainedTrace, sectionId: string): string {
     bits.push(valuesHtml(s));
     if (decisive) bits.push(`<p class="why">${h(decisive.why)}</p>`);
     const id = decisive ? ` id="${h(`${sectionId}-step-${s.index}`)}"` : '';
-    return `<li value="${s.index}"${id} class="${css.join(' ')}">${bits.join('')}</li>`;
+    return `<li value="${s.index}" class="${css.join(' ')}"${id}>${bits.join('')}</li>`;
   });
   return `<ol class="steps" start="0">\n${items.join('\n')}\n</ol>`;
 }

@@ -96,7 +96,7 @@ export function traceToText(trace: ExplainedTrace, options: TraceTextOptions = {
     if (trace.loopStart !== undefined && s.index === trace.loopStart + 1) cycleLine = lines.length;
     lines.push(`${String(s.index).padStart(3)}. ${s.witness ? '* ' : ''}${s.text}`);
     const values = s.values ?? [];
-    if (mode !== 'none' && values.length > 0) {
+    if (mode !== 'none' && (values.length > 0 || (mode === 'full' && current.size > 0))) {
       if (s.kind === 'init') {
         for (const v of values) current.set(v.name, v.after);
         lines.push(...valueGroups(values.map((v) => ({ name: v.name, text: valueText(v.after) }))).map((g, i) => `${INDENT}${i === 0 ? 'values: ' : '        '}${g}`));
