@@ -58,8 +58,12 @@ export function findDecisiveStep(
       const cs = commit?.kind === 'commit' ? k.desc(commit.desc).name : 'its c.s.';
       for (let j = last - 1; j >= 1; j--) {
         if (k.get(replayed[j]!.state, L.dirty[f]!) === 1 && k.get(replayed[j - 1]!.state, L.dirty[f]!) === 0) {
-          const what = KIND_WORDS[steps[j]!.kind] ?? 'kernel event';
-          return at(j, `the ${what} happens while ${names[t]} is inside ${cs} and does not abort it: ${names[t]} commits at step ${last} as if nothing had happened (the missing abort)`);
+          const ins = steps[j]!.instruction;
+          const what =
+            ins !== undefined
+              ? `${steps[j]!.thread ?? ''}'s \`${ins.text}\` is an event for ${names[t]} inside ${cs} that does not abort it`
+              : `the ${KIND_WORDS[steps[j]!.kind] ?? 'kernel event'} happens while ${names[t]} is inside ${cs} and does not abort it`;
+          return at(j, `${what}: ${names[t]} commits at step ${last} as if nothing had happened (the missing abort)`);
         }
       }
       return at(last, `${names[t]} commits ${cs} after an event inside it that did not abort it`);
@@ -80,8 +84,10 @@ export function findDecisiveStep(
       const who = names[kill.thread]!;
       if (property === 'killed-as-promised') return at(j, `the kernel kills ${who} (${reason}), as the policy promises`);
       if (property === builtinPropertyNames[Code.deliveryTerminates]) return at(j, `${who}'s SIGSEGV is redelivered for ever: ${reason}`);
-      const area = k.area(replayed[j - 1]!.state, kill.thread);
-      const stale = L.staleCs.length > 0 && area >= 0 && k.get(replayed[j - 1]!.state, L.staleCs[area]!) === 1;
+      // As the kernel judged it (killJustified): the area's ghost as the killing step left it.
+      const killed = replayed[j]!.state;
+      const area = k.area(killed, kill.thread);
+      const stale = L.staleCs.length > 0 && area >= 0 && k.get(killed, L.staleCs[area]!) === 1;
       return at(j, `the kernel kills ${who} (${reason}) although ${who} broke no rule of the ABI${stale ? ': the rseq_cs it rejected was left by an earlier user of the struct rseq' : ''}`);
     }
     case builtinPropertyNames[Code.assertion]:
