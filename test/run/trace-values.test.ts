@@ -26,7 +26,7 @@ const initialThread = (t: string, cpu: number): ValueChange[] => [
 ];
 
 describe('percpu-counter without the abort on migration (linux-6.15+abortOnMigrate=false)', () => {
-  const options = { policy: 'linux-6.15', knobs: ['abortOnMigrate=false'] };
+  const options = { policy: 'linux-6.15', knobs: ['abortOnMigrate=false'], constants: counter.constants };
   // The shortest counterexample: T1 reads cpu_id_start = 0 on C0, arms inc0_cs, loads counter[0]
   // = 0 and adds 1; migrates to C1 inside the c.s. (no event recorded: no abort); preempts T2 on
   // C1, whose IDs the kernel rewrites to 1; commits r1 = 1 into counter[0], C0's slot, from C1.
@@ -147,7 +147,7 @@ describe('percpu-counter without the abort on signal delivery (linux-6.15+abortO
   // and counts itself; back from the handler, T1 commits its stale r1 = 1: counter[0] stays 1
   // after two increments (the lost update that G1 catches at the commit).
   const token = '0:0:0:0:0:0:3:0:0:0:0:0:0:0:0:0';
-  const trace = replayToken(counter.ir, token, { policy: 'linux-6.15', knobs: ['abortOnSignal=false'] }).trace;
+  const trace = replayToken(counter.ir, token, { policy: 'linux-6.15', knobs: ['abortOnSignal=false'], constants: counter.constants }).trace;
 
   it('shows the handler frame as its own registers, and a commit that changes nothing', () => {
     expect(trace.steps.map((s) => (s.index === 0 ? 'init' : s.values))).toEqual([
@@ -180,7 +180,7 @@ describe('percpu-counter without the abort on signal delivery (linux-6.15+abortO
 describe('a false kill (gallery/stale-rseq-cs-registration)', () => {
   it('badges the kill, with the stale rseq_cs as the reason it is false', async () => {
     const g = resolveModel('gallery/stale-rseq-cs-registration');
-    const r = await checkModel(g.ir, { policy: g.defaults!.policy.preset, knobs: g.defaults!.policy.knobs, properties: g.defaults!.properties, workers: 1 });
+    const r = await checkModel(g.ir, { policy: g.defaults!.policy.preset, knobs: g.defaults!.policy.knobs, properties: g.defaults!.properties, constants: g.constants, workers: 1 });
     if (r.verdict !== 'violation') throw new Error(r.verdict);
     expect(r.property).toBe('G2-no-false-kill');
     // rseq_cs starts as what an earlier user of the memory left: old_cs; cpu_id is -1 (unregistered).
