@@ -202,7 +202,7 @@ export function traceToDot(trace: ExplainedTrace, options: TraceDotOptions = {})
       badges(steps[p]!).forEach((_, k) => {
         line(2, `${chain([stepId(p), badgeId(p, k)])} ${attrs({ style: 'dashed', arrowhead: 'none', color: 'gray50' })};`);
       });
-      for (const n of notes(trace, steps[p]!, p)) line(2, `${chain([stepId(p), n.id])} ${attrs({ style: 'dotted', arrowhead: 'none', color: n.edge })};`);
+      for (const n of notes(trace, steps[p]!, p)) line(2, `${chain([stepId(p), n.id])} ${attrs(n.edge === undefined ? { style: 'invis' } : { style: 'dotted', arrowhead: 'none', color: n.edge })};`);
     }
     line(1, '}');
   }
@@ -449,8 +449,8 @@ function eventLine(step: ExplainedStep, ctx: StepContext): string {
 interface Note {
   readonly id: string;
   readonly attrs: Attrs;
-  /** Colour of the dotted edge tying it to its step. */
-  readonly edge: string;
+  /** Colour of the dotted edge tying it to its step; none: an invisible one (values sit right beside it, and drawn edges weigh on a page of diagrams). */
+  readonly edge?: string;
 }
 
 function notes(trace: ExplainedTrace, step: ExplainedStep, p: number): Note[] {
@@ -462,7 +462,6 @@ function notes(trace: ExplainedTrace, step: ExplainedStep, p: number): Note[] {
       id: `s${p}_values`,
       attrs: {
         label: labelText(init ? initialValueLines(values) : [values.map(changeText).join(', ')]),
-        tooltip: init ? 'initial values' : 'values changed by this step',
         shape: 'note',
         fontname: init ? FONT : `${FONT}-Bold`,
         fontcolor: init ? 'gray25' : VALUES_COLOR,
@@ -470,7 +469,6 @@ function notes(trace: ExplainedTrace, step: ExplainedStep, p: number): Note[] {
         fillcolor: init ? '#f4f4f4' : '#eef3ff',
         fontsize: 9,
       },
-      edge: init ? 'gray50' : VALUES_COLOR,
     });
   }
   const decisive = trace.decisive;
@@ -479,7 +477,6 @@ function notes(trace: ExplainedTrace, step: ExplainedStep, p: number): Note[] {
       id: `s${p}_decisive`,
       attrs: {
         label: labelText([`DECISIVE: breaks ${decisive.property}`, decisive.why]),
-        tooltip: decisive.why,
         shape: 'box',
         style: 'filled,bold',
         penwidth: 2,

@@ -410,7 +410,7 @@ function valuesHtml(s: ExplainedStep): string {
     return `<table class="values initial"><caption>initial values</caption><tbody>${body}</tbody></table>`;
   }
   const change = (v: ValueChange): string =>
-    `<span class="vchg s-${v.scope}"><code>${h(v.name)}</code> <del>${h(text(v.before))}</del>&nbsp;→&nbsp;<ins>${h(text(v.after))}</ins></span>`;
+    `<span class="vchg"><code>${h(v.name)}</code> <del>${h(text(v.before))}</del>&nbsp;→&nbsp;<ins>${h(text(v.after))}</ins></span>`;
   return `<p class="values"><span class="vlabel">changed:</span> ${values.map(change).join(', ')}</p>`;
 }
 
