@@ -546,17 +546,17 @@ function legendEntries(trace: ExplainedTrace, migrations: boolean, loopPosition:
   if (trace.steps.some((s) => s.witness)) {
     entries.push({ label: 'witness step', shape: 'box', style: 'filled,bold', color: WITNESS_COLOR, penwidth: 3 });
   }
-  if (trace.steps.some((s) => s.kind !== 'init' && (s.values ?? []).length > 0)) {
-    entries.push({ label: 'values the step changed\n(before→after)\n', shape: 'note', fontname: `${FONT}-Bold`, fontcolor: VALUES_COLOR, color: VALUES_COLOR, fillcolor: '#eef3ff', fontsize: 9 });
-  }
-  if (trace.decisive !== undefined) {
-    entries.push({ label: 'decisive step: where\nthe property breaks\n', shape: 'box', style: 'filled,bold', penwidth: 2, color: DECISIVE_COLOR, fontcolor: DECISIVE_COLOR, fillcolor: DECISIVE_FILL, fontsize: 9 });
-  }
   if (migrations) {
     entries.push({ label: 'blue edge: thread moved\nto another CPU\n', shape: 'plaintext', style: 'solid', fontcolor: MIGRATION_COLOR });
   }
   if (loopPosition >= 0) {
     entries.push({ label: 'green edge: the cycle\nof a lasso\n', shape: 'plaintext', style: 'solid', fontcolor: CYCLE_COLOR });
+  }
+  if (trace.steps.some((s) => s.kind !== 'init' && (s.values ?? []).length > 0)) {
+    entries.push({ label: 'values the step changed\n(before→after)\n', shape: 'note', fontname: `${FONT}-Bold`, fontcolor: VALUES_COLOR, color: VALUES_COLOR, fillcolor: '#eef3ff', fontsize: 9 });
+  }
+  if (trace.decisive !== undefined) {
+    entries.push({ label: 'decisive step: where\nthe property breaks\n', shape: 'box', style: 'filled,bold', penwidth: 2, color: DECISIVE_COLOR, fontcolor: DECISIVE_COLOR, fillcolor: DECISIVE_FILL, fontsize: 9 });
   }
   return entries;
 }
