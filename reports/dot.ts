@@ -9,11 +9,14 @@
  *   chain per lane through its step nodes; a `rank=same` row per step ties `t<i>` to the step
  *   node (and its decision badges), so step i is drawn below step i-1 whichever lane it is in;
  * - the kernel decisions that are events of their own (abort, lazy clear, SIGSEGV, sigreturn)
- *   are badge nodes to the right of their step; the others are lines of the step's label.
+ *   are badge nodes to the right of their step; the others are lines of the step's label;
+ * - the values a step changed (`T1.r1: 0→1, counter[0]: 0→1`, in bold blue) are a note to the
+ *   right of it, the initial values one (grey) beside the initial state; the decisive step gets a
+ *   badge naming the property it breaks and why.
  *
  * Output is a pure function of the input: the same trace gives byte-identical DOT.
  */
-import type { Decision, ExplainedStep, ExplainedTrace, StepKind } from '../run/explained-trace.js';
+import type { Decision, ExplainedStep, ExplainedTrace, StepKind, ValueChange } from '../run/explained-trace.js';
 import { dotAttrs as attrs, dotId, dotString, type DotAttrs as Attrs } from './escape.js';
 
 export interface TraceDotOptions {
@@ -87,6 +90,9 @@ const PLAIN_FILL = 'white';
 const WITNESS_COLOR = 'red';
 const MIGRATION_COLOR = 'blue';
 const CYCLE_COLOR = 'darkgreen';
+const VALUES_COLOR = 'navy';
+const DECISIVE_COLOR = 'red3';
+const DECISIVE_FILL = '#fff0b3';
 const INVISIBLE: Attrs = { style: 'invis', weight: 10 };
 const SAME_RANK = `${dotId('rank')}=${dotString('same')}`;
 
@@ -188,6 +194,7 @@ export function traceToDot(trace: ExplainedTrace, options: TraceDotOptions = {})
       badges(step).forEach((b, k) => {
         line(2, `${dotId(badgeId(p, k))} ${attrs(badgeAttrs(b))};`);
       });
+      for (const n of notes(trace, step, p)) line(2, `${dotId(n.id)} ${attrs(n.attrs)};`);
     }
     // A lane with no steps has nothing to chain: a lone node statement would restyle its header.
     if (lane.positions.length > 0) line(2, `${chain([`${lane.id}_head`, ...lane.positions.map(stepId)])} ${attrs(INVISIBLE)};`);
@@ -195,6 +202,7 @@ export function traceToDot(trace: ExplainedTrace, options: TraceDotOptions = {})
       badges(steps[p]!).forEach((_, k) => {
         line(2, `${chain([stepId(p), badgeId(p, k)])} ${attrs({ style: 'dashed', arrowhead: 'none', color: 'gray50' })};`);
       });
+      for (const n of notes(trace, steps[p]!, p)) line(2, `${chain([stepId(p), n.id])} ${attrs(n.edge === undefined ? { style: 'invis' } : { style: 'dotted', arrowhead: 'none', color: n.edge })};`);
     }
     line(1, '}');
   }
@@ -207,7 +215,7 @@ export function traceToDot(trace: ExplainedTrace, options: TraceDotOptions = {})
   line(1, `{ ${SAME_RANK}; ${headRow.map(dotId).join('; ')}; }`);
   if (headRow.length > 1) line(1, `${chain(headRow)} ${attrs({ style: 'invis' })};`);
   steps.forEach((step, p) => {
-    const row = [axisId(p), stepId(p), ...badges(step).map((_, k) => badgeId(p, k))];
+    const row = [axisId(p), stepId(p), ...badges(step).map((_, k) => badgeId(p, k)), ...notes(trace, step, p).map((n) => n.id)];
     if (p === loopPosition) row.unshift('cycle_note');
     line(1, `{ ${SAME_RANK}; ${row.map(dotId).join('; ')}; }`);
   });
@@ -437,6 +445,68 @@ function eventLine(step: ExplainedStep, ctx: StepContext): string {
   }
 }
 
+/** A node beside a step that is no kernel decision: the values it changed, the decisive-step badge. */
+interface Note {
+  readonly id: string;
+  readonly attrs: Attrs;
+  /** Colour of the dotted edge tying it to its step; none: an invisible one (values sit right beside it, and drawn edges weigh on a page of diagrams). */
+  readonly edge?: string;
+}
+
+function notes(trace: ExplainedTrace, step: ExplainedStep, p: number): Note[] {
+  const out: Note[] = [];
+  const values = step.values ?? [];
+  if (values.length > 0) {
+    const init = step.kind === 'init';
+    out.push({
+      id: `s${p}_values`,
+      attrs: {
+        label: labelText(init ? initialValueLines(values) : [values.map(changeText).join(', ')]),
+        shape: 'note',
+        fontname: init ? FONT : `${FONT}-Bold`,
+        fontcolor: init ? 'gray25' : VALUES_COLOR,
+        color: init ? 'gray50' : VALUES_COLOR,
+        fillcolor: init ? '#f4f4f4' : '#eef3ff',
+        fontsize: 9,
+      },
+    });
+  }
+  const decisive = trace.decisive;
+  if (decisive !== undefined && decisive.step === step.index) {
+    out.push({
+      id: `s${p}_decisive`,
+      attrs: {
+        label: labelText([`DECISIVE: breaks ${decisive.property}`, decisive.why]),
+        shape: 'box',
+        style: 'filled,bold',
+        penwidth: 2,
+        color: DECISIVE_COLOR,
+        fontcolor: DECISIVE_COLOR,
+        fillcolor: DECISIVE_FILL,
+        fontsize: 9,
+      },
+      edge: DECISIVE_COLOR,
+    });
+  }
+  return out;
+}
+
+function changeText(v: ValueChange): string {
+  const text = (x: ValueChange['after'] | undefined): string => (x === null || x === undefined ? '(none)' : String(x));
+  return `${v.name}: ${text(v.before)}→${text(v.after)}`;
+}
+
+/** The initial values, one line per holder: memory, then each thread. */
+function initialValueLines(values: readonly ValueChange[]): string[] {
+  const groups = new Map<string, string[]>();
+  for (const v of values) {
+    const owner = v.scope === 'memory' ? '' : v.name.slice(0, v.name.indexOf('.'));
+    const field = owner === '' ? v.name : v.name.slice(owner.length + 1);
+    groups.set(owner, [...(groups.get(owner) ?? []), `${field}=${v.after === null ? '(none)' : String(v.after)}`]);
+  }
+  return ['initial values', ...[...groups].map(([owner, fields]) => (owner === '' ? fields.join(' ') : `${owner}: ${fields.join(' ')}`))];
+}
+
 function badgeAttrs(d: Decision): Attrs {
   const style = BADGE_STYLES[badgeKind(d)!];
   return {
@@ -481,6 +551,12 @@ function legendEntries(trace: ExplainedTrace, migrations: boolean, loopPosition:
   }
   if (loopPosition >= 0) {
     entries.push({ label: 'green edge: the cycle\nof a lasso\n', shape: 'plaintext', style: 'solid', fontcolor: CYCLE_COLOR });
+  }
+  if (trace.steps.some((s) => s.kind !== 'init' && (s.values ?? []).length > 0)) {
+    entries.push({ label: 'values the step changed\n(before→after)\n', shape: 'note', fontname: `${FONT}-Bold`, fontcolor: VALUES_COLOR, color: VALUES_COLOR, fillcolor: '#eef3ff', fontsize: 9 });
+  }
+  if (trace.decisive !== undefined) {
+    entries.push({ label: 'decisive step: where\nthe property breaks\n', shape: 'box', style: 'filled,bold', penwidth: 2, color: DECISIVE_COLOR, fontcolor: DECISIVE_COLOR, fillcolor: DECISIVE_FILL, fontsize: 9 });
   }
   return entries;
 }

@@ -9,8 +9,9 @@
  *   step texts) goes through `htmlEscape`.
  * - A check report: the run's summary (model, policy and every knob value, verdict, budgets),
  *   statistics, the counterexample (diagram and numbered steps in words, witness steps marked,
- *   kernel decisions listed, the replay token), the flags' witnesses, and the placement-coverage
- *   table.
+ *   kernel decisions listed, the initial values and each step's changed values, the decisive
+ *   step badged with the property it breaks, the replay token), the flags' witnesses, and the
+ *   placement-coverage table.
  * - A review report: the verdict matrix (rows scenarios, columns policies), each non-`holds` cell
  *   linked to its section (`#cell-…`) with the counterexample, and a placement-coverage table per
  *   scenario aggregating its cells.
@@ -19,7 +20,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Limit } from '../checker/result.js';
 import type { CoverageReport } from '../models/system/coverage.js';
-import type { ExplainedStep, ExplainedTrace } from '../run/explained-trace.js';
+import type { ExplainedStep, ExplainedTrace, TraceValue, ValueChange } from '../run/explained-trace.js';
 import type { BudgetsIR } from '../models/ir/types.js';
 import { knobDefs, type Policy } from '../models/kernel/policy.js';
 import { resolvePreset } from '../models/kernel/presets.js';
@@ -353,21 +354,28 @@ async function traceSection(trace: ExplainedTrace, o: TraceSectionOptions): Prom
     const svg = await renderSvg(traceToDot(trace, { lanes: o.options.lanes ?? 'cpu' }));
     parts.push(`<figure class="diagram">${inlineSvg(svg, o.svgId, `Swim-lane diagram of the counterexample ${o.heading}`)}<figcaption>One lane per ${o.options.lanes === 'thread' ? 'thread' : 'CPU'}, time running down; filled steps: the thread is inside its armed c.s.; red border: witness steps.</figcaption></figure>`);
   }
-  parts.push(stepsList(trace));
+  if (trace.decisive !== undefined) {
+    const d = trace.decisive;
+    parts.push(`<p class="decisive-summary"><span class="decisive-mark">decisive step</span> <a href="#${h(`${o.id}-step-${d.step}`)}">step ${d.step}</a> breaks <code>${h(d.property)}</code>: ${h(d.why)}</p>`);
+  }
+  parts.push(stepsList(trace, o.id));
   parts.push(`<p class="replay">Replay: <code>--replay ${h(trace.replay)}</code></p>`);
   parts.push('</section>');
   return parts.join('\n');
 }
 
-function stepsList(trace: ExplainedTrace): string {
+function stepsList(trace: ExplainedTrace, sectionId: string): string {
   const items = trace.steps.map((s) => {
     const css = ['step', `k-${s.kind}`];
     if (s.witness) css.push('witness');
+    const decisive = trace.decisive?.step === s.index ? trace.decisive : undefined;
+    if (decisive) css.push('decisive');
     const inCycle = trace.loopStart !== undefined && s.index >= trace.loopStart;
     if (inCycle) css.push('in-cycle');
     const bits: string[] = [];
     if (trace.loopStart !== undefined && s.index === trace.loopStart) bits.push('<span class="cycle-mark">↻ the cycle starts here (repeats forever)</span><br>');
     if (s.witness) bits.push('<span class="witness-mark">witness</span> ');
+    if (decisive) bits.push(`<span class="decisive-mark">decisive: breaks ${h(decisive.property)}</span> `);
     bits.push(`<span class="kind">${h(s.kind)}</span> ${h(s.text)}`);
     const where = stepWhere(s);
     if (where !== '') bits.push(` <span class="where">${where}</span>`);
@@ -376,9 +384,36 @@ function stepsList(trace: ExplainedTrace): string {
         `<ul class="decisions">${s.decisions.map((d) => `<li><span class="dkind">${h(d.kind)}</span> ${h(d.text)}</li>`).join('')}</ul>`,
       );
     }
-    return `<li value="${s.index}" class="${css.join(' ')}">${bits.join('')}</li>`;
+    bits.push(valuesHtml(s));
+    if (decisive) bits.push(`<p class="why">${h(decisive.why)}</p>`);
+    const id = decisive ? ` id="${h(`${sectionId}-step-${s.index}`)}"` : '';
+    return `<li value="${s.index}" class="${css.join(' ')}"${id}>${bits.join('')}</li>`;
   });
   return `<ol class="steps" start="0">\n${items.join('\n')}\n</ol>`;
+}
+
+/**
+ * A step's values: the initial state's as a table (memory, then one row per thread), another
+ * step's changes as `name before → after` with the new value in bold and the old one struck
+ * through (`<del>`/`<ins>`: marked in words for assistive technology, not by colour alone).
+ */
+function valuesHtml(s: ExplainedStep): string {
+  const values = s.values ?? [];
+  if (values.length === 0) return '';
+  const text = (v: TraceValue | undefined): string => (v === null || v === undefined ? '(none)' : String(v));
+  if (s.kind === 'init') {
+    const rows = new Map<string, string[]>();
+    for (const v of values) {
+      const owner = v.scope === 'memory' ? 'memory' : v.name.slice(0, v.name.indexOf('.'));
+      const field = v.scope === 'memory' ? v.name : v.name.slice(owner.length + 1);
+      rows.set(owner, [...(rows.get(owner) ?? []), `<code>${h(field)}</code>&nbsp;=&nbsp;${h(text(v.after))}`]);
+    }
+    const body = [...rows].map(([owner, cells]) => `<tr><th scope="row">${h(owner)}</th><td>${cells.join(', ')}</td></tr>`).join('');
+    return `<table class="values initial"><caption>initial values</caption><tbody>${body}</tbody></table>`;
+  }
+  const change = (v: ValueChange): string =>
+    `<span class="vchg"><code>${h(v.name)}</code> <del>${h(text(v.before))}</del>&nbsp;→&nbsp;<ins>${h(text(v.after))}</ins></span>`;
+  return `<p class="values"><span class="vlabel">changed:</span> ${values.map(change).join(', ')}</p>`;
 }
 
 function stepWhere(s: ExplainedStep): string {
@@ -555,6 +590,12 @@ td.explored { background: #eef7ee; } td.unexplored { color: #aaa; text-align: ce
 .frac, .under { font-weight: 400; color: #666; font-size: 0.85em; } .label { color: #555; } .outside { color: #888; font-style: italic; }
 .note, .nodiagram { color: #555; font-size: 0.92em; }
 .lead { font-size: 1.05em; }
+p.values { margin: 0.1em 0 0.2em 1.5em; font-size: 0.9em; } .vlabel { color: #555; font-size: 0.85em; }
+.vchg { white-space: nowrap; } .vchg del { color: #6b6b6b; } .vchg ins { text-decoration: none; font-weight: 700; color: #0d3c8c; background: #e3ecff; padding: 0 0.2em; border-radius: 2px; }
+table.values { font-size: 0.88em; margin: 0.2em 0 0.3em 1.5em; } table.values caption { text-align: left; color: #555; font-size: 0.9em; } table.values th { background: #f7f8fb; }
+ol.steps > li.decisive { outline: 3px solid #b26a00; outline-offset: 1px; background: #fff6db; }
+.decisive-mark { color: #fff; background: #8a4b00; padding: 0 0.4em; border-radius: 3px; font-size: 0.8em; font-weight: 700; }
+p.why { margin: 0.1em 0 0.2em 1.5em; font-size: 0.92em; font-style: italic; } .decisive-summary a { font-weight: 600; }
 `;
 
 /**

@@ -21,7 +21,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import type { FlagReport, Limit, Path, Stats } from '../checker/result.js';
 import type { CellVerdict, CheckResult, FirstCounterexample, Result, ReviewCell, ReviewResult, TemporalResult } from '../run/result.js';
 import type { CoverageReport } from '../models/system/coverage.js';
-import type { Decision, ExplainedStep, ExplainedTrace, StepKind } from '../run/explained-trace.js';
+import type { Decision, DecisiveStep, ExplainedStep, ExplainedTrace, StepKind, ValueChange } from '../run/explained-trace.js';
 import { InputErrors, type InputError } from '../models/ir/errors.js';
 import { locateJsonPath } from '../models/ir/json-locate.js';
 import type { BudgetsIR } from '../models/ir/types.js';
@@ -340,10 +340,12 @@ export const schemaSync = {
     >,
     reviewOutput: { kind: true, scenarios: true, policies: true, cells: true, seconds: true, stoppedBy: true, provenance: true } satisfies Exactly<keyof ReviewResult>,
     reviewCell: { scenario: true, policy: true, verdict: true, trace: true, states: true, coverage: true, stoppedBy: true } satisfies Exactly<keyof ReviewCell>,
-    trace: { model: true, policy: true, property: true, threads: true, cpus: true, steps: true, loopStart: true, replay: true } satisfies Exactly<keyof ExplainedTrace>,
+    trace: { model: true, policy: true, property: true, threads: true, cpus: true, steps: true, loopStart: true, replay: true, decisive: true } satisfies Exactly<keyof ExplainedTrace>,
     step: {
-      index: true, kind: true, thread: true, cpu: true, instruction: true, decisions: true, rseqCs: true, inCs: true, text: true, witness: true,
+      index: true, kind: true, thread: true, cpu: true, instruction: true, decisions: true, rseqCs: true, inCs: true, text: true, witness: true, values: true,
     } satisfies Exactly<keyof ExplainedStep>,
+    valueChange: { name: true, scope: true, before: true, after: true } satisfies Exactly<keyof ValueChange>,
+    decisive: { step: true, property: true, why: true } satisfies Exactly<keyof DecisiveStep>,
     instruction: { program: true, index: true, label: true, text: true, fused: true } satisfies Exactly<keyof NonNullable<ExplainedStep['instruction']>>,
     decision: { kind: true, text: true } satisfies Exactly<keyof Decision>,
     provenance: { schemaVersion: true, tool: true, date: true, command: true, policy: true, node: true, platform: true, kernel: true } satisfies Exactly<keyof Provenance>,

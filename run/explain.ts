@@ -18,8 +18,11 @@ import {
   sharedAbortWords,
   sigreturnWords,
 } from './decision-words.js';
+import { registersWritten } from '../models/kernel/liveness.js';
 import { decodeLabel, LabelKind } from '../models/system/labels.js';
 import type { RseqSystem } from '../models/system/rseq-system.js';
+import { findDecisiveStep } from './decisive-step.js';
+import { TraceValues } from './trace-values.js';
 
 const kindOf: Record<number, StepKind> = {
   [LabelKind.instruction]: 'instruction',
@@ -42,7 +45,8 @@ const kindOf: Record<number, StepKind> = {
  * Replays a choice path and explains every step in rseq terms. What the kernel did and why
  * (abort, lazy clear, IDs written, event recorded, frame pushed, SIGSEGV) is what the semantics
  * reported while the step was replayed (models/kernel/decisions.ts); the states only supply the
- * values shown (IPs before the step, ID values, which threads can see them).
+ * values shown (IPs before the step, ID values, which threads can see them), and the values
+ * each step changed (run/trace-values.ts). The decisive step is run/decisive-step.ts's.
  */
 export function explainPath(
   sys: RseqSystem,
@@ -80,6 +84,7 @@ export function explainPath(
     const registered = th.registered && !th.dormant;
     return { cpuIdStart: registered ? th.cpu : 0, cpuId: registered ? th.cpu : RSEQ_CPU_ID_UNINITIALIZED };
   });
+  const values = new TraceValues(sys, steps[0]!.state);
   const out: ExplainedStep[] = [];
   const commitCells: { step: number; cell: number }[] = [];
   steps.forEach((step, i) => {
@@ -92,7 +97,7 @@ export function explainPath(
       inCs[n] = inCsOf(s, t);
     });
     if (step.label === undefined) {
-      out.push({ index: 0, kind: 'init', thread: null, cpu: null, decisions: [], rseqCs, inCs, text: `initial state (${ir.threads.map((t) => `${t.name} on ${ir.cpus[t.cpu]}`).join(', ')})`, witness: false });
+      out.push({ index: 0, kind: 'init', thread: null, cpu: null, decisions: [], rseqCs, inCs, text: `initial state (${ir.threads.map((t) => `${t.name} on ${ir.cpus[t.cpu]}`).join(', ')})`, witness: false, values: values.initialValues() });
       return;
     }
     const p = steps[i - 1]!.state;
@@ -102,6 +107,9 @@ export function explainPath(
     const decisions: Decision[] = [];
     let instruction: ExplainedStep['instruction'];
     let what: string;
+    // An instruction step's effects before canonical form, and the registers it writes.
+    let raw: Int32Array | undefined;
+    let written = 0;
     const before = ipOf(p, t);
     const cpuBefore = ir.cpus[k.get(p, L.cpu[t]!)]!;
 
@@ -109,8 +117,11 @@ export function explainPath(
       case LabelKind.instruction:
       case LabelKind.instructionPreemptedAtExit: {
         const prog = ir.programs[before.prog]!;
+        const run = sys.instructionChain(p, t, kind === LabelKind.instructionPreemptedAtExit);
+        raw = run.after;
+        for (const x of run.chain) written |= registersWritten(ir.programs[x.prog]!.code[x.ip]!);
         // Purely local instructions that ran fused with this one (models/system.ts).
-        const fused = kind === LabelKind.instruction ? sys.instructionChain(p, t).slice(1).map((x) => ir.programs[x.prog]!.text[x.ip]!) : [];
+        const fused = run.chain.slice(1).map((x) => ir.programs[x.prog]!.text[x.ip]!);
         instruction = { program: prog.name, index: before.ip, text: prog.text[before.ip]!, ...(prog.labels[before.ip] ? { label: prog.labels[before.ip]! } : {}), ...(fused.length > 0 ? { fused } : {}) };
         what = `${tn} executes ${where(before.prog, before.ip)} \`${prog.text[before.ip]}\`${fused.map((f) => `, then \`${f}\``).join('')}`;
         const commit = first(taken, 'commit');
@@ -164,6 +175,7 @@ export function explainPath(
     // finishing (the system forgets a finished thread's struct rseq, rseq_cs included).
     const op = kind <= LabelKind.instructionPreemptedAtExit ? ir.programs[before.prog]!.code[before.ip]!.op : undefined;
     // The kernel's decisions, per thread, in the order explanations have always listed them.
+    const idsSeen = new Set<number>();
     names.forEach((n, u) => {
       const pushed = first(taken, 'signal-delivered', u);
       if (pushed) decisions.push({ kind: 'frame-pushed', text: framePushedWords(n, where(k.programOf(u, pushed.level - 1), pushed.savedIp)) });
@@ -192,6 +204,12 @@ export function explainPath(
       // reductions erase the IDs of switched-out threads that the kernel will rewrite (or, under
       // onChangeOnly, would leave as they are), and a trace must show only the real writes.
       const writes = taken.some((d) => d.kind === 'ids-written' && d.area === u) || (op === 'write_id' && u === t);
+      // Only a running thread's IDs are observable (switched-out ones are canonicalised): report
+      // them for a thread that ran before and after, or that this step switched in (scheduled,
+      // or chosen by a preemption).
+      const switchedIn = (kind === LabelKind.schedule && u === t) || (kind === LabelKind.preempt && u === arg);
+      const observable = k.get(s, L.status[u]!) === Status.Running && (k.get(p, L.status[u]!) === Status.Running || switchedIn);
+      if (writes && observable) idsSeen.add(u);
       const ids = seen[u]!;
       for (const [field, label, key] of [
         [L.cpuId, 'cpu_id', 'cpuId'],
@@ -200,12 +218,7 @@ export function explainPath(
         const v1 = decodeValue(k.get(s, field[u]!));
         if (!writes || v1 === ids[key]) continue;
         ids[key] = v1;
-        // Only a running thread's IDs are observable (switched-out ones are canonicalised): report
-        // them for a thread that ran before and after, or that this step switched in (scheduled,
-        // or chosen by a preemption).
-        const switchedIn = (kind === LabelKind.schedule && u === t) || (kind === LabelKind.preempt && u === arg);
-        if (k.get(s, L.status[u]!) === Status.Running && (k.get(p, L.status[u]!) === Status.Running || switchedIn))
-          decisions.push({ kind: 'ids-updated', text: idsWords(n, label, v1) });
+        if (observable) decisions.push({ kind: 'ids-updated', text: idsWords(n, label, v1) });
       }
       // Bits recorded and still pending after the step (canonical masks: collapsed to one bit where only presence matters).
       const ev0 = k.get(p, L.evMask[u]!);
@@ -216,7 +229,8 @@ export function explainPath(
     if (kill) decisions.push({ kind: 'sigsegv', text: killWords(names[kill.thread]!, kill.reason) });
     const cpuAfter = k.get(s, L.status[t]!) === Status.Running ? ir.cpus[k.get(s, L.cpu[t]!)]! : null;
     const text = decisions.length > 0 ? `${what}: ${decisions.map((d) => d.text).join('; ')}` : what;
-    out.push({ index: i, kind: kindOf[kind] ?? 'instruction', thread: tn, cpu: cpuAfter ?? (kind === LabelKind.migrate ? ir.cpus[arg]! : cpuBefore), ...(instruction ? { instruction } : {}), decisions, rseqCs, inCs, text, witness: false });
+    const changed = values.step({ before: p, after: s, ...(raw ? { raw } : {}), thread: t, written, decisions: taken, idsSeen });
+    out.push({ index: i, kind: kindOf[kind] ?? 'instruction', thread: tn, cpu: cpuAfter ?? (kind === LabelKind.migrate ? ir.cpus[arg]! : cpuBefore), ...(instruction ? { instruction } : {}), decisions, rseqCs, inCs, text, witness: false, values: changed });
   });
 
   // Witnesses: the last step, and for lost updates the last two commits to one cell.
@@ -230,6 +244,7 @@ export function explainPath(
     }
   }
   const final = out.map((st) => (witness.has(st.index) && st.index > 0 ? { ...st, witness: true } : st));
+  const decisive = meta.loopStart === undefined ? findDecisiveStep(sys, steps, decided, final, meta.property) : undefined;
   return {
     model: meta.model,
     policy: meta.policy,
@@ -239,6 +254,7 @@ export function explainPath(
     steps: final,
     ...(meta.loopStart !== undefined ? { loopStart: meta.loopStart } : {}),
     replay: choices.join(':'),
+    ...(decisive ? { decisive } : {}),
   };
 }
 

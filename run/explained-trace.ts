@@ -62,6 +62,38 @@ export interface ExplainedStep {
   readonly text: string;
   /** True for steps that witness the violated property (e.g. the conflicting commits). */
   readonly witness: boolean;
+  /**
+   * The values the step changed, in a fixed order (registers, memory, struct rseq, kernel); for
+   * the initial state, every value without `before` (memory, then thread by thread). Absent in
+   * traces written before values.
+   */
+  readonly values?: readonly ValueChange[];
+}
+
+/** A value as shown: a number, a descriptor or event-bit name, or null for a cleared `rseq_cs`. */
+export type TraceValue = number | string | null;
+
+/** One value a step changed (or, at the initial state, one value of the start). */
+export interface ValueChange {
+  /**
+   * What holds it: `T1.r1` (a register of T1's interrupted context; `T1@sig1.r1` in its first
+   * signal handler), `counter[0]` or `x` (memory), `T1.cpu_id_start`, `T1.cpu_id`, `T1.rseq_cs`,
+   * `T1.mm_cid` (T1's struct rseq), `T1.events` (the rseq event bits the kernel holds pending).
+   */
+  readonly name: string;
+  readonly scope: 'register' | 'memory' | 'rseq' | 'kernel';
+  /** The value before the step; absent for the initial state. */
+  readonly before?: TraceValue;
+  readonly after: TraceValue;
+}
+
+/** The step that is the bug: where the violated property was decided, and why, in words. */
+export interface DecisiveStep {
+  /** Index of the step (ExplainedStep.index). */
+  readonly step: number;
+  /** The property the step breaks (or, for a flag, witnesses). */
+  readonly property: string;
+  readonly why: string;
 }
 
 export interface ExplainedTrace {
@@ -76,4 +108,6 @@ export interface ExplainedTrace {
   readonly loopStart?: number;
   /** The replay token: initial-state index and one successor index per step. */
   readonly replay: string;
+  /** The step that breaks the property (absent for a lasso, and in traces written before it). */
+  readonly decisive?: DecisiveStep;
 }

@@ -20,7 +20,7 @@ import { parseReplayToken } from '../../run/replay.js';
 import type { CheckResult, Fairness, FirstCounterexample, TemporalResult } from '../../run/result.js';
 import { checkTemporalMany } from '../../run/task-pool.js';
 import { builtinTemporal, checkTemporal, prepareTemporal, type TemporalOptions } from '../../run/temporal.js';
-import { formatCheck, formatFirstCounterexample, formatTemporal } from '../../reports/text.js';
+import { formatCheck, formatFirstCounterexample, formatTemporal, type ValuesMode } from '../../reports/text.js';
 import {
   badOption,
   budgetKinds,
@@ -81,6 +81,7 @@ function checkSpec() {
     .option('--checkpoint <FILE>', 'save the search in FILE periodically and when a limit or signal stops it (continue with --resume FILE)')
     .addOption(checkpointEveryOption())
     .option('--resume <FILE>', 'continue the search a --checkpoint FILE saved (same model, policy, properties and budgets)')
+    .addOption(new Option('--values <mode>', "a counterexample's values: changed (default: the initial ones, then what each step changed), full (all at every step) or none").argParser(oneOf('--values', valuesModes)))
     .addOption(jsonOption())
     .addOption(quietOption());
 }
@@ -113,6 +114,7 @@ interface CheckFlags {
   readonly checkpoint?: string;
   readonly checkpointEvery?: number;
   readonly resume?: string;
+  readonly values?: ValuesMode;
   readonly json?: boolean;
   readonly quiet?: boolean;
 }
@@ -137,6 +139,7 @@ function given(flags: CheckFlags): Map<string, boolean> {
     ['--report', flags.report !== undefined],
     ['--graph', flags.graph !== undefined],
     ['--replay', flags.replay !== undefined],
+    ['--values', flags.values !== undefined],
     ['--ltl', flags.ltl.length > 0],
     ['--fairness', flags.fairness !== undefined],
     ['--finite-events', flags.finiteEvents === true],
@@ -162,7 +165,7 @@ async function runCheck(spec: string, flags: CheckFlags): Promise<number> {
 
   // What applies to this kind of run.
   const checkpointing = ['--checkpoint', '--checkpoint-every', '--resume'];
-  if (flags.graph !== undefined) notWith(flags, [...checkpointing, '--replay', '--report', '--ltl', '--fairness', '--finite-events', '--search', '--workers'], '--graph (the state graph of a small model)');
+  if (flags.graph !== undefined) notWith(flags, [...checkpointing, '--replay', '--values', '--report', '--ltl', '--fairness', '--finite-events', '--search', '--workers'], '--graph (the state graph of a small model)');
   if (flags.replay !== undefined) notWith(flags, [...checkpointing, '--report', '--ltl', '--fairness', '--finite-events', '--search', '--workers', '--max-states', '--max-seconds', '--max-memory'], '--replay (one counterexample replayed)');
   if ((flags.graph !== undefined || flags.replay !== undefined) && temporalProps.length > 0) throw badOption('--property', `the temporal property "${temporalProps[0]!}" does not apply to ${flags.graph !== undefined ? '--graph' : '--replay'}`);
   if (!temporal) notWith(flags, ['--fairness', '--finite-events'], 'a check without a temporal property (--ltl, or --property progress|no-livelock|...)');
@@ -230,7 +233,7 @@ async function validatedCheck(
     const file = flags.graph;
     return withStopSignals((signal) => writeStateGraph(out, model, { ...safetyOptions, ...limits, signal }, file));
   }
-  if (flags.replay !== undefined) return replayCommand(out, model, safetyOptions, flags.replay);
+  if (flags.replay !== undefined) return replayCommand(out, model, safetyOptions, flags.replay, { values: flags.values ?? 'changed' });
   const checkpointing = { ...(flags.checkpoint !== undefined ? { checkpoint: flags.checkpoint } : {}), ...(flags.checkpointEvery !== undefined ? { checkpointEverySeconds: flags.checkpointEvery } : {}), ...(flags.resume !== undefined ? { resume: flags.resume } : {}) };
   const search = flags.search ?? 'first-then-shortest';
   if (safety) {
@@ -274,6 +277,7 @@ async function validatedCheck(
       results.push(result);
     }
     const verdict = results.map((r) => r.verdict).reduce(worstVerdict);
+    const text = (r: CheckResult | TemporalResult): string => (r.kind === 'check' ? formatCheck(r, { values: flags.values ?? 'changed' }) : formatTemporal(r, { values: flags.values ?? 'changed' }));
     if (results.length === 1) out.result(results[0]!, () => text(results[0]!));
     else out.result({ kind: 'checks', verdict, results }, () => results.map(text).join('\n'));
     const checked = results.find((r): r is CheckResult => r.kind === 'check');
@@ -282,7 +286,7 @@ async function validatedCheck(
   });
 }
 
-const text = (r: CheckResult | TemporalResult): string => (r.kind === 'check' ? formatCheck(r) : formatTemporal(r));
+const valuesModes: readonly ValuesMode[] = ['changed', 'full', 'none'];
 
 /** Several checks in one run: a violation wins over incomplete, which wins over a pass. */
 function worstVerdict(a: CheckResult['verdict'], b: CheckResult['verdict']): CheckResult['verdict'] {

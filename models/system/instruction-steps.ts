@@ -62,15 +62,16 @@ export class InstructionSteps {
   }
 
   /**
-   * The instructions thread t runs in its instruction step from `s`, as (program, IP) pairs:
-   * the one at its IP, then the fused local ones (for explanations). Steps `s` itself.
+   * The instructions thread t runs in its instruction step from `s` (with a preemption at a
+   * syscall's exit if asked: nothing runs fused then), as (program, IP) pairs: the one at its
+   * IP, then the fused local ones (for explanations). Steps `s` itself, without canonical form.
    */
-  chain(s: Int32Array, t: number): { prog: number; ip: number }[] {
+  chain(s: Int32Array, t: number, preemptAtExit: boolean): { prog: number; ip: number }[] {
     const k = this.kernel;
     const lvl = k.level(s, t);
     const chain = [{ prog: k.programOf(t, lvl), ip: k.get(s, this.L.ip[this.L.frame(t, lvl)]!) }];
-    this.interp.step(s, t, false, this.cpuOf);
-    this.runFused(s, t, (prog, ip) => chain.push({ prog, ip }));
+    this.interp.step(s, t, preemptAtExit, this.cpuOf);
+    if (!preemptAtExit) this.runFused(s, t, (prog, ip) => chain.push({ prog, ip }));
     return chain;
   }
 

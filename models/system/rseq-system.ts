@@ -186,13 +186,14 @@ export class RseqSystem implements TransitionSystem {
   }
 
   /**
-   * The instructions thread t runs in its instruction step from `s`, as (program, IP) pairs:
-   * the one at its IP, then the fused local ones (for explanations).
+   * The instructions thread t runs in its instruction step from `s` (with a preemption at a
+   * syscall's exit if asked), as (program, IP) pairs: the one at its IP, then the fused local
+   * ones; and the state they reach before canonical form (for explanations).
    */
-  instructionChain(s: Int32Array, t: number): { prog: number; ip: number }[] {
+  instructionChain(s: Int32Array, t: number, preemptAtExit = false): { chain: { prog: number; ip: number }[]; after: Int32Array } {
     const tmp = new Int32Array(s);
     this.steps.read(tmp, false); // for runningOn (membarrier's IPIs)
-    return this.instructions.chain(tmp, t);
+    return { chain: this.instructions.chain(tmp, t, preemptAtExit), after: tmp };
   }
 
   initialStates(out: Int32Array, emit: () => void): void {

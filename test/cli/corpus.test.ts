@@ -259,6 +259,7 @@ const corpus: Record<string, Case[]> = {
     rejected('--graph with --ltl', ['check', G, '--graph', at('l.dot'), '--ltl', 'G true'], /--ltl does not apply to --graph/, [at('l.dot')]),
     rejected('--graph with --workers', ['check', G, '--graph', at('w.dot'), '--workers', '1'], /--workers does not apply to --graph/, [at('w.dot')]),
     rejected('--graph with --replay', ['check', G, '--graph', at('r.dot'), '--replay', '0'], /--replay does not apply to --graph/, [at('r.dot')]),
+    rejected('--graph with --values', ['check', G, '--graph', at('v2.dot'), '--values', 'full'], /--values does not apply to --graph/, [at('v2.dot')]),
     { what: '--max-seconds cuts it: exit 3, the states seen drawn', args: ['check', G, '--graph', at('s.dot'), '--max-seconds', '0'], exit: 3, says: /^wrote .*s\.dot: 1 states, 0 transitions \(cut at --max-seconds 0\)\n$/, stdout: /wrote/, writes: [at('s.dot')] },
     { what: '--max-memory cuts it: exit 3', args: ['check', G, '--graph', at('m.dot'), '--max-memory', '10'], exit: 3, says: /\(cut at --max-memory 10\)\n$/, stdout: /wrote/, writes: [at('m.dot')] },
     { what: 'a cut graph in JSON names its limit', args: ['check', G, '--graph', at('s.svg'), '--max-seconds', '0', '--json'], exit: 3, says: /"stoppedBy": \{\n\s+"kind": "time",\n\s+"bound": 0/, stdout: 'json', writes: [at('s.svg')] },

@@ -66,7 +66,7 @@ describe('the published schema', () => {
     const pairs: [string, object][] = [
       ['policy', f.policy], ['budgets', f.budgets], ['stats', f.stats], ['limit', f.limit], ['path', f.path], ['flag', f.flag], ['coverage', f.coverage],
       ['coverageInstruction', f.coverageInstruction], ['reviewOutput', f.reviewOutput], ['reviewCell', f.reviewCell], ['trace', f.trace], ['step', f.step], ['decision', f.decision],
-      ['firstCounterexample', f.firstCounterexample], ['provenance', f.provenance],
+      ['firstCounterexample', f.firstCounterexample], ['provenance', f.provenance], ['valueChange', f.valueChange], ['decisive', f.decisive],
     ];
     for (const [def, fields] of pairs) expect(props(defs[def]!), def).toEqual(Object.keys(fields).sort());
     expect(Object.keys(((defs['step']!['properties'] as Json)['instruction'] as Json)['properties'] as Json).sort()).toEqual(Object.keys(f.instruction).sort());

@@ -1,0 +1,34 @@
+/**
+ * `check --values full|changed|none`: how much of a counterexample's values the text shows
+ * (percpu-counter without the abort on migration: 8 steps, see test/run/trace-values.test.ts).
+ */
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const check = (...args: string[]) =>
+  spawnSync(process.execPath, [join(root, 'dist', 'cli', 'main.js'), 'check', 'percpu-counter', '--knob', 'abortOnMigrate=false', '--workers', '1', '--quiet', ...args], { cwd: root, encoding: 'utf8' });
+
+describe('check --values', () => {
+  it('changed (the default): the initial values once, then each step its changes', () => {
+    const r = check();
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('       values: counter[0]=0, counter[1]=0, handler_commits=0\n');
+    expect(r.stdout).toContain('  8. * T1 executes worker:6 `store counter[r0], r1`: commit of inc0_cs\n       changed: counter[0]: 0→1\n');
+    expect(r.stdout.match(/ {7}values: /g)).toHaveLength(1);
+  });
+  it('full: every value under every step; none: no values, the decisive badge kept', () => {
+    expect(check('--values', 'full').stdout.match(/ {7}values: /g)).toHaveLength(9);
+    const none = check('--values', 'none').stdout;
+    expect(none).not.toMatch(/values:|changed:/);
+    expect(none).toContain('       ^ decisive step, breaks G1-atomicity: ');
+  });
+  it('anything else is bad input: exit 2, the choices named, no stack trace', () => {
+    const r = check('--values', 'some');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--values must be changed, full or none, got "some"');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
