@@ -61,6 +61,8 @@ export class Exploration {
   /** Depth of the level being expanded (-1 before the first). */
   depth = -1;
   levelEnd = 0;
+  /** The states stored when each level began: level d's states are levelStarts[d + 1] - levelStarts[d]. */
+  private readonly levelStarts: number[] = [];
   stoppedBy: Limit | undefined;
   private nextProgress: number;
   private readonly memory: MemoryBound | undefined;
@@ -119,6 +121,7 @@ export class Exploration {
   beginLevel(): boolean {
     this.depth++;
     this.levelEnd = this.store.count;
+    this.levelStarts.push(this.store.count);
     // Stryker disable next-line ConditionalExpression: equivalent when true, a depth compared with an undefined bound is false
     if (this.options.maxDepth !== undefined && this.depth > this.options.maxDepth) {
       this.stoppedBy = { kind: 'depth', bound: this.options.maxDepth };
@@ -198,7 +201,17 @@ export class Exploration {
       statesPerSecond: seconds > 0 ? states / seconds : states,
       bytesPerState: this.store.bytesPerState(),
       stateWords: this.system.stateWords,
+      statesPerLevel: this.statesPerLevel(),
     };
+  }
+
+  /** The states stored at each depth; a last level still being filled counts what it holds, and an empty one is left out. */
+  private statesPerLevel(): number[] {
+    const bounds = [0, ...this.levelStarts, this.store.count];
+    const out: number[] = [];
+    for (let d = 1; d < bounds.length; d++) out.push(bounds[d]! - bounds[d - 1]!);
+    while (out.length > 1 && out[out.length - 1] === 0) out.pop();
+    return out;
   }
 
   result(): RawResult {

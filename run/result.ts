@@ -97,6 +97,8 @@ export interface ReviewCell {
   readonly states: number;
   /** Placement coverage of the cell's G1 exploration. */
   readonly coverage?: CoverageReport;
+  /** Wall-clock seconds of the cell's explorations (G1, G2, G3 as far as they ran). */
+  readonly seconds?: number;
 }
 
 /** The design review (`review`): the verdict matrix, scenarios by policies. */
