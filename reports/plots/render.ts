@@ -1,0 +1,52 @@
+/**
+ * Renders a Vega-Lite chart to an SVG string, offline: Vega-Lite compiles the chart to a Vega
+ * spec, and Vega's headless view draws it with its SVG renderer. Every chart carries its data
+ * inline; the view's loader refuses any URL, so a chart can never reach the network. The same
+ * data gives the same SVG (no clock, no random numbers, text widths estimated without a canvas).
+ */
+import { parse, View, type Loader } from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import { htmlEscape } from '../escape.js';
+
+/** A loader that refuses every request: the charts' data is inline. */
+const offline: Loader = {
+  load: () => Promise.reject(new Error('plots load nothing: their data is inline')),
+  sanitize: () => Promise.reject(new Error('plots load nothing: their data is inline')),
+  http: () => Promise.reject(new Error('plots load nothing: their data is inline')),
+  file: () => Promise.reject(new Error('plots load nothing: their data is inline')),
+};
+
+/** The shared look of the charts: the report's font and colours, no chart border. */
+const config = {
+  font: 'system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif',
+  view: { stroke: null },
+  axis: { labelColor: '#1d2330', titleColor: '#1d2330', gridColor: '#e4e7ee' },
+  title: { anchor: 'start', fontSize: 14, color: '#1d2330' },
+  // The <svg> is one image with its own accessible name: per-mark labels would only add bytes.
+  aria: false,
+} as const;
+
+/** Coordinates with more than two decimals, as Vega writes them (sub-pixel digits nobody sees). */
+const LONG_DECIMAL = /(-?\d+\.\d{2})\d+/g;
+
+/**
+ * The chart as an `<svg>` element (no XML declaration) with `role="img"` and `label` as its
+ * accessible name, ready to inline into HTML or to display in a notebook. Its element ids (clip
+ * paths, gradients) start with `idPrefix`, so that several charts can share a page.
+ */
+export async function renderChart(chart: TopLevelSpec, label: string, idPrefix = 'plot'): Promise<string> {
+  const vega = compile({ ...chart, config: { ...config, ...chart.config } } as TopLevelSpec).spec;
+  const view = new View(parse(vega), { renderer: 'none', loader: offline });
+  try {
+    const svg = await view.toSVG();
+    return svg
+      .replace(LONG_DECIMAL, '$1')
+      .replace(/\sid="([^"]*)"/g, (_m, id: string) => ` id="${idPrefix}-${id}"`)
+      .replace(/(\s(?:xlink:)?href)="#([^"]*)"/g, (_m, attr: string, id: string) => `${attr}="#${idPrefix}-${id}"`)
+      .replace(/url\(#([^)]*)\)/g, (_m, id: string) => `url(#${idPrefix}-${id})`)
+      .replace(/^<svg/, `<svg role="img" aria-label="${htmlEscape(label)}"`);
+  } finally {
+    view.finalize();
+  }
+}
+
