@@ -81,7 +81,7 @@ export { ModelBuilder, I, seq, type Fragment } from './models/ir/builder.js';
 export { resolvePreset, presetDefs } from './models/kernel/presets.js';
 export { knobDefs, type Policy, type KnobValues } from './models/kernel/policy.js';
 export { reviewPolicies } from './run/review.js';
-export { withViews, withReviewViews, withTemporalViews, type CheckViews, type ReviewViews, type TemporalViews } from './reports/notebook.js';
+export { withViews, withReviewViews, withTemporalViews, plotLevels, plotCoverage, plotReviewCells, type CheckViews, type ReviewViews, type TemporalViews } from './reports/notebook.js';
 export { renderCheckHtml } from './reports/html.js';
 export { renderReviewHtml } from './reports/review-html.js';
 export { traceToDot } from './reports/dot.js';

@@ -25,6 +25,9 @@ import type { CheckResult } from '../run/result.js';
 import { traceToDot } from './dot.js';
 import { htmlEscape as h } from './escape.js';
 import { renderSvg } from './svg.js';
+import { eventKindWords } from './event-words.js';
+import { renderCoveragePlot } from './plots/coverage.js';
+import { renderLevelPlot } from './plots/levels.js';
 
 export interface HtmlReportOptions {
   /** The page title. @defaultValue derived from the result */
@@ -58,7 +61,7 @@ export async function renderCheckHtml(result: CheckResult, options: HtmlReportOp
   ])}</section>`);
 
   parts.push(`<section id="policy"><h2>Policy <code>${h(result.policy.name)}</code></h2>${policyTable(result.policy)}</section>`);
-  parts.push(`<section id="statistics"><h2>Statistics</h2>${statsTable(result)}</section>`);
+  parts.push(`<section id="statistics"><h2>Statistics</h2>${statsTable(result)}${await checkPlots(result)}</section>`);
 
   if (result.verdict === 'violation') {
     parts.push(
@@ -187,6 +190,12 @@ function policyTable(p: Policy): string {
   return `${intro}<table class="knobs"><thead><tr><th scope="col">knob</th><th scope="col">value</th><th scope="col">evidence</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
+/** The run's plots: states per BFS level (by worker when parallel) and the coverage heat map. */
+async function checkPlots(r: CheckResult): Promise<string> {
+  const levels = (r.stats.statesPerLevel ?? []).length > 0 ? `<figure class="plot">${await renderLevelPlot(r.stats, undefined, 'levels')}</figure>` : '';
+  return `${levels}<figure class="plot">${await renderCoveragePlot([r.coverage], undefined, 'coverage')}<figcaption>The placement coverage below as a heat map: the palest cells were never explored.</figcaption></figure>`;
+}
+
 function statsTable(r: CheckResult): string {
   const s = r.stats;
   return keyValueTable([
@@ -209,6 +218,8 @@ interface TraceSectionOptions {
   /** HTML placed under the heading. */
   readonly intro?: string;
   readonly css?: string;
+  /** Puts the diagram, the steps and the replay token in a closed `<details>` with this summary. */
+  readonly collapsed?: string;
 }
 
 export async function traceSection(trace: ExplainedTrace, o: TraceSectionOptions): Promise<string> {
@@ -219,12 +230,14 @@ export async function traceSection(trace: ExplainedTrace, o: TraceSectionOptions
   parts.push(
     `<p class="tracemeta"><code>${h(trace.model)}</code> under <code>${h(trace.policy)}</code>, property <code>${h(trace.property)}</code>: ${trace.steps.length - 1} steps.${h(lasso)}</p>`,
   );
+  if (o.collapsed !== undefined) parts.push(`<details class="trace"><summary>${h(o.collapsed)}</summary>`);
   if (o.options.diagrams !== false) {
     const svg = await renderSvg(traceToDot(trace, { lanes: o.options.lanes ?? 'cpu' }));
     parts.push(`<figure class="diagram">${inlineSvg(svg, o.svgId, `Swim-lane diagram of the counterexample ${o.heading}`)}<figcaption>One lane per ${o.options.lanes === 'thread' ? 'thread' : 'CPU'}, time running down; filled steps: the thread is inside its armed c.s.; red border: witness steps.</figcaption></figure>`);
   }
   parts.push(stepsList(trace));
   parts.push(`<p class="replay">Replay: <code>--replay ${h(trace.replay)}</code></p>`);
+  if (o.collapsed !== undefined) parts.push('</details>');
   parts.push('</section>');
   return parts.join('\n');
 }
@@ -342,8 +355,8 @@ export function coverageTable(cov: AggregatedCoverage, review: boolean): string 
   const rows = cov.instructions.filter((i) => i.inCs.length > 0 || i.violations.total > 0);
   if (rows.length === 0) return '<p class="nodiagram">The model has no instruction inside a critical section, and no violation arose.</p>';
   const total = cov.policies.length;
-  const head = `<thead><tr><th scope="col">instruction</th><th scope="col">c.s.</th>${cov.eventKinds
-    .map((k) => `<th scope="col" class="ek"><span>${h(k)}</span></th>`)
+  const head = `<thead><tr><th scope="col">instruction</th><th scope="col">critical section</th>${cov.eventKinds
+    .map((k) => `<th scope="col" class="ek" title="${h(k)}"><span>${h(eventKindWords(k))}</span></th>`)
     .join('')}<th scope="col">violations</th></tr></thead>`;
   const body = rows.map((i) => {
     const where = `${i.program}:${i.index}`;
@@ -368,7 +381,7 @@ export function coverageTable(cov: AggregatedCoverage, review: boolean): string 
   const places = rows.filter((i) => i.inCs.length > 0).length * cov.eventKinds.length;
   const never = cov.eventKinds.filter((k) => rows.every((i) => i.inCs.length === 0 || (i.events.get(k)?.total ?? 0) === 0));
   const summary = `<p class="note">${explored} of ${places} (c.s. instruction, event kind) placements explored${
-    never.length > 0 ? `; never explored inside a c.s.: ${never.map((k) => `<code>${h(k)}</code>`).join(', ')}` : ''
+    never.length > 0 ? `; never explored inside a c.s.: ${never.map((k) => h(eventKindWords(k))).join(', ')}` : ''
   }.</p>`;
   return `<div class="scroll"><table class="coverage">${head}<tbody>${body.join('\n')}</tbody></table></div>${summary}`;
 }
@@ -410,6 +423,7 @@ section.counterexample:target { border-left-color: #1a55b5; background: #f5f8ff;
 figure.diagram { margin: 0.8em 0; overflow: auto; max-height: 95vh; border: 1px solid var(--line); border-radius: 6px; background: #fff; padding: 0.5em; }
 figure.diagram svg { display: block; height: auto; max-width: none; }
 figcaption { font-size: 0.85em; color: #555; margin-top: 0.4em; }
+figure.plot { margin: 0.8em 0; overflow-x: auto; } figure.plot svg { display: block; max-width: none; height: auto; }
 ol.steps { padding-left: 3.2em; } ol.steps > li { margin: 0.15em 0; padding: 0.1em 0.3em; }
 ol.steps > li.witness { background: var(--bad-bg); border-left: 3px solid var(--bad); }
 ol.steps > li.in-cycle { border-right: 3px solid #2e7d32; }
