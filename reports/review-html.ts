@@ -131,7 +131,7 @@ function matrixSection(
   present: readonly CellVerdict[],
   counts: Map<CellVerdict, number>,
 ): string {
-  const m: string[] = ['<section id="matrix"><h2>Verdict matrix</h2>', legend(present), filters(review, columns, present, counts)];
+  const m: string[] = ['<section id="matrix"><h2>Verdict matrix</h2>', filters(review, columns, present, counts)];
   m.push('<div class="scroll"><table class="matrix"><caption>Rows: the seed thread\'s scenarios; columns: kernel versions as released, then each proposal over a base kernel. A cell names the worst outcome over G1, G2 and G3.</caption><thead><tr><th scope="col" rowspan="2">scenario</th>');
   const groups: { name: string; span: number }[] = [];
   for (const c of columns) {
@@ -167,6 +167,7 @@ function matrixSection(
     m.push('</tr>');
   }
   m.push('</tbody></table></div>');
+  m.push(legend(present));
   m.push(
     '<p class="note">A number in brackets is the length (steps) of the shortest counterexample. Every cell other than <em>holds</em> links to its trace below. Hover a column for what its policy means.</p><p id="filter-status" class="note" role="status" aria-live="polite"></p></section>',
   );

@@ -8,13 +8,14 @@ import { parse, View, type Loader } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { htmlEscape } from '../escape.js';
 
-/** A loader that refuses every request: the charts' data is inline. */
-const offline: Loader = {
-  load: () => Promise.reject(new Error('plots load nothing: their data is inline')),
-  sanitize: () => Promise.reject(new Error('plots load nothing: their data is inline')),
-  http: () => Promise.reject(new Error('plots load nothing: their data is inline')),
-  file: () => Promise.reject(new Error('plots load nothing: their data is inline')),
-};
+/** A loader that refuses every request and notes it in `asked` (Vega only logs a failed load and draws on). */
+function offline(asked: string[]): Loader {
+  const refuse = (what: unknown): Promise<never> => {
+    asked.push(String(what));
+    return Promise.reject(new Error('plots load nothing: their data is inline'));
+  };
+  return { load: refuse, sanitize: refuse, http: refuse, file: refuse };
+}
 
 /** The shared look of the charts: the report's font and colours, no chart border. */
 const config = {
@@ -26,8 +27,9 @@ const config = {
   aria: false,
 } as const;
 
-/** Coordinates with more than two decimals, as Vega writes them (sub-pixel digits nobody sees). */
+/** Coordinates with more than two decimals, as Vega writes them (sub-pixel digits nobody sees), in the geometry attributes. */
 const LONG_DECIMAL = /(-?\d+\.\d{2})\d+/g;
+const GEOMETRY = /\s(d|transform|x[12]?|y[12]?|width|height)="([^"]*)"/g;
 
 /**
  * The chart as an `<svg>` element (no XML declaration) with `role="img"` and `label` as its
@@ -36,14 +38,19 @@ const LONG_DECIMAL = /(-?\d+\.\d{2})\d+/g;
  */
 export async function renderChart(chart: TopLevelSpec, label: string, idPrefix = 'plot'): Promise<string> {
   const vega = compile({ ...chart, config: { ...config, ...chart.config } } as TopLevelSpec).spec;
-  const view = new View(parse(vega), { renderer: 'none', loader: offline });
+  const asked: string[] = [];
+  const view = new View(parse(vega), { renderer: 'none', loader: offline(asked) });
   try {
     const svg = await view.toSVG();
+    if (asked.length > 0) throw new Error(`plots load nothing: their data is inline (the chart "${label}" asked for ${asked.join(', ')})`);
+    // Vega numbers gradients and clip paths from a process-wide counter: number them per chart.
+    const ids = new Map<string, string>();
+    const own = (id: string): string => ids.get(id) ?? ids.set(id, `${idPrefix}-${ids.size + 1}`).get(id)!;
     return svg
-      .replace(LONG_DECIMAL, '$1')
-      .replace(/\sid="([^"]*)"/g, (_m, id: string) => ` id="${idPrefix}-${id}"`)
-      .replace(/(\s(?:xlink:)?href)="#([^"]*)"/g, (_m, attr: string, id: string) => `${attr}="#${idPrefix}-${id}"`)
-      .replace(/url\(#([^)]*)\)/g, (_m, id: string) => `url(#${idPrefix}-${id})`)
+      .replace(GEOMETRY, (_m, attr: string, value: string) => ` ${attr}="${value.replace(LONG_DECIMAL, '$1')}"`)
+      .replace(/\sid="([^"]*)"/g, (_m, id: string) => ` id="${own(id)}"`)
+      .replace(/(\s(?:xlink:)?href)="#([^"]*)"/g, (_m, attr: string, id: string) => `${attr}="#${own(id)}"`)
+      .replace(/url\(#([^)]*)\)/g, (_m, id: string) => `url(#${own(id)})`)
       .replace(/^<svg/, `<svg role="img" aria-label="${htmlEscape(label)}"`);
   } finally {
     view.finalize();

@@ -41,7 +41,7 @@ export function cellChart(review: ReviewResult, title = 'Time and states per rev
     encoding: {
       x: { field: 'states', type: 'quantitative', title: 'states explored (largest of G1, G2, G3)', scale: { type: 'log' } },
       y: { field: 'seconds', type: 'quantitative', title: 'seconds (G1 + G2 + G3)' },
-      color: { field: 'verdict', type: 'nominal', title: 'verdict', scale: { domain: verdicts, range: verdicts.map((v) => VERDICT_COLOURS[v]) } },
+      color: { field: 'verdict', type: 'nominal', title: 'verdict', scale: { domain: verdicts, range: verdicts.map((v) => VERDICT_COLOURS[v]) }, legend: { labelLimit: 240 } },
       shape: { field: 'verdict', type: 'nominal', scale: { domain: verdicts } },
     },
   } as TopLevelSpec;
