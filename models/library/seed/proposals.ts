@@ -34,7 +34,7 @@ export const seedProposals: readonly SeedProposal[] = [
   {
     id: "c'",
     meaning: 'The same instruction-pointer test at system call exit, as the kernel implemented it for CONFIG_DEBUG_RSEQ.',
-    quote: 'Enforcing SIGSEGV on syscall entry when nested in a rseq critical section will not be free both in terms of syscall overhead, and in terms of code maintenance.',
+    quote: 'Enforcing SIGSEGV on syscall entry when nested in a rseq critical section will not be free both in terms of syscall overhead, and in terms of code maintenance…',
     by: 'Mathieu Desnoyers',
   },
   {
