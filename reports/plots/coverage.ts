@@ -38,7 +38,7 @@ export function coverageData(runs: readonly CoverageReport[]): CoverageDatum[] {
 }
 
 /** The Vega-Lite chart of `coverageData`. */
-export function coverageChart(runs: readonly CoverageReport[], title = 'Coverage: transitions explored per c.s. instruction and event kind'): TopLevelSpec {
+function coverageChart(runs: readonly CoverageReport[], title = 'Coverage: transitions explored per c.s. instruction and event kind'): TopLevelSpec {
   const data = coverageData(runs);
   const instructions = [...new Set(data.map((d) => d.instruction))];
   const events = [...new Set(data.map((d) => d.event))];
@@ -59,7 +59,7 @@ export function coverageChart(runs: readonly CoverageReport[], title = 'Coverage
         legend: { gradientLength: 120 },
       },
     },
-  } as TopLevelSpec;
+  };
 }
 
 /** The coverage heat map as an SVG element (see `coverageChart`). */

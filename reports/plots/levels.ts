@@ -27,7 +27,7 @@ export function levelData(stats: Stats): LevelDatum[] {
 }
 
 /** The Vega-Lite chart of `levelData`. */
-export function levelChart(stats: Stats, title = 'States per BFS level'): TopLevelSpec {
+function levelChart(stats: Stats, title = 'States per BFS level'): TopLevelSpec {
   const data = levelData(stats);
   const parallel = (stats.statesPerWorkerLevel ?? []).length > 0;
   return {
@@ -43,7 +43,7 @@ export function levelChart(stats: Stats, title = 'States per BFS level'): TopLev
         ? { color: { field: 'by', type: 'nominal', title: 'expanded by', scale: { scheme: 'tableau10' } } }
         : { color: { value: '#3b6fb6' } }),
     },
-  } as TopLevelSpec;
+  };
 }
 
 /** States per BFS level as an SVG element (see `levelChart`). */

@@ -37,7 +37,7 @@ const GEOMETRY = /\s(d|transform|x[12]?|y[12]?|width|height)="([^"]*)"/g;
  * paths, gradients) start with `idPrefix`, so that several charts can share a page.
  */
 export async function renderChart(chart: TopLevelSpec, label: string, idPrefix = 'plot'): Promise<string> {
-  const vega = compile({ ...chart, config: { ...config, ...chart.config } } as TopLevelSpec).spec;
+  const vega = compile({ ...chart, config: { ...config, ...chart.config } }).spec;
   const asked: string[] = [];
   const view = new View(parse(vega), { renderer: 'none', loader: offline(asked) });
   try {

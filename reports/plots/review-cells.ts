@@ -30,7 +30,7 @@ const VERDICT_COLOURS: Readonly<Record<CellVerdict, string>> = {
 };
 
 /** The Vega-Lite chart of `cellData`. */
-export function cellChart(review: ReviewResult, title = 'Time and states per review cell'): TopLevelSpec {
+function cellChart(review: ReviewResult, title = 'Time and states per review cell'): TopLevelSpec {
   const verdicts = (Object.keys(VERDICT_COLOURS) as CellVerdict[]).filter((v) => review.cells.some((c) => c.verdict === v));
   return {
     title,
@@ -44,7 +44,7 @@ export function cellChart(review: ReviewResult, title = 'Time and states per rev
       color: { field: 'verdict', type: 'nominal', title: 'verdict', scale: { domain: verdicts, range: verdicts.map((v) => VERDICT_COLOURS[v]) }, legend: { labelLimit: 240 } },
       shape: { field: 'verdict', type: 'nominal', scale: { domain: verdicts } },
     },
-  } as TopLevelSpec;
+  };
 }
 
 /** Time and states per review cell as an SVG element (see `cellChart`). */
