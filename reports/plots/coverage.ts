@@ -50,13 +50,13 @@ function coverageChart(runs: readonly CoverageReport[], title = 'Coverage: trans
     mark: { type: 'rect', stroke: '#ffffff', strokeWidth: 1 },
     encoding: {
       x: { field: 'event', type: 'nominal', sort: events, title: 'event kind', axis: { labelAngle: -45, labelLimit: 180 } },
-      y: { field: 'instruction', type: 'nominal', sort: instructions, title: 'instruction inside the c.s.', axis: { labelLimit: 260 } },
+      y: { field: 'instruction', type: 'nominal', sort: instructions, title: 'c.s. instruction', axis: { labelLimit: 260 } },
       color: {
         field: 'transitions',
         type: 'quantitative',
         title: 'transitions',
         scale: { type: 'symlog', scheme: 'blues', domainMin: 0 },
-        legend: { gradientLength: 120 },
+        legend: { gradientLength: Math.min(120, Math.max(40, 18 * instructions.length)) },
       },
     },
   };

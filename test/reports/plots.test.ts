@@ -96,7 +96,7 @@ describe('the coverage heat map', () => {
     const report = coverage([{ instruction: 2, preempt: 1, migrate: 0 }, { instruction: 1, preempt: 0, migrate: 0 }]);
     const svg = await renderCoveragePlot([report], 'Heat');
     expect(marks(svg, 'rect')).toBe(6);
-    expect(texts(svg)).toEqual(expect.arrayContaining(['Heat', 'event kind', 'instruction inside the c.s.', 'transitions', 'main:1 load r1', 'preemption']));
+    expect(texts(svg)).toEqual(expect.arrayContaining(['Heat', 'event kind', 'c.s. instruction', 'transitions', 'main:1 load r1', 'preemption']));
     expect(svg).toContain('aria-label="Heat: 3 of 6 placements explored"');
     expect(xmlProblems(svg)).toEqual([]);
     expect(await plotCoverage({ coverage: report })).toBe(await plotCoverage({ coverage: report }));
