@@ -228,7 +228,7 @@ async function coverageSection(review: ReviewResult, cellOf: (s: string, p: stri
     if (cells.length === 0) {
       cov.push('<p class="nodiagram">No coverage was recorded for this scenario.</p>');
     } else {
-      const plot = await renderCoveragePlot(cells.map((c) => c.coverage!), `${s.id}: transitions per c.s. instruction and event kind`, `cov${i}`);
+      const plot = await renderCoveragePlot(cells.map((c) => c.coverage!), undefined, `cov${i}`);
       cov.push(
         `<details class="coverage"><summary>Heat map and table of ${cells.length} polic${cells.length === 1 ? 'y' : 'ies'}</summary><figure class="plot">${plot}</figure>${coverageTable(
           aggregateCoverage(cells.map((c) => ({ policy: c.policy, coverage: c.coverage! }))),

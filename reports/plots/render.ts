@@ -31,15 +31,37 @@ const config = {
 const LONG_DECIMAL = /(-?\d+\.\d{2})\d+/g;
 const GEOMETRY = /\s(d|transform|x[12]?|y[12]?|width|height)="([^"]*)"/g;
 
+/** The data set an inline chart's values are given to, apart from its spec. */
+const INLINE = 'inline';
+
+/**
+ * Compiled and parsed specs by their JSON: charts of one shape (a review's heat maps) differ only
+ * in their data, given apart, so each shape is compiled once. Cleared when it grows (a notebook
+ * may draw many shapes).
+ */
+const runtimes = new Map<string, ReturnType<typeof parse>>();
+
+function compiled(chart: TopLevelSpec): ReturnType<typeof parse> {
+  const key = JSON.stringify(chart);
+  let runtime = runtimes.get(key);
+  if (runtime === undefined) {
+    if (runtimes.size >= 32) runtimes.clear();
+    runtime = parse(compile({ ...chart, config: { ...config, ...chart.config } }).spec);
+    runtimes.set(key, runtime);
+  }
+  return runtime;
+}
+
 /**
  * The chart as an `<svg>` element (no XML declaration) with `role="img"` and `label` as its
  * accessible name, ready to inline into HTML or to display in a notebook. Its element ids (clip
  * paths, gradients) start with `idPrefix`, so that several charts can share a page.
  */
 export async function renderChart(chart: TopLevelSpec, label: string, idPrefix = 'plot'): Promise<string> {
-  const vega = compile({ ...chart, config: { ...config, ...chart.config } }).spec;
+  const values = chart.data !== undefined && chart.data !== null && 'values' in chart.data && Array.isArray(chart.data.values) ? (chart.data.values as unknown[]) : undefined;
   const asked: string[] = [];
-  const view = new View(parse(vega), { renderer: 'none', loader: offline(asked) });
+  const view = new View(compiled(values !== undefined ? { ...chart, data: { name: INLINE } } : chart), { renderer: 'none', loader: offline(asked) });
+  if (values !== undefined) view.data(INLINE, values);
   try {
     const svg = await view.toSVG();
     if (asked.length > 0) throw new Error(`plots load nothing: their data is inline (the chart "${label}" asked for ${asked.join(', ')})`);
