@@ -70,6 +70,8 @@ export class Exploration {
   /** Depth of the level being expanded (-1 before the first). */
   depth = -1;
   levelEnd = 0;
+  /** The states stored when each level began: level d's states are levelStarts[d + 1] - levelStarts[d]. */
+  private readonly levelStarts: number[] = [];
   stoppedBy: Limit | undefined;
   private nextProgress: number;
   private readonly memory: MemoryBound | undefined;
@@ -111,6 +113,7 @@ export class Exploration {
     this.next = snap.next;
     this.levelEnd = snap.levelEnd;
     this.depth = snap.depth;
+    this.levelStarts.push(...levelEnds(snap.parents, snap.depth));
     this.transitions = snap.transitions;
     this.findings.restore(snap.violations, snap.flags);
   }
@@ -184,6 +187,7 @@ export class Exploration {
   beginLevel(): boolean {
     this.depth++;
     this.levelEnd = this.store.count;
+    this.levelStarts.push(this.store.count);
     // Stryker disable next-line ConditionalExpression: equivalent when true, a depth compared with an undefined bound is false
     if (this.options.maxDepth !== undefined && this.depth > this.options.maxDepth) {
       this.stoppedBy = { kind: 'depth', bound: this.options.maxDepth };
@@ -265,7 +269,17 @@ export class Exploration {
       statesPerSecond: seconds > 0 ? states / seconds : states,
       bytesPerState: this.store.bytesPerState(),
       stateWords: this.system.stateWords,
+      statesPerLevel: this.statesPerLevel(),
     };
+  }
+
+  /** The states stored at each depth; a last level still being filled counts what it holds, and an empty one is left out. */
+  private statesPerLevel(): number[] {
+    const bounds = [0, ...this.levelStarts, this.store.count];
+    const out: number[] = [];
+    for (let d = 1; d < bounds.length; d++) out.push(bounds[d]! - bounds[d - 1]!);
+    while (out.length > 1 && out[out.length - 1] === 0) out.pop();
+    return out;
   }
 
   result(): RawResult {
@@ -280,6 +294,23 @@ export class Exploration {
     if (this.stoppedBy) return { verdict: 'incomplete', stoppedBy: this.stoppedBy, stats, flags };
     return { verdict: 'pass', stats, flags };
   }
+}
+
+/**
+ * The states stored by the end of each level 0..`depth`, from the parent links of states stored
+ * in breadth-first order (a parent always precedes its children): what `beginLevel` recorded
+ * before a checkpoint.
+ */
+function levelEnds(parents: Int32Array, depth: number): number[] {
+  const depthOf = new Int32Array(parents.length);
+  const ends = new Array<number>(Math.max(0, depth + 1)).fill(0);
+  for (let id = 0; id < parents.length; id++) {
+    const p = parents[id]!;
+    const d = (depthOf[id] = p < 0 ? 0 : depthOf[p]! + 1);
+    if (d <= depth) ends[d]!++;
+  }
+  for (let d = 1; d <= depth; d++) ends[d]! += ends[d - 1]!;
+  return ends;
 }
 
 /** The cost of a path of cost `parent` extended by a transition of cost `step` (saturating). */

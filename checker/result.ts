@@ -16,6 +16,10 @@ export interface Stats {
   readonly stateWords: number;
   /** Parallel runs: states expanded by each worker thread (the in-process phase excluded). */
   readonly statesPerWorker?: readonly number[];
+  /** Breadth-first runs: the states stored at each depth (index 0: the initial states). */
+  readonly statesPerLevel?: readonly number[];
+  /** Parallel runs: per worker thread, the states of each depth it expanded (0 for the levels expanded in-process). */
+  readonly statesPerWorkerLevel?: readonly (readonly number[])[];
 }
 
 /** Why a run stopped before covering the whole state space. */

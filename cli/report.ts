@@ -15,7 +15,8 @@ import { dirname, join } from 'node:path';
 import type { CheckResult } from '../run/result.js';
 import { InputErrors } from '../models/ir/errors.js';
 import type { ReviewResult } from '../run/review.js';
-import { renderCheckHtml, renderReviewHtml, renderTraceHtml } from '../reports/html.js';
+import { renderCheckHtml, renderTraceHtml } from '../reports/html.js';
+import { renderReviewHtml } from '../reports/review-html.js';
 import { parseOutputJson, resultToJson, withProvenance } from '../reports/json.js';
 import { checkOutputFile, makeDirectory, writeFileAtomic } from './output-paths.js';
 

@@ -291,7 +291,8 @@ function chain(ids: readonly string[]): string {
 function graphTitle(trace: ExplainedTrace, loopPosition: number): string {
   const lines = [
     `model ${trace.model}, policy ${trace.policy}`,
-    `${trace.loopStart === undefined ? 'violates' : 'lasso for'}: ${trace.property}`,
+    // A flag's witness (a kill the policy promised) is no violation.
+    `${trace.loopStart !== undefined ? 'lasso for' : trace.property === 'killed-as-promised' ? 'killed, as the policy promised (no violation)' : 'violates'}: ${trace.property}`,
   ];
   if (trace.loopStart !== undefined) {
     lines.push(

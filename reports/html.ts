@@ -2,8 +2,8 @@
  * Self-contained HTML reports: one file, readable offline, that never touches the network.
  *
  * - Everything is inline: the CSS, and each counterexample's swim-lane diagram as SVG (rendered
- *   from `traceToDot` by the WebAssembly Graphviz of reports/svg.ts). No script, no font, no image
- *   file; a Content-Security-Policy `default-src 'none'` in the page makes the browser refuse any
+ *   from `traceToDot` by the WebAssembly Graphviz of reports/svg.ts). No font, no image file, and
+ *   no script but the review page's filter (allowed by its hash); a Content-Security-Policy `default-src 'none'` in the page makes the browser refuse any
  *   fetch should one ever slip in.
  * - Every piece of text from a result (model, thread, label and instruction names, policy names,
  *   step texts) goes through `htmlEscape`.
@@ -12,9 +12,7 @@
  *   kernel decisions listed, the initial values and each step's changed values, the decisive
  *   step badged with the property it breaks, the replay token), the flags' witnesses, and the
  *   placement-coverage table.
- * - A review report: the verdict matrix (rows scenarios, columns policies), each non-`holds` cell
- *   linked to its section (`#cell-…`) with the counterexample, and a placement-coverage table per
- *   scenario aggregating its cells.
+ * - A review report: review-html.ts, built from this file's pieces.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -24,12 +22,15 @@ import type { ExplainedStep, ExplainedTrace, TraceValue, ValueChange } from '../
 import type { BudgetsIR } from '../models/ir/types.js';
 import { knobDefs, type Policy } from '../models/kernel/policy.js';
 import { resolvePreset } from '../models/kernel/presets.js';
-import type { CellVerdict, CheckResult, ReviewCell, ReviewResult } from '../run/result.js';
+import type { CheckResult } from '../run/result.js';
 import { traceToDot } from './dot.js';
 import { htmlEscape as h } from './escape.js';
 import { renderSvg } from './svg.js';
 import { buildProvenance, type Provenance } from '../run/provenance.js';
 import { renderProvenanceFooter } from './provenance-html.js';
+import { eventKindWords } from './event-words.js';
+import { renderCoveragePlot } from './plots/coverage.js';
+import { renderLevelPlot } from './plots/levels.js';
 
 export interface HtmlReportOptions {
   /** The page title. @defaultValue derived from the result */
@@ -63,7 +64,7 @@ export async function renderCheckHtml(result: CheckResult, options: HtmlReportOp
   ])}</section>`);
 
   parts.push(`<section id="policy"><h2>Policy <code>${h(result.policy.name)}</code></h2>${policyTable(result.policy)}</section>`);
-  parts.push(`<section id="statistics"><h2>Statistics</h2>${statsTable(result)}</section>`);
+  parts.push(`<section id="statistics"><h2>Statistics</h2>${statsTable(result)}${await checkPlots(result)}</section>`);
 
   if (result.verdict === 'violation') {
     parts.push(
@@ -100,95 +101,6 @@ export async function renderCheckHtml(result: CheckResult, options: HtmlReportOp
   return page(title, parts.join('\n'), result.provenance ?? buildProvenance({ policy: result.policy }));
 }
 
-// ---- review --------------------------------------------------------------------------------------
-
-/** The HTML report of a design review: the matrix, every failing cell's counterexample, coverage. */
-export async function renderReviewHtml(review: ReviewResult, options: HtmlReportOptions = {}): Promise<string> {
-  const title = options.title ?? 'rseq-check design review';
-  const anchors = cellAnchors(review);
-  const cellOf = (s: string, p: string): ReviewCell | undefined => review.cells.find((c) => c.scenario === s && c.policy === p);
-  const parts: string[] = [];
-  const counts = new Map<CellVerdict, number>();
-  for (const c of review.cells) counts.set(c.verdict, (counts.get(c.verdict) ?? 0) + 1);
-  parts.push(`<header><h1>${h(title)}</h1><p class="lead">${review.scenarios.length} scenario${plural(review.scenarios.length)} × ${review.policies.length} polic${review.policies.length === 1 ? 'y' : 'ies'} = ${review.cells.length} cells, checked in ${review.seconds.toFixed(1)} s. ${
-    (Object.keys(VERDICTS) as CellVerdict[]).filter((v) => counts.has(v)).map((v) => `<span class="badge ${VERDICTS[v].css}">${h(VERDICTS[v].short)}</span> ${counts.get(v)}`).join(' · ')
-  }</p></header>`);
-  parts.push(nav([['matrix', 'Verdict matrix'], ['counterexamples', 'Counterexamples'], ['coverage', 'Placement coverage']]));
-
-  // The matrix.
-  const m: string[] = ['<section id="matrix"><h2>Verdict matrix</h2>', legend(), '<div class="scroll"><table class="matrix"><thead><tr><th scope="col">scenario</th>'];
-  for (const p of review.policies) m.push(`<th scope="col"><code>${h(p)}</code></th>`);
-  m.push('</tr></thead><tbody>');
-  for (const s of review.scenarios) {
-    m.push(`<tr><th scope="row"><span class="sid">${h(s.id)}</span><span class="stitle">${h(s.title)}</span></th>`);
-    for (const p of review.policies) {
-      const c = cellOf(s.id, p);
-      if (c === undefined) {
-        m.push('<td class="v-missing" title="not checked">·</td>');
-        continue;
-      }
-      const v = VERDICTS[c.verdict];
-      // The verdict never breaks inside; the length may go on its own line.
-      const label = `${v.short.replace(/ /g, '\u00a0')}${c.trace && c.verdict !== 'killed as promised' ? ` (${c.trace.steps.length - 1})` : ''}`;
-      const tip = `${s.id} under ${p}: ${c.verdict}; ${c.states} states`;
-      m.push(
-        c.verdict === 'holds'
-          ? `<td class="${v.css}" title="${h(tip)}">${h(label)}</td>`
-          : `<td class="${v.css}" title="${h(tip)}"><a href="#${h(anchors.get(cellKey(c))!)}">${h(label)}</a></td>`,
-      );
-    }
-    m.push('</tr>');
-  }
-  m.push('</tbody></table></div>');
-  m.push('<p class="note">A number in brackets is the length (steps) of the shortest counterexample. Every cell other than <em>holds</em> links to its section below.</p></section>');
-  parts.push(m.join('\n'));
-
-  // The failing cells, in matrix order.
-  const cx: string[] = ['<section id="counterexamples"><h2>Counterexamples</h2>'];
-  let any = false;
-  let n = 0;
-  for (const s of review.scenarios) {
-    for (const p of review.policies) {
-      const c = cellOf(s.id, p);
-      if (c === undefined || c.verdict === 'holds') continue;
-      any = true;
-      const id = anchors.get(cellKey(c))!;
-      const heading = `${s.id} under ${p}: ${c.verdict}`;
-      const back = `<p class="cellmeta"><span class="badge ${VERDICTS[c.verdict].css}">${h(VERDICTS[c.verdict].short)}</span> ${h(s.title)} · ${num(c.states)} states explored · <a href="#matrix">back to the matrix</a></p>`;
-      if (c.trace === undefined) {
-        cx.push(`<section id="${h(id)}" class="cell"><h3>${h(heading)}</h3>${back}<p class="nodiagram">No counterexample: ${
-          c.verdict !== 'incomplete'
-            ? 'none was recorded for this cell.'
-            : review.stoppedBy
-              ? `the review was stopped by ${h(limitText(review.stoppedBy))} before this cell was done, so it has no verdict.`
-              : 'the exploration stopped at its state limit before covering every state, so this cell has no verdict.'
-        }</p></section>`);
-      } else {
-        cx.push(await traceSection(c.trace, { id, heading, level: 3, svgId: `c${n++}`, options, intro: back, css: 'cell' }));
-      }
-    }
-  }
-  if (!any) cx.push('<p>Every cell holds: there is no counterexample to show.</p>');
-  cx.push('</section>');
-  parts.push(cx.join('\n'));
-
-  // Coverage per scenario.
-  const cov: string[] = ['<section id="coverage"><h2>Placement coverage</h2>', coverageIntro(true)];
-  for (const s of review.scenarios) {
-    const cells = review.policies.map((p) => cellOf(s.id, p)).filter((c): c is ReviewCell => c?.coverage !== undefined);
-    cov.push(`<section id="coverage-${h(slug(s.id))}" class="scenario-coverage"><h3>${h(s.id)}: ${h(s.title)}</h3>`);
-    cov.push(
-      cells.length === 0
-        ? '<p class="nodiagram">No coverage was recorded for this scenario.</p>'
-        : coverageTable(aggregateCoverage(cells.map((c) => ({ policy: c.policy, coverage: c.coverage! }))), true),
-    );
-    cov.push('</section>');
-  }
-  cov.push('</section>');
-  parts.push(cov.join('\n'));
-  return page(title, parts.join('\n'));
-}
-
 // ---- trace ---------------------------------------------------------------------------------------
 
 /** The HTML page of one explained counterexample (what `rseq-check report` makes of a trace document). */
@@ -217,50 +129,13 @@ export async function writeReport(dir: string, html: string, name = 'report.html
   return path;
 }
 
-/**
- * The anchor (`id`) of each review cell's section, keyed by `scenario` + NUL + `policy`:
- * `cell-<scenario>--<policy>` with `'` spelled `-prime`, `@` spelled `-at-` and any other
- * character outside `[A-Za-z0-9._-]` replaced by `-`; a collision gets a `-2`, `-3`… suffix.
- */
-export function cellAnchors(review: ReviewResult): Map<string, string> {
-  const out = new Map<string, string>();
-  const used = new Set<string>();
-  for (const c of review.cells) {
-    const base = `cell-${slug(c.scenario)}--${slug(c.policy)}`;
-    let id = base;
-    for (let i = 2; used.has(id); i++) id = `${base}-${i}`;
-    used.add(id);
-    out.set(cellKey(c), id);
-  }
-  return out;
-}
-
-function cellKey(c: { scenario: string; policy: string }): string {
-  return `${c.scenario}\u0000${c.policy}`;
-}
-
-function slug(s: string): string {
+export function slug(s: string): string {
   return s.replace(/'/g, '-prime').replace(/@/g, '-at-').replace(/[^A-Za-z0-9._-]/g, '-') || '-';
 }
 
 // ---- pieces --------------------------------------------------------------------------------------
 
-const VERDICTS: Readonly<Record<CellVerdict, { short: string; css: string; doc: string }>> = {
-  'atomicity broken (G1)': { short: 'G1 broken', css: 'v-bad', doc: 'G1: a commit after an event inside the c.s. that should have aborted it' },
-  'false kill (G2)': { short: 'false kill', css: 'v-bad', doc: 'G2: the process was killed although it broke no rule' },
-  'undetected violation (G3)': { short: 'undetected', css: 'v-bad', doc: 'G3: the policy promised to catch a syscall in a c.s. and did not' },
-  'killed as promised': { short: 'killed ✓', css: 'v-kill', doc: 'the kernel killed a thread that violated the ABI, as the policy promises' },
-  holds: { short: 'holds', css: 'v-ok', doc: 'no property violated' },
-  incomplete: { short: 'incomplete', css: 'v-unknown', doc: 'a limit stopped the exploration: no verdict' },
-};
-
-function legend(): string {
-  return `<ul class="legend">${(Object.keys(VERDICTS) as CellVerdict[])
-    .map((v) => `<li><span class="badge ${VERDICTS[v].css}">${h(VERDICTS[v].short)}</span> ${h(VERDICTS[v].doc)}</li>`)
-    .join('')}</ul>`;
-}
-
-function nav(items: readonly [string, string][]): string {
+export function nav(items: readonly [string, string][]): string {
   return `<nav><ul>${items.map(([id, text]) => `<li><a href="#${h(id)}">${h(text)}</a></li>`).join('')}</ul></nav>`;
 }
 
@@ -277,7 +152,7 @@ function verdictText(r: CheckResult): string {
   return `<strong>INCOMPLETE</strong>: stopped by ${h(limitText(r.stoppedBy))}; no verdict: the states counted below were covered, the rest were not`;
 }
 
-function limitText(l: Limit): string {
+export function limitText(l: Limit): string {
   if (l.kind !== 'interrupted') return `the ${l.kind} limit (${num(l.bound)})`;
   return l.signal === 'SIGTERM' ? 'SIGTERM' : 'an interrupt (Ctrl-C)';
 }
@@ -318,6 +193,12 @@ function policyTable(p: Policy): string {
   return `${intro}<table class="knobs"><thead><tr><th scope="col">knob</th><th scope="col">value</th><th scope="col">evidence</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
+/** The run's plots: states per BFS level (by worker when parallel) and the coverage heat map. */
+async function checkPlots(r: CheckResult): Promise<string> {
+  const levels = (r.stats.statesPerLevel ?? []).length > 0 ? `<figure class="plot">${await renderLevelPlot(r.stats, undefined, 'levels')}</figure>` : '';
+  return `${levels}<figure class="plot">${await renderCoveragePlot([r.coverage], undefined, 'coverage')}<figcaption>The placement coverage below as a heat map: the palest cells were never explored.</figcaption></figure>`;
+}
+
 function statsTable(r: CheckResult): string {
   const s = r.stats;
   return keyValueTable([
@@ -340,9 +221,11 @@ interface TraceSectionOptions {
   /** HTML placed under the heading. */
   readonly intro?: string;
   readonly css?: string;
+  /** Puts the diagram, the steps and the replay token in a closed `<details>` with this summary. */
+  readonly collapsed?: string;
 }
 
-async function traceSection(trace: ExplainedTrace, o: TraceSectionOptions): Promise<string> {
+export async function traceSection(trace: ExplainedTrace, o: TraceSectionOptions): Promise<string> {
   const hx = `h${o.level}`;
   const parts = [`<section id="${h(o.id)}" class="counterexample${o.css ? ` ${o.css}` : ''}">`, `<${hx}>${h(o.heading)}</${hx}>`];
   if (o.intro) parts.push(o.intro);
@@ -350,6 +233,7 @@ async function traceSection(trace: ExplainedTrace, o: TraceSectionOptions): Prom
   parts.push(
     `<p class="tracemeta"><code>${h(trace.model)}</code> under <code>${h(trace.policy)}</code>, property <code>${h(trace.property)}</code>: ${trace.steps.length - 1} steps.${h(lasso)}</p>`,
   );
+  if (o.collapsed !== undefined) parts.push(`<details class="trace"><summary>${h(o.collapsed)}</summary>`);
   if (o.options.diagrams !== false) {
     const svg = await renderSvg(traceToDot(trace, { lanes: o.options.lanes ?? 'cpu' }));
     parts.push(`<figure class="diagram">${inlineSvg(svg, o.svgId, `Swim-lane diagram of the counterexample ${o.heading}`)}<figcaption>One lane per ${o.options.lanes === 'thread' ? 'thread' : 'CPU'}, time running down; filled steps: the thread is inside its armed c.s.; red border: witness steps.</figcaption></figure>`);
@@ -360,6 +244,7 @@ async function traceSection(trace: ExplainedTrace, o: TraceSectionOptions): Prom
   }
   parts.push(stepsList(trace, o.id));
   parts.push(`<p class="replay">Replay: <code>--replay ${h(trace.replay)}</code></p>`);
+  if (o.collapsed !== undefined) parts.push('</details>');
   parts.push('</section>');
   return parts.join('\n');
 }
@@ -467,7 +352,7 @@ interface AggregatedCoverage {
 }
 
 /** Sums coverage reports of one model (the cells of one scenario) instruction by instruction. */
-function aggregateCoverage(runs: readonly { policy: string; coverage: CoverageReport }[]): AggregatedCoverage {
+export function aggregateCoverage(runs: readonly { policy: string; coverage: CoverageReport }[]): AggregatedCoverage {
   const eventKinds: string[] = [];
   const byKey = new Map<string, AggregatedInstruction>();
   const order: string[] = [];
@@ -497,18 +382,18 @@ function aggregateCoverage(runs: readonly { policy: string; coverage: CoverageRe
   return { eventKinds, policies: runs.map((r) => r.policy), instructions: order.map((k) => byKey.get(k)!) };
 }
 
-function coverageIntro(review: boolean): string {
+export function coverageIntro(review: boolean): string {
   return review
     ? '<p>For each instruction inside a critical section (and any other instruction where a violation arose), the number of transitions of each event kind explored with the thread at that instruction, summed over the scenario\'s policies (the G1 exploration of each cell); <em>k/n</em> says under how many of the n policies it was explored when not all. A dash: never explored; an arrow: a purely local instruction run in the same step as the one before it, whose events are explored at the next instruction (partial-order reduction). The last column gives the transitions from there that reached a violation, and under which policies.</p>'
     : '<p>For each instruction inside a critical section (and any other instruction where a violation arose), the number of transitions of each event kind explored with the thread at that instruction. A dash: that placement was never explored (its budget is 0, or it is unreachable); an arrow: a purely local instruction run in the same step as the one before it, whose events are explored at the next instruction (partial-order reduction). The last column counts the transitions from there that reached a violation.</p>';
 }
 
-function coverageTable(cov: AggregatedCoverage, review: boolean): string {
+export function coverageTable(cov: AggregatedCoverage, review: boolean): string {
   const rows = cov.instructions.filter((i) => i.inCs.length > 0 || i.violations.total > 0);
   if (rows.length === 0) return '<p class="nodiagram">The model has no instruction inside a critical section, and no violation arose.</p>';
   const total = cov.policies.length;
-  const head = `<thead><tr><th scope="col">instruction</th><th scope="col">c.s.</th>${cov.eventKinds
-    .map((k) => `<th scope="col" class="ek"><span>${h(k)}</span></th>`)
+  const head = `<thead><tr><th scope="col">instruction</th><th scope="col">critical section</th>${cov.eventKinds
+    .map((k) => `<th scope="col" class="ek" title="${h(k)}"><span>${h(eventKindWords(k))}</span></th>`)
     .join('')}<th scope="col">violations</th></tr></thead>`;
   const body = rows.map((i) => {
     const where = `${i.program}:${i.index}`;
@@ -533,18 +418,18 @@ function coverageTable(cov: AggregatedCoverage, review: boolean): string {
   const places = rows.filter((i) => i.inCs.length > 0).length * cov.eventKinds.length;
   const never = cov.eventKinds.filter((k) => rows.every((i) => i.inCs.length === 0 || (i.events.get(k)?.total ?? 0) === 0));
   const summary = `<p class="note">${explored} of ${places} (c.s. instruction, event kind) placements explored${
-    never.length > 0 ? `; never explored inside a c.s.: ${never.map((k) => `<code>${h(k)}</code>`).join(', ')}` : ''
+    never.length > 0 ? `; never explored inside a c.s.: ${never.map((k) => h(eventKindWords(k))).join(', ')}` : ''
   }.</p>`;
   return `<div class="scroll"><table class="coverage">${head}<tbody>${body.join('\n')}</tbody></table></div>${summary}`;
 }
 
 // ---- the page ------------------------------------------------------------------------------------
 
-function num(n: number): string {
+export function num(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-function plural(n: number): string {
+export function plural(n: number): string {
   return n === 1 ? '' : 's';
 }
 
@@ -575,6 +460,7 @@ section.counterexample:target { border-left-color: #1a55b5; background: #f5f8ff;
 figure.diagram { margin: 0.8em 0; overflow: auto; max-height: 95vh; border: 1px solid var(--line); border-radius: 6px; background: #fff; padding: 0.5em; }
 figure.diagram svg { display: block; height: auto; max-width: none; }
 figcaption { font-size: 0.85em; color: #555; margin-top: 0.4em; }
+figure.plot { margin: 0.8em 0; overflow-x: auto; } figure.plot svg { display: block; max-width: none; height: auto; }
 ol.steps { padding-left: 3.2em; } ol.steps > li { margin: 0.15em 0; padding: 0.1em 0.3em; }
 ol.steps > li.witness { background: var(--bad-bg); border-left: 3px solid var(--bad); }
 ol.steps > li.in-cycle { border-right: 3px solid #2e7d32; }
@@ -602,7 +488,7 @@ p.why { margin: 0.1em 0 0.2em 1.5em; font-size: 0.92em; font-style: italic; } .d
  * The whole document: no external resource of any kind, and a CSP that forbids fetching one. The
  * footer states its provenance: the result's own, or (without one) this rendering's.
  */
-function page(title: string, body: string, provenance: Provenance = buildProvenance()): string {
+export function page(title: string, body: string, provenance: Provenance = buildProvenance()): string {
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

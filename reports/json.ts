@@ -330,7 +330,7 @@ export const schemaSync = {
       eventRMWAtomicVsIPI: true, unregisterAtomicVsIpi: true, unregisterResetsCpuIdStart: true,
     } satisfies Exactly<keyof Policy>,
     budgets: { preemptions: true, migrations: true, signals: true, interrupts: true, traps: true } satisfies Exactly<keyof BudgetsIR>,
-    stats: { states: true, transitions: true, depth: true, seconds: true, statesPerSecond: true, bytesPerState: true, stateWords: true, statesPerWorker: true } satisfies Exactly<keyof Stats>,
+    stats: { states: true, transitions: true, depth: true, seconds: true, statesPerSecond: true, bytesPerState: true, stateWords: true, statesPerWorker: true, statesPerLevel: true, statesPerWorkerLevel: true } satisfies Exactly<keyof Stats>,
     limit: { kind: true, bound: true, signal: true } satisfies Exactly<KeysOf<Limit>>,
     path: { choices: true, loopStart: true } satisfies Exactly<keyof Path>,
     flag: { code: true, name: true, count: true, witness: true, trace: true } satisfies Exactly<keyof FlagReport | 'trace'>,
@@ -339,7 +339,7 @@ export const schemaSync = {
       keyof CoverageReport['programs'][number]['instructions'][number]
     >,
     reviewOutput: { kind: true, scenarios: true, policies: true, cells: true, seconds: true, stoppedBy: true, provenance: true } satisfies Exactly<keyof ReviewResult>,
-    reviewCell: { scenario: true, policy: true, verdict: true, trace: true, states: true, coverage: true, stoppedBy: true } satisfies Exactly<keyof ReviewCell>,
+    reviewCell: { scenario: true, policy: true, verdict: true, trace: true, states: true, coverage: true, stoppedBy: true, seconds: true } satisfies Exactly<keyof ReviewCell>,
     trace: { model: true, policy: true, property: true, threads: true, cpus: true, steps: true, loopStart: true, replay: true, decisive: true } satisfies Exactly<keyof ExplainedTrace>,
     step: {
       index: true, kind: true, thread: true, cpu: true, instruction: true, decisions: true, rseqCs: true, inCs: true, text: true, witness: true, values: true,

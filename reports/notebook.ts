@@ -4,6 +4,7 @@
  * ```ts
  * const r = withViews(await check(model, { policy: 'linux-6.19' }));
  * tslab.display.html(await r.toSvg());   // the counterexample as a swim-lane diagram
+ * tslab.display.html(await plotLevels(r)); // states per BFS level (also plotCoverage, plotReviewCells)
  * console.log(r.explain());              // verdict, statistics, the steps in words
  * ```
  *
@@ -20,6 +21,9 @@ import { formatCheck, formatTemporal, traceToText } from './text.js';
 import { traceToDot, type TraceDotOptions } from './dot.js';
 import { dotAttrs } from './escape.js';
 import { renderSvg } from './svg.js';
+import { renderCoveragePlot } from './plots/coverage.js';
+import { renderLevelPlot } from './plots/levels.js';
+import { renderReviewCellsPlot } from './plots/review-cells.js';
 
 export interface ViewOptions extends TraceDotOptions {
   /**
@@ -147,6 +151,24 @@ export function withReviewViews<R extends ReviewResult>(review: R): WithViews<R,
     explain,
   };
   return { ...review, ...views } as unknown as WithViews<R, ReviewViews>;
+}
+
+/**
+ * States per BFS level of a check (split by worker thread when it ran in parallel), as an SVG
+ * element: `tslab.display.html(await plotLevels(r))`. Rendered offline by Vega.
+ */
+export function plotLevels(result: Pick<CheckResult, 'stats'>): Promise<string> {
+  return renderLevelPlot(result.stats);
+}
+
+/** A check's placement coverage as a heat map of c.s. instruction × event kind (SVG element). */
+export function plotCoverage(result: Pick<CheckResult, 'coverage'>): Promise<string> {
+  return renderCoveragePlot([result.coverage]);
+}
+
+/** A review's cells as points of states explored against seconds taken, by verdict (SVG element). */
+export function plotReviewCells(review: ReviewResult): Promise<string> {
+  return renderReviewCellsPlot(review);
 }
 
 function lanes(options: TraceDotOptions | undefined): TraceDotOptions {

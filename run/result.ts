@@ -104,6 +104,8 @@ export interface ReviewCell {
   readonly coverage?: CoverageReport;
   /** For an incomplete cell: the limit or signal that stopped it. */
   readonly stoppedBy?: Limit;
+  /** Wall-clock seconds of the cell's explorations (G1, G2, G3 as far as they ran). */
+  readonly seconds?: number;
 }
 
 /** The design review (`review`): the verdict matrix, scenarios by policies. */

@@ -34,6 +34,12 @@ const CELL_STATES = 2_000_000;
  * `limits` is incomplete.
  */
 export async function reviewCell(model: ModelInput, scenario: string, policy: string, limits: ReviewCellLimits = {}): Promise<ReviewCell> {
+  const start = performance.now();
+  const cell = checkCell(model, scenario, policy, limits);
+  return { ...(await cell), seconds: (performance.now() - start) / 1000 };
+}
+
+async function checkCell(model: ModelInput, scenario: string, policy: string, limits: ReviewCellLimits): Promise<ReviewCell> {
   const v = validateModel(model, scenario);
   if (!v.ok) throw new InputErrors(v.errors);
   let states = 0;

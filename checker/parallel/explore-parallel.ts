@@ -32,6 +32,8 @@ export interface ParallelRun {
   readonly store: SharedStore;
   /** States expanded by each worker thread (empty when the run never left the main thread). */
   readonly statesPerWorker: readonly number[];
+  /** Per worker, the states of each depth it expanded. */
+  readonly statesPerWorkerLevel: readonly (readonly number[])[];
 }
 
 /** Ids handed to a worker at a time; a level leaves at most one partly used block per worker. */
@@ -90,11 +92,12 @@ async function runParallel(local: TransitionSystem, spec: SystemSpec, options: P
   }
   if (x.done) {
     if (consistent) x.saveIfStopped(() => x.snapshot());
-    return { exploration: x, store, statesPerWorker: [] };
+    return { exploration: x, store, statesPerWorker: [], statesPerWorkerLevel: [] };
   }
 
   const pool = workerpool.pool(workerScript(), { maxWorkers: options.workers, workerType: 'thread' });
   const perWorker = new Map<number, number>();
+  const perWorkerLevel = new Map<number, number[]>();
   const batchSize = options.batchSize ?? 256;
   // The next level's states: (first id, count) ranges.
   let frontier: number[] = [x.next, store.count - x.next];
@@ -145,6 +148,10 @@ async function runParallel(local: TransitionSystem, spec: SystemSpec, options: P
           x.transitions += r.transitions;
           store.count += r.inserted;
           perWorker.set(r.worker, (perWorker.get(r.worker) ?? 0) + r.expanded);
+          const levels = perWorkerLevel.get(r.worker) ?? [];
+          while (levels.length <= x.depth) levels.push(0);
+          levels[x.depth]! += r.expanded;
+          perWorkerLevel.set(r.worker, levels);
           for (let i = 0; i < r.blocks.length; i += 2) if (r.blocks[i + 1]! > 0) next.push(r.blocks[i]!, r.blocks[i + 1]!);
           for (let i = 0; i < r.violations.length; i += 3) x.note(r.violations[i]!, r.violations[i + 1]!, r.violations[i + 2]!);
           for (let i = 0; i < r.flags.length; i += 4) x.noteFlag(r.flags[i]!, r.flags[i + 1]!, r.flags[i + 2]!, r.flags[i + 3]!);
@@ -165,7 +172,9 @@ async function runParallel(local: TransitionSystem, spec: SystemSpec, options: P
   } finally {
     await pool.terminate(true);
   }
-  return { exploration: x, store, statesPerWorker: [...perWorker.values()] };
+  const depths = x.depth + 1;
+  const statesPerWorkerLevel = [...perWorkerLevel.values()].map((levels) => Array.from({ length: depths }, (_, d) => levels[d] ?? 0));
+  return { exploration: x, store, statesPerWorker: [...perWorker.values()], statesPerWorkerLevel };
 }
 
 /** What a checkpoint taken at the start of a level needs (see runParallel). */
@@ -181,7 +190,9 @@ interface LevelStart {
 export async function exploreParallel(local: TransitionSystem, spec: SystemSpec, options: ParallelOptions): Promise<RawResult> {
   const run = await runParallel(local, spec, options);
   const result = run.exploration.result();
-  return run.statesPerWorker.length > 0 ? { ...result, stats: { ...result.stats, statesPerWorker: run.statesPerWorker } } : result;
+  return run.statesPerWorker.length > 0
+    ? { ...result, stats: { ...result.stats, statesPerWorker: run.statesPerWorker, statesPerWorkerLevel: run.statesPerWorkerLevel } }
+    : result;
 }
 
 /** Doubles the shared table, the workers rehashing disjoint slices of the old one. */

@@ -1,4 +1,5 @@
 import { Command } from '@commander-js/extra-typings';
+import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { reviewToMarkdown } from '../../reports/review-markdown.js';
 import { review, reviewSize } from '../../run/review.js';
@@ -48,7 +49,7 @@ export function reviewCommand(): Command {
         out.result(r, () => md);
         if (dir !== undefined) {
           const html = await writeReviewReport(r, md, dir);
-          out.note(`wrote ${dir}/review.md, review.json and report.html (${r.cells.length} cells, ${r.seconds.toFixed(1)} s)`);
+          out.note(`wrote ${dir}/review.md, review.json and report.html (${r.cells.length} cells, ${r.seconds.toFixed(1)} s; the page weighs ${statSync(html).size.toLocaleString('en-US')} bytes)`);
           out.note(`report: ${html}`);
         }
         return r.cells.some((c) => c.verdict === 'incomplete') ? 3 : 0;

@@ -15,7 +15,8 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReviewResult } from '../../run/review.js';
-import { cellAnchors, renderReviewHtml, writeReport } from '../../reports/html.js';
+import { writeReport } from '../../reports/html.js';
+import { cellAnchors, renderReviewHtml } from '../../reports/review-html.js';
 import { mixedReview } from './results.js';
 
 const CHROMIUM = '/usr/bin/chromium';

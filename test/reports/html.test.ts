@@ -6,7 +6,10 @@ import type { CheckResult } from '../../run/check.js';
 import type { ExplainedTrace } from '../../run/explained-trace.js';
 import { knobDefs } from '../../models/kernel/policy.js';
 import type { ReviewResult } from '../../run/review.js';
-import { cellAnchors, renderCheckHtml, renderReviewHtml, renderTraceHtml, writeReport } from '../../reports/html.js';
+import { renderCheckHtml, renderTraceHtml, writeReport } from '../../reports/html.js';
+import { cellAnchors, renderReviewHtml } from '../../reports/review-html.js';
+import { eventKindWords } from '../../reports/event-words.js';
+import { createHash } from 'node:crypto';
 import { lassoTrace } from './fixtures/lasso-trace.js';
 import { incompleteCheck, mixedReview, passingCheck, violatingCheck } from './results.js';
 import { xmlProblems } from './xml-check.js';
@@ -40,6 +43,16 @@ function section(html: string, id: string): string | undefined {
 
 function svgs(html: string): string[] {
   return [...html.matchAll(/<svg[\s\S]*?<\/svg>/g)].map((m) => m[0]);
+}
+
+/** The swim-lane diagrams only (the plots are SVG too). */
+function diagrams(html: string): string[] {
+  return [...html.matchAll(/<figure class="diagram"><svg[\s\S]*?<\/svg>/g)].map((m) => m[0]);
+}
+
+/** The charts (reports/plots). */
+function plots(html: string): string[] {
+  return [...html.matchAll(/<figure class="plot"><svg[\s\S]*?<\/svg>/g)].map((m) => m[0]);
 }
 
 /**
@@ -80,7 +93,7 @@ describe('the review report', () => {
     expect(matrix).toContain('<table class="matrix">');
     const head = matrix.slice(matrix.indexOf('<thead>'), matrix.indexOf('</thead>'));
     for (const p of review.policies) expect(head).toContain(`<code>${p.replace(/'/g, '&#39;')}</code>`);
-    const rows = matrix.slice(matrix.indexOf('<tbody>'), matrix.indexOf('</tbody>')).split('<tr>').slice(1);
+    const rows = matrix.slice(matrix.indexOf('<tbody>'), matrix.indexOf('</tbody>')).split(/<tr[ >]/).slice(1);
     expect(rows.map((r) => /<span class="sid">([^<]*)</.exec(r)![1])).toEqual(review.scenarios.map((s) => s.id.replace(/'/g, '&#39;')));
     for (const r of rows) expect(r.match(/<td /g)).toHaveLength(review.policies.length);
   });
@@ -116,7 +129,7 @@ describe('the review report', () => {
       expect(s).toContain(`--replay ${c.trace.replay}`);
     }
     // Holding cells are not links.
-    expect(section(reviewHtml, 'matrix')!).toMatch(/<td class="v-ok"[^>]*>holds<\/td>/);
+    expect(section(reviewHtml, 'matrix')!).toMatch(/<td class="v-ok"[^>]*><span class="sym" aria-hidden="true">✓<\/span> holds<\/td>/);
   });
 
   it('lists the kernel decisions of each step', () => {
@@ -138,18 +151,25 @@ describe('the review report', () => {
       const cs = cells[0]!.coverage!.programs.flatMap((p) => p.instructions.filter((i) => i.inCs.length > 0).map((i) => `${p.name}:${i.index}`));
       expect(cs.length).toBeGreaterThan(0);
       for (const where of cs) expect(table).toContain(`<code>${where}</code>`);
-      for (const k of cells[0]!.coverage!.eventKinds) expect(table).toContain(`<span>${k}</span>`);
+      // Headed in words, the internal name as the tooltip.
+      for (const k of cells[0]!.coverage!.eventKinds) expect(table).toContain(`<th scope="col" class="ek" title="${k}"><span>${eventKindWords(k)}</span></th>`);
     }
   });
 
-  it('makes no reference to the network, and forbids it', () => {
-    expect(networkReferences(reviewHtml)).toEqual([]);
-    expect(reviewHtml).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none';`);
+  it('makes no reference to the network, and forbids it: its one inline script is allowed by its hash alone', () => {
+    expect(networkReferences(reviewHtml)).toEqual(['<script>']);
+    const scripts = [...reviewHtml.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]!);
+    expect(scripts).toHaveLength(1);
+    const hash = createHash('sha256').update(scripts[0]!).digest('base64');
+    expect(reviewHtml).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'sha256-${hash}';`);
   });
 
   it('embeds well-formed SVG with ids unique in the page', () => {
     const all = svgs(reviewHtml);
-    expect(all.length).toBe(review.cells.filter((c) => c.trace).length);
+    expect(diagrams(reviewHtml).length).toBe(review.cells.filter((c) => c.trace).length);
+    // The time-and-states plot, and a coverage heat map per scenario.
+    expect(plots(reviewHtml).length).toBe(1 + review.scenarios.length);
+    expect(all.length).toBe(diagrams(reviewHtml).length + plots(reviewHtml).length);
     for (const svg of all) expect(xmlProblems(svg)).toEqual([]);
     const ids = [...reviewHtml.matchAll(/\sid="([^"]*)"/g)].map((m) => m[1]);
     expect(new Set(ids).size).toBe(ids.length);
@@ -220,7 +240,9 @@ describe('the check report', () => {
     const html = await renderCheckHtml(pass);
     expect(html).toContain('<strong>HOLDS</strong>');
     expect(section(html, 'counterexample')).toBeUndefined();
-    expect(svgs(html)).toHaveLength(pass.flags.length);
+    expect(diagrams(html)).toHaveLength(pass.flags.length);
+    // States per BFS level and the coverage heat map.
+    expect(plots(html)).toHaveLength(2);
     expect(section(html, 'coverage')).toContain('<table class="coverage">');
     expect(networkReferences(html)).toEqual([]);
   });
@@ -261,13 +283,14 @@ describe('escaping', () => {
       scenarios: review.scenarios.map((s, i) => (i === 0 ? { id: `${s.id}"><b>`, title: evil } : s)),
       cells: review.cells.map((c) => (c.scenario === review.scenarios[0]!.id ? { ...c, scenario: `${c.scenario}"><b>`, ...(c.trace ? { trace: evilTrace } : {}) } : c)),
     };
-    for (const html of [await renderTraceHtml(evilTrace), await renderCheckHtml(evilCheck), await renderReviewHtml(evilReview)]) {
-      expect(html).not.toContain('<script');
+    for (const [html, scripts] of [[await renderTraceHtml(evilTrace), 0], [await renderCheckHtml(evilCheck), 0], [await renderReviewHtml(evilReview), 1]] as const) {
+      // The review page's own filter script is the only one.
+      expect(html.split('<script').length - 1).toBe(scripts);
       expect(html).not.toContain('<img');
       expect(html).not.toContain('"><b>');
       expect(html).not.toContain("' onmouseover='");
       expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
-      expect(networkReferences(html)).toEqual([]);
+      expect(networkReferences(html)).toEqual(scripts === 1 ? ['<script>'] : []);
       for (const svg of svgs(html)) expect(xmlProblems(svg)).toEqual([]);
     }
   });
