@@ -12,13 +12,13 @@ import {
   framePushedWords,
   idsWords,
   killWords,
-  sigreturnKillWords,
-  sigsegvHandlerWords,
   lazyClearWords,
   notAbortedWords,
   preemptedAtExitWords,
   sharedAbortWords,
+  sigreturnKillWords,
   sigreturnWords,
+  sigsegvHandlerWords,
 } from './decision-words.js';
 import { decodeLabel, LabelKind } from '../models/system/labels.js';
 import type { RseqSystem } from '../models/system/rseq-system.js';
