@@ -192,7 +192,8 @@ function ptraceStep(): KernelPathCase {
  * descriptor, which fails again: force_sigsegv(SIGSEGV) makes it fatal, but the handler frame is
  * already being set up and signal_setup_done then blocks SIGSEGV (no SA_NODEFER), so the fatal
  * SIGSEGV stays pending and blocked: the handler runs once; the kill comes when it returns
- * (rt_sigreturn unblocks SIGSEGV).
+ * (rt_sigreturn unblocks SIGSEGV). The model does the same (models/kernel/signal-faults.ts) with
+ * the thread's own SIGSEGV handler program.
  */
 function segvHandler(): KernelPathCase {
   const model = new ModelBuilder('litmus-segv-handler')
@@ -209,42 +210,49 @@ function segvHandler(): KernelPathCase {
         return { code: [I.store({ var: 'handler_returns' }, 0), ...f.code, I.clear({ label: 'clear' }), I.done()], descriptors: { b_cs: { ...f.descriptors['b_cs']!, signature: 0x12345678 } } };
       })(),
     )
-    // The model has one handler program per thread, run for SIGSEGV too (sigsegvHandler): it
-    // cannot give SIGSEGV the C side's own handler (segv_handled += 1, then exit or return).
     .program('usr1', [I.addm({ var: 'handled' }, 1), I.sigreturn()])
+    // on_segv of the C side: segv_handled += 1, rseq_cs = 0, then _exit(0) unless handler_returns.
+    .program(
+      'segv',
+      seq(
+        I.addm({ var: 'segv_handled' }, 1),
+        I.clear(),
+        I.load('r1', { var: 'handler_returns' }),
+        I.br('eq', 'r1', 0, 'segv_exit'),
+        I.sigreturn(),
+        // _exit ends the process; the model's done ends T1 only (T2 may still store its choice).
+        I.done({ label: 'segv_exit' }),
+      ),
+    )
     // The C side picks handler_returns per run (odd runs 1); here T2's store races with T1's
     // first store of 0, so both values reach the end independently of T1's c.s.
     .program('choice', [I.store({ var: 'handler_returns' }, 1), I.done()])
-    .thread({ name: 'T1', program: 'main', cpu: 'C0', handler: 'usr1', sigsegvHandler: true })
+    .thread({ name: 'T1', program: 'main', cpu: 'C0', handler: 'usr1', sigsegvHandler: 'segv' })
     .thread({ name: 'T2', program: 'choice', cpu: 'C1' })
     .build();
   return {
     id: 'segv-handler',
     title: 'SIGSEGV handler installed, bad descriptor found on signal delivery',
-    expect: 'a fault inside the c.s. forces SIGSEGV; its delivery faults again (fatal), but the handler runs once with the fatal SIGSEGV blocked: it can exit; if it returns, the process is killed',
+    expect: 'a fault while rseq_cs holds the bad descriptor forces SIGSEGV; its delivery faults again (fatal), but the handler runs once with the fatal SIGSEGV blocked: it can exit; if it returns, the process is killed',
     mode: 'segv-handler',
     modelSide: { model, knobs: ['segvOnDelivery=force_sigsegv'], budgets: { ...PINNED, signals: 1 } },
-    // A fault needs the signal or a preemption inside the c.s.; the SIGUSR1 handler may have run before it.
+    // A fault needs the signal or a preemption while rseq_cs holds the descriptor: inside the c.s.
+    // (counter=0), or in the windows outside it, after the arm or after the commit, where the
+    // full validation of 6.0-6.18 faults too (counter=1). The SIGUSR1 handler may have run
+    // before it, or over the SIGSEGV handler once that cleared rseq_cs. handler_returns=1 with
+    // segv_handled=1 and no kill: the model's done ends T1 only, so T2's store may come after
+    // it (the C side's _exit ends the process first): allowed, never shown.
     expected: [
-      'counter=0 handled=0 segv_handled=1 handler_returns=0',
-      'counter=0 handled=1 segv_handled=1 handler_returns=0',
+      ...[0, 1].flatMap((counter) => [0, 1].flatMap((handled) => [0, 1].map((returns) => `counter=${counter} handled=${handled} segv_handled=1 handler_returns=${returns}`))),
       'counter=1 handled=0 segv_handled=0 handler_returns=0',
       'counter=1 handled=0 segv_handled=0 handler_returns=1',
       'counter=1 handled=1 segv_handled=0 handler_returns=0',
       'counter=1 handled=1 segv_handled=0 handler_returns=1',
       'killed',
-    ],
+    ].sort(),
     wired: true,
     awaiting: '',
     plan: { ...NO_PLAN, signals: 1, windowUs: 6000 },
-    knownFinding: {
-      outcomes: ['counter=0 handled=0 segv_handled=1 handler_returns=0', 'counter=0 handled=1 segv_handled=1 handler_returns=0'],
-      why:
-        'the model kills at the fault (signal-faults.ts: with force_sigsegv "the kill stands"), but the kernel runs the SIGSEGV handler once first: ' +
-        'the fault queues a catchable SIGSEGV; its delivery faults again and force_sigsegv(SIGSEGV) resets the handler and queues a fatal SIGSEGV, ' +
-        'yet handle_signal goes on to set up the frame of the SIGSEGV being delivered (rseq_signal_deliver runs before setup_rt_frame) and ' +
-        'signal_setup_done blocks SIGSEGV for the handler (no SA_NODEFER): the handler runs, can exit (segv_handled=1), and the kill comes at rt_sigreturn',
-    },
   };
 }
 

@@ -51,6 +51,19 @@ export function killWords(thread: string, reason: KillReasonCode): string {
   return `SIGSEGV: ${thread} killed (${killReasonText[reason] ?? ''}); the process dies`;
 }
 
+/** `kill` at the SIGSEGV handler's rt_sigreturn: the restored mask unblocks the fatal SIGSEGV. */
+export function sigreturnKillWords(thread: string, reason: KillReasonCode): string {
+  return `SIGSEGV: ${thread}'s rt_sigreturn unblocks the fatal SIGSEGV (${killReasonText[reason] ?? ''}); the process dies`;
+}
+
+/** `sigsegv-handler`: the SIGSEGV a fault forced is delivered to the thread's SIGSEGV handler. */
+export function sigsegvHandlerWords(thread: string, reason: KillReasonCode, fatal: boolean): string {
+  const why = killReasonText[reason] ?? '';
+  if (fatal)
+    return `SIGSEGV (${why}) delivered to ${thread}'s SIGSEGV handler; the delivery faults again (force_sigsegv(SIGSEGV): handler reset, fatal SIGSEGV queued): SIGSEGV handler runs with the fatal SIGSEGV blocked; killed at its rt_sigreturn`;
+  return `SIGSEGV (${why}) delivered to ${thread}'s SIGSEGV handler; the delivery finds the IP outside the c.s. and clears rseq_cs: an ordinary caught signal`;
+}
+
 /** `signal-delivered`: the handler frame saved the interrupted IP. */
 export function framePushedWords(thread: string, savedIp: string): string {
   return `signal delivered to ${thread}: handler frame saves ip ${savedIp}`;

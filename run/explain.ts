@@ -16,7 +16,9 @@ import {
   notAbortedWords,
   preemptedAtExitWords,
   sharedAbortWords,
+  sigreturnKillWords,
   sigreturnWords,
+  sigsegvHandlerWords,
 } from './decision-words.js';
 import { registersWritten } from '../models/kernel/liveness.js';
 import { decodeLabel, LabelKind } from '../models/system/labels.js';
@@ -63,7 +65,7 @@ export function explainPath(
   const ipOf = (s: Int32Array, t: number) => {
     const l = k.level(s, t);
     const f = L.frame(t, l);
-    return { l, f, prog: k.programOf(t, l), ip: k.get(s, L.ip[f]!) };
+    return { l, f, prog: k.programOf(s, t, l), ip: k.get(s, L.ip[f]!) };
   };
   const inCsOf = (s: Int32Array, t: number): boolean => {
     const { f, prog, ip } = ipOf(s, t);
@@ -178,16 +180,16 @@ export function explainPath(
     const idsSeen = new Set<number>();
     names.forEach((n, u) => {
       const pushed = first(taken, 'signal-delivered', u);
-      if (pushed) decisions.push({ kind: 'frame-pushed', text: framePushedWords(n, where(k.programOf(u, pushed.level - 1), pushed.savedIp)) });
+      if (pushed) decisions.push({ kind: 'frame-pushed', text: framePushedWords(n, where(k.programOf(s, u, pushed.level - 1), pushed.savedIp)) });
       const popped = first(taken, 'sigreturn', u);
-      if (popped) decisions.push({ kind: 'sigreturn', text: sigreturnWords(n, where(k.programOf(u, popped.level), k.get(s, L.ip[L.frame(u, popped.level)]!))) });
+      if (popped) decisions.push({ kind: 'sigreturn', text: sigreturnWords(n, where(k.programOf(s, u, popped.level), k.get(s, L.ip[L.frame(u, popped.level)]!))) });
       const area = k.area(p, u);
       if (area >= 0) {
         // Every clear of this thread's struct rseq, worded from the decision that made it.
         const clears = taken.filter((d): d is DecisionOf<'abort' | 'lazy-clear'> => (d.kind === 'abort' || d.kind === 'lazy-clear') && d.area === area);
         for (const c of clears) {
           if (c.kind === 'abort' && c.thread === u) {
-            const prog = k.programOf(u, c.level);
+            const prog = k.programOf(s, u, c.level);
             decisions.push({ kind: 'abort', text: abortWords(n, where(prog, c.fromIp), where(prog, c.abortIp), descName(c.desc)) });
           } else if (c.kind === 'abort') decisions.push({ kind: 'other', text: sharedAbortWords(n, descName(c.desc), names[c.thread]!) });
           else decisions.push({ kind: 'lazy-clear', text: lazyClearWords(n, descName(c.desc)) });
@@ -226,7 +228,9 @@ export function explainPath(
       if (first(taken, 'event-recorded', u) && ev1 & ~ev0) decisions.push({ kind: 'event-recorded', text: eventWords(n, sys.collapseEvents ? null : ev1) });
     });
     const kill = first(taken, 'kill');
-    if (kill) decisions.push({ kind: 'sigsegv', text: killWords(names[kill.thread]!, kill.reason) });
+    const caught = first(taken, 'sigsegv-handler');
+    if (caught) decisions.push({ kind: 'sigsegv', text: sigsegvHandlerWords(names[caught.thread]!, caught.reason, caught.fatal) });
+    if (kill) decisions.push({ kind: 'sigsegv', text: (kill.atSigreturn ? sigreturnKillWords : killWords)(names[kill.thread]!, kill.reason) });
     const cpuAfter = k.get(s, L.status[t]!) === Status.Running ? ir.cpus[k.get(s, L.cpu[t]!)]! : null;
     const text = decisions.length > 0 ? `${what}: ${decisions.map((d) => d.text).join('; ')}` : what;
     const changed = values.step({ before: p, after: s, ...(raw ? { raw } : {}), thread: t, written, decisions: taken, idsSeen });

@@ -55,7 +55,7 @@ export function modelStateGraph(ir: ModelIR, options: CheckOptions = {}, limit =
         const st = k.get(s, L.status[i]!);
         if (st === Status.Done || st === Status.Dormant) return `${t.name} ${statusNames[st]}`;
         const lvl = k.level(s, i);
-        const p = ir.programs[k.programOf(i, lvl)]!;
+        const p = ir.programs[k.programOf(s, i, lvl)]!;
         const ip = k.get(s, L.ip[L.frame(i, lvl)]!);
         return `${t.name} ${statusNames[st]} ${ir.cpus[k.get(s, L.cpu[i]!)]} ${p.name}:${p.labels[ip] ?? ip}`;
       })

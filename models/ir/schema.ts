@@ -129,8 +129,11 @@ export const threadSchema = z
     flags: z.array(noRestartFlag).optional(),
     /** Threads created by a fork/clone_vm instruction start dormant. */
     dormant: z.boolean().optional(),
-    /** The program installed `handler` for SIGSEGV too, so a kernel-sent SIGSEGV is caught (§1.5). @defaultValue false */
-    sigsegvHandler: z.boolean().optional(),
+    /**
+     * The thread catches SIGSEGV (§1.5): the name of its SIGSEGV handler program, or true for
+     * its `handler` program. @defaultValue false
+     */
+    sigsegvHandler: z.union([z.boolean(), name]).optional(),
     /**
      * A descriptor whose address an earlier user of this struct rseq's memory left in `rseq_cs`
      * (a thread that exited registered, an unloaded library): the area starts holding it. Needs

@@ -73,8 +73,8 @@ export interface ThreadIR {
   readonly registered: boolean;
   readonly flags: number;
   readonly dormant: boolean;
-  /** `handler` also catches SIGSEGV. */
-  readonly sigsegvHandler: boolean;
+  /** The program that catches SIGSEGV (`handler` when the model said true), or -1. */
+  readonly sigsegvHandler: number;
   /** Descriptor index + 1 that the area's rseq_cs holds at the start (left by an earlier user), or 0. */
   readonly staleRseqCs: number;
 }

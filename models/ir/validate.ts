@@ -251,6 +251,10 @@ export function validateModel(input: unknown, file = '<builder>', jsonText?: str
     if (handler >= 0 && !programs[handler]!.code.some((c) => c.op === 'sigreturn'))
       err('bad-handler', [...path, 'handler'], `handler program ${t.handler} has no sigreturn`);
     if (t.sigsegvHandler === true && handler < 0) err('bad-handler', [...path, 'sigsegvHandler'], 'a SIGSEGV handler needs the thread\'s "handler" program');
+    const segv = typeof t.sigsegvHandler === 'string' ? programIndex(t.sigsegvHandler, [...path, 'sigsegvHandler']) : t.sigsegvHandler === true ? handler : -1;
+    // The C handler returns (rt_sigreturn) or ends the thread (exit): one of the two ends it.
+    if (typeof t.sigsegvHandler === 'string' && segv >= 0 && !programs[segv]!.code.some((c) => c.op === 'sigreturn' || c.op === 'done'))
+      err('bad-handler', [...path, 'sigsegvHandler'], `SIGSEGV handler program ${t.sigsegvHandler} has neither sigreturn nor done`);
     return {
       name: threadNames[i]!,
       program: programIndex(t.program, [...path, 'program']),
@@ -260,7 +264,7 @@ export function validateModel(input: unknown, file = '<builder>', jsonText?: str
       registered: t.registered ?? true,
       flags: (t.flags ?? []).reduce((a, f) => a | flagBits[f]!, 0),
       dormant: t.dormant ?? false,
-      sigsegvHandler: t.sigsegvHandler ?? false,
+      sigsegvHandler: segv,
       staleRseqCs: stale + 1,
     };
   });
@@ -275,7 +279,7 @@ export function validateModel(input: unknown, file = '<builder>', jsonText?: str
       if (ins.op === 'sigreturn' && threads.some((t) => t.program === pi))
         err('bad-handler', ['programs', p.name, i], `sigreturn in a thread's main program (only handlers return from signals)`);
       // The new image of a successful execve is the rest of a main program (its frame 0).
-      if (ins.op === 'syscall' && ins.name === 'execve' && threads.some((t) => t.handler === pi))
+      if (ins.op === 'syscall' && ins.name === 'execve' && threads.some((t) => t.handler === pi || t.sigsegvHandler === pi))
         err('bad-handler', ['programs', p.name, i], `execve in a signal handler program (the model's new image continues a main program)`);
     });
   });

@@ -44,8 +44,13 @@ export type KernelDecision =
   | { readonly kind: 'no-restart'; readonly thread: number; readonly desc: number; readonly pending: number; readonly exempt: number }
   /** Back at the exit to user mode, the IP is still where the thread left it, inside the c.s. it armed: nothing aborted it (it resumes there, or the process was killed instead). */
   | { readonly kind: 'not-aborted'; readonly thread: number; readonly desc: number }
-  /** force_sigsegv: the process dies. */
-  | { readonly kind: 'kill'; readonly thread: number; readonly reason: KillReasonCode }
+  /** force_sigsegv: the process dies (`atSigreturn`: the SIGSEGV handler's rt_sigreturn unblocked the fatal SIGSEGV its delivery left pending). */
+  | { readonly kind: 'kill'; readonly thread: number; readonly reason: KillReasonCode; readonly atSigreturn?: boolean }
+  /**
+   * The SIGSEGV a fault for `reason` forced was delivered to the thread's SIGSEGV handler;
+   * `fatal`: the delivery faulted again, so it runs with the fatal SIGSEGV pending and blocked.
+   */
+  | { readonly kind: 'sigsegv-handler'; readonly thread: number; readonly reason: KillReasonCode; readonly fatal: boolean }
   /** cpu_id_start and cpu_id of `area` written for `cpu` (-1 with cpu_id_start 0: unregistration). */
   | { readonly kind: 'ids-written'; readonly thread: number; readonly area: number; readonly cpu: number }
   /** A signal handler frame was pushed at `level`; the interrupted frame saved `savedIp`. */

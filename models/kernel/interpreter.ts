@@ -61,7 +61,7 @@ export class Interpreter {
   current(s: Int32Array, t: number): Instr {
     const k = this.k;
     const lvl = k.level(s, t);
-    return this.ir.programs[k.programOf(t, lvl)]!.code[k.get(s, k.L.ip[k.L.frame(t, lvl)]!)]!;
+    return this.ir.programs[k.programOf(s, t, lvl)]!.code[k.get(s, k.L.ip[k.L.frame(t, lvl)]!)]!;
   }
 
   /**
@@ -73,7 +73,7 @@ export class Interpreter {
     const L = k.L;
     const lvl = k.level(s, t);
     const f = L.frame(t, lvl);
-    const prog = k.programOf(t, lvl);
+    const prog = k.programOf(s, t, lvl);
     const ip = k.get(s, L.ip[f]!);
     const ins = this.ir.programs[prog]!.code[ip]!;
 
@@ -291,6 +291,8 @@ export class Interpreter {
     if (child < 0 || k.get(s, L.status[child]!) !== Status.Dormant) return;
     const copy = (fields: Int32Array, from: number, to: number): void => k.set(s, fields[to]!, k.get(s, fields[from]!));
     for (const fs of [L.level, L.evMask, L.tifNotify, L.sysInCs, L.sysPromised, L.sysExitCheck, L.cpu]) copy(fs, t, child);
+    // The child runs the same handler frames; a fatal SIGSEGV pending is not inherited.
+    if (L.segvFrame.length > 0) copy(L.segvFrame, t, child);
     for (let l = 0; l < L.levels; l++) {
       const from = L.frame(t, l);
       const to = L.frame(child, l);
@@ -316,7 +318,7 @@ export class Interpreter {
       k.setArea(s, child, k.policy.forkUnregister === 'CLONE_THREAD' && parentArea >= 0 ? parentArea : -1);
     }
     // The child returns 0 from fork/clone; the parent got a non-zero value.
-    const lastSyscall = this.ir.programs[k.programOf(child, k.level(s, child))]!.code[k.get(s, L.ip[k.topFrame(s, child)]!) - 1];
+    const lastSyscall = this.ir.programs[k.programOf(s, child, k.level(s, child))]!.code[k.get(s, L.ip[k.topFrame(s, child)]!) - 1];
     if (lastSyscall && lastSyscall.op === 'syscall' && lastSyscall.dst >= 0)
       k.set(s, L.regs[k.topFrame(s, child) * L.registers + lastSyscall.dst]!, encodeValue(0));
   }

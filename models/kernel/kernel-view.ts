@@ -14,7 +14,7 @@ export interface KernelView {
   readonly trackMmCid: boolean;
   get(s: Int32Array, f: number): number;
   set(s: Int32Array, f: number, v: number): void;
-  programOf(t: number, l: number): number;
+  programOf(s: Int32Array, t: number, l: number): number;
   level(s: Int32Array, t: number): number;
   topFrame(s: Int32Array, t: number): number;
   area(s: Int32Array, t: number): number;

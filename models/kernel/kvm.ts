@@ -4,7 +4,7 @@ import { Entry } from './layout.js';
 /** Whether thread t sleeps in ioctl(KVM_RUN): it entered the kernel through a kvm_run syscall. */
 export function inKvmRun(k: KernelView, s: Int32Array, t: number): boolean {
   if (k.get(s, k.L.entry[t]!) !== Entry.Syscall) return false;
-  const ins = k.ir.programs[k.programOf(t, k.level(s, t))]!.code[k.get(s, k.L.ip[k.topFrame(s, t)]!) - 1];
+  const ins = k.ir.programs[k.programOf(s, t, k.level(s, t))]!.code[k.get(s, k.L.ip[k.topFrame(s, t)]!) - 1];
   return ins !== undefined && ins.op === 'syscall' && ins.name === 'kvm_run';
 }
 

@@ -101,6 +101,16 @@ export class RseqLayout {
   readonly areaMmCid: Int32Array;
   /** Ghost: the area's rseq_cs is still what an earlier user left (thread staleRseqCs); empty unless a thread has one. */
   readonly staleCs: Int32Array;
+  // per thread, empty unless a thread has a SIGSEGV handler (models/kernel/signal-faults.ts)
+  /** The level of the frame that runs the SIGSEGV handler, 0: none. */
+  readonly segvFrame: Int32Array;
+  /**
+   * The KillReason of the fault that forced a SIGSEGV (0: none): queued while segvFrame is 0,
+   * else fatal (the delivery faulted again), pending and blocked while the handler runs.
+   */
+  readonly segvFatal: Int32Array;
+  /** Ghost: that fault's kill would not be justified (G2), judged when the fault happened. */
+  readonly segvUnjustified: Int32Array;
 
   readonly levels: number;
   readonly threads: number;
@@ -113,7 +123,9 @@ export class RseqLayout {
   constructor(ir: ModelIR, trackLast = false, kernelWork = false) {
     const b = new BitLayoutBuilder();
     const T = ir.threads.length;
-    const levels = ir.signalNesting + 1;
+    // A SIGSEGV handler frame may sit over as many signal frames as signalNesting allows.
+    const segv = ir.threads.some((th) => th.sigsegvHandler >= 0);
+    const levels = ir.signalNesting + 1 + (segv ? 1 : 0);
     this.levels = levels;
     this.threads = T;
     this.registers = ir.registers;
@@ -174,6 +186,9 @@ export class RseqLayout {
     this.rseqCs = per('rseqCs', bitsFor(ir.descriptors.length));
     this.areaMmCid = per('areaMmCid', bitsFor(T));
     this.staleCs = ir.threads.some((th) => th.staleRseqCs > 0) ? per('staleCs', 1) : new Int32Array(0);
+    this.segvFrame = segv ? per('segvFrame', bitsFor(levels - 1)) : new Int32Array(0);
+    this.segvFatal = segv ? per('segvFatal', 4) : new Int32Array(0);
+    this.segvUnjustified = segv ? per('segvUnjustified', 1) : new Int32Array(0);
     this.bits = b.build();
     this.threadWordStart = Int32Array.from({ length: T }, (_, t) => this.bits.groups.get(`t${t}`)!.start);
     this.threadWords = this.bits.groups.get('t0')!.count;

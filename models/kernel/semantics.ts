@@ -7,7 +7,7 @@ import { isReworkFamily, type Policy } from './policy.js';
 import type { CheckSite, DecisionSink, EventClass, KillReasonCode } from './decisions.js';
 import { encodeCachedCpu, encodeValue, RSEQ_CPU_ID_UNINITIALIZED } from './encoding.js';
 import { enterGuest, inKvmRun } from './kvm.js';
-import { sigsegvLoops } from './signal-faults.js';
+import { sigsegvCaught, sigsegvLoops } from './signal-faults.js';
 import { KernelWork, WorkKind } from './kernel-work.js';
 
 export type { EventClass } from './decisions.js';
@@ -55,6 +55,13 @@ export class KernelSemantics {
   /** Kernel work an IPI may land inside (none unless the policy leaves a race open). */
   readonly work: KernelWork;
   private readonly v2: boolean;
+  /**
+   * Set while the rseq handler runs for a thread whose SIGSEGV handler catches its faults
+   * (signal-faults.ts sigsegvCaught); `segvFaulted` says one was caught since. Both live only
+   * within one hook call (handleNotifyResume, deliverForcedSegv): never between transitions.
+   */
+  private catchingSegv = false;
+  private segvFaulted = false;
 
   constructor(
     readonly ir: ModelIR,
@@ -81,9 +88,11 @@ export class KernelSemantics {
   killed(s: Int32Array): boolean {
     return this.b.get(s, this.L.killed) === 1;
   }
-  /** Program executed at frame level l of thread t. */
-  programOf(t: number, l: number): number {
-    return l === 0 ? this.ir.threads[t]!.program : this.ir.threads[t]!.handler;
+  /** Program executed at frame level l of thread t in state s (the SIGSEGV handler's frame runs its own). */
+  programOf(s: Int32Array, t: number, l: number): number {
+    const th = this.ir.threads[t]!;
+    if (l === 0) return th.program;
+    return this.L.segvFrame.length > 0 && this.b.get(s, this.L.segvFrame[t]!) === l ? th.sigsegvHandler : th.handler;
   }
   level(s: Int32Array, t: number): number {
     return this.b.get(s, this.L.level[t]!);
@@ -122,16 +131,38 @@ export class KernelSemantics {
   /** force_sigsegv: the whole process dies. G2 judges whether the thread had violated the ABI. */
   kill(s: Int32Array, t: number, reason: KillReasonCode): void {
     if (this.killed(s)) return;
+    if (this.catchingSegv && this.catchSegv(s, t, reason)) return;
     if (sigsegvLoops(this, t, reason)) {
       reason = KillReason.sigsegvLoop;
       this.violate(s, Code.deliveryTerminates);
     }
+    this.die(s, t, reason, this.ghosts.g2 && !this.killJustified(s, t, reason), false);
+  }
+
+  /** The process dies for `reason` (`atSigreturn`: the fatal SIGSEGV rt_sigreturn unblocked). */
+  private die(s: Int32Array, t: number, reason: KillReasonCode, unjustified: boolean, atSigreturn: boolean): void {
     const L = this.L;
     this.set(s, L.killed, 1);
     this.set(s, L.killReason, reason);
     this.set(s, L.killThread, t);
-    this.sink?.decide({ kind: 'kill', thread: t, reason });
-    if (this.ghosts.g2 && !this.killJustified(s, t, reason)) this.violate(s, Code.G2);
+    this.sink?.decide({ kind: 'kill', thread: t, reason, ...(atSigreturn ? { atSigreturn } : {}) });
+    if (unjustified) this.violate(s, Code.G2);
+  }
+
+  /**
+   * A fault the rseq handler found for t, whose SIGSEGV handler catches it (signal-faults.ts):
+   * the SIGSEGV is queued (or already is: one pending SIGSEGV) and true is returned, unless the
+   * handler is running, SIGSEGV blocked: then force_sig makes it fatal now and the kill stands.
+   * The kill it may become later keeps this fault's reason and G2 judgement.
+   */
+  private catchSegv(s: Int32Array, t: number, reason: KillReasonCode): boolean {
+    const L = this.L;
+    if (this.get(s, L.segvFrame[t]!) !== 0) return false;
+    this.segvFaulted = true;
+    if (this.get(s, L.segvFatal[t]!) !== 0) return true;
+    this.set(s, L.segvFatal[t]!, reason);
+    this.set(s, L.segvUnjustified[t]!, this.ghosts.g2 && !this.killJustified(s, t, reason) ? 1 : 0);
+    return true;
   }
 
   /** Whether a kill is backed by an ABI violation of the thread (rseq(2), §1.5). */
@@ -159,7 +190,7 @@ export class KernelSemantics {
       if (this.ghosts.precision) this.set(s, L.evSince[f]!, 1);
       if (!this.ghosts.g1) continue;
       const d = this.get(s, L.armed[f]!);
-      if (d === 0 || !this.inRange(d, this.programOf(t, l), this.get(s, L.ip[f]!))) continue;
+      if (d === 0 || !this.inRange(d, this.programOf(s, t, l), this.get(s, L.ip[f]!))) continue;
       // NO_RESTART flags exempt an event only where the kernel honours them (L418-L5x); where it
       // ignores them (L619) the c.s. must still restart, where it kills (L60) nothing commits.
       const flags = this.policy.noRestartFlags === 'honoured' ? this.desc(d).flags | this.userFlags(t) : 0;
@@ -256,11 +287,14 @@ export class KernelSemantics {
     }
   }
 
-  /** __rseq_handle_notify_resume (L418-L63): IP fixup, then ID update. */
+  /** __rseq_handle_notify_resume (L418-L63): IP fixup, then ID update (skipped after a fault: goto error). */
   private handleNotifyResume(s: Int32Array, t: number, site: CheckSite): void {
     if (this.area(s, t) < 0) return;
+    this.catchingSegv = sigsegvCaught(this, t);
+    this.segvFaulted = false;
     this.ipFixup(s, t, site);
-    if (!this.killed(s) && this.work.kind(s, t) === WorkKind.none) this.updateIds(s, t, this.policy.idUpdate === 'everyHandlerRun');
+    if (!this.killed(s) && !this.segvFaulted && this.work.kind(s, t) === WorkKind.none) this.updateIds(s, t, this.policy.idUpdate === 'everyHandlerRun');
+    this.catchingSegv = false;
   }
 
   /** rseq_ip_fixup + rseq_get_rseq_cs + rseq_need_restart (L418-L63). */
@@ -273,7 +307,7 @@ export class KernelSemantics {
     if (d === 0) return; // ZERO_CS: not in a c.s.; the event mask is left as it is.
     // L418-L63 validate before the in-range test: a bad descriptor kills even with ip outside.
     if (this.policy.csValidation !== 'minimal-in-range' && !this.validateFull(s, t, d)) return;
-    if (!this.inRange(d, this.programOf(t, this.level(s, t)), ip)) {
+    if (!this.inRange(d, this.programOf(s, t, this.level(s, t)), ip)) {
       this.lazyClear(s, t, a, d, site); // stale event bits survive (kernel/rseq.c v4.18)
       return;
     }
@@ -331,10 +365,9 @@ export class KernelSemantics {
   /** rseq_get_rseq_cs checks (L418-L63, and L619 debug). Returns false if it killed. */
   private validateFull(s: Int32Array, t: number, d: number): boolean {
     const cs = this.desc(d);
-    if (cs.version !== 0) this.kill(s, t, KillReason.badVersion);
-    else if (cs.abort >= cs.start && cs.abort < cs.postCommit) this.kill(s, t, KillReason.abortInCs);
-    else if (cs.signature !== this.ir.signature) this.kill(s, t, KillReason.badSignature);
-    return !this.killed(s);
+    const reason = cs.version !== 0 ? KillReason.badVersion : cs.abort >= cs.start && cs.abort < cs.postCommit ? KillReason.abortInCs : cs.signature !== this.ir.signature ? KillReason.badSignature : KillReason.none;
+    if (reason !== KillReason.none) this.kill(s, t, reason);
+    return reason === KillReason.none && !this.killed(s);
   }
 
   /** rseq_update_cpu_node_id: writes cpu_id_start, cpu_id and mm_cid of the registered area. */
@@ -398,7 +431,7 @@ export class KernelSemantics {
         return false;
       }
     }
-    if (!this.inRange(d, this.programOf(t, this.level(s, t)), ip)) {
+    if (!this.inRange(d, this.programOf(s, t, this.level(s, t)), ip)) {
       this.lazyClear(s, t, a, d, site);
       return true;
     }
@@ -448,9 +481,10 @@ export class KernelSemantics {
 
   // ---- signals -----------------------------------------------------------------------------
 
-  /** Whether t can take a pending signal now (handlers block their own signal unless nested). */
+  /** Whether t can take a pending signal now (handlers block their own signal unless nested; a SIGSEGV handler's frame does not count). */
   canDeliver(s: Int32Array, t: number): boolean {
-    return this.ir.threads[t]!.handler >= 0 && this.level(s, t) < this.ir.signalNesting;
+    const segv = this.L.segvFrame.length > 0 && this.get(s, this.L.segvFrame[t]!) !== 0 ? 1 : 0;
+    return this.ir.threads[t]!.handler >= 0 && this.level(s, t) - segv < this.ir.signalNesting;
   }
 
   /** handle_signal: restart rewinding, rseq_signal_deliver, then the handler frame. */
@@ -465,7 +499,13 @@ export class KernelSemantics {
     this.rseqSignalDeliver(s, t);
     if (this.killed(s)) return;
     if (rewind && this.policy.restartRewindOrder === 'after-fixup') this.set(s, L.ip[f]!, this.get(s, L.ip[f]!) - 1);
-    // setup_rt_frame: the frame saves the (fixed-up) ip; the handler starts with fresh registers.
+    this.pushFrame(s, t);
+  }
+
+  /** setup_rt_frame: the frame saves the (fixed-up) ip; the handler starts with fresh registers. Returns its level. */
+  private pushFrame(s: Int32Array, t: number): number {
+    const L = this.L;
+    const f = this.topFrame(s, t);
     const l = this.level(s, t) + 1;
     this.set(s, L.level[t]!, l);
     this.sink?.decide({ kind: 'signal-delivered', thread: t, level: l, savedIp: this.get(s, L.ip[f]!) });
@@ -475,6 +515,31 @@ export class KernelSemantics {
     this.set(s, L.armed[nf]!, 0);
     this.set(s, L.dirty[nf]!, 0);
     this.set(s, L.evSince[nf]!, 0);
+    return l;
+  }
+
+  /**
+   * get_signal dequeues the SIGSEGV a caught fault queued (synchronous signals first) and
+   * handle_signal delivers it: rseq_signal_deliver runs the fixup over the same rseq_cs, then
+   * the frame is set up whatever it found. A fault there makes the SIGSEGV fatal (kept pending
+   * and blocked while the handler runs, signal-faults.ts); none (the fixup cleared rseq_cs)
+   * leaves an ordinary caught signal. The interrupted frame keeps its IP: no fixup happened.
+   */
+  private deliverForcedSegv(s: Int32Array, t: number): void {
+    const L = this.L;
+    if (L.segvFrame.length === 0 || this.get(s, L.segvFatal[t]!) === 0 || this.get(s, L.segvFrame[t]!) !== 0) return;
+    const reason = this.get(s, L.segvFatal[t]!) as KillReasonCode;
+    this.noteEvent(s, t, 'signal');
+    this.segvFaulted = false;
+    this.rseqSignalDeliver(s, t);
+    if (this.killed(s)) return;
+    const fatal = this.segvFaulted;
+    if (!fatal) {
+      this.set(s, L.segvFatal[t]!, 0);
+      this.set(s, L.segvUnjustified[t]!, 0);
+    }
+    this.sink?.decide({ kind: 'sigsegv-handler', thread: t, reason, fatal });
+    this.set(s, L.segvFrame[t]!, this.pushFrame(s, t));
   }
 
   private rseqSignalDeliver(s: Int32Array, t: number): void {
@@ -509,6 +574,18 @@ export class KernelSemantics {
     this.set(s, L.evSince[f]!, 0);
     this.set(s, L.level[t]!, l - 1);
     this.sink?.decide({ kind: 'sigreturn', thread: t, level: l - 1 });
+    if (L.segvFrame.length > 0 && this.get(s, L.segvFrame[t]!) === l) this.segvHandlerReturned(s, t);
+  }
+
+  /** rt_sigreturn of the SIGSEGV handler restores the mask: a fatal SIGSEGV pending kills now. */
+  private segvHandlerReturned(s: Int32Array, t: number): void {
+    const L = this.L;
+    const reason = this.get(s, L.segvFatal[t]!) as KillReasonCode;
+    const unjustified = this.get(s, L.segvUnjustified[t]!) === 1;
+    this.set(s, L.segvFrame[t]!, 0);
+    this.set(s, L.segvFatal[t]!, 0);
+    this.set(s, L.segvUnjustified[t]!, 0);
+    if (reason !== KillReason.none) this.die(s, t, reason, unjustified, true);
   }
 
   // ---- the exit-to-user path ---------------------------------------------------------------
@@ -533,7 +610,7 @@ export class KernelSemantics {
     const L = this.L;
     if (this.topFrame(s, t) !== f || this.get(s, L.ip[f]!) !== ip || this.area(s, t) < 0) return;
     const d = this.get(s, L.armed[f]!);
-    if (this.inRange(d, this.programOf(t, this.level(s, t)), ip)) this.sink?.decide({ kind: 'not-aborted', thread: t, desc: d });
+    if (this.inRange(d, this.programOf(s, t, this.level(s, t)), ip)) this.sink?.decide({ kind: 'not-aborted', thread: t, desc: d });
   }
 
   private exitToUser(s: Int32Array, t: number): void {
@@ -563,7 +640,13 @@ export class KernelSemantics {
       this.handleNotifyResume(s, t, 'notify-resume');
       if (this.work.kind(s, t) !== WorkKind.none) return fromSyscall ? this.work.markFromSyscall(s, t) : undefined;
     }
-    if (this.policy.signalVsNotifyOrder === 'notify-first' && !this.killed(s) && this.get(s, L.sigPending[t]!) === 1 && this.canDeliver(s, t)) this.deliverSignal(s, t);
+    if (this.policy.signalVsNotifyOrder === 'notify-first' && !this.killed(s)) {
+      // A SIGSEGV notify-resume forced is dequeued before the pending signal (synchronous first).
+      this.deliverForcedSegv(s, t);
+      if (!this.killed(s) && this.get(s, L.sigPending[t]!) === 1 && this.canDeliver(s, t)) this.deliverSignal(s, t);
+    }
+    // The exit loop goes round again for a SIGSEGV forced on this pass.
+    if (!this.killed(s)) this.deliverForcedSegv(s, t);
     this.clearEventsAtExit(s, t);
     if (fromSyscall) this.finishSyscall(s, t);
   }
@@ -587,7 +670,7 @@ export class KernelSemantics {
     if (d === 0) return;
     if (!this.validateFull(s, t, d)) return;
     const f = this.topFrame(s, t);
-    if (this.inRange(d, this.programOf(t, this.level(s, t)), this.get(s, L.ip[f]!))) this.kill(s, t, KillReason.syscallInCs);
+    if (this.inRange(d, this.programOf(s, t, this.level(s, t)), this.get(s, L.ip[f]!))) this.kill(s, t, KillReason.syscallInCs);
     else if (this.policy.csValidation === 'debug-full') this.lazyClear(s, t, a, d, 'syscall-exit');
   }
 
@@ -600,7 +683,7 @@ export class KernelSemantics {
     const p = this.policy;
     const lvl = this.level(s, t);
     const f = L.frame(t, lvl);
-    const prog = this.programOf(t, lvl);
+    const prog = this.programOf(s, t, lvl);
     const inCs = this.inRange(this.get(s, L.armed[f]!), prog, insIp);
     this.sink?.decide({ kind: 'syscall-entry', thread: t, name, inCs });
     const inSet = p.syscallSet.includes(name);

@@ -174,7 +174,7 @@ export class CachedSteps {
     let flags = 0;
     if (st !== Status.Done && st !== Status.Dormant) {
       const lvl = k.level(s, t);
-      const prog = k.programOf(t, lvl);
+      const prog = k.programOf(s, t, lvl);
       const ip = k.get(s, L.ip[L.frame(t, lvl)]!);
       covIp = this.coverage.slot(prog, ip);
       if (this.instructions.atFusible(s, t)) flags |= FactFlag.fusible;

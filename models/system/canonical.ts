@@ -50,8 +50,9 @@ export class CanonicalForm {
   private readonly reduced: boolean;
   private readonly floating: readonly boolean[];
   private readonly rangeMask: readonly Int32Array[];
-  /** Per frame field index, per IP: (word, and-mask, or-bits) triples that reset dead registers. */
+  /** Per frame field index and program (f * programs + prog), per IP: (word, and-mask, or-bits) triples that reset dead registers. */
   private readonly deadMasks: readonly (readonly Int32Array[])[];
+  private readonly programs: number;
   /** Per frame field index: triples that reset every register (inactive frames). */
   private readonly clearAll: readonly Int32Array[];
   /** Descriptors that pass full validation (version 0, abort outside, right signature). */
@@ -80,6 +81,8 @@ export class CanonicalForm {
     this.rangeMask = settings.rangeMask;
     this.memo = settings.memoize ? new RangeMemo(L.threadWords) : undefined;
     this.doneFields = [L.cpu, L.evMask, L.tifNotify, L.entry, L.mmCid, L.kIdCpu, L.cpuIdStart, L.cpuId, L.rseqCs, L.areaMmCid, L.roDirty, L.sigPending];
+    // A thread that ended in its SIGSEGV handler leaves no pending SIGSEGV anyone can see.
+    if (L.segvFrame.length > 0) this.doneFields = [...this.doneFields, L.segvFrame, L.segvFatal, L.segvUnjustified];
     this.validDesc = ir.descriptors.map((d) => d.version === 0 && !(d.abort >= d.start && d.abort < d.postCommit) && d.signature === ir.signature);
     this.kIdCpuDead = !kernel.rework && policy.idUpdate === 'everyHandlerRun';
     this.floatTmp = new Int32Array(L.bits.words);
@@ -96,10 +99,15 @@ export class CanonicalForm {
     };
     const all = (1 << ir.registers) - 1;
     const live = settings.live;
-    this.deadMasks = Array.from({ length: this.T * L.levels }, (_, f) => {
-      const t = Math.floor(f / L.levels);
-      const prog = kernel.programOf(t, f % L.levels);
-      if (prog < 0) return [];
+    const P = ir.programs.length;
+    this.programs = P;
+    this.deadMasks = Array.from({ length: this.T * L.levels * P }, (_, i) => {
+      const f = Math.floor(i / P);
+      const prog = i % P;
+      const th = ir.threads[Math.floor(f / L.levels)]!;
+      // Level 0 runs the main program; the others a signal handler or the SIGSEGV handler.
+      const runs = f % L.levels === 0 ? prog === th.program : prog === th.handler || prog === th.sigsegvHandler;
+      if (!runs) return [];
       // One entry past the end: a killed thread's IP may rest after its last syscall.
       return Array.from({ length: live[prog]!.length + 1 }, (_, ip) => masksFor(f, all & ~(live[prog]![ip] ?? 0)));
     });
@@ -192,7 +200,7 @@ export class CanonicalForm {
     const d = k.get(s, L.rseqCs[t]!);
     const f = L.frame(t, top);
     if (d === 0 || !this.validDesc[d - 1] || k.get(s, L.armed[f]!) !== d) return -1;
-    const prog = k.programOf(t, top);
+    const prog = k.programOf(s, t, top);
     if (!(this.rangeMask[prog]![k.get(s, L.ip[f]!)]! & (1 << (d - 1)))) return -1;
     return this.ir.descriptors[d - 1]!.abort;
   }
@@ -224,7 +232,7 @@ export class CanonicalForm {
         k.set(s, L.cpuIdStart[t]!, 0);
         k.set(s, L.cpuId[t]!, 0);
         const d = k.get(s, L.rseqCs[t]!);
-        if (d !== 0 && this.validDesc[d - 1] && !k.inRange(d, k.programOf(t, top), k.get(s, L.ip[L.frame(t, top)]!))) k.set(s, L.rseqCs[t]!, 0);
+        if (d !== 0 && this.validDesc[d - 1] && !k.inRange(d, k.programOf(s, t, top), k.get(s, L.ip[L.frame(t, top)]!))) k.set(s, L.rseqCs[t]!, 0);
       }
     }
     if (this.reduced && (st === Status.Ready || st === Status.Blocked) && k.rework && !this.sharedAreas && k.area(s, t) === t) {
@@ -247,14 +255,14 @@ export class CanonicalForm {
         applyMasks(s, this.clearAll[f]!);
         continue;
       }
-      const prog = k.programOf(t, l);
+      const prog = k.programOf(s, t, l);
       if (l === top && abortIp >= 0) {
         // Only the registers live at abort_ip survive the certain abort; any IP of the range stands for all.
-        applyMasks(s, this.deadMasks[f]![abortIp]!);
+        applyMasks(s, this.deadMasks[f * this.programs + prog]![abortIp]!);
         k.set(s, L.ip[f]!, this.ir.descriptors[k.get(s, L.rseqCs[t]!) - 1]!.start);
       }
       const ip = k.get(s, L.ip[f]!);
-      applyMasks(s, this.deadMasks[f]![ip]!);
+      applyMasks(s, this.deadMasks[f * this.programs + prog]![ip]!);
       const d = k.get(s, L.armed[f]!);
       if (d !== 0 && !(this.rangeMask[prog]![ip]! & (1 << (d - 1)))) {
         // Outside its range the armed descriptor is history: re-entering a c.s. goes through

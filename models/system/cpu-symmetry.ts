@@ -213,7 +213,7 @@ export class CpuRenamer {
       const top = k.level(s, t);
       for (let l = 0; l <= top; l++) {
         const f = L.frame(t, l);
-        const prog = k.programOf(t, l);
+        const prog = k.programOf(s, t, l);
         const regs = this.cpuRegs[prog]! & (this.live[prog]![k.get(s, L.ip[f]!)] ?? 0);
         for (let r = 0; regs >>> r !== 0; r++) {
           if ((regs & (1 << r)) === 0) continue;

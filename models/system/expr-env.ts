@@ -105,7 +105,7 @@ export function rseqExprEnvironment(ir: ModelIR, k: KernelSemantics, constants: 
           return (s) => {
             const l = k.level(s, t);
             const f = L.frame(t, l);
-            return k.inRange(k.get(s, L.armed[f]!), k.programOf(t, l), k.get(s, L.ip[f]!)) ? 1 : 0;
+            return k.inRange(k.get(s, L.armed[f]!), k.programOf(s, t, l), k.get(s, L.ip[f]!)) ? 1 : 0;
           };
         case 'level':
           return (s) => k.level(s, t);

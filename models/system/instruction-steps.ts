@@ -43,7 +43,7 @@ export class InstructionSteps {
     if (!this.reduced) return false;
     const k = this.kernel;
     const lvl = k.level(s, t);
-    return this.fusible[k.programOf(t, lvl)]![k.get(s, this.L.ip[this.L.frame(t, lvl)]!)] === 1;
+    return this.fusible[k.programOf(s, t, lvl)]![k.get(s, this.L.ip[this.L.frame(t, lvl)]!)] === 1;
   }
 
   /** Runs running thread t's instruction step on `out`; returns the interpreter's StepOutcome. */
@@ -69,7 +69,7 @@ export class InstructionSteps {
   chain(s: Int32Array, t: number, preemptAtExit: boolean): { prog: number; ip: number }[] {
     const k = this.kernel;
     const lvl = k.level(s, t);
-    const chain = [{ prog: k.programOf(t, lvl), ip: k.get(s, this.L.ip[this.L.frame(t, lvl)]!) }];
+    const chain = [{ prog: k.programOf(s, t, lvl), ip: k.get(s, this.L.ip[this.L.frame(t, lvl)]!) }];
     this.interp.step(s, t, preemptAtExit, this.cpuOf);
     if (!preemptAtExit) this.runFused(s, t, (prog, ip) => chain.push({ prog, ip }));
     return chain;
@@ -83,7 +83,7 @@ export class InstructionSteps {
     while (k.get(s, L.status[t]!) === Status.Running && !k.killed(s) && k.get(s, L.violation) === 0 && k.work.kind(s, t) === WorkKind.none && this.atFusible(s, t)) {
       if (onStep) {
         const lvl = k.level(s, t);
-        onStep(k.programOf(t, lvl), k.get(s, L.ip[L.frame(t, lvl)]!));
+        onStep(k.programOf(s, t, lvl), k.get(s, L.ip[L.frame(t, lvl)]!));
       }
       this.interp.step(s, t, false, this.cpuOf);
     }

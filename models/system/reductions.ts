@@ -15,7 +15,7 @@ export function symmetryIsSound(ir: ModelIR): boolean {
   const [first, ...rest] = ir.threads;
   if (!first || rest.length === 0) return false;
   const same = rest.every(
-    (t) => t.program === first.program && t.handler === first.handler && t.registered === first.registered && t.flags === first.flags && !t.dormant && t.allowed.join() === first.allowed.join(),
+    (t) => t.program === first.program && t.handler === first.handler && t.sigsegvHandler === first.sigsegvHandler && t.registered === first.registered && t.flags === first.flags && !t.dormant && t.allowed.join() === first.allowed.join(),
   );
   if (!same || first.dormant) return false;
   if (ir.memory.vars.some((v) => v.perthread)) return false;

@@ -109,7 +109,7 @@ export class ThreadEvents {
   interruptibleSleep(s: Int32Array, t: number): { restart: boolean; dst: number } | undefined {
     const k = this.kernel;
     if (k.get(s, this.L.entry[t]!) !== Entry.Syscall) return undefined;
-    const prog = this.ir.programs[k.programOf(t, k.level(s, t))]!;
+    const prog = this.ir.programs[k.programOf(s, t, k.level(s, t))]!;
     const ins = prog.code[k.get(s, this.L.ip[k.topFrame(s, t)]!) - 1];
     if (ins === undefined || ins.op !== 'syscall' || !ins.blocking) return undefined;
     if (['futex_wait', 'read', 'write'].includes(ins.name)) return { restart: true, dst: ins.dst };

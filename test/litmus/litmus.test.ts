@@ -273,18 +273,12 @@ describe('kernel-path cases', () => {
     expect(await explored('exec-failure')).toEqual(expectedOf('exec-failure'));
   });
 
-  it('segv-handler: the model kills at the fault, so it forbids the SIGSEGV handler runs the kernel shows (the documented finding)', async () => {
+  it('segv-handler: the SIGSEGV handler runs once with the fatal SIGSEGV blocked (exit: no kill; return: killed), as the kernel shows', async () => {
     const model = await explored('segv-handler');
-    expect(model).toEqual([
-      'counter=1 handled=0 segv_handled=0 handler_returns=0',
-      'counter=1 handled=0 segv_handled=0 handler_returns=1',
-      'counter=1 handled=1 segv_handled=0 handler_returns=0',
-      'counter=1 handled=1 segv_handled=0 handler_returns=1',
-      KILLED,
-    ]);
-    const c = kernelPathCases().find((x) => x.id === 'segv-handler')!;
-    // The hand-worked set minus the model's: exactly the handler runs of the documented finding.
-    expect(c.expected.filter((o) => !model.includes(o))).toEqual(c.knownFinding!.outcomes);
+    // segv_handled=1 without a kill: the handler exited (or T2's choice came after its exit).
+    expect(model.filter((o) => o.includes('segv_handled=1'))).toHaveLength(8);
+    expect(model).toEqual([...expectedOf('segv-handler')]);
+    expect(kernelPathCases().find((x) => x.id === 'segv-handler')!.knownFinding).toBeUndefined();
   });
 });
 
@@ -394,7 +388,7 @@ describe.skipIf(skipReason !== undefined)(`the suite against this kernel${skipRe
       results.push(r);
       if (r.verdict === 'cannot run') ctx.skip(r.reason);
       expect(r.runs).toBeGreaterThan(0);
-      // A documented finding may reproduce (segv-handler: 23 of 400 runs on 6.18); nothing else may.
+      // A documented finding may reproduce; nothing else may.
       const unexplained = r.notAllowed.filter((o) => !(c.knownFinding?.outcomes ?? []).includes(o));
       expect(unexplained, `${c.id}: observed outcomes outside the allowed set`).toEqual([]);
       expect(r.allowedFrom.startsWith(c.wired ? 'the model under linux-' : 'the hand-worked set'), r.allowedFrom).toBe(true);

@@ -86,7 +86,7 @@ function replaysUnreduced(reduced: RseqSystem, full: RseqSystem, choices: readon
       for (const n of successorsOf(full, s, (kind, thread) => kind === want.kind && thread === want.thread)) next.set(n.join(','), n);
     const fusedStep = (s: Int32Array, kind: number, thread: number): boolean => {
       if (thread !== want.thread || kind !== LabelKind.instruction || k.get(s, L.status[thread]!) !== Status.Running) return false;
-      return reduced.fusedAt(k.programOf(thread, k.level(s, thread)), k.get(s, L.ip[k.topFrame(s, thread)]!));
+      return reduced.fusedAt(k.programOf(s, thread, k.level(s, thread)), k.get(s, L.ip[k.topFrame(s, thread)]!));
     };
     frontier = close(full, next, fusedStep);
     if (frontier.size === 0) return false;

@@ -58,12 +58,13 @@ function execFailureStaleMmCid(): ModelInput {
 // ---- sigsegv-handler-recursion ------------------------------------------------------------------
 
 /**
- * T1 installed its handler for SIGSEGV too and runs an rseq_addv whose descriptor carries a
- * wrong signature. A preemption inside the c.s. makes the notify-resume handler validate it: bad
- * signature, SIGSEGV (force_sigsegv(0): catchable). Delivering the handler runs
- * rseq_signal_deliver over the same descriptor: with force_sigsegv(SIGSEGV) the handler is
- * reset and the process dies; with force_sig(SIGSEGV) another caught SIGSEGV is queued and the
- * delivery starts over, for ever.
+ * T1 installed a SIGSEGV handler and runs an rseq_addv whose descriptor carries a wrong
+ * signature. A preemption inside the c.s. makes the notify-resume handler validate it: bad
+ * signature, SIGSEGV (force_sigsegv(0): catchable). Delivering it runs rseq_signal_deliver over
+ * the same descriptor, which faults again: with force_sigsegv(SIGSEGV) the handler is reset and
+ * a fatal SIGSEGV queued, yet the frame being set up runs the handler once with that SIGSEGV
+ * blocked, and its rt_sigreturn kills; with force_sig(SIGSEGV) another caught SIGSEGV is queued
+ * and the delivery starts over, for ever.
  */
 function sigsegvHandlerRecursion(): ModelInput {
   const f = addv('inc', 'counter', 1, { next: 'finish' });
@@ -72,8 +73,8 @@ function sigsegvHandlerRecursion(): ModelInput {
     .cpus(1)
     .memory('counter', { size: 'percpu', max: 2 })
     .program('main', seq({ code: f.code, descriptors: { inc_cs: { ...f.descriptors.inc_cs!, signature: 0x1234 } } }, I.done({ label: 'finish' })))
-    .program('handler', [I.nop(), I.sigreturn()])
-    .thread({ name: 'T1', program: 'main', cpu: 'C0', handler: 'handler', sigsegvHandler: true })
+    .program('segv', [I.nop(), I.sigreturn()])
+    .thread({ name: 'T1', program: 'main', cpu: 'C0', sigsegvHandler: 'segv' })
     .budgets({ preemptions: 1, migrations: 0, signals: 0 })
     .build();
 }
@@ -104,7 +105,7 @@ export const kernelPathEntries = [
   },
   {
     name: 'sigsegv-handler-recursion',
-    title: 'a caught SIGSEGV for a bad descriptor: force_sig on the delivery path queues another SIGSEGV each time, so the delivery never ends',
+    title: 'a caught SIGSEGV for a bad descriptor: force_sig on the delivery path queues another SIGSEGV each time, so the delivery never ends (force_sigsegv: the handler runs once, killed at its rt_sigreturn)',
     source: '784e0300fe9f (rseq: Avoid infinite recursion when delivering SIGSEGV; before it d7822b1e24f2 used force_sig), rseq-semantics.md §1.5',
     model: sigsegvHandlerRecursion(),
     property: 'signal-delivery-terminates',
