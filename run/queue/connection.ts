@@ -74,7 +74,9 @@ export const redactedMessage = (target: QueueTarget, e: unknown): string => reda
  */
 export async function checkReachable(target: QueueTarget): Promise<void> {
   const client = new Redis({ ...target.options, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 1 });
-  client.on('error', () => undefined);
+  // ioredis closes the connection after a refused AUTH; its error event says why.
+  let refused: unknown;
+  client.on('error', (e) => (refused ??= e));
   try {
     await Promise.race([
       client.connect().then(() => client.ping()),
@@ -82,7 +84,7 @@ export async function checkReachable(target: QueueTarget): Promise<void> {
     ]);
   } catch (e) {
     client.disconnect();
-    throw badQueue(`cannot reach the queue at ${target.redacted}: ${redactedMessage(target, e)}`);
+    throw badQueue(`cannot reach the queue at ${target.redacted}: ${redactedMessage(target, refused ?? e)}`);
   }
   client.disconnect();
 }
