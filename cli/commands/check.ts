@@ -30,6 +30,7 @@ import {
   maxSecondsOption,
   maxStatesOption,
   oneOf,
+  queueOption,
   quietOption,
   workersOption,
 } from '../options.js';
@@ -40,10 +41,20 @@ import { writeCheckReport } from '../report.js';
 import { withStopSignals } from '../signals.js';
 import { graphFormat, writeStateGraph } from './check-graph.js';
 import { replayCommand } from './check-replay.js';
+import { modelSource, runSwarm } from './check-swarm.js';
+import type { QueueTarget } from '../../run/queue/connection.js';
+import type { ModelSource } from '../../run/queue/payload.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 
 const searchOrders = ['first-then-shortest', 'bfs', 'dfs'] as const;
+
+/** `--swarm N`: searches of a swarm, 2..1024. */
+function swarmSize(raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 2 || n > 1024) throw badOption('--swarm', `--swarm must be an integer 2..1024, got "${raw}"`);
+  return n;
+}
 const fairnessKinds = ['weak', 'strong', 'none'] as const;
 
 function checkSpec() {
@@ -76,6 +87,8 @@ function checkSpec() {
     .option('--report <DIR>', 'also write DIR/report.html and DIR/result.json')
     .option('--graph <FILE>', 'draw the whole state graph of a small model instead (FILE.dot, FILE.gv or FILE.svg)')
     .option('--replay <TOKEN>', 'replay a counterexample\'s token ("replay: --replay ..." in its trace) and explain it')
+    .addOption(new Option('--swarm <N>', 'N diversified depth-first searches on --queue\'s workers; the first counterexample wins and is shortened (2..1024)').argParser(swarmSize))
+    .addOption(queueOption('the Redis queue --swarm puts its searches on'))
     .addOption(jsonOption())
     .addOption(quietOption());
 }
@@ -105,6 +118,8 @@ interface CheckFlags {
   readonly report?: string;
   readonly graph?: string;
   readonly replay?: string;
+  readonly swarm?: number;
+  readonly queue?: QueueTarget;
   readonly json?: boolean;
   readonly quiet?: boolean;
 }
@@ -132,6 +147,8 @@ function given(flags: CheckFlags): Map<string, boolean> {
     ['--ltl', flags.ltl.length > 0],
     ['--fairness', flags.fairness !== undefined],
     ['--finite-events', flags.finiteEvents === true],
+    ['--swarm', flags.swarm !== undefined],
+    ['--queue', flags.queue !== undefined],
   ]);
 }
 
@@ -155,10 +172,16 @@ async function runCheck(spec: string, flags: CheckFlags): Promise<number> {
   if ((flags.graph !== undefined || flags.replay !== undefined) && temporalProps.length > 0) throw badOption('--property', `the temporal property "${temporalProps[0]!}" does not apply to ${flags.graph !== undefined ? '--graph' : '--replay'}`);
   if (!temporal) notWith(flags, ['--fairness', '--finite-events'], 'a check without a temporal property (--ltl, or --property progress|no-livelock|...)');
   if (!safety) notWith(flags, ['--search', '--no-symmetry'], 'a temporal check (these shape the safety search)');
+  if (flags.swarm !== undefined) {
+    if (flags.queue === undefined) throw badOption('--swarm', '--swarm needs --queue URL (its searches run on "rseq-check worker" processes)');
+    notWith(flags, ['--graph', '--replay', '--report', '--ltl', '--fairness', '--finite-events', '--search', '--workers', '--max-memory'], '--swarm (depth-first searches on the queue)');
+    if (temporalProps.length > 0) throw badOption('--property', `the temporal property "${temporalProps[0]!}" does not apply to --swarm`);
+  } else if (flags.queue !== undefined) throw badOption('--queue', '--queue applies to check with --swarm N');
 
   // Everything validated before any search: model, policy and knobs, properties, LTL, output paths, replay token.
   const model = resolveModel(spec, flags.param);
-  return inModelFile(model, () => validatedCheck(model, flags, out, { temporalProps, safetyProps, safety }));
+  const swarmModel = flags.swarm !== undefined ? modelSource(spec, flags.param, model) : undefined;
+  return inModelFile(model, () => validatedCheck(model, flags, out, { temporalProps, safetyProps, safety, swarmModel }));
 }
 
 /**
@@ -185,7 +208,7 @@ async function validatedCheck(
   model: ResolvedModel,
   flags: CheckFlags,
   out: Output,
-  { temporalProps, safetyProps, safety }: { temporalProps: readonly string[]; safetyProps: readonly string[]; safety: boolean },
+  { temporalProps, safetyProps, safety, swarmModel }: { temporalProps: readonly string[]; safetyProps: readonly string[]; safety: boolean; swarmModel?: ModelSource | undefined },
 ): Promise<number> {
   const policy = checkPolicy(model, flags.policy, flags.knob.length > 0 ? flags.knob : undefined);
   const budgets = budgetOptions(flags);
@@ -213,6 +236,17 @@ async function validatedCheck(
   if (flags.graph !== undefined) return writeStateGraph(out, model, { ...safetyOptions, ...limits }, flags.graph);
   if (flags.replay !== undefined) return replayCommand(out, model, safetyOptions, flags.replay);
   if (safety) buildSystem(model.ir, resolvePolicy(policy.preset, policy.knobs), safetyOptions);
+  if (swarmModel && flags.swarm !== undefined && flags.queue !== undefined)
+    return runSwarm(out, {
+      queue: flags.queue,
+      searches: flags.swarm,
+      model: swarmModel,
+      resolved: model,
+      options: safetyOptions,
+      ...(flags.maxStates !== undefined ? { maxStates: flags.maxStates } : {}),
+      ...(flags.maxSeconds !== undefined ? { maxSeconds: flags.maxSeconds } : {}),
+      showProgress: flags.quiet !== true && !out.json,
+    });
   const temporalRuns: TemporalOptions[] = [...temporalProps.map((p) => ({ property: p })), ...flags.ltl.map((f) => ({ ltl: f }))].map((t) => ({
     ...t,
     // A gallery entry lends its preset here, not its bug knobs (the safety check adds them).

@@ -20,7 +20,7 @@ export interface WorkerTally {
 }
 
 /** Why a run ended before all its jobs were done. */
-export type EarlyEnd = { readonly kind: 'signal' } | { readonly kind: 'time' } | { readonly kind: 'lost'; readonly why: string };
+export type EarlyEnd = { readonly kind: 'signal' } | { readonly kind: 'time' } | { readonly kind: 'lost'; readonly why: string } | { readonly kind: 'enough' };
 
 /** A run's results, one per payload (undefined where the job was not done), and why it ended early if it did. */
 export interface QueueRun {
@@ -37,6 +37,8 @@ export interface CoordinatorOptions {
   readonly deadline?: number;
   /** Called when the board changes: per worker, its jobs done / running / failed. */
   readonly onBoard?: (board: ReadonlyMap<string, WorkerTally>) => void;
+  /** A result that makes the others unneeded (a swarm's first counterexample): the run ends as it arrives. */
+  readonly enough?: (result: unknown) => boolean;
   /** Attempts per job before it fails the run. @defaultValue 3 */
   readonly attempts?: number;
 }
@@ -89,6 +91,7 @@ export async function runOnQueue(target: QueueTarget, run: string, payloads: rea
       tally(w).done++;
       show();
     }
+    if (options.enough?.(results[i]) === true) finish({ kind: 'enough' });
     if (done.size === payloads.length) finish();
   };
   const fail = (id: string, reason: string): void => {

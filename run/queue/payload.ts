@@ -4,7 +4,9 @@
  * queue protocol or rseq-check version is rejected (the job fails at once, unrun).
  */
 import { z } from 'zod';
+import { MAX_BUDGET } from '../../models/ir/schema.js';
 import { seedScenarios } from '../../models/library/seed/scenarios.js';
+import { reductionNames } from '../../models/system/reductions.js';
 import { reviewPolicies } from '../review.js';
 
 /** The shape of payloads and results; a change to either bumps it. */
@@ -34,10 +36,61 @@ const reviewCellPayload = z
   })
   .strict();
 
-const jobPayload = z.discriminatedUnion('kind', [reviewCellPayload]);
+/** A model travels as JSON, at most this long; the worker validates it as a model file is (models/ir/validate.ts). */
+const MAX_MODEL_CHARS = 1 << 20;
+
+const budget = z.union([z.number().int().min(0).max(MAX_BUDGET), z.literal('unbounded')]);
+
+/** What shapes a safety check's system: the check command's options, as plain data (knobs as `name=value`, validated on the worker). */
+const checkSettings = z
+  .object({
+    policy: z.string().max(100).optional(),
+    knobs: z.array(z.string().max(200)).max(200).optional(),
+    properties: z.array(z.string().max(200)).max(100).optional(),
+    budgets: z.object({ preemptions: budget, migrations: budget, signals: budget, interrupts: budget, traps: budget }).partial().strict().optional(),
+    constants: z.record(z.string().max(100), z.number().int()).optional(),
+    reduce: z.boolean().optional(),
+    disable: z.array(z.enum(reductionNames)).optional(),
+    symmetry: z.boolean().optional(),
+  })
+  .strict();
+
+/** A model as the worker finds it: a built-in by name and parameters, a gallery entry, or a model file's JSON. */
+const model = z.union([
+  z.object({ builtin: z.string().regex(/^[a-z0-9-]{1,64}$/), params: z.array(z.string().max(100)).max(50) }).strict(),
+  z.object({ gallery: z.string().regex(/^[a-z0-9-]{1,100}$/) }).strict(),
+  z
+    .object({ json: z.unknown(), name: z.string().max(200) })
+    .strict()
+    .refine((m) => typeof m.json === 'object' && m.json !== null && JSON.stringify(m.json).length <= MAX_MODEL_CHARS, { message: `json must be a model object of at most ${MAX_MODEL_CHARS} characters` }),
+]);
+
+/** One search of a swarm: its number picks its successor order; it stops at `maxStates`. */
+const swarmSearchPayload = z
+  .object({
+    ...header,
+    kind: z.literal('swarm-search'),
+    model,
+    settings: checkSettings,
+    search: z.number().int().min(0).max(1_000_000),
+    maxStates: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+    deadline: z.number().int().positive().optional(),
+  })
+  .strict();
+
+/** The shortest counterexample, once a swarm search found one: a breadth-first check on one worker. */
+const shortestPayload = z
+  .object({ ...header, kind: z.literal('shortest'), model, settings: checkSettings, maxStates: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(), deadline: z.number().int().positive().optional() })
+  .strict();
+
+const jobPayload = z.discriminatedUnion('kind', [reviewCellPayload, swarmSearchPayload, shortestPayload]);
 
 export type JobPayload = z.infer<typeof jobPayload>;
 export type ReviewCellPayload = z.infer<typeof reviewCellPayload>;
+export type SwarmSearchPayload = z.infer<typeof swarmSearchPayload>;
+export type ShortestPayload = z.infer<typeof shortestPayload>;
+export type CheckSettings = z.infer<typeof checkSettings>;
+export type ModelSource = z.infer<typeof model>;
 
 /** Why a payload is refused, or the payload; `version` is this worker's rseq-check version. */
 export function parsePayload(data: unknown, version: string): { ok: true; payload: JobPayload } | { ok: false; why: string } {
@@ -58,3 +111,20 @@ const cellVerdicts = ['holds', 'atomicity broken (G1)', 'false kill (G2)', 'unde
 export const reviewCellResult = z
   .object({ scenario: z.string(), policy: z.string(), verdict: z.enum(cellVerdicts), states: z.number().int().nonnegative() })
   .passthrough();
+
+/** A swarm search's result as a worker returns it (its coverage travels as it is). */
+export const swarmSearchResult = z
+  .object({
+    search: z.number().int(),
+    found: z.object({ property: z.string(), steps: z.number().int().nonnegative() }).optional(),
+    exhausted: z.boolean(),
+    states: z.number().int().nonnegative(),
+    transitions: z.number().int().nonnegative(),
+    depth: z.number().int().nonnegative(),
+    seconds: z.number().nonnegative(),
+    coverage: z.object({ eventKinds: z.array(z.string()), programs: z.array(z.unknown()) }).passthrough(),
+  })
+  .strict();
+
+/** The shortening check's result: a check result (rendered as `check` renders one). */
+export const shortestResult = z.object({ kind: z.literal('check'), verdict: z.enum(['pass', 'violation', 'incomplete']), model: z.string() }).passthrough();

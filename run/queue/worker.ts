@@ -8,10 +8,17 @@
 import { Worker, UnrecoverableError, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { seedScenarios } from '../../models/library/seed/scenarios.js';
+import { formatInputError, InputErrors } from '../../models/ir/errors.js';
+import { loadModelInput } from '../../models/ir/load.js';
+import type { ModelInput } from '../../models/ir/schema.js';
+import type { ModelIR } from '../../models/ir/types.js';
+import { resolveModel } from '../../models/library/resolve.js';
+import { checkModel } from '../check.js';
+import type { CheckOptions } from '../options.js';
 import { reviewCell } from '../review-cell.js';
-import type { ReviewCell } from '../result.js';
+import { swarmSearch } from './swarm-search.js';
 import { redactedMessage, type QueueTarget } from './connection.js';
-import { parsePayload, QUEUE_NAME, type JobPayload } from './payload.js';
+import { parsePayload, QUEUE_NAME, type CheckSettings, type JobPayload, type ModelSource } from './payload.js';
 import { stopKey } from './stop-key.js';
 
 export interface QueueWorkerOptions {
@@ -52,10 +59,40 @@ async function abortableByRun<T>(client: Redis, run: string, f: (signal: AbortSi
   }
 }
 
-/** Runs one validated job. */
-async function runJob(payload: JobPayload, signal: AbortSignal): Promise<ReviewCell> {
-  const scenario = seedScenarios.find((s) => s.id === payload.scenario)!;
-  return reviewCell(scenario.build(), payload.scenario, payload.policy, { signal, ...(payload.deadline !== undefined ? { deadline: payload.deadline } : {}) });
+/** A job's model, validated as the command line validates one (bad input throws InputErrors). */
+function jobModel(source: ModelSource): ModelIR {
+  if ('builtin' in source) return resolveModel(source.builtin, source.params).ir;
+  if ('gallery' in source) return resolveModel(`gallery/${source.gallery}`).ir;
+  return loadModelInput(source.json as ModelInput, source.name).ir;
+}
+
+/** A job's check settings as CheckOptions, with its deadline as a time limit. */
+function checkOptions(settings: CheckSettings, deadline: number | undefined): CheckOptions {
+  return { ...settings, ...(deadline !== undefined ? { maxSeconds: Math.max(0, (deadline - Date.now()) / 1000) } : {}) };
+}
+
+/** Runs one validated job; input the job names but the worker cannot check (a bad model or policy) is refused unretried. */
+async function runJob(payload: JobPayload, signal: AbortSignal): Promise<unknown> {
+  try {
+    switch (payload.kind) {
+      case 'review-cell': {
+        const scenario = seedScenarios.find((s) => s.id === payload.scenario)!;
+        return await reviewCell(scenario.build(), payload.scenario, payload.policy, { signal, ...(payload.deadline !== undefined ? { deadline: payload.deadline } : {}) });
+      }
+      case 'swarm-search':
+        return await swarmSearch(jobModel(payload.model), checkOptions(payload.settings, payload.deadline), payload.search, payload.maxStates, signal);
+      case 'shortest':
+        return await checkModel(jobModel(payload.model), {
+          ...checkOptions(payload.settings, payload.deadline),
+          search: 'bfs',
+          signal,
+          ...(payload.maxStates !== undefined ? { maxStates: payload.maxStates } : {}),
+        });
+    }
+  } catch (e) {
+    if (e instanceof InputErrors) throw new UnrecoverableError(`bad input: ${e.errors.map(formatInputError).join('; ')}`);
+    throw e;
+  }
 }
 
 /** Serves the queue until `signal` aborts, then finishes the jobs in hand and returns. */

@@ -55,8 +55,10 @@ describe.skipIf(missingRedis !== undefined)('queue security', () => {
       ['an unknown policy', { ...good, policy: 'linux-0.1' }, 'bad payload: policy: is no review policy'],
       ['a smuggled field', { ...good, model: { threads: [] } }, "bad payload: (root): Unrecognized key(s) in object: 'model'"],
       ['a field of the wrong type', { ...good, deadline: 'soon' }, 'bad payload: deadline: Expected number, received string'],
-      ['an unknown kind', { ...good, kind: 'shell' }, "bad payload: kind: Invalid discriminator value. Expected 'review-cell'"],
+      ['an unknown kind', { ...good, kind: 'shell' }, "bad payload: kind: Invalid discriminator value. Expected 'review-cell' | 'swarm-search' | 'shortest'"],
       ['no object at all', 'hello', 'bad payload: (root): Expected object, received string'],
+      ['a swarm search of a broken model', { protocol: 1, version: '0.1.0', run, kind: 'swarm-search', model: { json: { threads: 'all' }, name: 'evil.json' }, settings: {}, search: 0, maxStates: 10 }, 'bad input: evil.json: schema:'],
+      ['a swarm search reading a file', { protocol: 1, version: '0.1.0', run, kind: 'swarm-search', model: { builtin: '../../etc/passwd', params: [] }, settings: {}, search: 0, maxStates: 10 }, 'bad payload: model.builtin: Invalid'] // zod's union reports the closest branch,
     ];
     for (const [i, [what, data, why]] of cases.entries()) {
       const job = await queue.add('x', data, { jobId: `${run}-${i}`, attempts: 3 });
