@@ -59,6 +59,9 @@ async function abortableByRun<T>(client: Redis, run: string, f: (signal: AbortSi
   }
 }
 
+/** A job refused unrun: failed at once, never retried (the same input would fail again). */
+class Refusal extends UnrecoverableError {}
+
 /** A job's model, validated as the command line validates one (bad input throws InputErrors). */
 function jobModel(source: ModelSource): ModelIR {
   if ('builtin' in source) return resolveModel(source.builtin, source.params).ir;
@@ -90,7 +93,7 @@ async function runJob(payload: JobPayload, signal: AbortSignal): Promise<unknown
         });
     }
   } catch (e) {
-    if (e instanceof InputErrors) throw new UnrecoverableError(`bad input: ${e.errors.map(formatInputError).join('; ')}`);
+    if (e instanceof InputErrors) throw new Refusal(`bad input: ${e.errors.map(formatInputError).join('; ')}`);
     throw e;
   }
 }
@@ -101,11 +104,8 @@ export async function serveQueue(target: QueueTarget, options: QueueWorkerOption
   client.on('error', () => undefined);
   const handle = async (job: Job): Promise<unknown> => {
     const parsed = parsePayload(job.data, options.version);
-    if (!parsed.ok) {
-      options.log(`refused job ${job.id ?? '?'}: ${parsed.why}`);
-      throw new UnrecoverableError(parsed.why);
-    }
-    if (job.id !== undefined && !job.id.startsWith(`${parsed.payload.run}-`)) throw new UnrecoverableError(`job ${job.id} does not belong to run ${parsed.payload.run}`);
+    if (!parsed.ok) throw new Refusal(parsed.why);
+    if (job.id !== undefined && !job.id.startsWith(`${parsed.payload.run}-`)) throw new Refusal(`job ${job.id} does not belong to run ${parsed.payload.run}`);
     await job.updateProgress({ worker: options.name });
     if (options.fault === 'fail-every-job') throw new Error(`test fault: job ${job.id ?? '?'} fails on purpose`);
     if (options.fault === 'die-on-first-job') process.kill(process.pid, 'SIGKILL');
@@ -122,7 +122,7 @@ export async function serveQueue(target: QueueTarget, options: QueueWorkerOption
     maxStalledCount: 2,
   });
   worker.on('error', (e) => options.log(`queue error: ${redactedMessage(target, e)}`));
-  worker.on('failed', (job, e) => options.log(`job ${job?.id ?? '?'} failed: ${redactedMessage(target, e)}`));
+  worker.on('failed', (job, e) => options.log(`${e instanceof Refusal ? 'refused job' : 'job'} ${job?.id ?? '?'}${e instanceof Refusal ? ':' : ' failed:'} ${redactedMessage(target, e)}`));
   await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
   await worker.close();
   connection.disconnect();

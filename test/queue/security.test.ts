@@ -58,7 +58,7 @@ describe.skipIf(missingRedis !== undefined)('queue security', () => {
       ['an unknown kind', { ...good, kind: 'shell' }, "bad payload: kind: Invalid discriminator value. Expected 'review-cell' | 'swarm-search' | 'shortest'"],
       ['no object at all', 'hello', 'bad payload: (root): Expected object, received string'],
       ['a swarm search of a broken model', { protocol: 1, version: '0.1.0', run, kind: 'swarm-search', model: { json: { threads: 'all' }, name: 'evil.json' }, settings: {}, search: 0, maxStates: 10 }, 'bad input: evil.json: schema:'],
-      ['a swarm search reading a file', { protocol: 1, version: '0.1.0', run, kind: 'swarm-search', model: { builtin: '../../etc/passwd', params: [] }, settings: {}, search: 0, maxStates: 10 }, 'bad payload: model.builtin: Invalid'] // zod's union reports the closest branch,
+      ['a swarm search reading a file', { protocol: 1, version: '0.1.0', run, kind: 'swarm-search', model: { builtin: '../../etc/passwd', params: [] }, settings: {}, search: 0, maxStates: 10 }, 'bad payload: model.builtin: Invalid'],
     ];
     for (const [i, [what, data, why]] of cases.entries()) {
       const job = await queue.add('x', data, { jobId: `${run}-${i}`, attempts: 3 });
@@ -74,7 +74,8 @@ describe.skipIf(missingRedis !== undefined)('queue security', () => {
     connection.disconnect();
     eventsConnection.disconnect();
     const [w] = await workers.stop();
-    expect(w!.stderr.match(/refused job/g)).toHaveLength(cases.length);
+    // Each bad case, and the job of another run.
+    expect(w!.stderr.match(/refused job/g)).toHaveLength(cases.length + 1);
     expect(w!.stderr).not.toContain(PASSWORD);
   });
 });
