@@ -99,7 +99,7 @@ export async function runOnQueue(target: QueueTarget, run: string, payloads: rea
     finish(new QueueJobFailed(`job ${id} (${payloads[indexOf.get(id)!]!.kind}) failed: ${redactedMessage(target, reason)}; the run has no verdict`));
   };
   events.on('progress', ({ jobId, data }) => {
-    const worker = typeof data === 'object' && data !== null && 'worker' in data ? String((data as { worker: unknown }).worker).slice(0, 80) : undefined;
+    const worker = typeof data === 'object' && data !== null && 'worker' in data ? String((data).worker).slice(0, 80) : undefined;
     if (!indexOf.has(jobId) || worker === undefined) return;
     workerOf.set(jobId, worker);
     tally(worker).running++;

@@ -16,7 +16,7 @@ export const QUEUE_PROTOCOL = 1;
 export const QUEUE_NAME = 'rseq-check';
 
 /** A run's id: the prefix of its job ids (BullMQ forbids `:` in them). */
-export const runIdPattern = /^[0-9a-f]{16}$/;
+const runIdPattern = /^[0-9a-f]{16}$/;
 
 const header = {
   protocol: z.number().int(),
@@ -88,7 +88,6 @@ const jobPayload = z.discriminatedUnion('kind', [reviewCellPayload, swarmSearchP
 export type JobPayload = z.infer<typeof jobPayload>;
 export type ReviewCellPayload = z.infer<typeof reviewCellPayload>;
 export type SwarmSearchPayload = z.infer<typeof swarmSearchPayload>;
-export type ShortestPayload = z.infer<typeof shortestPayload>;
 export type CheckSettings = z.infer<typeof checkSettings>;
 export type ModelSource = z.infer<typeof model>;
 

@@ -10,7 +10,6 @@ import { Redis } from 'ioredis';
 import { seedScenarios } from '../../models/library/seed/scenarios.js';
 import { formatInputError, InputErrors } from '../../models/ir/errors.js';
 import { loadModelInput } from '../../models/ir/load.js';
-import type { ModelInput } from '../../models/ir/schema.js';
 import type { ModelIR } from '../../models/ir/types.js';
 import { resolveModel } from '../../models/library/resolve.js';
 import { checkModel } from '../check.js';
@@ -66,7 +65,7 @@ class Refusal extends UnrecoverableError {}
 function jobModel(source: ModelSource): ModelIR {
   if ('builtin' in source) return resolveModel(source.builtin, source.params).ir;
   if ('gallery' in source) return resolveModel(`gallery/${source.gallery}`).ir;
-  return loadModelInput(source.json as ModelInput, source.name).ir;
+  return loadModelInput(source.json, source.name).ir;
 }
 
 /** A job's check settings as CheckOptions, with its deadline as a time limit. */

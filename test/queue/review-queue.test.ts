@@ -27,7 +27,7 @@ describe.skipIf(missingRedis !== undefined)('review on the queue', () => {
     const stopped = await workers.stop();
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).cells).toHaveLength(216);
+    expect((JSON.parse(r.stdout) as { cells: unknown[] }).cells).toHaveLength(216);
     expect(withoutTimings(r.stdout)).toBe(withoutTimings(inProcess));
     for (const w of stopped) {
       expect(w.code).toBe(0);

@@ -26,17 +26,17 @@ describe.skipIf(missingRedis !== undefined)('queue security', () => {
       runCli(['review', '--queue', `redis://:${PASSWORD}@127.0.0.1:1`]).done,
       runCli(['review', '--queue', `http://:${PASSWORD}@127.0.0.1:${redis.port}`]).done,
     ]);
-    for (const r of [review!, worker!]) {
+    for (const r of [review, worker]) {
       expect(r.code).toBe(2);
       expect(r.stdout).toBe('');
       expect(r.stderr).toMatch(new RegExp(`^<command line>: bad-option: --queue: cannot reach the queue at redis://:\\*\\*\\*@127\\.0\\.0\\.1:${redis.port}: WRONGPASS`));
       expect(r.stderr).not.toContain(PASSWORD);
     }
-    expect(closed!.code).toBe(2);
-    expect(closed!.stderr).toMatch(/^<command line>: bad-option: --queue: cannot reach the queue at redis:\/\/:\*\*\*@127\.0\.0\.1:1: connect ECONNREFUSED/);
-    expect(closed!.stderr).not.toContain(PASSWORD);
-    expect(scheme!.code).toBe(2);
-    expect(scheme!.stderr).toBe(`<command line>: bad-option: --queue: --queue must be a redis:// or rediss:// URL, got "http://:***@127.0.0.1:${redis.port}" (scheme http)\n`);
+    expect(closed.code).toBe(2);
+    expect(closed.stderr).toMatch(/^<command line>: bad-option: --queue: cannot reach the queue at redis:\/\/:\*\*\*@127\.0\.0\.1:1: connect ECONNREFUSED/);
+    expect(closed.stderr).not.toContain(PASSWORD);
+    expect(scheme.code).toBe(2);
+    expect(scheme.stderr).toBe(`<command line>: bad-option: --queue: --queue must be a redis:// or rediss:// URL, got "http://:***@127.0.0.1:${redis.port}" (scheme http)\n`);
   });
 
   it('refuses hostile and mismatched payloads unrun, then runs a good one', async () => {
