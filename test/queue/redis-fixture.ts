@@ -44,13 +44,30 @@ export interface RedisFixture {
   client(): Redis;
 }
 
-export async function startRedis(): Promise<RedisFixture> {
+/** Why the TLS test skips, if it does (it makes a self-signed certificate with openssl). */
+export const missingOpenssl: string | undefined = spawnSync('sh', ['-c', 'command -v openssl']).status === 0 ? undefined : 'openssl is not installed: the TLS test skips';
+
+/**
+ * A self-signed certificate for localhost in `dir` (cert.pem, key.pem); clients trust it through
+ * NODE_EXTRA_CA_CERTS.
+ */
+function selfSigned(dir: string): void {
+  const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost'], { stdio: 'ignore' });
+  if (r.status !== 0) throw new Error('openssl could not make a certificate');
+}
+
+/** `tls`: the server speaks TLS only (its URL is rediss://localhost:PORT, its certificate `dir`/cert.pem). */
+export async function startRedis(tls = false): Promise<RedisFixture> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'rseq-redis-'));
+  if (tls) selfSigned(dir);
+  const listen = tls
+    ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', join(dir, 'cert.pem'), '--tls-key-file', join(dir, 'key.pem'), '--tls-ca-cert-file', join(dir, 'cert.pem'), '--tls-auth-clients', 'no']
+    : ['--port', String(port)];
   let server: ChildProcess;
   const start = async (): Promise<void> => {
-    server = spawn(redisServer!, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--requirepass', PASSWORD], { stdio: 'ignore' });
-    const probe = new Redis({ port, host: '127.0.0.1', password: PASSWORD, lazyConnect: true, retryStrategy: () => null });
+    server = spawn(redisServer!, [...listen, '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--requirepass', PASSWORD], { stdio: 'ignore' });
+    const probe = new Redis({ port, host: tls ? 'localhost' : '127.0.0.1', password: PASSWORD, lazyConnect: true, retryStrategy: () => null, ...(tls ? { tls: { servername: 'localhost', rejectUnauthorized: false } } : {}) });
     probe.on('error', () => undefined);
     for (let i = 0; i < 100; i++) {
       try {
@@ -69,7 +86,7 @@ export async function startRedis(): Promise<RedisFixture> {
   return {
     port,
     dir,
-    url: `redis://:${PASSWORD}@127.0.0.1:${port}`,
+    url: tls ? `rediss://:${PASSWORD}@localhost:${port}` : `redis://:${PASSWORD}@127.0.0.1:${port}`,
     async kill() {
       const gone = new Promise((r) => server.once('exit', r));
       server.kill('SIGKILL');

@@ -7,7 +7,8 @@
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { missingRedis, PASSWORD, runCli, startRedis, startWorkers, type RedisFixture } from './redis-fixture.js';
+import { join } from 'node:path';
+import { missingOpenssl, missingRedis, PASSWORD, runCli, startRedis, startWorkers, type RedisFixture } from './redis-fixture.js';
 
 if (missingRedis) console.warn(missingRedis);
 
@@ -77,5 +78,25 @@ describe.skipIf(missingRedis !== undefined)('queue security', () => {
     // Each bad case, and the job of another run.
     expect(w!.stderr.match(/refused job/g)).toHaveLength(cases.length + 1);
     expect(w!.stderr).not.toContain(PASSWORD);
+  });
+});
+
+describe.skipIf(missingRedis !== undefined || missingOpenssl !== undefined)('queue over TLS', () => {
+  let redis: RedisFixture;
+  beforeAll(async () => {
+    redis = await startRedis(true);
+  });
+  afterAll(async () => redis?.kill());
+
+  it('rediss:// works with a trusted certificate (a swarm finds the migration bug), and an untrusted one is exit 2 redacted', async () => {
+    const trust = { NODE_EXTRA_CA_CERTS: join(redis.dir, 'cert.pem') };
+    const workers = startWorkers(redis.url, 1, trust);
+    const broken = ['check', 'percpu-counter', '--policy', 'linux-6.3', '--knob', 'abortOnMigrate=false', '--swarm', '2', '--queue', redis.url, '--quiet'];
+    const [found, untrusted] = await Promise.all([runCli(broken, trust).done, runCli(broken).done]);
+    await workers.stop();
+    expect(found.code).toBe(1);
+    expect(found.stdout).toContain('VIOLATED: percpu-counter under linux-6.3+abortOnMigrate=false: G1-atomicity');
+    expect(untrusted.code).toBe(2);
+    expect(untrusted.stderr).toBe(`<command line>: bad-option: --queue: cannot reach the queue at rediss://:***@localhost:${redis.port}: self-signed certificate\n`);
   });
 });
