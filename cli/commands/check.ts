@@ -87,10 +87,11 @@ function checkSpec() {
     .option('--report <DIR>', 'also write DIR/report.html and DIR/result.json')
     .option('--graph <FILE>', 'draw the whole state graph of a small model instead (FILE.dot, FILE.gv or FILE.svg)')
     .option('--replay <TOKEN>', 'replay a counterexample\'s token ("replay: --replay ..." in its trace) and explain it')
-    .addOption(new Option('--swarm <N>', 'N diversified depth-first searches on --queue\'s workers; the first counterexample wins and is shortened (2..1024)').argParser(swarmSize))
-    .addOption(queueOption('the Redis queue --swarm puts its searches on'))
     .addOption(jsonOption())
-    .addOption(quietOption());
+    .addOption(quietOption())
+    // After --quiet: a typo such as --quite then suggests --quiet, the first of two equally close.
+    .addOption(new Option('--swarm <N>', 'N diversified depth-first searches on --queue\'s workers; the first counterexample wins and is shortened (2..1024)').argParser(swarmSize))
+    .addOption(queueOption('the Redis queue --swarm puts its searches on'));
 }
 
 /** The parsed options of `check` (what checkSpec declares). */

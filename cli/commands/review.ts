@@ -31,8 +31,8 @@ export function reviewCommand(): Command {
     .addOption(workersOption())
     .addOption(maxSecondsOption())
     .addOption(jsonOption())
-    .addOption(queueOption('put one job per cell on this Redis queue, served by "rseq-check worker" processes'))
     .addOption(quietOption())
+    .addOption(queueOption('put one job per cell on this Redis queue, served by "rseq-check worker" processes'))
     .action(async (flags) => {
       const out = new Output(flags.json === true);
       const dir = flags.out ?? flags.report;
