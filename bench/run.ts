@@ -5,6 +5,7 @@
  *   npm run bench              the standard set (about two minutes on 2 cores)
  *   npm run bench -- --large   adds the parallel comparison on a model of over 10 M states
  *   npm run bench -- --spin    only the side-by-side run with SPIN (bench/spin.ts)
+ *   npm run bench -- --queue   only the Redis job queue against one process (bench/queue.ts)
  * It ends with the machine's own contention: one sequential run alone against one copy per core,
  * then the comparison with SPIN when spin and gcc are installed (it says so when it skips it).
  */
@@ -15,7 +16,12 @@ import { resolveModel } from '../models/library/resolve.js';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { spinComparison } from './spin.js';
+import { queueComparison } from './queue.js';
 
+if (process.argv.includes('--queue')) {
+  await queueComparison();
+  process.exit(0);
+}
 if (process.argv.includes('--spin')) {
   await spinComparison();
   process.exit(0);

@@ -6,6 +6,7 @@
 import { Option } from '@commander-js/extra-typings';
 import { InputErrors, type InputErrorCode } from '../models/ir/errors.js';
 import { optionRanges, type Range } from '../run/options.js';
+import { parseQueueUrl, type QueueTarget } from '../run/queue/connection.js';
 
 /** A bad command line (exit 2): `path` names the option or argument at fault. */
 export function badOption(path: string, message: string, code: InputErrorCode = 'bad-option'): InputErrors {
@@ -78,6 +79,10 @@ export const checkpointEveryOption = (): Option<'--checkpoint-every <S>', undefi
   new Option('--checkpoint-every <S>', 'with --checkpoint: write it every S seconds (default 60)').argParser(secondsIn('--checkpoint-every', optionRanges.checkpointEvery));
 
 export const jsonOption = (): Option<'--json'> => new Option('--json', 'print exactly one JSON document on stdout (human text goes to stderr)');
+
+/** `--queue URL`: the Redis job queue the run's work goes on (checked for its form here, for an answer before any work). */
+export const queueOption = (what: string): Option<'--queue <URL>', undefined, undefined, QueueTarget> =>
+  new Option('--queue <URL>', `${what} (redis://[user:password@]host:port or rediss:// for TLS)`).argParser((raw) => parseQueueUrl(raw));
 
 export const quietOption = (): Option<'--quiet'> => new Option('--quiet', 'no progress line on stderr');
 

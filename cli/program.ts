@@ -4,7 +4,6 @@
  * did-you-mean among the command's own options (fastest-levenshtein), and "does not apply" for
  * an option of another command.
  */
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError, type CommandUnknownOpts } from '@commander-js/extra-typings';
 import { closest, distance } from 'fastest-levenshtein';
 import { checkCommand } from './commands/check.js';
@@ -14,13 +13,11 @@ import { modelsCommand } from './commands/models.js';
 import { policiesCommand } from './commands/policies.js';
 import { reportCommand } from './commands/report.js';
 import { reviewCommand } from './commands/review.js';
+import { workerCommand } from './commands/worker.js';
 import { badOption } from './options.js';
+import { version } from './version.js';
 import { InputErrors } from '../models/ir/errors.js';
 
-/** The version in package.json (two levels above dist/cli/ and cli/ alike: the package root). */
-function version(): string {
-  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-}
 
 /** A word close enough to `word` to be a typo of it, if any. */
 function didYouMean(word: string, candidates: readonly string[]): string | undefined {
@@ -38,7 +35,7 @@ export const exitCodes = { holds: 0, violated: 1, badInput: 2, incomplete: 3, in
 
 /** The whole program, every command with its own options. */
 export function program(): Command {
-  const commands = [checkCommand(), reviewCommand(), litmusCommand(), reportCommand(), modelsCommand(), galleryCommand(), policiesCommand()] as CommandUnknownOpts[];
+  const commands = [checkCommand(), reviewCommand(), litmusCommand(), reportCommand(), modelsCommand(), galleryCommand(), policiesCommand(), workerCommand()] as CommandUnknownOpts[];
   const root = new Command('rseq-check')
     .description('Exhaustive model checking of Linux restartable sequences (rseq).')
     .version(version(), '-V, --version', 'print the version')

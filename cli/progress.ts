@@ -1,5 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { Progress } from '../checker/options.js';
+import type { WorkerTally } from '../run/queue/coordinator.js';
 
 /**
  * A progress line on stderr for a run of `total` parts (review cells, litmus cases, temporal
@@ -48,6 +49,29 @@ export function progressBar(enabled: boolean): { onProgress: (p: Progress) => vo
     },
     stop() {
       if (started) bar.stop();
+    },
+  };
+}
+
+/** How often the queue's board is redrawn at most. */
+const BOARD_EVERY_MS = 200;
+
+/** A line on stderr for a run on the queue: per worker, its jobs done / running / failed. Off as `progressBar` is. */
+export function queueBoard(enabled: boolean): { onBoard: (board: ReadonlyMap<string, WorkerTally>) => void; stop: () => void } | undefined {
+  if (!enabled || !process.stderr.isTTY) return undefined;
+  let last = 0;
+  let drawn = false;
+  return {
+    onBoard(board) {
+      const now = Date.now();
+      if (now - last < BOARD_EVERY_MS) return;
+      last = now;
+      const parts = [...board].map(([w, t]) => `${w}: ${t.done} done, ${t.running} running, ${t.failed} failed`);
+      process.stderr.write(`\r\x1b[Kqueue | ${parts.join(' | ')}`.slice(0, (process.stderr.columns || 200) + 4));
+      drawn = true;
+    },
+    stop() {
+      if (drawn) process.stderr.write('\r\x1b[K');
     },
   };
 }

@@ -65,7 +65,7 @@ export function maskCredentials(args: readonly string[]): string[] {
     else if (secret.test(arg) && i + 1 < args.length) {
       out.push(arg, '***');
       i++;
-    } else out.push(arg.replace(/(\w+:\/\/[^/\s:@]+):[^@\s/]+@/g, '$1:***@'));
+    } else out.push(arg.replace(/(\w+:\/\/[^/\s:@]*):[^@\s/]+@/g, '$1:***@'));
   }
   return out;
 }

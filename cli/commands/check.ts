@@ -32,6 +32,7 @@ import {
   maxSecondsOption,
   maxStatesOption,
   oneOf,
+  queueOption,
   quietOption,
   workersOption,
 } from '../options.js';
@@ -42,10 +43,20 @@ import { writeCheckReport } from '../report.js';
 import { withStopSignals } from '../signals.js';
 import { graphFormat, writeStateGraph } from './check-graph.js';
 import { replayCommand } from './check-replay.js';
+import { modelSource, runSwarm } from './check-swarm.js';
+import type { QueueTarget } from '../../run/queue/connection.js';
+import type { ModelSource } from '../../run/queue/payload.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 
 const searchOrders = ['first-then-shortest', 'bfs', 'dfs'] as const;
+
+/** `--swarm N`: searches of a swarm, 2..1024. */
+function swarmSize(raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 2 || n > 1024) throw badOption('--swarm', `--swarm must be an integer 2..1024, got "${raw}"`);
+  return n;
+}
 const fairnessKinds = ['weak', 'strong', 'none'] as const;
 
 function checkSpec() {
@@ -83,7 +94,10 @@ function checkSpec() {
     .option('--resume <FILE>', 'continue the search a --checkpoint FILE saved (same model, policy, properties and budgets)')
     .addOption(new Option('--values <mode>', "a counterexample's values: changed (default: the initial ones, then what each step changed), full (all at every step) or none").argParser(oneOf('--values', valuesModes)))
     .addOption(jsonOption())
-    .addOption(quietOption());
+    .addOption(quietOption())
+    // After --quiet: a typo such as --quite then suggests --quiet, the first of two equally close.
+    .addOption(new Option('--swarm <N>', 'N diversified depth-first searches on --queue\'s workers; the first counterexample wins and is shortened (2..1024)').argParser(swarmSize))
+    .addOption(queueOption('the Redis queue --swarm puts its searches on'));
 }
 
 /** The parsed options of `check` (what checkSpec declares). */
@@ -115,6 +129,8 @@ interface CheckFlags {
   readonly checkpointEvery?: number;
   readonly resume?: string;
   readonly values?: ValuesMode;
+  readonly swarm?: number;
+  readonly queue?: QueueTarget;
   readonly json?: boolean;
   readonly quiet?: boolean;
 }
@@ -146,6 +162,8 @@ function given(flags: CheckFlags): Map<string, boolean> {
     ['--checkpoint', flags.checkpoint !== undefined],
     ['--checkpoint-every', flags.checkpointEvery !== undefined],
     ['--resume', flags.resume !== undefined],
+    ['--swarm', flags.swarm !== undefined],
+    ['--queue', flags.queue !== undefined],
   ]);
 }
 
@@ -173,10 +191,16 @@ async function runCheck(spec: string, flags: CheckFlags): Promise<number> {
   if (temporal) notWith(flags, checkpointing, 'a temporal check (--ltl, or --property progress|no-livelock|...): checkpoints cover safety checks only');
   if (flags.search === 'dfs') notWith(flags, checkpointing, '--search dfs (a depth-first search cannot be resumed; use bfs or first-then-shortest)');
   if (flags.checkpointEvery !== undefined && flags.checkpoint === undefined) throw badOption('--checkpoint-every', '--checkpoint-every needs --checkpoint FILE');
+  if (flags.swarm !== undefined) {
+    if (flags.queue === undefined) throw badOption('--swarm', '--swarm needs --queue URL (its searches run on "rseq-check worker" processes)');
+    notWith(flags, ['--checkpoint', '--checkpoint-every', '--resume', '--graph', '--replay', '--report', '--ltl', '--fairness', '--finite-events', '--search', '--workers', '--max-memory'], '--swarm (depth-first searches on the queue)');
+    if (temporalProps.length > 0) throw badOption('--property', `the temporal property "${temporalProps[0]!}" does not apply to --swarm`);
+  } else if (flags.queue !== undefined) throw badOption('--queue', '--queue applies to check with --swarm N');
 
   // Everything validated before any search: model, policy and knobs, properties, LTL, output paths, replay token.
   const model = resolveModel(spec, flags.param);
-  return inModelFile(model, () => validatedCheck(model, flags, out, { temporalProps, safetyProps, safety }));
+  const swarmModel = flags.swarm !== undefined ? modelSource(spec, flags.param, model) : undefined;
+  return inModelFile(model, () => validatedCheck(model, flags, out, { temporalProps, safetyProps, safety, swarmModel }));
 }
 
 /**
@@ -203,7 +227,7 @@ async function validatedCheck(
   model: ResolvedModel,
   flags: CheckFlags,
   out: Output,
-  { temporalProps, safetyProps, safety }: { temporalProps: readonly string[]; safetyProps: readonly string[]; safety: boolean },
+  { temporalProps, safetyProps, safety, swarmModel }: { temporalProps: readonly string[]; safetyProps: readonly string[]; safety: boolean; swarmModel?: ModelSource | undefined },
 ): Promise<number> {
   const policy = checkPolicy(model, flags.policy, flags.knob.length > 0 ? flags.knob : undefined);
   const budgets = budgetOptions(flags);
@@ -242,6 +266,17 @@ async function validatedCheck(
     // A checkpoint to continue is read and checked against this run now, before any search.
     if (flags.resume !== undefined) readCheckpoint(flags.resume, runConfiguration(model.ir, resolved, sys.options.budgets, { ...safetyOptions, search }));
   }
+  if (swarmModel && flags.swarm !== undefined && flags.queue !== undefined)
+    return runSwarm(out, {
+      queue: flags.queue,
+      searches: flags.swarm,
+      model: swarmModel,
+      resolved: model,
+      options: safetyOptions,
+      ...(flags.maxStates !== undefined ? { maxStates: flags.maxStates } : {}),
+      ...(flags.maxSeconds !== undefined ? { maxSeconds: flags.maxSeconds } : {}),
+      showProgress: flags.quiet !== true && !out.json,
+    });
   const temporalRuns: TemporalOptions[] = [...temporalProps.map((p) => ({ property: p })), ...flags.ltl.map((f) => ({ ltl: f }))].map((t) => ({
     ...t,
     // A gallery entry lends its preset here, not its bug knobs (the safety check adds them).

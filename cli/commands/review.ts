@@ -3,19 +3,26 @@ import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { reviewToMarkdown } from '../../reports/review-markdown.js';
 import { review, reviewSize } from '../../run/review.js';
-import { badOption, jsonOption, maxMemoryOption, maxSecondsOption, maxStatesOption, quietOption, workersOption } from '../options.js';
+import type { ReviewResult } from '../../run/result.js';
+import { checkReachable } from '../../run/queue/connection.js';
+import { QueueJobFailed } from '../../run/queue/coordinator.js';
+import { reviewOnQueue } from '../../run/queue/review-queue.js';
+import { badOption, jsonOption, maxMemoryOption, maxSecondsOption, maxStatesOption, queueOption, quietOption, workersOption } from '../options.js';
 import { checkOutputDirectory } from '../output-paths.js';
 import { Output } from '../output.js';
-import { partsBar } from '../progress.js';
+import { partsBar, queueBoard } from '../progress.js';
 import { writeReviewReport } from '../report.js';
 import { withStopSignals } from '../signals.js';
+import { version } from '../version.js';
 
 /**
  * `rseq-check review [--out DIR] [--workers N] [--json]`: every seed scenario under every preset
  * and proposal, as a Markdown matrix (or its JSON document), and with --out review.md,
  * review.json and an HTML report in DIR. Exit 3 if a cell is incomplete: --max-seconds or the
  * first SIGINT/SIGTERM stop the review with the cells done so far, the rest incomplete;
- * --max-states caps each exploration of a cell and --max-memory the process.
+ * --max-states caps each exploration of a cell and --max-memory the process (each worker's, on
+ * the queue). With --queue URL, one job per cell goes on the Redis queue that `rseq-check worker`
+ * processes serve; a job failing on every attempt ends the run without a verdict (exit 70).
  */
 export function reviewCommand(): Command {
   return new Command('review')
@@ -29,22 +36,42 @@ export function reviewCommand(): Command {
     .addOption(maxMemoryOption())
     .addOption(jsonOption())
     .addOption(quietOption())
+    .addOption(queueOption('put one job per cell on this Redis queue, served by "rseq-check worker" processes'))
     .action(async (flags) => {
       const out = new Output(flags.json === true);
       const dir = flags.out ?? flags.report;
       if (flags.out !== undefined && flags.report !== undefined) throw badOption('--report', '--report and --out name the same directory: give one');
       if (dir !== undefined) checkOutputDirectory(flags.out !== undefined ? '--out' : '--report', dir);
+      const queue = flags.queue;
+      if (queue !== undefined && flags.workers !== undefined) throw badOption('--workers', '--workers does not apply with --queue (the queue\'s workers are "rseq-check worker" processes)');
+      if (queue !== undefined) await checkReachable(queue);
       process.exitCode = await withStopSignals(async (signal) => {
-        const progress = partsBar(flags.quiet !== true && !out.json, 'review', reviewSize(), 'cells');
-        const r = await review({
-          workers: flags.workers ?? availableParallelism(),
+        const showProgress = flags.quiet !== true && !out.json;
+        const limits = {
           signal,
           ...(flags.maxSeconds !== undefined ? { maxSeconds: flags.maxSeconds } : {}),
           ...(flags.maxStates !== undefined ? { maxStates: flags.maxStates } : {}),
           ...(flags.maxMemory !== undefined ? { maxMemoryMB: flags.maxMemory } : {}),
-          ...(progress ? { onCell: progress.onPart } : {}),
-        });
-        progress?.stop();
+        };
+        let r: ReviewResult;
+        if (queue !== undefined) {
+          const board = queueBoard(showProgress);
+          try {
+            const q = await reviewOnQueue(queue, { ...limits, version: version(), ...(board ? { onBoard: board.onBoard } : {}) });
+            r = q.result;
+            if (q.ended?.kind === 'lost') out.note(`review: ${q.ended.why}; the cells not done are incomplete`);
+          } catch (e) {
+            if (!(e instanceof QueueJobFailed)) throw e;
+            board?.stop();
+            out.note(`rseq-check: ${e.message}`);
+            return 70;
+          }
+          board?.stop();
+        } else {
+          const progress = partsBar(showProgress, 'review', reviewSize(), 'cells');
+          r = await review({ workers: flags.workers ?? availableParallelism(), ...limits, ...(progress ? { onCell: progress.onPart } : {}) });
+          progress?.stop();
+        }
         const md = reviewToMarkdown(r);
         out.result(r, () => md);
         if (dir !== undefined) {

@@ -43,6 +43,9 @@ describe('maskCredentials', () => {
     expect(maskCredentials(['check', 'percpu-counter', '--policy', 'linux-6.19'])).toEqual(['check', 'percpu-counter', '--policy', 'linux-6.19']);
     expect(maskCredentials(['--token', 'abc', '--api-key=xyz', '--out', 'dir'])).toEqual(['--token', '***', '--api-key=***', '--out', 'dir']);
     expect(maskCredentials(['https://user:hunter2@example.org/model.json'])).toEqual(['https://user:***@example.org/model.json']);
+    // A Redis URL with a password and no user (review --queue): the password never reaches a document.
+    expect(maskCredentials(['review', '--queue', 'redis://:s3cret@10.0.0.5:6379'])).toEqual(['review', '--queue', 'redis://:***@10.0.0.5:6379']);
+    expect(maskCredentials(['--queue=rediss://default:s3cret@host:6380/0'])).toEqual(['--queue=rediss://default:***@host:6380/0']);
   });
 });
 

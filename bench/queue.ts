@@ -1,0 +1,78 @@
+/**
+ * `npm run bench -- --queue`: the Redis job queue against one process, on this machine. Starts
+ * its own redis-server (loopback, a password, no persistence, a temporary directory) and two
+ * `rseq-check worker` processes, then times whole CLI processes:
+ *   - the design review in-process (1 and 2 worker threads) and through the queue (2 workers);
+ *   - on the broken kernels of the SPIN comparison (percpu-counter 3 × 2 + 1 under linux-6.3
+ *     with abortOnMigrate=false or abortOnSignal=false): the swarm's time to its first
+ *     counterexample and to the shortest one, against an exhaustive breadth-first check.
+ * A benchmark, not a test: it prints what it measured.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'cli', 'main.js');
+const PASSWORD = 'bench-only-password';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Runs the CLI to its end: wall seconds, exit code, and what it wrote. */
+function timed(args: readonly string[]): Promise<{ seconds: number; code: number | null; stdout: string; stderr: string }> {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ seconds: (performance.now() - t0) / 1000, code, stdout, stderr })));
+}
+
+export async function queueComparison(): Promise<void> {
+  const server = spawnSync('sh', ['-c', 'command -v redis-server']).stdout.toString().trim();
+  if (server === '') {
+    console.log('queue bench skipped: redis-server is not installed (apt-get install redis-server)');
+    return;
+  }
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'rseq-bench-redis-'));
+  const redis = spawn(server, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--requirepass', PASSWORD], { stdio: 'ignore' });
+  const url = `redis://:${PASSWORD}@127.0.0.1:${port}`;
+  await new Promise((r) => setTimeout(r, 500));
+  const workers: ChildProcess[] = [1, 2].map((i) => spawn(process.execPath, [cli, 'worker', '--queue', url, '--name', `bench-${i}`], { stdio: 'ignore' }));
+  try {
+    await new Promise((r) => setTimeout(r, 2000));
+    console.log('\nqueue: whole CLI processes, wall seconds (2 local workers serving a loopback Redis)');
+    const inProcess1 = await timed(['review', '--json', '--workers', '1']);
+    const inProcess2 = await timed(['review', '--json', '--workers', '2']);
+    const queued = await timed(['review', '--json', '--queue', url]);
+    console.log(`review (216 cells)   in-process 1 thread ${inProcess1.seconds.toFixed(2)} s | 2 threads ${inProcess2.seconds.toFixed(2)} s | queue, 2 workers ${queued.seconds.toFixed(2)} s (exit ${queued.code})`);
+    const counter = ['check', 'percpu-counter', '--param', 'threads=3', '--param', 'ops=2', '--param', 'signals=1', '--policy', 'linux-6.3', '--quiet'];
+    for (const knob of ['abortOnMigrate=false', 'abortOnSignal=false']) {
+      const bfs = await timed([...counter, '--knob', knob, '--search', 'bfs', '--workers', '1']);
+      const swarm = await timed([...counter, '--knob', knob, '--swarm', '4', '--queue', url]);
+      const first = /after ([\d.]+) s \((\d+) states\)/.exec(swarm.stdout);
+      const steps = (r: string): string => /shortest counterexample: (\d+) steps/.exec(r)?.[1] ?? '?';
+      console.log(
+        `${knob.padEnd(22)} breadth-first ${bfs.seconds.toFixed(2)} s (${steps(bfs.stdout)} steps) | swarm of 4: first counterexample after ${first?.[1] ?? '?'} s (${first?.[2] ?? '?'} states), shortest (${steps(swarm.stdout)} steps) at ${swarm.seconds.toFixed(2)} s`,
+      );
+    }
+  } finally {
+    for (const w of workers) w.kill('SIGTERM');
+    redis.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 500));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * `rseq-check worker --queue URL`: takes jobs off the shared queue one at a time (or
+ * `concurrency` at once), validates each payload before use, runs it in-process and returns its
+ * result as plain data. A job whose coordinator stopped (its run's stop key is set) is aborted
+ * and ends incomplete. A worker that dies mid-job holds its job's lock no longer: after
+ * `stallSeconds` another worker's stalled-job check puts the job back on the queue.
+ */
+import { Worker, UnrecoverableError, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import { seedScenarios } from '../../models/library/seed/scenarios.js';
+import { formatInputError, InputErrors } from '../../models/ir/errors.js';
+import { loadModelInput } from '../../models/ir/load.js';
+import type { ModelIR } from '../../models/ir/types.js';
+import { resolveModel } from '../../models/library/resolve.js';
+import { checkModel } from '../check.js';
+import type { CheckOptions } from '../options.js';
+import { reviewCell } from '../review-cell.js';
+import { swarmSearch } from './swarm-search.js';
+import { redactedMessage, type QueueTarget } from './connection.js';
+import { parsePayload, QUEUE_NAME, type CheckSettings, type JobPayload, type ModelSource } from './payload.js';
+import { stopKey } from './stop-key.js';
+
+export interface QueueWorkerOptions {
+  /** This worker's rseq-check version: payloads of another version are refused. */
+  readonly version: string;
+  /** How the worker names itself to coordinators (progress per worker). */
+  readonly name: string;
+  /** Jobs run at once. @defaultValue 1 */
+  readonly concurrency?: number;
+  /** A worker silent this long is presumed dead and its job retried elsewhere. */
+  readonly stallSeconds: number;
+  /** One line per job refused or failed, already redacted. */
+  readonly log: (line: string) => void;
+  /**
+   * Test hooks: `fail-every-job` makes every job throw (a job failing on every attempt must fail
+   * its run loudly); `die-on-first-job` SIGKILLs the worker once it holds its first job (the job
+   * must be retried elsewhere).
+   */
+  readonly fault?: 'fail-every-job' | 'die-on-first-job';
+}
+
+/** How often a running job looks at its run's stop key. */
+const STOP_POLL_MS = 500;
+
+/** Runs `f` with a signal aborted once the run's stop key appears. */
+async function abortableByRun<T>(client: Redis, run: string, f: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const timer = setInterval(() => {
+    client.exists(stopKey(run)).then(
+      (n) => void (n > 0 && controller.abort()),
+      () => undefined,
+    );
+  }, STOP_POLL_MS);
+  try {
+    return await f(controller.signal);
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** A job refused unrun: failed at once, never retried (the same input would fail again). */
+class Refusal extends UnrecoverableError {}
+
+/** A job's model, validated as the command line validates one (bad input throws InputErrors). */
+function jobModel(source: ModelSource): ModelIR {
+  if ('builtin' in source) return resolveModel(source.builtin, source.params).ir;
+  if ('gallery' in source) return resolveModel(`gallery/${source.gallery}`).ir;
+  return loadModelInput(source.json, source.name).ir;
+}
+
+/** A job's check settings as CheckOptions, with its deadline as a time limit. */
+function checkOptions(settings: CheckSettings, deadline: number | undefined): CheckOptions {
+  return { ...settings, ...(deadline !== undefined ? { maxSeconds: Math.max(0, (deadline - Date.now()) / 1000) } : {}) };
+}
+
+/** Runs one validated job; input the job names but the worker cannot check (a bad model or policy) is refused unretried. */
+async function runJob(payload: JobPayload, signal: AbortSignal): Promise<unknown> {
+  try {
+    switch (payload.kind) {
+      case 'review-cell': {
+        const scenario = seedScenarios.find((s) => s.id === payload.scenario)!;
+        return await reviewCell(scenario.build(), payload.scenario, payload.policy, {
+          signal,
+          ...(payload.deadline !== undefined ? { deadline: payload.deadline } : {}),
+          ...(payload.maxSeconds !== undefined ? { maxSeconds: payload.maxSeconds } : {}),
+          ...(payload.maxStates !== undefined ? { maxStates: payload.maxStates } : {}),
+          ...(payload.maxMemoryMB !== undefined ? { maxMemoryMB: payload.maxMemoryMB } : {}),
+        });
+      }
+      case 'swarm-search':
+        return await swarmSearch(jobModel(payload.model), checkOptions(payload.settings, payload.deadline), payload.search, payload.maxStates, signal);
+      case 'shortest':
+        return await checkModel(jobModel(payload.model), {
+          ...checkOptions(payload.settings, payload.deadline),
+          search: 'bfs',
+          signal,
+          ...(payload.maxStates !== undefined ? { maxStates: payload.maxStates } : {}),
+        });
+    }
+  } catch (e) {
+    if (e instanceof InputErrors) throw new Refusal(`bad input: ${e.errors.map(formatInputError).join('; ')}`);
+    throw e;
+  }
+}
+
+/** Serves the queue until `signal` aborts, then finishes the jobs in hand and returns. */
+export async function serveQueue(target: QueueTarget, options: QueueWorkerOptions, signal: AbortSignal): Promise<void> {
+  const client = new Redis(target.options);
+  client.on('error', () => undefined);
+  const handle = async (job: Job): Promise<unknown> => {
+    const parsed = parsePayload(job.data, options.version);
+    if (!parsed.ok) throw new Refusal(parsed.why);
+    if (job.id !== undefined && !job.id.startsWith(`${parsed.payload.run}-`)) throw new Refusal(`job ${job.id} does not belong to run ${parsed.payload.run}`);
+    await job.updateProgress({ worker: options.name });
+    if (options.fault === 'fail-every-job') throw new Error(`test fault: job ${job.id ?? '?'} fails on purpose`);
+    if (options.fault === 'die-on-first-job') process.kill(process.pid, 'SIGKILL');
+    return abortableByRun(client, parsed.payload.run, (s) => runJob(parsed.payload, s));
+  };
+  const connection = new Redis(target.options);
+  connection.on('error', () => undefined);
+  const worker = new Worker(QUEUE_NAME, handle, {
+    connection,
+    name: options.name,
+    concurrency: options.concurrency ?? 1,
+    lockDuration: options.stallSeconds * 1000,
+    stalledInterval: (options.stallSeconds * 1000) / 2,
+    maxStalledCount: 2,
+  });
+  worker.on('error', (e) => options.log(`queue error: ${redactedMessage(target, e)}`));
+  worker.on('failed', (job, e) => options.log(`${e instanceof Refusal ? 'refused job' : 'job'} ${job?.id ?? '?'}${e instanceof Refusal ? ':' : ' failed:'} ${redactedMessage(target, e)}`));
+  await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+  await worker.close();
+  connection.disconnect();
+  client.disconnect();
+}
