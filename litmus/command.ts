@@ -37,6 +37,9 @@ export interface LitmusArgs {
   readonly json?: boolean;
   /** The whole run's time limit: cases not done by then are not run (the result is incomplete). */
   readonly maxSeconds?: number;
+  /** States each case's model exploration may store (default 4 000 000), and the process's size bound in MB. */
+  readonly maxStates?: number;
+  readonly maxMemoryMB?: number;
   /** Aborted by the first SIGINT/SIGTERM: the running program is killed, its case and the rest are not run. */
   readonly signal?: AbortSignal;
   /** Told how many cases will run, then called as each is done (for a progress line); returns its stop. */
@@ -50,6 +53,8 @@ export interface LitmusStop {
 }
 
 const DEFAULT_RUNS = 400;
+/** A case's model exploration stops here unless --max-states says otherwise (every suite model fits well within it). */
+const MODEL_STATES = 4_000_000;
 const DEFAULT_SECONDS = 5;
 
 /** The tracepoint's account of one abort site, held against the program's counters. */
@@ -186,7 +191,7 @@ function prepareCase(c: LitmusCase): Prepared {
 /** Runs one case: generate, compile, run (with the tracepoint), explore, compare. */
 export async function runLitmusCase(
   p: { id: string; title: string; ir: ModelIR; plan: LitmusPlan; budgets: Partial<Record<EventKind, number | 'unbounded'>>; knownFinding?: LitmusCase['knownFinding'] },
-  options: { policy?: string; kernel: KernelInfo; runs: number; seconds: number; maxStates?: number; maxModelSeconds?: number; signal?: AbortSignal },
+  options: { policy?: string; kernel: KernelInfo; runs: number; seconds: number; maxStates?: number; maxMemoryMB?: number; maxModelSeconds?: number; signal?: AbortSignal },
 ): Promise<CaseResult> {
   const t0 = performance.now();
   const empty = {
@@ -256,7 +261,14 @@ export async function runLitmusCase(
   }
   const policy = resolvePolicy(policyName, knobs.length > 0 ? knobs : undefined);
   const tm = performance.now();
-  const model = await modelOutcomes(p.ir, { policy, budgets: p.budgets, maxStates: options.maxStates ?? 4_000_000, maxSeconds: options.maxModelSeconds ?? 90, ...(options.signal ? { signal: options.signal } : {}) });
+  const model = await modelOutcomes(p.ir, {
+    policy,
+    budgets: p.budgets,
+    maxStates: options.maxStates ?? MODEL_STATES,
+    maxSeconds: options.maxModelSeconds ?? 90,
+    ...(options.maxMemoryMB !== undefined ? { maxMemoryMB: options.maxMemoryMB } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   if (options.signal?.aborted) throw new LitmusStopped('stopped while the model was explored');
   const modelSeconds = (performance.now() - tm) / 1000;
 
@@ -377,7 +389,7 @@ function kernelPaths(run: LitmusRun, trace: TraceResult | { unavailable: string 
  * Runs a kernel-path case (kernel-paths.ts): the kernel side is kernel-paths.c in the case's
  * mode; the allowed set is the model's when the case is wired, else the hand-worked set.
  */
-export async function runKernelPathCase(c: KernelPathCase, options: { kernel: KernelInfo; runs: number; seconds: number; signal?: AbortSignal }): Promise<CaseResult> {
+export async function runKernelPathCase(c: KernelPathCase, options: { kernel: KernelInfo; runs: number; seconds: number; maxStates?: number; maxMemoryMB?: number; signal?: AbortSignal }): Promise<CaseResult> {
   const t0 = performance.now();
   const v = validateModel(c.modelSide.model, `kernel-paths/${c.id}`);
   if (!v.ok) throw new InputErrors(v.errors);
@@ -423,8 +435,9 @@ export async function runKernelPathCase(c: KernelPathCase, options: { kernel: Ke
     model = await modelOutcomes(ir, {
       policy: resolvePolicy(options.kernel.preset, [...options.kernel.knobs, ...c.modelSide.knobs]),
       budgets: c.modelSide.budgets,
-      maxStates: 4_000_000,
+      maxStates: options.maxStates ?? MODEL_STATES,
       maxSeconds: 90,
+      ...(options.maxMemoryMB !== undefined ? { maxMemoryMB: options.maxMemoryMB } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
     if (options.signal?.aborted) throw new LitmusStopped('stopped while the model was explored');
@@ -577,11 +590,15 @@ function formatDetails(r: CaseResult): string[] {
   return out;
 }
 
-/** The exit code of a set of results: 1 on a finding, else 3 when stopped, else 2 if anything could not conclude. */
+/**
+ * The exit code of a set of results: 1 on a finding; else 3 when stopped or when a limit cut a
+ * case's model short (inconclusive: the outcomes it allows are not all known); else 2 if a case
+ * could not run here.
+ */
 function exitCodeOf(results: readonly CaseResult[], stop: LitmusStop | undefined): number {
   if (results.some((r) => r.verdict === 'MODEL TOO STRONG')) return 1;
-  if (stop) return 3;
-  if (results.some((r) => r.verdict === 'cannot run' || r.verdict === 'inconclusive')) return 2;
+  if (stop || results.some((r) => r.verdict === 'inconclusive')) return 3;
+  if (results.some((r) => r.verdict === 'cannot run')) return 2;
   return 0;
 }
 
@@ -646,7 +663,15 @@ export async function runLitmusCommand(args: LitmusArgs, print: (s: string) => v
   }
   const runs = args.runs ?? DEFAULT_RUNS;
   const seconds = args.seconds ?? DEFAULT_SECONDS;
-  const { results, stop } = await runCases(cases, { ...(args.policy ? { policy: args.policy } : {}), kernel, runs, seconds }, args);
+  const caseOptions = {
+    ...(args.policy ? { policy: args.policy } : {}),
+    kernel,
+    runs,
+    seconds,
+    ...(args.maxStates !== undefined ? { maxStates: args.maxStates } : {}),
+    ...(args.maxMemoryMB !== undefined ? { maxMemoryMB: args.maxMemoryMB } : {}),
+  };
+  const { results, stop } = await runCases(cases, caseOptions, args);
   const code = exitCodeOf(results, stop);
   if (args.json) {
     print(JSON.stringify(resultsToJson(results, kernel, stop), null, 2));
@@ -672,7 +697,7 @@ export async function runLitmusCommand(args: LitmusArgs, print: (s: string) => v
  */
 async function runCases(
   cases: { generated: Prepared[]; paths: KernelPathCase[] },
-  options: { policy?: string; kernel: KernelInfo; runs: number; seconds: number },
+  options: { policy?: string; kernel: KernelInfo; runs: number; seconds: number; maxStates?: number; maxMemoryMB?: number },
   limits: Pick<LitmusArgs, 'maxSeconds' | 'signal' | 'onCases'>,
 ): Promise<{ results: CaseResult[]; stop?: LitmusStop }> {
   const controller = new AbortController();

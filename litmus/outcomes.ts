@@ -57,6 +57,8 @@ export interface OutcomeOptions {
   readonly knobs?: CheckOptions['knobs'];
   readonly maxStates?: number;
   readonly maxSeconds?: number;
+  /** Bound on the process's resident size (the litmus run's --max-memory). */
+  readonly maxMemoryMB?: number;
   /** Aborted by the litmus run's stop (a signal or its --max-seconds): the exploration ends incomplete. */
   readonly signal?: AbortSignal;
 }
@@ -116,6 +118,7 @@ export async function modelOutcomes(ir: ModelIR, options: OutcomeOptions): Promi
   };
   const raw = await explore(wrapped, {
     ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}),
+    ...(options.maxMemoryMB !== undefined ? { maxMemoryMB: options.maxMemoryMB } : {}),
     ...(options.maxSeconds !== undefined ? { maxSeconds: options.maxSeconds } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });

@@ -1,6 +1,6 @@
 import { Command } from '@commander-js/extra-typings';
 import { runLitmusCommand } from '../../litmus/command.js';
-import { badOption, jsonOption, litmusSecondsOption, maxSecondsOption, quietOption, runsOption } from '../options.js';
+import { badOption, jsonOption, litmusSecondsOption, maxMemoryOption, maxSecondsOption, maxStatesOption, quietOption, runsOption } from '../options.js';
 import { partsBar } from '../progress.js';
 import { withStopSignals } from '../signals.js';
 
@@ -19,6 +19,8 @@ export function litmusCommand(): Command<[string | undefined]> {
     .addOption(runsOption())
     .addOption(litmusSecondsOption())
     .addOption(maxSecondsOption())
+    .addOption(maxStatesOption().default(undefined, 'each case\'s model exploration stops at 4 000 000 states'))
+    .addOption(maxMemoryOption())
     .addOption(jsonOption())
     .addOption(quietOption())
     .action(async (model, flags) => {
@@ -32,6 +34,8 @@ export function litmusCommand(): Command<[string | undefined]> {
           ...(flags.runs !== undefined ? { runs: flags.runs } : {}),
           ...(flags.seconds !== undefined ? { seconds: flags.seconds } : {}),
           ...(flags.maxSeconds !== undefined ? { maxSeconds: flags.maxSeconds } : {}),
+          ...(flags.maxStates !== undefined ? { maxStates: flags.maxStates } : {}),
+          ...(flags.maxMemory !== undefined ? { maxMemoryMB: flags.maxMemory } : {}),
           json: flags.json === true,
           signal,
           onCases: (total) => {

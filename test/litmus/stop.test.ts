@@ -68,6 +68,16 @@ describe.skipIf(!env.ok).concurrent(`litmus stops like every run kind${env.ok ? 
     expect(orphanedLitmusPrograms()).toEqual([]);
   });
 
+  it('--max-states cuts the model of a case short: inconclusive, exit 3, the limit named', async () => {
+    // membarrier-rseq's model needs more than 50 states, and the kernel shows outcomes the first 50 do not reach.
+    const r = await run(['litmus', 'suite/membarrier-rseq', '--runs', '20', '--seconds', '0.3', '--max-states', '50', '--json']);
+    expect(r.code, r.stderr).toBe(3);
+    const doc = JSON.parse(r.stdout) as { cases: { verdict: string; modelComplete: boolean; reason: string }[] };
+    expect(validateResultValue(doc)).toEqual([]);
+    expect(doc.cases[0]).toMatchObject({ verdict: 'inconclusive', modelComplete: false });
+    expect(doc.cases[0]!.reason).toMatch(/^the model's exploration stopped \(states limit 50\)/);
+  });
+
   it('--max-seconds: exit 3, the cases done, then the time limit and the cases not run, in text', async () => {
     const r = await run(['litmus', '--suite', '--runs', '50', '--seconds', '0.5', '--max-seconds', '1']);
     expect(r.code, r.stderr).toBe(3);
