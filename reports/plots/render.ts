@@ -4,9 +4,17 @@
  * inline; the view's loader refuses any URL, so a chart can never reach the network. The same
  * data gives the same SVG (no clock, no random numbers, text widths estimated without a canvas).
  */
-import { parse, View, type Loader } from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { Loader, parse as vegaParse } from 'vega';
+import type { TopLevelSpec } from 'vega-lite';
 import { htmlEscape } from '../escape.js';
+
+/**
+ * Vega and Vega-Lite, loaded at the first chart: together they take about 0.3 s to load, which
+ * every command line would pay (each CLI run, each test spawning one) although only reports and
+ * notebooks draw charts.
+ */
+let libraries: Promise<{ vega: typeof import('vega'); vegaLite: typeof import('vega-lite') }> | undefined;
+const loadLibraries = (): NonNullable<typeof libraries> => (libraries ??= Promise.all([import('vega'), import('vega-lite')]).then(([vega, vegaLite]) => ({ vega, vegaLite })));
 
 /** A loader that refuses every request and notes it in `asked` (Vega only logs a failed load and draws on). */
 function offline(asked: string[]): Loader {
@@ -39,14 +47,14 @@ const INLINE = 'inline';
  * in their data, given apart, so each shape is compiled once. Cleared when it grows (a notebook
  * may draw many shapes).
  */
-const runtimes = new Map<string, ReturnType<typeof parse>>();
+const runtimes = new Map<string, ReturnType<typeof vegaParse>>();
 
-function compiled(chart: TopLevelSpec): ReturnType<typeof parse> {
+function compiled(chart: TopLevelSpec, { vega, vegaLite }: Awaited<ReturnType<typeof loadLibraries>>): ReturnType<typeof vegaParse> {
   const key = JSON.stringify(chart);
   let runtime = runtimes.get(key);
   if (runtime === undefined) {
     if (runtimes.size >= 32) runtimes.clear();
-    runtime = parse(compile({ ...chart, config: { ...config, ...chart.config } }).spec);
+    runtime = vega.parse(vegaLite.compile({ ...chart, config: { ...config, ...chart.config } }).spec);
     runtimes.set(key, runtime);
   }
   return runtime;
@@ -60,7 +68,8 @@ function compiled(chart: TopLevelSpec): ReturnType<typeof parse> {
 export async function renderChart(chart: TopLevelSpec, label: string, idPrefix = 'plot'): Promise<string> {
   const values = chart.data !== undefined && chart.data !== null && 'values' in chart.data && Array.isArray(chart.data.values) ? (chart.data.values as unknown[]) : undefined;
   const asked: string[] = [];
-  const view = new View(compiled(values !== undefined ? { ...chart, data: { name: INLINE } } : chart), { renderer: 'none', loader: offline(asked) });
+  const libs = await loadLibraries();
+  const view = new libs.vega.View(compiled(values !== undefined ? { ...chart, data: { name: INLINE } } : chart, libs), { renderer: 'none', loader: offline(asked) });
   if (values !== undefined) view.data(INLINE, values);
   try {
     const svg = await view.toSVG();
