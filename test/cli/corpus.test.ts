@@ -85,7 +85,7 @@ const corpus: Record<string, Case[]> = {
     rejected('models --workers', ['models', '--workers', '1'], /--workers does not apply to models/),
     rejected('policies --policy', ['policies', '--policy', 'x'], /--policy does not apply to policies/),
     rejected('gallery --quiet', ['gallery', '--quiet'], /--quiet does not apply to gallery/),
-    rejected('litmus --max-states', ['litmus', '--suite', '--max-states', '5'], /--max-states does not apply to litmus/),
+    rejected('litmus --max-states 0', ['litmus', '--suite', '--max-states', '0'], /--max-states must be an integer at least 1, got "0"/),
     rejected('report --json', ['report', 'x.json', '--json'], /--json does not apply to report/),
     rejected('check --runs', ['check', G, '--runs', '5'], /--runs does not apply to check \(it is an option of litmus\)/),
     rejected('check --suite', ['check', G, '--suite'], /--suite does not apply to check/),
