@@ -1,10 +1,9 @@
 /**
- * Output paths checked before any search starts (a run must never end in a write error), and
- * written atomically: a temporary file in the same directory, then a rename, so that a reader or
- * a concurrent run never sees half a file.
+ * Output paths checked before any search starts: a run must never end in a write error. The
+ * files themselves are written atomically (run/atomic-file.ts).
  */
-import { accessSync, constants, mkdirSync, realpathSync, renameSync, statfsSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { accessSync, constants, mkdirSync, realpathSync, statfsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { badOption } from './options.js';
 
 /** Kernel pseudo file systems (statfs magic numbers): writing a report there makes no sense. */
@@ -79,22 +78,6 @@ export function checkOutputFile(option: string, file: string, createParents = fa
     throw badOption(option, `${option} ${file}: the directory "${dirname(file)}" does not exist`);
   }
   checkWritableDirectory(option, `${option} ${file}`, parent);
-}
-
-/** Writes `data` to `path` atomically: a temporary file beside it, then a rename. */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
-  try {
-    writeFileSync(temporary, data);
-    renameSync(temporary, path);
-  } catch (e) {
-    try {
-      unlinkSync(temporary);
-    } catch {
-      // Never written: nothing to clean up.
-    }
-    throw e;
-  }
 }
 
 /** Creates `dir` (and its parents) for a report. */

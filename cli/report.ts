@@ -18,7 +18,8 @@ import type { ReviewResult } from '../run/review.js';
 import { renderCheckHtml, renderTraceHtml } from '../reports/html.js';
 import { renderReviewHtml } from '../reports/review-html.js';
 import { parseOutputJson, resultToJson, withProvenance } from '../reports/json.js';
-import { checkOutputFile, makeDirectory, writeFileAtomic } from './output-paths.js';
+import { writeFileAtomic } from '../run/atomic-file.js';
+import { checkOutputFile, makeDirectory } from './output-paths.js';
 
 /** Writes `dir/report.html` and `dir/result.json` for a check; returns the HTML file's path. */
 export async function writeCheckReport(check: CheckResult, dir: string): Promise<string> {

@@ -7,13 +7,13 @@
  * refused, naming what differs; limits, workers and output options may differ.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { checkpointMeta, CHECKPOINT_FORMAT, CorruptCheckpoint, decodeCheckpoint, encodeCheckpoint, type SearchSnapshot } from '../checker/checkpoint.js';
 import { InputErrors } from '../models/ir/errors.js';
 import type { BudgetsIR, ModelIR } from '../models/ir/types.js';
 import type { Policy } from '../models/kernel/policy.js';
 import type { PlacementCoverage } from '../models/system/coverage.js';
+import { writeFileAtomic } from './atomic-file.js';
 import type { CheckOptions } from './options.js';
 import type { FirstCounterexample } from './result.js';
 
@@ -173,28 +173,11 @@ export function restoreCoverage(file: string, coverage: PlacementCoverage, saved
 }
 
 /**
- * Writes a checkpoint to `file` atomically: a temporary file in the same directory, flushed,
- * then renamed over it, so that a kill during the write leaves the previous checkpoint whole.
+ * Writes a checkpoint to `file` atomically, so that a kill during the write leaves the previous
+ * checkpoint whole.
  */
 export function writeCheckpoint(file: string, config: RunConfiguration, snapshot: SearchSnapshot | undefined, coverage: PlacementCoverage, first: FirstCounterexample | undefined): void {
   const meta: Meta = { kind: 'rseq-check check', configuration: config, ...(first ? { first } : {}) };
   const chunks = encodeCheckpoint({ meta, snapshot, extra: { 'coverage-events': coverage.events, 'coverage-violations': coverage.violations } });
-  const temporary = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
-  try {
-    const fd = openSync(temporary, 'w');
-    try {
-      for (const c of chunks) for (let at = 0; at < c.length; ) at += writeSync(fd, c, at);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temporary, file);
-  } catch (e) {
-    try {
-      unlinkSync(temporary);
-    } catch {
-      // Never created: nothing to clean up.
-    }
-    throw e;
-  }
+  writeFileAtomic(file, chunks);
 }

@@ -8,7 +8,7 @@ import { graphLimits, modelStateGraph } from '../../run/state-graph.js';
 import type { Limit } from '../../checker/result.js';
 import { badOption } from '../options.js';
 import type { Output } from '../output.js';
-import { writeFileAtomic } from '../output-paths.js';
+import { writeFileAtomic } from '../../run/atomic-file.js';
 
 /** States a drawing may hold: Graphviz layout time grows quickly, and nobody reads more. */
 const DRAWING_LIMIT = 500;
