@@ -8,9 +8,8 @@ import { exitCodeFor } from '../../checker/result.js';
 import type { ResolvedModel } from '../../models/library/resolve.js';
 import type { CheckOptions } from '../../run/options.js';
 import { checkReachable, type QueueTarget } from '../../run/queue/connection.js';
-import { QueueJobFailed } from '../../run/queue/coordinator.js';
+import { QueueJobFailed } from '../../run/queue/job-failed.js';
 import type { CheckSettings, ModelSource } from '../../run/queue/payload.js';
-import { swarmOnQueue } from '../../run/queue/swarm-queue.js';
 import { formatCheck } from '../../reports/text.js';
 import type { Output } from '../output.js';
 import { queueBoard } from '../progress.js';
@@ -59,6 +58,8 @@ export async function runSwarm(out: Output, request: SwarmRequest): Promise<numb
   return withStopSignals(async (signal) => {
     const board = queueBoard(request.showProgress);
     try {
+      // On demand: BullMQ takes 0.3 s to load, which no check without --swarm should pay.
+      const { swarmOnQueue } = await import('../../run/queue/swarm-queue.js');
       const run = await swarmOnQueue(request.queue, request.model, request.resolved.ir, settingsOf(request.options), {
         version: version(),
         searches: request.searches,

@@ -5,8 +5,7 @@ import { reviewToMarkdown } from '../../reports/review-markdown.js';
 import { review, reviewSize } from '../../run/review.js';
 import type { ReviewResult } from '../../run/result.js';
 import { checkReachable } from '../../run/queue/connection.js';
-import { QueueJobFailed } from '../../run/queue/coordinator.js';
-import { reviewOnQueue } from '../../run/queue/review-queue.js';
+import { QueueJobFailed } from '../../run/queue/job-failed.js';
 import { badOption, jsonOption, maxMemoryOption, maxSecondsOption, maxStatesOption, queueOption, quietOption, workersOption } from '../options.js';
 import { checkOutputDirectory } from '../output-paths.js';
 import { Output } from '../output.js';
@@ -57,6 +56,8 @@ export function reviewCommand(): Command {
         if (queue !== undefined) {
           const board = queueBoard(showProgress);
           try {
+            // On demand: BullMQ takes 0.3 s to load, which no run without --queue should pay.
+            const { reviewOnQueue } = await import('../../run/queue/review-queue.js');
             const q = await reviewOnQueue(queue, { ...limits, version: version(), ...(board ? { onBoard: board.onBoard } : {}) });
             r = q.result;
             if (q.ended?.kind === 'lost') out.note(`review: ${q.ended.why}; the cells not done are incomplete`);

@@ -1,7 +1,6 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import { hostname } from 'node:os';
 import { checkReachable } from '../../run/queue/connection.js';
-import { serveQueue } from '../../run/queue/worker.js';
 import { badOption, queueOption } from '../options.js';
 import { version } from '../version.js';
 import { withStopSignals } from '../signals.js';
@@ -43,6 +42,8 @@ export function workerCommand(): Command {
       const log = (line: string): void => void process.stderr.write(`worker ${name}: ${line}\n`);
       log(`serving ${target.redacted} (rseq-check ${version()})`);
       const fault = faults.find((f) => f === process.env[FAULT_ENV]);
+      // On demand: BullMQ takes 0.3 s to load, which the other commands' help and runs should not pay.
+      const { serveQueue } = await import('../../run/queue/worker.js');
       await withStopSignals((signal) =>
         serveQueue(target, { version: version(), name, concurrency: flags.concurrency ?? 1, stallSeconds: flags.stallSeconds ?? 30, log, ...(fault ? { fault } : {}) }, signal),
       );

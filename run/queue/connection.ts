@@ -3,7 +3,7 @@
  * ioredis options it stands for, and redaction, so that no message, error or provenance ever
  * carries its credentials.
  */
-import { Redis, type RedisOptions } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
 import { InputErrors } from '../../models/ir/errors.js';
 
 /** A queue URL, parsed: what to connect to and how to name it in messages. */
@@ -73,6 +73,8 @@ export const redactedMessage = (target: QueueTarget, e: unknown): string => reda
  * a short timeout; a failure is bad input (exit 2) naming the URL redacted, before any work.
  */
 export async function checkReachable(target: QueueTarget): Promise<void> {
+  // Loaded here, not at the top: parseQueueUrl is on every command line's path, ioredis (0.2 s) is not.
+  const { Redis } = await import('ioredis');
   const client = new Redis({ ...target.options, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 1 });
   // ioredis closes the connection after a refused AUTH; its error event says why.
   let refused: unknown;

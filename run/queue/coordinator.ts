@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
+import { QueueJobFailed } from './job-failed.js';
 import { redactedMessage, type QueueTarget } from './connection.js';
 import { QUEUE_NAME, type JobPayload } from './payload.js';
 import { stopKey } from './stop-key.js';
@@ -27,9 +28,6 @@ export interface QueueRun {
   readonly results: readonly unknown[];
   readonly ended?: EarlyEnd;
 }
-
-/** A job failed on every attempt (or was refused): the run has no verdict. */
-export class QueueJobFailed extends Error {}
 
 export interface CoordinatorOptions {
   readonly signal?: AbortSignal;

@@ -8,7 +8,8 @@ import { seedScenarios } from '../../models/library/seed/scenarios.js';
 import type { ReviewCell, ReviewResult } from '../result.js';
 import { reviewPolicies, type ReviewOptions } from '../review.js';
 import type { QueueTarget } from './connection.js';
-import { newRunId, QueueJobFailed, runOnQueue, type CoordinatorOptions, type EarlyEnd } from './coordinator.js';
+import { newRunId, runOnQueue, type CoordinatorOptions, type EarlyEnd } from './coordinator.js';
+import { QueueJobFailed } from './job-failed.js';
 import { QUEUE_PROTOCOL, reviewCellResult, type ReviewCellPayload } from './payload.js';
 
 /** Options of a review on the queue: the review's own (but workers), this rseq-check's version, and the board callback. */

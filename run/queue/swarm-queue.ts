@@ -13,7 +13,8 @@ import { coverageReport } from '../../models/system/coverage.js';
 import { namingSignal } from '../../checker/result.js';
 import type { CheckResult } from '../result.js';
 import type { QueueTarget } from './connection.js';
-import { newRunId, QueueJobFailed, runOnQueue, type CoordinatorOptions, type EarlyEnd } from './coordinator.js';
+import { newRunId, runOnQueue, type CoordinatorOptions, type EarlyEnd } from './coordinator.js';
+import { QueueJobFailed } from './job-failed.js';
 import { QUEUE_PROTOCOL, shortestResult, swarmSearchResult, type CheckSettings, type ModelSource, type SwarmSearchPayload } from './payload.js';
 import { coverageUnion, type SwarmOutcome } from './swarm-search.js';
 
