@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { coverageReport } from '../models/system/coverage.js';
 import { concretize } from '../models/system/concretize.js';
 import { resolvePolicy } from '../models/kernel/presets.js';
-import type { CheckOptions } from './options.js';
+import { engineLimits, type CheckOptions } from './options.js';
 import type { ExploreOptions } from '../checker/options.js';
 import type { Policy } from '../models/kernel/policy.js';
 import { buildSystem } from '../models/system/build.js';
@@ -44,13 +44,7 @@ export async function checkModel(ir: ModelIR, options: CheckOptions = {}): Promi
   const start = performance.now();
   const policy = resolvePolicy(options.policy, options.knobs);
   const sys = buildSystem(ir, policy, options);
-  const limits = {
-    ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}),
-    ...(options.maxSeconds !== undefined ? { maxSeconds: options.maxSeconds } : {}),
-    ...(options.maxMemoryMB !== undefined ? { maxMemoryMB: options.maxMemoryMB } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-  };
+  const limits = engineLimits(options);
   const meta = { model: ir.name, policy: policy.name };
   // Traces and replay tokens are given in the unreduced system.
   const unreduced = (reduced: System): { concrete: System; real: (choices: readonly number[]) => number[] } => {

@@ -3,7 +3,7 @@
  * models/system/build.ts) plus the policy and the run's limits and workers.
  */
 import { availableParallelism } from 'node:os';
-import type { Progress } from '../checker/options.js';
+import type { ExploreOptions, Progress } from '../checker/options.js';
 import { MAX_BUDGET } from '../models/ir/schema.js';
 import type { KnobValues } from '../models/kernel/policy.js';
 import type { BuildOptions } from '../models/system/build.js';
@@ -83,3 +83,14 @@ export const optionRanges = {
   litmusRuns: { min: 1, max: 10_000_000 },
   litmusSeconds: { min: 0, max: 24 * 3600 },
 } as const satisfies Record<string, Range>;
+
+/** The engine's limits and progress callback among a check's options, as every search takes them. */
+export function engineLimits(options: Pick<CheckOptions, 'maxStates' | 'maxSeconds' | 'maxMemoryMB' | 'signal' | 'onProgress'>): ExploreOptions {
+  return {
+    ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}),
+    ...(options.maxSeconds !== undefined ? { maxSeconds: options.maxSeconds } : {}),
+    ...(options.maxMemoryMB !== undefined ? { maxMemoryMB: options.maxMemoryMB } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  };
+}

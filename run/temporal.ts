@@ -9,7 +9,7 @@ import { buchiProductSpec, ltlToBuchi } from '../properties/ltl/buchi.js';
 import { parseLtl } from '../properties/ltl/parse.js';
 import { resolvePolicy } from '../models/kernel/presets.js';
 import { resolveBudgets } from '../models/system/build.js';
-import type { CheckOptions } from './options.js';
+import { engineLimits, type CheckOptions } from './options.js';
 import { explainPath } from './explain.js';
 import type { Fairness, TemporalResult } from './result.js';
 import { rseqExprEnvironment } from '../models/system/expr-env.js';
@@ -171,13 +171,7 @@ export async function checkTemporal(ir: ModelIR, options: TemporalOptions): Prom
   // Without fairness or excluded edges any accepting cycle counts: the nested DFS suffices;
   // otherwise the SCC-based search decides which cycles are fair.
   // Both searches honour every limit and the abort signal.
-  const limits = {
-    ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}),
-    ...(options.maxSeconds !== undefined ? { maxSeconds: options.maxSeconds } : {}),
-    ...(options.maxMemoryMB !== undefined ? { maxMemoryMB: options.maxMemoryMB } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-  };
+  const limits = engineLimits(options);
   const r: CycleResult | FairCycleResult =
     fairness === 'none' && !finiteEvents ? await searchAcceptingCycle(sys, spec, limits) : await findFairAcceptingCycle(sys, spec, fair, limits);
   const stats = { states: r.states, transitions: r.transitions, seconds: (performance.now() - start) / 1000 };
