@@ -9,12 +9,9 @@ import { exitCodeFor } from '../../checker/result.js';
 import type { EventKind } from '../../models/ir/types.js';
 import { InputErrors } from '../../models/ir/errors.js';
 import { locateInJsonString } from '../../models/ir/json-locate.js';
-import { resolvePolicy } from '../../models/kernel/presets.js';
 import { checkPolicy, resolveModel, type ResolvedModel } from '../../models/library/resolve.js';
-import { buildSystem } from '../../models/system/build.js';
 import { reductionNames, type ReductionName } from '../../models/system/reductions.js';
 import { checkModel } from '../../run/check.js';
-import { readCheckpoint, runConfiguration } from '../../run/checkpoint.js';
 import type { CheckOptions, SearchOrder } from '../../run/options.js';
 import { parseReplayToken } from '../../run/replay.js';
 import type { CheckResult, Fairness, FirstCounterexample, TemporalResult } from '../../run/result.js';
@@ -260,12 +257,6 @@ async function validatedCheck(
   if (flags.replay !== undefined) return replayCommand(out, model, safetyOptions, flags.replay, { values: flags.values ?? 'changed' });
   const checkpointing = { ...(flags.checkpoint !== undefined ? { checkpoint: flags.checkpoint } : {}), ...(flags.checkpointEvery !== undefined ? { checkpointEverySeconds: flags.checkpointEvery } : {}), ...(flags.resume !== undefined ? { resume: flags.resume } : {}) };
   const search = flags.search ?? 'first-then-shortest';
-  if (safety) {
-    const resolved = resolvePolicy(policy.preset, policy.knobs);
-    const sys = buildSystem(model.ir, resolved, safetyOptions);
-    // A checkpoint to continue is read and checked against this run now, before any search.
-    if (flags.resume !== undefined) readCheckpoint(flags.resume, runConfiguration(model.ir, resolved, sys.options.budgets, { ...safetyOptions, search }));
-  }
   if (swarmModel && flags.swarm !== undefined && flags.queue !== undefined)
     return runSwarm(out, {
       queue: flags.queue,
