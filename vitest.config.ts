@@ -5,5 +5,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     pool: 'forks',
     testTimeout: 120_000,
+    // Suites build models and start browsers or redis-server in their hooks: at CI's load 10 s is too short.
+    hookTimeout: 120_000,
   },
 });
