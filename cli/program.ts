@@ -5,7 +5,6 @@
  * an option of another command.
  */
 import { Command, CommanderError, type CommandUnknownOpts } from '@commander-js/extra-typings';
-import { closest, distance } from 'fastest-levenshtein';
 import { checkCommand } from './commands/check.js';
 import { galleryCommand } from './commands/gallery.js';
 import { litmusCommand } from './commands/litmus.js';
@@ -16,15 +15,8 @@ import { reviewCommand } from './commands/review.js';
 import { workerCommand } from './commands/worker.js';
 import { badOption } from './options.js';
 import { version } from './version.js';
-import { InputErrors } from '../models/ir/errors.js';
+import { InputErrors, suggest } from '../models/ir/errors.js';
 
-
-/** A word close enough to `word` to be a typo of it, if any. */
-function didYouMean(word: string, candidates: readonly string[]): string | undefined {
-  if (candidates.length === 0) return undefined;
-  const best = closest(word, [...candidates]);
-  return distance(word, best) <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
 
 const longFlags = (cmd: CommandUnknownOpts): string[] => (cmd.options).map((o) => o.long).filter((l): l is string => l !== undefined);
 
@@ -73,11 +65,11 @@ function translate(e: CommanderError, cmd: CommandUnknownOpts, commands: readonl
       if (flag.includes('=') && own.includes(bare)) return badOption(bare, `${bare} takes no value (got "${flag}")`);
       const elsewhere = commands.filter((c) => c !== cmd && longFlags(c).includes(bare)).map((c) => c.name());
       if (elsewhere.length > 0) return badOption(bare, `${bare} does not apply to ${name === 'rseq-check' ? 'rseq-check without a command' : name} (it is an option of ${elsewhere.join(', ')})`);
-      const near = didYouMean(bare, own);
+      const near = suggest(bare, own);
       return new InputErrors([{ code: 'bad-option', file: '<command line>', path: [bare], message: `unknown option ${bare} for ${name}`, ...(near ? { hint: `did you mean ${near}?` } : {}) }]);
     }
     case 'commander.unknownCommand': {
-      const near = didYouMean(quoted, commands.map((c) => c.name()));
+      const near = suggest(quoted, commands.map((c) => c.name()));
       return new InputErrors([{ code: 'bad-option', file: '<command line>', path: [quoted], message: `unknown command "${quoted}" (commands: ${commands.map((c) => c.name()).join(', ')})`, ...(near ? { hint: `did you mean ${near}?` } : {}) }]);
     }
     case 'commander.excessArguments': {
@@ -96,7 +88,7 @@ function translate(e: CommanderError, cmd: CommandUnknownOpts, commands: readonl
       const names = commands.map((c) => c.name());
       const asked = cmd.args.find((a) => a !== 'help' && !names.includes(a));
       if (asked !== undefined) {
-        const near = didYouMean(asked, names);
+        const near = suggest(asked, names);
         return new InputErrors([{ code: 'bad-option', file: '<command line>', path: [asked], message: `unknown command "${asked}" (commands: ${names.join(', ')})`, ...(near ? { hint: `did you mean ${near}?` } : {}) }]);
       }
       return badOption('COMMAND', `a command is needed: ${commands.map((c) => c.name()).join(', ')} (rseq-check --help tells more)`);

@@ -1,12 +1,14 @@
-import { Command } from '@commander-js/extra-typings';
+import { Command, Option } from '@commander-js/extra-typings';
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { reviewToMarkdown } from '../../reports/review-markdown.js';
-import { review, reviewSize } from '../../run/review.js';
+import { review, reviewPolicies, reviewSize } from '../../run/review.js';
+import { seedScenarios } from '../../models/library/seed/scenarios.js';
+import { suggest } from '../../models/ir/errors.js';
 import type { ReviewResult } from '../../run/result.js';
 import { checkReachable } from '../../run/queue/connection.js';
 import { QueueJobFailed } from '../../run/queue/job-failed.js';
-import { badOption, jsonOption, maxMemoryOption, maxSecondsOption, maxStatesOption, queueOption, quietOption, workersOption } from '../options.js';
+import { badOption, collect, jsonOption, maxMemoryOption, maxSecondsOption, maxStatesOption, queueOption, quietOption, workersOption } from '../options.js';
 import { checkOutputDirectory } from '../output-paths.js';
 import { Output } from '../output.js';
 import { partsBar, queueBoard } from '../progress.js';
@@ -26,9 +28,11 @@ import { version } from '../version.js';
 export function reviewCommand(): Command {
   return new Command('review')
     .summary('the design review: every seed scenario under every kernel preset and proposal')
-    .description('Checks every seed scenario under every kernel preset and proposal and prints the verdict matrix (exit 3 if a cell is incomplete).')
+    .description('Checks every seed scenario under every kernel preset and proposal (or those --scenario and --policy name) and prints the verdict matrix (exit 3 if a cell is incomplete).')
     .option('--out <DIR>', 'also write DIR/review.md, DIR/review.json and DIR/report.html')
     .option('--report <DIR>', 'the same as --out')
+    .addOption(new Option('--scenario <ID>', 'only this seed scenario (repeatable)').argParser(collect).default([] as string[], 'every scenario'))
+    .addOption(new Option('--policy <NAME>', 'only this kernel preset or proposal (repeatable)').argParser(collect).default([] as string[], 'every preset and proposal'))
     .addOption(workersOption())
     .addOption(maxSecondsOption())
     .addOption(maxStatesOption().default(undefined, 'each cell\'s explorations stop at 2 000 000 states'))
@@ -41,6 +45,7 @@ export function reviewCommand(): Command {
       const dir = flags.out ?? flags.report;
       if (flags.out !== undefined && flags.report !== undefined) throw badOption('--report', '--report and --out name the same directory: give one');
       if (dir !== undefined) checkOutputDirectory(flags.out !== undefined ? '--out' : '--report', dir);
+      const subset = reviewSubset(flags.scenario, flags.policy);
       const queue = flags.queue;
       if (queue !== undefined && flags.workers !== undefined) throw badOption('--workers', '--workers does not apply with --queue (the queue\'s workers are "rseq-check worker" processes)');
       if (queue !== undefined) await checkReachable(queue);
@@ -51,6 +56,7 @@ export function reviewCommand(): Command {
           ...(flags.maxSeconds !== undefined ? { maxSeconds: flags.maxSeconds } : {}),
           ...(flags.maxStates !== undefined ? { maxStates: flags.maxStates } : {}),
           ...(flags.maxMemory !== undefined ? { maxMemoryMB: flags.maxMemory } : {}),
+          ...subset,
         };
         let r: ReviewResult;
         if (queue !== undefined) {
@@ -69,7 +75,7 @@ export function reviewCommand(): Command {
           }
           board?.stop();
         } else {
-          const progress = partsBar(showProgress, 'review', reviewSize(), 'cells');
+          const progress = partsBar(showProgress, 'review', reviewSize(subset), 'cells');
           r = await review({ workers: flags.workers ?? availableParallelism(), ...limits, ...(progress ? { onCell: progress.onPart } : {}) });
           progress?.stop();
         }
@@ -83,4 +89,18 @@ export function reviewCommand(): Command {
         return r.cells.some((c) => c.verdict === 'incomplete') ? 3 : 0;
       });
     });
+}
+
+/** `--scenario` and `--policy` checked against the review's rows and columns (exit 2 naming the stranger). */
+function reviewSubset(scenarios: readonly string[], policies: readonly string[]): { scenarios?: readonly string[]; policies?: readonly string[] } {
+  const known = (option: string, asked: readonly string[], names: readonly string[]): void => {
+    for (const a of asked) {
+      if (names.includes(a)) continue;
+      const near = suggest(a, names);
+      throw badOption(option, `${option} "${a}" is not in the review (it has: ${names.join(', ')})${near !== undefined ? ` (did you mean ${near}?)` : ''}`);
+    }
+  };
+  known('--scenario', scenarios, seedScenarios.map((s) => s.id));
+  known('--policy', policies, reviewPolicies);
+  return { ...(scenarios.length > 0 ? { scenarios } : {}), ...(policies.length > 0 ? { policies } : {}) };
 }

@@ -1,3 +1,4 @@
+import { distance } from 'fastest-levenshtein';
 /** A located problem in user input (a model, a policy, a property, a command-line option). */
 export interface InputError {
   readonly code: InputErrorCode;
@@ -62,30 +63,16 @@ export function formatPath(path: readonly (string | number)[]): string {
   return s;
 }
 
-/** The closest candidate by edit distance, if it is close enough to be a plausible typo. */
+/** The closest candidate by edit distance (ignoring case; the first of equals), if it is close enough to be a plausible typo. */
 export function suggest(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestD = Infinity;
   for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    const d = distance(word.toLowerCase(), c.toLowerCase());
     if (d < bestD) {
       bestD = d;
       best = c;
     }
   }
   return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length]!;
 }

@@ -76,6 +76,8 @@ const corpus: Record<string, Case[]> = {
     rejected('a misspelt --max-states', ['check', G, '--max-stats', '10'], /unknown option --max-stats .*did you mean --max-states\?/),
     rejected('a misspelt --preemptions', ['check', G, '--premptions', '1'], /did you mean --preemptions\?/),
     rejected('an option far from any', ['check', G, '--zzzzzzzz'], /unknown option --zzzzzzzz for check$/m),
+    rejected('review --scenario not in the review', ['review', '--scenario', 'S99'], /--scenario "S99" is not in the review \(it has: S1, .*\) \(did you mean S9\?\)/),
+    rejected('review --policy not in the review', ['review', '--policy', 'linux-6.4'], /--policy "linux-6.4" is not in the review .*\(did you mean linux-6\.0\?\)/),
     rejected('review --max-states 0', ['review', '--max-states', '0'], /--max-states must be an integer at least 1, got "0"/),
     rejected('review --max-memory with a unit', ['review', '--max-memory', '40MB'], /--max-memory must be an integer 1\.\.1048576, got "40MB"/),
     rejected('litmus --max-seconds negative', ['litmus', '--suite', '--max-seconds', '-1'], /--max-seconds must be a number of seconds 0\.\.2678400, got "-1"/),

@@ -5,7 +5,7 @@
  * incomplete and leave none of its jobs waiting.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { missingRedis, PASSWORD, runCli, startRedis, startWorkers, type RedisFixture } from './redis-fixture.js';
+import { missingRedis, PASSWORD, REVIEW_SUBSET, REVIEW_SUBSET_CELLS, runCli, startRedis, startWorkers, type RedisFixture } from './redis-fixture.js';
 
 if (missingRedis) console.warn(missingRedis);
 
@@ -26,7 +26,7 @@ describe.skipIf(missingRedis !== undefined)('faults on the queue', () => {
 
   it('a job that fails three times fails the run with its cause, exit 70, no verdict', async () => {
     const workers = startWorkers(redis.url, 1, { RSEQ_CHECK_QUEUE_TEST_FAULT: 'fail-every-job' });
-    const r = await runCli(['review', '--json', '--queue', redis.url]).done;
+    const r = await runCli(['review', ...REVIEW_SUBSET, '--json', '--queue', redis.url]).done;
     const [w] = await workers.stop();
     expect(r.code).toBe(70);
     expect(r.stdout).toBe('');
@@ -35,15 +35,15 @@ describe.skipIf(missingRedis !== undefined)('faults on the queue', () => {
   });
 
   it('Redis restarting without its data ends the run incomplete (exit 3): every cell incomplete, none holds', async () => {
-    const run = runCli(['review', '--json', '--queue', redis.url]);
+    const run = runCli(['review', ...REVIEW_SUBSET, '--json', '--queue', redis.url]);
     const c = redis.client();
-    await until(async () => (await c.llen('bull:rseq-check:wait')) === 216);
+    await until(async () => (await c.llen('bull:rseq-check:wait')) === REVIEW_SUBSET_CELLS);
     await redis.kill();
     await redis.restart();
     const r = await run.done;
     expect(r.code).toBe(3);
     const doc = JSON.parse(r.stdout) as { cells: { verdict: string; states: number }[]; stoppedBy?: unknown };
-    expect(doc.cells).toHaveLength(216);
+    expect(doc.cells).toHaveLength(REVIEW_SUBSET_CELLS);
     expect(new Set(doc.cells.map((x) => x.verdict))).toEqual(new Set(['incomplete']));
     expect(r.stderr).toMatch(/^review: the queue at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+ lost job [0-9a-f]{16}-\d+ \(did Redis restart without its data\?\); the cells not done are incomplete\n$/);
     expect(r.stderr + r.stdout).not.toContain(PASSWORD);
@@ -51,13 +51,13 @@ describe.skipIf(missingRedis !== undefined)('faults on the queue', () => {
 
   it('--max-seconds and SIGINT end the run incomplete (exit 3), naming why, and remove its waiting jobs', async () => {
     const c = redis.client();
-    const timed = await runCli(['review', '--json', '--max-seconds', '1', '--queue', redis.url]).done;
+    const timed = await runCli(['review', ...REVIEW_SUBSET, '--json', '--max-seconds', '1', '--queue', redis.url]).done;
     expect(timed.code).toBe(3);
     expect((JSON.parse(timed.stdout) as { stoppedBy: unknown }).stoppedBy).toEqual({ kind: 'time', bound: 1 });
     expect(await c.llen('bull:rseq-check:wait')).toBe(0);
 
-    const run = runCli(['review', '--json', '--queue', redis.url]);
-    await until(async () => (await c.llen('bull:rseq-check:wait')) === 216);
+    const run = runCli(['review', ...REVIEW_SUBSET, '--json', '--queue', redis.url]);
+    await until(async () => (await c.llen('bull:rseq-check:wait')) === REVIEW_SUBSET_CELLS);
     run.child.kill('SIGINT');
     const stopped = await run.done;
     expect(stopped.code).toBe(3);

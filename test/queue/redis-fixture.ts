@@ -20,6 +20,14 @@ export const missingRedis: string | undefined = redisServer === undefined ? 'red
 
 export const PASSWORD = 'queue-test-s3cret';
 
+/**
+ * The review the queue tests run: three seed scenarios (an abort, a kill on return from a signal,
+ * a migration) under all 18 policies. The whole matrix is the in-process tests' business; here
+ * what matters is that every kind of cell crosses the queue, in a few seconds.
+ */
+export const REVIEW_SUBSET = ['--scenario', 'S1', '--scenario', 'S3-ret', '--scenario', 'S7'] as const;
+export const REVIEW_SUBSET_CELLS = 3 * 18;
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();

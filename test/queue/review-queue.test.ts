@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, missingRedis, PASSWORD, runCli, startRedis, startWorkers, withoutTimings, type RedisFixture } from './redis-fixture.js';
+import { cli, missingRedis, PASSWORD, REVIEW_SUBSET, REVIEW_SUBSET_CELLS, runCli, startRedis, startWorkers, withoutTimings, type RedisFixture } from './redis-fixture.js';
 
 if (missingRedis) console.warn(missingRedis);
 
@@ -14,20 +14,20 @@ describe.skipIf(missingRedis !== undefined)('review on the queue', () => {
   let inProcess: string;
   beforeAll(async () => {
     redis = await startRedis();
-    const r = spawnSync(process.execPath, [cli, 'review', '--json', '--workers', '1'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    const r = spawnSync(process.execPath, [cli, 'review', ...REVIEW_SUBSET, '--json', '--workers', '1'], { encoding: 'utf8', maxBuffer: 64 << 20 });
     expect(r.status).toBe(0);
     inProcess = r.stdout;
   }, 120_000);
   afterAll(async () => redis?.kill());
 
-  it('writes the in-process report (216 cells), one JSON document on stdout, and the workers say no password', async () => {
+  it('writes the in-process report (54 cells), one JSON document on stdout, and the workers say no password', async () => {
     const workers = startWorkers(redis.url, 2);
-    const run = runCli(['review', '--json', '--queue', redis.url]);
+    const run = runCli(['review', ...REVIEW_SUBSET, '--json', '--queue', redis.url]);
     const r = await run.done;
     const stopped = await workers.stop();
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect((JSON.parse(r.stdout) as { cells: unknown[] }).cells).toHaveLength(216);
+    expect((JSON.parse(r.stdout) as { cells: unknown[] }).cells).toHaveLength(REVIEW_SUBSET_CELLS);
     expect(withoutTimings(r.stdout)).toBe(withoutTimings(inProcess));
     // The document's provenance names the command line, its URL's password masked.
     expect(r.stdout).not.toContain(PASSWORD);
@@ -44,7 +44,7 @@ describe.skipIf(missingRedis !== undefined)('review on the queue', () => {
   it('loses nothing when a worker is SIGKILLed holding a job: the other worker gets it once its lock expires', async () => {
     const doomed = runCli(['worker', '--queue', redis.url, '--name', 'doomed', '--stall-seconds', '2'], { RSEQ_CHECK_QUEUE_TEST_FAULT: 'die-on-first-job' });
     const survivor = startWorkers(redis.url, 1);
-    const run = runCli(['review', '--json', '--queue', redis.url]);
+    const run = runCli(['review', ...REVIEW_SUBSET, '--json', '--queue', redis.url]);
     const died = await doomed.done;
     expect(died.signal).toBe('SIGKILL');
     const r = await run.done;
