@@ -89,7 +89,7 @@ export class RecordCache {
   hits = 0;
   misses = 0;
 
-  /** Records kept before the cache is dropped: 32 768, fewer when a row of `localNext` is wide. */
+  /** Records kept before the cache is dropped: 32 768, fewer when a row of `localNext` is wide (2^23 entries in all). */
   readonly maxKeys: number;
 
   constructor(
@@ -97,10 +97,11 @@ export class RecordCache {
     readonly globalWords: number,
     readonly localKinds: number,
   ) {
-    // `localNext` holds at most 2^23 entries (32 MB) whatever the number of CPUs and threads.
-    this.maxKeys = Math.min(1 << 15, Math.max(1024, Math.floor(LOCAL_NEXT_ENTRIES / localKinds)));
+    // `localNext` holds at most 2^23 entries (32 MB) whatever the number of CPUs and threads: a
+    // very wide row means few records (a floor of 1024 records once cost 4 GB at 2^20 kinds).
+    this.maxKeys = Math.min(1 << 15, Math.max(1, Math.floor(LOCAL_NEXT_ENTRIES / localKinds)));
     this.records = new TaggedWordTable(recordWords);
-    this.localNext = new Int32Array(1024 * localKinds).fill(UNKNOWN);
+    this.localNext = new Int32Array(Math.min(1024, this.maxKeys) * localKinds).fill(UNKNOWN);
     this.steps = new TaggedWordTable(globalWords);
     this.stepNext = new Int32Array(1024).fill(UNKNOWN);
     this.stepGlobals = new Int32Array(1024 * globalWords);

@@ -110,7 +110,11 @@ describe('the memos change nothing: the same states and transitions in the same 
   it('the record cache bounds its memory: fewer records when a row of event steps is wide', () => {
     expect(new RecordCache(3, 1, 80).maxKeys).toBe(32_768);
     expect(new RecordCache(3, 1, 720).maxKeys).toBe(11_650);
-    expect(new RecordCache(3, 1, 1 << 20).maxKeys).toBe(1024);
+    const wide = new RecordCache(3, 1, 1 << 20);
+    expect(wide.maxKeys).toBe(8);
+    // 8 rows of 2^20 entries: 32 MB, not the 4 GB that a floor of 1024 records allocated.
+    expect(wide.localNext.length).toBe(1 << 23);
+    expect(new RecordCache(3, 1, 80).localNext.length).toBe(1024 * 80);
   });
 
   it('the memos are used (most lookups hit) on percpu-counter', () => {
