@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import process from 'node:process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -41,7 +42,7 @@ try {
   // beside it, and the decisive step's badge.
   await page.setViewportSize({ width: 1280, height: 1000 });
   await page.goto(pathToFileURL(join(work, 'counterexample', 'report.html')).href);
-  await page.evaluate(() => document.getElementById('counterexample').scrollIntoView({ block: 'start' }));
+  await page.locator('#counterexample').evaluate((section) => section.scrollIntoView({ block: 'start' }));
   await page.screenshot({ path: join(root, 'docs', 'counterexample.png') });
   if (full) await page.screenshot({ path: join(root, 'docs', 'counterexample-full.png'), fullPage: true });
 } finally {
