@@ -14,6 +14,12 @@
  *
  * Reading a document back (`parseResultJson`, `parseOutputJson`) validates it against the
  * schema with ajv, and words each problem with its field path, line and column.
+ *
+ * The schema is written by hand, not generated from zod: these documents are TypeScript
+ * interfaces, and the project's only zod schemas describe model files (models/ir/schema.ts) and
+ * queue jobs. What keeps schema and types together is test/reports/json-schema.test.ts: every
+ * kind of document the CLI writes must validate, and 55 `additionalProperties: false` reject a
+ * field the schema does not name.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -24,7 +30,7 @@ import type { CellVerdict, CheckResult, FirstCounterexample, Result, ReviewCell,
 import type { CoverageReport } from '../models/system/coverage.js';
 import type { Decision, DecisiveStep, ExplainedStep, ExplainedTrace, StepKind, ValueChange } from '../run/explained-trace.js';
 import { InputErrors, type InputError } from '../models/ir/errors.js';
-import { locateJsonPath } from '../models/ir/json-locate.js';
+import { locateJsonPath, locateJsonSyntaxError } from '../models/ir/json-locate.js';
 import type { BudgetsIR } from '../models/ir/types.js';
 import type { Policy } from '../models/kernel/policy.js';
 import { buildProvenance, SCHEMA_VERSION, type Provenance } from '../run/provenance.js';
@@ -128,9 +134,7 @@ export function parseOutputJson(text: string, file = '<json>'): OutputJson {
     value = JSON.parse(text);
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
-    const pos = /position (\d+)/.exec(why);
-    const loc = pos ? lineColumn(text, Number(pos[1])) : {};
-    throw new InputErrors([{ code: 'bad-json', file, path: [], ...loc, message: `not valid JSON: ${why}` }]);
+    throw new InputErrors([{ code: 'bad-json', file, path: [], ...locateJsonSyntaxError(text, why), message: `not valid JSON: ${why}` }]);
   }
   const problems = validateResultValue(value);
   if (problems.length > 0) {
@@ -203,11 +207,6 @@ function loadResultSchema(): Readonly<Record<string, unknown>> {
 function at(text: string, path: readonly (string | number)[]): { line?: number; column?: number } {
   const loc = locateJsonPath(text, path);
   return loc ? { line: loc.line, column: loc.column } : {};
-}
-
-function lineColumn(text: string, pos: number): { line: number; column: number } {
-  const before = text.slice(0, pos);
-  return { line: before.split('\n').length, column: pos - before.lastIndexOf('\n') };
 }
 
 /** The field path of an ajv instance path (a JSON pointer; array indices as numbers) and the value there. */

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { InputErrors } from './errors.js';
+import { locateJsonSyntaxError } from './json-locate.js';
 import type { ModelIR } from './types.js';
 import { validateModel } from './validate.js';
 
@@ -34,10 +35,7 @@ export function loadModelFile(path: string): LoadedModel {
     json = JSON.parse(text);
   } catch (e) {
     const msg = (e as Error).message;
-    const m = /position (\d+)/.exec(msg);
-    const pos = m ? Number(m[1]) : 0;
-    const before = text.slice(0, pos);
-    throw new InputErrors([{ code: 'bad-json', file: path, path: [], line: before.split('\n').length, column: pos - before.lastIndexOf('\n'), message: `not valid JSON: ${msg}` }]);
+    throw new InputErrors([{ code: 'bad-json', file: path, path: [], ...locateJsonSyntaxError(text, msg), message: `not valid JSON: ${msg}` }]);
   }
   return loadModelInput(json, path, {}, text);
 }

@@ -57,9 +57,10 @@ beforeAll(() => {
   }
 }, 180_000);
 
+// Removing the installed node_modules took over vitest's 10 s default on a loaded machine.
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
-});
+}, 60_000);
 
 describe('npm pack', () => {
   it('ships the compiled code, its types, the schema, README and LICENSE, and nothing else', () => {

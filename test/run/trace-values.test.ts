@@ -117,7 +117,7 @@ describe('percpu-counter without the abort on migration (linux-6.15+abortOnMigra
   it('draws the changes beside their step in the DOT lanes, and the decisive badge', () => {
     const dot = traceToDot(trace);
     expect(dot).toContain(
-      's5_values [label="T1.r1: 0→1\\l", shape="note", fontname="Helvetica-Bold", fontcolor="navy", color="navy", fillcolor="#eef3ff", fontsize="9"];',
+      's5_values [label="T1.r1: 0→1\\l", shape="note", fontcolor="navy", color="navy", fillcolor="#eef3ff", fontsize="9"];',
     );
     expect(dot).toContain('s6 -> s6_decisive [style="dotted", arrowhead="none", color="red3"];');
     expect(dot).toMatch(/s6_decisive \[label="DECISIVE: breaks G1-atomicity\\lthe migration happens while T1 is inside/);
