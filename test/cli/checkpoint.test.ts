@@ -5,50 +5,15 @@
  * corrupt or mismatched checkpoint, or one asked for where it does not apply, is refused with
  * exit 2 before any search, naming the culprit, without a stack trace or a file left behind.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { validateResultValue } from '../../reports/json.js';
+import { runCli } from './cli-runner.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'rseq-ckpt-cli-'));
 const at = (name: string): string => join(dir, name);
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** CPU seconds (user + system) process `pid` has used; 0 once it is gone. */
-function cpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
-
-/** Runs the CLI; with `stop`, sends `signal` once the child has used `cpu` CPU seconds and `until()` holds. */
-async function run(args: readonly string[], stop?: { cpu: number; signal: NodeJS.Signals; until?: () => boolean }): Promise<Run> {
-  const child = spawn(process.execPath, [join(root, 'dist', 'cli', 'main.js'), ...args], { cwd: root });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
-  let running = true;
-  void closed.then(() => (running = false));
-  if (stop) {
-    while (running && (cpuSeconds(child.pid!) < stop.cpu || !(stop.until?.() ?? true))) await new Promise((r) => setTimeout(r, 25));
-    if (running) child.kill(stop.signal);
-  }
-  return { code: await closed, stdout, stderr };
-}
 
 /** A result document without what differs between runs of one search: its timings and provenance (date, command line). */
 function timeless(stdout: string): unknown {
@@ -64,7 +29,7 @@ const small = ['check', 'percpu-counter', '--policy', 'linux-6.3', '--search', '
 const made = at('made.ckpt');
 
 beforeAll(async () => {
-  const r = await run([...small, '--max-states', '8000', '--checkpoint', made]);
+  const r = await runCli([...small, '--max-states', '8000', '--checkpoint', made]);
   expect(r.code, r.stderr).toBe(3);
   const bytes = readFileSync(made);
   writeFileSync(at('truncated.ckpt'), bytes.subarray(0, Math.floor(bytes.length / 2)));
@@ -121,7 +86,7 @@ describe.concurrent(`refused before any search (${refusals.length} cases)`, () =
   for (const c of refusals) {
     it(c.what, async () => {
       const before = readdirSync(dir).sort();
-      const r = await run(c.args);
+      const r = await runCli(c.args);
       expect(r.code, r.stderr).toBe(2);
       expect(r.stdout).toBe('');
       expect(r.stderr).toMatch(c.says);
@@ -136,35 +101,35 @@ describe.concurrent(`refused before any search (${refusals.length} cases)`, () =
 
 describe('stopped and resumed: the uninterrupted run\'s document', () => {
   it('--max-states twice (a resume of a resume), then to the end', async () => {
-    const full = await run([...small, '--json']);
+    const full = await runCli([...small, '--json']);
     const f = at('twice.ckpt');
-    const first = await run([...small, '--json', '--max-states', '8000', '--checkpoint', f]);
+    const first = await runCli([...small, '--json', '--max-states', '8000', '--checkpoint', f]);
     expect(first.code).toBe(3);
-    const second = await run([...small, '--json', '--max-states', '16000', '--resume', f, '--checkpoint', f]);
+    const second = await runCli([...small, '--json', '--max-states', '16000', '--resume', f, '--checkpoint', f]);
     expect(second.code).toBe(3);
     expect((JSON.parse(second.stdout) as { stats: { states: number } }).stats.states).toBeGreaterThanOrEqual(16000);
-    const last = await run([...small, '--json', '--resume', f]);
+    const last = await runCli([...small, '--json', '--resume', f]);
     expect(last.code).toBe(0);
     expect(timeless(last.stdout)).toEqual(timeless(full.stdout));
     expect(JSON.parse(last.stdout)).toMatchObject({ verdict: 'pass', stats: { states: 22827, transitions: 120830 } });
   });
 
   it('SIGINT mid-run, then --resume; and a kill -9 after a periodic checkpoint, then --resume', async () => {
-    const full = await run(big);
+    const full = await runCli(big);
     expect(full.code).toBe(0);
     const f = at('sigint.ckpt');
-    const stopped = await run([...big, '--checkpoint', f], { cpu: 1.5, signal: 'SIGINT' });
+    const stopped = await runCli([...big, '--checkpoint', f], { cpu: 1.5, signals: ['SIGINT'] });
     expect(stopped.code).toBe(3);
     expect(JSON.parse(stopped.stdout)).toMatchObject({ verdict: 'incomplete', stoppedBy: { kind: 'interrupted', signal: 'SIGINT' } });
-    const resumed = await run([...big, '--resume', f]);
+    const resumed = await runCli([...big, '--resume', f]);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(timeless(resumed.stdout)).toEqual(timeless(full.stdout));
 
     // Killed outright (no chance to save on the way out): the last periodic checkpoint is whole.
     const k = at('killed.ckpt');
-    const killed = await run([...big, '--checkpoint', k, '--checkpoint-every', '1'], { cpu: 1.5, signal: 'SIGKILL', until: () => existsSync(k) });
+    const killed = await runCli([...big, '--checkpoint', k, '--checkpoint-every', '1'], { cpu: 1.5, signals: ['SIGKILL'], until: () => existsSync(k) });
     expect(killed.code).toBeNull();
-    const again = await run([...big, '--resume', k]);
+    const again = await runCli([...big, '--resume', k]);
     expect(again.code, again.stderr).toBe(0);
     expect(timeless(again.stdout)).toEqual(timeless(full.stdout));
   });

@@ -5,58 +5,15 @@
  * second SIGINT ends the process at once (exit 130). The runs would take minutes; each is stopped
  * after a second or two of CPU, and the cases run side by side.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateResultValue } from '../../reports/json.js';
+import { runCli } from './cli-runner.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** A model whose safety check and temporal checks run for minutes. */
 const big = ['percpu-counter', '--param', 'threads=3', '--param', 'ops=2', '--param', 'signals=1'];
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** CPU seconds (user + system, every thread) process `pid` has used; 0 once it is gone. */
-function cpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 a second on Linux).
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
-
-/**
- * Runs the CLI. With `stop`, sends its signals `gapMs` apart (default 20) once the child has used
- * `cpu` seconds of CPU: start-up takes well under that, so the search is under way however loaded
- * the machine is.
- */
-async function run(args: readonly string[], stop?: { cpu: number; signals: readonly NodeJS.Signals[]; gapMs?: number }): Promise<Run> {
-  const child = spawn(process.execPath, [join(root, 'dist', 'cli', 'main.js'), ...args], { cwd: root });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
-  let running = true;
-  void closed.then(() => (running = false));
-  if (stop) {
-    while (running && cpuSeconds(child.pid!) < stop.cpu) await new Promise((r) => setTimeout(r, 25));
-    for (const sig of stop.signals) {
-      if (running) child.kill(sig);
-      await new Promise((r) => setTimeout(r, stop.gapMs ?? 20));
-    }
-  }
-  return { code: await closed, stdout, stderr };
-}
 
 /** The one JSON document on stdout, checked against the published schema. */
 function oneDocument(stdout: string): Record<string, unknown> {
@@ -70,7 +27,7 @@ const temp = (): string => mkdtempSync(join(tmpdir(), 'rseq-signals-'));
 describe.concurrent('limits and signals end a run as incomplete', () => {
   it('check: SIGTERM stops it (exit 3) with the statistics, one JSON document naming SIGTERM, and the report written', async () => {
     const dir = temp();
-    const r = await run(['check', ...big, '--workers', '1', '--json', '--report', dir], { cpu: 1.5, signals: ['SIGTERM'] });
+    const r = await runCli(['check', ...big, '--workers', '1', '--json', '--report', dir], { cpu: 1.5, signals: ['SIGTERM'] });
     expect(r.code).toBe(3);
     const doc = oneDocument(r.stdout);
     expect(doc).toMatchObject({ kind: 'check', verdict: 'incomplete', stoppedBy: { kind: 'interrupted', signal: 'SIGTERM' } });
@@ -82,14 +39,14 @@ describe.concurrent('limits and signals end a run as incomplete', () => {
   });
 
   it('check: SIGTERM in text names it, never an interrupt or a limit', async () => {
-    const r = await run(['check', ...big, '--workers', '1'], { cpu: 1.5, signals: ['SIGTERM'] });
+    const r = await runCli(['check', ...big, '--workers', '1'], { cpu: 1.5, signals: ['SIGTERM'] });
     expect(r.code).toBe(3);
     expect(r.stdout).toMatch(/^INCOMPLETE: percpu-counter under linux-6\.15: stopped by SIGTERM; no verdict/);
     expect(r.stdout).toMatch(/states \d+, transitions \d+/);
   });
 
   it('one temporal property: Ctrl-C stops it as an interrupt (not "the states limit")', async () => {
-    const r = await run(['check', ...big, '--property', 'no-livelock', '--workers', '1'], { cpu: 1.5, signals: ['SIGINT'] });
+    const r = await runCli(['check', ...big, '--property', 'no-livelock', '--workers', '1'], { cpu: 1.5, signals: ['SIGINT'] });
     expect(r.code).toBe(3);
     expect(r.stdout).toMatch(/^INCOMPLETE: percpu-counter under linux-6\.15: no-livelock = /);
     expect(r.stdout).toMatch(/fairness none; product states \d+, transitions \d+/);
@@ -97,13 +54,13 @@ describe.concurrent('limits and signals end a run as incomplete', () => {
   });
 
   it('one temporal property: --max-seconds stops the nested DFS as the time limit', async () => {
-    const r = await run(['check', ...big, '--property', 'no-livelock', '--workers', '1', '--max-seconds', '1', '--json']);
+    const r = await runCli(['check', ...big, '--property', 'no-livelock', '--workers', '1', '--max-seconds', '1', '--json']);
     expect(r.code).toBe(3);
     expect(oneDocument(r.stdout)).toMatchObject({ kind: 'temporal', verdict: 'incomplete', stoppedBy: { kind: 'time', bound: 1 } });
   });
 
   it('two temporal properties on workers: the first Ctrl-C stops both, in one JSON document', async () => {
-    const r = await run(['check', ...big, '--property', 'no-livelock', '--property', 'abort-before-cs-step', '--workers', '2', '--json'], { cpu: 2.5, signals: ['SIGINT'] });
+    const r = await runCli(['check', ...big, '--property', 'no-livelock', '--property', 'abort-before-cs-step', '--workers', '2', '--json'], { cpu: 2.5, signals: ['SIGINT'] });
     expect(r.code).toBe(3);
     const doc = oneDocument(r.stdout);
     expect(doc).toMatchObject({ kind: 'checks', verdict: 'incomplete' });
@@ -116,7 +73,7 @@ describe.concurrent('limits and signals end a run as incomplete', () => {
 
   it('review: SIGINT reports the cells done and the rest incomplete, in JSON and in its report', async () => {
     const dir = temp();
-    const r = await run(['review', '--workers', '2', '--json', '--out', dir], { cpu: 2.5, signals: ['SIGINT'] });
+    const r = await runCli(['review', '--workers', '2', '--json', '--out', dir], { cpu: 2.5, signals: ['SIGINT'] });
     expect(r.code).toBe(3);
     const doc = oneDocument(r.stdout);
     expect(doc).toMatchObject({ kind: 'review', stoppedBy: { kind: 'interrupted', signal: 'SIGINT' } });
@@ -130,14 +87,14 @@ describe.concurrent('limits and signals end a run as incomplete', () => {
   });
 
   it('review: --max-seconds stops it as the time limit, in text', async () => {
-    const r = await run(['review', '--workers', '1', '--max-seconds', '1']);
+    const r = await runCli(['review', '--workers', '1', '--max-seconds', '1']);
     expect(r.code).toBe(3);
     expect(r.stdout).toMatch(/^\| scenario \| /);
     expect(r.stdout).toMatch(/INCOMPLETE: stopped by the time limit \(1\): \d+ of 216 cells done; the others are incomplete\.$/m);
   });
 
   it('review: --max-states caps each cell, whose stop it names, in JSON', async () => {
-    const r = await run(['review', '--workers', '1', '--max-states', '20', '--json']);
+    const r = await runCli(['review', '--workers', '1', '--max-states', '20', '--json']);
     expect(r.code).toBe(3);
     const doc = oneDocument(r.stdout);
     expect(doc).toMatchObject({ kind: 'review', stoppedBy: { kind: 'states', bound: 20 } });
@@ -150,7 +107,7 @@ describe.concurrent('limits and signals end a run as incomplete', () => {
 
   it('review: --max-memory stops the cells that would pass it, as the memory limit', async () => {
     // The process alone is larger than 40 MB: every cell after the first check of the bound stops.
-    const r = await run(['review', '--workers', '1', '--max-memory', '40']);
+    const r = await runCli(['review', '--workers', '1', '--max-memory', '40']);
     expect(r.code).toBe(3);
     expect(r.stdout).toMatch(/INCOMPLETE: stopped by the memory limit \(40\): \d+ of 216 cells done; the others are incomplete\.$/m);
   });
@@ -158,7 +115,7 @@ describe.concurrent('limits and signals end a run as incomplete', () => {
   it('a second SIGINT ends the run at once (exit 130), without a result', async () => {
     // A review takes about a second to wind down after the first (its workers finish their cells'
     // current batch), so the second arrives while it still runs.
-    const r = await run(['review', '--workers', '2', '--json'], { cpu: 2.5, signals: ['SIGINT', 'SIGINT'], gapMs: 100 });
+    const r = await runCli(['review', '--workers', '2', '--json'], { cpu: 2.5, signals: ['SIGINT', 'SIGINT'], gapMs: 100 });
     expect(r.code).toBe(130);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^SIGINT again: stopping at once, without a result$/m);

@@ -1,0 +1,58 @@
+/**
+ * Runs the built CLI (dist/cli/main.js) as a child process and, on request, stops it with
+ * signals once it is under way: the tests of limits, signals and checkpoints share it.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface CliRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** When and how to stop the child. */
+export interface CliStop {
+  /** CPU seconds the child must have used first: start-up takes well under that, so the search is under way however loaded the machine is. */
+  readonly cpu: number;
+  /** Sent in order, `gapMs` apart (default 20). */
+  readonly signals: readonly NodeJS.Signals[];
+  readonly gapMs?: number;
+  /** A further condition to wait for (e.g. a checkpoint file written). */
+  readonly until?: () => boolean;
+}
+
+/** CPU seconds (user + system, every thread) process `pid` has used; 0 once it is gone. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 a second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** Runs the CLI with `args` to its end; with `stop`, signals it as `stop` says. */
+export async function runCli(args: readonly string[], stop?: CliStop): Promise<CliRun> {
+  const child = spawn(process.execPath, [join(root, 'dist', 'cli', 'main.js'), ...args], { cwd: root });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+  let running = true;
+  void closed.then(() => (running = false));
+  if (stop) {
+    while (running && (cpuSeconds(child.pid!) < stop.cpu || !(stop.until?.() ?? true))) await new Promise((r) => setTimeout(r, 25));
+    for (const sig of stop.signals) {
+      if (running) child.kill(sig);
+      await new Promise((r) => setTimeout(r, stop.gapMs ?? 20));
+    }
+  }
+  return { code: await closed, stdout, stderr };
+}
