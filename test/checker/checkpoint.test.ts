@@ -18,6 +18,7 @@ import { checkModel } from '../../run/check.js';
 import type { CheckOptions } from '../../run/options.js';
 import type { CheckResult } from '../../run/result.js';
 import type { TransitionSystem } from '../../checker/transition-system.js';
+import { binaryTree } from './toy-systems.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rseq-ckpt-'));
 
@@ -30,30 +31,11 @@ function viaFile(s: SearchSnapshot): SearchSnapshot {
 const timeless = (r: RawResult) => ({ ...r, stats: { ...r.stats, seconds: 0, statesPerSecond: 0 } });
 
 /**
- * A binary tree of 32767 states: s leads to 2s+1 and 2s+2 (choices 0 and 1). Ids are the states
- * (BFS order), level k is [2^k - 1, 2^(k+1) - 1). State 30000 violates: found while expanding
- * level 13, so the run ends after it, with every state of level 14 stored.
+ * The tree of 32767 states, ids = states in BFS order (level k is [2^k - 1, 2^(k+1) - 1)). State
+ * 30000 violates: found while expanding level 13, so the run ends after it, with every state of
+ * level 14 stored.
  */
-function tree(): TransitionSystem {
-  const n = 32767;
-  return {
-    stateWords: 1,
-    initialStates(out, emit) {
-      out[0] = 0;
-      emit();
-    },
-    successors(s, out, emit) {
-      for (const c of [1, 2]) {
-        if (2 * s[0]! + c >= n) continue;
-        out[0] = 2 * s[0]! + c;
-        if (emit(c)) return;
-      }
-    },
-    inspect: (s) => (s[0] === 30000 ? 1 : 0),
-    terminal: () => 0,
-    codeName: (c) => (c === 1 ? 'bad' : 'ok'),
-  };
-}
+const tree = (): TransitionSystem => binaryTree(32767, 30000);
 
 describe('explore: stopped, saved and resumed', () => {
   it('the uninterrupted run, worked by hand', async () => {

@@ -71,3 +71,24 @@ export function eventDiamond(deeper = false): TransitionSystem {
     codeName: (c) => (c === 1 ? 'bad' : c === 2 ? 'bad end' : 'ok'),
   };
 }
+
+/** A binary tree of `n` states: s leads to 2s+1 and 2s+2 (labels 1 and 2); `bad` violates on inspection (code 1). */
+export function binaryTree(n: number, bad: number): TransitionSystem {
+  return {
+    stateWords: 1,
+    initialStates(out, emit) {
+      out[0] = 0;
+      emit();
+    },
+    successors(s, out, emit) {
+      for (const c of [1, 2]) {
+        if (2 * s[0]! + c >= n) continue;
+        out[0] = 2 * s[0]! + c;
+        if (emit(c)) return;
+      }
+    },
+    inspect: (s) => (s[0] === bad ? 1 : 0),
+    terminal: () => 0,
+    codeName: (c) => (c === 1 ? 'bad' : 'ok'),
+  };
+}
