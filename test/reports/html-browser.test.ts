@@ -8,49 +8,33 @@
  * Needs /usr/bin/chromium (Debian's `chromium` package); without it the tests are skipped, and
  * the suite's title says why.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReviewResult } from '../../run/review.js';
 import { writeReport } from '../../reports/html.js';
 import { cellAnchors, renderReviewHtml } from '../../reports/review-html.js';
+import { browserAvailable, browserTitle, openInChromium } from './browser-page.js';
 import { mixedReview } from './results.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-const title = available ? 'the review report in headless Chromium' : `the review report in headless Chromium — SKIPPED: ${CHROMIUM} does not exist (install Debian's chromium package; CI installs it)`;
-
-describe.skipIf(!available)(title, () => {
+describe.skipIf(!browserAvailable)(browserTitle('the review report in headless Chromium'), () => {
   let browser: Browser;
   let page: Page;
   let review: ReviewResult;
   let url: string;
   let dir: string;
-  const problems: string[] = [];
-  const requests: string[] = [];
+  let problems: string[];
+  let requests: string[];
 
   beforeAll(async () => {
     review = await mixedReview();
     dir = mkdtempSync(join(tmpdir(), 'rseq-report-'));
     const file = await writeReport(dir, await renderReviewHtml(review), 'report.html');
     url = pathToFileURL(file).href;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-    page = await context.newPage();
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} (${r.failure()?.errorText ?? '?'})`));
-    page.on('request', (r) => requests.push(r.url()));
-    const response = await page.goto(url, { waitUntil: 'load' });
-    expect(response?.ok() ?? true).toBe(true);
+    ({ browser, page, problems, requests } = await openInChromium(url));
   }, 60_000);
 
   afterAll(async () => {

@@ -7,29 +7,26 @@
  * Needs /usr/bin/chromium (Debian's `chromium` package); without it the tests are skipped, and
  * the suite's title says why.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReviewReport } from '../../cli/report.js';
 import { reviewToMarkdown } from '../../reports/review-markdown.js';
 import type { ReviewResult } from '../../run/review.js';
+import { browserAvailable, browserTitle, openInChromium } from './browser-page.js';
 import { mixedReview } from './results.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-const title = available ? 'the review page in headless Chromium, offline' : `the review page in headless Chromium — SKIPPED: ${CHROMIUM} does not exist (install Debian's chromium package; CI installs it)`;
-
-describe.skipIf(!available)(title, () => {
+describe.skipIf(!browserAvailable)(browserTitle('the review page in headless Chromium, offline'), () => {
   let browser: Browser;
   let page: Page;
   let review: ReviewResult;
   let url: string;
   let dir: string;
-  const problems: string[] = [];
-  const requests: string[] = [];
+  let problems: string[];
+  let requests: string[];
 
   /** The matrix cells and the trace sections a reader can see, by their verdict. */
   const visible = (): Promise<{ cells: string[]; sections: string[] }> =>
@@ -48,18 +45,7 @@ describe.skipIf(!available)(title, () => {
     review = await mixedReview();
     dir = mkdtempSync(join(tmpdir(), 'rseq-review-out-'));
     url = pathToFileURL(await writeReviewReport(review, reviewToMarkdown(review), dir)).href;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, offline: true });
-    page = await context.newPage();
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('request', (r) => requests.push(r.url()));
-    await page.goto(url, { waitUntil: 'load' });
+    ({ browser, page, problems, requests } = await openInChromium(url, true));
   }, 60_000);
 
   afterAll(async () => {
