@@ -48,6 +48,8 @@ export interface SwarmRequest {
   readonly resolved: ResolvedModel;
   readonly options: CheckOptions;
   readonly maxStates?: number;
+  /** Each worker process's resident-size bound in MB, for its search. */
+  readonly maxMemoryMB?: number;
   readonly maxSeconds?: number;
   readonly showProgress: boolean;
 }
@@ -66,6 +68,7 @@ export async function runSwarm(out: Output, request: SwarmRequest): Promise<numb
         maxStates: request.maxStates ?? SEARCH_STATES,
         signal,
         ...(request.maxSeconds !== undefined ? { maxSeconds: request.maxSeconds } : {}),
+        ...(request.maxMemoryMB !== undefined ? { maxMemoryMB: request.maxMemoryMB } : {}),
         ...(board ? { onBoard: board.onBoard } : {}),
         onFirst: (f) => {
           board?.stop();

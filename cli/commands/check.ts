@@ -190,7 +190,7 @@ async function runCheck(spec: string, flags: CheckFlags): Promise<number> {
   if (flags.checkpointEvery !== undefined && flags.checkpoint === undefined) throw badOption('--checkpoint-every', '--checkpoint-every needs --checkpoint FILE');
   if (flags.swarm !== undefined) {
     if (flags.queue === undefined) throw badOption('--swarm', '--swarm needs --queue URL (its searches run on "rseq-check worker" processes)');
-    notWith(flags, ['--checkpoint', '--checkpoint-every', '--resume', '--graph', '--replay', '--report', '--ltl', '--fairness', '--finite-events', '--search', '--workers', '--max-memory'], '--swarm (depth-first searches on the queue)');
+    notWith(flags, ['--checkpoint', '--checkpoint-every', '--resume', '--graph', '--replay', '--report', '--ltl', '--fairness', '--finite-events', '--search', '--workers'], '--swarm (depth-first searches on the queue)');
     if (temporalProps.length > 0) throw badOption('--property', `the temporal property "${temporalProps[0]!}" does not apply to --swarm`);
   } else if (flags.queue !== undefined) throw badOption('--queue', '--queue applies to check with --swarm N');
 
@@ -266,6 +266,7 @@ async function validatedCheck(
       options: safetyOptions,
       ...(flags.maxStates !== undefined ? { maxStates: flags.maxStates } : {}),
       ...(flags.maxSeconds !== undefined ? { maxSeconds: flags.maxSeconds } : {}),
+      ...(flags.maxMemory !== undefined ? { maxMemoryMB: flags.maxMemory } : {}),
       showProgress: flags.quiet !== true && !out.json,
     });
   const temporalRuns: TemporalOptions[] = [...temporalProps.map((p) => ({ property: p })), ...flags.ltl.map((f) => ({ ltl: f }))].map((t) => ({

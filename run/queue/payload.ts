@@ -80,13 +80,15 @@ const swarmSearchPayload = z
     settings: checkSettings,
     search: z.number().int().min(0).max(1_000_000),
     maxStates: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+    /** --max-memory: the worker process's resident-size bound for this search. */
+    maxMemoryMB: z.number().int().min(optionRanges.maxMemoryMB.min).max(optionRanges.maxMemoryMB.max).optional(),
     deadline: z.number().int().positive().optional(),
   })
   .strict();
 
 /** The shortest counterexample, once a swarm search found one: a breadth-first check on one worker. */
 const shortestPayload = z
-  .object({ ...header, kind: z.literal('shortest'), model, settings: checkSettings, maxStates: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(), deadline: z.number().int().positive().optional() })
+  .object({ ...header, kind: z.literal('shortest'), model, settings: checkSettings, maxStates: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(), maxMemoryMB: z.number().int().min(optionRanges.maxMemoryMB.min).max(optionRanges.maxMemoryMB.max).optional(), deadline: z.number().int().positive().optional() })
   .strict();
 
 const jobPayload = z.discriminatedUnion('kind', [reviewCellPayload, swarmSearchPayload, shortestPayload]);
@@ -123,6 +125,8 @@ export const swarmSearchResult = z
     search: z.number().int(),
     found: z.object({ property: z.string(), steps: z.number().int().nonnegative() }).optional(),
     exhausted: z.boolean(),
+    /** The search stopped at --max-memory (not at its state budget). */
+    outOfMemory: z.boolean().optional(),
     states: z.number().int().nonnegative(),
     transitions: z.number().int().nonnegative(),
     depth: z.number().int().nonnegative(),

@@ -24,6 +24,8 @@ export interface SwarmOptions extends Pick<CoordinatorOptions, 'onBoard' | 'sign
   /** Each search's state budget. */
   readonly maxStates: number;
   readonly maxSeconds?: number;
+  /** Each worker process's resident-size bound in MB while it runs a search. */
+  readonly maxMemoryMB?: number;
   /** Called as soon as a search finds a counterexample, before it is shortened. */
   readonly onFirst?: (first: SwarmFirst) => void;
 }
@@ -61,6 +63,7 @@ export async function swarmOnQueue(target: QueueTarget, model: ModelSource, ir: 
     settings,
     search,
     maxStates: options.maxStates,
+    ...(options.maxMemoryMB !== undefined ? { maxMemoryMB: options.maxMemoryMB } : {}),
     ...(deadline !== undefined ? { deadline } : {}),
   }));
   const check = (value: unknown): SwarmOutcome => {
@@ -75,7 +78,7 @@ export async function swarmOnQueue(target: QueueTarget, model: ModelSource, ir: 
     const first: SwarmFirst = { search: winner.search, ...winner.found, states: winner.states, seconds: (performance.now() - start) / 1000 };
     options.onFirst?.(first);
     const again = newRunId();
-    const shortening = await runOnQueue(target, again, [{ ...header, run: again, kind: 'shortest', model, settings, ...(deadline !== undefined ? { deadline } : {}) }], (value) => {
+    const shortening = await runOnQueue(target, again, [{ ...header, run: again, kind: 'shortest', model, settings, ...(options.maxMemoryMB !== undefined ? { maxMemoryMB: options.maxMemoryMB } : {}), ...(deadline !== undefined ? { deadline } : {}) }], (value) => {
       if (!shortestResult.safeParse(value).success) throw new QueueJobFailed('a worker returned a malformed check result; the run has no verdict');
       return value;
     }, common);
@@ -84,14 +87,15 @@ export async function swarmOnQueue(target: QueueTarget, model: ModelSource, ir: 
     return { result: incomplete(ir, settings, outcomes, stoppedBy(shortening.ended, options)), first, exhausted: [], ...(shortening.ended ? { ended: shortening.ended } : {}) };
   }
   const exhausted = outcomes.filter((o) => o.exhausted).map((o) => o.search);
-  return { result: incomplete(ir, settings, outcomes, stoppedBy(swarm.ended, options)), exhausted, ...(swarm.ended ? { ended: swarm.ended } : {}) };
+  return { result: incomplete(ir, settings, outcomes, stoppedBy(swarm.ended, options, outcomes)), exhausted, ...(swarm.ended ? { ended: swarm.ended } : {}) };
 }
 
-/** Why a swarm is incomplete: what stopped it, else the searches' state budget. */
-function stoppedBy(ended: EarlyEnd | undefined, options: SwarmOptions): Limit {
+/** Why a swarm is incomplete: what stopped it, else --max-memory if it stopped a search, else the searches' state budget. */
+function stoppedBy(ended: EarlyEnd | undefined, options: SwarmOptions, outcomes: readonly SwarmOutcome[] = []): Limit {
   if (ended?.kind === 'signal') return namingSignal({ kind: 'interrupted' }, options.signal);
   if (ended?.kind === 'time' && options.maxSeconds !== undefined) return { kind: 'time', bound: options.maxSeconds };
   if (ended?.kind === 'lost') return { kind: 'interrupted' };
+  if (options.maxMemoryMB !== undefined && outcomes.some((o) => o.outOfMemory === true)) return { kind: 'memory', bound: options.maxMemoryMB };
   return { kind: 'states', bound: options.maxStates };
 }
 

@@ -20,6 +20,8 @@ export interface SwarmOutcome {
   readonly found?: { readonly property: string; readonly steps: number };
   /** The search stored every reachable state and found nothing (a swarm still reports no pass). */
   readonly exhausted: boolean;
+  /** The search stopped at --max-memory, not at its state budget. */
+  readonly outOfMemory?: boolean;
   readonly states: number;
   readonly transitions: number;
   readonly depth: number;
@@ -84,12 +86,18 @@ export function reordered(sys: TransitionSystem, search: number): TransitionSyst
 /** Runs search `search` of a swarm over `ir` with at most `maxStates` states. */
 export async function swarmSearch(ir: ModelIR, options: CheckOptions, search: number, maxStates: number, signal?: AbortSignal): Promise<SwarmOutcome> {
   const sys = buildSystem(ir, resolvePolicy(options.policy, options.knobs), options);
-  const raw = await exploreDepthFirst(reordered(sys, search), { maxStates, ...(signal ? { signal } : {}), ...(options.maxSeconds !== undefined ? { maxSeconds: options.maxSeconds } : {}) });
+  const raw = await exploreDepthFirst(reordered(sys, search), {
+    maxStates,
+    ...(signal ? { signal } : {}),
+    ...(options.maxSeconds !== undefined ? { maxSeconds: options.maxSeconds } : {}),
+    ...(options.maxMemoryMB !== undefined ? { maxMemoryMB: options.maxMemoryMB } : {}),
+  });
   const { states, transitions, depth, seconds } = raw.stats;
   return {
     search,
     ...(raw.verdict === 'violation' ? { found: { property: raw.property, steps: raw.path.choices.length - 1 } } : {}),
     exhausted: raw.verdict === 'pass',
+    ...(raw.verdict === 'incomplete' && raw.stoppedBy.kind === 'memory' ? { outOfMemory: true } : {}),
     states,
     transitions,
     depth,

@@ -88,13 +88,14 @@ async function runJob(payload: JobPayload, signal: AbortSignal): Promise<unknown
         });
       }
       case 'swarm-search':
-        return await swarmSearch(jobModel(payload.model), checkOptions(payload.settings, payload.deadline), payload.search, payload.maxStates, signal);
+        return await swarmSearch(jobModel(payload.model), { ...checkOptions(payload.settings, payload.deadline), ...(payload.maxMemoryMB !== undefined ? { maxMemoryMB: payload.maxMemoryMB } : {}) }, payload.search, payload.maxStates, signal);
       case 'shortest':
         return await checkModel(jobModel(payload.model), {
           ...checkOptions(payload.settings, payload.deadline),
           search: 'bfs',
           signal,
           ...(payload.maxStates !== undefined ? { maxStates: payload.maxStates } : {}),
+          ...(payload.maxMemoryMB !== undefined ? { maxMemoryMB: payload.maxMemoryMB } : {}),
         });
     }
   } catch (e) {

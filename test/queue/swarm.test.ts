@@ -51,6 +51,17 @@ describe.skipIf(missingRedis !== undefined)('swarm on the queue', () => {
     expect(doc.coverage.programs[0]!.instructions.some((i) => (i.events['migrate'] ?? 0) > 0)).toBe(true);
   });
 
+  it('--max-memory bounds each worker\'s search: below a worker\'s own size every search stops at once, incomplete naming it', async () => {
+    // A worker process alone is larger than 40 MB: each search stops at its first look at memory.
+    const r = await runCli([...counter, '--swarm', '2', '--max-memory', '40', '--queue', redis.url, '--json']).done;
+    expect(r.code).toBe(3);
+    const doc = JSON.parse(r.stdout) as { verdict: string; stoppedBy: unknown; stats: { states: number } };
+    expect(doc.verdict).toBe('incomplete');
+    expect(doc.stoppedBy).toEqual({ kind: 'memory', bound: 40 });
+    // Far fewer than the 2 000 000 states each search may otherwise store.
+    expect(doc.stats.states).toBeLessThan(200_000);
+  });
+
   it('--swarm needs --queue, and --queue alone does not apply to check', async () => {
     const [a, b] = await Promise.all([runCli([...counter, '--swarm', '2']).done, runCli([...counter, '--queue', redis.url]).done]);
     expect(a.code).toBe(2);
