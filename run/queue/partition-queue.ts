@@ -29,6 +29,7 @@ import { redactedMessage, type QueueTarget } from './connection.js';
 import { newRunId, QueueJobFailed, runOnQueue, type CoordinatorOptions, type QueueRun } from './coordinator.js';
 import { allPartitionKeys, PARTITION_QUEUE, partitionKeys, partitionReport, partitionResult, type FoundState, type PartitionCommand, type PartitionReport, type PartitionResult } from './partition-protocol.js';
 import { QUEUE_PROTOCOL, type CheckSettings, type ModelSource, type PartitionPayload } from './payload.js';
+import { parseJson, partitionConnection } from './partition-connection.js';
 import { stopKey } from './stop-key.js';
 
 export interface PartitionOptions extends Pick<CoordinatorOptions, 'onBoard' | 'signal'> {
@@ -93,6 +94,7 @@ function bestViolation(found: readonly (readonly [number, FoundState])[]): reado
 /** Runs `ir` (which `model` names for the workers) partitioned over the queue's workers with the check settings `settings`. */
 export async function partitionOnQueue(target: QueueTarget, model: ModelSource, ir: ModelIR, settings: CheckSettings, options: PartitionOptions): Promise<PartitionRun> {
   const start = performance.now();
+  const startedAt = Date.now();
   const K = options.partitions;
   const stallMs = (options.stallSeconds ?? DEFAULT_STALL_SECONDS) * 1000;
   const deadline = options.maxSeconds !== undefined ? Date.now() + options.maxSeconds * 1000 : undefined;
@@ -100,10 +102,8 @@ export async function partitionOnQueue(target: QueueTarget, model: ModelSource, 
   const sys = buildSystem(ir, policy, settings);
   const run = newRunId();
   const keys = partitionKeys(run);
-  const client = new Redis(target.options);
-  client.on('error', () => undefined);
-  const blocking = new Redis(target.options);
-  blocking.on('error', () => undefined);
+  const client = partitionConnection(target);
+  const blocking = partitionConnection(target);
   const beat = (): void => void client.set(keys.coordinatorAlive, '1', 'PX', stallMs).catch(() => undefined);
   beat();
   const heartbeat = setInterval(beat, Math.max(100, stallMs / 4));
@@ -117,19 +117,37 @@ export async function partitionOnQueue(target: QueueTarget, model: ModelSource, 
   const levelStates: number[] = [];
   let depth = 0;
 
-  const send = async (p: number, command: PartitionCommand): Promise<void> => void (await client.rpush(keys.commands(p), JSON.stringify(command)));
+  const send = async (p: number, command: PartitionCommand): Promise<void> => {
+    try {
+      await client.rpush(keys.commands(p), JSON.stringify(command));
+    } catch (e) {
+      throw new LostRedis(`cannot reach Redis at ${target.redacted}: ${redactedMessage(target, e)}`);
+    }
+  };
   const total = (f: (r: PartitionReport) => number): number => [...latest.values()].reduce((n, r) => n + f(r), 0);
 
   /** The reports of `phase` from `from` (every partition by default); throws QueueJobFailed when a partition is lost, Stopped on a signal. */
   const reports = async (phase: PartitionReport['phase'], from: readonly number[] = [...Array(K).keys()]): Promise<Map<number, PartitionReport>> => {
     const got = new Map<number, PartitionReport>();
-    const waitStart = Date.now();
+    let unreachableSince: number | undefined;
     while (got.size < from.length) {
       if (jobFailure) throw jobFailure;
       if (options.signal?.aborted) throw new Stopped(namingSignal({ kind: 'interrupted' }, options.signal));
-      const popped = await blocking.blpop(keys.reports, WAIT_SECONDS);
+      let popped: [string, string] | null;
+      let alive: boolean[];
+      try {
+        popped = await blocking.blpop(keys.reports, WAIT_SECONDS);
+        alive = popped ? [] : await Promise.all(from.map(async (p) => (await client.exists(keys.alive(p))) > 0));
+        unreachableSince = undefined;
+      } catch {
+        // Commands fail within a few reconnection attempts (partitionConnection): Redis is down.
+        unreachableSince ??= Date.now();
+        if (Date.now() - unreachableSince > stallMs) throw new LostRedis(`Redis at ${target.redacted} unreachable for ${stallMs / 1000} s`);
+        await new Promise((r) => setTimeout(r, WAIT_SECONDS * 1000));
+        continue;
+      }
       if (popped) {
-        const parsed = partitionReport.safeParse(JSON.parse(popped[1]));
+        const parsed = partitionReport.safeParse(parseJson(popped[1]));
         if (!parsed.success) throw new QueueJobFailed(`a partition sent a malformed report; the run has no verdict`);
         const r = parsed.data;
         seen.add(r.partition);
@@ -137,16 +155,11 @@ export async function partitionOnQueue(target: QueueTarget, model: ModelSource, 
         if (r.phase === phase && from.includes(r.partition)) got.set(r.partition, r);
         continue;
       }
-      if (client.status !== 'ready') {
-        if (Date.now() - waitStart > stallMs) throw new LostRedis(`Redis at ${target.redacted} unreachable for ${stallMs / 1000} s`);
-        continue;
-      }
-      for (const p of from) {
+      for (const [i, p] of from.entries()) {
         if (got.has(p)) continue;
-        const alive = (await client.exists(keys.alive(p))) > 0;
-        if (alive) seen.add(p);
+        if (alive[i]) seen.add(p);
         else if (seen.has(p)) throw new QueueJobFailed(`partition ${p} of ${K} stopped answering for ${stallMs / 1000} s (its worker died or hangs); its states are lost, the run has no verdict`);
-        else if (Date.now() - start > 2 * stallMs)
+        else if (Date.now() - startedAt > 2 * stallMs)
           throw new QueueJobFailed(`partition ${p} of ${K} did not start within ${(2 * stallMs) / 1000} s (are enough "rseq-check worker" processes serving ${target.redacted}?); the run has no verdict`);
       }
     }

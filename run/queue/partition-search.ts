@@ -9,7 +9,7 @@
  * and the links are Exploration's (checker/explore.ts), so that the coordinator, picking among
  * the partitions' best states by the same rules, reports what a single-process search reports.
  */
-import { Redis, type ChainableCommander } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { BATCH, pathCost } from '../../checker/explore.js';
 import { Findings, type Candidate } from '../../checker/findings.js';
 import { MemoryBound } from '../../checker/memory-bound.js';
@@ -22,6 +22,7 @@ import { resolvePolicy } from '../../models/kernel/presets.js';
 import { buildSystem } from '../../models/system/build.js';
 import type { CheckOptions } from '../options.js';
 import type { QueueTarget } from './connection.js';
+import { parseJson, partitionConnection } from './partition-connection.js';
 import {
   BATCH_HEADER_WORDS,
   decodeBatch,
@@ -248,10 +249,8 @@ export interface PartitionJob {
 export async function servePartition(ir: ModelIR, options: CheckOptions, job: PartitionJob, target: QueueTarget, signal: AbortSignal, onLevel?: (level: number) => void): Promise<PartitionResult> {
   const keys = partitionKeys(job.run);
   const me = job.partition;
-  const client = new Redis(target.options);
-  client.on('error', () => undefined);
-  const blocking = new Redis(target.options);
-  blocking.on('error', () => undefined);
+  const client = partitionConnection(target);
+  const blocking = partitionConnection(target);
   const beat = (): void => void client.set(keys.alive(me), '1', 'PX', job.stallMs).catch(() => undefined);
   let heartbeat: NodeJS.Timeout | undefined;
   try {
@@ -320,7 +319,7 @@ async function nextCommand(blocking: Redis, client: Redis, keys: ReturnType<type
   while (!signal.aborted) {
     const popped = await blocking.blpop(keys.commands(me), 1);
     if (popped) {
-      const parsed = partitionCommand.safeParse(JSON.parse(popped[1]));
+      const parsed = partitionCommand.safeParse(parseJson(popped[1]));
       if (!parsed.success) throw new Error(`partition ${me} got a malformed command: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
       return parsed.data;
     }

@@ -108,6 +108,9 @@ async function runJob(payload: JobPayload, signal: AbortSignal): Promise<unknown
   }
 }
 
+/** A partition job's BullMQ lock: long, as its liveness is watched otherwise. */
+const PARTITION_LOCK_MS = 600_000;
+
 /** How long a partition job waits before it is offered again when this worker holds its share of the run. */
 const SHARE_DELAY_MS = 200;
 
@@ -189,13 +192,15 @@ export async function serveQueue(target: QueueTarget, options: QueueWorkerOption
   });
   const partitionConnection = new Redis(target.options);
   partitionConnection.on('error', () => undefined);
+  // A partition's liveness is its own heartbeat, which its coordinator watches (partition-queue.ts);
+  // BullMQ's stall check could only put a busy partition back on the queue, where it cannot resume.
   const partitions = new Worker(PARTITION_QUEUE, partitionHandler(target, client, options), {
     connection: partitionConnection,
     name: options.name,
     concurrency: MAX_PARTITIONS,
-    lockDuration: options.stallSeconds * 1000,
-    stalledInterval: (options.stallSeconds * 1000) / 2,
-    maxStalledCount: 2,
+    lockDuration: PARTITION_LOCK_MS,
+    stalledInterval: PARTITION_LOCK_MS,
+    maxStalledCount: 0,
   });
   for (const w of [worker, partitions]) {
     w.on('error', (e) => options.log(`queue error: ${redactedMessage(target, e)}`));
