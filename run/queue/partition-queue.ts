@@ -64,8 +64,10 @@ const DEFAULT_STALL_SECONDS = 30;
 const WAIT_SECONDS = 1;
 
 /** The run ended before its verdict: the limit to report. */
-class Stopped {
-  constructor(readonly limit: Limit) {}
+class Stopped extends Error {
+  constructor(readonly limit: Limit) {
+    super(`stopped: ${limit.kind}`);
+  }
 }
 
 /** Orders two packed states as StateStore.compare does (negative: `a` first). */
