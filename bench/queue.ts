@@ -5,13 +5,17 @@
  *   - the design review in-process (1 and 2 worker threads) and through the queue (2 workers);
  *   - on the broken kernels of the SPIN comparison (percpu-counter 3 × 2 + 1 under linux-6.3
  *     with abortOnMigrate=false or abortOnSignal=false): the swarm's time to its first
- *     counterexample and to the shortest one, against an exhaustive breadth-first check.
- * A benchmark, not a test: it prints what it measured.
+ *     counterexample and to the shortest one, against an exhaustive breadth-first check;
+ *   - the partitioned search (check --partition 2, two workers) against one process's
+ *     breadth-first check on the SPIN peer question (percpu-counter 3 × 2 + 1 under linux-6.3,
+ *     386 580 states; the larger bench rows put gigabytes through a loopback Redis): the counts
+ *     must be equal; it prints the time ratio and what crossed partitions through Redis.
+ * A benchmark, not a test: it prints what it measured (and the load average: the machine may be shared).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -38,6 +42,27 @@ function timed(args: readonly string[]): Promise<{ seconds: number; code: number
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   return new Promise((resolve) => child.on('close', (code) => resolve({ seconds: (performance.now() - t0) / 1000, code, stdout, stderr })));
+}
+
+interface CheckCounts {
+  verdict: string;
+  stats: { states: number; transitions: number; depth: number; seconds: number };
+}
+
+/** The partitioned search (K=2, the two workers) against one process's breadth-first search, on the peer question. */
+async function partitionRow(counter: readonly string[], url: string): Promise<void> {
+  const single = await timed([...counter, '--search', 'bfs', '--workers', '1', '--json']);
+  const parted = await timed([...counter, '--partition', '2', '--queue', url, '--json']);
+  const a = JSON.parse(single.stdout) as CheckCounts;
+  const b = JSON.parse(parted.stdout) as CheckCounts;
+  const equal = a.verdict === b.verdict && a.stats.states === b.stats.states && a.stats.transitions === b.stats.transitions && a.stats.depth === b.stats.depth;
+  const traffic = /through Redis: (\d+) states in (\d+) batches, (\d+) bytes/.exec(parted.stderr);
+  const [crossed, batches, bytes] = traffic ? [Number(traffic[1]), Number(traffic[2]), Number(traffic[3])] : [NaN, NaN, NaN];
+  console.log(
+    `partition K=2, 2 workers, 3 × 2 + 1 linux-6.3: ${b.verdict}, ${b.stats.states} states, ${b.stats.transitions} transitions, depth ${b.stats.depth} (${equal ? 'equal to' : 'DIFFERENT FROM'} one process) | ` +
+      `one process ${single.seconds.toFixed(2)} s (search ${a.stats.seconds.toFixed(2)} s) | partitioned ${parted.seconds.toFixed(2)} s (search ${b.stats.seconds.toFixed(2)} s): ${(parted.seconds / single.seconds).toFixed(2)} × | ` +
+      `through Redis: ${crossed} states (${((100 * crossed) / b.stats.states).toFixed(0)} % of the states stored) in ${batches} batches, ${(bytes / 1e6).toFixed(1)} MB, ${(bytes / crossed).toFixed(1)} bytes per state sent | load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+  );
 }
 
 export async function queueComparison(): Promise<void> {
@@ -69,6 +94,7 @@ export async function queueComparison(): Promise<void> {
         `${knob.padEnd(22)} breadth-first ${bfs.seconds.toFixed(2)} s (${steps(bfs.stdout)} steps) | swarm of 4: first counterexample after ${first?.[1] ?? '?'} s (${first?.[2] ?? '?'} states), shortest (${steps(swarm.stdout)} steps) at ${swarm.seconds.toFixed(2)} s`,
       );
     }
+    await partitionRow(counter, url);
   } finally {
     for (const w of workers) w.kill('SIGTERM');
     redis.kill('SIGTERM');

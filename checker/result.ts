@@ -16,6 +16,8 @@ export interface Stats {
   readonly stateWords: number;
   /** Parallel runs: states expanded by each worker thread (the in-process phase excluded). */
   readonly statesPerWorker?: readonly number[];
+  /** Partitioned runs (`check --partition K`): the states each of the K partitions stored. */
+  readonly statesPerPartition?: readonly number[];
   /** Breadth-first runs: the states stored at each depth (index 0: the initial states). */
   readonly statesPerLevel?: readonly number[];
   /** Parallel runs: per worker thread, the states of each depth it expanded (0 for the levels expanded in-process). */

@@ -27,7 +27,7 @@ export function modelSource(spec: string, params: readonly string[], model: Reso
 }
 
 /** The check options that shape the system, as a job's plain data (knobs as `name=value`). */
-function settingsOf(options: CheckOptions): CheckSettings {
+export function settingsOf(options: CheckOptions): CheckSettings {
   const knobs = Array.isArray(options.knobs) ? options.knobs : Object.entries(options.knobs ?? {}).map(([k, v]) => `${k}=${String(v)}`);
   return {
     ...(options.policy !== undefined ? { policy: options.policy } : {}),

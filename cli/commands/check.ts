@@ -41,6 +41,7 @@ import { withStopSignals } from '../signals.js';
 import { graphFormat, writeStateGraph } from './check-graph.js';
 import { replayCommand } from './check-replay.js';
 import { modelSource, runSwarm } from './check-swarm.js';
+import { MAX_PARTITIONS } from '../../run/queue/partition-protocol.js';
 import type { QueueTarget } from '../../run/queue/connection.js';
 import type { ModelSource } from '../../run/queue/payload.js';
 import { existsSync, readFileSync } from 'node:fs';
@@ -55,6 +56,20 @@ function swarmSize(raw: string): number {
   return n;
 }
 const fairnessKinds = ['weak', 'strong', 'none'] as const;
+
+/** `--partition K`: partitions of a partitioned search, 1..MAX_PARTITIONS. */
+function partitionCount(raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_PARTITIONS) throw badOption('--partition', `--partition must be an integer 1..${MAX_PARTITIONS}, got "${raw}"`);
+  return n;
+}
+
+/** `--stall-seconds S`: how long a partition may stay silent, 1..3600. */
+function stallSeconds(raw: string): number {
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n) || n < 1 || n > 3600) throw badOption('--stall-seconds', `--stall-seconds must be a number of seconds 1..3600, got "${raw}"`);
+  return n;
+}
 
 function checkSpec() {
   return new Command('check')
@@ -94,7 +109,9 @@ function checkSpec() {
     .addOption(quietOption())
     // After --quiet: a typo such as --quite then suggests --quiet, the first of two equally close.
     .addOption(new Option('--swarm <N>', 'N diversified depth-first searches on --queue\'s workers; the first counterexample wins and is shortened (2..1024)').argParser(swarmSize))
-    .addOption(queueOption('the Redis queue --swarm puts its searches on'));
+    .addOption(new Option('--partition <K>', `one breadth-first search split over K partitions by state hash on --queue's workers (1..${MAX_PARTITIONS})`).argParser(partitionCount))
+    .addOption(new Option('--stall-seconds <S>', 'with --partition: a partition silent this long is presumed lost and the run fails (default 30)').argParser(stallSeconds))
+    .addOption(queueOption('the Redis queue --swarm or --partition puts its work on'));
 }
 
 /** The parsed options of `check` (what checkSpec declares). */
@@ -127,6 +144,8 @@ interface CheckFlags {
   readonly resume?: string;
   readonly values?: ValuesMode;
   readonly swarm?: number;
+  readonly partition?: number;
+  readonly stallSeconds?: number;
   readonly queue?: QueueTarget;
   readonly json?: boolean;
   readonly quiet?: boolean;
@@ -134,7 +153,9 @@ interface CheckFlags {
 
 /** The `check` command, ready for the program (cli/program.ts). */
 export function checkCommand(): Command<[string]> {
-  return checkSpec().action(async (model, flags) => {
+  // Typed by CheckFlags: inferring the flags of this many options is deeper than tsc goes.
+  const spec = checkSpec() as unknown as Command<[string], CheckFlags & Record<string, unknown>>;
+  return spec.action(async (model, flags) => {
     process.exitCode = await runCheck(model, flags);
   });
 }
@@ -160,6 +181,7 @@ function given(flags: CheckFlags): Map<string, boolean> {
     ['--checkpoint-every', flags.checkpointEvery !== undefined],
     ['--resume', flags.resume !== undefined],
     ['--swarm', flags.swarm !== undefined],
+    ['--partition', flags.partition !== undefined],
     ['--queue', flags.queue !== undefined],
   ]);
 }
@@ -188,16 +210,23 @@ async function runCheck(spec: string, flags: CheckFlags): Promise<number> {
   if (temporal) notWith(flags, checkpointing, 'a temporal check (--ltl, or --property progress|no-livelock|...): checkpoints cover safety checks only');
   if (flags.search === 'dfs') notWith(flags, checkpointing, '--search dfs (a depth-first search cannot be resumed; use bfs or first-then-shortest)');
   if (flags.checkpointEvery !== undefined && flags.checkpoint === undefined) throw badOption('--checkpoint-every', '--checkpoint-every needs --checkpoint FILE');
+  if (flags.partition !== undefined) {
+    if (flags.swarm !== undefined) throw badOption('--partition', '--partition does not apply to --swarm (give one: an exhaustive partitioned search or a swarm)');
+    if (flags.queue === undefined) throw badOption('--partition', '--partition needs --queue URL (its partitions run on "rseq-check worker" processes)');
+    if (flags.search === 'dfs') throw badOption('--search', '--search dfs does not apply to --partition (a partitioned search is breadth-first)');
+    notWith(flags, [...checkpointing, '--graph', '--replay', '--ltl', '--fairness', '--finite-events', '--workers'], '--partition (a breadth-first search on the queue)');
+    if (temporalProps.length > 0) throw badOption('--property', `the temporal property "${temporalProps[0]!}" does not apply to --partition`);
+  } else if (flags.stallSeconds !== undefined) throw badOption('--stall-seconds', '--stall-seconds applies to check with --partition K');
   if (flags.swarm !== undefined) {
     if (flags.queue === undefined) throw badOption('--swarm', '--swarm needs --queue URL (its searches run on "rseq-check worker" processes)');
     notWith(flags, ['--checkpoint', '--checkpoint-every', '--resume', '--graph', '--replay', '--report', '--ltl', '--fairness', '--finite-events', '--search', '--workers'], '--swarm (depth-first searches on the queue)');
     if (temporalProps.length > 0) throw badOption('--property', `the temporal property "${temporalProps[0]!}" does not apply to --swarm`);
-  } else if (flags.queue !== undefined) throw badOption('--queue', '--queue applies to check with --swarm N');
+  } else if (flags.queue !== undefined && flags.partition === undefined) throw badOption('--queue', '--queue applies to check with --swarm N or --partition K');
 
   // Everything validated before any search: model, policy and knobs, properties, LTL, output paths, replay token.
   const model = resolveModel(spec, flags.param);
-  const swarmModel = flags.swarm !== undefined ? modelSource(spec, flags.param, model) : undefined;
-  return inModelFile(model, () => validatedCheck(model, flags, out, { temporalProps, safetyProps, safety, swarmModel }));
+  const queueModel = flags.swarm !== undefined || flags.partition !== undefined ? modelSource(spec, flags.param, model) : undefined;
+  return inModelFile(model, () => validatedCheck(model, flags, out, { temporalProps, safetyProps, safety, queueModel }));
 }
 
 /**
@@ -224,7 +253,7 @@ async function validatedCheck(
   model: ResolvedModel,
   flags: CheckFlags,
   out: Output,
-  { temporalProps, safetyProps, safety, swarmModel }: { temporalProps: readonly string[]; safetyProps: readonly string[]; safety: boolean; swarmModel?: ModelSource | undefined },
+  { temporalProps, safetyProps, safety, queueModel }: { temporalProps: readonly string[]; safetyProps: readonly string[]; safety: boolean; queueModel?: ModelSource | undefined },
 ): Promise<number> {
   const policy = checkPolicy(model, flags.policy, flags.knob.length > 0 ? flags.knob : undefined);
   const budgets = budgetOptions(flags);
@@ -257,11 +286,27 @@ async function validatedCheck(
   if (flags.replay !== undefined) return replayCommand(out, model, safetyOptions, flags.replay, { values: flags.values ?? 'changed' });
   const checkpointing = { ...(flags.checkpoint !== undefined ? { checkpoint: flags.checkpoint } : {}), ...(flags.checkpointEvery !== undefined ? { checkpointEverySeconds: flags.checkpointEvery } : {}), ...(flags.resume !== undefined ? { resume: flags.resume } : {}) };
   const search = flags.search ?? 'first-then-shortest';
-  if (swarmModel && flags.swarm !== undefined && flags.queue !== undefined)
+  if (queueModel && flags.partition !== undefined && flags.queue !== undefined) {
+    // Loaded only here: the queue's client libraries are no part of every command line's start.
+    const { runPartitioned } = await import('./check-partition.js');
+    return runPartitioned(out, {
+      queue: flags.queue,
+      partitions: flags.partition,
+      model: queueModel,
+      resolved: model,
+      options: safetyOptions,
+      ...(flags.maxStates !== undefined ? { maxStates: flags.maxStates } : {}),
+      ...(flags.maxSeconds !== undefined ? { maxSeconds: flags.maxSeconds } : {}),
+      ...(flags.maxMemory !== undefined ? { maxMemoryMB: flags.maxMemory } : {}),
+      ...(flags.stallSeconds !== undefined ? { stallSeconds: flags.stallSeconds } : {}),
+      showProgress: flags.quiet !== true && !out.json,
+    });
+  }
+  if (queueModel && flags.swarm !== undefined && flags.queue !== undefined)
     return runSwarm(out, {
       queue: flags.queue,
       searches: flags.swarm,
-      model: swarmModel,
+      model: queueModel,
       resolved: model,
       options: safetyOptions,
       ...(flags.maxStates !== undefined ? { maxStates: flags.maxStates } : {}),

@@ -5,9 +5,9 @@ import { badOption, queueOption } from '../options.js';
 import { version } from '../version.js';
 import { withStopSignals } from '../signals.js';
 
-/** The test hooks' environment variable (run/queue/worker.ts): `fail-every-job` or `die-on-first-job`. */
+/** The test hooks' environment variable (run/queue/worker.ts): `fail-every-job`, `die-on-first-job` or `die-mid-partition`. */
 const FAULT_ENV = 'RSEQ_CHECK_QUEUE_TEST_FAULT';
-const faults = ['fail-every-job', 'die-on-first-job'] as const;
+const faults = ['fail-every-job', 'die-on-first-job', 'die-mid-partition'] as const;
 
 const positiveInteger = (name: string, max: number) => (raw: string): number => {
   const n = Number(raw);

@@ -39,6 +39,8 @@ export interface CoordinatorOptions {
   readonly enough?: (result: unknown) => boolean;
   /** Attempts per job before it fails the run. @defaultValue 3 */
   readonly attempts?: number;
+  /** The queue the jobs go on. @defaultValue QUEUE_NAME */
+  readonly queueName?: string;
 }
 
 /** How often pending jobs are looked up (events are faster; this catches any event missed). */
@@ -56,10 +58,10 @@ export const newRunId = (): string => randomBytes(8).toString('hex');
 export async function runOnQueue(target: QueueTarget, run: string, payloads: readonly JobPayload[], check: (value: unknown, index: number) => unknown, options: CoordinatorOptions = {}): Promise<QueueRun> {
   const client = new Redis(target.options);
   client.on('error', () => undefined);
-  const queue = new Queue(QUEUE_NAME, { connection: client });
+  const queue = new Queue(options.queueName ?? QUEUE_NAME, { connection: client });
   const eventsClient = new Redis(target.options);
   eventsClient.on('error', () => undefined);
-  const events = new QueueEvents(QUEUE_NAME, { connection: eventsClient });
+  const events = new QueueEvents(options.queueName ?? QUEUE_NAME, { connection: eventsClient });
   queue.on('error', () => undefined);
   events.on('error', () => undefined);
   const ids = payloads.map((_, i) => `${run}-${i}`);

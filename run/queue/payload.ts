@@ -9,6 +9,7 @@ import { seedScenarios } from '../../models/library/seed/scenarios.js';
 import { reductionNames } from '../../models/system/reductions.js';
 import { optionRanges } from '../options.js';
 import { reviewPolicies } from '../review.js';
+import { MAX_PARTITIONS } from './partition-protocol.js';
 
 /** The shape of payloads and results; a change to either bumps it. */
 export const QUEUE_PROTOCOL = 1;
@@ -91,11 +92,31 @@ const shortestPayload = z
   .object({ ...header, kind: z.literal('shortest'), model, settings: checkSettings, maxStates: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(), maxMemoryMB: z.number().int().min(optionRanges.maxMemoryMB.min).max(optionRanges.maxMemoryMB.max).optional(), deadline: z.number().int().positive().optional() })
   .strict();
 
-const jobPayload = z.discriminatedUnion('kind', [reviewCellPayload, swarmSearchPayload, shortestPayload]);
+/** One partition of a partitioned breadth-first search (`check --partition K`), on the partition queue. */
+const partitionPayload = z
+  .object({
+    ...header,
+    kind: z.literal('partition'),
+    model,
+    settings: checkSettings,
+    partition: z.number().int().min(0).max(MAX_PARTITIONS - 1),
+    partitions: z.number().int().min(1).max(MAX_PARTITIONS),
+    /** Partitions of this run one worker takes at most (the partitions over the workers the coordinator saw), so that they spread. */
+    share: z.number().int().min(1).max(MAX_PARTITIONS),
+    /** How long a partition or the coordinator may stay silent before the other presumes it dead. */
+    stallMs: z.number().int().min(100).max(3_600_000),
+    deadline: z.number().int().positive().optional(),
+    maxSeconds: z.number().nonnegative().max(optionRanges.maxSeconds.max).optional(),
+    maxMemoryMB: z.number().int().min(optionRanges.maxMemoryMB.min).max(optionRanges.maxMemoryMB.max).optional(),
+  })
+  .strict();
+
+const jobPayload = z.discriminatedUnion('kind', [reviewCellPayload, swarmSearchPayload, shortestPayload, partitionPayload]);
 
 export type JobPayload = z.infer<typeof jobPayload>;
 export type ReviewCellPayload = z.infer<typeof reviewCellPayload>;
 export type SwarmSearchPayload = z.infer<typeof swarmSearchPayload>;
+export type PartitionPayload = z.infer<typeof partitionPayload>;
 export type CheckSettings = z.infer<typeof checkSettings>;
 export type ModelSource = z.infer<typeof model>;
 

@@ -5,7 +5,7 @@
  * and ends incomplete. A worker that dies mid-job holds its job's lock no longer: after
  * `stallSeconds` another worker's stalled-job check puts the job back on the queue.
  */
-import { Worker, UnrecoverableError, type Job } from 'bullmq';
+import { DelayedError, Worker, UnrecoverableError, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { seedScenarios } from '../../models/library/seed/scenarios.js';
 import { formatInputError, InputErrors } from '../../models/ir/errors.js';
@@ -17,7 +17,9 @@ import type { CheckOptions } from '../options.js';
 import { reviewCell } from '../review-cell.js';
 import { swarmSearch } from './swarm-search.js';
 import { redactedMessage, type QueueTarget } from './connection.js';
-import { parsePayload, QUEUE_NAME, type CheckSettings, type JobPayload, type ModelSource } from './payload.js';
+import { parsePayload, QUEUE_NAME, type CheckSettings, type JobPayload, type ModelSource, type PartitionPayload } from './payload.js';
+import { MAX_PARTITIONS, PARTITION_QUEUE } from './partition-protocol.js';
+import { PartitionRestarted, servePartition } from './partition-search.js';
 import { stopKey } from './stop-key.js';
 
 export interface QueueWorkerOptions {
@@ -34,9 +36,10 @@ export interface QueueWorkerOptions {
   /**
    * Test hooks: `fail-every-job` makes every job throw (a job failing on every attempt must fail
    * its run loudly); `die-on-first-job` SIGKILLs the worker once it holds its first job (the job
-   * must be retried elsewhere).
+   * must be retried elsewhere); `die-mid-partition` SIGKILLs the worker as a partition it serves
+   * begins level 2 (the partitioned search must end loudly, not hang).
    */
-  readonly fault?: 'fail-every-job' | 'die-on-first-job';
+  readonly fault?: 'fail-every-job' | 'die-on-first-job' | 'die-mid-partition';
 }
 
 /** How often a running job looks at its run's stop key. */
@@ -89,6 +92,8 @@ async function runJob(payload: JobPayload, signal: AbortSignal): Promise<unknown
       }
       case 'swarm-search':
         return await swarmSearch(jobModel(payload.model), { ...checkOptions(payload.settings, payload.deadline), ...(payload.maxMemoryMB !== undefined ? { maxMemoryMB: payload.maxMemoryMB } : {}) }, payload.search, payload.maxStates, signal);
+      case 'partition':
+        throw new Refusal('a partition job belongs on the partition queue');
       case 'shortest':
         return await checkModel(jobModel(payload.model), {
           ...checkOptions(payload.settings, payload.deadline),
@@ -100,6 +105,65 @@ async function runJob(payload: JobPayload, signal: AbortSignal): Promise<unknown
     }
   } catch (e) {
     if (e instanceof InputErrors) throw new Refusal(`bad input: ${e.errors.map(formatInputError).join('; ')}`);
+    throw e;
+  }
+}
+
+/** A partition job's BullMQ lock: long, as its liveness is watched otherwise. */
+const PARTITION_LOCK_MS = 600_000;
+
+/** How long a partition job waits before it is offered again when this worker holds its share of the run. */
+const SHARE_DELAY_MS = 200;
+
+/**
+ * The partition queue's handler: a partition runs as long as its search, mostly waiting for its
+ * peers, so a worker takes up to MAX_PARTITIONS at once, but no more of one run than its
+ * `share` (it puts the others back for other workers). A partition cannot be retried: its
+ * states live in the memory of the worker that ran it.
+ */
+function partitionHandler(target: QueueTarget, client: Redis, options: QueueWorkerOptions): (job: Job, token?: string) => Promise<unknown> {
+  const held = new Map<string, number>();
+  return async (job, token) => {
+    const parsed = parsePayload(job.data, options.version);
+    if (!parsed.ok) throw new Refusal(parsed.why);
+    const payload = parsed.payload;
+    if (payload.kind !== 'partition') throw new Refusal(`a ${payload.kind} job does not belong on the partition queue`);
+    if (job.id !== undefined && !job.id.startsWith(`${payload.run}-`)) throw new Refusal(`job ${job.id} does not belong to run ${payload.run}`);
+    if (payload.partition >= payload.partitions) throw new Refusal(`partition ${payload.partition} of ${payload.partitions} does not exist`);
+    const mine = held.get(payload.run) ?? 0;
+    if (mine >= payload.share) {
+      await job.moveToDelayed(Date.now() + SHARE_DELAY_MS, token);
+      throw new DelayedError();
+    }
+    held.set(payload.run, mine + 1);
+    try {
+      await job.updateProgress({ worker: options.name });
+      if (options.fault === 'fail-every-job') throw new Error(`test fault: job ${job.id ?? '?'} fails on purpose`);
+      const dieAt = options.fault === 'die-mid-partition' ? (level: number) => void (level === 2 && process.kill(process.pid, 'SIGKILL')) : undefined;
+      return await abortableByRun(client, payload.run, (signal) => runPartition(payload, target, signal, dieAt));
+    } finally {
+      held.set(payload.run, (held.get(payload.run) ?? 1) - 1);
+      if (held.get(payload.run) === 0) held.delete(payload.run);
+    }
+  };
+}
+
+/** Runs one validated partition job (bad input refused unretried, as runJob does). */
+async function runPartition(payload: PartitionPayload, target: QueueTarget, signal: AbortSignal, onLevel?: (level: number) => void): Promise<unknown> {
+  try {
+    const job = {
+      run: payload.run,
+      partition: payload.partition,
+      partitions: payload.partitions,
+      stallMs: payload.stallMs,
+      ...(payload.deadline !== undefined ? { deadline: payload.deadline } : {}),
+      ...(payload.maxSeconds !== undefined ? { maxSeconds: payload.maxSeconds } : {}),
+      ...(payload.maxMemoryMB !== undefined ? { maxMemoryMB: payload.maxMemoryMB } : {}),
+    };
+    return await servePartition(jobModel(payload.model), payload.settings, job, target, signal, onLevel);
+  } catch (e) {
+    if (e instanceof InputErrors) throw new Refusal(`bad input: ${e.errors.map(formatInputError).join('; ')}`);
+    if (e instanceof PartitionRestarted) throw new Refusal(e.message);
     throw e;
   }
 }
@@ -127,10 +191,27 @@ export async function serveQueue(target: QueueTarget, options: QueueWorkerOption
     stalledInterval: (options.stallSeconds * 1000) / 2,
     maxStalledCount: 2,
   });
-  worker.on('error', (e) => options.log(`queue error: ${redactedMessage(target, e)}`));
-  worker.on('failed', (job, e) => options.log(`${e instanceof Refusal ? 'refused job' : 'job'} ${job?.id ?? '?'}${e instanceof Refusal ? ':' : ' failed:'} ${redactedMessage(target, e)}`));
+  const partitionConnection = new Redis(target.options);
+  partitionConnection.on('error', () => undefined);
+  // A partition's liveness is its own heartbeat, which its coordinator watches (partition-queue.ts);
+  // BullMQ's stall check could only put a busy partition back on the queue, where it cannot resume.
+  const partitions = new Worker(PARTITION_QUEUE, partitionHandler(target, client, options), {
+    connection: partitionConnection,
+    name: options.name,
+    concurrency: MAX_PARTITIONS,
+    lockDuration: PARTITION_LOCK_MS,
+    stalledInterval: PARTITION_LOCK_MS,
+    maxStalledCount: 0,
+  });
+  for (const w of [worker, partitions]) {
+    w.on('error', (e) => options.log(`queue error: ${redactedMessage(target, e)}`));
+    w.on('failed', (job, e) => {
+      if (!(e instanceof DelayedError)) options.log(`${e instanceof Refusal ? 'refused job' : 'job'} ${job?.id ?? '?'}${e instanceof Refusal ? ':' : ' failed:'} ${redactedMessage(target, e)}`);
+    });
+  }
   await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
-  await worker.close();
+  await Promise.all([worker.close(), partitions.close()]);
   connection.disconnect();
+  partitionConnection.disconnect();
   client.disconnect();
 }

@@ -67,6 +67,6 @@ describe.skipIf(missingRedis !== undefined)('swarm on the queue', () => {
     expect(a.code).toBe(2);
     expect(a.stderr).toBe('<command line>: bad-option: --swarm: --swarm needs --queue URL (its searches run on "rseq-check worker" processes)\n');
     expect(b.code).toBe(2);
-    expect(b.stderr).toBe('<command line>: bad-option: --queue: --queue applies to check with --swarm N\n');
+    expect(b.stderr).toBe('<command line>: bad-option: --queue: --queue applies to check with --swarm N or --partition K\n');
   });
 });

@@ -1,0 +1,126 @@
+/**
+ * `check --partition K --queue URL` on a real redis-server with two workers: the partitioned
+ * breadth-first search reports what the single-process one reports. On percpu-counter 3 × 2 + 1
+ * under linux-6.3 (the SPIN peer question) it holds with 386 580 states, 2 790 255 transitions
+ * and depth 51 (check --search bfs's own figures), its states spread over the K partitions; on
+ * the broken kernel (abortOnMigrate=false) the document equals check --search bfs's apart from
+ * timings and the per-partition counts: the same 8-step trace, whose replay token replays to the
+ * violation. K=1 and K=3 with two workers (so one worker serves two partitions).
+ */
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseOutputJson } from '../../reports/json.js';
+import { cli, missingRedis, runCli, startRedis, startWorkers, type RedisFixture } from './redis-fixture.js';
+
+if (missingRedis) console.warn(missingRedis);
+
+const counter = ['check', 'percpu-counter', '--param', 'threads=3', '--param', 'ops=2', '--param', 'signals=1', '--policy', 'linux-6.3'];
+const broken = [...counter, '--knob', 'abortOnMigrate=false'];
+/**
+ * A check's JSON without what differs from run to run (timings) or between a partitioned and a
+ * single search (partition counts, store bytes) and, with `links`, without the counterexample's
+ * path and trace: among shortest paths of least cost the first link stored stays, and with more
+ * than one partition the order of storing differs (as with worker threads, checker/explore.ts).
+ */
+const steady = (json: string, links = false): string =>
+  JSON.stringify(JSON.parse(json), (k, v: unknown) =>
+    ['seconds', 'statesPerSecond', 'provenance', 'statesPerPartition', 'bytesPerState', ...(links ? ['path', 'trace'] : [])].includes(k) ? undefined : v,
+  );
+
+interface CheckDoc {
+  verdict: string;
+  property?: string;
+  stats: { states: number; transitions: number; depth: number; statesPerPartition?: number[] };
+  trace?: { steps: unknown[] };
+}
+
+describe.skipIf(missingRedis !== undefined)('partitioned search on the queue', () => {
+  let redis: RedisFixture;
+  let workers: ReturnType<typeof startWorkers>;
+  let bfs: string;
+  beforeAll(async () => {
+    redis = await startRedis();
+    workers = startWorkers(redis.url, 2);
+    const r = spawnSync(process.execPath, [cli, ...broken, '--search', 'bfs', '--workers', '1', '--json'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    expect(r.status).toBe(1);
+    bfs = r.stdout;
+  }, 60_000);
+  afterAll(async () => {
+    await workers?.stop();
+    await redis?.kill();
+  });
+
+  it.each([1, 3])('K=%i on the broken kernel: the document of check --search bfs (K=1: the same trace, K=3: one as short), its replay token replays to the violation', async (k) => {
+    const r = await runCli([...broken, '--partition', String(k), '--queue', redis.url, '--json']).done;
+    expect(r.stderr).toMatch(new RegExp(`^check: ${k} partitions? \\(states [\\d /]+\\); through Redis: \\d+ states in \\d+ batches, \\d+ bytes`));
+    expect(r.code).toBe(1);
+    expect(steady(r.stdout, k > 1)).toBe(steady(bfs, k > 1));
+    const doc = parseOutputJson(r.stdout, 'partitioned') as unknown as CheckDoc;
+    expect(doc.property).toBe('G1-atomicity');
+    expect(doc.trace!.steps).toHaveLength(9);
+    expect(doc.stats).toMatchObject({ states: 11432, transitions: 50916, depth: 7 });
+    expect(doc.stats.statesPerPartition).toHaveLength(k);
+    expect(doc.stats.statesPerPartition!.reduce((a, b) => a + b, 0)).toBe(11432);
+    // The text trace names its replay token; replayed in the unreduced system it ends in the violation.
+    const text = await runCli([...broken, '--partition', String(k), '--queue', redis.url, '--quiet']).done;
+    const token = /replay: --replay (\S+)/.exec(text.stdout)?.[1];
+    expect(token).toBeDefined();
+    const replay = spawnSync(process.execPath, [cli, ...broken, '--replay', token!], { encoding: 'utf8' });
+    expect(replay.status).toBe(1);
+    expect(replay.stdout).toMatch(/^REPLAYED: VIOLATED G1-atomicity after 8 steps\n/);
+  }, 120_000);
+
+  it('K=3 with two workers on 3 × 2 + 1 under linux-6.3: holds with the single search\'s 386 580 states, 2 790 255 transitions, depth 51', async () => {
+    const r = await runCli([...counter, '--partition', '3', '--queue', redis.url, '--json']).done;
+    expect(r.stderr).toMatch(/^check: 3 partitions \(states \d+ \/ \d+ \/ \d+\); through Redis: /);
+    expect(r.code).toBe(0);
+    const doc = parseOutputJson(r.stdout, 'partitioned') as unknown as CheckDoc;
+    expect(doc.verdict).toBe('pass');
+    expect(doc.stats).toMatchObject({ states: 386580, transitions: 2790255, depth: 51 });
+    const per = doc.stats.statesPerPartition!;
+    expect(per).toHaveLength(3);
+    expect(per.reduce((a, b) => a + b, 0)).toBe(386580);
+    // The hash spreads the states: each partition holds a third, give or take 5 %.
+    for (const n of per) expect(Math.abs(n - 386580 / 3)).toBeLessThan(386580 / 3 / 20);
+  }, 180_000);
+
+  it('--max-states ends it incomplete (exit 3) with the states covered, never a pass', async () => {
+    const r = await runCli([...counter, '--partition', '2', '--max-states', '5000', '--queue', redis.url, '--json']).done;
+    expect(r.code).toBe(3);
+    const doc = JSON.parse(r.stdout) as CheckDoc & { stoppedBy: unknown };
+    expect(doc.verdict).toBe('incomplete');
+    expect(doc.stoppedBy).toEqual({ kind: 'states', bound: 5000 });
+    expect(doc.stats.states).toBeGreaterThanOrEqual(5000);
+    expect(doc.stats.states).toBeLessThan(386580);
+  }, 60_000);
+
+  it('SIGINT ends it incomplete (exit 3), naming the signal', async () => {
+    const run = runCli([...counter, '--partition', '2', '--queue', redis.url, '--json']);
+    // Once the partitions report their first level, the search runs (and SIGINT is the run's).
+    const client = redis.client();
+    for (let i = 0; i < 600 && (await client.keys('rseq-check:partition:*:alive:1')).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 1000));
+    run.child.kill('SIGINT');
+    const r = await run.done;
+    expect(r.code).toBe(3);
+    const doc = JSON.parse(r.stdout) as CheckDoc & { stoppedBy: unknown };
+    expect(doc.stoppedBy).toEqual({ kind: 'interrupted', signal: 'SIGINT' });
+    expect(doc.stats.states).toBeLessThan(386580);
+  }, 60_000);
+
+  it.each([
+    [['--partition', '0', '--queue', 'URL'], '--partition', '--partition must be an integer 1..64, got "0"'],
+    [['--partition', '65', '--queue', 'URL'], '--partition', '--partition must be an integer 1..64, got "65"'],
+    [['--partition', '2'], '--partition', '--partition needs --queue URL (its partitions run on "rseq-check worker" processes)'],
+    [['--partition', '2', '--queue', 'URL', '--search', 'dfs'], '--search', '--search dfs does not apply to --partition (a partitioned search is breadth-first)'],
+    [['--partition', '2', '--queue', 'URL', '--property', 'progress'], '--property', 'the temporal property "progress" does not apply to --partition'],
+    [['--partition', '2', '--queue', 'URL', '--ltl', 'G true'], '--ltl', '--ltl does not apply to --partition (a breadth-first search on the queue)'],
+    [['--partition', '2', '--queue', 'URL', '--swarm', '2'], '--partition', '--partition does not apply to --swarm (give one: an exhaustive partitioned search or a swarm)'],
+    [['--stall-seconds', '5'], '--stall-seconds', '--stall-seconds applies to check with --partition K'],
+  ])('bad input %j is refused before any work, exit 2, naming %s', async (args, option, message) => {
+    const r = await runCli([...counter, ...args.map((a) => (a === 'URL' ? redis.url : a))]).done;
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`<command line>: bad-option: ${option}: ${message}\n`);
+    expect(r.stdout).toBe('');
+  });
+});
