@@ -23,10 +23,14 @@ export function symmetryIsSound(ir: ModelIR): boolean {
   return !propertiesNameAThread(ir);
 }
 
-/** Whether an invariant or final condition mentions a thread (its registers, IP, CPU, ...). */
+/**
+ * Whether an invariant or final condition mentions a thread (its registers, IP, CPU, ...). A
+ * name may end in `'` or `.` (models/ir/schema.ts), where `\b` would need a letter after it: the
+ * end is rather "no letter, digit or _ follows".
+ */
 function propertiesNameAThread(ir: ModelIR): boolean {
   const names = ir.threads.map((t) => t.name);
-  const mentions = (e: string): boolean => names.some((n) => new RegExp(`\\b${n.replace(/[.']/g, '\\$&')}\\b`).test(e));
+  const mentions = (e: string): boolean => names.some((n) => new RegExp(`\\b${n.replace(/[.']/g, '\\$&')}(?![A-Za-z0-9_])`).test(e));
   return [...ir.invariants, ...ir.final].some((c) => mentions(c.expr));
 }
 
