@@ -145,6 +145,7 @@ export function fusibleInstructions(ir: ModelIR, pi: number, rangeMask: Int32Arr
   }
   // Break cycles of fusible instructions (repeatedly drop one on a cycle).
   for (;;) {
+    // Stryker disable next-line EqualityOperator,ConditionalExpression: equivalent, out[n] (one past the last instruction) and anything beyond are never 1, so out[q] === 1 alone decides; both mutators also rewrite out[q] === 1, whose mutants hang findCycle (it drops nothing) and would time out
     const onCycle = findCycle(out, (i) => succ(code[i]!, i).filter((q) => q < n && out[q] === 1));
     if (onCycle < 0) break;
     out[onCycle] = 0;
@@ -155,6 +156,7 @@ export function fusibleInstructions(ir: ModelIR, pi: number, rangeMask: Int32Arr
 /** A node on a cycle of the graph restricted to `member` nodes, or -1 (iterative DFS). */
 function findCycle(member: Uint8Array, next: (i: number) => number[]): number {
   const color = new Uint8Array(member.length);
+  // Stryker disable next-line EqualityOperator: equivalent, root === member.length reads member[root] as undefined and skips it
   for (let root = 0; root < member.length; root++) {
     if (!member[root] || color[root]) continue;
     const stack: [number, number[]][] = [[root, next(root)]];

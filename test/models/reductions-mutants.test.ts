@@ -37,6 +37,12 @@ function second(change: Partial<ThreadIR>): ModelIR {
   return { ...base, threads: [base.threads[0]!, { ...base.threads[1]!, ...change }] };
 }
 
+/** `base` whose main program calls a vDSO function `name`, then is done. */
+function withVdso(name: string): ModelIR {
+  const call = { op: 'vdso', name } as Instr;
+  return { ...base, programs: [{ ...base.programs[0]!, code: [call, { op: 'done' }] }, base.programs[1]!] };
+}
+
 /** `base` whose main program ends with `syscall` before `done`. */
 function withSyscall(name: 'fork' | 'clone_vm' | 'rseq_register' | 'sched_yield'): ModelIR {
   const call: Instr = { op: 'syscall', name, blocking: false, cpu: null, child: -1, dst: 0 };
@@ -48,6 +54,11 @@ describe('symmetryIsSound', () => {
   it('needs two threads at least', () => {
     expect(symmetryIsSound({ ...base, threads: [base.threads[0]!] })).toBe(false);
     expect(symmetryIsSound({ ...base, threads: [] })).toBe(false);
+  });
+  it('compares every thread with the first, not just one of them', () => {
+    const t = base.threads;
+    expect(symmetryIsSound({ ...base, threads: [t[0]!, t[1]!, { ...t[1]!, program: 1 }] })).toBe(false);
+    expect(symmetryIsSound({ ...base, threads: [t[0]!, t[1]!, { ...t[1]!, name: 'T3' }] })).toBe(true);
   });
   it('fails when the threads differ in one attribute', () => {
     expect(symmetryIsSound(second({ program: 1 }))).toBe(false);
@@ -69,11 +80,16 @@ describe('symmetryIsSound', () => {
   it('fails with memory indexed per thread', () => {
     const vars = [{ ...base.memory.vars[0]!, perthread: true }];
     expect(symmetryIsSound({ ...base, memory: { ...base.memory, vars } })).toBe(false);
+    const mixed = [base.memory.vars[0]!, { ...base.memory.vars[0]!, name: 'y', perthread: true }];
+    expect(symmetryIsSound({ ...base, memory: { ...base.memory, vars: mixed } })).toBe(false);
   });
   it('fails when a thread can be created at run time (fork, clone_vm), not for other syscalls', () => {
     expect(symmetryIsSound(withSyscall('fork'))).toBe(false);
     expect(symmetryIsSound(withSyscall('clone_vm'))).toBe(false);
     expect(symmetryIsSound(withSyscall('sched_yield'))).toBe(true);
+    // A vDSO call may carry any name; one called fork creates nothing.
+    expect(symmetryIsSound(withVdso('fork'))).toBe(true);
+    expect(symmetryIsSound(withVdso('clone_vm'))).toBe(true);
   });
   it('fails when an invariant or a final condition names a thread', () => {
     expect(symmetryIsSound({ ...base, final: [{ name: 'f', expr: 'ip(T2) == 0' }] })).toBe(false);
@@ -146,6 +162,8 @@ describe('eventMaskCollapses', () => {
         .build(),
     );
     expect(eventMaskCollapses(flagged, policy('linux-6.15'))).toBe(false);
+    // Descriptors without flags (ranges, below) do not stop it.
+    expect(eventMaskCollapses(ranges, policy('linux-6.15'))).toBe(true);
   });
 });
 
@@ -169,6 +187,7 @@ describe('eventBitsDieWithoutNotify (reduction dead-events)', () => {
     expect(eventBitsDieWithoutNotify(withSyscall('fork'), p, true, 0)).toBe(false);
     expect(eventBitsDieWithoutNotify(withSyscall('clone_vm'), p, true, 0)).toBe(false);
     expect(eventBitsDieWithoutNotify(withSyscall('sched_yield'), p, true, 0)).toBe(true);
+    expect(eventBitsDieWithoutNotify(withVdso('rseq_register'), p, true, 0)).toBe(true);
   });
   it('ignores signal aborts and the signal budget (delivery records EV_SIGNAL first)', () => {
     expect(eventBitsDieWithoutNotify(base, { ...p, abortOnSignal: false }, true, 0)).toBe(true);
@@ -274,6 +293,24 @@ describe('fusibleInstructions', () => {
     const sub = (dst: number): Instr => ({ op: 'sub', dst, src: { reg: false, value: 1 } });
     const subs = { ...ranges, programs: [{ ...ranges.programs[0]!, code: [sub(1), sub(2), { op: 'nop' }, { op: 'nop' }, { op: 'done' }, { op: 'done' }] as Instr[] }, ranges.programs[1]!] };
     expect(Array.from(fusibleInstructions(subs, 0, flat, r1LiveAtAbort))).toEqual([0, 1, 1, 1, 0, 0, 0]);
+  });
+  it('a branch with one successor in another range is not fused', () => {
+    // 0 br r0 == 0, 3 | 1, 2 nop | 3 done: IP 3 lies in a range the others are outside.
+    const ir = compile(new ModelBuilder('f').program('main', seq(I.br('eq', 'r0', 0, 'end'), I.nop(), I.nop(), I.done({ label: 'end' }))).thread({ program: 'main', cpu: 'C0' }).build());
+    expect(Array.from(fusibleInstructions(ir, 0, new Int32Array([0, 0, 0, 1, 0]), new Int32Array(5)))).toEqual([0, 1, 0, 0, 0]);
+  });
+  it('only mov, add and sub write a register (nop, br and jmp fuse whatever is live at the handler)', () => {
+    const flat = new Int32Array([1, 1, 1, 1, 1, 1, 1]);
+    const allLiveAtAbort = new Int32Array([0, 0, 0, 0, 0, 0b1111, 0]);
+    // main of ranges: 0 nop | 1 mov r1 | 2 add r1 | 3 nop: the nops fuse with every register live.
+    expect(Array.from(fusibleInstructions(ranges, 0, flat, allLiveAtAbort))).toEqual([1, 0, 0, 1, 0, 0, 0]);
+    const r0LiveAtAbort = new Int32Array([0, 0, 0, 0, 0, 0b0001, 0]);
+    expect(Array.from(fusibleInstructions(ranges, 0, flat, r0LiveAtAbort))).toEqual([1, 1, 1, 1, 0, 0, 0]);
+  });
+  it('stays linear on a ladder of 40 diamonds (a DFS that re-entered finished nodes would take 2^40 steps)', () => {
+    // Diamond i: d{i}: br r0 == 0, b{i} | jmp j{i} | b{i}: nop | j{i}: nop; then done.
+    const ladder = Array.from({ length: 40 }, (_, i) => [I.br('eq', 'r0', 0, `b${i}`), I.jmp(`j${i}`), I.nop({ label: `b${i}` }), I.nop({ label: `j${i}` })]).flat();
+    expect(fused([...ladder, I.done()])).toEqual([...Array<number>(160).fill(1), 0, 0]);
   });
   it('a jump past the end of the program is not fused', () => {
     const ir = { ...ranges, programs: [{ ...ranges.programs[0]!, code: [{ op: 'jmp', target: 9 } as Instr, { op: 'done' } as Instr] }, ranges.programs[1]!], descriptors: [] };
