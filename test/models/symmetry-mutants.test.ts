@@ -12,8 +12,10 @@ import { ThreadSorter } from '../../models/system/symmetry.js';
 import { buildSystem } from '../../run/check.js';
 import { compile, policy } from './semantics-helpers.js';
 
-function threads(n: number): ReturnType<typeof buildSystem> {
-  const b = new ModelBuilder('alike').cpus(2).memory('x', { max: 3 });
+/** n identical threads; `cells` memory cells (before the thread records in a state). */
+function threads(n: number, cells = 1): ReturnType<typeof buildSystem> {
+  const b = new ModelBuilder('alike').cpus(2).memory('x', { max: 3, size: Math.min(cells, 64) });
+  if (cells > 64) b.memory('y', { max: 3, size: cells - 64 });
   b.program('main', [I.mov('r1', 1), I.done()]);
   for (let t = 0; t < n; t++) b.thread({ program: 'main', cpu: 'C0' });
   return buildSystem(compile(b.build()), policy('linux-6.15'), {});
@@ -45,6 +47,48 @@ describe('ThreadSorter', () => {
     expect(sys3.symmetric).toBe(true);
     expect(L.threads).toBe(3);
     expect(Array.from(L.threadWordStart)).toEqual([0, 1, 2].map((t) => L.threadWordStart[0]! + t * L.threadWords));
+    // The records end the state: nothing after the last one for a sort to overwrite.
+    expect(L.threadWordStart[2]! + L.threadWords).toBe(sys3.stateWords);
+  });
+
+  it('compares every word of two records, the later ones when the first are equal', () => {
+    // Word 2 of a record holds 1-bit fields only (rseq_cs and flags here): two of them give each record a value.
+    const w2 = (t: number): number => L.threadWordStart[t]! + 2;
+    expect([L.rseqCs[0]!, L.anyCpu[0]!].map((f) => L.bits.word[f])).toEqual([w2(0), w2(0)]);
+    const s = stateWith([0, 0, 0]);
+    const set = (t: number, rseqCs: number, anyCpu: number): void => {
+      k.set(s, L.rseqCs[t]!, rseqCs);
+      k.set(s, L.anyCpu[t]!, anyCpu);
+    };
+    set(0, 1, 1);
+    set(1, 0, 0);
+    set(2, 1, 0);
+    const words = [0, 1, 2].map((t) => s[w2(t)]!);
+    new ThreadSorter(k).sort(s);
+    expect([0, 1, 2].map((t) => s[w2(t)]!)).toEqual([...words].sort((x, y) => x - y));
+    expect(new Set(words).size).toBe(3);
+  });
+
+  it('sorts when words before the records would pass for records (a scan must not read them)', () => {
+    // 128 memory cells put more than two records' worth of words before the records; all 0 or all 0x5555 there.
+    const big = threads(3, 128);
+    const BL = big.layout;
+    const bk = big.kernel;
+    expect(BL.threadWordStart[0]!).toBeGreaterThan(2 * BL.threadWords);
+    const reg1 = (t: number): number => BL.regs[BL.frame(t, 0) * BL.registers + 1]!;
+    for (const outside of [0, 0x5555])
+      for (const p of [
+        [0, 2, 1],
+        [2, 1, 0],
+        [1, 0, 2],
+      ]) {
+        const s = new Int32Array(big.stateWords).fill(outside);
+        for (let t = 0; t < 3; t++) s.fill(0, BL.threadWordStart[t]!, BL.threadWordStart[t]! + BL.threadWords);
+        bk.set(s, BL.killed, 0);
+        p.forEach((v, t) => bk.set(s, reg1(t), encodeValue(v)));
+        new ThreadSorter(bk).sort(s);
+        expect([0, 1, 2].map((t) => decodeValue(bk.get(s, reg1(t)))), `${outside} ${p.join()}`).toEqual([0, 1, 2]);
+      }
   });
 
   it('puts every order of three distinct records in ascending order', () => {
