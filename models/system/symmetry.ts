@@ -29,9 +29,11 @@ export class ThreadSorter {
     // Most successors are in order already (the records lie one after another).
     const first = start[0]!;
     let inOrder = 1;
-    // This scan only decides whether to skip the sort below, which gives the same order. Its
-    // divisions by W (Stryker's ArithmeticOperator) are equivalent: a fractional index reads
-    // undefined, the comparison is NaN and the scan stops; its subtractions are killed by
+    // This scan only decides whether to skip the sort below, which gives the same order. Three
+    // of its ArithmeticOperator mutants survive and are equivalent: with (inOrder - 1) / W or
+    // inOrder / W a fractional index reads undefined, and with inOrder + 1 the scan reaches past
+    // the last record (the records end the state), so the comparison is NaN and the sort runs.
+    // They are not disabled: the same mutator's subtractions here are killed by
     // test/models/symmetry-mutants.test.ts (words before the records).
     // Stryker disable next-line ConditionalExpression,EqualityOperator,UpdateOperator: equivalent, a scan cut short ends in the sort; one that runs past T or below 0 reads undefined (NaN) and stops, and never reaches T without T-1 in-order pairs
     while (inOrder < T && compareBlocks(s, first + (inOrder - 1) * W, first + inOrder * W, W) <= 0) inOrder++;
