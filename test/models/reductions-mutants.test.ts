@@ -8,7 +8,6 @@
 import { describe, expect, it } from 'vitest';
 import { I, ModelBuilder, seq } from '../../models/ir/builder.js';
 import type { Instr, ModelIR, ThreadIR } from '../../models/ir/types.js';
-import type { Policy } from '../../models/kernel/policy.js';
 import {
   abortsArePending,
   descriptorRangeMasks,

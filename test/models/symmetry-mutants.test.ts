@@ -30,7 +30,7 @@ const r1Of = (s: Int32Array, t: number): number => decodeValue(k.get(s, L.regs[L
 /** A state whose thread records are all 0 but r1 = values[t]; every word outside them holds `outside`. */
 function stateWith(values: readonly number[], outside = 0): Int32Array {
   const s = new Int32Array(sys3.stateWords).fill(outside);
-  for (let t = 0; t < L.threads; t++) s.fill(0, L.threadWordStart[t]!, L.threadWordStart[t]! + L.threadWords);
+  for (let t = 0; t < L.threads; t++) s.fill(0, L.threadWordStart[t], L.threadWordStart[t]! + L.threadWords);
   k.set(s, L.killed, 0);
   values.forEach((v, t) => k.set(s, L.regs[L.frame(t, 0) * R + 1]!, encodeValue(v)));
   return s;
@@ -83,7 +83,7 @@ describe('ThreadSorter', () => {
         [1, 0, 2],
       ]) {
         const s = new Int32Array(big.stateWords).fill(outside);
-        for (let t = 0; t < 3; t++) s.fill(0, BL.threadWordStart[t]!, BL.threadWordStart[t]! + BL.threadWords);
+        for (let t = 0; t < 3; t++) s.fill(0, BL.threadWordStart[t], BL.threadWordStart[t]! + BL.threadWords);
         bk.set(s, BL.killed, 0);
         p.forEach((v, t) => bk.set(s, reg1(t), encodeValue(v)));
         new ThreadSorter(bk).sort(s);
