@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { I, ModelBuilder, seq } from '../../models/ir/builder.js';
+import type { InstructionInput } from '../../models/ir/schema.js';
 import type { Instr, ModelIR, ThreadIR } from '../../models/ir/types.js';
 import {
   abortsArePending,
@@ -237,10 +238,10 @@ describe('descriptorRangeMasks', () => {
 });
 
 /** fusibleInstructions of program 0 of a one-thread model running `code` (no descriptors unless given). */
-function fused(code: Parameters<typeof seq>[0][], liveAll = 0): number[] {
+function fused(code: readonly InstructionInput[]): number[] {
   const ir = compile(new ModelBuilder('f').program('main', seq(...code)).program('h', [I.sigreturn()]).thread({ program: 'main', cpu: 'C0', handler: 'h' }).build());
   const n = ir.programs[0]!.code.length;
-  return Array.from(fusibleInstructions(ir, 0, new Int32Array(n + 1), new Int32Array(n + 1).fill(liveAll)));
+  return Array.from(fusibleInstructions(ir, 0, new Int32Array(n + 1), new Int32Array(n + 1)));
 }
 
 describe('fusibleInstructions', () => {
