@@ -277,5 +277,6 @@ export class CanonicalForm {
 
 /** Applies (word, and-mask, or-bits) triples to a packed state. */
 function applyMasks(s: Int32Array, m: Int32Array): void {
+  // Stryker disable next-line EqualityOperator: equivalent, i === m.length reads m[i] as undefined and assigns s[undefined], a named property of the array object, never a word of the state
   for (let i = 0; i < m.length; i += 3) s[m[i]!] = (s[m[i]!]! & m[i + 1]!) | m[i + 2]!;
 }

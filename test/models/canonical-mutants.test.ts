@@ -1,0 +1,120 @@
+/**
+ * The canonical form (models/system/canonical.ts) and the symmetry on the small models of the
+ * seed and gallery sets and a 2-thread percpu counter, under five kernel presets: the exact
+ * number of states with the reductions off, on, on without the canonical memo, and on with each
+ * named reduction off, next to the same reachable property codes and final memories as the
+ * unreduced system. A canonical form that merges one state too many or too few changes a count;
+ * one that merges states a property tells apart changes the codes or the final memories. Fast
+ * enough to run against each mutant of canonical.ts (`npm run mutation`), unlike the
+ * differential tests of reductions.test.ts, which compare without pinning counts.
+ */
+import { describe, expect, it } from 'vitest';
+import { StateStore } from '../../checker/state-store.js';
+import type { ModelIR } from '../../models/ir/types.js';
+import { Status } from '../../models/kernel/layout.js';
+import { gallery } from '../../models/library/gallery/entries.js';
+import { resolveModel } from '../../models/library/resolve.js';
+import { seedScenarios } from '../../models/library/seed/scenarios.js';
+import type { RseqSystem } from '../../models/system/rseq-system.js';
+import { buildSystem, resolvePolicy, type CheckOptions } from '../../run/check.js';
+import { renamings } from './cpu-renamings.js';
+import { compile } from './semantics-helpers.js';
+
+/** States, reachable codes and all-finished memories (closed under CPU renamings) of a system. */
+function explore(sys: RseqSystem): { states: number; codes: string; finals: string } {
+  const store = new StateStore(sys.stateWords);
+  const codes = new Set<number>();
+  const finals = new Set<string>();
+  const s = new Int32Array(sys.stateWords);
+  const out = new Int32Array(sys.stateWords);
+  const L = sys.layout;
+  const k = sys.kernel;
+  sys.initialStates(out, () => void store.insertIfAbsent(out, -1, 0));
+  for (let id = 0; id < store.size; id++) {
+    store.load(id, s);
+    const code = sys.inspect(s);
+    if (code !== 0) codes.add(code);
+    let n = 0;
+    sys.successors(s, out, () => {
+      n++;
+      store.insertIfAbsent(out, id, 0);
+    });
+    if (n > 0) continue;
+    const end = sys.terminal(s);
+    if (end !== 0) codes.add(end);
+    if (L.status.every((f) => [Status.Done, Status.Dormant].includes(k.get(s, f) as 0 | 4))) for (const m of renamings(sys.ir, Array.from(L.mem, (f) => k.get(s, f)))) finals.add(m.join(','));
+  }
+  return { states: store.size, codes: [...codes].sort((a, b) => a - b).map((c) => sys.codeName(c)).join(' '), finals: [...finals].sort().join(' ') };
+}
+
+// The largest last: a wrong canonical form usually shows on a small model first (and a mutant's run stops there).
+const models: [string, ModelIR][] = [
+  ...seedScenarios.map((s) => [`seed ${s.id}`, compile(s.build())] as [string, ModelIR]),
+  ...gallery.map((g) => [`gallery ${g.name}`, compile(g.model)] as [string, ModelIR]),
+  ['percpu-counter 2x1', resolveModel('percpu-counter', ['threads=2', 'ops=1', 'signals=0']).ir],
+];
+
+/**
+ * One preset per kind of event tracking and ID update: 4.18 (three event bits, NO_RESTART
+ * flags), 6.3 (any event), 6.19 (user_irq, IDs on change, minimal validation), 7.1 legacy and
+ * v2 (the rework's ids_changed). The presets left out differ from these in kernel semantics
+ * (registration, membarrier, NO_RESTART flags), not in what the canonical form merges.
+ */
+const presets = ['linux-4.18', 'linux-6.3', 'linux-6.19', 'linux-7.1-legacy', 'linux-7.1-v2'];
+
+/**
+ * Per model, per preset (in `presets` order): states unreduced / reduced /
+ * reduced without the memo / without dead-events / without abort-pending.
+ */
+const expected: Record<string, string> = {
+  "percpu-counter 2x1": '9173/350/350/500/577 9173/350/350/500/577 26334/719/719/719/719 26334/1529/1529/1529/1529 26334/719/719/719/719',
+  "seed S1": '11/9/9/9/9 11/9/9/9/9 11/9/9/9/9 11/9/9/9/9 11/9/9/9/9',
+  "seed S1'": '453/248/248/288/279 453/248/248/288/279 385/296/296/296/296 385/296/296/296/296 385/296/296/296/296',
+  "seed S2": '38/25/25/31/25 38/25/25/31/25 31/26/26/26/26 31/26/26/26/26 31/26/26/26/26',
+  "seed S3": '106/83/83/83/83 72/57/57/57/57 71/57/57/57/57 71/57/57/57/57 71/57/57/57/57',
+  "seed S3-ret": '139/104/104/104/104 93/72/72/72/72 91/70/70/70/70 91/70/70/70/70 91/70/70/70/70',
+  "seed S4": '117/74/74/89/74 117/74/74/89/74 96/74/74/74/74 96/74/74/74/74 96/74/74/74/74',
+  "seed S5": '11/9/9/9/9 11/9/9/9/9 11/9/9/9/9 11/9/9/9/9 11/9/9/9/9',
+  "seed S6": '11/10/10/10/10 11/10/10/10/10 11/10/10/10/10 11/10/10/10/10 11/10/10/10/10',
+  "seed S7": '100/64/64/64/64 110/80/80/80/80 94/67/67/67/67 94/67/67/67/67 94/67/67/67/67',
+  "seed S7-noflag": '162/87/87/102/87 182/99/99/114/99 134/87/87/87/87 134/87/87/87/87 134/87/87/87/87',
+  "seed S8": '36/23/23/29/23 36/23/23/29/23 28/23/23/23/23 28/23/23/23/23 28/23/23/23/23',
+  "seed S9": '91/61/61/71/61 91/61/61/71/61 84/68/68/68/68 79/63/63/63/63 84/68/68/68/68',
+  "gallery syscall-migrated-619": '45/30/30/34/33 45/30/30/34/33 50/46/46/46/46 50/46/46/46/46 50/46/46/46/46',
+  "gallery clone-vm-registration": '204/151/151/151/151 283/201/201/201/201 221/153/153/153/153 221/153/153/153/153 221/153/153/153/153',
+  "gallery no-restart-signal-preempted-handler": '2365/1492/1492/1492/1492 2365/1492/1492/1492/1492 2065/1293/1293/1293/1293 2065/1293/1293/1293/1293 2065/1293/1293/1293/1293',
+  "gallery no-restart-signal-preempted-handler-notify-first": '2365/1492/1492/1492/1492 2365/1492/1492/1492/1492 2065/1293/1293/1293/1293 2065/1293/1293/1293/1293 2065/1293/1293/1293/1293',
+  "gallery stale-event-spurious-abort": '141/107/107/107/107 141/107/107/107/107 96/76/76/76/76 96/76/76/76/76 96/76/76/76/76',
+  "gallery arm64-user-irq": '187/81/81/91/105 187/81/81/91/105 166/105/105/105/105 166/105/105/105/105 166/105/105/105/105',
+  "gallery kvm-stale-cpu-id": '1006/522/522/617/581 1006/522/522/617/581 857/573/573/573/573 857/591/591/591/591 857/573/573/573/573',
+  "gallery exec-failure-stale-mm-cid": '66/66/66/66/66 66/66/66/66/66 66/66/66/66/66 66/66/66/66/66 66/66/66/66/66',
+  "gallery sigsegv-handler-recursion": '41/31/31/31/31 41/31/31/31/31 28/22/22/22/22 28/22/22/22/22 28/22/22/22/22',
+  "gallery membarrier-ipi-lost-abort": '362/275/275/275/275 609/459/459/459/459 250/198/198/198/198 250/198/198/198/198 250/198/198/198/198',
+  "gallery unregister-ipi-false-kill": '11/11/11/11/11 11/11/11/11/11 11/11/11/11/11 11/11/11/11/11 11/11/11/11/11',
+  "gallery unregister-cpu-id-start": '13/11/11/11/11 13/11/11/11/11 12/10/10/10/10 13/11/11/11/11 13/11/11/11/11',
+  "gallery stale-rseq-cs-registration": '2/2/2/2/2 2/2/2/2/2 13/11/11/11/11 13/11/11/11/11 13/11/11/11/11',
+};
+
+describe('canonical form: exact state counts, same codes and final memories as unreduced', () => {
+  const counts: Record<string, string> = {};
+  for (const [name, ir] of models) {
+    it(name, () => {
+      const options: CheckOptions = { properties: ['all'], constants: { threads: ir.threads.length, ops: 1, cpus: ir.cpus.length, signals: 1 } };
+      const row: string[] = [];
+      for (const preset of presets) {
+        const pol = resolvePolicy(preset, []);
+        const full = explore(buildSystem(ir, pol, { ...options, reduce: false, symmetry: false }));
+        const reduced = explore(buildSystem(ir, pol, options));
+        expect(reduced.codes, `${preset}: codes`).toBe(full.codes);
+        expect(reduced.finals, `${preset}: final memories`).toBe(full.finals);
+        const noMemo = explore(buildSystem(ir, pol, { ...options, memoize: false }));
+        const noDead = explore(buildSystem(ir, pol, { ...options, disable: ['dead-events'] }));
+        const noPending = explore(buildSystem(ir, pol, { ...options, disable: ['abort-pending'] }));
+        row.push([full, reduced, noMemo, noDead, noPending].map((r) => r.states).join('/'));
+      }
+      counts[name] = row.join(' ');
+      if (process.env['PRINT_COUNTS']) console.log(`COUNTS ${JSON.stringify(name)}: '${counts[name]}',`);
+      else expect(counts[name]).toBe(expected[name]);
+    });
+  }
+});
