@@ -83,7 +83,7 @@ const corpus: Record<string, Case[]> = {
     rejected('litmus --max-seconds negative', ['litmus', '--suite', '--max-seconds', '-1'], /--max-seconds must be a number of seconds 0\.\.2678400, got "-1"/),
     rejected('litmus --max-seconds not a number', ['litmus', 'percpu-counter', '--max-seconds', 'soon'], /--max-seconds must be a number of seconds .*got "soon"/),
     rejected('review --ltl', ['review', '--ltl', 'G true'], /--ltl does not apply to review/),
-    rejected('review --policy', ['review', '--policy', 'linux-6.3'], /--policy does not apply to review/),
+    rejected('review --knob', ['review', '--knob', 'abortOnPreempt=false'], /--knob does not apply to review \(it is an option of check\)/),
     rejected('models --workers', ['models', '--workers', '1'], /--workers does not apply to models/),
     rejected('policies --policy', ['policies', '--policy', 'x'], /--policy does not apply to policies/),
     rejected('gallery --quiet', ['gallery', '--quiet'], /--quiet does not apply to gallery/),
@@ -213,7 +213,7 @@ const corpus: Record<string, Case[]> = {
     rejected('report -o onto a directory', ['report', 'x.json', '-o', at('a-dir')], /-o .*a-dir: is a directory/),
     rejected('report of a missing input', ['report', at('nowhere.json'), '-o', at('never.html')], /nowhere.json: bad-file: cannot read the result: no such file/, [at('never.html')]),
     rejected('report of a directory', ['report', at('a-dir'), '-o', at('never2.html')], /is a directory, not a JSON file/, [at('never2.html')]),
-    rejected('report of a file that is not JSON', ['report', at('file.txt'), '-o', at('never3.html')], /file.txt: bad-json: not valid JSON/, [at('never3.html')]),
+    rejected('report of a file that is not JSON', ['report', at('file.txt'), '-o', at('never3.html')], /file.txt:1:1: bad-json: not valid JSON/, [at('never3.html')]),
   ],
   'JSON output': [
     { what: 'a pass', args: ['check', G, '--preemptions', '1', '--migrations', '0', '--json'], exit: 0, says: /"kind": "check"/, stdout: 'json' },
