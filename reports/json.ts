@@ -299,6 +299,7 @@ export const schemaSync = {
     trap: true,
     'trap-sleep': true,
     wake: true,
+    ptrace: true,
     'syscall-exit': true,
     'membarrier-ipi': true,
   } satisfies Exactly<StepKind>,
