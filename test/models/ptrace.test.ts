@@ -9,6 +9,7 @@ import type { ModelInput } from '../../models/ir/schema.js';
 import { validateModel } from '../../models/ir/validate.js';
 import { Entry, EV_PREEMPT, Status } from '../../models/kernel/layout.js';
 import { PtraceStop } from '../../models/kernel/ptrace.js';
+import { resolveModel } from '../../models/library/resolve.js';
 import { checkModel } from '../../run/check.js';
 import { ptraceSetIpWords, ptraceStopWords, tracerResumesWords } from '../../run/decision-words.js';
 import { LabelKind as K, compile, exec, initial, stepTo, successors, system, view } from './semantics-helpers.js';
@@ -194,5 +195,25 @@ describe('tracer input and the models without one', () => {
     const withTracer = system(setIpModel('syscall-entry'), 'linux-4.18', {}, { reduce: true, symmetry: true });
     expect([withTracer.layout.ptraceStop.length, withTracer.reduced, withTracer.symmetric]).toEqual([1, false, false]);
     expect(system(stepped(), 'linux-4.18').layout.ptraceStop.length).toBe(0);
+  });
+});
+
+describe('the library model traced-counter', () => {
+  const check = async (tracer: number, policy: string): Promise<{ verdict: string; states: number }> => {
+    const r = await checkModel(resolveModel('traced-counter', [`tracer=${tracer}`]).ir, { policy, properties: ['all'] });
+    return { verdict: r.verdict === 'violation' ? r.property : r.verdict, states: r.stats.states };
+  };
+
+  it('single-step: every kernel aborts the stepped c.s. (G1 holds, T1 retries for ever)', async () => {
+    expect(await check(1, 'linux-4.18')).toEqual({ verdict: 'pass', states: 320 });
+    expect(await check(1, 'linux-6.19')).toEqual({ verdict: 'pass', states: 321 });
+  });
+
+  it('SETREGS to the commit: 4.18 aborts, 6.19 commits again (G1); c\' kills at the entry stop only (G2)', async () => {
+    expect(await check(2, 'linux-4.18')).toEqual({ verdict: 'pass', states: 1333 });
+    expect((await check(2, 'linux-6.19')).verdict).toBe('G1-atomicity');
+    expect((await check(2, "c'@4.18")).verdict).toBe('G2-no-false-kill');
+    expect(await check(3, "c'@4.18")).toEqual({ verdict: 'pass', states: 1333 });
+    expect((await check(3, 'linux-6.19')).verdict).toBe('G1-atomicity');
   });
 });
