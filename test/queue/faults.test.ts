@@ -37,13 +37,13 @@ describe.skipIf(missingRedis !== undefined)('faults on the queue', () => {
   it('Redis restarting without its data ends the run incomplete (exit 3): every cell incomplete, none holds', async () => {
     const run = runCli(['review', '--json', '--queue', redis.url]);
     const c = redis.client();
-    await until(async () => (await c.llen('bull:rseq-check:wait')) === 216);
+    await until(async () => (await c.llen('bull:rseq-check:wait')) === 270);
     await redis.kill();
     await redis.restart();
     const r = await run.done;
     expect(r.code).toBe(3);
     const doc = JSON.parse(r.stdout) as { cells: { verdict: string; states: number }[]; stoppedBy?: unknown };
-    expect(doc.cells).toHaveLength(216);
+    expect(doc.cells).toHaveLength(270);
     expect(new Set(doc.cells.map((x) => x.verdict))).toEqual(new Set(['incomplete']));
     expect(r.stderr).toMatch(/^review: the queue at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+ lost job [0-9a-f]{16}-\d+ \(did Redis restart without its data\?\); the cells not done are incomplete\n$/);
     expect(r.stderr + r.stdout).not.toContain(PASSWORD);
@@ -57,7 +57,7 @@ describe.skipIf(missingRedis !== undefined)('faults on the queue', () => {
     expect(await c.llen('bull:rseq-check:wait')).toBe(0);
 
     const run = runCli(['review', '--json', '--queue', redis.url]);
-    await until(async () => (await c.llen('bull:rseq-check:wait')) === 216);
+    await until(async () => (await c.llen('bull:rseq-check:wait')) === 270);
     run.child.kill('SIGINT');
     const stopped = await run.done;
     expect(stopped.code).toBe(3);

@@ -20,14 +20,14 @@ describe.skipIf(missingRedis !== undefined)('review on the queue', () => {
   }, 120_000);
   afterAll(async () => redis?.kill());
 
-  it('writes the in-process report (216 cells), one JSON document on stdout, and the workers say no password', async () => {
+  it('writes the in-process report (270 cells), one JSON document on stdout, and the workers say no password', async () => {
     const workers = startWorkers(redis.url, 2);
     const run = runCli(['review', '--json', '--queue', redis.url]);
     const r = await run.done;
     const stopped = await workers.stop();
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect((JSON.parse(r.stdout) as { cells: unknown[] }).cells).toHaveLength(216);
+    expect((JSON.parse(r.stdout) as { cells: unknown[] }).cells).toHaveLength(270);
     expect(withoutTimings(r.stdout)).toBe(withoutTimings(inProcess));
     // The document's provenance names the command line, its URL's password masked.
     expect(r.stdout).not.toContain(PASSWORD);
