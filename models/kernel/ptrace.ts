@@ -57,11 +57,6 @@ export interface TracedKernel extends KernelView {
   inRange(d: number, prog: number, ip: number): boolean;
 }
 
-/** Whether some thread's tracer sets its IP (the layout then has the `ptraceStop` field). */
-export function tracerSetsIp(ir: ModelIR): boolean {
-  return ir.threads.some((th) => (th.tracer?.setIp ?? -1) >= 0);
-}
-
 /** The IPs of program `pi` a tracer may move a thread to (live registers must hold there from any syscall stop). */
 export function tracerTargets(ir: ModelIR, pi: number): number[] {
   return ir.threads.filter((th) => th.program === pi && (th.tracer?.setIp ?? -1) >= 0).map((th) => th.tracer!.setIp);

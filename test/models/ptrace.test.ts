@@ -11,7 +11,7 @@ import { Entry, EV_PREEMPT, Status } from '../../models/kernel/layout.js';
 import { PtraceStop } from '../../models/kernel/ptrace.js';
 import { resolveModel } from '../../models/library/resolve.js';
 import { checkModel } from '../../run/check.js';
-import { ptraceSetIpWords, ptraceStopWords, tracerResumesWords } from '../../run/decision-words.js';
+import { ptraceSetIpWords, ptraceStopWords } from '../../run/decision-words.js';
 import { LabelKind as K, compile, exec, initial, stepTo, successors, system, view } from './semantics-helpers.js';
 
 /**
@@ -42,8 +42,8 @@ function stepped(): ModelInput {
 }
 
 /**
- * 0 rseq_cs = &cs; 1 start: r1 = counter; 2 r1 += 1; 3 counter = r1 (commit); 4 post: goto
- * after; 5 abort: goto 0; 6 after: write(2) (rseq_cs still set); 7 done. The tracer stops T1 at
+ * 0 arm: rseq_cs = &cs; 1 start: r1 = counter; 2 r1 += 1; 3 counter = r1 (commit); 4 post: goto
+ * after; 5 abort: goto arm; 6 after: write(2) (rseq_cs still set); 7 done. The tracer stops T1 at
  * the write and may set its IP back to `start`.
  */
 function setIpModel(stop: 'syscall-entry' | 'syscall-exit'): ModelInput {
@@ -53,12 +53,12 @@ function setIpModel(stop: 'syscall-entry' | 'syscall-exit'): ModelInput {
     .program(
       'main',
       seq(
-        I.arm('cs'),
+        I.arm('cs', { label: 'arm' }),
         I.load('r1', { var: 'counter' }, { label: 'start' }),
         I.add('r1', 1),
         I.store({ var: 'counter' }, 'r1'),
         I.jmp('after', { label: 'post' }),
-        I.jmp(0, { label: 'abort' }),
+        I.jmp('arm', { label: 'abort' }),
         I.syscall('write', { label: 'after' }),
         I.done(),
         { code: [], descriptors: { cs: { start: 'start', postCommit: 'post', abort: 'abort' } } },
