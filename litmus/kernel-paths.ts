@@ -8,8 +8,8 @@
  * explored with under the running kernel's preset. A wired case (`wired: true`) is held against
  * the outcomes the model explores, as the generated cases are; `expected` is the set worked out
  * by hand from rseq-semantics.md and the kernel sources, which test/litmus holds the explored set
- * against. ptrace-step stays unwired: the model has no tracer (ptrace) event, so the kernel is
- * held against `expected` and the verdict says so ("the hand-worked set").
+ * against. Every case is wired; a case with `wired: false` would be held against `expected`
+ * and its verdict would say so ("the hand-worked set").
  */
 import { readFileSync } from 'node:fs';
 import { I, ModelBuilder, seq, type Fragment } from '../models/ir/builder.js';
@@ -145,10 +145,16 @@ function execFailure(): KernelPathCase {
   };
 }
 
-/** A tracer single-steps (odd runs) or continues (even runs) a tracee through a c.s. that gives up after 3 aborts. */
+/**
+ * A tracer single-steps (odd runs) or continues (even runs) a tracee through a c.s. that gives up
+ * after 3 aborts. The model's tracee is a fork child, T2 single-stepped by its tracer
+ * (models/kernel/ptrace.ts), T3 not: the parent T1 picks one through a choice c.s. whose commit
+ * stores stepped=1 and which a preemption aborts (stepped stays 0), then forks that child; the
+ * child runs cs_counted_increment of the C side.
+ */
 function ptraceStep(): KernelPathCase {
   const model = new ModelBuilder('litmus-ptrace-step')
-    .describe('a c.s. counter += 1 that counts its aborts and gives up at 3; stepped=1: a tracer single-steps it (every step is a ptrace stop)')
+    .describe('a c.s. committed += 1 that counts its aborts and gives up at 3; stepped=1: a tracer single-steps it (every step is a ptrace stop)')
     .cpus(1)
     .memory('stepped', { max: 1 })
     .memory('committed', { max: 1 })
@@ -156,11 +162,42 @@ function ptraceStep(): KernelPathCase {
     .program(
       'main',
       seq(
-        criticalSection('s', [I.load('r1', { var: 'committed' }), I.add('r1', 1), I.store({ var: 'committed' }, 'r1', { label: 's_commit' })], { next: 'end' }),
-        I.done({ label: 'end' }),
+        // The choice: committed (stepped=1) or aborted by a preemption (stepped=0).
+        I.arm('choice_cs'),
+        I.nop({ label: 'choice_start' }),
+        I.store({ var: 'stepped' }, 1),
+        I.clear({ label: 'choice_post' }),
+        I.load('r1', { var: 'stepped' }, { label: 'chosen' }),
+        I.br('eq', 'r1', 1, 'fork_stepped'),
+        I.syscall('fork', { child: 'T3', dst: 'r2' }),
+        I.jmp('forked'),
+        I.syscall('fork', { child: 'T2', dst: 'r2', label: 'fork_stepped' }),
+        I.br('ne', 'r2', 0, 'parent_done', { label: 'forked' }),
+        // cs_counted_increment: no cpu_id check; an abort counts itself and retries below 3.
+        I.arm('s_cs', { label: 's_retry' }),
+        I.load('r1', { var: 'committed' }, { label: 's_start' }),
+        I.add('r1', 1),
+        I.store({ var: 'committed' }, 'r1'),
+        I.jmp('s_end', { label: 's_post' }),
+        I.addm({ var: 'attempts' }, 1, { label: 's_abort' }),
+        I.load('r3', { var: 'attempts' }),
+        I.br('lt', 'r3', 3, 's_retry'),
+        I.clear({ label: 's_end' }),
+        I.done(),
+        I.done({ label: 'parent_done' }),
+        I.jmp('chosen', { label: 'choice_abort' }),
+        {
+          code: [],
+          descriptors: {
+            choice_cs: { start: 'choice_start', postCommit: 'choice_post', abort: 'choice_abort' },
+            s_cs: { start: 's_start', postCommit: 's_post', abort: 's_abort' },
+          },
+        },
       ),
     )
     .thread({ name: 'T1', program: 'main', cpu: 'C0' })
+    .thread({ name: 'T2', program: 'main', cpu: 'C0', dormant: true, tracer: { singleStep: true } })
+    .thread({ name: 'T3', program: 'main', cpu: 'C0', dormant: true })
     .build();
   return {
     id: 'ptrace-step',
@@ -175,8 +212,8 @@ function ptraceStep(): KernelPathCase {
       'stepped=0 committed=1 attempts=2',
       'stepped=1 committed=0 attempts=3',
     ],
-    wired: false,
-    awaiting: 'the model has no tracer (ptrace) event: this case stays hand-worked (a ptrace stop per step and the choice stepped=0/1; the abort path does not count attempts or give up at 3)',
+    wired: true,
+    awaiting: '',
     plan: NO_PLAN,
   };
 }

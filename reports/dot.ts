@@ -50,6 +50,7 @@ const KIND_STYLES: Readonly<Record<StepKind, KindStyle>> = {
   instruction: { shape: 'box', color: 'black', style: 'rounded', legend: 'instruction' },
   schedule: { shape: 'house', color: 'darkgreen', legend: 'scheduled onto a CPU' },
   wake: { shape: 'house', color: 'darkgreen', style: 'dashed', legend: 'wake-up' },
+  ptrace: { shape: 'cds', color: 'darkred', legend: 'tracer sets the IP (ptrace)' },
   preempt: { shape: 'hexagon', color: 'darkorange', legend: 'preemption' },
   migrate: { shape: 'polygon', skew: 0.25, color: 'blue', legend: 'migration' },
   signal: { shape: 'octagon', color: 'purple', legend: 'signal delivery' },

@@ -308,6 +308,7 @@ export const schemaSync = {
     trap: true,
     'trap-sleep': true,
     wake: true,
+    ptrace: true,
     'syscall-exit': true,
     'membarrier-ipi': true,
   } satisfies Exactly<StepKind>,

@@ -83,3 +83,18 @@ export function commitWords(desc: string): string {
 export function preemptedAtExitWords(ins: Instr): string {
   return ins.op === 'syscall' && ins.name === 'sched_yield' ? 'sched_yield: the scheduler switches to a task ready on this CPU' : 'preempted at syscall exit';
 }
+
+/** `ptrace-stop`: the thread stops for its tracer (ptrace_stop → schedule: a context switch). */
+export function ptraceStopWords(thread: string, why: 'single-step' | 'syscall'): string {
+  return why === 'single-step' ? `${thread} takes the single-step trap and stops for its tracer (a switch out)` : `${thread} stops for its tracer at the syscall (a switch out)`;
+}
+
+/** `ptrace-set-ip`: the tracer rewrote the stopped thread's IP, then resumed it. */
+export function ptraceSetIpWords(thread: string, from: string, to: string, cpu: string): string {
+  return `the tracer sets ${thread}'s IP from ${from} to ${to} (PTRACE_SETREGS) and resumes it (ready on ${cpu})`;
+}
+
+/** A `wake` of a thread stopped for its tracer: the tracer resumes it. */
+export function tracerResumesWords(thread: string, cpu: string): string {
+  return `the tracer resumes ${thread} (ready on ${cpu})`;
+}

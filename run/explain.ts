@@ -3,6 +3,7 @@ import type { TransitionSystem } from '../checker/transition-system.js';
 import type { Decision, ExplainedStep, ExplainedTrace, StepKind } from './explained-trace.js';
 import { bothSinks, DecisionLog, type KernelDecision } from '../models/kernel/decisions.js';
 import { Status } from '../models/kernel/layout.js';
+import { PtraceStop } from '../models/kernel/ptrace.js';
 import { decodeValue, RSEQ_CPU_ID_UNINITIALIZED } from '../models/kernel/encoding.js';
 import {
   abortWords,
@@ -15,10 +16,13 @@ import {
   lazyClearWords,
   notAbortedWords,
   preemptedAtExitWords,
+  ptraceSetIpWords,
+  ptraceStopWords,
   sharedAbortWords,
   sigreturnKillWords,
   sigreturnWords,
   sigsegvHandlerWords,
+  tracerResumesWords,
 } from './decision-words.js';
 import { registersWritten } from '../models/kernel/liveness.js';
 import { decodeLabel, LabelKind } from '../models/system/labels.js';
@@ -74,6 +78,11 @@ export function explainPath(
   const where = (prog: number, ip: number): string => {
     const p = ir.programs[prog]!;
     return `${p.name}:${ip}${p.labels[ip] ? ` (${p.labels[ip]})` : ''}`;
+  };
+  // A blocked thread stopped for its tracer (single-stepped, or at a syscall stop): its wake is the tracer's resume.
+  const stoppedForTracer = (s: Int32Array, t: number): boolean => {
+    const tr = ir.threads[t]!.tracer;
+    return tr !== undefined && (tr.singleStep || (L.ptraceStop.length > 0 && k.get(s, L.ptraceStop[t]!) === PtraceStop.atSyscall));
   };
   const csAt = (s: Int32Array, t: number): string => {
     const { f, prog, ip } = ipOf(s, t);
@@ -132,6 +141,8 @@ export function explainPath(
           for (let c = 0; c < ir.memory.cells; c++) if (k.get(p, L.mem[c]!) !== k.get(s, L.mem[c]!)) commitCells.push({ step: i, cell: c });
         }
         if (kind === LabelKind.instructionPreemptedAtExit) decisions.push({ kind: 'other', text: preemptedAtExitWords(prog.code[before.ip]!) });
+        const stop = first(taken, 'ptrace-stop');
+        if (stop) decisions.push({ kind: 'other', text: ptraceStopWords(tn, stop.why) });
         break;
       }
       case LabelKind.preempt:
@@ -160,9 +171,12 @@ export function explainPath(
         what = `${tn} scheduled in on ${ir.cpus[arg]}, returns to user at ${where(before.prog, before.ip)}${csAt(p, t)}`;
         if (k.get(p, L.anyCpu[t]!) === 1) decisions.push({ kind: 'other', text: `${tn} waited on no particular CPU (its migrations change nothing else): placed on ${ir.cpus[arg]}` });
         break;
-      case LabelKind.wake:
-        what = `${tn} wakes up (ready on ${cpuBefore})`;
+      case LabelKind.wake: {
+        const set = first(taken, 'ptrace-set-ip');
+        if (set) what = ptraceSetIpWords(tn, where(before.prog, set.fromIp), where(before.prog, set.toIp), cpuBefore);
+        else what = stoppedForTracer(p, t) ? tracerResumesWords(tn, cpuBefore) : `${tn} wakes up (ready on ${cpuBefore})`;
         break;
+      }
       case LabelKind.wakeBySignal:
         what = `signal interrupts ${tn}'s sleep (-ERESTARTSYS)`;
         break;
@@ -234,7 +248,9 @@ export function explainPath(
     const cpuAfter = k.get(s, L.status[t]!) === Status.Running ? ir.cpus[k.get(s, L.cpu[t]!)]! : null;
     const text = decisions.length > 0 ? `${what}: ${decisions.map((d) => d.text).join('; ')}` : what;
     const changed = values.step({ before: p, after: s, ...(raw ? { raw } : {}), thread: t, written, decisions: taken, idsSeen });
-    out.push({ index: i, kind: kindOf[kind] ?? 'instruction', thread: tn, cpu: cpuAfter ?? (kind === LabelKind.migrate ? ir.cpus[arg]! : cpuBefore), ...(instruction ? { instruction } : {}), decisions, rseqCs, inCs, text, witness: false, values: changed });
+    // A wake with arg 1: the tracer set the IP before it resumed the thread.
+    const stepKind = kind === LabelKind.wake && arg === 1 ? 'ptrace' : (kindOf[kind] ?? 'instruction');
+    out.push({ index: i, kind: stepKind, thread: tn, cpu: cpuAfter ?? (kind === LabelKind.migrate ? ir.cpus[arg]! : cpuBefore), ...(instruction ? { instruction } : {}), decisions, rseqCs, inCs, text, witness: false, values: changed });
   });
 
   // Witnesses: the last step, and for lost updates the last two commits to one cell.

@@ -16,6 +16,7 @@ export type StepKind =
   | 'trap'
   | 'trap-sleep'
   | 'wake'
+  | 'ptrace'
   | 'syscall-exit'
   | 'membarrier-ipi';
 

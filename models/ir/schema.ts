@@ -140,6 +140,17 @@ export const threadSchema = z
      * `registered: false` (the thread registers during the model).
      */
     staleRseqCs: name.optional(),
+    /**
+     * A tracer (ptrace) attached to the thread (rseq-semantics.md §2.7, §5.2 S10): `singleStep`,
+     * PTRACE_SINGLESTEP, stops it after every instruction; `setIp`, PTRACE_SYSCALL then
+     * PTRACE_SETREGS, stops it at each syscall until the tracer, once, sets its IP to that label
+     * of its program, at the syscall-entry stop (the exit path sees the new IP) or the exit stop
+     * (rseq_syscall already ran). @defaultValue no tracer
+     */
+    tracer: z
+      .object({ singleStep: z.boolean().optional(), setIp: name.optional(), stop: z.enum(['syscall-entry', 'syscall-exit']).optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -77,6 +77,17 @@ export interface ThreadIR {
   readonly sigsegvHandler: number;
   /** Descriptor index + 1 that the area's rseq_cs holds at the start (left by an earlier user), or 0. */
   readonly staleRseqCs: number;
+  /** The thread's tracer (ptrace), or undefined (models/kernel/ptrace.ts). */
+  readonly tracer?: TracerIR;
+}
+
+/** A tracer attached to a thread: single-steps it, or sets its IP once at a syscall stop. */
+export interface TracerIR {
+  readonly singleStep: boolean;
+  /** The IP (of the thread's main program) the tracer sets with PTRACE_SETREGS, or -1. */
+  readonly setIp: number;
+  /** Whether the IP is set at the syscall-entry stop (the exit path sees it) or the syscall-exit stop. */
+  readonly stop: 'syscall-entry' | 'syscall-exit';
 }
 
 export const NO_RESTART_PREEMPT = 1;

@@ -11,6 +11,7 @@ import {
   type Operand,
   type ProgramIR,
   type ThreadIR,
+  type TracerIR,
 } from './types.js';
 
 export type ValidationResult = { readonly ok: true; readonly ir: ModelIR } | { readonly ok: false; readonly errors: readonly InputError[] };
@@ -232,6 +233,19 @@ export function validateModel(input: unknown, file = '<builder>', jsonText?: str
     };
   });
 
+  const tracerOf = (tr: NonNullable<ModelInput['threads'][number]['tracer']>, program: number, path: (string | number)[]): TracerIR => {
+    if (!tr.singleStep && tr.setIp === undefined) err('bad-thread', path, 'a tracer single-steps the thread ("singleStep": true) or sets its IP ("setIp": a label)');
+    if (tr.stop !== undefined && tr.setIp === undefined) err('bad-thread', [...path, 'stop'], '"stop" says where "setIp" happens: give "setIp" too');
+    let setIp = -1;
+    if (tr.setIp !== undefined && program >= 0) {
+      const labels = programs[program]!.labels;
+      setIp = labels.indexOf(tr.setIp);
+      const known = labels.filter((l): l is string => l !== undefined);
+      if (setIp < 0) err('unknown-label', [...path, 'setIp'], `"${tr.setIp}" is not a label of program ${programNames[program]}, the thread's program`, hintFor(tr.setIp, known));
+    }
+    return { singleStep: tr.singleStep ?? false, setIp, stop: tr.stop ?? 'syscall-entry' };
+  };
+
   const threads: ThreadIR[] = m.threads.map((t, i) => {
     const path = ['threads', i];
     const cpuOf = (c: string, p: (string | number)[]): number => {
@@ -255,9 +269,11 @@ export function validateModel(input: unknown, file = '<builder>', jsonText?: str
     // The C handler returns (rt_sigreturn) or ends the thread (exit): one of the two ends it.
     if (typeof t.sigsegvHandler === 'string' && segv >= 0 && !programs[segv]!.code.some((c) => c.op === 'sigreturn' || c.op === 'done'))
       err('bad-handler', [...path, 'sigsegvHandler'], `SIGSEGV handler program ${t.sigsegvHandler} has neither sigreturn nor done`);
+    const program = programIndex(t.program, [...path, 'program']);
+    const tracer = t.tracer === undefined ? undefined : tracerOf(t.tracer, program, [...path, 'tracer']);
     return {
       name: threadNames[i]!,
-      program: programIndex(t.program, [...path, 'program']),
+      program,
       cpu,
       allowed,
       handler,
@@ -266,6 +282,7 @@ export function validateModel(input: unknown, file = '<builder>', jsonText?: str
       dormant: t.dormant ?? false,
       sigsegvHandler: segv,
       staleRseqCs: stale + 1,
+      ...(tracer ? { tracer } : {}),
     };
   });
 

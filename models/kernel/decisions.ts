@@ -1,7 +1,7 @@
 import type { KillReason } from '../../properties/codes.js';
 
 /** The kind of a kernel event, for G1's "should have aborted" and the NO_RESTART exemptions. */
-export type EventClass = 'preempt' | 'migrate' | 'signal' | 'membarrier' | 'trap' | 'fork';
+export type EventClass = 'preempt' | 'migrate' | 'signal' | 'membarrier' | 'trap' | 'fork' | 'ptrace';
 
 /** Why the kernel killed the process (properties/codes.ts names them in words). */
 export type KillReasonCode = (typeof KillReason)[keyof typeof KillReason];
@@ -59,6 +59,10 @@ export type KernelDecision =
   | { readonly kind: 'sigreturn'; readonly thread: number; readonly level: number }
   /** A syscall entered the kernel (`inCs`: its instruction is inside the c.s. the thread armed). */
   | { readonly kind: 'syscall-entry'; readonly thread: number; readonly name: string; readonly inCs: boolean }
+  /** The thread stopped for its tracer (ptrace_stop → schedule): after a single-stepped instruction (the debug trap), or at a syscall. */
+  | { readonly kind: 'ptrace-stop'; readonly thread: number; readonly why: 'single-step' | 'syscall' }
+  /** The tracer rewrote the stopped thread's IP (PTRACE_SETREGS) from `fromIp` to `toIp` (frame 0). */
+  | { readonly kind: 'ptrace-set-ip'; readonly thread: number; readonly fromIp: number; readonly toIp: number }
   /** User instruction inside the range of the descriptor the frame armed. */
   | { readonly kind: 'cs-instruction'; readonly thread: number; readonly desc: number }
   /** User instruction that is the last of that range: the commit. */

@@ -4,6 +4,7 @@ import { decodeValue, encodeValue, MIN_VALUE, RSEQ_CPU_ID_UNINITIALIZED } from '
 import { execveFails, execveSucceeds } from './exec.js';
 import { WorkKind } from './kernel-work.js';
 import { Entry, Status } from './layout.js';
+import { ptraceStop, stepsAfter, stopsAtSyscall } from './ptrace.js';
 import type { KernelSemantics } from './semantics.js';
 
 /** What executing one instruction left to the caller. */
@@ -20,12 +21,15 @@ export const StepOutcome = {
  */
 export class Interpreter {
   private readonly R: number;
+  /** Whether some thread has a tracer (models/kernel/ptrace.ts). */
+  private readonly traced: boolean;
 
   constructor(
     private readonly ir: ModelIR,
     private readonly k: KernelSemantics,
   ) {
     this.R = ir.registers;
+    this.traced = ir.threads.some((th) => th.tracer !== undefined);
   }
 
   private reg(s: Int32Array, f: number, r: number): number {
@@ -169,6 +173,8 @@ export class Interpreter {
         return this.syscall(s, t, ins, ip, preemptAtExit, cpuOf);
     }
     k.set(s, L.ip[f]!, next);
+    // A single-stepped thread takes the debug trap and stops for its tracer (models/kernel/ptrace.ts).
+    if (this.traced && stepsAfter(this.ir, t, ins)) ptraceStop(k, s, t, true);
     return StepOutcome.Complete;
   }
 
@@ -230,6 +236,11 @@ export class Interpreter {
     }
     // Paused inside the syscall where an IPI may land (models/kernel/kernel-work.ts).
     if (k.killed(s) || k.work.kind(s, t) !== WorkKind.none) return StepOutcome.Complete;
+    if (this.traced && stopsAtSyscall(k, s, t, ins)) {
+      // The tracer's syscall stop (a blocking syscall's sleep, if any, ended before it).
+      ptraceStop(k, s, t, false);
+      return StepOutcome.Complete;
+    }
     if (blocks) {
       // Sleeping is a context switch from kernel mode (user_irq stays clear).
       k.noteEvent(s, t, 'preempt');

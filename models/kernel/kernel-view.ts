@@ -1,4 +1,5 @@
 import type { ModelIR } from '../ir/types.js';
+import type { DecisionSink } from './decisions.js';
 import type { RseqLayout } from './layout.js';
 import type { Policy } from './policy.js';
 
@@ -12,6 +13,7 @@ export interface KernelView {
   readonly policy: Policy;
   readonly rework: boolean;
   readonly trackMmCid: boolean;
+  readonly sink: DecisionSink | undefined;
   get(s: Int32Array, f: number): number;
   set(s: Int32Array, f: number, v: number): void;
   programOf(s: Int32Array, t: number, l: number): number;

@@ -111,6 +111,8 @@ export class RseqLayout {
   readonly segvFatal: Int32Array;
   /** Ghost: that fault's kill would not be justified (G2), judged when the fault happened. */
   readonly segvUnjustified: Int32Array;
+  /** Per thread, empty unless a thread's tracer sets its IP: its PtraceStop (models/kernel/ptrace.ts). */
+  readonly ptraceStop: Int32Array;
 
   readonly levels: number;
   readonly threads: number;
@@ -189,6 +191,7 @@ export class RseqLayout {
     this.segvFrame = segv ? per('segvFrame', bitsFor(levels - 1)) : new Int32Array(0);
     this.segvFatal = segv ? per('segvFatal', 4) : new Int32Array(0);
     this.segvUnjustified = segv ? per('segvUnjustified', 1) : new Int32Array(0);
+    this.ptraceStop = ir.threads.some((th) => (th.tracer?.setIp ?? -1) >= 0) ? per('ptraceStop', 2) : new Int32Array(0);
     this.bits = b.build();
     this.threadWordStart = Int32Array.from({ length: T }, (_, t) => this.bits.groups.get(`t${t}`)!.start);
     this.threadWords = this.bits.groups.get('t0')!.count;

@@ -9,6 +9,7 @@ import { encodeCachedCpu, encodeValue, RSEQ_CPU_ID_UNINITIALIZED } from './encod
 import { enterGuest, inKvmRun } from './kvm.js';
 import { sigsegvCaught, sigsegvLoops } from './signal-faults.js';
 import { KernelWork, WorkKind } from './kernel-work.js';
+import { leaveSyscallStop } from './ptrace.js';
 
 export type { EventClass } from './decisions.js';
 
@@ -31,6 +32,8 @@ const exemptBit: Record<EventClass, number> = {
   membarrier: 0,
   trap: NO_RESTART_PREEMPT,
   fork: 0,
+  // A ptrace stop is a context switch: rseq_preempt's PREEMPT bit (models/kernel/ptrace.ts).
+  ptrace: NO_RESTART_PREEMPT,
 };
 
 /**
@@ -284,6 +287,8 @@ export class KernelSemantics {
         return p.abortOnTrap;
       case 'fork':
         return true;
+      case 'ptrace':
+        return p.abortOnPreempt;
     }
   }
 
@@ -660,6 +665,12 @@ export class KernelSemantics {
     this.set(s, L.sysExitCheck[t]!, 0);
   }
 
+  /** The exit check of the syscall in progress, now (before a tracer's syscall-exit stop); it does not run again at its exit. */
+  syscallExitCheckNow(s: Int32Array, t: number): void {
+    this.syscallExitChecks(s, t);
+    this.set(s, this.L.sysExitCheck[t]!, 0);
+  }
+
   /** The policy's check at syscall exit (c', d with exit check, L619 debug), with ip_x. */
   private syscallExitChecks(s: Int32Array, t: number): void {
     const L = this.L;
@@ -712,6 +723,7 @@ export class KernelSemantics {
       this.set(s, L.mmCid[t]!, mmCid);
       if (this.rework) this.set(s, L.idsChanged[t]!, 1);
     }
+    leaveSyscallStop(this, s, t);
     if (this.rework) this.schedSwitchEvent(s, t);
     if (inKvmRun(this, s, t)) enterGuest(this, s, t);
     this.returnToUser(s, t);

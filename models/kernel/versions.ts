@@ -60,6 +60,9 @@ const mainline: readonly { readonly from: number; readonly preset: string; reado
  * 6eb350a22331 ("rseq: Protect event mask against membarrier IPI": 5.10.y and 5.15.y got none, the
  * patch failed to apply there); e9766e6f7d33 ("rseq: Protect rseq_reset() against interrupts") and
  * 2cb68e45120d ("rseq: Set rseq::cpu_id_start to 0 on unregistration"): 7.0.7, none in 6.19.y.
+ * Checked against the stored kernel mail archives (issue #16): fd881d0a085f was queued for 6.14
+ * stable ("[PATCH AUTOSEL 6.14 228/642]", X-stable-base 6.14.5, May 2025); the first point
+ * release of each series above (and b9eac6a9d93c in 7.0.10) could not be confirmed there.
  */
 const backports: readonly { readonly series: number; readonly patch: number; readonly knob: string; readonly commit: string }[] = [
   { series: 5010, patch: 240, knob: 'registrationClearsRseqCs=true', commit: 'fd881d0a085f' },

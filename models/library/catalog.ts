@@ -1,6 +1,7 @@
 import { InputErrors, suggest, type InputError } from '../ir/errors.js';
 import type { ModelInput } from '../ir/schema.js';
 import { percpuCounter, plainCounter } from './percpu-counter.js';
+import { tracedCounter } from './traced-counter.js';
 
 /** A parameter of a built-in model. */
 export interface ParamDef {
@@ -40,6 +41,16 @@ const builtins: readonly BuiltinModel[] = [
       { name: 'cpus', default: 2, min: 1, max: 4, doc: 'CPUs' },
     ],
     build: (p) => plainCounter({ threads: p.threads!, ops: p.ops!, cpus: p.cpus! }),
+  },
+  {
+    name: 'traced-counter',
+    summary: 'the per-CPU counter with a ptrace tracer on T1: single-stepped, or its IP set back to its commit at a later syscall stop (S10)',
+    params: [
+      { name: 'tracer', default: 2, min: 1, max: 3, doc: '1 single-step; 2 SETREGS at the syscall-entry stop; 3 at the syscall-exit stop' },
+      { name: 'threads', default: 2, min: 1, max: 3, doc: 'worker threads (T1 traced)' },
+      { name: 'cpus', default: 2, min: 1, max: 3, doc: 'CPUs' },
+    ],
+    build: (p) => tracedCounter({ tracer: p.tracer!, threads: p.threads!, cpus: p.cpus! }),
   },
 ];
 

@@ -36,7 +36,11 @@ const LABEL_KIND_MASK = 0x1f;
 /** Bits 5-8: the acting thread. */
 const LABEL_THREAD_SHIFT = 5;
 const LABEL_THREAD_MASK = 0xf;
-/** Bits 9 and up: the argument (the target CPU of a migration, the thread switched in by a preemption, ...). */
+/**
+ * Bits 9 and up: the argument (the target CPU of a migration, the thread switched in by a
+ * preemption, 1 for a `wake` of a thread stopped for its tracer that the tracer first gave a
+ * new IP (PTRACE_SETREGS, models/kernel/ptrace.ts), ...).
+ */
 const LABEL_ARG_SHIFT = 9;
 
 export function makeLabel(kind: number, thread: number, arg = 0): number {

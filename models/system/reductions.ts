@@ -17,7 +17,8 @@ export function symmetryIsSound(ir: ModelIR): boolean {
   const same = rest.every(
     (t) => t.program === first.program && t.handler === first.handler && t.sigsegvHandler === first.sigsegvHandler && t.registered === first.registered && t.flags === first.flags && !t.dormant && t.allowed.join() === first.allowed.join(),
   );
-  if (!same || first.dormant) return false;
+  // A tracer's stops and IP writes are not part of the comparison: no symmetry with one.
+  if (!same || first.dormant || ir.threads.some((t) => t.tracer !== undefined)) return false;
   if (ir.memory.vars.some((v) => v.perthread)) return false;
   if (ir.programs.some((p) => p.code.some((i) => i.op === 'syscall' && (i.name === 'fork' || i.name === 'clone_vm')))) return false;
   return !propertiesNameAThread(ir);
@@ -41,7 +42,9 @@ function propertiesNameAThread(ir: ModelIR): boolean {
  * reductions (reductionNames) need no such condition: no expression atom reads what they change.
  */
 export function reductionsAreSound(ir: ModelIR): boolean {
-  return !propertiesNameAThread(ir);
+  // A single-stepped thread stops after every instruction, so "an event before a local
+  // instruction equals the same event after it" no longer holds: no fusion with a tracer.
+  return !propertiesNameAThread(ir) && !ir.threads.some((t) => t.tracer !== undefined);
 }
 
 /**

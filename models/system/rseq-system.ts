@@ -5,6 +5,7 @@ import type { RangeMemo } from '../../checker/range-memo.js';
 import { encodeCachedCpu, encodeValue, NO_CACHED_CPU, RSEQ_CPU_ID_UNINITIALIZED } from '../kernel/encoding.js';
 import { Interpreter, StepOutcome } from '../kernel/interpreter.js';
 import { initialMmCids } from '../kernel/exec.js';
+import { canSetIp, tracerTargets } from '../kernel/ptrace.js';
 import { kernelWorkPossible, WorkKind } from '../kernel/kernel-work.js';
 import { RseqLayout, Status } from '../kernel/layout.js';
 import type { Policy } from '../kernel/policy.js';
@@ -143,7 +144,7 @@ export class RseqSystem implements TransitionSystem {
       liveRegisters(
         p,
         ir.registers,
-        ir.descriptors.filter((d) => d.program === pi).map((d) => d.abort),
+        [...ir.descriptors.filter((d) => d.program === pi).map((d) => d.abort), ...tracerTargets(ir, pi)],
       ),
     );
     const rangeMask = descriptorRangeMasks(ir);
@@ -334,6 +335,12 @@ export class RseqSystem implements TransitionSystem {
           copyWords(out, state);
           steps.local(out, t, Local.wake);
           if (emit(makeLabel(LabelKind.wake, t))) return;
+          if (canSetIp(k, state, t)) {
+            // The tracer sets the stopped thread's IP, then resumes it.
+            copyWords(out, state);
+            steps.local(out, t, Local.ptraceSetIp);
+            if (emit(makeLabel(LabelKind.wake, t, 1))) return;
+          }
         }
         // A floating thread's migrations change nothing (CanonicalForm): none is explored.
         if ((left & (1 << Budget.migrate)) !== 0 && F.anyCpu[t] === 0) {

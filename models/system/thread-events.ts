@@ -2,6 +2,7 @@ import type { ModelIR } from '../ir/types.js';
 import { encodeValue } from '../kernel/encoding.js';
 import { Entry, Status, type RseqLayout } from '../kernel/layout.js';
 import { finishKernelWork } from '../kernel/ipi-races.js';
+import { setIp } from '../kernel/ptrace.js';
 import type { KernelSemantics } from '../kernel/semantics.js';
 import type { CanonicalForm } from './canonical.js';
 
@@ -18,6 +19,7 @@ export const Local = {
   migrateReady: 8,
   signalSwitchedOut: 9,
   kernelWork: 10,
+  ptraceSetIp: 11,
 } as const;
 export const LOCAL_OPS = Object.keys(Local).length;
 
@@ -83,6 +85,10 @@ export class ThreadEvents {
         break;
       case Local.kernelWork:
         finishKernelWork(k, s, t);
+        break;
+      case Local.ptraceSetIp:
+        setIp(k, s, t);
+        if (!k.killed(s)) k.set(s, L.status[t]!, Status.Ready);
         break;
       case Local.signalSwitchedOut: {
         k.set(s, L.sigPending[t]!, 1);

@@ -79,9 +79,9 @@ describe.concurrent('limits and signals end a run as incomplete', () => {
     expect(doc).toMatchObject({ kind: 'review', stoppedBy: { kind: 'interrupted', signal: 'SIGINT' } });
     const cells = doc['cells'] as { verdict: string }[];
     const done = cells.filter((c) => c.verdict !== 'incomplete').length;
-    expect(cells.length).toBe(216);
-    expect(done).toBeLessThan(216);
-    expect(readFileSync(join(dir, 'review.md'), 'utf8')).toContain(`INCOMPLETE: stopped by SIGINT: ${done} of 216 cells done; the others are incomplete.`);
+    expect(cells.length).toBe(270);
+    expect(done).toBeLessThan(270);
+    expect(readFileSync(join(dir, 'review.md'), 'utf8')).toContain(`INCOMPLETE: stopped by SIGINT: ${done} of 270 cells done; the others are incomplete.`);
     expect(JSON.parse(readFileSync(join(dir, 'review.json'), 'utf8'))).toMatchObject({ stoppedBy: { kind: 'interrupted', signal: 'SIGINT' } });
     expect(readFileSync(join(dir, 'report.html'), 'utf8')).toContain('the review was stopped by an interrupt (Ctrl-C) before this cell was done');
   });
@@ -90,7 +90,7 @@ describe.concurrent('limits and signals end a run as incomplete', () => {
     const r = await runCli(['review', '--workers', '1', '--max-seconds', '1']);
     expect(r.code).toBe(3);
     expect(r.stdout).toMatch(/^\| scenario \| /);
-    expect(r.stdout).toMatch(/INCOMPLETE: stopped by the time limit \(1\): \d+ of 216 cells done; the others are incomplete\.$/m);
+    expect(r.stdout).toMatch(/INCOMPLETE: stopped by the time limit \(1\): \d+ of 270 cells done; the others are incomplete\.$/m);
   });
 
   it('review: --max-states caps each cell, whose stop it names, in JSON', async () => {
@@ -100,8 +100,9 @@ describe.concurrent('limits and signals end a run as incomplete', () => {
     expect(doc).toMatchObject({ kind: 'review', stoppedBy: { kind: 'states', bound: 20 } });
     const cells = doc['cells'] as { verdict: string; states: number; stoppedBy?: unknown }[];
     const stopped = cells.filter((c) => c.verdict === 'incomplete');
-    // 64 of the 216 cells need at most 20 states for each of G1, G2 and G3 (counted today).
-    expect(cells.length - stopped.length).toBe(64);
+    // 83 of the 270 cells need at most 20 states for each of G1, G2 and G3 (counted today: 64
+    // of the 216 before the S10 rows, 19 of the 54 S10 cells).
+    expect(cells.length - stopped.length).toBe(83);
     for (const c of stopped) expect(c.stoppedBy).toEqual({ kind: 'states', bound: 20 });
   });
 
@@ -109,7 +110,7 @@ describe.concurrent('limits and signals end a run as incomplete', () => {
     // The process alone is larger than 40 MB: every cell after the first check of the bound stops.
     const r = await runCli(['review', '--workers', '1', '--max-memory', '40']);
     expect(r.code).toBe(3);
-    expect(r.stdout).toMatch(/INCOMPLETE: stopped by the memory limit \(40\): \d+ of 216 cells done; the others are incomplete\.$/m);
+    expect(r.stdout).toMatch(/INCOMPLETE: stopped by the memory limit \(40\): \d+ of 270 cells done; the others are incomplete\.$/m);
   });
 
   it('a second SIGINT ends the run at once (exit 130), without a result', async () => {

@@ -58,6 +58,16 @@ const expected: Record<string, CellVerdict[]> = {
   // futex_wait() outside any c.s., restarted after a signal (-ERESTARTSYS): only b's pointer test
   // fires, because rseq_cs is still set lazily.
   S9: [H, H, H, H, H, H, H, H, H, G2, H, H, H, H, G2, H, H, H],
+  // A tracer sets the IP back into the c.s. at the syscall-entry stop of a later write(2):
+  // 4.18-6.18 abort at the resume (the stop is a switch); 6.19+ see a switch out of a syscall
+  // (no user_irq) and skip the c.s. (G1). c' judges the tracer's IP at syscall exit: a false
+  // kill; b kills at the write (rseq_cs still set, as S2).
+  S10: [H, H, H, H, H, G1, G1, G1, H, G2, H, G2, H, G1, G2, G1, G2, G1],
+  // At the syscall-exit stop rseq_syscall already ran with the old IP: c' sees nothing.
+  'S10-exit': [H, H, H, H, H, G1, G1, G1, H, G2, H, H, H, G1, G2, G1, G1, G1],
+  // Single-stepped: every stop aborts the c.s. at its first instruction (the data condition,
+  // not part of the matrix, shows it never commits).
+  'S10-step': [H, H, H, H, H, H, H, H, H, H, H, H, H, H, H, H, H, H],
 };
 
 describe('the design review matrix (rseq-check review)', async () => {

@@ -247,8 +247,8 @@ describe('kernel-path cases', () => {
       const names = v.ir.memory.vars.map((x) => x.name);
       for (const o of c.expected.filter((x) => x !== KILLED)) expect(o.split(' ').map((kv) => kv.split('=')[0]), `${c.id}: ${o}`).toEqual(names);
     }
-    // Only ptrace-step waits: the model has no tracer event.
-    expect(kernelPathCases().filter((c) => !c.wired).map((c) => c.id)).toEqual(['ptrace-step']);
+    // Every case is wired; ptrace-step since the model has a tracer (models/kernel/ptrace.ts).
+    expect(kernelPathCases().filter((c) => !c.wired).map((c) => c.id)).toEqual([]);
   });
 
   // The preset this machine's kernel (6.18) resolves to, with each case's knobs.
@@ -271,6 +271,17 @@ describe('kernel-path cases', () => {
     // the c.s. aborts when an event bit is pending (a preemption before or at the syscall).
     expect(await explored('exec-failure')).toEqual(['exec_failed=0 ids_rewritten=1 aborted=1', 'exec_failed=1 ids_rewritten=1 aborted=0', 'exec_failed=1 ids_rewritten=1 aborted=1']);
     expect(await explored('exec-failure')).toEqual(expectedOf('exec-failure'));
+  });
+
+  it('ptrace-step: the model explores exactly the hand-worked set under linux-6.15 (a stepped c.s. aborts at its first instruction every time)', async () => {
+    expect(await explored('ptrace-step')).toEqual([
+      'stepped=0 committed=0 attempts=3',
+      'stepped=0 committed=1 attempts=0',
+      'stepped=0 committed=1 attempts=1',
+      'stepped=0 committed=1 attempts=2',
+      'stepped=1 committed=0 attempts=3',
+    ]);
+    expect(await explored('ptrace-step')).toEqual(expectedOf('ptrace-step'));
   });
 
   it('segv-handler: the SIGSEGV handler runs once with the fatal SIGSEGV blocked (exit: no kill; return: killed), as the kernel shows', async () => {

@@ -11,6 +11,7 @@ import { KillReason } from '../../properties/codes.js';
 import { gallery } from '../../models/library/gallery/entries.js';
 import { seedScenarios } from '../../models/library/seed/scenarios.js';
 import { checkModel } from '../../run/check.js';
+import { replayToken } from '../../run/replay.js';
 import { reviewCell } from '../../run/review-cell.js';
 import {
   abortWords,
@@ -23,9 +24,14 @@ import {
   lazyClearWords,
   notAbortedWords,
   preemptedAtExitWords,
+  ptraceSetIpWords,
+  ptraceStopWords,
   sharedAbortWords,
   sigreturnWords,
+  tracerResumesWords,
 } from '../../run/decision-words.js';
+import { I, ModelBuilder, seq } from '../../models/ir/builder.js';
+import { criticalSection } from '../../models/library/librseq/primitives.js';
 
 describe('one wording per decision kind', () => {
   it('abort, and an abort that cleared a struct rseq shared with another thread', () => {
@@ -78,5 +84,48 @@ describe('traces say what the kernel did', () => {
     const texts = r.trace.steps.map((st) => st.text);
     expect(texts).toContain('T1 scheduled in on C0, returns to user at main:7 inside inc_cs: T1 resumes inside inc_cs without an abort');
     expect(r.trace.steps.flatMap((st) => st.decisions).filter((d) => d.kind === 'ids-updated')).toEqual([]);
+  });
+});
+
+describe('a tracer, and the restart-rewind path', () => {
+  it('ptrace-stop, ptrace-set-ip, and the resume of a stopped thread', () => {
+    expect(ptraceStopWords('T1', 'single-step')).toBe('T1 takes the single-step trap and stops for its tracer (a switch out)');
+    expect(ptraceStopWords('T1', 'syscall')).toBe('T1 stops for its tracer at the syscall (a switch out)');
+    expect(ptraceSetIpWords('T1', 'main:7', 'main:1 (start)', 'C0')).toBe("the tracer sets T1's IP from main:7 to main:1 (start) (PTRACE_SETREGS) and resumes it (ready on C0)");
+    expect(tracerResumesWords('T1', 'C0')).toBe('the tracer resumes T1 (ready on C0)');
+  });
+
+  /**
+   * futex_wait is the last instruction of the c.s., so the IP after it is post_commit_ip: a
+   * signal cuts the sleep short (-ERESTARTSYS). Rewound before the fixup (restartRewindOrder
+   * before-fixup) the IP is back on futex_wait, inside the range: an abort, worded as one.
+   * Rewound after it (csky's old order) the fixup saw the IP outside: a lazy clear, and only then
+   * the rewind into the range.
+   */
+  const rewound = (order: 'before-fixup' | 'after-fixup'): string => {
+    // 0 r_retry, 1 arm, 2 r_start, 3 cpu check, 4 futex_wait (the last of the range), 5 r_post, 6 r_abort, 7 finish.
+    const m = new ModelBuilder('restart-rewind')
+      .cpus(1)
+      .memory('handled', { max: 1 })
+      .program('main', seq(criticalSection('r', [I.syscall('futex_wait', { blocking: true })], 'finish'), I.done({ label: 'finish' })))
+      .program('handler', [I.addm({ var: 'handled' }, 1), I.sigreturn()])
+      .thread({ name: 'T1', program: 'main', cpu: 'C0', handler: 'handler' })
+      .budgets({ preemptions: 0, migrations: 0, signals: 1 })
+      .build();
+    const v = validateModel(m);
+    if (!v.ok) throw new Error(JSON.stringify(v.errors));
+    // Five instructions (T1 sleeps in futex_wait), the signal wakes it (successor 1 of a
+    // sleeper), the switch-in delivers it.
+    const r = replayToken(v.ir, '0:0:0:0:0:0:1:0', { policy: 'linux-4.18', knobs: [`restartRewindOrder=${order}`], reduce: false });
+    return r.trace.steps.at(-1)!.text;
+  };
+
+  it('an abort on the restart-rewind path is worded as an abort, never as a lazy clear', () => {
+    const before = rewound('before-fixup');
+    expect(before).toContain(abortWords('T1', 'main:4', 'main:6 (r_abort)', 'r_cs'));
+    expect(before).not.toContain('lazily');
+    const after = rewound('after-fixup');
+    expect(after).toContain(lazyClearWords('T1', 'r_cs'));
+    expect(after).not.toContain('abort_ip');
   });
 });

@@ -293,18 +293,62 @@ function s9(): ModelInput {
 // ---- S10 --------------------------------------------------------------------------------------
 
 /**
- * S10 (§5.2 S10) cannot be expressed: it needs a tracer. The model's ISA has no ptrace: no
- * thread can stop another, single-step it, or rewrite its registers while it sits in a syscall
- * (the only thing that rewrites a saved IP is the kernel itself: abort fixup, -ERESTART*
- * rewinding, rt_sigreturn). A tracer would need an instruction such as
- * `ptrace_setregs(thread, ip)` acting on a stopped tracee, plus ptrace-stop as a kernel event
- * (a context switch, §2.7), so that ip_x could differ from ip_e arbitrarily.
+ * S10 (§5.2 S10, §2.7) with PTRACE_SETREGS: after a completed c.s. (rseq_cs still set: lazy
+ * clearing), the thread's write(2) stops for its tracer (PTRACE_SYSCALL), which sets its IP back
+ * to the start of the c.s. (models/kernel/ptrace.ts). The stop is a switch: 4.18-6.18 raise
+ * PREEMPT and notify-resume, and the fixup finds the new IP in the range of rseq_cs: abort. The
+ * 6.19 rework sees a switch out of a syscall (no user_irq) and evaluates nothing: the thread
+ * re-runs the c.s. from start_ip and commits after being switched out inside it (G1). At the
+ * syscall-entry stop the exit IP is the tracer's (ip_x != ip_e, §5.1): an exit-IP check (c')
+ * kills a thread that broke no rule (G2); at the syscall-exit stop (S10-exit) rseq_syscall has
+ * already run with the old IP. No data condition: the re-run increment is the tracer's doing.
  */
-export const S10_NOT_EXPRESSIBLE =
-  "S10 (ptrace: a tracer single-steps into a c.s., or sets the tracee's ip into a c.s. while it is stopped in a syscall) is not modelled: " +
-  'the ISA has no tracer. No thread can stop another, single-step it or rewrite its saved registers; the only IP rewrites are ' +
-  "the kernel's own (abort fixup, -ERESTART* rewinding, rt_sigreturn). Expressing it needs a ptrace_setregs-like instruction " +
-  'acting on a stopped tracee and ptrace-stop as a context-switch event (§2.7).';
+function s10SetIp(name: string, description: string, stop: 'syscall-entry' | 'syscall-exit'): ModelInput {
+  return new ModelBuilder(name)
+    .describe(description)
+    .cpus(1)
+    .memory('counter', { size: 'percpu', max: 3 })
+    .program('main', seq(criticalSection('s10', incrementAround([]), 'after'), I.syscall('write', { label: 'after' }), I.done()))
+    .thread({ name: 'T1', program: 'main', cpu: 'C0', tracer: { setIp: 's10_start', stop } })
+    .budgets({ preemptions: 0, migrations: 0, signals: 0 })
+    .build();
+}
+
+/**
+ * S10 (§5.2 S10, §2.7) with PTRACE_SINGLESTEP: every instruction is followed by a ptrace stop,
+ * a switch with user_irq set (the debug trap enters from user mode), so every kernel aborts the
+ * c.s. at its first stepped instruction inside the range ("debuggers cannot single-step a c.s.").
+ * The abort handler counts its attempts and gives up after two, so the run ends: the data
+ * condition (the increment happened once) fails under every policy while G1 holds.
+ */
+function s10Step(): ModelInput {
+  return new ModelBuilder('seed-S10-step')
+    .describe('S10 variant: a tracer single-steps a c.s. that gives up after two aborts')
+    .cpus(1)
+    .memory('counter', { size: 'percpu', max: 3 })
+    .memory('attempts', { max: 2 })
+    .program(
+      'main',
+      seq(
+        I.readId('r0', 'cpu_id_start', { label: 'st_retry' }),
+        I.arm('st_cs'),
+        I.readId('r3', 'cpu_id', { label: 'st_start' }),
+        I.br('ne', 'r3', 'r0', 'st_abort'),
+        ...incrementAround([]),
+        I.jmp('finish', { label: 'st_post' }),
+        I.addm({ var: 'attempts' }, 1, { label: 'st_abort' }),
+        I.load('r2', { var: 'attempts' }),
+        I.br('lt', 'r2', 2, 'st_retry'),
+        I.clear({ label: 'finish' }),
+        I.done(),
+        { code: [], descriptors: { st_cs: { start: 'st_start', postCommit: 'st_post', abort: 'st_abort' } } },
+      ),
+    )
+    .thread({ name: 'T1', program: 'main', cpu: 'C0', tracer: { singleStep: true } })
+    .budgets({ preemptions: 0, migrations: 0, signals: 0 })
+    .final('counter-sum', 'sum(counter) == 1')
+    .build();
+}
 
 // ---- the list ---------------------------------------------------------------------------------
 
@@ -315,7 +359,7 @@ export interface SeedScenario {
   build(): ModelInput;
 }
 
-/** Every expressible seed scenario of §5.2, in table order (S10: see `S10_NOT_EXPRESSIBLE`). */
+/** Every seed scenario of §5.2, in table order. */
 export const seedScenarios: SeedScenario[] = [
   { id: 'S1', title: 'write(2) inside the c.s., no event', build: s1 },
   { id: "S1'", title: 'blocking write(2) inside the c.s., migration while blocked', build: s1Blocking },
@@ -329,4 +373,15 @@ export const seedScenarios: SeedScenario[] = [
   { id: 'S7-noflag', title: 'membarrier(RSEQ) without FLAG_CPU inside the own c.s.', build: s7NoFlag },
   { id: 'S8', title: 'vDSO call inside a c.s.', build: s8 },
   { id: 'S9', title: 'blocking futex_wait outside any c.s. (rseq_cs set), restarted after a signal', build: s9 },
+  {
+    id: 'S10',
+    title: 'a tracer sets the IP into the c.s. at the syscall-entry stop of a later write(2) (rseq_cs still set)',
+    build: () => s10SetIp('seed-S10', 'S10: at the syscall-entry stop of a write(2) after the c.s., the tracer sets the IP back to start_ip (PTRACE_SETREGS)', 'syscall-entry'),
+  },
+  {
+    id: 'S10-exit',
+    title: 'same, at the syscall-exit stop (rseq_syscall already ran)',
+    build: () => s10SetIp('seed-S10-exit', 'S10 variant: the tracer sets the IP back to start_ip at the syscall-exit stop of the write(2)', 'syscall-exit'),
+  },
+  { id: 'S10-step', title: 'a tracer single-steps the c.s. (every step a ptrace stop); it gives up after two aborts', build: s10Step },
 ];
