@@ -72,6 +72,7 @@ export function queueBoard(enabled: boolean): { onBoard: (board: ReadonlyMap<str
     },
     stop() {
       if (drawn) process.stderr.write('\r\x1b[K');
+      drawn = false;
     },
   };
 }

@@ -40,7 +40,8 @@ import { writeCheckReport } from '../report.js';
 import { withStopSignals } from '../signals.js';
 import { graphFormat, writeStateGraph } from './check-graph.js';
 import { replayCommand } from './check-replay.js';
-import { modelSource, runSwarm } from './check-swarm.js';
+import { modelSource } from './check-on-queue.js';
+import { runSwarm } from './check-swarm.js';
 import { MAX_PARTITIONS } from '../../run/queue/partition-protocol.js';
 import type { QueueTarget } from '../../run/queue/connection.js';
 import type { ModelSource } from '../../run/queue/payload.js';
@@ -286,34 +287,15 @@ async function validatedCheck(
   if (flags.replay !== undefined) return replayCommand(out, model, safetyOptions, flags.replay, { values: flags.values ?? 'changed' });
   const checkpointing = { ...(flags.checkpoint !== undefined ? { checkpoint: flags.checkpoint } : {}), ...(flags.checkpointEvery !== undefined ? { checkpointEverySeconds: flags.checkpointEvery } : {}), ...(flags.resume !== undefined ? { resume: flags.resume } : {}) };
   const search = flags.search ?? 'first-then-shortest';
-  if (queueModel && flags.partition !== undefined && flags.queue !== undefined) {
-    // Loaded only here: the queue's client libraries are no part of every command line's start.
-    const { runPartitioned } = await import('./check-partition.js');
-    return runPartitioned(out, {
-      queue: flags.queue,
-      partitions: flags.partition,
-      model: queueModel,
-      resolved: model,
-      options: safetyOptions,
-      ...(flags.maxStates !== undefined ? { maxStates: flags.maxStates } : {}),
-      ...(flags.maxSeconds !== undefined ? { maxSeconds: flags.maxSeconds } : {}),
-      ...(flags.maxMemory !== undefined ? { maxMemoryMB: flags.maxMemory } : {}),
-      ...(flags.stallSeconds !== undefined ? { stallSeconds: flags.stallSeconds } : {}),
-      showProgress: flags.quiet !== true && !out.json,
-    });
+  if (queueModel && flags.queue !== undefined) {
+    const onQueue = { queue: flags.queue, model: queueModel, resolved: model, options: safetyOptions, ...limits, showProgress: flags.quiet !== true && !out.json };
+    if (flags.partition !== undefined) {
+      // Loaded only here: the queue's client libraries are no part of every command line's start.
+      const { runPartitioned } = await import('./check-partition.js');
+      return runPartitioned(out, { ...onQueue, partitions: flags.partition, ...(flags.stallSeconds !== undefined ? { stallSeconds: flags.stallSeconds } : {}) });
+    }
+    if (flags.swarm !== undefined) return runSwarm(out, { ...onQueue, searches: flags.swarm });
   }
-  if (queueModel && flags.swarm !== undefined && flags.queue !== undefined)
-    return runSwarm(out, {
-      queue: flags.queue,
-      searches: flags.swarm,
-      model: queueModel,
-      resolved: model,
-      options: safetyOptions,
-      ...(flags.maxStates !== undefined ? { maxStates: flags.maxStates } : {}),
-      ...(flags.maxSeconds !== undefined ? { maxSeconds: flags.maxSeconds } : {}),
-      ...(flags.maxMemory !== undefined ? { maxMemoryMB: flags.maxMemory } : {}),
-      showProgress: flags.quiet !== true && !out.json,
-    });
   const temporalRuns: TemporalOptions[] = [...temporalProps.map((p) => ({ property: p })), ...flags.ltl.map((f) => ({ ltl: f }))].map((t) => ({
     ...t,
     // A gallery entry lends its preset here, not its bug knobs (the safety check adds them).
