@@ -9,43 +9,13 @@
  * differential tests of reductions.test.ts, which compare without pinning counts.
  */
 import { describe, expect, it } from 'vitest';
-import { StateStore } from '../../checker/state-store.js';
 import type { ModelIR } from '../../models/ir/types.js';
-import { Status } from '../../models/kernel/layout.js';
 import { gallery } from '../../models/library/gallery/entries.js';
 import { resolveModel } from '../../models/library/resolve.js';
 import { seedScenarios } from '../../models/library/seed/scenarios.js';
-import type { RseqSystem } from '../../models/system/rseq-system.js';
 import { buildSystem, resolvePolicy, type CheckOptions } from '../../run/check.js';
-import { renamings } from './cpu-renamings.js';
+import { outcomes } from './reachable-outcomes.js';
 import { compile } from './semantics-helpers.js';
-
-/** States, reachable codes and all-finished memories (closed under CPU renamings) of a system. */
-function explore(sys: RseqSystem): { states: number; codes: string; finals: string } {
-  const store = new StateStore(sys.stateWords);
-  const codes = new Set<number>();
-  const finals = new Set<string>();
-  const s = new Int32Array(sys.stateWords);
-  const out = new Int32Array(sys.stateWords);
-  const L = sys.layout;
-  const k = sys.kernel;
-  sys.initialStates(out, () => void store.insertIfAbsent(out, -1, 0));
-  for (let id = 0; id < store.size; id++) {
-    store.load(id, s);
-    const code = sys.inspect(s);
-    if (code !== 0) codes.add(code);
-    let n = 0;
-    sys.successors(s, out, () => {
-      n++;
-      store.insertIfAbsent(out, id, 0);
-    });
-    if (n > 0) continue;
-    const end = sys.terminal(s);
-    if (end !== 0) codes.add(end);
-    if (L.status.every((f) => [Status.Done, Status.Dormant].includes(k.get(s, f) as 0 | 4))) for (const m of renamings(sys.ir, Array.from(L.mem, (f) => k.get(s, f)))) finals.add(m.join(','));
-  }
-  return { states: store.size, codes: [...codes].sort((a, b) => a - b).map((c) => sys.codeName(c)).join(' '), finals: [...finals].sort().join(' ') };
-}
 
 // The largest last: a wrong canonical form usually shows on a small model first (and a mutant's run stops there).
 const models: [string, ModelIR][] = [
@@ -107,13 +77,13 @@ describe('canonical form: exact state counts, same codes and final memories as u
       const row: string[] = [];
       for (const preset of presets) {
         const pol = resolvePolicy(preset, []);
-        const full = explore(buildSystem(ir, pol, { ...options, reduce: false, symmetry: false }));
-        const reduced = explore(buildSystem(ir, pol, options));
-        expect(reduced.codes, `${preset}: codes`).toBe(full.codes);
-        expect(reduced.finals, `${preset}: final memories`).toBe(full.finals);
-        const noMemo = explore(buildSystem(ir, pol, { ...options, memoize: false }));
-        const noDead = explore(buildSystem(ir, pol, { ...options, disable: ['dead-events'] }));
-        const noPending = explore(buildSystem(ir, pol, { ...options, disable: ['abort-pending'] }));
+        const full = outcomes(buildSystem(ir, pol, { ...options, reduce: false, symmetry: false }));
+        const reduced = outcomes(buildSystem(ir, pol, options));
+        expect(reduced.codes, `${preset}: codes`).toEqual(full.codes);
+        expect(reduced.finals, `${preset}: final memories`).toEqual(full.finals);
+        const noMemo = outcomes(buildSystem(ir, pol, { ...options, memoize: false }));
+        const noDead = outcomes(buildSystem(ir, pol, { ...options, disable: ['dead-events'] }));
+        const noPending = outcomes(buildSystem(ir, pol, { ...options, disable: ['abort-pending'] }));
         row.push([full, reduced, noMemo, noDead, noPending].map((r) => r.states).join('/'));
       }
       counts[name] = row.join(' ');

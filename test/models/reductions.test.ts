@@ -11,53 +11,16 @@ import { describe, expect, it } from 'vitest';
 import { I, ModelBuilder, seq } from '../../models/ir/builder.js';
 import type { InstructionInput } from '../../models/ir/schema.js';
 import { addv, criticalSection } from '../../models/library/librseq/primitives.js';
-import { StateStore } from '../../checker/state-store.js';
 import { buildSystem, resolvePolicy, type CheckOptions } from '../../run/check.js';
 import type { ModelIR } from '../../models/ir/types.js';
-import { Status } from '../../models/kernel/layout.js';
 import { gallery } from '../../models/library/gallery/entries.js';
 import { seedScenarios } from '../../models/library/seed/scenarios.js';
 import { selftestScenarios } from '../../models/library/selftests/scenarios.js';
 import { resolveModel } from '../../models/library/resolve.js';
 import { presetDefs } from '../../models/kernel/presets.js';
-import type { RseqSystem } from '../../models/system/rseq-system.js';
 import { reductionNames } from '../../models/system/reductions.js';
 import { compile } from './semantics-helpers.js';
-import { renamings } from './cpu-renamings.js';
-
-/** Every reachable inspect/terminal code, and every memory vector of an all-finished state. */
-function outcomes(sys: RseqSystem): { codes: string[]; finals: string[]; states: number } {
-  const W = sys.stateWords;
-  const store = new StateStore(W);
-  const codes = new Set<number>();
-  const finals = new Set<string>();
-  const s = new Int32Array(W);
-  const out = new Int32Array(W);
-  sys.initialStates(out, () => void store.insertIfAbsent(out, -1, 0));
-  const L = sys.layout;
-  const k = sys.kernel;
-  for (let id = 0; id < store.size; id++) {
-    store.load(id, s);
-    const code = sys.inspect(s);
-    if (code !== 0) codes.add(code);
-    let n = 0;
-    sys.successors(s, out, () => {
-      n++;
-      store.insertIfAbsent(out, id, 0);
-    });
-    if (n === 0) {
-      const t = sys.terminal(s);
-      if (t !== 0) codes.add(t);
-      const allDone = L.status.every((f) => [Status.Done, Status.Dormant].includes(k.get(s, f) as 0 | 4));
-      // With the CPU symmetry one final memory stands for its renamings: compare classes.
-      const mem = Array.from(L.mem, (f) => k.get(s, f));
-      if (allDone) for (const m of renamings(sys.ir, mem)) finals.add(m.join(','));
-    }
-    if (store.size > 3_000_000) throw new Error('too large for a differential test');
-  }
-  return { codes: [...codes].sort((a, b) => a - b).map((c) => sys.codeName(c)), finals: [...finals].sort(), states: store.size };
-}
-
+import { outcomes } from './reachable-outcomes.js';
 
 const counter = resolveModel('percpu-counter', ['threads=2', 'ops=1', 'signals=1']);
 const quiet = resolveModel('percpu-counter', ['threads=2', 'ops=1', 'signals=0']);
