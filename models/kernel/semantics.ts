@@ -7,7 +7,7 @@ import { isReworkFamily, type Policy } from './policy.js';
 import type { CheckSite, DecisionSink, EventClass, KillReasonCode } from './decisions.js';
 import { encodeCachedCpu, encodeValue, RSEQ_CPU_ID_UNINITIALIZED } from './encoding.js';
 import { enterGuest, inKvmRun } from './kvm.js';
-import { sigsegvCaught, sigsegvLoops } from './signal-faults.js';
+import { SegvDelivery, sigsegvLoops } from './signal-faults.js';
 import { KernelWork, WorkKind } from './kernel-work.js';
 import { leaveSyscallStop } from './ptrace.js';
 
@@ -58,13 +58,8 @@ export class KernelSemantics {
   /** Kernel work an IPI may land inside (none unless the policy leaves a race open). */
   readonly work: KernelWork;
   private readonly v2: boolean;
-  /**
-   * Set while the rseq handler runs for a thread whose SIGSEGV handler catches its faults
-   * (signal-faults.ts sigsegvCaught); `segvFaulted` says one was caught since. Both live only
-   * within one hook call (handleNotifyResume, deliverForcedSegv): never between transitions.
-   */
-  private catchingSegv = false;
-  private segvFaulted = false;
+  /** The SIGSEGV a fault queues for a thread whose handler catches it (signal-faults.ts). */
+  private readonly segv: SegvDelivery;
 
   constructor(
     readonly ir: ModelIR,
@@ -78,6 +73,7 @@ export class KernelSemantics {
     // V2 semantics: switch events only with user_irq or changed IDs (generic IRQ entry archs).
     this.v2 = policy.eventTracking === 'userIrqOnly' && policy.genericIrqEntry;
     this.work = new KernelWork(ir, policy, L.bits, L.kernelWork);
+    this.segv = new SegvDelivery(this);
   }
 
   // ---- small accessors -------------------------------------------------------------------
@@ -134,7 +130,7 @@ export class KernelSemantics {
   /** force_sigsegv: the whole process dies. G2 judges whether the thread had violated the ABI. */
   kill(s: Int32Array, t: number, reason: KillReasonCode): void {
     if (this.killed(s)) return;
-    if (this.catchingSegv && this.catchSegv(s, t, reason)) return;
+    if (this.segv.catching && this.segv.catchFault(s, t, reason)) return;
     if (sigsegvLoops(this, t, reason)) {
       reason = KillReason.sigsegvLoop;
       this.violate(s, Code.deliveryTerminates);
@@ -143,29 +139,13 @@ export class KernelSemantics {
   }
 
   /** The process dies for `reason` (`atSigreturn`: the fatal SIGSEGV rt_sigreturn unblocked). */
-  private die(s: Int32Array, t: number, reason: KillReasonCode, unjustified: boolean, atSigreturn: boolean): void {
+  die(s: Int32Array, t: number, reason: KillReasonCode, unjustified: boolean, atSigreturn: boolean): void {
     const L = this.L;
     this.set(s, L.killed, 1);
     this.set(s, L.killReason, reason);
     this.set(s, L.killThread, t);
     this.sink?.decide({ kind: 'kill', thread: t, reason, ...(atSigreturn ? { atSigreturn } : {}) });
     if (unjustified) this.violate(s, Code.G2);
-  }
-
-  /**
-   * A fault the rseq handler found for t, whose SIGSEGV handler catches it (signal-faults.ts):
-   * the SIGSEGV is queued (or already is: one pending SIGSEGV) and true is returned, unless the
-   * handler is running, SIGSEGV blocked: then force_sig makes it fatal now and the kill stands.
-   * The kill it may become later keeps this fault's reason and G2 judgement.
-   */
-  private catchSegv(s: Int32Array, t: number, reason: KillReasonCode): boolean {
-    const L = this.L;
-    if (this.get(s, L.segvFrame[t]!) !== 0) return false;
-    this.segvFaulted = true;
-    if (this.get(s, L.segvFatal[t]!) !== 0) return true;
-    this.set(s, L.segvFatal[t]!, reason);
-    this.set(s, L.segvUnjustified[t]!, this.ghosts.g2 && !this.killJustified(s, t, reason) ? 1 : 0);
-    return true;
   }
 
   /** Whether a kill is backed by an ABI violation of the thread (rseq(2), §1.5). */
@@ -295,11 +275,10 @@ export class KernelSemantics {
   /** __rseq_handle_notify_resume (L418-L63): IP fixup, then ID update (skipped after a fault: goto error). */
   private handleNotifyResume(s: Int32Array, t: number, site: CheckSite): void {
     if (this.area(s, t) < 0) return;
-    this.catchingSegv = sigsegvCaught(this, t);
-    this.segvFaulted = false;
+    this.segv.beginFixup(t);
     this.ipFixup(s, t, site);
-    if (!this.killed(s) && !this.segvFaulted && this.work.kind(s, t) === WorkKind.none) this.updateIds(s, t, this.policy.idUpdate === 'everyHandlerRun');
-    this.catchingSegv = false;
+    if (!this.killed(s) && !this.segv.faulted && this.work.kind(s, t) === WorkKind.none) this.updateIds(s, t, this.policy.idUpdate === 'everyHandlerRun');
+    this.segv.endFixup();
   }
 
   /** rseq_ip_fixup + rseq_get_rseq_cs + rseq_need_restart (L418-L63). */
@@ -508,7 +487,7 @@ export class KernelSemantics {
   }
 
   /** setup_rt_frame: the frame saves the (fixed-up) ip; the handler starts with fresh registers. Returns its level. */
-  private pushFrame(s: Int32Array, t: number): number {
+  pushFrame(s: Int32Array, t: number): number {
     const L = this.L;
     const f = this.topFrame(s, t);
     const l = this.level(s, t) + 1;
@@ -523,31 +502,8 @@ export class KernelSemantics {
     return l;
   }
 
-  /**
-   * get_signal dequeues the SIGSEGV a caught fault queued (synchronous signals first) and
-   * handle_signal delivers it: rseq_signal_deliver runs the fixup over the same rseq_cs, then
-   * the frame is set up whatever it found. A fault there makes the SIGSEGV fatal (kept pending
-   * and blocked while the handler runs, signal-faults.ts); none (the fixup cleared rseq_cs)
-   * leaves an ordinary caught signal. The interrupted frame keeps its IP: no fixup happened.
-   */
-  private deliverForcedSegv(s: Int32Array, t: number): void {
-    const L = this.L;
-    if (L.segvFrame.length === 0 || this.get(s, L.segvFatal[t]!) === 0 || this.get(s, L.segvFrame[t]!) !== 0) return;
-    const reason = this.get(s, L.segvFatal[t]!) as KillReasonCode;
-    this.noteEvent(s, t, 'signal');
-    this.segvFaulted = false;
-    this.rseqSignalDeliver(s, t);
-    if (this.killed(s)) return;
-    const fatal = this.segvFaulted;
-    if (!fatal) {
-      this.set(s, L.segvFatal[t]!, 0);
-      this.set(s, L.segvUnjustified[t]!, 0);
-    }
-    this.sink?.decide({ kind: 'sigsegv-handler', thread: t, reason, fatal });
-    this.set(s, L.segvFrame[t]!, this.pushFrame(s, t));
-  }
-
-  private rseqSignalDeliver(s: Int32Array, t: number): void {
+  /** rseq_signal_deliver: the signal event, then the fixup (4.18-6.18) or UPDATE_USER_CS (6.19+). */
+  rseqSignalDeliver(s: Int32Array, t: number): void {
     const L = this.L;
     if (!this.policy.abortOnSignal) return;
     if (!this.rework) {
@@ -579,18 +535,7 @@ export class KernelSemantics {
     this.set(s, L.evSince[f]!, 0);
     this.set(s, L.level[t]!, l - 1);
     this.sink?.decide({ kind: 'sigreturn', thread: t, level: l - 1 });
-    if (L.segvFrame.length > 0 && this.get(s, L.segvFrame[t]!) === l) this.segvHandlerReturned(s, t);
-  }
-
-  /** rt_sigreturn of the SIGSEGV handler restores the mask: a fatal SIGSEGV pending kills now. */
-  private segvHandlerReturned(s: Int32Array, t: number): void {
-    const L = this.L;
-    const reason = this.get(s, L.segvFatal[t]!) as KillReasonCode;
-    const unjustified = this.get(s, L.segvUnjustified[t]!) === 1;
-    this.set(s, L.segvFrame[t]!, 0);
-    this.set(s, L.segvFatal[t]!, 0);
-    this.set(s, L.segvUnjustified[t]!, 0);
-    if (reason !== KillReason.none) this.die(s, t, reason, unjustified, true);
+    this.segv.afterSigreturn(s, t, l);
   }
 
   // ---- the exit-to-user path ---------------------------------------------------------------
@@ -647,11 +592,11 @@ export class KernelSemantics {
     }
     if (this.policy.signalVsNotifyOrder === 'notify-first' && !this.killed(s)) {
       // A SIGSEGV notify-resume forced is dequeued before the pending signal (synchronous first).
-      this.deliverForcedSegv(s, t);
+      this.segv.deliverForced(s, t);
       if (!this.killed(s) && this.get(s, L.sigPending[t]!) === 1 && this.canDeliver(s, t)) this.deliverSignal(s, t);
     }
     // The exit loop goes round again for a SIGSEGV forced on this pass.
-    if (!this.killed(s)) this.deliverForcedSegv(s, t);
+    if (!this.killed(s)) this.segv.deliverForced(s, t);
     this.clearEventsAtExit(s, t);
     if (fromSyscall) this.finishSyscall(s, t);
   }
