@@ -10,6 +10,7 @@ import { enterGuest, inKvmRun } from './kvm.js';
 import { SegvDelivery, sigsegvLoops } from './signal-faults.js';
 import { KernelWork, WorkKind } from './kernel-work.js';
 import { leaveSyscallStop } from './ptrace.js';
+import { raiseSwitchEvent, reworkExitWork, rseqSignalDeliverRework, schedSwitchEvent } from './rework.js';
 
 export type { EventClass } from './decisions.js';
 
@@ -57,7 +58,6 @@ export class KernelSemantics {
   readonly rework: boolean;
   /** Kernel work an IPI may land inside (none unless the policy leaves a race open). */
   readonly work: KernelWork;
-  private readonly v2: boolean;
   /** The SIGSEGV a fault queues for a thread whose handler catches it (signal-faults.ts). */
   private readonly segv: SegvDelivery;
 
@@ -70,8 +70,6 @@ export class KernelSemantics {
   ) {
     this.b = L.bits;
     this.rework = isReworkFamily(policy);
-    // V2 semantics: switch events only with user_irq or changed IDs (generic IRQ entry archs).
-    this.v2 = policy.eventTracking === 'userIrqOnly' && policy.genericIrqEntry;
     this.work = new KernelWork(ir, policy, L.bits, L.kernelWork);
     this.segv = new SegvDelivery(this);
   }
@@ -199,7 +197,7 @@ export class KernelSemantics {
   }
 
   /** rseq_cs of area a cleared with t's IP outside the range of descriptor d. */
-  private lazyClear(s: Int32Array, t: number, a: number, d: number, site: CheckSite | 'syscall-exit'): void {
+  lazyClear(s: Int32Array, t: number, a: number, d: number, site: CheckSite | 'syscall-exit'): void {
     this.writeArea(s, t, a);
     this.set(s, this.L.rseqCs[a]!, 0);
     this.sink?.decide({ kind: 'lazy-clear', thread: t, area: a, desc: d, site });
@@ -347,7 +345,7 @@ export class KernelSemantics {
   }
 
   /** rseq_get_rseq_cs checks (L418-L63, and L619 debug). Returns false if it killed. */
-  private validateFull(s: Int32Array, t: number, d: number): boolean {
+  validateFull(s: Int32Array, t: number, d: number): boolean {
     const cs = this.desc(d);
     const reason = cs.version !== 0 ? KillReason.badVersion : cs.abort >= cs.start && cs.abort < cs.postCommit ? KillReason.abortInCs : cs.signature !== this.ir.signature ? KillReason.badSignature : KillReason.none;
     if (reason !== KillReason.none) this.kill(s, t, reason);
@@ -374,93 +372,6 @@ export class KernelSemantics {
     if (this.trackMmCid) this.set(s, L.areaMmCid[a]!, this.get(s, L.mmCid[t]!));
     this.set(s, L.roDirty[a]!, 0);
     this.sink?.decide({ kind: 'ids-written', thread: t, area: a, cpu });
-  }
-
-  // ---- L619 / L71: switch events, UPDATE_USER_CS, exit work ------------------------------
-
-  /** rseq_sched_switch_event(t) at switch-in (and from a membarrier IPI). */
-  private schedSwitchEvent(s: Int32Array, t: number): void {
-    const L = this.L;
-    if (this.area(s, t) < 0) return;
-    if (this.v2) {
-      // csCheckAfterSyscallSwitch: a switch out of a syscall also raises the event (what the
-      // 6.19 rework dropped), so the c.s. of a thread that slept inside it is evaluated.
-      const syscallSwitch = this.policy.csCheckAfterSyscallSwitch && this.get(s, L.entry[t]!) === Entry.Syscall;
-      if (this.get(s, L.userIrq[t]!) === 0 && this.get(s, L.idsChanged[t]!) === 0 && !syscallSwitch) return;
-    } else if (this.policy.eventTracking === 'legacyV1') {
-      this.set(s, L.idsChanged[t]!, 1);
-    }
-    this.raiseSwitchEvent(s, t);
-  }
-
-  /** Raises the switch event and TIF_RSEQ: the exit work will look at t's area. */
-  private raiseSwitchEvent(s: Int32Array, t: number): void {
-    this.set(s, this.L.schedSwitch[t]!, 1);
-    this.set(s, this.L.tifRseq[t]!, 1);
-    this.sink?.decide({ kind: 'switch-event', thread: t });
-  }
-
-  /** rseq_update_user_cs (non-debug) or its debug variant. Returns false if it killed. */
-  private updateUserCs(s: Int32Array, t: number, d: number, site: CheckSite): boolean {
-    const L = this.L;
-    const a = this.area(s, t);
-    const f = this.topFrame(s, t);
-    const ip = this.get(s, L.ip[f]!);
-    const debug = this.policy.csValidation === 'debug-full';
-    const cs = this.desc(d);
-    if (this.policy.csValidation === 'full-always' && !this.validateFull(s, t, d)) return false;
-    if (debug) {
-      if (cs.version !== 0 || cs.flags !== 0) {
-        this.kill(s, t, cs.version !== 0 ? KillReason.badVersion : KillReason.csFlagsDebug);
-        return false;
-      }
-    }
-    if (!this.inRange(d, this.programOf(s, t, this.level(s, t)), ip)) {
-      this.lazyClear(s, t, a, d, site);
-      return true;
-    }
-    if (debug) {
-      if (cs.abort >= cs.start && cs.abort < cs.postCommit) {
-        this.kill(s, t, KillReason.abortInCs);
-        return false;
-      }
-      // "!user_irq counts as fatal inside the c.s.": a c.s. found at syscall exit.
-      if (this.get(s, L.userIrq[t]!) === 0) {
-        this.kill(s, t, KillReason.syscallInCs);
-        return false;
-      }
-    }
-    if (cs.signature !== this.ir.signature) {
-      this.kill(s, t, KillReason.badSignature);
-      return false;
-    }
-    // L619 checks nothing else: an abort_ip inside the range moves ip into the c.s.
-    this.abort(s, t, a, f, d, site, 0);
-    return true;
-  }
-
-  /** rseq_exit_to_user_mode_restart: the L619 work at the very end of the exit loop. */
-  private reworkExitWork(s: Int32Array, t: number): void {
-    const L = this.L;
-    if (this.get(s, L.tifRseq[t]!) === 1 && this.get(s, L.schedSwitch[t]!) === 1 && this.area(s, t) >= 0) {
-      const a = this.area(s, t);
-      const debug = this.policy.csValidation === 'debug-full';
-      const d = this.get(s, L.rseqCs[a]!);
-      if (this.get(s, L.idsChanged[t]!) === 0) {
-        // L619 writes IDs only when they changed; everyHandlerRun rewrites them on every switch.
-        if (this.policy.idUpdate === 'everyHandlerRun') this.updateIds(s, t, true);
-        const skip = this.policy.genericIrqEntry && !debug && this.get(s, L.userIrq[t]!) === 0 && !this.policy.csCheckAfterSyscallSwitch;
-        if (d !== 0 && !this.killed(s) && !skip) this.updateUserCs(s, t, d, 'exit-work');
-      } else {
-        this.updateIds(s, t, true);
-        const skip = this.policy.genericIrqEntry && !debug && this.get(s, L.userIrq[t]!) === 0 && !this.policy.csCheckAfterSyscallSwitch;
-        if (!this.killed(s) && !skip && d !== 0) this.updateUserCs(s, t, d, 'exit-work');
-      }
-    }
-    this.set(s, L.tifRseq[t]!, 0);
-    this.set(s, L.schedSwitch[t]!, 0);
-    this.set(s, L.idsChanged[t]!, 0);
-    this.set(s, L.userIrq[t]!, 0);
   }
 
   // ---- signals -----------------------------------------------------------------------------
@@ -504,23 +415,10 @@ export class KernelSemantics {
 
   /** rseq_signal_deliver: the signal event, then the fixup (4.18-6.18) or UPDATE_USER_CS (6.19+). */
   rseqSignalDeliver(s: Int32Array, t: number): void {
-    const L = this.L;
     if (!this.policy.abortOnSignal) return;
-    if (!this.rework) {
-      this.recordEvent(s, t, EV_SIGNAL, 'signal');
-      this.handleNotifyResume(s, t, 'signal-delivery');
-      return;
-    }
-    if (this.area(s, t) < 0) return;
-    if (this.v2 && this.get(s, L.userIrq[t]!) === 0) return;
-    const a = this.area(s, t);
-    const d = this.get(s, L.rseqCs[a]!);
-    if (d !== 0) this.updateUserCs(s, t, d, 'signal-delivery');
-    if (this.policy.eventTracking === 'legacyV1' && !this.killed(s)) {
-      // rseq_force_update: IDs are rewritten at exit.
-      this.set(s, L.idsChanged[t]!, 1);
-      this.raiseSwitchEvent(s, t);
-    }
+    if (this.rework) return rseqSignalDeliverRework(this, s, t);
+    this.recordEvent(s, t, EV_SIGNAL, 'signal');
+    this.handleNotifyResume(s, t, 'signal-delivery');
   }
 
   /** rt_sigreturn's effect: pop the frame, restoring the interrupted context. */
@@ -577,7 +475,7 @@ export class KernelSemantics {
     }
     if (this.get(s, L.sigPending[t]!) === 1 && this.canDeliver(s, t)) this.deliverSignal(s, t);
     this.set(s, L.tifNotify[t]!, 0);
-    if (!this.killed(s)) this.reworkExitWork(s, t);
+    if (!this.killed(s)) reworkExitWork(this, s, t);
     this.clearEventsAtExit(s, t);
     if (fromSyscall) this.finishSyscall(s, t);
   }
@@ -669,7 +567,7 @@ export class KernelSemantics {
       if (this.rework) this.set(s, L.idsChanged[t]!, 1);
     }
     leaveSyscallStop(this, s, t);
-    if (this.rework) this.schedSwitchEvent(s, t);
+    if (this.rework) schedSwitchEvent(this, s, t);
     if (inKvmRun(this, s, t)) enterGuest(this, s, t);
     this.returnToUser(s, t);
   }
@@ -697,9 +595,9 @@ export class KernelSemantics {
       } else if (this.policy.eventTracking === 'legacyV1') {
         if (this.area(s, t) >= 0) {
           this.set(s, L.idsChanged[t]!, 1);
-          this.raiseSwitchEvent(s, t);
+          raiseSwitchEvent(this, s, t);
         }
-      } else this.schedSwitchEvent(s, t);
+      } else schedSwitchEvent(this, s, t);
     }
     if (!inKernel) this.returnToUser(s, t);
   }
