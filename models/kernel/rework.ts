@@ -1,7 +1,6 @@
 import { KillReason } from '../../properties/codes.js';
-import type { DescriptorIR } from '../ir/types.js';
-import type { CheckSite, KillReasonCode } from './decisions.js';
-import type { KernelView } from './kernel-view.js';
+import type { CheckSite } from './decisions.js';
+import type { FixupKernel, KernelView } from './kernel-view.js';
 import { Entry } from './layout.js';
 
 /**
@@ -11,26 +10,13 @@ import { Entry } from './layout.js';
  * rseq_update_user_cs. Signal delivery runs the same check (rseqSignalDeliverRework).
  */
 
-/** The parts of KernelSemantics the rework paths use. */
-export interface ReworkKernel extends KernelView {
-  killed(s: Int32Array): boolean;
-  desc(d: number): DescriptorIR;
-  inRange(d: number, prog: number, ip: number): boolean;
-  kill(s: Int32Array, t: number, reason: KillReasonCode): void;
-  abort(s: Int32Array, t: number, a: number, f: number, d: number, site: CheckSite, events: number): void;
-  /** rseq_cs of area a cleared with t's IP outside the range of descriptor d. */
-  lazyClear(s: Int32Array, t: number, a: number, d: number, site: CheckSite | 'syscall-exit'): void;
-  /** rseq_get_rseq_cs's checks; false if it killed. */
-  validateFull(s: Int32Array, t: number, d: number): boolean;
-}
-
 /** V2 semantics: switch events only with user_irq or changed IDs (generic IRQ entry archs). */
-function v2Tracking(k: ReworkKernel): boolean {
+function v2Tracking(k: KernelView): boolean {
   return k.policy.eventTracking === 'userIrqOnly' && k.policy.genericIrqEntry;
 }
 
 /** rseq_sched_switch_event(t) at switch-in (and from a membarrier IPI). */
-export function schedSwitchEvent(k: ReworkKernel, s: Int32Array, t: number): void {
+export function schedSwitchEvent(k: KernelView, s: Int32Array, t: number): void {
   const L = k.L;
   if (k.area(s, t) < 0) return;
   if (v2Tracking(k)) {
@@ -52,7 +38,7 @@ export function raiseSwitchEvent(k: KernelView, s: Int32Array, t: number): void 
 }
 
 /** rseq_signal_deliver under the rework: UPDATE_USER_CS now, the IDs (legacy tracking) at exit. */
-export function rseqSignalDeliverRework(k: ReworkKernel, s: Int32Array, t: number): void {
+export function rseqSignalDeliverRework(k: FixupKernel, s: Int32Array, t: number): void {
   const L = k.L;
   if (k.area(s, t) < 0) return;
   if (v2Tracking(k) && k.get(s, L.userIrq[t]!) === 0) return;
@@ -67,7 +53,7 @@ export function rseqSignalDeliverRework(k: ReworkKernel, s: Int32Array, t: numbe
 }
 
 /** rseq_update_user_cs (non-debug) or its debug variant. Returns false if it killed. */
-function updateUserCs(k: ReworkKernel, s: Int32Array, t: number, d: number, site: CheckSite): boolean {
+function updateUserCs(k: FixupKernel, s: Int32Array, t: number, d: number, site: CheckSite): boolean {
   const L = k.L;
   const a = k.area(s, t);
   const f = k.topFrame(s, t);
@@ -106,7 +92,7 @@ function updateUserCs(k: ReworkKernel, s: Int32Array, t: number, d: number, site
 }
 
 /** rseq_exit_to_user_mode_restart: the L619 work at the very end of the exit loop. */
-export function reworkExitWork(k: ReworkKernel, s: Int32Array, t: number): void {
+export function reworkExitWork(k: FixupKernel, s: Int32Array, t: number): void {
   const L = k.L;
   if (k.get(s, L.tifRseq[t]!) === 1 && k.get(s, L.schedSwitch[t]!) === 1 && k.area(s, t) >= 0) {
     const a = k.area(s, t);

@@ -9,6 +9,7 @@ import { encodeCachedCpu, encodeValue, RSEQ_CPU_ID_UNINITIALIZED } from './encod
 import { enterGuest, inKvmRun } from './kvm.js';
 import { SegvDelivery, sigsegvLoops } from './signal-faults.js';
 import { KernelWork, WorkKind } from './kernel-work.js';
+import { handleNotifyResume } from './notify-resume.js';
 import { leaveSyscallStop } from './ptrace.js';
 import { raiseSwitchEvent, reworkExitWork, rseqSignalDeliverRework, schedSwitchEvent } from './rework.js';
 
@@ -59,7 +60,7 @@ export class KernelSemantics {
   /** Kernel work an IPI may land inside (none unless the policy leaves a race open). */
   readonly work: KernelWork;
   /** The SIGSEGV a fault queues for a thread whose handler catches it (signal-faults.ts). */
-  private readonly segv: SegvDelivery;
+  readonly segv: SegvDelivery;
 
   constructor(
     readonly ir: ModelIR,
@@ -270,80 +271,6 @@ export class KernelSemantics {
     }
   }
 
-  /** __rseq_handle_notify_resume (L418-L63): IP fixup, then ID update (skipped after a fault: goto error). */
-  private handleNotifyResume(s: Int32Array, t: number, site: CheckSite): void {
-    if (this.area(s, t) < 0) return;
-    this.segv.beginFixup(t);
-    this.ipFixup(s, t, site);
-    if (!this.killed(s) && !this.segv.faulted && this.work.kind(s, t) === WorkKind.none) this.updateIds(s, t, this.policy.idUpdate === 'everyHandlerRun');
-    this.segv.endFixup();
-  }
-
-  /** rseq_ip_fixup + rseq_get_rseq_cs + rseq_need_restart (L418-L63). */
-  private ipFixup(s: Int32Array, t: number, site: CheckSite): void {
-    const L = this.L;
-    const a = this.area(s, t);
-    const d = this.get(s, L.rseqCs[a]!);
-    const f = this.topFrame(s, t);
-    const ip = this.get(s, L.ip[f]!);
-    if (d === 0) return; // ZERO_CS: not in a c.s.; the event mask is left as it is.
-    // L418-L63 validate before the in-range test: a bad descriptor kills even with ip outside.
-    if (this.policy.csValidation !== 'minimal-in-range' && !this.validateFull(s, t, d)) return;
-    if (!this.inRange(d, this.programOf(s, t, this.level(s, t)), ip)) {
-      this.lazyClear(s, t, a, d, site); // stale event bits survive (kernel/rseq.c v4.18)
-      return;
-    }
-    if (this.policy.csValidation === 'minimal-in-range' && this.desc(d).signature !== this.ir.signature) {
-      this.kill(s, t, KillReason.badSignature);
-      return;
-    }
-    const restart = this.needRestart(s, t, d, a, site === 'notify-resume');
-    if (restart > 0) this.abort(s, t, a, f, d, site, restart);
-  }
-
-  /**
-   * rseq_need_restart: the pending event bits that force a restart (0: none), or -1 if it
-   * killed or, `pausable`, paused between reading and clearing the mask (an IPI may land there).
-   */
-  private needRestart(s: Int32Array, t: number, d: number, a: number, pausable: boolean): number {
-    const L = this.L;
-    const p = this.policy;
-    const csFlags = this.desc(d).flags;
-    const uFlags = this.userFlags(a);
-    let exempt = 0;
-    if (p.noRestartFlags === 'kill') {
-      if (csFlags !== 0 || uFlags !== 0) {
-        this.kill(s, t, KillReason.noRestartFlags);
-        return -1;
-      }
-    } else if (p.noRestartFlags === 'honoured') {
-      const flags = csFlags | uFlags;
-      const both = NO_RESTART_PREEMPT | NO_RESTART_MIGRATE;
-      if (p.noRestartSignalRequiresBoth && (flags & NO_RESTART_SIGNAL) !== 0 && (flags & both) !== both) {
-        this.kill(s, t, KillReason.noRestartSignalAlone);
-        return -1;
-      }
-      if (p.eventTracking === 'mask3') exempt = flags;
-    }
-    const ev = this.get(s, L.evMask[t]!);
-    if (pausable && this.work.maskRace) {
-      this.work.begin(s, t, WorkKind.maskRead, false, ev);
-      return -1;
-    }
-    return this.clearMask(s, t, d, ev, exempt);
-  }
-
-  /** The clear of rseq_need_restart, given the mask it read: the bits that force a restart. */
-  clearMask(s: Int32Array, t: number, d: number, ev: number, exempt: number): number {
-    this.set(s, this.L.evMask[t]!, 0);
-    const restart = ev & ~exempt;
-    if (this.sink !== undefined) {
-      if (ev !== 0) this.sink.decide({ kind: 'event-mask-cleared', thread: t, why: 'restart-check' });
-      if (restart === 0) this.sink.decide({ kind: 'no-restart', thread: t, desc: d, pending: ev, exempt });
-    }
-    return restart;
-  }
-
   /** rseq_get_rseq_cs checks (L418-L63, and L619 debug). Returns false if it killed. */
   validateFull(s: Int32Array, t: number, d: number): boolean {
     const cs = this.desc(d);
@@ -418,7 +345,7 @@ export class KernelSemantics {
     if (!this.policy.abortOnSignal) return;
     if (this.rework) return rseqSignalDeliverRework(this, s, t);
     this.recordEvent(s, t, EV_SIGNAL, 'signal');
-    this.handleNotifyResume(s, t, 'signal-delivery');
+    handleNotifyResume(this, s, t, 'signal-delivery');
   }
 
   /** rt_sigreturn's effect: pop the frame, restoring the interrupted context. */
@@ -485,7 +412,7 @@ export class KernelSemantics {
     const L = this.L;
     if (!this.killed(s) && this.get(s, L.tifNotify[t]!) === 1) {
       this.set(s, L.tifNotify[t]!, 0);
-      this.handleNotifyResume(s, t, 'notify-resume');
+      handleNotifyResume(this, s, t, 'notify-resume');
       if (this.work.kind(s, t) !== WorkKind.none) return fromSyscall ? this.work.markFromSyscall(s, t) : undefined;
     }
     if (this.policy.signalVsNotifyOrder === 'notify-first' && !this.killed(s)) {
