@@ -12,6 +12,7 @@ import { KernelWork, WorkKind } from './kernel-work.js';
 import { handleNotifyResume } from './notify-resume.js';
 import { leaveSyscallStop } from './ptrace.js';
 import { raiseSwitchEvent, reworkExitWork, rseqSignalDeliverRework, schedSwitchEvent } from './rework.js';
+import { finishSyscall, syscallExitChecks } from './syscall-checks.js';
 
 export type { EventClass } from './decisions.js';
 
@@ -393,7 +394,7 @@ export class KernelSemantics {
     const fromSyscall = this.get(s, L.entry[t]!) === Entry.Syscall;
     this.set(s, L.status[t]!, Status.Running);
     this.set(s, L.entry[t]!, Entry.Irq);
-    if (fromSyscall) this.syscallExitChecks(s, t);
+    if (fromSyscall) syscallExitChecks(this, s, t);
     if (this.killed(s)) return;
     if (!this.rework) {
       const signalFirst = this.policy.signalVsNotifyOrder === 'signal-first';
@@ -404,7 +405,7 @@ export class KernelSemantics {
     this.set(s, L.tifNotify[t]!, 0);
     if (!this.killed(s)) reworkExitWork(this, s, t);
     this.clearEventsAtExit(s, t);
-    if (fromSyscall) this.finishSyscall(s, t);
+    if (fromSyscall) finishSyscall(this, s, t);
   }
 
   /** The 4.18-6.18 exit loop from notify-resume on; it stops where an IPI may land (kernel-work.ts). */
@@ -423,65 +424,7 @@ export class KernelSemantics {
     // The exit loop goes round again for a SIGSEGV forced on this pass.
     if (!this.killed(s)) this.segv.deliverForced(s, t);
     this.clearEventsAtExit(s, t);
-    if (fromSyscall) this.finishSyscall(s, t);
-  }
-
-  /** G3: the thread is back in user space after a syscall the policy promised to catch. */
-  private finishSyscall(s: Int32Array, t: number): void {
-    const L = this.L;
-    if (this.ghosts.g3 && !this.killed(s) && this.get(s, L.sysInCs[t]!) === 1 && this.get(s, L.sysPromised[t]!) === 1) this.violate(s, Code.G3);
-    this.set(s, L.sysInCs[t]!, 0);
-    this.set(s, L.sysPromised[t]!, 0);
-    this.set(s, L.sysExitCheck[t]!, 0);
-  }
-
-  /** The exit check of the syscall in progress, now (before a tracer's syscall-exit stop); it does not run again at its exit. */
-  syscallExitCheckNow(s: Int32Array, t: number): void {
-    this.syscallExitChecks(s, t);
-    this.set(s, this.L.sysExitCheck[t]!, 0);
-  }
-
-  /** The policy's check at syscall exit (c', d with exit check, L619 debug), with ip_x. */
-  private syscallExitChecks(s: Int32Array, t: number): void {
-    const L = this.L;
-    if (this.get(s, L.sysExitCheck[t]!) === 0) return;
-    const a = this.area(s, t);
-    if (a < 0) return;
-    const d = this.get(s, L.rseqCs[a]!);
-    if (d === 0) return;
-    if (!this.validateFull(s, t, d)) return;
-    const f = this.topFrame(s, t);
-    if (this.inRange(d, this.programOf(s, t, this.level(s, t)), this.get(s, L.ip[f]!))) this.kill(s, t, KillReason.syscallInCs);
-    else if (this.policy.csValidation === 'debug-full') this.lazyClear(s, t, a, d, 'syscall-exit');
-  }
-
-  /**
-   * Syscall entry with the instruction at `insIp` of the top frame: ghosts for G2/G3, then the
-   * policy's entry check (b, c, d). ip_e is the address after the syscall instruction.
-   */
-  syscallEntry(s: Int32Array, t: number, insIp: number, name: string): void {
-    const L = this.L;
-    const p = this.policy;
-    const lvl = this.level(s, t);
-    const f = L.frame(t, lvl);
-    const prog = this.programOf(s, t, lvl);
-    const inCs = this.inRange(this.get(s, L.armed[f]!), prog, insIp);
-    this.sink?.decide({ kind: 'syscall-entry', thread: t, name, inCs });
-    const inSet = p.syscallSet.includes(name);
-    const promised = p.syscallPolicy === 'b' || p.syscallPolicy === 'c' || p.syscallPolicy === "c'" || (p.syscallPolicy === 'd' && inSet);
-    this.set(s, L.sysInCs[t]!, inCs ? 1 : 0);
-    this.set(s, L.sysPromised[t]!, promised ? 1 : 0);
-    const exitCheck = p.syscallPolicy === "c'" || (p.syscallPolicy === 'd' && inSet && p.syscallSetCheck === 'exit') || p.csValidation === 'debug-full';
-    this.set(s, L.sysExitCheck[t]!, exitCheck ? 1 : 0);
-    const a = this.area(s, t);
-    if (a < 0) return;
-    const d = this.get(s, L.rseqCs[a]!);
-    if (p.syscallPolicy === 'b') {
-      if (d !== 0) this.kill(s, t, KillReason.syscallRseqCsSet);
-      return;
-    }
-    const entryIpCheck = p.syscallPolicy === 'c' || (p.syscallPolicy === 'd' && inSet && p.syscallSetCheck === 'entry');
-    if (entryIpCheck && d !== 0 && this.validateFull(s, t, d) && this.inRange(d, prog, insIp + 1)) this.kill(s, t, KillReason.syscallInCs);
+    if (fromSyscall) finishSyscall(this, s, t);
   }
 
   // ---- scheduling events --------------------------------------------------------------------
