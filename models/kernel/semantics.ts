@@ -47,6 +47,12 @@ const exemptBit: Record<EventClass, number> = {
  * the policy and the layout, fixed at construction, and `sink`, which the caller sets. Each
  * decision the kernel takes (models/kernel/decisions.ts) is reported to that sink as it is
  * taken; without one (exploration) no decision is even built.
+ *
+ * This class holds the state accessors, the kill, the ghosts, the signal frames and the
+ * exit-to-user loop; the kernel paths it dispatches to live in their own files, each over the
+ * narrow view of this class it needs (kernel-view.ts): notify-resume.ts (the 4.18-6.18
+ * handler), rework.ts (6.19+), syscall-checks.ts, signal-faults.ts (a caught SIGSEGV),
+ * kernel-work.ts and ipi-races.ts (kernel work an IPI lands inside), ptrace.ts, exec.ts, kvm.ts.
  */
 export class KernelSemantics {
   readonly b: BitLayout;
@@ -158,7 +164,7 @@ export class KernelSemantics {
     return !(stale && descriptorKills.includes(reason));
   }
 
-  // ---- ghost bookkeeping for G1 and precision ---------------------------------------------
+  // ---- ghost bookkeeping, and the kernel's writes to struct rseq ------------------------------
 
   /**
    * Records an event against every frame of t whose IP is inside the c.s. it armed: the
@@ -223,7 +229,7 @@ export class KernelSemantics {
     if (this.ghosts.areaOwnership && a !== t) this.violate(s, Code.areaOwnership);
   }
 
-  // ---- L418 .. L63: event mask, notify-resume, rseq_ip_fixup ------------------------------
+  // ---- events recorded at switch-out and migration; the checks the paths share ---------------
 
   /** rseq_preempt(prev) at switch-out (L418-L63); L619 records nothing at switch-out. */
   switchOut(s: Int32Array, t: number, kind: EventClass, fromUser: boolean): void {

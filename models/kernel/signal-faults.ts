@@ -41,7 +41,7 @@ export function sigsegvLoops(k: KernelView, t: number, reason: number): boolean 
  * (rseq_syscall, the policies b/c) and the 6.19 rework, whose error paths and delivery (which
  * may skip the c.s., no user_irq) the model does not follow into a handler.
  */
-export function sigsegvCaught(k: KernelView, t: number): boolean {
+function sigsegvCaught(k: KernelView, t: number): boolean {
   return !k.rework && k.ir.threads[t]!.sigsegvHandler >= 0 && k.policy.segvOnDelivery === 'force_sigsegv';
 }
 
