@@ -39,7 +39,7 @@
 import { readFileSync } from 'node:fs';
 import { compare } from '../models/kernel/interpreter.js';
 import { formatPath } from '../models/ir/errors.js';
-import type { Cond, Instr, MemRef, ModelIR, Operand } from '../models/ir/types.js';
+import type { Cond, Instr, MemRef, ModelIR, Operand, TracerIR } from '../models/ir/types.js';
 
 /** The rseq signature glibc registers on x86-64 (RSEQ_SIG in <sys/rseq.h>). */
 const GLIBC_RSEQ_SIG = 0x53053053;
@@ -150,6 +150,16 @@ function resolveDelays(ir: ModelIR, delays: readonly Delay[], file: string, prob
   return out;
 }
 
+/**
+ * Why a thread with a tracer is refused: the generated runner has no tracer process, so the
+ * thread would run untraced while its outcomes are judged against the model of a traced one.
+ */
+function tracerRefusal(ir: ModelIR, thread: string, program: number, tracer: TracerIR): string {
+  const prog = ir.programs[program]!;
+  const what = tracer.singleStep ? 'single-steps it' : `sets its IP to ${prog.labels[tracer.setIp] ?? `[${tracer.setIp}]`} of ${prog.name} at a ${tracer.stop} stop (PTRACE_SETREGS)`;
+  return `thread ${thread} has a tracer that ${what}, but the generated program runs no tracer: the run would be compared with a model of something it did not run (the kernel-path case ptrace-step runs a single-stepping tracer)`;
+}
+
 /** Instructions the generator refuses, with the reason (checked before anything is emitted). */
 function checkTranslatable(ir: ModelIR, file: string, problems: Untranslatable[]): void {
   const at = (p: number, i: number): (string | number)[] => ['programs', ir.programs[p]!.name, i];
@@ -164,6 +174,7 @@ function checkTranslatable(ir: ModelIR, file: string, problems: Untranslatable[]
   ir.threads.forEach((t, i) => {
     if (t.dormant) problems.push({ file, path: ['threads', i, 'dormant'], message: `thread ${t.name} is created by fork/clone at run time, which litmus mode does not translate` });
     if (!t.registered) problems.push({ file, path: ['threads', i, 'registered'], message: `thread ${t.name} is unregistered, but glibc registers rseq for every thread` });
+    if (t.tracer !== undefined) problems.push({ file, path: ['threads', i, 'tracer'], message: tracerRefusal(ir, t.name, t.program, t.tracer) });
   });
   ir.programs.forEach((prog, p) => {
     if (handlers.has(p) && mains.has(p)) problems.push({ file, path: ['programs', prog.name], message: `program ${prog.name} is both a thread's program and a signal handler` });

@@ -6,6 +6,7 @@ import { WorkKind } from './kernel-work.js';
 import { Entry, Status } from './layout.js';
 import { ptraceStop, stepsAfter, stopsAtSyscall } from './ptrace.js';
 import type { KernelSemantics } from './semantics.js';
+import { syscallEntry } from './syscall-checks.js';
 
 /** What executing one instruction left to the caller. */
 export const StepOutcome = {
@@ -189,7 +190,7 @@ export class Interpreter {
     const k = this.k;
     const L = k.L;
     const name = ins.op === 'syscall' ? ins.name : ins.op === 'raise' ? 'kill' : 'rt_sigreturn';
-    k.syscallEntry(s, t, insIp, name);
+    syscallEntry(k, s, t, insIp, name);
     if (k.killed(s)) return StepOutcome.Complete;
     k.set(s, L.entry[t]!, Entry.Syscall);
     const f = k.topFrame(s, t);

@@ -1,5 +1,6 @@
 import { KillReason } from '../../properties/codes.js';
 import { WorkKind } from './kernel-work.js';
+import { clearMask } from './notify-resume.js';
 import type { KernelSemantics } from './semantics.js';
 
 /**
@@ -37,6 +38,6 @@ function finishRestartCheck(k: KernelSemantics, s: Int32Array, t: number, ev: nu
   // NO_RESTART flags exempt bits only under mask3 tracking with the flags honoured (as at the read).
   const honoured = k.policy.noRestartFlags === 'honoured' && k.policy.eventTracking === 'mask3';
   const exempt = honoured ? k.desc(d).flags | k.ir.threads[a]!.flags : 0;
-  const restart = k.clearMask(s, t, d, ev, exempt);
+  const restart = clearMask(k, s, t, d, ev, exempt);
   if (restart > 0) k.abort(s, t, a, f, d, 'notify-resume', restart);
 }

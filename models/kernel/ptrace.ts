@@ -1,7 +1,8 @@
 import type { Instr, ModelIR } from '../ir/types.js';
 import type { EventClass } from './decisions.js';
-import type { KernelView } from './kernel-view.js';
+import type { FixupKernel, KernelView } from './kernel-view.js';
 import { Entry, Status } from './layout.js';
+import { syscallExitCheckNow } from './syscall-checks.js';
 
 /**
  * A tracer (ptrace) attached to a thread (rseq-semantics.md §2.7, §5.1, §5.2 S10). The kernel
@@ -48,13 +49,9 @@ export const PtraceStop = {
 const NO_STOP = new Set(['fork', 'clone_vm', 'execve', 'kvm_run']);
 
 /** The parts of KernelSemantics a ptrace stop uses. */
-export interface TracedKernel extends KernelView {
+export interface TracedKernel extends FixupKernel {
   noteEvent(s: Int32Array, t: number, kind: EventClass): void;
   switchOut(s: Int32Array, t: number, kind: EventClass, fromUser: boolean): void;
-  /** rseq_syscall (the policy's exit check) now, with the current IP; it does not run again at this syscall's exit. */
-  syscallExitCheckNow(s: Int32Array, t: number): void;
-  killed(s: Int32Array): boolean;
-  inRange(d: number, prog: number, ip: number): boolean;
 }
 
 /** The IPs of program `pi` a tracer may move a thread to (live registers must hold there from any syscall stop). */
@@ -111,7 +108,8 @@ export function setIp(k: TracedKernel, s: Int32Array, t: number): void {
   const L = k.L;
   const tr = k.ir.threads[t]!.tracer!;
   k.set(s, L.ptraceStop[t]!, PtraceStop.ipSet);
-  if (tr.stop === 'syscall-exit') k.syscallExitCheckNow(s, t);
+  // rseq_syscall (the policy's exit check) runs now, with the old IP; not again at this syscall's exit.
+  if (tr.stop === 'syscall-exit') syscallExitCheckNow(k, s, t);
   if (k.killed(s)) return;
   const f = L.frame(t, 0);
   const fromIp = k.get(s, L.ip[f]!);

@@ -7,9 +7,12 @@ import { isReworkFamily, type Policy } from './policy.js';
 import type { CheckSite, DecisionSink, EventClass, KillReasonCode } from './decisions.js';
 import { encodeCachedCpu, encodeValue, RSEQ_CPU_ID_UNINITIALIZED } from './encoding.js';
 import { enterGuest, inKvmRun } from './kvm.js';
-import { sigsegvCaught, sigsegvLoops } from './signal-faults.js';
+import { SegvDelivery, sigsegvLoops } from './signal-faults.js';
 import { KernelWork, WorkKind } from './kernel-work.js';
+import { handleNotifyResume } from './notify-resume.js';
 import { leaveSyscallStop } from './ptrace.js';
+import { raiseSwitchEvent, reworkExitWork, rseqSignalDeliverRework, schedSwitchEvent } from './rework.js';
+import { finishSyscall, syscallExitChecks } from './syscall-checks.js';
 
 export type { EventClass } from './decisions.js';
 
@@ -44,6 +47,12 @@ const exemptBit: Record<EventClass, number> = {
  * the policy and the layout, fixed at construction, and `sink`, which the caller sets. Each
  * decision the kernel takes (models/kernel/decisions.ts) is reported to that sink as it is
  * taken; without one (exploration) no decision is even built.
+ *
+ * This class holds the state accessors, the kill, the ghosts, the signal frames and the
+ * exit-to-user loop; the kernel paths it dispatches to live in their own files, each over the
+ * narrow view of this class it needs (kernel-view.ts): notify-resume.ts (the 4.18-6.18
+ * handler), rework.ts (6.19+), syscall-checks.ts, signal-faults.ts (a caught SIGSEGV),
+ * kernel-work.ts and ipi-races.ts (kernel work an IPI lands inside), ptrace.ts, exec.ts, kvm.ts.
  */
 export class KernelSemantics {
   readonly b: BitLayout;
@@ -57,14 +66,8 @@ export class KernelSemantics {
   readonly rework: boolean;
   /** Kernel work an IPI may land inside (none unless the policy leaves a race open). */
   readonly work: KernelWork;
-  private readonly v2: boolean;
-  /**
-   * Set while the rseq handler runs for a thread whose SIGSEGV handler catches its faults
-   * (signal-faults.ts sigsegvCaught); `segvFaulted` says one was caught since. Both live only
-   * within one hook call (handleNotifyResume, deliverForcedSegv): never between transitions.
-   */
-  private catchingSegv = false;
-  private segvFaulted = false;
+  /** The SIGSEGV a fault queues for a thread whose handler catches it (signal-faults.ts). */
+  readonly segv: SegvDelivery;
 
   constructor(
     readonly ir: ModelIR,
@@ -75,9 +78,8 @@ export class KernelSemantics {
   ) {
     this.b = L.bits;
     this.rework = isReworkFamily(policy);
-    // V2 semantics: switch events only with user_irq or changed IDs (generic IRQ entry archs).
-    this.v2 = policy.eventTracking === 'userIrqOnly' && policy.genericIrqEntry;
     this.work = new KernelWork(ir, policy, L.bits, L.kernelWork);
+    this.segv = new SegvDelivery(this);
   }
 
   // ---- small accessors -------------------------------------------------------------------
@@ -134,7 +136,7 @@ export class KernelSemantics {
   /** force_sigsegv: the whole process dies. G2 judges whether the thread had violated the ABI. */
   kill(s: Int32Array, t: number, reason: KillReasonCode): void {
     if (this.killed(s)) return;
-    if (this.catchingSegv && this.catchSegv(s, t, reason)) return;
+    if (this.segv.catching && this.segv.catchFault(s, t, reason)) return;
     if (sigsegvLoops(this, t, reason)) {
       reason = KillReason.sigsegvLoop;
       this.violate(s, Code.deliveryTerminates);
@@ -143,29 +145,13 @@ export class KernelSemantics {
   }
 
   /** The process dies for `reason` (`atSigreturn`: the fatal SIGSEGV rt_sigreturn unblocked). */
-  private die(s: Int32Array, t: number, reason: KillReasonCode, unjustified: boolean, atSigreturn: boolean): void {
+  die(s: Int32Array, t: number, reason: KillReasonCode, unjustified: boolean, atSigreturn: boolean): void {
     const L = this.L;
     this.set(s, L.killed, 1);
     this.set(s, L.killReason, reason);
     this.set(s, L.killThread, t);
     this.sink?.decide({ kind: 'kill', thread: t, reason, ...(atSigreturn ? { atSigreturn } : {}) });
     if (unjustified) this.violate(s, Code.G2);
-  }
-
-  /**
-   * A fault the rseq handler found for t, whose SIGSEGV handler catches it (signal-faults.ts):
-   * the SIGSEGV is queued (or already is: one pending SIGSEGV) and true is returned, unless the
-   * handler is running, SIGSEGV blocked: then force_sig makes it fatal now and the kill stands.
-   * The kill it may become later keeps this fault's reason and G2 judgement.
-   */
-  private catchSegv(s: Int32Array, t: number, reason: KillReasonCode): boolean {
-    const L = this.L;
-    if (this.get(s, L.segvFrame[t]!) !== 0) return false;
-    this.segvFaulted = true;
-    if (this.get(s, L.segvFatal[t]!) !== 0) return true;
-    this.set(s, L.segvFatal[t]!, reason);
-    this.set(s, L.segvUnjustified[t]!, this.ghosts.g2 && !this.killJustified(s, t, reason) ? 1 : 0);
-    return true;
   }
 
   /** Whether a kill is backed by an ABI violation of the thread (rseq(2), §1.5). */
@@ -178,7 +164,7 @@ export class KernelSemantics {
     return !(stale && descriptorKills.includes(reason));
   }
 
-  // ---- ghost bookkeeping for G1 and precision ---------------------------------------------
+  // ---- ghost bookkeeping, and the kernel's writes to struct rseq ------------------------------
 
   /**
    * Records an event against every frame of t whose IP is inside the c.s. it armed: the
@@ -219,7 +205,7 @@ export class KernelSemantics {
   }
 
   /** rseq_cs of area a cleared with t's IP outside the range of descriptor d. */
-  private lazyClear(s: Int32Array, t: number, a: number, d: number, site: CheckSite | 'syscall-exit'): void {
+  lazyClear(s: Int32Array, t: number, a: number, d: number, site: CheckSite | 'syscall-exit'): void {
     this.writeArea(s, t, a);
     this.set(s, this.L.rseqCs[a]!, 0);
     this.sink?.decide({ kind: 'lazy-clear', thread: t, area: a, desc: d, site });
@@ -243,7 +229,7 @@ export class KernelSemantics {
     if (this.ghosts.areaOwnership && a !== t) this.violate(s, Code.areaOwnership);
   }
 
-  // ---- L418 .. L63: event mask, notify-resume, rseq_ip_fixup ------------------------------
+  // ---- events recorded at switch-out and migration; the checks the paths share ---------------
 
   /** rseq_preempt(prev) at switch-out (L418-L63); L619 records nothing at switch-out. */
   switchOut(s: Int32Array, t: number, kind: EventClass, fromUser: boolean): void {
@@ -292,83 +278,8 @@ export class KernelSemantics {
     }
   }
 
-  /** __rseq_handle_notify_resume (L418-L63): IP fixup, then ID update (skipped after a fault: goto error). */
-  private handleNotifyResume(s: Int32Array, t: number, site: CheckSite): void {
-    if (this.area(s, t) < 0) return;
-    this.catchingSegv = sigsegvCaught(this, t);
-    this.segvFaulted = false;
-    this.ipFixup(s, t, site);
-    if (!this.killed(s) && !this.segvFaulted && this.work.kind(s, t) === WorkKind.none) this.updateIds(s, t, this.policy.idUpdate === 'everyHandlerRun');
-    this.catchingSegv = false;
-  }
-
-  /** rseq_ip_fixup + rseq_get_rseq_cs + rseq_need_restart (L418-L63). */
-  private ipFixup(s: Int32Array, t: number, site: CheckSite): void {
-    const L = this.L;
-    const a = this.area(s, t);
-    const d = this.get(s, L.rseqCs[a]!);
-    const f = this.topFrame(s, t);
-    const ip = this.get(s, L.ip[f]!);
-    if (d === 0) return; // ZERO_CS: not in a c.s.; the event mask is left as it is.
-    // L418-L63 validate before the in-range test: a bad descriptor kills even with ip outside.
-    if (this.policy.csValidation !== 'minimal-in-range' && !this.validateFull(s, t, d)) return;
-    if (!this.inRange(d, this.programOf(s, t, this.level(s, t)), ip)) {
-      this.lazyClear(s, t, a, d, site); // stale event bits survive (kernel/rseq.c v4.18)
-      return;
-    }
-    if (this.policy.csValidation === 'minimal-in-range' && this.desc(d).signature !== this.ir.signature) {
-      this.kill(s, t, KillReason.badSignature);
-      return;
-    }
-    const restart = this.needRestart(s, t, d, a, site === 'notify-resume');
-    if (restart > 0) this.abort(s, t, a, f, d, site, restart);
-  }
-
-  /**
-   * rseq_need_restart: the pending event bits that force a restart (0: none), or -1 if it
-   * killed or, `pausable`, paused between reading and clearing the mask (an IPI may land there).
-   */
-  private needRestart(s: Int32Array, t: number, d: number, a: number, pausable: boolean): number {
-    const L = this.L;
-    const p = this.policy;
-    const csFlags = this.desc(d).flags;
-    const uFlags = this.userFlags(a);
-    let exempt = 0;
-    if (p.noRestartFlags === 'kill') {
-      if (csFlags !== 0 || uFlags !== 0) {
-        this.kill(s, t, KillReason.noRestartFlags);
-        return -1;
-      }
-    } else if (p.noRestartFlags === 'honoured') {
-      const flags = csFlags | uFlags;
-      const both = NO_RESTART_PREEMPT | NO_RESTART_MIGRATE;
-      if (p.noRestartSignalRequiresBoth && (flags & NO_RESTART_SIGNAL) !== 0 && (flags & both) !== both) {
-        this.kill(s, t, KillReason.noRestartSignalAlone);
-        return -1;
-      }
-      if (p.eventTracking === 'mask3') exempt = flags;
-    }
-    const ev = this.get(s, L.evMask[t]!);
-    if (pausable && this.work.maskRace) {
-      this.work.begin(s, t, WorkKind.maskRead, false, ev);
-      return -1;
-    }
-    return this.clearMask(s, t, d, ev, exempt);
-  }
-
-  /** The clear of rseq_need_restart, given the mask it read: the bits that force a restart. */
-  clearMask(s: Int32Array, t: number, d: number, ev: number, exempt: number): number {
-    this.set(s, this.L.evMask[t]!, 0);
-    const restart = ev & ~exempt;
-    if (this.sink !== undefined) {
-      if (ev !== 0) this.sink.decide({ kind: 'event-mask-cleared', thread: t, why: 'restart-check' });
-      if (restart === 0) this.sink.decide({ kind: 'no-restart', thread: t, desc: d, pending: ev, exempt });
-    }
-    return restart;
-  }
-
   /** rseq_get_rseq_cs checks (L418-L63, and L619 debug). Returns false if it killed. */
-  private validateFull(s: Int32Array, t: number, d: number): boolean {
+  validateFull(s: Int32Array, t: number, d: number): boolean {
     const cs = this.desc(d);
     const reason = cs.version !== 0 ? KillReason.badVersion : cs.abort >= cs.start && cs.abort < cs.postCommit ? KillReason.abortInCs : cs.signature !== this.ir.signature ? KillReason.badSignature : KillReason.none;
     if (reason !== KillReason.none) this.kill(s, t, reason);
@@ -397,93 +308,6 @@ export class KernelSemantics {
     this.sink?.decide({ kind: 'ids-written', thread: t, area: a, cpu });
   }
 
-  // ---- L619 / L71: switch events, UPDATE_USER_CS, exit work ------------------------------
-
-  /** rseq_sched_switch_event(t) at switch-in (and from a membarrier IPI). */
-  private schedSwitchEvent(s: Int32Array, t: number): void {
-    const L = this.L;
-    if (this.area(s, t) < 0) return;
-    if (this.v2) {
-      // csCheckAfterSyscallSwitch: a switch out of a syscall also raises the event (what the
-      // 6.19 rework dropped), so the c.s. of a thread that slept inside it is evaluated.
-      const syscallSwitch = this.policy.csCheckAfterSyscallSwitch && this.get(s, L.entry[t]!) === Entry.Syscall;
-      if (this.get(s, L.userIrq[t]!) === 0 && this.get(s, L.idsChanged[t]!) === 0 && !syscallSwitch) return;
-    } else if (this.policy.eventTracking === 'legacyV1') {
-      this.set(s, L.idsChanged[t]!, 1);
-    }
-    this.raiseSwitchEvent(s, t);
-  }
-
-  /** Raises the switch event and TIF_RSEQ: the exit work will look at t's area. */
-  private raiseSwitchEvent(s: Int32Array, t: number): void {
-    this.set(s, this.L.schedSwitch[t]!, 1);
-    this.set(s, this.L.tifRseq[t]!, 1);
-    this.sink?.decide({ kind: 'switch-event', thread: t });
-  }
-
-  /** rseq_update_user_cs (non-debug) or its debug variant. Returns false if it killed. */
-  private updateUserCs(s: Int32Array, t: number, d: number, site: CheckSite): boolean {
-    const L = this.L;
-    const a = this.area(s, t);
-    const f = this.topFrame(s, t);
-    const ip = this.get(s, L.ip[f]!);
-    const debug = this.policy.csValidation === 'debug-full';
-    const cs = this.desc(d);
-    if (this.policy.csValidation === 'full-always' && !this.validateFull(s, t, d)) return false;
-    if (debug) {
-      if (cs.version !== 0 || cs.flags !== 0) {
-        this.kill(s, t, cs.version !== 0 ? KillReason.badVersion : KillReason.csFlagsDebug);
-        return false;
-      }
-    }
-    if (!this.inRange(d, this.programOf(s, t, this.level(s, t)), ip)) {
-      this.lazyClear(s, t, a, d, site);
-      return true;
-    }
-    if (debug) {
-      if (cs.abort >= cs.start && cs.abort < cs.postCommit) {
-        this.kill(s, t, KillReason.abortInCs);
-        return false;
-      }
-      // "!user_irq counts as fatal inside the c.s.": a c.s. found at syscall exit.
-      if (this.get(s, L.userIrq[t]!) === 0) {
-        this.kill(s, t, KillReason.syscallInCs);
-        return false;
-      }
-    }
-    if (cs.signature !== this.ir.signature) {
-      this.kill(s, t, KillReason.badSignature);
-      return false;
-    }
-    // L619 checks nothing else: an abort_ip inside the range moves ip into the c.s.
-    this.abort(s, t, a, f, d, site, 0);
-    return true;
-  }
-
-  /** rseq_exit_to_user_mode_restart: the L619 work at the very end of the exit loop. */
-  private reworkExitWork(s: Int32Array, t: number): void {
-    const L = this.L;
-    if (this.get(s, L.tifRseq[t]!) === 1 && this.get(s, L.schedSwitch[t]!) === 1 && this.area(s, t) >= 0) {
-      const a = this.area(s, t);
-      const debug = this.policy.csValidation === 'debug-full';
-      const d = this.get(s, L.rseqCs[a]!);
-      if (this.get(s, L.idsChanged[t]!) === 0) {
-        // L619 writes IDs only when they changed; everyHandlerRun rewrites them on every switch.
-        if (this.policy.idUpdate === 'everyHandlerRun') this.updateIds(s, t, true);
-        const skip = this.policy.genericIrqEntry && !debug && this.get(s, L.userIrq[t]!) === 0 && !this.policy.csCheckAfterSyscallSwitch;
-        if (d !== 0 && !this.killed(s) && !skip) this.updateUserCs(s, t, d, 'exit-work');
-      } else {
-        this.updateIds(s, t, true);
-        const skip = this.policy.genericIrqEntry && !debug && this.get(s, L.userIrq[t]!) === 0 && !this.policy.csCheckAfterSyscallSwitch;
-        if (!this.killed(s) && !skip && d !== 0) this.updateUserCs(s, t, d, 'exit-work');
-      }
-    }
-    this.set(s, L.tifRseq[t]!, 0);
-    this.set(s, L.schedSwitch[t]!, 0);
-    this.set(s, L.idsChanged[t]!, 0);
-    this.set(s, L.userIrq[t]!, 0);
-  }
-
   // ---- signals -----------------------------------------------------------------------------
 
   /** Whether t can take a pending signal now (handlers block their own signal unless nested; a SIGSEGV handler's frame does not count). */
@@ -508,7 +332,7 @@ export class KernelSemantics {
   }
 
   /** setup_rt_frame: the frame saves the (fixed-up) ip; the handler starts with fresh registers. Returns its level. */
-  private pushFrame(s: Int32Array, t: number): number {
+  pushFrame(s: Int32Array, t: number): number {
     const L = this.L;
     const f = this.topFrame(s, t);
     const l = this.level(s, t) + 1;
@@ -523,48 +347,12 @@ export class KernelSemantics {
     return l;
   }
 
-  /**
-   * get_signal dequeues the SIGSEGV a caught fault queued (synchronous signals first) and
-   * handle_signal delivers it: rseq_signal_deliver runs the fixup over the same rseq_cs, then
-   * the frame is set up whatever it found. A fault there makes the SIGSEGV fatal (kept pending
-   * and blocked while the handler runs, signal-faults.ts); none (the fixup cleared rseq_cs)
-   * leaves an ordinary caught signal. The interrupted frame keeps its IP: no fixup happened.
-   */
-  private deliverForcedSegv(s: Int32Array, t: number): void {
-    const L = this.L;
-    if (L.segvFrame.length === 0 || this.get(s, L.segvFatal[t]!) === 0 || this.get(s, L.segvFrame[t]!) !== 0) return;
-    const reason = this.get(s, L.segvFatal[t]!) as KillReasonCode;
-    this.noteEvent(s, t, 'signal');
-    this.segvFaulted = false;
-    this.rseqSignalDeliver(s, t);
-    if (this.killed(s)) return;
-    const fatal = this.segvFaulted;
-    if (!fatal) {
-      this.set(s, L.segvFatal[t]!, 0);
-      this.set(s, L.segvUnjustified[t]!, 0);
-    }
-    this.sink?.decide({ kind: 'sigsegv-handler', thread: t, reason, fatal });
-    this.set(s, L.segvFrame[t]!, this.pushFrame(s, t));
-  }
-
-  private rseqSignalDeliver(s: Int32Array, t: number): void {
-    const L = this.L;
+  /** rseq_signal_deliver: the signal event, then the fixup (4.18-6.18) or UPDATE_USER_CS (6.19+). */
+  rseqSignalDeliver(s: Int32Array, t: number): void {
     if (!this.policy.abortOnSignal) return;
-    if (!this.rework) {
-      this.recordEvent(s, t, EV_SIGNAL, 'signal');
-      this.handleNotifyResume(s, t, 'signal-delivery');
-      return;
-    }
-    if (this.area(s, t) < 0) return;
-    if (this.v2 && this.get(s, L.userIrq[t]!) === 0) return;
-    const a = this.area(s, t);
-    const d = this.get(s, L.rseqCs[a]!);
-    if (d !== 0) this.updateUserCs(s, t, d, 'signal-delivery');
-    if (this.policy.eventTracking === 'legacyV1' && !this.killed(s)) {
-      // rseq_force_update: IDs are rewritten at exit.
-      this.set(s, L.idsChanged[t]!, 1);
-      this.raiseSwitchEvent(s, t);
-    }
+    if (this.rework) return rseqSignalDeliverRework(this, s, t);
+    this.recordEvent(s, t, EV_SIGNAL, 'signal');
+    handleNotifyResume(this, s, t, 'signal-delivery');
   }
 
   /** rt_sigreturn's effect: pop the frame, restoring the interrupted context. */
@@ -579,18 +367,7 @@ export class KernelSemantics {
     this.set(s, L.evSince[f]!, 0);
     this.set(s, L.level[t]!, l - 1);
     this.sink?.decide({ kind: 'sigreturn', thread: t, level: l - 1 });
-    if (L.segvFrame.length > 0 && this.get(s, L.segvFrame[t]!) === l) this.segvHandlerReturned(s, t);
-  }
-
-  /** rt_sigreturn of the SIGSEGV handler restores the mask: a fatal SIGSEGV pending kills now. */
-  private segvHandlerReturned(s: Int32Array, t: number): void {
-    const L = this.L;
-    const reason = this.get(s, L.segvFatal[t]!) as KillReasonCode;
-    const unjustified = this.get(s, L.segvUnjustified[t]!) === 1;
-    this.set(s, L.segvFrame[t]!, 0);
-    this.set(s, L.segvFatal[t]!, 0);
-    this.set(s, L.segvUnjustified[t]!, 0);
-    if (reason !== KillReason.none) this.die(s, t, reason, unjustified, true);
+    this.segv.afterSigreturn(s, t, l);
   }
 
   // ---- the exit-to-user path ---------------------------------------------------------------
@@ -623,7 +400,7 @@ export class KernelSemantics {
     const fromSyscall = this.get(s, L.entry[t]!) === Entry.Syscall;
     this.set(s, L.status[t]!, Status.Running);
     this.set(s, L.entry[t]!, Entry.Irq);
-    if (fromSyscall) this.syscallExitChecks(s, t);
+    if (fromSyscall) syscallExitChecks(this, s, t);
     if (this.killed(s)) return;
     if (!this.rework) {
       const signalFirst = this.policy.signalVsNotifyOrder === 'signal-first';
@@ -632,9 +409,9 @@ export class KernelSemantics {
     }
     if (this.get(s, L.sigPending[t]!) === 1 && this.canDeliver(s, t)) this.deliverSignal(s, t);
     this.set(s, L.tifNotify[t]!, 0);
-    if (!this.killed(s)) this.reworkExitWork(s, t);
+    if (!this.killed(s)) reworkExitWork(this, s, t);
     this.clearEventsAtExit(s, t);
-    if (fromSyscall) this.finishSyscall(s, t);
+    if (fromSyscall) finishSyscall(this, s, t);
   }
 
   /** The 4.18-6.18 exit loop from notify-resume on; it stops where an IPI may land (kernel-work.ts). */
@@ -642,76 +419,18 @@ export class KernelSemantics {
     const L = this.L;
     if (!this.killed(s) && this.get(s, L.tifNotify[t]!) === 1) {
       this.set(s, L.tifNotify[t]!, 0);
-      this.handleNotifyResume(s, t, 'notify-resume');
+      handleNotifyResume(this, s, t, 'notify-resume');
       if (this.work.kind(s, t) !== WorkKind.none) return fromSyscall ? this.work.markFromSyscall(s, t) : undefined;
     }
     if (this.policy.signalVsNotifyOrder === 'notify-first' && !this.killed(s)) {
       // A SIGSEGV notify-resume forced is dequeued before the pending signal (synchronous first).
-      this.deliverForcedSegv(s, t);
+      this.segv.deliverForced(s, t);
       if (!this.killed(s) && this.get(s, L.sigPending[t]!) === 1 && this.canDeliver(s, t)) this.deliverSignal(s, t);
     }
     // The exit loop goes round again for a SIGSEGV forced on this pass.
-    if (!this.killed(s)) this.deliverForcedSegv(s, t);
+    if (!this.killed(s)) this.segv.deliverForced(s, t);
     this.clearEventsAtExit(s, t);
-    if (fromSyscall) this.finishSyscall(s, t);
-  }
-
-  /** G3: the thread is back in user space after a syscall the policy promised to catch. */
-  private finishSyscall(s: Int32Array, t: number): void {
-    const L = this.L;
-    if (this.ghosts.g3 && !this.killed(s) && this.get(s, L.sysInCs[t]!) === 1 && this.get(s, L.sysPromised[t]!) === 1) this.violate(s, Code.G3);
-    this.set(s, L.sysInCs[t]!, 0);
-    this.set(s, L.sysPromised[t]!, 0);
-    this.set(s, L.sysExitCheck[t]!, 0);
-  }
-
-  /** The exit check of the syscall in progress, now (before a tracer's syscall-exit stop); it does not run again at its exit. */
-  syscallExitCheckNow(s: Int32Array, t: number): void {
-    this.syscallExitChecks(s, t);
-    this.set(s, this.L.sysExitCheck[t]!, 0);
-  }
-
-  /** The policy's check at syscall exit (c', d with exit check, L619 debug), with ip_x. */
-  private syscallExitChecks(s: Int32Array, t: number): void {
-    const L = this.L;
-    if (this.get(s, L.sysExitCheck[t]!) === 0) return;
-    const a = this.area(s, t);
-    if (a < 0) return;
-    const d = this.get(s, L.rseqCs[a]!);
-    if (d === 0) return;
-    if (!this.validateFull(s, t, d)) return;
-    const f = this.topFrame(s, t);
-    if (this.inRange(d, this.programOf(s, t, this.level(s, t)), this.get(s, L.ip[f]!))) this.kill(s, t, KillReason.syscallInCs);
-    else if (this.policy.csValidation === 'debug-full') this.lazyClear(s, t, a, d, 'syscall-exit');
-  }
-
-  /**
-   * Syscall entry with the instruction at `insIp` of the top frame: ghosts for G2/G3, then the
-   * policy's entry check (b, c, d). ip_e is the address after the syscall instruction.
-   */
-  syscallEntry(s: Int32Array, t: number, insIp: number, name: string): void {
-    const L = this.L;
-    const p = this.policy;
-    const lvl = this.level(s, t);
-    const f = L.frame(t, lvl);
-    const prog = this.programOf(s, t, lvl);
-    const inCs = this.inRange(this.get(s, L.armed[f]!), prog, insIp);
-    this.sink?.decide({ kind: 'syscall-entry', thread: t, name, inCs });
-    const inSet = p.syscallSet.includes(name);
-    const promised = p.syscallPolicy === 'b' || p.syscallPolicy === 'c' || p.syscallPolicy === "c'" || (p.syscallPolicy === 'd' && inSet);
-    this.set(s, L.sysInCs[t]!, inCs ? 1 : 0);
-    this.set(s, L.sysPromised[t]!, promised ? 1 : 0);
-    const exitCheck = p.syscallPolicy === "c'" || (p.syscallPolicy === 'd' && inSet && p.syscallSetCheck === 'exit') || p.csValidation === 'debug-full';
-    this.set(s, L.sysExitCheck[t]!, exitCheck ? 1 : 0);
-    const a = this.area(s, t);
-    if (a < 0) return;
-    const d = this.get(s, L.rseqCs[a]!);
-    if (p.syscallPolicy === 'b') {
-      if (d !== 0) this.kill(s, t, KillReason.syscallRseqCsSet);
-      return;
-    }
-    const entryIpCheck = p.syscallPolicy === 'c' || (p.syscallPolicy === 'd' && inSet && p.syscallSetCheck === 'entry');
-    if (entryIpCheck && d !== 0 && this.validateFull(s, t, d) && this.inRange(d, prog, insIp + 1)) this.kill(s, t, KillReason.syscallInCs);
+    if (fromSyscall) finishSyscall(this, s, t);
   }
 
   // ---- scheduling events --------------------------------------------------------------------
@@ -724,7 +443,7 @@ export class KernelSemantics {
       if (this.rework) this.set(s, L.idsChanged[t]!, 1);
     }
     leaveSyscallStop(this, s, t);
-    if (this.rework) this.schedSwitchEvent(s, t);
+    if (this.rework) schedSwitchEvent(this, s, t);
     if (inKvmRun(this, s, t)) enterGuest(this, s, t);
     this.returnToUser(s, t);
   }
@@ -752,9 +471,9 @@ export class KernelSemantics {
       } else if (this.policy.eventTracking === 'legacyV1') {
         if (this.area(s, t) >= 0) {
           this.set(s, L.idsChanged[t]!, 1);
-          this.raiseSwitchEvent(s, t);
+          raiseSwitchEvent(this, s, t);
         }
-      } else this.schedSwitchEvent(s, t);
+      } else schedSwitchEvent(this, s, t);
     }
     if (!inKernel) this.returnToUser(s, t);
   }
