@@ -17,6 +17,10 @@ export interface CanonicalFormSettings {
   readonly deadEvents: boolean;
   /** Whether a certain pending abort moves the IP to the range's start (see abortsArePending). */
   readonly abortPending: boolean;
+  /** Per program, per IP: the descriptors dead there when stale (see deadStaleDescriptors), or undefined when the reduction is off. */
+  readonly deadStale: readonly Int32Array[] | undefined;
+  /** Per descriptor: whether a stale copy of it only ever gets cleared (see harmlessWhenStale). */
+  readonly harmlessStale: readonly boolean[];
   /** Whether the partial-order reductions apply (see reductionsAreSound). */
   readonly reduced: boolean;
   /** Per thread: whether it may float over CPUs while ready (see floatingThreads). */
@@ -47,6 +51,9 @@ export class CanonicalForm {
   private readonly collapseEvents: boolean;
   private readonly deadEvents: boolean;
   private readonly abortPending: boolean;
+  private readonly deadStale: readonly Int32Array[] | undefined;
+  /** Per thread: the harmless descriptors dead at the entry of each of its signal handlers (a signal may start one at any time). */
+  private readonly staleDeadAtHandlers: Int32Array;
   private readonly reduced: boolean;
   private readonly floating: readonly boolean[];
   private readonly rangeMask: readonly Int32Array[];
@@ -76,6 +83,11 @@ export class CanonicalForm {
     this.collapseEvents = settings.collapseEvents;
     this.deadEvents = settings.deadEvents;
     this.abortPending = settings.abortPending;
+    this.deadStale = settings.deadStale;
+    const harmless = settings.harmlessStale.reduce((m, ok, d) => (ok ? m | (1 << d) : m), 0);
+    this.staleDeadAtHandlers = Int32Array.from(ir.threads, (th) =>
+      [th.handler, th.sigsegvHandler].reduce((m, hp) => (hp < 0 ? m : m & (settings.deadStale?.[hp]?.[0] ?? 0)), harmless),
+    );
     this.reduced = settings.reduced;
     this.floating = settings.floating;
     this.rangeMask = settings.rangeMask;
@@ -272,6 +284,19 @@ export class CanonicalForm {
         k.set(s, L.evSince[f]!, 0);
       }
     }
+    if (this.deadStale && top >= 0 && k.area(s, t) === t) this.clearDeadStaleCs(s, t, top);
+  }
+
+  /** Clears thread t's rseq_cs where it is dead in every frame and every handler (see deadStaleDescriptors). */
+  private clearDeadStaleCs(s: Int32Array, t: number, top: number): void {
+    const k = this.kernel;
+    const L = this.L;
+    const d = k.get(s, L.rseqCs[t]!);
+    if (d === 0) return;
+    const bit = 1 << (d - 1);
+    if (!(this.staleDeadAtHandlers[t]! & bit)) return;
+    for (let l = 0; l <= top; l++) if (!(this.deadStale![k.programOf(s, t, l)]![k.get(s, L.ip[L.frame(t, l)]!)]! & bit)) return;
+    k.set(s, L.rseqCs[t]!, 0);
   }
 }
 

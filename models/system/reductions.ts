@@ -73,7 +73,7 @@ export function eventMaskCollapses(ir: ModelIR, policy: Policy): boolean {
  * Named reductions that can be turned off one by one (`--no-reduce=NAME`); `reduce: false`
  * turns off these and the fused-instruction and floating-thread reductions.
  */
-export const reductionNames = ['dead-events', 'abort-pending', 'cpu-symmetry'] as const;
+export const reductionNames = ['dead-events', 'abort-pending', 'dead-rseq-cs', 'cpu-symmetry'] as const;
 export type ReductionName = (typeof reductionNames)[number];
 
 /**
@@ -111,6 +111,79 @@ export function eventBitsDieWithoutNotify(ir: ModelIR, policy: Policy, collapseE
  */
 export function abortsArePending(policy: Policy, collapseEvents: boolean, rework: boolean): boolean {
   return collapseEvents && !rework && policy.abortOnSignal;
+}
+
+/**
+ * Whether a stale rseq_cs can be cleared where it is dead (reduction `dead-rseq-cs`): the model
+ * has no way to read a thread's rseq_cs other than the kernel's range test. Excluded: syscall
+ * policy b (its entry check kills on any non-zero rseq_cs), areas left non-empty by an earlier
+ * user (G2 asks whose descriptor killed), tracers (SETREGS may put the IP anywhere), and the
+ * syscalls that copy, reset or re-register an area (fork, clone_vm, rseq_register,
+ * rseq_unregister, execve).
+ */
+export function staleRseqCsCanDie(ir: ModelIR, policy: Policy): boolean {
+  const areaSyscalls = ['fork', 'clone_vm', 'rseq_register', 'rseq_unregister', 'execve', 'execve_fail'];
+  return (
+    policy.syscallPolicy !== 'b' &&
+    ir.threads.every((th) => th.staleRseqCs === 0 && th.tracer === undefined) &&
+    !ir.programs.some((p) => p.code.some((i) => i.op === 'syscall' && areaSyscalls.includes(i.name)))
+  );
+}
+
+/**
+ * Per descriptor: whether the kernel's every look at it, with the IP outside its range, ends in
+ * the clear of rseq_cs and nothing else (see staleRseqCsCanDie): it passes full validation
+ * (checked before the range test on 4.18-6.18 and with debug-full), and under debug-full also
+ * has no flags.
+ */
+export function harmlessWhenStale(ir: ModelIR, policy: Policy): boolean[] {
+  return ir.descriptors.map(
+    (d) => d.version === 0 && !(d.abort >= d.start && d.abort < d.postCommit) && d.signature === ir.signature && (policy.csValidation !== 'debug-full' || d.flags === 0),
+  );
+}
+
+/**
+ * Per program, per IP (one past the end included): bit d-1 set when descriptor d is dead there,
+ * that is when every path from the IP overwrites rseq_cs (rseq_arm, rseq_clear), ends the frame
+ * (sigreturn) or the thread (done) before it reaches an IP inside d's range. A syscall's restart
+ * rewinds the IP onto the syscall, so an IP just after one needs d dead at the syscall too.
+ *
+ * Why a dead stale rseq_cs may read as 0 (reduction `dead-rseq-cs`): with the IP outside d's
+ * range the kernel, wherever it looks (notify-resume, signal delivery, the rework's exit work,
+ * the syscall checks of policies c, c', d and debug-full), validates d, which passes (it is
+ * harmlessWhenStale), and clears rseq_cs, or does nothing; with rseq_cs = 0 it does nothing.
+ * Neither reads the event mask, and no user instruction or property atom reads rseq_cs (in_cs
+ * reads the armed ghost). An abort needs the IP inside the range of rseq_cs, which the thread
+ * cannot reach before rseq_cs is overwritten. So both states have the same successors up to
+ * the same difference, until it vanishes: they are bisimilar, every verdict (LTL included) is
+ * kept, and the trace replays with the real lazy clears.
+ */
+export function deadStaleDescriptors(ir: ModelIR, rangeMask: readonly Int32Array[]): Int32Array[] {
+  const all = (1 << ir.descriptors.length) - 1;
+  return ir.programs.map((p, pi) => {
+    const code = p.code;
+    const n = code.length;
+    const range = rangeMask[pi]!;
+    const dead = Int32Array.from({ length: n + 1 }, (_, ip) => all & ~range[ip]!);
+    const ends = (i: number): boolean => ['rseq_arm', 'rseq_clear', 'sigreturn', 'done'].includes(code[i]!.op);
+    const next = (i: number): number[] => {
+      const ins = code[i]!;
+      return ins.op === 'jmp' ? [ins.target] : ins.op === 'br' ? [i + 1, ins.target] : [i + 1];
+    };
+    // Greatest fixed point: a loop that never enters the range keeps d dead.
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (let i = n - 1; i >= 0; i--) {
+        if (ends(i)) continue;
+        const d = next(i).reduce((m, q) => m & (q <= n ? dead[q]! : 0), dead[i]!);
+        if (d !== dead[i]) {
+          dead[i] = d;
+          changed = true;
+        }
+      }
+    }
+    return Int32Array.from(dead, (d, ip) => (ip > 0 && code[ip - 1]!.op === 'syscall' ? d & dead[ip - 1]! : d));
+  });
 }
 
 /** Per program, per IP (one past the end included): bit d set when descriptor d's range contains the IP. */

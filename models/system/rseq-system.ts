@@ -19,7 +19,7 @@ import { PlacementCoverage } from './coverage.js';
 import { InstructionSteps } from './instruction-steps.js';
 import { kernelEvents, LabelKind, labelKind, makeLabel } from './labels.js';
 import { FactFlag, type RecordCache } from './record-cache.js';
-import { abortsArePending, descriptorRangeMasks, eventBitsDieWithoutNotify, eventMaskCollapses, floatingThreads, fusibleInstructions, reductionsAreSound, symmetryIsSound, type ReductionName } from './reductions.js';
+import { abortsArePending, deadStaleDescriptors, descriptorRangeMasks, eventBitsDieWithoutNotify, eventMaskCollapses, floatingThreads, fusibleInstructions, harmlessWhenStale, reductionsAreSound, staleRseqCsCanDie, symmetryIsSound, type ReductionName } from './reductions.js';
 import { ThreadSorter } from './symmetry.js';
 import { CpuRenamer, cpuSymmetryApplies, type CpuSymmetryVerdict } from './cpu-symmetry.js';
 import { Local, ThreadEvents } from './thread-events.js';
@@ -88,6 +88,8 @@ export class RseqSystem implements TransitionSystem {
   readonly deadEvents: boolean;
   /** Whether certain pending aborts are applied to the IP early (see abortsArePending). */
   readonly abortPending: boolean;
+  /** Whether a stale rseq_cs is cleared where it is dead (see deadStaleDescriptors). */
+  readonly deadRseqCs: boolean;
   /** Canonical forms of thread records already computed (see CanonicalForm.memo). */
   readonly canonMemo: RangeMemo | undefined;
   /** The record cache of the thread steps (see CachedSteps). */
@@ -139,6 +141,7 @@ export class RseqSystem implements TransitionSystem {
     this.symmetric = this.threadSymmetric || this.cpuSymmetric;
     this.deadEvents = enabled('dead-events') && eventBitsDieWithoutNotify(ir, policy, this.collapseEvents, options.budgets.interrupts);
     this.abortPending = enabled('abort-pending') && abortsArePending(policy, this.collapseEvents, this.kernel.rework);
+    this.deadRseqCs = enabled('dead-rseq-cs') && staleRseqCsCanDie(ir, policy);
     this.coverage = new PlacementCoverage(ir);
     const live = ir.programs.map((p, pi) =>
       liveRegisters(
@@ -154,6 +157,8 @@ export class RseqSystem implements TransitionSystem {
       collapseEvents: this.collapseEvents,
       deadEvents: this.deadEvents,
       abortPending: this.abortPending,
+      deadStale: this.deadRseqCs ? deadStaleDescriptors(ir, rangeMask) : undefined,
+      harmlessStale: harmlessWhenStale(ir, policy),
       reduced: this.reduced,
       floating: floatingThreads(ir, this.reduced, options.budgets.migrations),
       rangeMask,

@@ -73,8 +73,8 @@ describe('eventRMWAtomicVsIPI: a membarrier IPI between reading and clearing the
   it('verdicts and state counts: assertion and G1 violated only when racy', async () => {
     const ir = compile(membarrierIpiLostAbort());
     for (const [atomic, verdict, states] of [
-      [false, 'violation', 374],
-      [true, 'pass', 245],
+      [false, 'violation', 356],
+      [true, 'pass', 227],
     ] as const) {
       const knobs = [`eventRMWAtomicVsIPI=${atomic}`];
       const a = await checkModel(ir, { policy: 'linux-6.3', knobs, properties: ['assertions'] });

@@ -26,9 +26,10 @@ const counter = resolveModel('percpu-counter', ['threads=2', 'ops=1', 'signals=1
 const quiet = resolveModel('percpu-counter', ['threads=2', 'ops=1', 'signals=0']);
 const three = resolveModel('percpu-counter', ['threads=3', 'ops=1', 'signals=0']);
 const plain = resolveModel('plain-counter', ['threads=2', 'ops=1']);
-const REDUCED_COUNTER = 16_627;
-// 310 before the seed S10 rows, whose 30 pairs under the 4.18-6.18 presets (tracer models) take the named reductions too.
-const APPLIED_PAIRS = 340;
+const REDUCED_COUNTER = 11_647;
+// 310 before the seed S10 rows, whose 30 pairs under the 4.18-6.18 presets (tracer models) take the named reductions too;
+// 579 with dead-rseq-cs, which also applies under 6.19+.
+const APPLIED_PAIRS = 579;
 const cases: [string, ModelIR, string, string[]][] = [
   ['percpu-counter 2x1+1', counter.ir, 'linux-4.18', []],
   ['percpu-counter 2x1+1', counter.ir, 'linux-6.3', ['abortOnMigrate=false']],
@@ -67,7 +68,7 @@ describe('partial-order reductions keep every reachable property code and final 
     const pol = resolvePolicy('linux-6.3', []);
     const full = outcomes(buildSystem(counter.ir, pol, { ...options, reduce: false }));
     const reduced = outcomes(buildSystem(counter.ir, pol, { ...options, reduce: true }));
-    // 11.4-fold today (3.9-fold without the named reductions); the exact counts, so that a lost or a new reduction shows.
+    // 16.2-fold today (3.9-fold without the named reductions); the exact counts, so that a lost or a new reduction shows.
     expect([full.states, reduced.states]).toEqual([188_726, REDUCED_COUNTER]);
     const withoutNamed = outcomes(buildSystem(counter.ir, pol, { ...options, disable: [...reductionNames] }));
     expect(withoutNamed.states).toBe(48_586);
@@ -92,11 +93,14 @@ describe('the named reductions keep every reachable property code and final memo
       const pol = resolvePolicy(preset, []);
       const constants = { threads: model.threads.length, ops: 1, cpus: model.cpus.length, signals: 1 };
       const reduced = buildSystem(model, pol, { ...options, constants });
-      if (!reduced.deadEvents && !reduced.abortPending) continue;
+      if (!reduced.deadEvents && !reduced.abortPending && !reduced.deadRseqCs) continue;
       applied++;
       it(`${name} under ${preset}`, () => {
-        const full = outcomes(buildSystem(model, pol, { ...options, constants, reduce: false }));
         const without = outcomes(buildSystem(model, pol, { ...options, constants, disable: [...reductionNames] }));
+        // percpu-counter 3x1 unreduced outgrows a differential test under 6.19+ (over 3 M
+        // states): there the named reductions are compared with the other reductions alone,
+        // which the cases above compare with the unreduced system.
+        const full = name === 'percpu-counter 3x1' ? without : outcomes(buildSystem(model, pol, { ...options, constants, reduce: false }));
         const red = outcomes(reduced);
         expect(red.codes).toEqual(full.codes);
         expect(red.finals).toEqual(full.finals);
