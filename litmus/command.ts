@@ -703,12 +703,13 @@ export async function runLitmusCommand(args: LitmusArgs, print: (s: string) => v
     // Untranslatable models are bad input: say so before anything runs.
     for (const c of cases.generated) generateLitmusC(c.ir, c.plan, c.id);
   } catch (e) {
+    // Bad input is exit 2 with nothing on stdout, as for every command.
     if (e instanceof InputErrors) {
-      for (const err of e.errors) say(formatInputError(err));
+      for (const err of e.errors) note(formatInputError(err));
       return 2;
     }
     if (e instanceof LitmusUntranslatable) {
-      for (const u of e.problems) say(formatUntranslatable(u));
+      for (const u of e.problems) note(formatUntranslatable(u));
       return 2;
     }
     throw e;

@@ -5,7 +5,7 @@
  * which `policy` names) and says where it ran; the coordinator checks it before use.
  */
 import { z } from 'zod';
-import type { QueueTarget } from '../run/queue/connection.js';
+import { checkReachable, type QueueTarget } from '../run/queue/connection.js';
 import { newRunId, runOnQueue, type CoordinatorOptions } from '../run/queue/coordinator.js';
 import { QueueJobFailed } from '../run/queue/job-failed.js';
 import { QUEUE_PROTOCOL, type LitmusCasePayload, type ModelSource } from '../run/queue/payload.js';
@@ -43,12 +43,15 @@ export function caseToWire(r: CaseResult): unknown {
 /**
  * The runner `litmus --queue` uses: its cases' jobs go on the queue at `target` with this
  * rseq-check `version` (a worker of another version refuses them); `onBoard` shows cases done /
- * running / failed per worker. A job failing on every attempt throws QueueJobFailed.
+ * running / failed per worker. An unreachable queue is bad input (InputErrors, exit 2); a job
+ * failing on every attempt throws QueueJobFailed.
  */
 export function litmusQueue(target: QueueTarget, version: string, modelSource: (spec: string, model: ResolvedModel) => ModelSource, onBoard?: CoordinatorOptions['onBoard']): LitmusQueueRunner {
   return {
     modelSource,
     async run(cases, options) {
+      // Reached only once the command line and its cases are known good: bad input is exit 2 before any connection.
+      await checkReachable(target);
       const run = newRunId();
       const deadline = options.maxSeconds !== undefined ? Date.now() + options.maxSeconds * 1000 : undefined;
       const payloads: LitmusCasePayload[] = cases.map((c) => ({

@@ -1,6 +1,5 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import { runLitmusCommand, type LitmusQueueRunner } from '../../litmus/command.js';
-import { checkReachable } from '../../run/queue/connection.js';
 import { QueueJobFailed } from '../../run/queue/job-failed.js';
 import { badOption, collect, jsonOption, litmusSecondsOption, maxMemoryOption, maxSecondsOption, maxStatesOption, queueOption, quietOption, runsOption } from '../options.js';
 import { partsBar, queueBoard } from '../progress.js';
@@ -38,7 +37,6 @@ export function litmusCommand(): Command<[string | undefined]> {
       const board = flags.queue !== undefined ? queueBoard(showProgress) : undefined;
       let queue: LitmusQueueRunner | undefined;
       if (flags.queue !== undefined) {
-        await checkReachable(flags.queue);
         // On demand: BullMQ takes 0.3 s to load, which no run without --queue should pay.
         const { litmusQueue } = await import('../../litmus/queue.js');
         queue = litmusQueue(flags.queue, version(), (spec, resolved) => modelSource(spec, [], resolved), board?.onBoard);
