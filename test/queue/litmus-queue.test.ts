@@ -123,7 +123,7 @@ describe.skipIf(missingRedis !== undefined || !env.ok)('litmus on the queue', ()
     expect(r.stdout).toMatch(/\n1 case\(s\) in [\d.]+ s: the model is not too strong on any case\n$/);
   }, 30_000);
 
-  it('a case failing on every attempt fails the run (exit 70) with its cause; --max-seconds with no worker ends it incomplete (exit 3), every case not run', async () => {
+  it('a case failing on every attempt fails the run (exit 70) with its cause; --max-seconds or SIGINT with no worker ends it incomplete (exit 3), every case not run, none left waiting', async () => {
     const failing = startWorkers(redis.url, 1, { RSEQ_CHECK_QUEUE_TEST_FAULT: 'fail-every-job' });
     const failed = await runCli(['litmus', '--suite', '--case', 'percpu-rseq', ...FEW, '--json', '--queue', redis.url]).done;
     // Idle now: killed rather than stopped, which would wait out its blocking read of the queue.
@@ -137,7 +137,16 @@ describe.skipIf(missingRedis !== undefined || !env.ok)('litmus on the queue', ()
     expect(timed.code).toBe(3);
     expect(JSON.parse(timed.stdout)).toMatchObject({ kind: 'litmus', kernel: null, verdict: 'incomplete', stoppedBy: { kind: 'time', bound: 1 }, notRun: ['percpu-rseq', 'syscall-in-cs', 'exec-failure'], cases: [] });
     expect(validateResultValue(JSON.parse(timed.stdout))).toEqual([]);
-    expect(await redis.client().llen('bull:rseq-check:wait')).toBe(0);
+    const c = redis.client();
+    expect(await c.llen('bull:rseq-check:wait')).toBe(0);
+
+    const interrupted = runCli(['litmus', '--suite', ...CASES, ...FEW, '--json', '--queue', redis.url]);
+    for (let i = 0; i < 200 && (await c.llen('bull:rseq-check:wait')) < 3; i++) await new Promise((r) => setTimeout(r, 50));
+    interrupted.child.kill('SIGINT');
+    const stopped = await interrupted.done;
+    expect(stopped.code).toBe(3);
+    expect(JSON.parse(stopped.stdout)).toMatchObject({ verdict: 'incomplete', stoppedBy: { kind: 'interrupted', signal: 'SIGINT' }, notRun: ['percpu-rseq', 'syscall-in-cs', 'exec-failure'], cases: [] });
+    expect(await c.llen('bull:rseq-check:wait')).toBe(0);
   }, 30_000);
 
   it('refuses hostile litmus payloads unrun: C source, a path for a case, an unknown case, an unknown policy', async () => {
