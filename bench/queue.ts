@@ -12,26 +12,15 @@
  *     must be equal; it prints the time ratio and what crossed partitions through Redis.
  * A benchmark, not a test: it prints what it measured (and the load average: the machine may be shared).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { loadavg, tmpdir } from 'node:os';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { redisServer, startLocalRedis } from './local-redis.js';
 
 const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'cli', 'main.js');
 const PASSWORD = 'bench-only-password';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Runs the CLI to its end: wall seconds, exit code, and what it wrote. */
 function timed(args: readonly string[]): Promise<{ seconds: number; code: number | null; stdout: string; stderr: string }> {
@@ -66,16 +55,12 @@ async function partitionRow(counter: readonly string[], url: string): Promise<vo
 }
 
 export async function queueComparison(): Promise<void> {
-  const server = spawnSync('sh', ['-c', 'command -v redis-server']).stdout.toString().trim();
-  if (server === '') {
+  if (redisServer === undefined) {
     console.log('queue bench skipped: redis-server is not installed (apt-get install redis-server)');
     return;
   }
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'rseq-bench-redis-'));
-  const redis = spawn(server, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--requirepass', PASSWORD], { stdio: 'ignore' });
-  const url = `redis://:${PASSWORD}@127.0.0.1:${port}`;
-  await new Promise((r) => setTimeout(r, 500));
+  const redis = await startLocalRedis(PASSWORD);
+  const url = redis.url;
   const workers: ChildProcess[] = [1, 2].map((i) => spawn(process.execPath, [cli, 'worker', '--queue', url, '--name', `bench-${i}`], { stdio: 'ignore' }));
   try {
     await new Promise((r) => setTimeout(r, 2000));
@@ -97,8 +82,7 @@ export async function queueComparison(): Promise<void> {
     await partitionRow(counter, url);
   } finally {
     for (const w of workers) w.kill('SIGTERM');
-    redis.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 500));
-    rmSync(dir, { recursive: true, force: true });
+    await redis.kill();
+    rmSync(redis.dir, { recursive: true, force: true });
   }
 }

@@ -11,12 +11,13 @@
  * Exit code: 0 the model is not too strong anywhere, 1 a finding, 2 cannot run / bad input /
  * inconclusive (the model's exploration stopped at a limit and an observation is unexplained).
  */
+import { hostname } from 'node:os';
 import { namingSignal, type Limit } from '../checker/result.js';
-import { InputErrors, formatInputError } from '../models/ir/errors.js';
+import { InputErrors, formatInputError, suggest } from '../models/ir/errors.js';
 import type { EventKind, ModelIR } from '../models/ir/types.js';
 import { validateModel } from '../models/ir/validate.js';
 import { resolvePolicy } from '../models/kernel/presets.js';
-import { resolveModel } from '../models/library/resolve.js';
+import { resolveModel, type ResolvedModel } from '../models/library/resolve.js';
 import { formatUntranslatable, generateLitmusC, LitmusUntranslatable, type Delay, type GeneratedLayout, type LitmusPlan } from './generate.js';
 import { detectKernel, presetForVersion, type KernelInfo } from './kernel.js';
 import { compareOutcomes, KILLED, modelOutcomes, type ModelOutcomes } from './outcomes.js';
@@ -26,6 +27,7 @@ import { kernelPathCases, kernelPathsSource, type KernelPathCase } from './kerne
 import { startFixupTrace, type TraceResult } from './tracepoint.js';
 import { actionLabel, attributeActions, SIGNAL_PHASES, signalPhase, type HandlerAction, type KernelPath, type SignalPhase } from './paths.js';
 import { buildProvenance } from '../run/provenance.js';
+import type { LitmusCasePayload, ModelSource } from '../run/queue/payload.js';
 
 export interface LitmusArgs {
   readonly model?: string;
@@ -44,6 +46,31 @@ export interface LitmusArgs {
   readonly signal?: AbortSignal;
   /** Told how many cases will run, then called as each is done (for a progress line); returns its stop. */
   readonly onCases?: (total: number) => { onCase: () => void; stop: () => void } | undefined;
+  /** `--case`: only these cases of the suite (by id), in the suite's order. */
+  readonly cases?: readonly string[];
+  /** `--queue`: the cases run as jobs on a Redis queue, each on its worker's machine and kernel. */
+  readonly queue?: LitmusQueueRunner;
+}
+
+/** A case as a queued run names it to the workers (the job's identity), with the coordinator's id and title for it. */
+export interface QueuedCase {
+  readonly id: string;
+  readonly title: string;
+  readonly identity: LitmusCasePayload['case'];
+}
+
+/** How a queued run ended before all its cases were done. */
+export type QueueEnd = { readonly kind: 'signal' } | { readonly kind: 'time' } | { readonly kind: 'lost'; readonly why: string };
+
+/** What runs the cases on the job queue (litmus/queue.ts; the command line builds it, so that no run without --queue loads BullMQ). */
+export interface LitmusQueueRunner {
+  /** How the workers find a MODEL: by name when built in, else its JSON. */
+  modelSource(spec: string, model: ResolvedModel): ModelSource;
+  /** One job per case; a result per case (undefined where not done; each names where it ran), and why the run ended early. */
+  run(
+    cases: readonly QueuedCase[],
+    options: { policy?: string; runs: number; seconds: number; maxStates?: number; maxMemoryMB?: number; maxSeconds?: number; signal?: AbortSignal },
+  ): Promise<{ results: readonly (CaseResult | undefined)[]; ended?: QueueEnd }>;
 }
 
 /** A litmus run cut short: what stopped it and the cases it did not finish. */
@@ -117,7 +144,8 @@ export interface CaseResult {
   /** Why it cannot run, or what is inconclusive. */
   readonly reason?: string;
   readonly policy?: string;
-  readonly model?: ModelOutcomes;
+  /** The model's outcomes (the policy is `policy`: a queued case's result carries its name only). */
+  readonly model?: Omit<ModelOutcomes, 'policy'>;
   /** The outcomes the verdict holds the kernel against, and where they come from. */
   readonly allowed: readonly string[];
   readonly allowedFrom: string;
@@ -142,6 +170,18 @@ export interface CaseResult {
   readonly seconds: { readonly compile: number; readonly run: number; readonly model: number; readonly total: number };
   /** The explanation of a documented disagreement. */
   readonly knownFinding?: { readonly outcomes: readonly string[]; readonly why: string };
+  /** Where a queued case ran (in process: this machine, named once by the kernel line). */
+  readonly ranOn?: RanOn;
+}
+
+/** What names a kernel in a report: its release, architecture, the preset it resolves to (and its knobs), and why. */
+export type KernelSummary = Pick<KernelInfo, 'release' | 'arch' | 'preset' | 'knobs' | 'note'>;
+
+/** The machine a queued case ran on: its host name, its kernel and its compiler. */
+export interface RanOn {
+  readonly host: string;
+  readonly kernel: KernelSummary;
+  readonly compiler: string;
 }
 
 /** Model-side budgets at least as permissive as a run of `plan`. */
@@ -176,6 +216,8 @@ export function planForModel(ir: ModelIR): LitmusPlan {
 interface Prepared {
   readonly id: string;
   readonly title: string;
+  /** How a job names the case (`--queue`): a suite case by its id, a model by its source. */
+  readonly identity?: LitmusCasePayload['case'];
   readonly ir: ModelIR;
   readonly plan: LitmusPlan;
   readonly budgets: Partial<Record<EventKind, number | 'unbounded'>>;
@@ -185,7 +227,7 @@ interface Prepared {
 function prepareCase(c: LitmusCase): Prepared {
   const v = validateModel(c.model, `suite/${c.id}`);
   if (!v.ok) throw new InputErrors(v.errors);
-  return { id: c.id, title: c.title, ir: v.ir, plan: c.plan, budgets: c.budgets, ...(c.knownFinding ? { knownFinding: c.knownFinding } : {}) };
+  return { id: c.id, title: c.title, identity: { suite: c.id }, ir: v.ir, plan: c.plan, budgets: c.budgets, ...(c.knownFinding ? { knownFinding: c.knownFinding } : {}) };
 }
 
 /** Runs one case: generate, compile, run (with the tracepoint), explore, compare. */
@@ -518,11 +560,17 @@ export function formatResultsTable(results: readonly CaseResult[]): string {
   return renderTable(['case', 'model allows', 'kernel showed (runs)', 'kernel paths (runs)', 'allowed, never shown', 'verdict'], rows);
 }
 
-/** The results as JSON: one object per case, outcomes with counts, paths, phases, never-shown outcomes with the stress. */
-export function resultsToJson(results: readonly CaseResult[], kernel: KernelInfo, stop?: LitmusStop): object {
+const kernelJson = (k: KernelSummary): object => ({ release: k.release, arch: k.arch, preset: k.preset, knobs: k.knobs });
+
+/**
+ * The results as JSON: one object per case, outcomes with counts, paths, phases, never-shown
+ * outcomes with the stress. `kernel` is the one every case ran on; null for a queued run whose
+ * cases ran on several kernels (or none ran), where each case's `ranOn` names its own.
+ */
+export function resultsToJson(results: readonly CaseResult[], kernel: KernelSummary | null, stop?: LitmusStop): object {
   return {
     kind: 'litmus',
-    kernel: { release: kernel.release, arch: kernel.arch, preset: kernel.preset, knobs: kernel.knobs },
+    kernel: kernel ? kernelJson(kernel) : null,
     ...(stop ? { verdict: 'incomplete', stoppedBy: stop.stoppedBy, notRun: stop.notRun } : {}),
     cases: results.map((r) => ({
       id: r.id,
@@ -548,14 +596,16 @@ export function resultsToJson(results: readonly CaseResult[], kernel: KernelInfo
       tracepointAgrees: r.trace.available ? r.trace.agree : null,
       seconds: r.seconds,
       ...(r.knownFinding ? { knownFinding: r.knownFinding } : {}),
+      ...(r.ranOn ? { ranOn: { host: r.ranOn.host, kernel: kernelJson(r.ranOn.kernel), compiler: r.ranOn.compiler } } : {}),
     })),
-    provenance: buildProvenance({ kernel: kernel.release }),
+    provenance: buildProvenance(kernel ? { kernel: kernel.release } : {}),
   };
 }
 
 function formatDetails(r: CaseResult): string[] {
   const out: string[] = [];
   out.push(`${r.id}: ${r.title}`);
+  if (r.ranOn) out.push(`  ran on: ${r.ranOn.host}, kernel ${r.ranOn.kernel.release} (${r.ranOn.kernel.preset !== null ? `preset ${r.ranOn.kernel.preset}` : 'no preset matches'})`);
   if (r.verdict === 'cannot run') {
     out.push(`  cannot run: ${r.reason}`);
     return out;
@@ -602,14 +652,27 @@ function exitCodeOf(results: readonly CaseResult[], stop: LitmusStop | undefined
   return 0;
 }
 
-export function formatKernelLine(k: KernelInfo, policy: string | undefined): string {
+export function formatKernelLine(k: KernelSummary, policy: string | undefined): string {
   const which = policy ? `preset ${policy} (given with --policy)` : k.preset ? `preset ${k.preset}${k.knobs.length > 0 ? ` + ${k.knobs.join(' ')}` : ''}` : 'no preset matches';
   return `kernel ${k.release} (${k.arch}): ${which}; ${k.note}`;
 }
 
-/** The cases a command line names: the suite (generated and kernel-path cases), a suite case (`suite/ID`), or a model. */
+const badOption = (option: string, message: string): InputErrors => new InputErrors([{ code: 'bad-option', file: '<command line>', path: [option], message }]);
+
+/** The cases a command line names: the suite (generated and kernel-path cases, or those `--case` picks), a suite case (`suite/ID`), or a model. */
 function casesFor(args: LitmusArgs): { generated: Prepared[]; paths: KernelPathCase[] } {
-  if (args.suite) return { generated: litmusSuite().map(prepareCase), paths: [...kernelPathCases()] };
+  const picked = args.cases ?? [];
+  if (picked.length > 0 && !args.suite) throw badOption('--case', `--case picks cases of --suite: give --suite too, or name one case as MODEL suite/${picked[0]}`);
+  if (args.suite) {
+    const ids = [...litmusSuite().map((x) => x.id), ...kernelPathCases().map((x) => x.id)];
+    for (const name of picked) {
+      if (ids.includes(name)) continue;
+      const near = suggest(name, ids);
+      throw badOption('--case', `--case "${name}" is not in the litmus suite (it has: ${ids.join(', ')})${near !== undefined ? ` (did you mean ${near}?)` : ''}`);
+    }
+    const wanted = (id: string): boolean => picked.length === 0 || picked.includes(id);
+    return { generated: litmusSuite().filter((c) => wanted(c.id)).map(prepareCase), paths: kernelPathCases().filter((c) => wanted(c.id)) };
+  }
   const spec = args.model;
   if (!spec) throw new InputErrors([{ code: 'bad-option', file: '<command line>', path: ['MODEL'], message: 'litmus needs a MODEL or --suite' }]);
   if (spec.startsWith('suite/')) {
@@ -622,7 +685,8 @@ function casesFor(args: LitmusArgs): { generated: Prepared[]; paths: KernelPathC
   }
   const loaded = resolveModel(spec);
   const plan = planForModel(loaded.ir);
-  return { generated: [{ id: loaded.ir.name, title: loaded.source, ir: loaded.ir, plan, budgets: budgetsForPlan(loaded.ir, plan) }], paths: [] };
+  const identity = args.queue ? { identity: { model: args.queue.modelSource(spec, loaded) } } : {};
+  return { generated: [{ id: loaded.ir.name, title: loaded.source, ...identity, ir: loaded.ir, plan, budgets: budgetsForPlan(loaded.ir, plan) }], paths: [] };
 }
 
 /** Runs the command; prints the table and the details (or, with `json`, one JSON document); returns the exit code. */
@@ -639,16 +703,18 @@ export async function runLitmusCommand(args: LitmusArgs, print: (s: string) => v
     // Untranslatable models are bad input: say so before anything runs.
     for (const c of cases.generated) generateLitmusC(c.ir, c.plan, c.id);
   } catch (e) {
+    // Bad input is exit 2 with nothing on stdout, as for every command.
     if (e instanceof InputErrors) {
-      for (const err of e.errors) say(formatInputError(err));
+      for (const err of e.errors) note(formatInputError(err));
       return 2;
     }
     if (e instanceof LitmusUntranslatable) {
-      for (const u of e.problems) say(formatUntranslatable(u));
+      for (const u of e.problems) note(formatUntranslatable(u));
       return 2;
     }
     throw e;
   }
+  if (args.queue) return runQueued(args, args.queue, cases, t0, print, say);
   const env = await checkEnvironment();
   if (!env.ok) {
     say(`litmus: cannot run: ${env.reason}`);
@@ -672,6 +738,11 @@ export async function runLitmusCommand(args: LitmusArgs, print: (s: string) => v
     ...(args.maxMemoryMB !== undefined ? { maxMemoryMB: args.maxMemoryMB } : {}),
   };
   const { results, stop } = await runCases(cases, caseOptions, args);
+  return report(results, kernel, stop, args, t0, print);
+}
+
+/** Prints the results (the table, the details and the summary, or the JSON document) and returns the exit code. */
+function report(results: readonly CaseResult[], kernel: KernelSummary | null, stop: LitmusStop | undefined, args: LitmusArgs, t0: number, print: (s: string) => void): number {
   const code = exitCodeOf(results, stop);
   if (args.json) {
     print(JSON.stringify(resultsToJson(results, kernel, stop), null, 2));
@@ -689,6 +760,135 @@ export async function runLitmusCommand(args: LitmusArgs, print: (s: string) => v
   );
   if (stop) print(`INCOMPLETE: stopped by ${stopWords(stop.stoppedBy)}; not run: ${stop.notRun.join(', ')}`);
   return code;
+}
+
+/**
+ * `--queue`: one job per case; each worker runs its case on its own kernel, judged against the
+ * preset its kernel release resolves to (or --policy). The report is the in-process one, with
+ * the kernel and compiler lines once per machine kind and each case naming where it ran.
+ */
+async function runQueued(args: LitmusArgs, queue: LitmusQueueRunner, cases: { generated: Prepared[]; paths: KernelPathCase[] }, t0: number, print: (s: string) => void, say: (s: string) => void): Promise<number> {
+  const todo: QueuedCase[] = [
+    ...cases.generated.map((c) => ({ id: c.id, title: c.title, identity: c.identity ?? { suite: c.id } })),
+    ...cases.paths.map((c) => ({ id: c.id, title: c.title, identity: { suite: c.id } })),
+  ];
+  const { results: done, ended } = await queue.run(todo, {
+    ...(args.policy ? { policy: args.policy } : {}),
+    runs: args.runs ?? DEFAULT_RUNS,
+    seconds: args.seconds ?? DEFAULT_SECONDS,
+    ...(args.maxStates !== undefined ? { maxStates: args.maxStates } : {}),
+    ...(args.maxMemoryMB !== undefined ? { maxMemoryMB: args.maxMemoryMB } : {}),
+    ...(args.maxSeconds !== undefined ? { maxSeconds: args.maxSeconds } : {}),
+    ...(args.signal ? { signal: args.signal } : {}),
+  });
+  const results = done.filter((r): r is CaseResult => r !== undefined);
+  // The machines the cases ran on: one kernel line and compiler line per kernel and compiler, with its hosts' cases.
+  const machines = new Map<string, { ranOn: RanOn; cases: CaseResult[] }>();
+  for (const r of results) {
+    const key = JSON.stringify([r.ranOn!.kernel, r.ranOn!.compiler]);
+    const m = machines.get(key) ?? { ranOn: r.ranOn!, cases: [] };
+    m.cases.push(r);
+    machines.set(key, m);
+  }
+  for (const { ranOn, cases: ran } of machines.values()) {
+    say(formatKernelLine(ranOn.kernel, args.policy));
+    say(`compiler: ${ranOn.compiler}`);
+    const hosts = [...new Set(ran.map((r) => r.ranOn!.host))].map((h) => `${h} (${ran.filter((r) => r.ranOn!.host === h).map((r) => r.id).join(', ')})`);
+    say(`ran on: ${hosts.join(', ')}`);
+  }
+  if (ended?.kind === 'lost') say(`litmus: ${ended.why}; the cases not done are not run`);
+  const notRun = todo.filter((_, i) => done[i] === undefined).map((c) => c.id);
+  const stoppedBy: Limit = ended?.kind === 'time' ? { kind: 'time', bound: args.maxSeconds! } : namingSignal({ kind: 'interrupted' }, args.signal);
+  const stop = notRun.length > 0 ? { stoppedBy, notRun } : undefined;
+  const kernel = machines.size === 1 ? [...machines.values()][0]!.ranOn.kernel : null;
+  return report(results, kernel, stop, args, t0, print);
+}
+
+/** What a queued job asks of its worker: the case (a suite case by id, or a model) and the run's settings. */
+export interface QueuedCaseJob {
+  readonly case: { readonly suite: string } | { readonly model: ModelIR };
+  readonly policy?: string;
+  readonly runs: number;
+  readonly seconds: number;
+  readonly maxStates?: number;
+  readonly maxMemoryMB?: number;
+  readonly signal: AbortSignal;
+}
+
+/**
+ * The worker's side of `litmus --queue`: runs the case a job names on this machine's kernel,
+ * judged as an in-process run on this machine judges it, and says where it ran. A job this
+ * worker cannot take (an id not in its suite, an unknown policy, an untranslatable model)
+ * throws InputErrors: the job is refused.
+ */
+export async function runQueuedCase(job: QueuedCaseJob): Promise<CaseResult> {
+  let prepared: Prepared | undefined;
+  let path: KernelPathCase | undefined;
+  if ('suite' in job.case) {
+    const id = job.case.suite;
+    const c = litmusSuite().find((x) => x.id === id);
+    path = kernelPathCases().find((x) => x.id === id);
+    if (c) prepared = prepareCase(c);
+    else if (!path) throw badOption('case', `no litmus suite case "${id}" in this worker's suite`);
+  } else {
+    const plan = planForModel(job.case.model);
+    prepared = { id: job.case.model.name, title: job.case.model.name, ir: job.case.model, plan, budgets: budgetsForPlan(job.case.model, plan) };
+  }
+  if (job.policy) resolvePolicy(job.policy, undefined);
+  if (prepared) {
+    try {
+      generateLitmusC(prepared.ir, prepared.plan, prepared.id);
+    } catch (e) {
+      if (e instanceof LitmusUntranslatable) throw badOption('case', e.problems.map(formatUntranslatable).join('; '));
+      throw e;
+    }
+  }
+  const id = prepared?.id ?? path!.id;
+  const title = prepared?.title ?? path!.title;
+  const env = await checkEnvironment();
+  const kernel = detectKernel();
+  const ranOn: RanOn = { host: hostname(), kernel: { release: kernel.release, arch: kernel.arch, preset: kernel.preset, knobs: kernel.knobs, note: kernel.note }, compiler: env.ok ? env.gcc : 'none' };
+  // As in process, where no run starts without a compiler or, --policy aside, a preset for the kernel.
+  const cannot = !env.ok ? env.reason : !job.policy && !kernel.preset ? `no kernel preset matches (${kernel.note}); give one with --policy` : undefined;
+  if (cannot !== undefined) return { ...notRunResult(id, title, cannot), ranOn };
+  const options = {
+    ...(job.policy ? { policy: job.policy } : {}),
+    kernel,
+    runs: job.runs,
+    seconds: job.seconds,
+    ...(job.maxStates !== undefined ? { maxStates: job.maxStates } : {}),
+    ...(job.maxMemoryMB !== undefined ? { maxMemoryMB: job.maxMemoryMB } : {}),
+    signal: job.signal,
+  };
+  const result = prepared ? await runLitmusCase(prepared, options) : await runKernelPathCase(path!, options);
+  return { ...result, ranOn };
+}
+
+/** A case that could not run here, and why. */
+function notRunResult(id: string, title: string, reason: string): CaseResult {
+  return {
+    id,
+    title,
+    verdict: 'cannot run',
+    reason,
+    observed: new Map(),
+    runs: 0,
+    notAllowed: [],
+    unseen: [],
+    kernelAborts: 0,
+    userAborts: 0,
+    signalsDelivered: 0,
+    signalsSent: 0,
+    migrationsDone: 0,
+    signalPhases: {},
+    paths: [],
+    pathSource: 'not run',
+    actions: { abort: {}, kill: {} },
+    allowed: [],
+    allowedFrom: 'not run',
+    trace: { available: false, reason: 'not run' },
+    seconds: { compile: 0, run: 0, model: 0, total: 0 },
+  };
 }
 
 /**

@@ -22,14 +22,15 @@ const seconds = (name: string) => (raw: string): number => {
 };
 
 /**
- * `rseq-check worker --queue URL`: serves the job queue (review cells, swarm searches) until the
- * first SIGINT or SIGTERM, which lets the jobs in hand finish (a second one stops at once: the
- * job is retried elsewhere once its lock expires). One line on stderr per job refused or failed;
+ * `rseq-check worker --queue URL`: serves the job queue (review cells, litmus cases on this
+ * machine's kernel, swarm searches, partitions) until the first SIGINT or SIGTERM, which lets the
+ * jobs in hand finish (a second one stops at once: the job is retried elsewhere once its lock
+ * expires). One line on stderr per job refused or failed;
  * the URL's credentials never appear.
  */
 export function workerCommand(): Command {
   return new Command('worker')
-    .summary('serve a Redis job queue: run the review cells and searches other machines put on it')
+    .summary('serve a Redis job queue: run the review cells, litmus cases and searches other machines put on it')
     .description('Takes jobs off the queue at URL and runs them until SIGINT or SIGTERM.')
     .addOption(queueOption('the queue to serve').makeOptionMandatory())
     .addOption(new Option('--concurrency <N>', 'jobs run at once (1..64; default 1: a job uses one core)').argParser(positiveInteger('--concurrency', 64)))
@@ -43,9 +44,9 @@ export function workerCommand(): Command {
       log(`serving ${target.redacted} (rseq-check ${version()})`);
       const fault = faults.find((f) => f === process.env[FAULT_ENV]);
       // On demand: BullMQ takes 0.3 s to load, which the other commands' help and runs should not pay.
-      const { serveQueue } = await import('../../run/queue/worker.js');
+      const [{ serveQueue }, { runLitmusJob }] = await Promise.all([import('../../run/queue/worker.js'), import('./worker-litmus.js')]);
       await withStopSignals((signal) =>
-        serveQueue(target, { version: version(), name, concurrency: flags.concurrency ?? 1, stallSeconds: flags.stallSeconds ?? 30, log, ...(fault ? { fault } : {}) }, signal),
+        serveQueue(target, { version: version(), handlers: { litmusCase: runLitmusJob }, name, concurrency: flags.concurrency ?? 1, stallSeconds: flags.stallSeconds ?? 30, log, ...(fault ? { fault } : {}) }, signal),
       );
       log('stopped');
     });

@@ -30,6 +30,8 @@ export const partitionKeys = (run: string) => {
     coordinatorAlive: `${base}:alive:coordinator`,
     /** Set once when partition `p` starts: a second start (a retried job) is refused. */
     started: (p: number): string => `${base}:started:${p}`,
+    /** Set by the coordinator when a signal stops the run: a partition ends the level it expands, then answers link walks (the witnesses of what was found) until told to finish. */
+    halt: `${base}:halt`,
   };
 };
 
@@ -37,7 +39,7 @@ export const partitionKeys = (run: string) => {
 export const allPartitionKeys = (run: string, partitions: number): string[] => {
   const k = partitionKeys(run);
   const per = (f: (p: number) => string): string[] => Array.from({ length: partitions }, (_, p) => f(p));
-  return [k.reports, k.coordinatorAlive, ...per(k.commands), ...per(k.inbox), ...per(k.alive), ...per(k.started)];
+  return [k.reports, k.coordinatorAlive, k.halt, ...per(k.commands), ...per(k.inbox), ...per(k.alive), ...per(k.started)];
 };
 
 /** A command to one partition. */

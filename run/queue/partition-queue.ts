@@ -13,7 +13,10 @@
  * Faults: a partition cannot be retried (its states live in one worker's memory). A partition
  * job that fails, or whose worker stops answering for the stall time, ends the run loudly
  * (QueueJobFailed: exit 70, with the cause); Redis lost for good, a signal or a limit ends it
- * incomplete with the states covered at the last barrier. No wait is longer than the stall time.
+ * incomplete with the states covered at the last barrier. A run stopped by a limit or a signal
+ * keeps what it found: the partitions (halted mid-level on a signal) answer the link walks of
+ * the flags' witnesses, and a violation already found is still the verdict; with Redis lost the
+ * flags are named without witnesses. No wait is longer than the stall time.
  */
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -94,6 +97,13 @@ function bestViolation(found: readonly (readonly [number, FoundState])[]): reado
   return best;
 }
 
+/** The violation of least depth among the partitions' latest reports, picked as a single search picks one. */
+function leastViolation(latest: ReadonlyMap<number, PartitionReport>): readonly [number, FoundState] | undefined {
+  const found = [...latest].flatMap(([p, r]) => (r.violation ? [[p, r.violation] as const] : []));
+  const least = Math.min(...found.map(([, v]) => v.depth));
+  return bestViolation(found.filter(([, v]) => v.depth === least));
+}
+
 /** Runs `ir` (which `model` names for the workers) partitioned over the queue's workers with the check settings `settings`. */
 export async function partitionOnQueue(target: QueueTarget, model: ModelSource, ir: ModelIR, settings: CheckSettings, options: PartitionOptions): Promise<PartitionRun> {
   const start = performance.now();
@@ -129,13 +139,17 @@ export async function partitionOnQueue(target: QueueTarget, model: ModelSource, 
   };
   const total = (f: (r: PartitionReport) => number): number => [...latest.values()].reduce((n, r) => n + f(r), 0);
 
-  /** The reports of `phase` from `from` (every partition by default); throws QueueJobFailed when a partition is lost, Stopped on a signal. */
-  const reports = async (phase: PartitionReport['phase'], from: readonly number[] = [...Array(K).keys()]): Promise<Map<number, PartitionReport>> => {
+  /**
+   * The reports of `phase` from `from` (every partition by default); throws QueueJobFailed when a
+   * partition is lost, Stopped on a signal unless `evenIfStopped` (the link walks after a stop,
+   * which a second signal cuts short by ending the process).
+   */
+  const reports = async (phase: PartitionReport['phase'], from: readonly number[] = [...Array(K).keys()], evenIfStopped = false): Promise<Map<number, PartitionReport>> => {
     const got = new Map<number, PartitionReport>();
     let unreachableSince: number | undefined;
     while (got.size < from.length) {
       if (jobFailure) throw jobFailure;
-      if (options.signal?.aborted) throw new Stopped(namingSignal({ kind: 'interrupted' }, options.signal));
+      if (options.signal?.aborted && !evenIfStopped) throw new Stopped(namingSignal({ kind: 'interrupted' }, options.signal));
       let popped: [string, string] | null;
       let alive: boolean[];
       try {
@@ -174,7 +188,7 @@ export async function partitionOnQueue(target: QueueTarget, model: ModelSource, 
     const parts: number[][] = [];
     for (let at: { partition: number; id: number } | undefined = { partition: p, id }; at; ) {
       await send(at.partition, { cmd: 'link', id: at.id });
-      const link: PartitionReport['link'] = (await reports('link', [at.partition])).get(at.partition)!.link;
+      const link: PartitionReport['link'] = (await reports('link', [at.partition], true)).get(at.partition)!.link;
       if (!link) throw new QueueJobFailed(`partition ${at.partition} answered a link walk without its link; the run has no verdict`);
       parts.push(link.choices);
       at = link.parent;
@@ -218,8 +232,17 @@ export async function partitionOnQueue(target: QueueTarget, model: ModelSource, 
     );
     outcome = await search();
   } catch (e) {
-    if (e instanceof Stopped) outcome = { verdict: 'incomplete', limit: e.limit };
-    else if (e instanceof LostRedis) {
+    if (e instanceof Stopped) {
+      outcome = { verdict: 'incomplete', limit: e.limit };
+      if (e.limit.kind === 'interrupted') {
+        // A signal: the partitions still expanding end their level, then answer the link walks.
+        await client.set(keys.halt, '1', 'EX', 3600).catch(() => undefined);
+        // A violation already found is the run's verdict: every shallower level was searched, so
+        // the uninterrupted search would have ended with a violation at this depth too.
+        const best = leastViolation(latest);
+        if (best) outcome = { verdict: 'violation', at: best };
+      }
+    } else if (e instanceof LostRedis) {
       lost = e.message;
       outcome = { verdict: 'incomplete', limit: { kind: 'interrupted' } };
     } else {
@@ -236,9 +259,7 @@ export async function partitionOnQueue(target: QueueTarget, model: ModelSource, 
     levelStates.push(total((r) => r.newest));
     for (let d = 0; ; d++) {
       // A violation found while expanding level d - 1 (or among the initial states) ends the search at that depth.
-      const found = [...latest].flatMap(([p, r]) => (r.violation ? [[p, r.violation] as const] : []));
-      const least = Math.min(...found.map(([, v]) => v.depth));
-      const best = bestViolation(found.filter(([, v]) => v.depth === least));
+      const best = leastViolation(latest);
       if (best) return { verdict: 'violation', at: best };
       if (levelStates[d] === 0) return { verdict: 'pass' };
       depth = d;
@@ -255,8 +276,9 @@ export async function partitionOnQueue(target: QueueTarget, model: ModelSource, 
     }
   }
 
-  // The partitions still serving answer link walks (the trace and the flags' witnesses), then finish.
-  const serving = outcome.verdict !== 'incomplete' || (outcome.limit.kind !== 'interrupted' && jobFailure === undefined);
+  // The partitions still serving answer link walks (the trace and the flags' witnesses), then
+  // finish; also after a signal, so that a stopped run keeps the witnesses of what it found.
+  const serving = lost === undefined && jobFailure === undefined;
   const flags = mergedFlags([...latest.values()]);
   let results: PartitionResult[] = [];
   const traffic = (): PartitionTraffic => ({ states: total((r) => r.sent.states), batches: total((r) => r.sent.batches), bytes: total((r) => r.sent.bytes) });
@@ -266,19 +288,15 @@ export async function partitionOnQueue(target: QueueTarget, model: ModelSource, 
     if (serving) {
       for (const f of flags) witnessPaths.push(await pathTo(f.witness[0], f.witness[1].id));
       if (outcome.verdict === 'violation') violationPath = await pathTo(outcome.at[0], outcome.at[1].id);
-    }
+    } else if (flags.length > 0 && lost !== undefined)
+      // Redis is gone, and with it the links: the flags are named, their witnesses are not kept.
+      lost += `; found before: ${flags.map((f) => `${sys.codeName(f.code)} (${f.count} states)`).join(', ')}, their witnesses not kept (they lived in the partitions)`;
     results = await finish(serving);
     return { result: checkResult(witnessPaths, violationPath), traffic: traffic(), ...(lost !== undefined ? { lost } : {}) };
   } catch (e) {
-    if (!(e instanceof Stopped)) {
-      jobsStop.abort();
-      await jobs;
-      throw e;
-    }
-    // A signal during the link walks: the run is incomplete after all.
-    outcome = { verdict: 'incomplete', limit: e.limit };
-    results = await finish(false);
-    return { result: checkResult([], undefined), traffic: traffic() };
+    jobsStop.abort();
+    await jobs;
+    throw e;
   } finally {
     await cleanUp();
   }

@@ -286,13 +286,14 @@ export async function servePartition(ir: ModelIR, options: CheckOptions, job: Pa
       switch (command.cmd) {
         case 'expand': {
           onLevel?.(command.level);
+          const halt = watchKey(client, keys.halt);
           const stoppedBy = await search.expand(command.level, () => {
-            if (signal.aborted) return { kind: 'interrupted' };
+            if (signal.aborted || halt.set) return { kind: 'interrupted' };
             if (job.deadline !== undefined && Date.now() > job.deadline) return { kind: 'time', bound: job.maxSeconds ?? 0 };
             if (search.store.count >= command.budget && search.next < search.levelEnd) return { kind: 'states', bound: command.budget };
             if (memory?.exceededAhead(search.store.count, (n) => search.store.growthBytes(n))) return { kind: 'memory', bound: memory.boundMB };
             return undefined;
-          });
+          }).finally(halt.stop);
           if (!stoppedBy) await send(client, search, keys.inbox);
           await report('sent', command.level, stoppedBy ? { stoppedBy } : {});
           break;
@@ -312,6 +313,21 @@ export async function servePartition(ir: ModelIR, options: CheckOptions, job: Pa
     client.disconnect();
     blocking.disconnect();
   }
+}
+
+/** How often an expanding partition looks at its run's halt key. */
+const HALT_POLL_MS = 250;
+
+/** Watches `key` until stopped: `set` once it exists. */
+function watchKey(client: Redis, key: string): { readonly set: boolean; stop: () => void } {
+  const watch = { set: false, stop: () => clearInterval(timer) };
+  const timer = setInterval(() => {
+    client.exists(key).then(
+      (n) => void (n > 0 && (watch.set = true)),
+      () => undefined,
+    );
+  }, HALT_POLL_MS);
+  return watch;
 }
 
 /** The next command for partition `me`, or undefined once `signal` aborts; throws when the coordinator is gone. */

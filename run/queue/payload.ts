@@ -111,12 +111,36 @@ const partitionPayload = z
   })
   .strict();
 
-const jobPayload = z.discriminatedUnion('kind', [reviewCellPayload, swarmSearchPayload, shortestPayload, partitionPayload]);
+/**
+ * One litmus case, run on the worker's own machine against its own kernel. The job names the
+ * case (a suite case by its id, or a model as a check job carries one) and never carries C
+ * source: the worker generates the program from the validated model itself, so a job cannot make
+ * a worker compile and run code of its sender's choosing. A worker whose suite lacks the id
+ * refuses the job (and one of another version refuses it anyway: the header).
+ */
+const litmusCasePayload = z
+  .object({
+    ...header,
+    kind: z.literal('litmus-case'),
+    case: z.union([z.object({ suite: z.string().regex(/^[a-z0-9-]{1,64}$/) }).strict(), z.object({ model }).strict()]),
+    /** --policy: the preset every case is held against; without it, the one the worker's kernel release resolves to. */
+    policy: z.string().max(100).optional(),
+    runs: z.number().int().min(optionRanges.litmusRuns.min).max(optionRanges.litmusRuns.max),
+    seconds: z.number().positive().max(optionRanges.litmusSeconds.max),
+    maxStates: z.number().int().min(optionRanges.maxStates.min).max(optionRanges.maxStates.max).optional(),
+    maxMemoryMB: z.number().int().min(optionRanges.maxMemoryMB.min).max(optionRanges.maxMemoryMB.max).optional(),
+    /** When the run must end (`Date.now()` milliseconds on the coordinator's clock): the case is stopped then. */
+    deadline: z.number().int().positive().optional(),
+  })
+  .strict();
+
+const jobPayload = z.discriminatedUnion('kind', [reviewCellPayload, swarmSearchPayload, shortestPayload, partitionPayload, litmusCasePayload]);
 
 export type JobPayload = z.infer<typeof jobPayload>;
 export type ReviewCellPayload = z.infer<typeof reviewCellPayload>;
 export type SwarmSearchPayload = z.infer<typeof swarmSearchPayload>;
 export type PartitionPayload = z.infer<typeof partitionPayload>;
+export type LitmusCasePayload = z.infer<typeof litmusCasePayload>;
 export type CheckSettings = z.infer<typeof checkSettings>;
 export type ModelSource = z.infer<typeof model>;
 

@@ -9,22 +9,30 @@ import { DelayedError, Worker, UnrecoverableError, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { seedScenarios } from '../../models/library/seed/scenarios.js';
 import { formatInputError, InputErrors } from '../../models/ir/errors.js';
-import { loadModelInput } from '../../models/ir/load.js';
-import type { ModelIR } from '../../models/ir/types.js';
-import { resolveModel } from '../../models/library/resolve.js';
 import { checkModel } from '../check.js';
 import type { CheckOptions } from '../options.js';
 import { reviewCell } from '../review-cell.js';
 import { swarmSearch } from './swarm-search.js';
 import { redactedMessage, type QueueTarget } from './connection.js';
-import { parsePayload, QUEUE_NAME, type CheckSettings, type JobPayload, type ModelSource, type PartitionPayload } from './payload.js';
+import { jobModel } from './job-model.js';
+import { parsePayload, QUEUE_NAME, type CheckSettings, type JobPayload, type LitmusCasePayload, type PartitionPayload } from './payload.js';
 import { MAX_PARTITIONS, PARTITION_QUEUE } from './partition-protocol.js';
 import { PartitionRestarted, servePartition } from './partition-search.js';
 import { stopKey } from './stop-key.js';
 
+/**
+ * The handlers of job kinds whose code lives above run/: a litmus case runs litmus/ (gcc and the
+ * real kernel), which run/ must not import, so the command line passes its handler in. A handler
+ * throws InputErrors for a job it cannot take (the job is refused, not retried).
+ */
+export interface JobHandlers {
+  readonly litmusCase: (payload: LitmusCasePayload, signal: AbortSignal) => Promise<unknown>;
+}
+
 export interface QueueWorkerOptions {
   /** This worker's rseq-check version: payloads of another version are refused. */
   readonly version: string;
+  readonly handlers: JobHandlers;
   /** How the worker names itself to coordinators (progress per worker). */
   readonly name: string;
   /** Jobs run at once. @defaultValue 1 */
@@ -64,22 +72,17 @@ async function abortableByRun<T>(client: Redis, run: string, f: (signal: AbortSi
 /** A job refused unrun: failed at once, never retried (the same input would fail again). */
 class Refusal extends UnrecoverableError {}
 
-/** A job's model, validated as the command line validates one (bad input throws InputErrors). */
-function jobModel(source: ModelSource): ModelIR {
-  if ('builtin' in source) return resolveModel(source.builtin, source.params).ir;
-  if ('gallery' in source) return resolveModel(`gallery/${source.gallery}`).ir;
-  return loadModelInput(source.json, source.name).ir;
-}
-
 /** A job's check settings as CheckOptions, with its deadline as a time limit. */
 function checkOptions(settings: CheckSettings, deadline: number | undefined): CheckOptions {
   return { ...settings, ...(deadline !== undefined ? { maxSeconds: Math.max(0, (deadline - Date.now()) / 1000) } : {}) };
 }
 
 /** Runs one validated job; input the job names but the worker cannot check (a bad model or policy) is refused unretried. */
-async function runJob(payload: JobPayload, signal: AbortSignal): Promise<unknown> {
+async function runJob(payload: JobPayload, handlers: JobHandlers, signal: AbortSignal): Promise<unknown> {
   try {
     switch (payload.kind) {
+      case 'litmus-case':
+        return await handlers.litmusCase(payload, signal);
       case 'review-cell': {
         const scenario = seedScenarios.find((s) => s.id === payload.scenario)!;
         return await reviewCell(scenario.build(), payload.scenario, payload.policy, {
@@ -176,10 +179,12 @@ export async function serveQueue(target: QueueTarget, options: QueueWorkerOption
     const parsed = parsePayload(job.data, options.version);
     if (!parsed.ok) throw new Refusal(parsed.why);
     if (job.id !== undefined && !job.id.startsWith(`${parsed.payload.run}-`)) throw new Refusal(`job ${job.id} does not belong to run ${parsed.payload.run}`);
+    // A job of a run already stopped (an attempt its stop aborted, retried) is not run again.
+    if ((await client.exists(stopKey(parsed.payload.run))) > 0) throw new Refusal(`run ${parsed.payload.run} has stopped`);
     await job.updateProgress({ worker: options.name });
     if (options.fault === 'fail-every-job') throw new Error(`test fault: job ${job.id ?? '?'} fails on purpose`);
     if (options.fault === 'die-on-first-job') process.kill(process.pid, 'SIGKILL');
-    return abortableByRun(client, parsed.payload.run, (s) => runJob(parsed.payload, s));
+    return abortableByRun(client, parsed.payload.run, (s) => runJob(parsed.payload, options.handlers, s));
   };
   const connection = new Redis(target.options);
   connection.on('error', () => undefined);

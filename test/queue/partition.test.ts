@@ -8,6 +8,10 @@
  * violation. K=1 and K=3 with two workers (so one worker serves two partitions).
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { percpuCounter } from '../../models/library/percpu-counter.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseOutputJson } from '../../reports/json.js';
 import { cli, missingRedis, runCli, startRedis, startWorkers, type RedisFixture } from './redis-fixture.js';
@@ -26,6 +30,10 @@ const steady = (json: string, links = false): string =>
   JSON.stringify(JSON.parse(json), (k, v: unknown) =>
     ['seconds', 'statesPerSecond', 'provenance', 'statesPerPartition', 'bytesPerState', ...(links ? ['path', 'trace'] : [])].includes(k) ? undefined : v,
   );
+
+interface FlagsDoc {
+  flags: { name: string; count: number; trace: { steps: unknown[]; replay: string } }[];
+}
 
 interface CheckDoc {
   verdict: string;
@@ -106,6 +114,34 @@ describe.skipIf(missingRedis !== undefined)('partitioned search on the queue', (
     const doc = JSON.parse(r.stdout) as CheckDoc & { stoppedBy: unknown };
     expect(doc.stoppedBy).toEqual({ kind: 'interrupted', signal: 'SIGINT' });
     expect(doc.stats.states).toBeLessThan(386580);
+  }, 60_000);
+
+  it('SIGINT keeps what the run found: the flags, each with a witness as short as the single search\'s', async () => {
+    // percpu-counter 3 × 2 + 1 with NO_RESTART_ON_SIGNAL alone on every c.s.: under linux-4.18 a
+    // signal inside one kills the process, as the ABI promises (flag killed-as-promised, first
+    // after 4 steps), long before the search ends.
+    const input = percpuCounter({ threads: 3, ops: 2, signals: 1, cpus: 2 });
+    const flagged = { ...input, name: 'flagged-counter', final: undefined, descriptors: Object.fromEntries(Object.entries(input.descriptors ?? {}).map(([n, d]) => [n, { ...d, flags: ['NO_RESTART_ON_SIGNAL'] }])) };
+    const file = join(mkdtempSync(join(tmpdir(), 'rseq-partition-')), 'flagged.json');
+    writeFileSync(file, JSON.stringify(flagged));
+    const single = spawnSync(process.execPath, [cli, 'check', file, '--policy', 'linux-4.18', '--search', 'bfs', '--max-states', '3000', '--json'], { encoding: 'utf8' });
+    const reference = (JSON.parse(single.stdout) as FlagsDoc).flags;
+    expect(reference.map((f) => [f.name, f.trace.steps.length])).toEqual([['killed-as-promised', 4]]);
+
+    const run = runCli(['check', file, '--policy', 'linux-4.18', '--partition', '2', '--queue', redis.url, '--json']);
+    const client = redis.client();
+    for (let i = 0; i < 600 && (await client.keys('rseq-check:partition:*:alive:1')).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 1500));
+    run.child.kill('SIGINT');
+    const r = await run.done;
+    expect(r.code).toBe(3);
+    const doc = JSON.parse(r.stdout) as FlagsDoc & { verdict: string; stoppedBy: unknown };
+    expect([doc.verdict, doc.stoppedBy]).toEqual(['incomplete', { kind: 'interrupted', signal: 'SIGINT' }]);
+    expect(doc.flags.map((f) => [f.name, f.trace.steps.length])).toEqual([['killed-as-promised', 4]]);
+    expect(doc.flags[0]!.count).toBeGreaterThan(0);
+    // Its witness replays, in the unreduced system, to the kill.
+    const replay = spawnSync(process.execPath, [cli, 'check', file, '--policy', 'linux-4.18', '--replay', doc.flags[0]!.trace.replay], { encoding: 'utf8' });
+    expect(replay.stdout).toMatch(/^REPLAYED: 3 steps, no property violated at the end\n[^]*SIGSEGV: T\d killed \(NO_RESTART_ON_SIGNAL without both PREEMPT and MIGRATE\); the process dies/);
   }, 60_000);
 
   it.each([

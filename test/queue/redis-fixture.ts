@@ -1,20 +1,16 @@
 /**
- * A real redis-server for the queue tests: on a free loopback port, in a temporary directory,
- * without persistence, with a password; and `rseq-check worker` processes serving it. Tests
- * skip with a clear message where redis-server is missing.
+ * A real redis-server for the queue tests (bench/local-redis.ts: on a free loopback port, in a
+ * temporary directory, without persistence, with a password); and `rseq-check worker` processes
+ * serving it. Tests skip with a clear message where redis-server is missing.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import { redisServer, startLocalRedis, type LocalRedis } from '../../bench/local-redis.js';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const cli = join(root, 'dist', 'cli', 'main.js');
-/** redis-server on the PATH, or Debian's, or none. */
-const redisServer: string | undefined = spawnSync('sh', ['-c', 'command -v redis-server']).stdout.toString().trim() || (existsSync('/usr/bin/redis-server') ? '/usr/bin/redis-server' : undefined);
 /** Why the queue tests skip, if they do. */
 export const missingRedis: string | undefined = redisServer === undefined ? 'redis-server is not installed (apt-get install redis-server, as .ci/run does): the queue tests skip' : undefined;
 
@@ -28,82 +24,26 @@ export const PASSWORD = 'queue-test-s3cret';
 export const REVIEW_SUBSET = ['--scenario', 'S1', '--scenario', 'S3-ret', '--scenario', 'S7'] as const;
 export const REVIEW_SUBSET_CELLS = 3 * 18;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** A running redis-server and its URL (with the password). */
-export interface RedisFixture {
-  readonly port: number;
-  readonly url: string;
-  readonly dir: string;
-  /** Kills the server (SIGKILL: it loses its data, as it saves none). */
-  kill(): Promise<void>;
-  /** Starts the server again on the same port, empty. */
-  restart(): Promise<void>;
-  /** A client of the server, for looking inside the queue. */
+/** A running redis-server, and clients of it for looking inside the queue (dropped when it is killed). */
+export interface RedisFixture extends LocalRedis {
   client(): Redis;
 }
 
 /** Why the TLS test skips, if it does (it makes a self-signed certificate with openssl). */
 export const missingOpenssl: string | undefined = spawnSync('sh', ['-c', 'command -v openssl']).status === 0 ? undefined : 'openssl is not installed: the TLS test skips';
 
-/**
- * A self-signed certificate for localhost in `dir` (cert.pem, key.pem); clients trust it through
- * NODE_EXTRA_CA_CERTS.
- */
-function selfSigned(dir: string): void {
-  const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost'], { stdio: 'ignore' });
-  if (r.status !== 0) throw new Error('openssl could not make a certificate');
-}
-
 /** `tls`: the server speaks TLS only (its URL is rediss://localhost:PORT, its certificate `dir`/cert.pem). */
 export async function startRedis(tls = false): Promise<RedisFixture> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'rseq-redis-'));
-  if (tls) selfSigned(dir);
-  const listen = tls
-    ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', join(dir, 'cert.pem'), '--tls-key-file', join(dir, 'key.pem'), '--tls-ca-cert-file', join(dir, 'cert.pem'), '--tls-auth-clients', 'no']
-    : ['--port', String(port)];
-  let server: ChildProcess;
-  const start = async (): Promise<void> => {
-    server = spawn(redisServer!, [...listen, '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--requirepass', PASSWORD], { stdio: 'ignore' });
-    const probe = new Redis({ port, host: tls ? 'localhost' : '127.0.0.1', password: PASSWORD, lazyConnect: true, retryStrategy: () => null, ...(tls ? { tls: { servername: 'localhost', rejectUnauthorized: false } } : {}) });
-    probe.on('error', () => undefined);
-    for (let i = 0; i < 100; i++) {
-      try {
-        await probe.connect();
-        await probe.ping();
-        probe.disconnect();
-        return;
-      } catch {
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
-    throw new Error(`redis-server did not start on port ${port}`);
-  };
-  await start();
+  const server = await startLocalRedis(PASSWORD, tls);
   const clients: Redis[] = [];
   return {
-    port,
-    dir,
-    url: tls ? `rediss://:${PASSWORD}@localhost:${port}` : `redis://:${PASSWORD}@127.0.0.1:${port}`,
+    ...server,
     async kill() {
-      const gone = new Promise((r) => server.once('exit', r));
-      server.kill('SIGKILL');
-      await gone;
+      await server.kill();
       for (const c of clients.splice(0)) c.disconnect();
     },
-    restart: start,
     client() {
-      const c = new Redis({ port, host: '127.0.0.1', password: PASSWORD });
+      const c = new Redis({ port: server.port, host: '127.0.0.1', password: PASSWORD });
       c.on('error', () => undefined);
       clients.push(c);
       return c;
