@@ -8,6 +8,7 @@ import { InputErrors } from '../models/ir/errors.js';
 import type { ModelIR } from '../models/ir/types.js';
 import { resolvePolicy } from '../models/kernel/presets.js';
 import { buildSystem } from '../models/system/build.js';
+import { traceSystemOptions } from '../models/system/concretize.js';
 import { explainPath } from './explain.js';
 import type { ExplainedTrace } from './explained-trace.js';
 import type { CheckOptions } from './options.js';
@@ -29,7 +30,7 @@ export function parseReplayToken(token: string): number[] {
 export function replayToken(ir: ModelIR, token: string, options: Omit<CheckOptions, 'symmetry'> = {}): ReplayResult {
   const choices = parseReplayToken(token);
   const policy = resolvePolicy(options.policy, options.knobs);
-  const sys = buildSystem(ir, policy, { ...options, symmetry: false });
+  const sys = buildSystem(ir, policy, traceSystemOptions(options));
   let state: Int32Array = new Int32Array(sys.stateWords);
   const out = new Int32Array(sys.stateWords);
   let initial = 0;

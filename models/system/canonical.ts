@@ -287,6 +287,16 @@ export class CanonicalForm {
     if (this.deadStale && top >= 0 && k.area(s, t) === t) this.clearDeadStaleCs(s, t, top);
   }
 
+  /**
+   * Clears thread t's rseq_cs if it is dead (as the canonical form does): maps a state of the
+   * trace system, which keeps it (see concretize.ts), to this system's.
+   */
+  clearDeadStale(s: Int32Array, t: number): void {
+    const k = this.kernel;
+    const st = k.get(s, this.L.status[t]!);
+    if (this.deadStale && st !== Status.Done && st !== Status.Dormant && k.area(s, t) === t) this.clearDeadStaleCs(s, t, k.level(s, t));
+  }
+
   /** Clears thread t's rseq_cs where it is dead in every frame and every handler (see deadStaleDescriptors). */
   private clearDeadStaleCs(s: Int32Array, t: number, top: number): void {
     const k = this.kernel;

@@ -1,13 +1,29 @@
 import { replay } from '../../checker/replay.js';
+import type { ReductionName } from './reductions.js';
 import type { RseqSystem } from './rseq-system.js';
 
 /**
- * Turns a path found in the symmetry-reduced system into a path of the unreduced one, so
- * that traces keep thread names straight and `--replay` tokens replay without reduction. At
- * each step it takes the first concrete successor whose sorted form is the reduced state.
+ * The options of the system traces and replay tokens are given in: no symmetry (thread and CPU
+ * names stay real) and no `dead-rseq-cs` (a trace shows the rseq_cs a commit leaves behind and
+ * the kernel's lazy clear of it, as they happen).
+ */
+export function traceSystemOptions<O extends { readonly symmetry?: boolean; readonly disable?: readonly ReductionName[] }>(options: O): O {
+  return { ...options, symmetry: false, disable: [...(options.disable ?? []), 'dead-rseq-cs'] };
+}
+
+/** Whether paths of `reduced` must be mapped to the trace system (see concretize). */
+export function needsConcretizing(reduced: RseqSystem): boolean {
+  return reduced.symmetric || reduced.deadRseqCs;
+}
+
+/**
+ * Turns a path found in the reduced system into a path of the trace system (see
+ * traceSystemOptions), so that traces keep thread names straight and show what really
+ * happened, and `--replay` tokens replay without those reductions. At each step it takes the
+ * first concrete successor whose reduced form (`reduced.reducedForm`) is the reduced state.
  */
 export function concretize(reduced: RseqSystem, concrete: RseqSystem, choices: readonly number[]): number[] {
-  if (!reduced.symmetric) return [...choices];
+  if (!needsConcretizing(reduced)) return [...choices];
   const targets = replay(reduced, choices).map((s) => s.state);
   const words = concrete.stateWords;
   const probe = new Int32Array(words);
@@ -21,7 +37,7 @@ export function concretize(reduced: RseqSystem, concrete: RseqSystem, choices: r
   let i = 0;
   concrete.initialStates(out, () => {
     probe.set(out);
-    reduced.sortThreads(probe);
+    reduced.reducedForm(probe);
     if (cur === undefined && same(probe, targets[0]!)) {
       cur = out.slice();
       path.push(i);
@@ -33,7 +49,7 @@ export function concretize(reduced: RseqSystem, concrete: RseqSystem, choices: r
     let next: Int32Array | undefined;
     concrete.successors(cur, out, () => {
       probe.set(out);
-      reduced.sortThreads(probe);
+      reduced.reducedForm(probe);
       if (same(probe, targets[k]!)) {
         next = out.slice();
         path.push(j);

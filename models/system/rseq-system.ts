@@ -186,6 +186,17 @@ export class RseqSystem implements TransitionSystem {
     else this.sorter.sort(s);
   }
 
+  /**
+   * Puts a state of the trace system of the same model (symmetry and `dead-rseq-cs` off:
+   * concretize.ts) in this system's form: dead stale rseq_cs cleared (a thread's record is put
+   * in canonical form at each of its own steps, which is where its rseq_cs goes stale and dead),
+   * then symmetry if on.
+   */
+  reducedForm(s: Int32Array): void {
+    if (this.deadRseqCs) for (let t = 0; t < this.T; t++) this.canonical.clearDeadStale(s, t);
+    if (this.symmetric) this.sortThreads(s);
+  }
+
   /** Whether instruction `ip` of program `prog` runs fused with the one before it (no events explored before it). */
   fusedAt(prog: number, ip: number): boolean {
     return this.instructions.fusedAt(prog, ip);
