@@ -1,4 +1,5 @@
 import type { TransitionSystem } from '../../checker/transition-system.js';
+import type { Expr } from '../../properties/expr/ast.js';
 import { builtinPropertyNames, Code, FIRST_USER_CODE, FLAG_KILLED_AS_PROMISED } from '../../properties/codes.js';
 import type { BudgetsIR, ModelIR } from '../ir/types.js';
 import type { RangeMemo } from '../../checker/range-memo.js';
@@ -32,6 +33,11 @@ export type StatePredicate = (s: Int32Array) => boolean;
 export interface SystemOptions {
   /** Record what each transition did, for LTL propositions (costs state space). @defaultValue false */
   readonly trackLast?: boolean;
+  /**
+   * With `trackLast`: the atoms of the temporal property checked. The CPU symmetry applies only
+   * when a CPU renaming keeps each of them (cpuSymmetryApplies); without them it is off.
+   */
+  readonly temporalAtoms?: readonly Expr[];
   /** Merge states that differ only by a permutation of identical threads. @defaultValue true when sound */
   readonly symmetry?: boolean;
   /**
@@ -131,11 +137,17 @@ export class RseqSystem implements TransitionSystem {
     // The named reductions change only what no property can read (a pending event bit; the exact
     // IP inside the range and the dead registers of a thread certain to abort; in_cs sees the
     // same range either way), so unlike fusion and floating they stay on under temporal
-    // properties and properties that name a thread. The CPU symmetry renames CPUs, which cpu(T),
-    // on_cpu(T, C) and migrate(T) can see: it stays off under temporal properties.
+    // properties and properties that name a thread. The CPU symmetry renames CPUs, which cpu(T)
+    // and on_cpu(T, C) can see: under a temporal property it applies when the formula has no
+    // such atom (cpu-symmetry.ts argues why the fair cycles are kept), and the thread symmetry,
+    // which would permute the fairness marks, stays off.
     const enabled = (name: ReductionName): boolean => (options.reduce ?? true) && !(options.disable ?? []).includes(name);
-    this.cpuSymmetry = cpuSymmetryApplies(ir);
-    this.cpuSymmetric = (options.symmetry ?? true) && this.reduced && enabled('cpu-symmetry') && this.cpuSymmetry.applies;
+    this.cpuSymmetry = !options.trackLast
+      ? cpuSymmetryApplies(ir)
+      : options.temporalAtoms !== undefined
+        ? cpuSymmetryApplies(ir, options.temporalAtoms)
+        : { applies: false, reason: "the temporal property's atoms are not given" };
+    this.cpuSymmetric = (options.symmetry ?? true) && (this.reduced || options.trackLast === true) && enabled('cpu-symmetry') && this.cpuSymmetry.applies;
     this.symmetric = this.threadSymmetric || this.cpuSymmetric;
     this.deadEvents = enabled('dead-events') && eventBitsDieWithoutNotify(ir, policy, this.collapseEvents, options.budgets.interrupts);
     this.abortPending = enabled('abort-pending') && abortsArePending(policy, this.collapseEvents, this.kernel.rework);
