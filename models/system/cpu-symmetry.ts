@@ -279,10 +279,8 @@ export class CpuRenamer {
       if (k.get(s, L.status[t]!) === Status.Done) continue;
       // A floating ready thread's CPU field is a placeholder (CanonicalForm), not a CPU.
       if (k.get(s, L.anyCpu[t]!) === 0) k.set(s, L.cpu[t]!, perm[k.get(s, L.cpu[t]!)]!);
-      for (const f of [L.cpuIdStart[t]!, L.cpuId[t]!]) {
-        const v = decodeValue(k.get(s, f));
-        if (v >= 0 && v < n) k.set(s, f, encodeValue(perm[v]!));
-      }
+      this.renameValue(s, L.cpuIdStart[t]!, perm);
+      this.renameValue(s, L.cpuId[t]!, perm);
       const cached = k.get(s, L.kIdCpu[t]!);
       if (cached !== NO_CACHED_CPU) k.set(s, L.kIdCpu[t]!, encodeCachedCpu(perm[cached - encodeCachedCpu(0)]!));
       // CPU-typed registers live in the thread's active frames (dead ones are cleared by CanonicalForm).
@@ -291,12 +289,7 @@ export class CpuRenamer {
         const f = L.frame(t, l);
         const prog = k.programOf(s, t, l);
         const regs = this.cpuRegs[prog]! & (this.live[prog]![k.get(s, L.ip[f]!)] ?? 0);
-        for (let r = 0; regs >>> r !== 0; r++) {
-          if ((regs & (1 << r)) === 0) continue;
-          const field = L.regs[f * L.registers + r]!;
-          const v = decodeValue(k.get(s, field));
-          if (v >= 0 && v < n) k.set(s, field, encodeValue(perm[v]!));
-        }
+        for (let r = 0; regs >>> r !== 0; r++) if ((regs & (1 << r)) !== 0) this.renameValue(s, L.regs[f * L.registers + r]!, perm);
       }
     }
     // Cell c of a per-CPU array moves to cell perm[c].
@@ -305,6 +298,13 @@ export class CpuRenamer {
       for (let c = 0; c < n; c++) cells[c] = k.get(s, fields[c]!);
       for (let c = 0; c < n; c++) k.set(s, fields[perm[c]!]!, cells[c]!);
     }
+  }
+
+  /** Renames the CPU number a value field holds (a field holding no CPU number is left alone). */
+  private renameValue(s: Int32Array, field: number, perm: Int32Array): void {
+    const k = this.kernel;
+    const v = decodeValue(k.get(s, field));
+    if (v >= 0 && v < perm.length) k.set(s, field, encodeValue(perm[v]!));
   }
 }
 
