@@ -181,8 +181,8 @@ export async function checkTemporal(ir: ModelIR, options: TemporalOptions): Prom
   const stats = { states: r.states, transitions: r.transitions, seconds: (performance.now() - start) / 1000 };
   const common = { kind: 'temporal' as const, model: ir.name, policy, property: name, formula: text, fairness, finiteEvents, stats };
   if (r.verdict === 'violation') {
-    // Lassos are told in the system without the CPU symmetry: on real CPUs, the cycle closed.
-    const concrete = sys.symmetric ? buildTemporalSystem(ir, options) : sys;
+    // Lassos are told in the system without the CPU symmetry and with every ghost: on real CPUs, the cycle closed.
+    const concrete = sys.quotient ? buildTemporalSystem(ir, options) : sys;
     const { choices, loopStart } = concretizeLasso(sys, concrete, r.stem, r.cycle);
     const trace = explainPath(concrete, choices, { model: ir.name, policy: policy.name, property: name, loopStart });
     return { ...common, verdict: 'violation', trace, path: { choices, loopStart } };

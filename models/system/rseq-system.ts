@@ -24,7 +24,7 @@ import { abortsArePending, descriptorRangeMasks, eventBitsDieWithoutNotify, even
 import { ThreadSorter } from './symmetry.js';
 import { CpuRenamer, cpuSymmetryApplies, type CpuSymmetryVerdict } from './cpu-symmetry.js';
 import { Local, ThreadEvents } from './thread-events.js';
-import { recordLastTransition } from './transition-ghosts.js';
+import { allGhosts, clearUnreadGhosts, ghostsReadBy, recordLastTransition, type GhostsRead } from './transition-ghosts.js';
 import { copyWords } from './words.js';
 
 /** A compiled state predicate (user invariants, final conditions): true when it holds. */
@@ -88,6 +88,14 @@ export class RseqSystem implements TransitionSystem {
   readonly cpuSymmetric: boolean;
   private readonly threadSymmetric: boolean;
   private readonly cpuRenamer: CpuRenamer | undefined;
+  /** The last-transition ghosts recorded: those the temporal property's atoms read (reduction `unread-ghosts`), or all. */
+  private readonly ghostsRead: GhostsRead;
+  /**
+   * Whether states are kept modulo an equivalence the system without these reductions does not
+   * apply (the symmetries, unread ghosts cleared): its paths are told in that system through
+   * `representative`.
+   */
+  readonly quotient: boolean;
   /** Whether the local-step and floating-ready reductions apply (see `reductionsAreSound`). */
   readonly reduced: boolean;
   /** Whether dead event bits are cleared (see eventBitsDieWithoutNotify). */
@@ -149,6 +157,8 @@ export class RseqSystem implements TransitionSystem {
         : { applies: false, reason: "the temporal property's atoms are not given" };
     this.cpuSymmetric = (options.symmetry ?? true) && (this.reduced || options.trackLast === true) && enabled('cpu-symmetry') && this.cpuSymmetry.applies;
     this.symmetric = this.threadSymmetric || this.cpuSymmetric;
+    this.ghostsRead = options.trackLast && options.temporalAtoms !== undefined && enabled('unread-ghosts') ? ghostsReadBy(ir, options.temporalAtoms) : allGhosts;
+    this.quotient = this.symmetric || this.ghostsRead !== allGhosts;
     this.deadEvents = enabled('dead-events') && eventBitsDieWithoutNotify(ir, policy, this.collapseEvents, options.budgets.interrupts);
     this.abortPending = enabled('abort-pending') && abortsArePending(policy, this.collapseEvents, this.kernel.rework);
     this.coverage = new PlacementCoverage(ir);
@@ -191,6 +201,12 @@ export class RseqSystem implements TransitionSystem {
   sortThreads(s: Int32Array): void {
     if (this.cpuRenamer) this.cpuRenamer.canonicalize(s);
     else this.sorter.sort(s);
+  }
+
+  /** Puts a state of the system without the reductions `quotient` names in this system's form: unread ghosts cleared, then the symmetries' canonical form. */
+  representative(s: Int32Array): void {
+    if (this.ghostsRead !== allGhosts) clearUnreadGhosts(this.kernel, s, this.ghostsRead);
+    if (this.symmetric) this.sortThreads(s);
   }
 
   /** Whether instruction `ip` of program `prog` runs fused with the one before it (no events explored before it). */
@@ -379,7 +395,7 @@ export class RseqSystem implements TransitionSystem {
   private readonly emitOne = (label: number): boolean | void => {
     const out = this.emitOut;
     this.coverage.count(this.covIp, labelKind(label), this.kernel.get(out, this.layout.violation) !== 0);
-    if (this.lastStep !== undefined) recordLastTransition(this.kernel, out, label, this.lastStep);
+    if (this.lastStep !== undefined) recordLastTransition(this.kernel, out, label, this.lastStep, this.ghostsRead);
     if (this.symmetric) this.sortThreads(out);
     return this.emitRaw(label);
   };
