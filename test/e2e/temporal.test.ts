@@ -58,7 +58,7 @@ describe('progress', () => {
     it(`percpu-counter satisfies progress with finitely many kernel events, under fairness ${fairness} too`, async () => {
       const r = await checkTemporal(counter.ir, { property: 'progress', fairness, finiteEvents: true, constants: counter.constants });
       expect(r.verdict).toBe('pass');
-      expect(r.stats.states).toBe(15_432);
+      expect(r.stats.states).toBe(2_616);
     });
   }
   for (const fairness of ['none', 'weak'] as const) {
