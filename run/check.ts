@@ -13,7 +13,7 @@ import { explainPath } from './explain.js';
 import type { SystemParams } from './system-factory.js';
 import { pathToFileURL } from 'node:url';
 import { coverageReport } from '../models/system/coverage.js';
-import { concretize, needsConcretizing, traceSystemOptions } from '../models/system/concretize.js';
+import { concretize, traceSystemOptions } from '../models/system/concretize.js';
 import { resolvePolicy } from '../models/kernel/presets.js';
 import { engineLimits, type CheckOptions } from './options.js';
 import type { ExploreOptions } from '../checker/options.js';
@@ -48,7 +48,7 @@ export async function checkModel(ir: ModelIR, options: CheckOptions = {}): Promi
   const meta = { model: ir.name, policy: policy.name };
   // Traces and replay tokens are given in the unreduced system.
   const unreduced = (reduced: System): { concrete: System; real: (choices: readonly number[]) => number[] } => {
-    const concrete = needsConcretizing(reduced) ? buildSystem(ir, policy, traceSystemOptions(options)) : reduced;
+    const concrete = reduced.quotient ? buildSystem(ir, policy, traceSystemOptions(options)) : reduced;
     return { concrete, real: (choices) => concretize(reduced, concrete, choices) };
   };
   const { concrete, real } = unreduced(sys);

@@ -1,7 +1,7 @@
 import { searchAcceptingCycle, type CycleResult, type ProductSpec } from '../checker/graph/cycles.js';
 import { findFairAcceptingCycle, type FairCycleResult, type FairnessSpec } from '../checker/temporal/fair-cycles.js';
 import { namingSignal } from '../checker/result.js';
-import { ExprSyntaxError } from '../properties/expr/ast.js';
+import { ExprSyntaxError, type Expr } from '../properties/expr/ast.js';
 import { compileExpr, type StateFn } from '../properties/expr/compile.js';
 import { formatExprError } from '../properties/expr/parse.js';
 import { Code } from '../properties/codes.js';
@@ -18,6 +18,8 @@ import type { ModelIR } from '../models/ir/types.js';
 import { Status } from '../models/kernel/layout.js';
 import { decodeLabel, LabelKind, labelKind } from '../models/system/labels.js';
 import { RseqSystem } from '../models/system/rseq-system.js';
+import { traceSystemOptions } from '../models/system/concretize.js';
+import { concretizeLasso } from './temporal-lasso.js';
 
 export type { Fairness, TemporalResult } from './result.js';
 
@@ -74,10 +76,13 @@ const eventKinds = new Set<number>([
 ]);
 
 /**
- * The transition system temporal checks explore (and their lassos replay in): the model with
- * the last-transition ghosts, G1's ghost bits, and no safety property ending a run.
+ * The transition system temporal checks explore: the model with the last-transition ghosts,
+ * G1's ghost bits, and no safety property ending a run; reduced by the CPU symmetry when the
+ * formula's `atoms` are given and a CPU renaming keeps them (models/system/cpu-symmetry.ts).
+ * Without `atoms` it is the system lassos are reported and replay in (no symmetry at all: the
+ * thread symmetry is off under temporal properties).
  */
-export function buildTemporalSystem(ir: ModelIR, options: Pick<TemporalOptions, 'policy' | 'knobs' | 'budgets' | 'reduce' | 'disable'>): RseqSystem {
+export function buildTemporalSystem(ir: ModelIR, options: Pick<TemporalOptions, 'policy' | 'knobs' | 'budgets' | 'reduce' | 'disable'>, atoms?: readonly Expr[]): RseqSystem {
   return new RseqSystem(ir, resolvePolicy(options.policy, options.knobs), {
     budgets: resolveBudgets(ir, options.budgets),
     ghosts: { g1: true, g2: false, g3: false, precision: false, areaOwnership: false },
@@ -85,7 +90,7 @@ export function buildTemporalSystem(ir: ModelIR, options: Pick<TemporalOptions, 
     invariants: [],
     finals: [],
     trackLast: true,
-    symmetry: false,
+    ...(atoms !== undefined ? { temporalAtoms: atoms } : {}),
     ...(options.reduce !== undefined ? { reduce: options.reduce } : {}),
     ...(options.disable !== undefined ? { disable: options.disable } : {}),
   });
@@ -119,9 +124,9 @@ export function prepareTemporal(ir: ModelIR, options: TemporalOptions): Prepared
     }
     throw e;
   }
-  const sys = buildTemporalSystem(ir, options);
-  const env = rseqExprEnvironment(ir, sys.kernel, options.constants ?? {});
   const buchi = ltlToBuchi(formula, { negate: true });
+  const sys = buildTemporalSystem(ir, options, buchi.atoms);
+  const env = rseqExprEnvironment(ir, sys.kernel, options.constants ?? {});
   const atoms: StateFn[] = buchi.atoms.map((a) => {
     try {
       return compileExpr(a, env, text);
@@ -177,9 +182,11 @@ export async function checkTemporal(ir: ModelIR, options: TemporalOptions): Prom
   const stats = { states: r.states, transitions: r.transitions, seconds: (performance.now() - start) / 1000 };
   const common = { kind: 'temporal' as const, model: ir.name, policy, property: name, formula: text, fairness, finiteEvents, stats };
   if (r.verdict === 'violation') {
-    const choices = [...r.stem, ...r.cycle];
-    const trace = explainPath(sys, choices, { model: ir.name, policy: policy.name, property: name, loopStart: r.loopStart });
-    return { ...common, verdict: 'violation', trace, path: { choices, loopStart: r.loopStart } };
+    // Lassos are told in the system without the CPU symmetry, with every ghost and every stale rseq_cs: on real CPUs, the cycle closed.
+    const concrete = sys.quotient ? buildTemporalSystem(ir, traceSystemOptions(options)) : sys;
+    const { choices, loopStart } = concretizeLasso(sys, concrete, r.stem, r.cycle);
+    const trace = explainPath(concrete, choices, { model: ir.name, policy: policy.name, property: name, loopStart });
+    return { ...common, verdict: 'violation', trace, path: { choices, loopStart } };
   }
   if (r.verdict === 'incomplete') return { ...common, verdict: 'incomplete', stoppedBy: namingSignal(r.stoppedBy, options.signal) };
   return { ...common, verdict: 'pass' };

@@ -11,19 +11,14 @@ export function traceSystemOptions<O extends { readonly symmetry?: boolean; read
   return { ...options, symmetry: false, disable: [...(options.disable ?? []), 'dead-rseq-cs'] };
 }
 
-/** Whether paths of `reduced` must be mapped to the trace system (see concretize). */
-export function needsConcretizing(reduced: RseqSystem): boolean {
-  return reduced.symmetric || reduced.deadRseqCs;
-}
-
 /**
  * Turns a path found in the reduced system into a path of the trace system (see
  * traceSystemOptions), so that traces keep thread names straight and show what really
  * happened, and `--replay` tokens replay without those reductions. At each step it takes the
- * first concrete successor whose reduced form (`reduced.reducedForm`) is the reduced state.
+ * first concrete successor whose representative (`reduced.representative`) is the reduced state.
  */
 export function concretize(reduced: RseqSystem, concrete: RseqSystem, choices: readonly number[]): number[] {
-  if (!needsConcretizing(reduced)) return [...choices];
+  if (!reduced.quotient) return [...choices];
   const targets = replay(reduced, choices).map((s) => s.state);
   const words = concrete.stateWords;
   const probe = new Int32Array(words);
@@ -37,7 +32,7 @@ export function concretize(reduced: RseqSystem, concrete: RseqSystem, choices: r
   let i = 0;
   concrete.initialStates(out, () => {
     probe.set(out);
-    reduced.reducedForm(probe);
+    reduced.representative(probe);
     if (cur === undefined && same(probe, targets[0]!)) {
       cur = out.slice();
       path.push(i);
@@ -49,7 +44,7 @@ export function concretize(reduced: RseqSystem, concrete: RseqSystem, choices: r
     let next: Int32Array | undefined;
     concrete.successors(cur, out, () => {
       probe.set(out);
-      reduced.reducedForm(probe);
+      reduced.representative(probe);
       if (same(probe, targets[k]!)) {
         next = out.slice();
         path.push(j);

@@ -9,8 +9,25 @@
  * CPU-typed register is one a renaming commutes with: an index into a per-CPU array of one
  * cell per CPU, a copy into another CPU-typed register, an eq/ne comparison of two CPU-typed
  * registers; and nothing else names a CPU.
+ *
+ * Under a temporal property (LTL, with fairness and finitely many events) the test is on the
+ * formula's atoms instead of the model's safety properties (`cpuVariantAtom`): a renaming
+ * changes no thread's identity, status, IP, frames, G1 ghost or last-transition ghost, so an
+ * atom that reads only those (and memory other than per-CPU cells, and per-CPU arrays only
+ * through sum) has the same value in every state of a class, and the fairness marks (which
+ * thread took an edge, which threads are runnable where it starts) and the kernel-event edges
+ * of `--finite-events` (the label's kind) are the same on an edge and on its renamings. The
+ * product of the quotient with the automaton then has a (fair) accepting cycle iff the
+ * unreduced product has one (Emerson and Sistla, "Symmetry and model checking", 1996, for
+ * formulas whose atoms the symmetry keeps): a concrete cycle maps to a closed walk of
+ * representatives with the same atoms and marks, and a cycle of representatives lifts to a
+ * concrete path that comes back to a renaming of where it began, so repeating it at most
+ * |CPUs|! times closes a concrete cycle with the same marks (run/temporal-lasso.ts does that
+ * for the lasso it reports). Thread symmetry is not used there: it would permute the marks.
  */
+import type { Expr } from '../../properties/expr/ast.js';
 import type { ModelIR, Operand } from '../ir/types.js';
+import { formatExpr } from '../../properties/expr/parse.js';
 import { decodeValue, encodeCachedCpu, encodeValue, NO_CACHED_CPU } from '../kernel/encoding.js';
 import { Status, type RseqLayout } from '../kernel/layout.js';
 import { registersRead, registersWritten } from '../kernel/liveness.js';
@@ -35,15 +52,19 @@ function successorIps(ir: ModelIR, pi: number, ip: number): number[] {
  * a register written otherwise, or read where it may still hold its initial value; a CPU-typed
  * value in arithmetic, a store, a comparison with anything but another CPU-typed register or
  * by anything but eq/ne; a memory reference into a per-CPU array other than an index by a
- * CPU-typed register over exactly that array (a fixed index names a CPU). No: a property that
- * names a thread or a CPU, or a per-CPU array other than through sum(NAME).
+ * CPU-typed register over exactly that array (a fixed index names a CPU); a thread with a
+ * tracer. Then the properties: for a safety check (no `temporalAtoms`), no: an invariant or
+ * final condition of the model that names a thread or a CPU, or a per-CPU array other than
+ * through sum(NAME); for a temporal check, no: an atom of its formula that a renaming can
+ * change (`cpuVariantAtom`).
  */
-export function cpuSymmetryApplies(ir: ModelIR): CpuSymmetryVerdict {
+export function cpuSymmetryApplies(ir: ModelIR, temporalAtoms?: readonly Expr[]): CpuSymmetryVerdict {
   const no = (reason: string): CpuSymmetryVerdict => ({ applies: false, reason });
   const n = ir.cpus.length;
   if (n < 2) return no('one CPU');
   for (const th of ir.threads) {
     if (th.dormant) return no(`thread ${th.name} is dormant`);
+    if (th.tracer !== undefined) return no(`thread ${th.name} has a tracer`);
     if (!th.registered) return no(`thread ${th.name} is not registered from the start`);
     if (th.allowed.length !== n) return no(`thread ${th.name} is not allowed on every CPU`);
   }
@@ -110,6 +131,13 @@ export function cpuSymmetryApplies(ir: ModelIR): CpuSymmetryVerdict {
     }
     cpuRegs.push(typed);
   }
+  if (temporalAtoms !== undefined) {
+    for (const atom of temporalAtoms) {
+      const why = cpuVariantAtom(ir, atom);
+      if (why !== undefined) return no(`the temporal property's atom ${formatExpr(atom)} ${why}`);
+    }
+    return { applies: true, cpuRegs };
+  }
   const names = [...ir.threads.map((t) => t.name), ...ir.cpus];
   const mentions = (e: string, name: string): boolean => new RegExp(`\\b${name.replace(/[.']/g, '\\$&')}\\b`).test(e);
   for (const c of [...ir.invariants, ...ir.final]) {
@@ -121,6 +149,54 @@ export function cpuSymmetryApplies(ir: ModelIR): CpuSymmetryVerdict {
   }
   return { applies: true, cpuRegs };
 }
+
+/**
+ * Why a renaming of the CPUs can change the value of state expression `e` (an LTL atom), or
+ * undefined when it cannot, in a model that passed the static test above. Decided per atom of
+ * the expression language (models/system/expr-env.ts):
+ *  - invariant: numbers, booleans, model constants (threads, cpus, parameters), `killed`,
+ *    memory variables that are not per-CPU (no CPU number is ever stored), `sum` of any array
+ *    (a renaming permutes a per-CPU array's cells), done(T), running(T) (the status),
+ *    in_cs(T) (the armed descriptor and the IP of its top frame), level(T), must_abort(T)
+ *    (G1's ghost bit), mm_cid(T) and mm_cid_unique (constant: no program reads or writes an
+ *    mm_cid, so it is not tracked), and the last transition's committed, aborted, syscall,
+ *    cs_instr (bits the kernel reports per thread) and preempt, migrate, signal (the label's
+ *    kind and thread, never its argument, the target CPU of a migration);
+ *  - not: cpu(T) (a CPU number), on_cpu(T, C) (names a CPU), a CPU's name, a cell of a per-CPU
+ *    array or the array read otherwise than by sum, and any function not listed.
+ * Operators combine values, so an expression of invariant atoms is invariant.
+ */
+function cpuVariantAtom(ir: ModelIR, e: Expr): string | undefined {
+  const perCpu = (name: string): boolean => ir.memory.vars.some((v) => v.percpu && v.name === name);
+  switch (e.kind) {
+    case 'num':
+    case 'bool':
+      return undefined;
+    case 'name':
+      if (ir.cpus.includes(e.name)) return `names CPU ${e.name}`;
+      return perCpu(e.name) ? `reads per-CPU memory ${e.name} other than through sum(${e.name})` : undefined;
+    case 'index':
+      if (e.base.kind === 'name' && perCpu(e.base.name)) return `reads a cell of per-CPU memory ${e.base.name}`;
+      return cpuVariantAtom(ir, e.base) ?? cpuVariantAtom(ir, e.index);
+    case 'call':
+      if (e.fn === 'sum' && e.args.length === 1 && e.args[0]!.kind === 'name') return undefined;
+      if (!cpuInvariantFunctions.has(e.fn)) return e.fn === 'cpu' ? 'reads a CPU number' : e.fn === 'on_cpu' ? 'names a CPU' : `calls ${e.fn}, not known to be invariant under CPU renaming`;
+      for (const a of e.args) {
+        // A thread's name is its identity, which a CPU renaming keeps.
+        if (a.kind === 'name' && ir.threads.some((t) => t.name === a.name)) continue;
+        const why = cpuVariantAtom(ir, a);
+        if (why !== undefined) return why;
+      }
+      return undefined;
+    case 'unary':
+      return cpuVariantAtom(ir, e.arg);
+    case 'binary':
+      return cpuVariantAtom(ir, e.left) ?? cpuVariantAtom(ir, e.right);
+  }
+}
+
+/** The thread functions whose value a CPU renaming keeps (see cpuVariantAtom). */
+const cpuInvariantFunctions = new Set(['done', 'running', 'in_cs', 'level', 'must_abort', 'mm_cid', 'committed', 'aborted', 'syscall', 'cs_instr', 'preempt', 'migrate', 'signal']);
 
 /** Every permutation of 0..n-1 but the identity (n! - 1 of them; n is at most 4). */
 function nonIdentityPermutations(n: number): Int32Array[] {
@@ -203,10 +279,8 @@ export class CpuRenamer {
       if (k.get(s, L.status[t]!) === Status.Done) continue;
       // A floating ready thread's CPU field is a placeholder (CanonicalForm), not a CPU.
       if (k.get(s, L.anyCpu[t]!) === 0) k.set(s, L.cpu[t]!, perm[k.get(s, L.cpu[t]!)]!);
-      for (const f of [L.cpuIdStart[t]!, L.cpuId[t]!]) {
-        const v = decodeValue(k.get(s, f));
-        if (v >= 0 && v < n) k.set(s, f, encodeValue(perm[v]!));
-      }
+      this.renameValue(s, L.cpuIdStart[t]!, perm);
+      this.renameValue(s, L.cpuId[t]!, perm);
       const cached = k.get(s, L.kIdCpu[t]!);
       if (cached !== NO_CACHED_CPU) k.set(s, L.kIdCpu[t]!, encodeCachedCpu(perm[cached - encodeCachedCpu(0)]!));
       // CPU-typed registers live in the thread's active frames (dead ones are cleared by CanonicalForm).
@@ -215,12 +289,7 @@ export class CpuRenamer {
         const f = L.frame(t, l);
         const prog = k.programOf(s, t, l);
         const regs = this.cpuRegs[prog]! & (this.live[prog]![k.get(s, L.ip[f]!)] ?? 0);
-        for (let r = 0; regs >>> r !== 0; r++) {
-          if ((regs & (1 << r)) === 0) continue;
-          const field = L.regs[f * L.registers + r]!;
-          const v = decodeValue(k.get(s, field));
-          if (v >= 0 && v < n) k.set(s, field, encodeValue(perm[v]!));
-        }
+        for (let r = 0; regs >>> r !== 0; r++) if ((regs & (1 << r)) !== 0) this.renameValue(s, L.regs[f * L.registers + r]!, perm);
       }
     }
     // Cell c of a per-CPU array moves to cell perm[c].
@@ -229,6 +298,13 @@ export class CpuRenamer {
       for (let c = 0; c < n; c++) cells[c] = k.get(s, fields[c]!);
       for (let c = 0; c < n; c++) k.set(s, fields[perm[c]!]!, cells[c]!);
     }
+  }
+
+  /** Renames the CPU number a value field holds (a field holding no CPU number is left alone). */
+  private renameValue(s: Int32Array, field: number, perm: Int32Array): void {
+    const k = this.kernel;
+    const v = decodeValue(k.get(s, field));
+    if (v >= 0 && v < perm.length) k.set(s, field, encodeValue(perm[v]!));
   }
 }
 

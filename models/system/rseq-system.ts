@@ -1,4 +1,5 @@
 import type { TransitionSystem } from '../../checker/transition-system.js';
+import type { Expr } from '../../properties/expr/ast.js';
 import { builtinPropertyNames, Code, FIRST_USER_CODE, FLAG_KILLED_AS_PROMISED } from '../../properties/codes.js';
 import type { BudgetsIR, ModelIR } from '../ir/types.js';
 import type { RangeMemo } from '../../checker/range-memo.js';
@@ -23,7 +24,7 @@ import { abortsArePending, deadStaleDescriptors, descriptorRangeMasks, eventBits
 import { ThreadSorter } from './symmetry.js';
 import { CpuRenamer, cpuSymmetryApplies, type CpuSymmetryVerdict } from './cpu-symmetry.js';
 import { Local, ThreadEvents } from './thread-events.js';
-import { recordLastTransition } from './transition-ghosts.js';
+import { allGhosts, clearUnreadGhosts, ghostsReadBy, recordLastTransition, type GhostsRead } from './transition-ghosts.js';
 import { copyWords } from './words.js';
 
 /** A compiled state predicate (user invariants, final conditions): true when it holds. */
@@ -32,6 +33,11 @@ export type StatePredicate = (s: Int32Array) => boolean;
 export interface SystemOptions {
   /** Record what each transition did, for LTL propositions (costs state space). @defaultValue false */
   readonly trackLast?: boolean;
+  /**
+   * With `trackLast`: the atoms of the temporal property checked. The CPU symmetry applies only
+   * when a CPU renaming keeps each of them (cpuSymmetryApplies); without them it is off.
+   */
+  readonly temporalAtoms?: readonly Expr[];
   /** Merge states that differ only by a permutation of identical threads. @defaultValue true when sound */
   readonly symmetry?: boolean;
   /**
@@ -82,6 +88,14 @@ export class RseqSystem implements TransitionSystem {
   readonly cpuSymmetric: boolean;
   private readonly threadSymmetric: boolean;
   private readonly cpuRenamer: CpuRenamer | undefined;
+  /** The last-transition ghosts recorded: those the temporal property's atoms read (reduction `unread-ghosts`), or all. */
+  private readonly ghostsRead: GhostsRead;
+  /**
+   * Whether states are kept modulo an equivalence the system without these reductions does not
+   * apply (the symmetries, unread ghosts cleared, dead stale rseq_cs cleared): its paths are told
+   * in that system through `representative`.
+   */
+  readonly quotient: boolean;
   /** Whether the local-step and floating-ready reductions apply (see `reductionsAreSound`). */
   readonly reduced: boolean;
   /** Whether dead event bits are cleared (see eventBitsDieWithoutNotify). */
@@ -133,15 +147,23 @@ export class RseqSystem implements TransitionSystem {
     // The named reductions change only what no property can read (a pending event bit; the exact
     // IP inside the range and the dead registers of a thread certain to abort; in_cs sees the
     // same range either way), so unlike fusion and floating they stay on under temporal
-    // properties and properties that name a thread. The CPU symmetry renames CPUs, which cpu(T),
-    // on_cpu(T, C) and migrate(T) can see: it stays off under temporal properties.
+    // properties and properties that name a thread. The CPU symmetry renames CPUs, which cpu(T)
+    // and on_cpu(T, C) can see: under a temporal property it applies when the formula has no
+    // such atom (cpu-symmetry.ts argues why the fair cycles are kept), and the thread symmetry,
+    // which would permute the fairness marks, stays off.
     const enabled = (name: ReductionName): boolean => (options.reduce ?? true) && !(options.disable ?? []).includes(name);
-    this.cpuSymmetry = cpuSymmetryApplies(ir);
-    this.cpuSymmetric = (options.symmetry ?? true) && this.reduced && enabled('cpu-symmetry') && this.cpuSymmetry.applies;
+    this.cpuSymmetry = !options.trackLast
+      ? cpuSymmetryApplies(ir)
+      : options.temporalAtoms !== undefined
+        ? cpuSymmetryApplies(ir, options.temporalAtoms)
+        : { applies: false, reason: "the temporal property's atoms are not given" };
+    this.cpuSymmetric = (options.symmetry ?? true) && (this.reduced || options.trackLast === true) && enabled('cpu-symmetry') && this.cpuSymmetry.applies;
     this.symmetric = this.threadSymmetric || this.cpuSymmetric;
+    this.ghostsRead = options.trackLast && options.temporalAtoms !== undefined && enabled('unread-ghosts') ? ghostsReadBy(ir, options.temporalAtoms) : allGhosts;
+    this.deadRseqCs = enabled('dead-rseq-cs') && staleRseqCsCanDie(ir, policy);
+    this.quotient = this.symmetric || this.ghostsRead !== allGhosts || this.deadRseqCs;
     this.deadEvents = enabled('dead-events') && eventBitsDieWithoutNotify(ir, policy, this.collapseEvents, options.budgets.interrupts);
     this.abortPending = enabled('abort-pending') && abortsArePending(policy, this.collapseEvents, this.kernel.rework);
-    this.deadRseqCs = enabled('dead-rseq-cs') && staleRseqCsCanDie(ir, policy);
     this.coverage = new PlacementCoverage(ir);
     const live = ir.programs.map((p, pi) =>
       liveRegisters(
@@ -187,13 +209,14 @@ export class RseqSystem implements TransitionSystem {
   }
 
   /**
-   * Puts a state of the trace system of the same model (symmetry and `dead-rseq-cs` off:
+   * Puts a state of the system without the reductions `quotient` names (the trace system:
    * concretize.ts) in this system's form: dead stale rseq_cs cleared (a thread's record is put
-   * in canonical form at each of its own steps, which is where its rseq_cs goes stale and dead),
-   * then symmetry if on.
+   * in canonical form at each of its own steps, which is where its rseq_cs goes stale and
+   * dead), unread ghosts cleared, then the symmetries' canonical form.
    */
-  reducedForm(s: Int32Array): void {
+  representative(s: Int32Array): void {
     if (this.deadRseqCs) for (let t = 0; t < this.T; t++) this.canonical.clearDeadStale(s, t);
+    if (this.ghostsRead !== allGhosts) clearUnreadGhosts(this.kernel, s, this.ghostsRead);
     if (this.symmetric) this.sortThreads(s);
   }
 
@@ -383,7 +406,7 @@ export class RseqSystem implements TransitionSystem {
   private readonly emitOne = (label: number): boolean | void => {
     const out = this.emitOut;
     this.coverage.count(this.covIp, labelKind(label), this.kernel.get(out, this.layout.violation) !== 0);
-    if (this.lastStep !== undefined) recordLastTransition(this.kernel, out, label, this.lastStep);
+    if (this.lastStep !== undefined) recordLastTransition(this.kernel, out, label, this.lastStep, this.ghostsRead);
     if (this.symmetric) this.sortThreads(out);
     return this.emitRaw(label);
   };

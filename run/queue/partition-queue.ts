@@ -24,7 +24,7 @@ import { namingSignal, type Limit, type Stats } from '../../checker/result.js';
 import type { ModelIR } from '../../models/ir/types.js';
 import { resolvePolicy } from '../../models/kernel/presets.js';
 import { buildSystem } from '../../models/system/build.js';
-import { concretize, needsConcretizing, traceSystemOptions } from '../../models/system/concretize.js';
+import { concretize, traceSystemOptions } from '../../models/system/concretize.js';
 import { coverageReport } from '../../models/system/coverage.js';
 import { explainPath } from '../explain.js';
 import type { CheckResult, ExplainedFlag } from '../result.js';
@@ -325,7 +325,7 @@ export async function partitionOnQueue(target: QueueTarget, model: ModelSource, 
       r.coverageEvents.forEach((n, i) => (sys.coverage.events[i]! += n));
       r.coverageViolations.forEach((n, i) => (sys.coverage.violations[i]! += n));
     }
-    const concrete = needsConcretizing(sys) ? buildSystem(ir, policy, traceSystemOptions(settings)) : sys;
+    const concrete = sys.quotient ? buildSystem(ir, policy, traceSystemOptions(settings)) : sys;
     const real = (choices: readonly number[]): number[] => concretize(sys, concrete, choices);
     const meta = { model: ir.name, policy: policy.name };
     const explained: ExplainedFlag[] = witnessPaths.map((path, i) => {

@@ -59,7 +59,7 @@ describe('progress', () => {
     it(`percpu-counter satisfies progress with finitely many kernel events, under fairness ${fairness} too`, async () => {
       const r = await checkTemporal(counter.ir, { property: 'progress', fairness, finiteEvents: true, constants: counter.constants });
       expect(r.verdict).toBe('pass');
-      expect(r.stats.states).toBe(12_492);
+      expect(r.stats.states).toBe(1_886);
     });
   }
   for (const fairness of ['none', 'weak'] as const) {

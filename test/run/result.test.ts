@@ -18,7 +18,7 @@ describe('an incomplete temporal check keeps its cause', () => {
   const cases: [string, TemporalOptions][] = [
     ['the nested DFS (no fairness)', { property: 'progress', maxStates: 10 }],
     ['the fair SCC search', { property: 'progress', fairness: 'weak', finiteEvents: true, maxStates: 50 }],
-    ['the fair SCC search with 2 workers', { property: 'progress', fairness: 'weak', finiteEvents: true, maxStates: 3000, workers: 2 }],
+    ['the fair SCC search with 2 workers', { property: 'progress', fairness: 'weak', finiteEvents: true, maxStates: 1000, workers: 2 }],
   ];
   for (const [name, options] of cases) {
     it(`stopped by the states limit: ${name}`, async () => {
