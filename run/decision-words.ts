@@ -98,3 +98,22 @@ export function ptraceSetIpWords(thread: string, from: string, to: string, cpu: 
 export function tracerResumesWords(thread: string, cpu: string): string {
   return `the tracer resumes ${thread} (ready on ${cpu})`;
 }
+
+/** `mm-cid-taken` at a switch-in, of an mm_cid a thread running on another CPU still holds. */
+export function mmCidSharedWords(thread: string, cid: number, holder: string, holderCpu: string): string {
+  return `${thread} gets mm_cid ${cid}, which ${holder} still holds on ${holderCpu} (a switch-in not ordered against that CPU's claim): two running threads share mm_cid ${cid}`;
+}
+
+/**
+ * `execve`: success resets the registration; failure returns to the old image with the mm_cid
+ * sched_mm_cid_after_execve took (`cid`, undefined when the model reads no mm_cid), with or
+ * without notify-resume from the error path.
+ */
+export function execveWords(thread: string, failed: boolean, notify: boolean, registered: boolean, cid: number | undefined): string {
+  if (!failed) return `execve succeeds: the other threads end and ${thread}'s rseq registration is reset (the new image starts unregistered)`;
+  const took = cid === undefined ? '' : ` with mm_cid ${cid}, taken afresh`;
+  if (notify) return `execve fails: ${thread} returns to its old image${took}; the error path raises notify-resume, so its IDs are written before user space runs`;
+  if (!registered) return `execve fails: ${thread} returns to its old image${took} (not registered: no struct rseq to update)`;
+  return `execve fails: ${thread} returns to its old image${took}; no notify-resume on the error path: its struct rseq keeps the IDs it had`;
+}
+

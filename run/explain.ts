@@ -9,11 +9,13 @@ import {
   abortWords,
   commitWords,
   eventWords,
+  execveWords,
   exitWords,
   framePushedWords,
   idsWords,
   killWords,
   lazyClearWords,
+  mmCidSharedWords,
   notAbortedWords,
   preemptedAtExitWords,
   ptraceSetIpWords,
@@ -143,6 +145,8 @@ export function explainPath(
         if (kind === LabelKind.instructionPreemptedAtExit) decisions.push({ kind: 'other', text: preemptedAtExitWords(prog.code[before.ip]!) });
         const stop = first(taken, 'ptrace-stop');
         if (stop) decisions.push({ kind: 'other', text: ptraceStopWords(tn, stop.why) });
+        const exec = first(taken, 'execve', t);
+        if (exec) decisions.push({ kind: 'other', text: execveWords(tn, exec.failed, exec.notify, k.area(p, t) >= 0, first(taken, 'mm-cid-taken', t)?.cid) });
         break;
       }
       case LabelKind.preempt:
@@ -186,6 +190,10 @@ export function explainPath(
       default:
         what = `signal made pending for ${tn}`;
     }
+
+    // A switch-in that handed out an mm_cid a thread running elsewhere still holds.
+    const shared = taken.find((d): d is DecisionOf<'mm-cid-taken'> => d.kind === 'mm-cid-taken' && d.heldBy >= 0);
+    if (shared) decisions.push({ kind: 'other', text: mmCidSharedWords(names[shared.thread]!, shared.cid, names[shared.heldBy]!, ir.cpus[k.get(s, L.cpu[shared.heldBy]!)]!) });
 
     // Two user instructions whose effects are shown like the kernel's: writing its own IDs, and
     // finishing (the system forgets a finished thread's struct rseq, rseq_cs included).

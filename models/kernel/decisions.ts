@@ -63,6 +63,14 @@ export type KernelDecision =
   | { readonly kind: 'ptrace-stop'; readonly thread: number; readonly why: 'single-step' | 'syscall' }
   /** The tracer rewrote the stopped thread's IP (PTRACE_SETREGS) from `fromIp` to `toIp` (frame 0). */
   | { readonly kind: 'ptrace-set-ip'; readonly thread: number; readonly fromIp: number; readonly toIp: number }
+  /**
+   * The thread took mm_cid `cid`: at switch-in (mm_cid_get), or afresh after a failed execve
+   * (sched_mm_cid_after_execve). `heldBy`: a thread running on another CPU that holds the same
+   * one (only under mmCidUniqueness=racy-without-barrier), or -1.
+   */
+  | { readonly kind: 'mm-cid-taken'; readonly thread: number; readonly cid: number; readonly heldBy: number; readonly at: 'switch-in' | 'execve-failure' }
+  /** execve returned: `failed` to the old image (`notify`: its error path raised notify-resume), or the new image runs unregistered. */
+  | { readonly kind: 'execve'; readonly thread: number; readonly failed: boolean; readonly notify: boolean }
   /** User instruction inside the range of the descriptor the frame armed. */
   | { readonly kind: 'cs-instruction'; readonly thread: number; readonly desc: number }
   /** User instruction that is the last of that range: the commit. */

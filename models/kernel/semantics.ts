@@ -6,6 +6,7 @@ import { EV_MIGRATE, EV_PREEMPT, EV_SIGNAL, Entry, RseqLayout, Status } from './
 import { isReworkFamily, type Policy } from './policy.js';
 import type { CheckSite, DecisionSink, EventClass, KillReasonCode } from './decisions.js';
 import { encodeCachedCpu, encodeValue, RSEQ_CPU_ID_UNINITIALIZED } from './encoding.js';
+import { mmCidHolder } from './exec.js';
 import { enterGuest, inKvmRun } from './kvm.js';
 import { sigsegvCaught, sigsegvLoops } from './signal-faults.js';
 import { KernelWork, WorkKind } from './kernel-work.js';
@@ -723,6 +724,7 @@ export class KernelSemantics {
       this.set(s, L.mmCid[t]!, mmCid);
       if (this.rework) this.set(s, L.idsChanged[t]!, 1);
     }
+    if (this.trackMmCid) this.sink?.decide({ kind: 'mm-cid-taken', thread: t, cid: mmCid, heldBy: mmCidHolder(this, s, t, mmCid), at: 'switch-in' });
     leaveSyscallStop(this, s, t);
     if (this.rework) this.schedSwitchEvent(s, t);
     if (inKvmRun(this, s, t)) enterGuest(this, s, t);

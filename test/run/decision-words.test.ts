@@ -17,11 +17,13 @@ import {
   abortWords,
   commitWords,
   eventWords,
+  execveWords,
   exitWords,
   framePushedWords,
   idsWords,
   killWords,
   lazyClearWords,
+  mmCidSharedWords,
   notAbortedWords,
   preemptedAtExitWords,
   ptraceSetIpWords,
@@ -61,6 +63,47 @@ describe('one wording per decision kind', () => {
     const yieldIns = { op: 'syscall', name: 'sched_yield' } as unknown as Instr;
     expect(preemptedAtExitWords(yieldIns)).toBe('sched_yield: the scheduler switches to a task ready on this CPU');
     expect(preemptedAtExitWords({ op: 'nop' })).toBe('preempted at syscall exit');
+  });
+});
+
+describe('execve and the mm_cid a thread takes', () => {
+  it('execve: success; failure with the notify, without it, and for an unregistered thread', () => {
+    expect(execveWords('T1', false, false, true, undefined)).toBe("execve succeeds: the other threads end and T1's rseq registration is reset (the new image starts unregistered)");
+    expect(execveWords('T1', true, true, true, 0)).toBe('execve fails: T1 returns to its old image with mm_cid 0, taken afresh; the error path raises notify-resume, so its IDs are written before user space runs');
+    expect(execveWords('T1', true, false, true, 0)).toBe('execve fails: T1 returns to its old image with mm_cid 0, taken afresh; no notify-resume on the error path: its struct rseq keeps the IDs it had');
+    expect(execveWords('T1', true, false, false, undefined)).toBe('execve fails: T1 returns to its old image (not registered: no struct rseq to update)');
+  });
+  it('mm-cid-taken of an mm_cid another running thread holds', () => {
+    expect(mmCidSharedWords('T2', 0, 'A', 'C0')).toBe("T2 gets mm_cid 0, which A still holds on C0 (a switch-in not ordered against that CPU's claim): two running threads share mm_cid 0");
+  });
+  it('gallery/exec-failure-stale-mm-cid: the failed execve says which mm_cid it took and that no notify follows', async () => {
+    const e = gallery.find((g) => g.name === 'exec-failure-stale-mm-cid')!;
+    const v = validateModel(e.model);
+    if (!v.ok) throw new Error('invalid');
+    const r = await checkModel(v.ir, { policy: e.policy, knobs: e.bugKnobs, properties: [e.property] });
+    if (r.verdict !== 'violation') throw new Error(r.verdict);
+    expect(r.trace.steps.find((x) => x.text.includes('execve_fail'))?.text).toBe(
+      'T1 executes exec:0 `syscall execve_fail`: execve fails: T1 returns to its old image with mm_cid 0, taken afresh; no notify-resume on the error path: its struct rseq keeps the IDs it had',
+    );
+  });
+  it('a failed execve with the notify, and a successful one (an assertion after each fails)', async () => {
+    for (const [name, words] of [
+      ['execve_fail', 'execve fails: T1 returns to its old image; the error path raises notify-resume, so its IDs are written before user space runs'],
+      ['execve', "execve succeeds: the other threads end and T1's rseq registration is reset (the new image starts unregistered)"],
+    ] as const) {
+      const m = new ModelBuilder('exec-words')
+        .cpus(1)
+        .memory('x', { size: 1, max: 1 })
+        .program('main', [I.syscall(name), I.assert('eq', 0, 1), I.done()])
+        .thread({ name: 'T1', program: 'main', cpu: 'C0' })
+        .budgets({ preemptions: 0, migrations: 0, signals: 0, interrupts: 0, traps: 0 })
+        .build();
+      const v = validateModel(m);
+      if (!v.ok) throw new Error(JSON.stringify(v.errors));
+      const r = await checkModel(v.ir, { policy: 'linux-6.3', properties: ['assertions'] });
+      if (r.verdict !== 'violation') throw new Error(r.verdict);
+      expect(r.trace.steps[1]?.text, name).toBe(`T1 executes main:0 \`syscall ${name}\`: ${words}`);
+    }
   });
 });
 
