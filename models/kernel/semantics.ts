@@ -352,6 +352,7 @@ export class KernelSemantics {
     const ev = this.get(s, L.evMask[t]!);
     if (pausable && this.work.maskRace) {
       this.work.begin(s, t, WorkKind.maskRead, false, ev);
+      this.sink?.decide({ kind: 'kernel-work', thread: t, work: 'restart-check', phase: 'paused', mask: ev, lost: 0 });
       return -1;
     }
     return this.clearMask(s, t, d, ev, exempt);
@@ -785,7 +786,10 @@ export class KernelSemantics {
     this.setArea(s, t, -1);
     this.sink?.decide({ kind: 'ids-written', thread: t, area: t, cpu: -1 });
     // rseq_reset: has_rseq is cleared last, an IPI may come first (kernel-work.ts).
-    if (this.work.unregisterRace) this.work.begin(s, t, WorkKind.unregistering, true);
+    if (this.work.unregisterRace) {
+      this.work.begin(s, t, WorkKind.unregistering, true);
+      this.sink?.decide({ kind: 'kernel-work', thread: t, work: 'unregister', phase: 'paused', mask: 0, lost: 0 });
+    }
     return true;
   }
 }

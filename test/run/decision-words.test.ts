@@ -20,7 +20,10 @@ import {
   execveWords,
   exitWords,
   framePushedWords,
+  guestEntryWords,
   idsWords,
+  kernelWorkFinishedWords,
+  kernelWorkPausedWords,
   killWords,
   lazyClearWords,
   mmCidSharedWords,
@@ -104,6 +107,64 @@ describe('execve and the mm_cid a thread takes', () => {
       if (r.verdict !== 'violation') throw new Error(r.verdict);
       expect(r.trace.steps[1]?.text, name).toBe(`T1 executes main:0 \`syscall ${name}\`: ${words}`);
     }
+  });
+});
+
+describe('kernel work a membarrier IPI can land inside, and the return to a KVM guest', () => {
+  it('kernel-work: the pause and the finish of the event-mask read/clear and of rseq(UNREGISTER)', () => {
+    expect(kernelWorkPausedWords('W1', 'restart-check', 0, false, false)).toBe(
+      "W1's notify-resume handler reads the event mask (none) in rseq_need_restart, with IRQs on until its clear: a membarrier IPI can land in between",
+    );
+    expect(kernelWorkPausedWords('W1', 'restart-check', 5, false, true)).toBe(
+      "W1's notify-resume handler runs again and reads the event mask (PREEMPT|MIGRATE) in rseq_need_restart, with IRQs on until its clear: a membarrier IPI can land in between",
+    );
+    expect(kernelWorkPausedWords('T1', 'unregister', 0, false, false)).toBe(
+      "T1's rseq(UNREGISTER) has cleared the registration, not yet has_rseq (rseq_reset without its IRQ guard): a membarrier IPI can land in between",
+    );
+    expect(kernelWorkFinishedWords('W1', 'restart-check', 0, 1, false)).toBe("W1's rseq_need_restart clears the event mask it read (none), losing PREEMPT a membarrier IPI set after the read");
+    expect(kernelWorkFinishedWords('W1', 'restart-check', 1, 0, true)).toBe("W1's rseq_need_restart clears the event mask it read (an event)");
+    expect(kernelWorkFinishedWords('T1', 'unregister', 0, 1, false)).toBe(
+      "T1's rseq(UNREGISTER) clears has_rseq, but a membarrier IPI in the window raised TIF_RSEQ: the exit work writes the IDs through the cleared area pointer",
+    );
+    expect(kernelWorkFinishedWords('T1', 'unregister', 0, 0, false)).toBe("T1's rseq(UNREGISTER) clears has_rseq: no IPI landed in the window");
+  });
+  it('guest-entry: each path of xfer_to_guest_mode_work', () => {
+    expect(guestEntryWords('T1', 'dropNotify')).toBe('T1 re-enters the guest inside ioctl(KVM_RUN): xfer_to_guest_mode_work clears TIF_NOTIFY_RESUME without calling rseq, so no ID is written before the ioctl returns');
+    expect(guestEntryWords('T1', 'updateIds')).toBe('T1 re-enters the guest inside ioctl(KVM_RUN): xfer_to_guest_mode_work runs rseq_handle_notify_resume(NULL, NULL): IDs written, no IP fixup');
+    expect(guestEntryWords('T1', 'deferred')).toBe("T1 re-enters the guest inside ioctl(KVM_RUN): the 6.19 rework leaves rseq's work to the ioctl's return to user space");
+    expect(guestEntryWords('T1', 'none')).toBe('T1 re-enters the guest inside ioctl(KVM_RUN): no notify-resume pending');
+  });
+
+  const traceOf = async (name: string, knobs?: readonly string[]) => {
+    const e = gallery.find((g) => g.name === name)!;
+    const v = validateModel(e.model);
+    if (!v.ok) throw new Error('invalid');
+    const r = await checkModel(v.ir, { policy: e.policy, knobs: [...(knobs ?? e.bugKnobs)], properties: [e.property] });
+    if (r.verdict !== 'violation') throw new Error(r.verdict);
+    return r.trace.steps.map((x) => x.text);
+  };
+  it('gallery/membarrier-ipi-lost-abort: the read, the lost bit at the clear, the second run of the handler', async () => {
+    const t = await traceOf('membarrier-ipi-lost-abort');
+    expect(t[7]).toBe(
+      "interrupt with unrelated task_work (TIF_NOTIFY_RESUME) for W1 at worker:6 inside inc_cs: W1's notify-resume handler reads the event mask (none) in rseq_need_restart, with IRQs on until its clear: a membarrier IPI can land in between",
+    );
+    expect(t[10]).toBe(
+      "W1's rseq_need_restart clears the event mask it read (none), losing an event a membarrier IPI set after the read: W1's notify-resume handler runs again and reads the event mask (none) in rseq_need_restart, with IRQs on until its clear: a membarrier IPI can land in between",
+    );
+    expect(t[11]).toBe("W1's rseq_need_restart clears the event mask it read (none)");
+  });
+  it('gallery/unregister-ipi-false-kill: the window of rseq(UNREGISTER), and the IPI that landed in it', async () => {
+    const t = await traceOf('unregister-ipi-false-kill');
+    expect(t[1]).toBe(
+      "T1 executes leaving:0 `syscall rseq_unregister`: T1's rseq(UNREGISTER) has cleared the registration, not yet has_rseq (rseq_reset without its IRQ guard): a membarrier IPI can land in between; cpu_id of T1's struct rseq written: -1",
+    );
+    expect(t[3]).toMatch(/^T1's rseq\(UNREGISTER\) clears has_rseq, but a membarrier IPI in the window raised TIF_RSEQ: the exit work writes the IDs through the cleared area pointer: SIGSEGV: T1 killed/);
+  });
+  it('gallery/kvm-stale-cpu-id: the switch-in of the vCPU thread re-enters the guest, dropping the notify', async () => {
+    const t = await traceOf('kvm-stale-cpu-id');
+    expect(t[4]).toBe(
+      'T1 scheduled in on C1, returns to user at vcpu:1 (inc_retry): T1 re-enters the guest inside ioctl(KVM_RUN): xfer_to_guest_mode_work clears TIF_NOTIFY_RESUME without calling rseq, so no ID is written before the ioctl returns',
+    );
   });
 });
 
