@@ -136,7 +136,7 @@ export function kernelWorkPausedWords(thread: string, work: 'restart-check' | 'u
 export function kernelWorkFinishedWords(thread: string, work: 'restart-check' | 'unregister', mask: number, lost: number, collapsed: boolean): string {
   if (work === 'unregister')
     return lost !== 0
-      ? `${thread}'s rseq(UNREGISTER) clears has_rseq, but a membarrier IPI in the window raised TIF_RSEQ: the exit work writes the IDs through the cleared area pointer`
+      ? `${thread}'s rseq(UNREGISTER) clears has_rseq, but a membarrier IPI in the window has already raised TIF_RSEQ for the exit work`
       : `${thread}'s rseq(UNREGISTER) clears has_rseq: no IPI landed in the window`;
   const read = `${thread}'s rseq_need_restart clears the event mask it read (${maskWords(mask, collapsed)})`;
   return lost !== 0 ? `${read}, losing ${maskWords(lost, collapsed)} a membarrier IPI set after the read` : read;
