@@ -337,7 +337,7 @@ export const schemaSync = {
       signalVsNotifyOrder: true, restartRewindOrder: true, syscallPolicy: true, syscallSet: true, syscallSetCheck: true, csCheckAfterSyscallSwitch: true,
       forkUnregister: true, registrationClearsRseqCs: true, membarrierExcludesCaller: true, genericIrqEntry: true, archSetsUserIrq: true,
       kvmPath: true, notifyOnExecFailure: true, segvOnDelivery: true,
-      eventRMWAtomicVsIPI: true, unregisterAtomicVsIpi: true, unregisterResetsCpuIdStart: true,
+      eventRMWAtomicVsIPI: true, unregisterAtomicVsIpi: true, unregisterResetsCpuIdStart: true, mmCidUniqueness: true,
     } satisfies Exactly<keyof Policy>,
     budgets: { preemptions: true, migrations: true, signals: true, interrupts: true, traps: true } satisfies Exactly<keyof BudgetsIR>,
     stats: { states: true, transitions: true, depth: true, seconds: true, statesPerSecond: true, bytesPerState: true, stateWords: true, statesPerWorker: true, statesPerPartition: true, statesPerLevel: true, statesPerWorkerLevel: true } satisfies Exactly<keyof Stats>,

@@ -98,3 +98,56 @@ export function ptraceSetIpWords(thread: string, from: string, to: string, cpu: 
 export function tracerResumesWords(thread: string, cpu: string): string {
   return `the tracer resumes ${thread} (ready on ${cpu})`;
 }
+
+/** `mm-cid-taken` at a switch-in, of an mm_cid a thread running on another CPU still holds. */
+export function mmCidSharedWords(thread: string, cid: number, holder: string, holderCpu: string): string {
+  return `${thread} gets mm_cid ${cid}, which ${holder} still holds on ${holderCpu} (a switch-in not ordered against that CPU's claim): two running threads share mm_cid ${cid}`;
+}
+
+/**
+ * `execve`: success resets the registration; failure returns to the old image with the mm_cid
+ * sched_mm_cid_after_execve took (`cid`, undefined when the model reads no mm_cid), with or
+ * without notify-resume from the error path.
+ */
+export function execveWords(thread: string, failed: boolean, notify: boolean, registered: boolean, cid: number | undefined): string {
+  if (!failed) return `execve succeeds: the other threads end and ${thread}'s rseq registration is reset (the new image starts unregistered)`;
+  const took = cid === undefined ? '' : ` with mm_cid ${cid}, taken afresh`;
+  if (notify) return `execve fails: ${thread} returns to its old image${took}; the error path raises notify-resume, so its IDs are written before user space runs`;
+  if (!registered) return `execve fails: ${thread} returns to its old image${took} (not registered: no struct rseq to update)`;
+  return `execve fails: ${thread} returns to its old image${took}; no notify-resume on the error path: its struct rseq keeps the IDs it had`;
+}
+
+/** Event bits as the kernel names them (`collapsed`: the model keeps one "some event" bit). */
+function maskWords(bits: number, collapsed: boolean): string {
+  if (collapsed) return bits !== 0 ? 'an event' : 'none';
+  return [bits & 1 ? 'PREEMPT' : '', bits & 2 ? 'SIGNAL' : '', bits & 4 ? 'MIGRATE' : ''].filter((x) => x !== '').join('|') || 'none';
+}
+
+/**
+ * `kernel-work` paused: the thread's kernel work stops where a membarrier IPI can land (`again`:
+ * the exit loop runs notify-resume once more, after the work that just finished).
+ */
+export function kernelWorkPausedWords(thread: string, work: 'restart-check' | 'unregister', mask: number, collapsed: boolean, again: boolean): string {
+  if (work === 'unregister') return `${thread}'s rseq(UNREGISTER) has cleared the registration, not yet has_rseq (rseq_reset without its IRQ guard): a membarrier IPI can land in between`;
+  return `${thread}'s notify-resume handler ${again ? 'runs again and ' : ''}reads the event mask (${maskWords(mask, collapsed)}) in rseq_need_restart, with IRQs on until its clear: a membarrier IPI can land in between`;
+}
+
+/** `kernel-work` finished: the second half of the work, and what an IPI in the window changed. */
+export function kernelWorkFinishedWords(thread: string, work: 'restart-check' | 'unregister', mask: number, lost: number, collapsed: boolean): string {
+  if (work === 'unregister')
+    return lost !== 0
+      ? `${thread}'s rseq(UNREGISTER) clears has_rseq, but a membarrier IPI in the window has already raised TIF_RSEQ for the exit work`
+      : `${thread}'s rseq(UNREGISTER) clears has_rseq: no IPI landed in the window`;
+  const read = `${thread}'s rseq_need_restart clears the event mask it read (${maskWords(mask, collapsed)})`;
+  return lost !== 0 ? `${read}, losing ${maskWords(lost, collapsed)} a membarrier IPI set after the read` : read;
+}
+
+/** `guest-entry`: a thread in ioctl(KVM_RUN) re-enters the guest; what happened to its rseq work. */
+export function guestEntryWords(thread: string, path: 'none' | 'dropNotify' | 'updateIds' | 'deferred'): string {
+  const enters = `${thread} re-enters the guest inside ioctl(KVM_RUN)`;
+  if (path === 'dropNotify') return `${enters}: xfer_to_guest_mode_work clears TIF_NOTIFY_RESUME without calling rseq, so no ID is written before the ioctl returns`;
+  if (path === 'updateIds') return `${enters}: xfer_to_guest_mode_work runs rseq_handle_notify_resume(NULL, NULL): IDs written, no IP fixup`;
+  if (path === 'deferred') return `${enters}: the 6.19 rework leaves rseq's work to the ioctl's return to user space`;
+  return `${enters}: no notify-resume pending`;
+}
+

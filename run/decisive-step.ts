@@ -59,10 +59,14 @@ export function findDecisiveStep(
       for (let j = last - 1; j >= 1; j--) {
         if (k.get(replayed[j]!.state, L.dirty[f]!) === 1 && k.get(replayed[j - 1]!.state, L.dirty[f]!) === 0) {
           const ins = steps[j]!.instruction;
+          // A ptrace stop after the instruction (single-step trap, syscall stop) is the event, not the instruction.
+          const stop = decided[j]!.find((d) => d.kind === 'ptrace-stop' && d.thread === t);
           const what =
-            ins !== undefined
-              ? `${steps[j]!.thread ?? ''}'s \`${ins.text}\` is an event for ${names[t]} inside ${cs} that does not abort it`
-              : `the ${KIND_WORDS[steps[j]!.kind] ?? 'kernel event'} happens while ${names[t]} is inside ${cs} and does not abort it`;
+            stop?.kind === 'ptrace-stop' && ins !== undefined
+              ? `${names[t]}'s ${stop.why === 'single-step' ? 'single-step trap after' : 'syscall stop at'} \`${ins.text}\` stops it for its tracer (a switch) while it is inside ${cs}, and does not abort it`
+              : ins !== undefined
+                ? `${steps[j]!.thread ?? ''}'s \`${ins.text}\` is an event for ${names[t]} inside ${cs} that does not abort it`
+                : `the ${KIND_WORDS[steps[j]!.kind] ?? 'kernel event'} happens while ${names[t]} is inside ${cs} and does not abort it`;
           return at(j, `${what}: ${names[t]} commits at step ${last} as if nothing had happened (the missing abort)`);
         }
       }

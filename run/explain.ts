@@ -9,11 +9,16 @@ import {
   abortWords,
   commitWords,
   eventWords,
+  execveWords,
   exitWords,
   framePushedWords,
+  guestEntryWords,
   idsWords,
+  kernelWorkFinishedWords,
+  kernelWorkPausedWords,
   killWords,
   lazyClearWords,
+  mmCidSharedWords,
   notAbortedWords,
   preemptedAtExitWords,
   ptraceSetIpWords,
@@ -143,6 +148,8 @@ export function explainPath(
         if (kind === LabelKind.instructionPreemptedAtExit) decisions.push({ kind: 'other', text: preemptedAtExitWords(prog.code[before.ip]!) });
         const stop = first(taken, 'ptrace-stop');
         if (stop) decisions.push({ kind: 'other', text: ptraceStopWords(tn, stop.why) });
+        const exec = first(taken, 'execve', t);
+        if (exec) decisions.push({ kind: 'other', text: execveWords(tn, exec.failed, exec.notify, k.area(p, t) >= 0, first(taken, 'mm-cid-taken', t)?.cid) });
         break;
       }
       case LabelKind.preempt:
@@ -180,12 +187,23 @@ export function explainPath(
       case LabelKind.wakeBySignal:
         what = `signal interrupts ${tn}'s sleep (-ERESTARTSYS)`;
         break;
-      case LabelKind.kernelWork:
-        what = `${tn}'s kernel work continues past the point a membarrier IPI could interrupt`;
+      case LabelKind.kernelWork: {
+        const done = first(taken, 'kernel-work', t);
+        what = done ? kernelWorkFinishedWords(tn, done.work, done.mask, done.lost, sys.collapseEvents) : `${tn}'s kernel work continues`;
         break;
+      }
       default:
         what = `signal made pending for ${tn}`;
     }
+
+    // A switch-in of a thread inside ioctl(KVM_RUN): it went back to the guest first.
+    const guest = first(taken, 'guest-entry');
+    if (guest) decisions.push({ kind: 'other', text: guestEntryWords(names[guest.thread]!, guest.path) });
+    // Kernel work that stopped where a membarrier IPI can land (it finishes in a kernelWork step).
+    for (const w of taken) if (w.kind === 'kernel-work' && w.phase === 'paused') decisions.push({ kind: 'other', text: kernelWorkPausedWords(names[w.thread]!, w.work, w.mask, sys.collapseEvents, kind === LabelKind.kernelWork) });
+    // A switch-in that handed out an mm_cid a thread running elsewhere still holds.
+    const shared = taken.find((d): d is DecisionOf<'mm-cid-taken'> => d.kind === 'mm-cid-taken' && d.heldBy >= 0);
+    if (shared) decisions.push({ kind: 'other', text: mmCidSharedWords(names[shared.thread]!, shared.cid, names[shared.heldBy]!, ir.cpus[k.get(s, L.cpu[shared.heldBy]!)]!) });
 
     // Two user instructions whose effects are shown like the kernel's: writing its own IDs, and
     // finishing (the system forgets a finished thread's struct rseq, rseq_cs included).

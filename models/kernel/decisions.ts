@@ -63,6 +63,29 @@ export type KernelDecision =
   | { readonly kind: 'ptrace-stop'; readonly thread: number; readonly why: 'single-step' | 'syscall' }
   /** The tracer rewrote the stopped thread's IP (PTRACE_SETREGS) from `fromIp` to `toIp` (frame 0). */
   | { readonly kind: 'ptrace-set-ip'; readonly thread: number; readonly fromIp: number; readonly toIp: number }
+  /**
+   * The thread took mm_cid `cid`: at switch-in (mm_cid_get), or afresh after a failed execve
+   * (sched_mm_cid_after_execve). `heldBy`: a thread running on another CPU that holds the same
+   * one (only under mmCidUniqueness=racy-without-barrier), or -1.
+   */
+  | { readonly kind: 'mm-cid-taken'; readonly thread: number; readonly cid: number; readonly heldBy: number; readonly at: 'switch-in' | 'execve-failure' }
+  /** execve returned: `failed` to the old image (`notify`: its error path raised notify-resume), or the new image runs unregistered. */
+  | { readonly kind: 'execve'; readonly thread: number; readonly failed: boolean; readonly notify: boolean }
+  /**
+   * Kernel work a membarrier IPI can land inside (models/kernel/kernel-work.ts), `paused` at
+   * the window or `finished` past it. restart-check: rseq_need_restart between its read of the
+   * event mask (`mask`) and its clear; at the finish `lost` holds the bits set since the read,
+   * which the clear drops. unregister: rseq(UNREGISTER) between clearing the registration and
+   * has_rseq; at the finish `lost` is 1 if an IPI raised TIF_RSEQ in the window.
+   */
+  | { readonly kind: 'kernel-work'; readonly thread: number; readonly work: 'restart-check' | 'unregister'; readonly phase: 'paused' | 'finished'; readonly mask: number; readonly lost: number }
+  /**
+   * A thread in ioctl(KVM_RUN), switched in, re-entered the guest: xfer_to_guest_mode_work found
+   * no TIF_NOTIFY_RESUME (`none`), cleared it without rseq (`dropNotify`), or ran
+   * rseq_handle_notify_resume(NULL, NULL) (`updateIds`); under the 6.19 rework the rseq work waits
+   * for the return to user space (`deferred`).
+   */
+  | { readonly kind: 'guest-entry'; readonly thread: number; readonly path: 'none' | 'dropNotify' | 'updateIds' | 'deferred' }
   /** User instruction inside the range of the descriptor the frame armed. */
   | { readonly kind: 'cs-instruction'; readonly thread: number; readonly desc: number }
   /** User instruction that is the last of that range: the commit. */

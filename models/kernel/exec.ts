@@ -27,6 +27,7 @@ export function execveSucceeds(k: KernelView, s: Int32Array, t: number): void {
   const f = k.topFrame(s, t);
   for (let r = 0; r < L.registers; r++) k.set(s, L.regs[f * L.registers + r]!, encodeValue(0));
   k.set(s, L.armed[f]!, 0);
+  k.sink?.decide({ kind: 'execve', thread: t, failed: false, notify: false });
 }
 
 /**
@@ -46,13 +47,23 @@ export function execveFails(k: KernelView, s: Int32Array, t: number): void {
     let cid = 0;
     while (used & (1 << cid)) cid++;
     k.set(s, L.mmCid[t]!, cid);
+    k.sink?.decide({ kind: 'mm-cid-taken', thread: t, cid, heldBy: -1, at: 'execve-failure' });
   }
-  if (!k.policy.notifyOnExecFailure || k.area(s, t) < 0) return;
+  const notify = k.policy.notifyOnExecFailure && k.area(s, t) >= 0;
+  k.sink?.decide({ kind: 'execve', thread: t, failed: true, notify });
+  if (!notify) return;
   if (!k.rework) {
     k.set(s, L.tifNotify[t]!, 1);
     return;
   }
   for (const f of [L.idsChanged, L.schedSwitch, L.tifRseq]) k.set(s, f[t]!, 1);
+}
+
+/** The thread running on another CPU than t that holds mm_cid `cid`, or -1 (the allocator's contract: none). */
+export function mmCidHolder(k: KernelView, s: Int32Array, t: number, cid: number): number {
+  const L = k.L;
+  for (let u = 0; u < k.ir.threads.length; u++) if (u !== t && k.get(s, L.status[u]!) === Status.Running && k.get(s, L.mmCid[u]!) === cid) return u;
+  return -1;
 }
 
 /**

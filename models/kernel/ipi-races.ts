@@ -21,6 +21,11 @@ export function finishKernelWork(k: KernelSemantics, s: Int32Array, t: number): 
   const fromSyscall = work.fromSyscall(s, t);
   const maskRead = work.maskRead(s, t);
   work.end(s, t);
+  if (k.sink !== undefined) {
+    const restartCheck = kind === WorkKind.maskRead;
+    const lost = restartCheck ? k.get(s, k.L.evMask[t]!) & ~maskRead : kind === WorkKind.unregisterRaised ? 1 : 0;
+    k.sink.decide({ kind: 'kernel-work', thread: t, work: restartCheck ? 'restart-check' : 'unregister', phase: 'finished', mask: maskRead, lost });
+  }
   if (kind === WorkKind.maskRead) {
     finishRestartCheck(k, s, t, maskRead);
     if (!k.killed(s)) k.updateIds(s, t, k.policy.idUpdate === 'everyHandlerRun');

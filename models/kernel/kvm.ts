@@ -18,7 +18,11 @@ export function inKvmRun(k: KernelView, s: Int32Array, t: number): boolean {
  */
 export function enterGuest(k: KernelView, s: Int32Array, t: number): void {
   const L = k.L;
-  if (k.rework || k.get(s, L.tifNotify[t]!) === 0) return;
+  if (k.rework || k.get(s, L.tifNotify[t]!) === 0) {
+    k.sink?.decide({ kind: 'guest-entry', thread: t, path: k.rework ? 'deferred' : 'none' });
+    return;
+  }
+  k.sink?.decide({ kind: 'guest-entry', thread: t, path: k.policy.kvmPath });
   k.set(s, L.tifNotify[t]!, 0);
   if (k.policy.kvmPath === 'updateIds' && k.area(s, t) >= 0) k.updateIds(s, t, k.policy.idUpdate === 'everyHandlerRun');
 }

@@ -76,6 +76,7 @@ function needRestart(k: NotifyKernel, s: Int32Array, t: number, d: number, a: nu
   const ev = k.get(s, L.evMask[t]!);
   if (pausable && k.work.maskRace) {
     k.work.begin(s, t, WorkKind.maskRead, false, ev);
+    k.sink?.decide({ kind: 'kernel-work', thread: t, work: 'restart-check', phase: 'paused', mask: ev, lost: 0 });
     return -1;
   }
   return clearMask(k, s, t, d, ev, exempt);

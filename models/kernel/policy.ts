@@ -58,6 +58,7 @@ export interface Policy {
   readonly eventRMWAtomicVsIPI: boolean;
   readonly unregisterAtomicVsIpi: boolean;
   readonly unregisterResetsCpuIdStart: '0' | '-1';
+  readonly mmCidUniqueness: 'strict' | 'racy-without-barrier';
 }
 
 export type KnobValues = Omit<Policy, 'name'>;

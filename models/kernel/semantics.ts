@@ -6,6 +6,7 @@ import { EV_MIGRATE, EV_PREEMPT, EV_SIGNAL, Entry, RseqLayout, Status } from './
 import { isReworkFamily, type Policy } from './policy.js';
 import type { CheckSite, DecisionSink, EventClass, KillReasonCode } from './decisions.js';
 import { encodeCachedCpu, encodeValue, RSEQ_CPU_ID_UNINITIALIZED } from './encoding.js';
+import { mmCidHolder } from './exec.js';
 import { enterGuest, inKvmRun } from './kvm.js';
 import { SegvDelivery, sigsegvLoops } from './signal-faults.js';
 import { KernelWork, WorkKind } from './kernel-work.js';
@@ -442,6 +443,7 @@ export class KernelSemantics {
       this.set(s, L.mmCid[t]!, mmCid);
       if (this.rework) this.set(s, L.idsChanged[t]!, 1);
     }
+    if (this.trackMmCid) this.sink?.decide({ kind: 'mm-cid-taken', thread: t, cid: mmCid, heldBy: mmCidHolder(this, s, t, mmCid), at: 'switch-in' });
     leaveSyscallStop(this, s, t);
     if (this.rework) schedSwitchEvent(this, s, t);
     if (inKvmRun(this, s, t)) enterGuest(this, s, t);
@@ -502,7 +504,10 @@ export class KernelSemantics {
     this.setArea(s, t, -1);
     this.sink?.decide({ kind: 'ids-written', thread: t, area: t, cpu: -1 });
     // rseq_reset: has_rseq is cleared last, an IPI may come first (kernel-work.ts).
-    if (this.work.unregisterRace) this.work.begin(s, t, WorkKind.unregistering, true);
+    if (this.work.unregisterRace) {
+      this.work.begin(s, t, WorkKind.unregistering, true);
+      this.sink?.decide({ kind: 'kernel-work', thread: t, work: 'unregister', phase: 'paused', mask: 0, lost: 0 });
+    }
     return true;
   }
 }

@@ -115,6 +115,8 @@ export class RseqSystem implements TransitionSystem {
   private readonly steps: CachedSteps;
   /** Per CPU, the thread running there in the state being expanded, or -1 (filled by `steps.read`). */
   private readonly runningOn: Int32Array;
+  /** Whether switch-in may also hand out an mm_cid a thread running elsewhere holds (mmCidUniqueness, for models that read mm_cid). */
+  private readonly racyMmCid: boolean;
   // The successor being emitted (fields rather than a closure per call: no garbage per state).
   private emitOut: Int32Array = new Int32Array(0);
   private emitRaw: (label: number) => boolean | void = () => undefined;
@@ -132,6 +134,7 @@ export class RseqSystem implements TransitionSystem {
     this.stateWords = this.layout.bits.words;
     const trackMmCid = ir.programs.some((p) => p.code.some((i) => (i.op === 'read_id' || i.op === 'write_id') && i.field === 'mm_cid'));
     this.kernel = new KernelSemantics(ir, policy, this.layout, options.ghosts, trackMmCid);
+    this.racyMmCid = trackMmCid && policy.mmCidUniqueness === 'racy-without-barrier';
     this.lastStep = options.trackLast ? new TransitionBits() : undefined;
     this.kernel.sink = this.lastStep;
     this.interp = new Interpreter(ir, this.kernel);
@@ -314,18 +317,21 @@ export class RseqSystem implements TransitionSystem {
           // threads (possibly t again), so no idle intermediate state is stored.
           for (let u = 0; u < this.T; u++) {
             if (u !== t && (F.status[u] !== Status.Ready || !this.queuedOn(u, cpu))) continue;
-            copyWords(out, state);
-            budgets.spend(out, Budget.preempt);
             this.runningOn[cpu] = -1;
-            const cid = this.freeMmCid(u);
+            const held = this.mmCidsHeldElsewhere(u);
             this.runningOn[cpu] = t;
-            if (u === t) steps.local(out, t, Local.preemptSelf, cpu, cid);
-            else {
-              // t's and u's steps touch their own records only: they commute.
-              steps.local(out, t, Local.preemptOut);
-              steps.local(out, u, Local.schedule, cpu, cid);
+            // The mm_cid u takes: the free one, then (racy handover) each one held elsewhere.
+            for (let cid = lowestFree(held); cid >= 0; cid = this.nextRacyMmCid(held, cid)) {
+              copyWords(out, state);
+              budgets.spend(out, Budget.preempt);
+              if (u === t) steps.local(out, t, Local.preemptSelf, cpu, cid);
+              else {
+                // t's and u's steps touch their own records only: they commute.
+                steps.local(out, t, Local.preemptOut);
+                steps.local(out, u, Local.schedule, cpu, cid);
+              }
+              if (emit(makeLabel(LabelKind.preempt, t, u))) return;
             }
-            if (emit(makeLabel(LabelKind.preempt, t, u))) return;
           }
         }
         if ((left & (1 << Budget.migrate)) !== 0) {
@@ -365,9 +371,12 @@ export class RseqSystem implements TransitionSystem {
         if (status === Status.Ready) {
           for (let c = 0; c < this.runningOn.length; c++) {
             if (this.runningOn[c] !== -1 || !this.queuedOn(t, c)) continue;
-            copyWords(out, state);
-            steps.local(out, t, Local.schedule, c, this.freeMmCid(t));
-            if (emit(makeLabel(LabelKind.schedule, t, c))) return;
+            const held = this.mmCidsHeldElsewhere(t);
+            for (let cid = lowestFree(held); cid >= 0; cid = this.nextRacyMmCid(held, cid)) {
+              copyWords(out, state);
+              steps.local(out, t, Local.schedule, c, cid);
+              if (emit(makeLabel(LabelKind.schedule, t, c))) return;
+            }
           }
         }
         if (status === Status.Blocked) {
@@ -418,17 +427,27 @@ export class RseqSystem implements TransitionSystem {
     return this.ir.threads[u]!.allowed.includes(cpu);
   }
 
-  /** The smallest mm_cid not held by a thread running on another CPU (the mm_cid contract), in the state being expanded. */
-  private freeMmCid(t: number): number {
+  /** The mm_cids held by the threads running on the other CPUs than t's next one, as a bit set, in the state being expanded. */
+  private mmCidsHeldElsewhere(t: number): number {
     const F = this.steps.facts;
     let used = 0;
     for (let c = 0; c < this.runningOn.length; c++) {
       const u = this.runningOn[c]!;
       if (u >= 0 && u !== t) used |= 1 << F.mmCid[u]!;
     }
-    let cid = 0;
-    while (used & (1 << cid)) cid++;
-    return cid;
+    return used;
+  }
+
+  /**
+   * After switch-in with mm_cid `cid`, the next one to try, or -1. The contract (strict) gives
+   * only the free one; mmCidUniqueness=racy-without-barrier also hands out, after it, each mm_cid
+   * in `held` (a switch-in that missed another CPU's claim), in increasing order.
+   */
+  private nextRacyMmCid(held: number, cid: number): number {
+    if (!this.racyMmCid) return -1;
+    const from = (held & (1 << cid)) !== 0 ? cid + 1 : 0;
+    for (let c = from; held >>> c !== 0; c++) if ((held & (1 << c)) !== 0) return c;
+    return -1;
   }
 
   inspect(state: Int32Array): number {
@@ -465,4 +484,11 @@ export class RseqSystem implements TransitionSystem {
     const inv = this.options.invariants;
     return i < inv.length ? inv[i]!.name : (this.options.finals[i - inv.length]?.name ?? `code-${code}`);
   }
+}
+
+/** The smallest mm_cid not in `held` (the mm_cid contract: none a thread running elsewhere holds). */
+function lowestFree(held: number): number {
+  let cid = 0;
+  while (held & (1 << cid)) cid++;
+  return cid;
 }

@@ -106,7 +106,7 @@ describe('the installed package', () => {
     const r = run(process.execPath, ['--input-type=module', '-e', script], app());
     expect(r.stderr).toBe('');
     const [first, unknown, deep] = r.stdout.trim().split('\n');
-    expect(JSON.parse(first!)).toEqual({ verdict: 'violation', property: 'G1-atomicity', steps: 7, command: 'library', views: 'function', gallery: 13, seed: 15 });
+    expect(JSON.parse(first!)).toEqual({ verdict: 'violation', property: 'G1-atomicity', steps: 7, command: 'library', views: 'function', gallery: 14, seed: 15 });
     const cli = run('npx', ['--no-install', 'rseq-check', 'check', 'gallery/no-such-bug'], app());
     expect(cli.status).toBe(2);
     expect(cli.stderr).toContain(unknown);

@@ -216,6 +216,7 @@ describe('built-in temporal properties on the library models (linux-6.3, weak fa
     'unregister-ipi-false-kill': [P, P, P, P],
     'unregister-cpu-id-start': [P, P, P, P],
     'stale-rseq-cs-registration': [P, P, P, P],
+    'mm-cid-racy-handover': [P, P, P, P],
   };
   const models: [string, ModelInput][] = [...seedScenarios.map((s) => [s.id, s.build()] as [string, ModelInput]), ...gallery.map((g) => [g.name, g.model] as [string, ModelInput])];
   it('covers every library model', () => {

@@ -23,7 +23,7 @@ describe('known-bug gallery', () => {
   it('has the expected entries with unique names and known presets', () => {
     const names = gallery.map((e) => e.name);
     expect(new Set(names).size).toBe(names.length);
-    for (const n of ['syscall-migrated-619', 'clone-vm-registration', 'no-restart-signal-preempted-handler', 'no-restart-signal-preempted-handler-notify-first', 'stale-event-spurious-abort', 'arm64-user-irq', 'membarrier-ipi-lost-abort', 'unregister-ipi-false-kill', 'unregister-cpu-id-start', 'stale-rseq-cs-registration'])
+    for (const n of ['syscall-migrated-619', 'clone-vm-registration', 'no-restart-signal-preempted-handler', 'no-restart-signal-preempted-handler-notify-first', 'stale-event-spurious-abort', 'arm64-user-irq', 'membarrier-ipi-lost-abort', 'unregister-ipi-false-kill', 'unregister-cpu-id-start', 'stale-rseq-cs-registration', 'mm-cid-racy-handover'])
       expect(names).toContain(n);
     for (const e of gallery) expect(resolvePreset(e.policy), e.policy).toBeDefined();
   });

@@ -67,6 +67,7 @@ const expected: Record<string, string> = {
   "gallery unregister-ipi-false-kill": '11/11/11/11/11/11 11/11/11/11/11/11 11/11/11/11/11/11 11/11/11/11/11/11 11/11/11/11/11/11',
   "gallery unregister-cpu-id-start": '13/11/11/11/11/11 13/11/11/11/11/11 12/10/10/10/10/10 13/11/11/11/11/11 13/11/11/11/11/11',
   "gallery stale-rseq-cs-registration": '2/2/2/2/2/2 2/2/2/2/2/2 13/11/11/11/11/11 13/11/11/11/11/11 13/11/11/11/11/11',
+  "gallery mm-cid-racy-handover": '140/96/96/96/96/96 140/96/96/96/96/96 140/96/96/96/96/96 140/96/96/96/96/96 140/96/96/96/96/96',
 };
 
 describe('canonical form: exact state counts, same codes and final memories as unreduced', () => {

@@ -209,6 +209,17 @@ describe('the library model traced-counter', () => {
     expect(await check(1, 'linux-6.19')).toEqual({ verdict: 'pass', states: 321 });
   });
 
+  it('single-step without aborts on preemption: the decisive step of G1 is the ptrace stop, not the stepped instruction', async () => {
+    const r = await checkModel(resolveModel('traced-counter', ['tracer=1', 'threads=1', 'cpus=1']).ir, { policy: 'linux-4.18', knobs: ['abortOnPreempt=false'], properties: ['G1-atomicity'] });
+    if (r.verdict !== 'violation') throw new Error(r.verdict);
+    // Step 4 arms inc_cs; the single-step trap after it is the first switch inside the c.s.
+    expect(r.trace.decisive).toEqual({
+      step: 4,
+      property: 'G1-atomicity',
+      why: "T1's single-step trap after `rseq_cs = &inc_cs` stops it for its tracer (a switch) while it is inside inc_cs, and does not abort it: T1 commits at step 19 as if nothing had happened (the missing abort)",
+    });
+  });
+
   it('SETREGS to the commit: 4.18 aborts, 6.19 commits again (G1); c\' kills at the entry stop only (G2)', async () => {
     expect(await check(2, 'linux-4.18')).toEqual({ verdict: 'pass', states: 1333 });
     expect((await check(2, 'linux-6.19')).verdict).toBe('G1-atomicity');

@@ -17,11 +17,16 @@ import {
   abortWords,
   commitWords,
   eventWords,
+  execveWords,
   exitWords,
   framePushedWords,
+  guestEntryWords,
   idsWords,
+  kernelWorkFinishedWords,
+  kernelWorkPausedWords,
   killWords,
   lazyClearWords,
+  mmCidSharedWords,
   notAbortedWords,
   preemptedAtExitWords,
   ptraceSetIpWords,
@@ -61,6 +66,105 @@ describe('one wording per decision kind', () => {
     const yieldIns = { op: 'syscall', name: 'sched_yield' } as unknown as Instr;
     expect(preemptedAtExitWords(yieldIns)).toBe('sched_yield: the scheduler switches to a task ready on this CPU');
     expect(preemptedAtExitWords({ op: 'nop' })).toBe('preempted at syscall exit');
+  });
+});
+
+describe('execve and the mm_cid a thread takes', () => {
+  it('execve: success; failure with the notify, without it, and for an unregistered thread', () => {
+    expect(execveWords('T1', false, false, true, undefined)).toBe("execve succeeds: the other threads end and T1's rseq registration is reset (the new image starts unregistered)");
+    expect(execveWords('T1', true, true, true, 0)).toBe('execve fails: T1 returns to its old image with mm_cid 0, taken afresh; the error path raises notify-resume, so its IDs are written before user space runs');
+    expect(execveWords('T1', true, false, true, 0)).toBe('execve fails: T1 returns to its old image with mm_cid 0, taken afresh; no notify-resume on the error path: its struct rseq keeps the IDs it had');
+    expect(execveWords('T1', true, false, false, undefined)).toBe('execve fails: T1 returns to its old image (not registered: no struct rseq to update)');
+  });
+  it('mm-cid-taken of an mm_cid another running thread holds', () => {
+    expect(mmCidSharedWords('T2', 0, 'A', 'C0')).toBe("T2 gets mm_cid 0, which A still holds on C0 (a switch-in not ordered against that CPU's claim): two running threads share mm_cid 0");
+  });
+  it('gallery/exec-failure-stale-mm-cid: the failed execve says which mm_cid it took and that no notify follows', async () => {
+    const e = gallery.find((g) => g.name === 'exec-failure-stale-mm-cid')!;
+    const v = validateModel(e.model);
+    if (!v.ok) throw new Error('invalid');
+    const r = await checkModel(v.ir, { policy: e.policy, knobs: e.bugKnobs, properties: [e.property] });
+    if (r.verdict !== 'violation') throw new Error(r.verdict);
+    expect(r.trace.steps.find((x) => x.text.includes('execve_fail'))?.text).toBe(
+      'T1 executes exec:0 `syscall execve_fail`: execve fails: T1 returns to its old image with mm_cid 0, taken afresh; no notify-resume on the error path: its struct rseq keeps the IDs it had',
+    );
+  });
+  it('a failed execve with the notify, and a successful one (an assertion after each fails)', async () => {
+    for (const [name, words] of [
+      ['execve_fail', 'execve fails: T1 returns to its old image; the error path raises notify-resume, so its IDs are written before user space runs'],
+      ['execve', "execve succeeds: the other threads end and T1's rseq registration is reset (the new image starts unregistered)"],
+    ] as const) {
+      const m = new ModelBuilder('exec-words')
+        .cpus(1)
+        .memory('x', { size: 1, max: 1 })
+        .program('main', [I.syscall(name), I.assert('eq', 0, 1), I.done()])
+        .thread({ name: 'T1', program: 'main', cpu: 'C0' })
+        .budgets({ preemptions: 0, migrations: 0, signals: 0, interrupts: 0, traps: 0 })
+        .build();
+      const v = validateModel(m);
+      if (!v.ok) throw new Error(JSON.stringify(v.errors));
+      const r = await checkModel(v.ir, { policy: 'linux-6.3', properties: ['assertions'] });
+      if (r.verdict !== 'violation') throw new Error(r.verdict);
+      expect(r.trace.steps[1]?.text, name).toBe(`T1 executes main:0 \`syscall ${name}\`: ${words}`);
+    }
+  });
+});
+
+describe('kernel work a membarrier IPI can land inside, and the return to a KVM guest', () => {
+  it('kernel-work: the pause and the finish of the event-mask read/clear and of rseq(UNREGISTER)', () => {
+    expect(kernelWorkPausedWords('W1', 'restart-check', 0, false, false)).toBe(
+      "W1's notify-resume handler reads the event mask (none) in rseq_need_restart, with IRQs on until its clear: a membarrier IPI can land in between",
+    );
+    expect(kernelWorkPausedWords('W1', 'restart-check', 5, false, true)).toBe(
+      "W1's notify-resume handler runs again and reads the event mask (PREEMPT|MIGRATE) in rseq_need_restart, with IRQs on until its clear: a membarrier IPI can land in between",
+    );
+    expect(kernelWorkPausedWords('T1', 'unregister', 0, false, false)).toBe(
+      "T1's rseq(UNREGISTER) has cleared the registration, not yet has_rseq (rseq_reset without its IRQ guard): a membarrier IPI can land in between",
+    );
+    expect(kernelWorkFinishedWords('W1', 'restart-check', 0, 1, false)).toBe("W1's rseq_need_restart clears the event mask it read (none), losing PREEMPT a membarrier IPI set after the read");
+    expect(kernelWorkFinishedWords('W1', 'restart-check', 1, 0, true)).toBe("W1's rseq_need_restart clears the event mask it read (an event)");
+    expect(kernelWorkFinishedWords('T1', 'unregister', 0, 1, false)).toBe(
+      "T1's rseq(UNREGISTER) clears has_rseq, but a membarrier IPI in the window has already raised TIF_RSEQ for the exit work",
+    );
+    expect(kernelWorkFinishedWords('T1', 'unregister', 0, 0, false)).toBe("T1's rseq(UNREGISTER) clears has_rseq: no IPI landed in the window");
+  });
+  it('guest-entry: each path of xfer_to_guest_mode_work', () => {
+    expect(guestEntryWords('T1', 'dropNotify')).toBe('T1 re-enters the guest inside ioctl(KVM_RUN): xfer_to_guest_mode_work clears TIF_NOTIFY_RESUME without calling rseq, so no ID is written before the ioctl returns');
+    expect(guestEntryWords('T1', 'updateIds')).toBe('T1 re-enters the guest inside ioctl(KVM_RUN): xfer_to_guest_mode_work runs rseq_handle_notify_resume(NULL, NULL): IDs written, no IP fixup');
+    expect(guestEntryWords('T1', 'deferred')).toBe("T1 re-enters the guest inside ioctl(KVM_RUN): the 6.19 rework leaves rseq's work to the ioctl's return to user space");
+    expect(guestEntryWords('T1', 'none')).toBe('T1 re-enters the guest inside ioctl(KVM_RUN): no notify-resume pending');
+  });
+
+  const traceOf = async (name: string, knobs?: readonly string[]) => {
+    const e = gallery.find((g) => g.name === name)!;
+    const v = validateModel(e.model);
+    if (!v.ok) throw new Error('invalid');
+    const r = await checkModel(v.ir, { policy: e.policy, knobs: [...(knobs ?? e.bugKnobs)], properties: [e.property] });
+    if (r.verdict !== 'violation') throw new Error(r.verdict);
+    return r.trace.steps.map((x) => x.text);
+  };
+  it('gallery/membarrier-ipi-lost-abort: the read, the lost bit at the clear, the second run of the handler', async () => {
+    const t = await traceOf('membarrier-ipi-lost-abort');
+    expect(t[7]).toBe(
+      "interrupt with unrelated task_work (TIF_NOTIFY_RESUME) for W1 at worker:6 inside inc_cs: W1's notify-resume handler reads the event mask (none) in rseq_need_restart, with IRQs on until its clear: a membarrier IPI can land in between",
+    );
+    expect(t[10]).toBe(
+      "W1's rseq_need_restart clears the event mask it read (none), losing an event a membarrier IPI set after the read: W1's notify-resume handler runs again and reads the event mask (none) in rseq_need_restart, with IRQs on until its clear: a membarrier IPI can land in between",
+    );
+    expect(t[11]).toBe("W1's rseq_need_restart clears the event mask it read (none)");
+  });
+  it('gallery/unregister-ipi-false-kill: the window of rseq(UNREGISTER), and the IPI that landed in it', async () => {
+    const t = await traceOf('unregister-ipi-false-kill');
+    expect(t[1]).toBe(
+      "T1 executes leaving:0 `syscall rseq_unregister`: T1's rseq(UNREGISTER) has cleared the registration, not yet has_rseq (rseq_reset without its IRQ guard): a membarrier IPI can land in between; cpu_id of T1's struct rseq written: -1",
+    );
+    expect(t[3]).toMatch(/^T1's rseq\(UNREGISTER\) clears has_rseq, but a membarrier IPI in the window has already raised TIF_RSEQ for the exit work: SIGSEGV: T1 killed \(exit work wrote the IDs through the area rseq\(UNREGISTER\) had just cleared/);
+  });
+  it('gallery/kvm-stale-cpu-id: the switch-in of the vCPU thread re-enters the guest, dropping the notify', async () => {
+    const t = await traceOf('kvm-stale-cpu-id');
+    expect(t[4]).toBe(
+      'T1 scheduled in on C1, returns to user at vcpu:1 (inc_retry): T1 re-enters the guest inside ioctl(KVM_RUN): xfer_to_guest_mode_work clears TIF_NOTIFY_RESUME without calling rseq, so no ID is written before the ioctl returns',
+    );
   });
 });
 

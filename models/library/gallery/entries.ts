@@ -11,7 +11,7 @@ import { I, ModelBuilder, seq, type Fragment } from '../../ir/builder.js';
 import type { ModelInput } from '../../ir/schema.js';
 import { addv, criticalSection, percpu } from '../librseq/primitives.js';
 import { kernelPathEntries } from './kernel-paths.js';
-import { membarrierIpiLostAbort, staleRseqCsRegistration, unregisterCpuIdStart, unregisterIpiFalseKill } from './kernel-races.js';
+import { membarrierIpiLostAbort, mmCidRacyHandover, staleRseqCsRegistration, unregisterCpuIdStart, unregisterIpiFalseKill } from './kernel-races.js';
 import type { GalleryMechanism } from './mechanism.js';
 
 /** A further property an entry's bug violates, with what the fix does to it. */
@@ -308,5 +308,17 @@ export const gallery: GalleryEntry[] = [
     bugKnobs: ['registrationClearsRseqCs=false'],
     fixKnobs: ['registrationClearsRseqCs=true'],
     shows: ['syscall:rseq_register', 'decision:sigsegv'],
+  },
+  {
+    name: 'mm-cid-racy-handover',
+    title: 'a switch-in not ordered against another CPU\'s claim hands out an mm_cid a running thread holds: an mm_cid-indexed counter that compares mm_cid loses an increment (no released kernel is known to do it)',
+    source: 'the mm_cid contract (rseq-semantics.md §1 mm_cid, §6); 223baf9d17f2 (6.4: the migrate-from Dekker barriers, added in its RFC v4 as "missing barriers at the beginning of switch_mm_cid()"); 47ee94efccf6 (a missing ordering in the 6.19 rework, Fixes: fbd0e71dc370, whose effect was CID exhaustion)',
+    model: mmCidRacyHandover(),
+    property: 'slot-sum',
+    policy: 'linux-6.3',
+    bugKnobs: ['mmCidUniqueness=racy-without-barrier'],
+    fixKnobs: ['mmCidUniqueness=strict'],
+    also: [{ property: 'mm-cid-unique', fixHolds: true, why: 'T2 reads the mm_cid A holds from its own struct rseq while both run' }],
+    shows: ['syscall:poll', 'wake'],
   },
 ];

@@ -3,7 +3,7 @@
  * for the version facts of unregistration (issue #16; models/kernel/kernel-work.ts,
  * models/kernel/ipi-races.ts); entries.ts lists them with their policies.
  */
-import { I, ModelBuilder, seq } from '../../ir/builder.js';
+import { I, ModelBuilder, seq, type Fragment } from '../../ir/builder.js';
 import type { ModelInput } from '../../ir/schema.js';
 import { addv, offsetDerefAddv } from '../librseq/primitives.js';
 
@@ -121,5 +121,43 @@ export function staleRseqCsRegistration(): ModelInput {
     )
     .thread({ name: 'T1', program: 'main', cpu: 'C0', registered: false, staleRseqCs: 'old_cs' })
     .budgets({ preemptions: 0, migrations: 0, signals: 0, interrupts: 0, traps: 0 })
+    .build();
+}
+
+// ---- mm-cid-racy-handover -----------------------------------------------------------------------
+
+/**
+ * An mm_cid-indexed counter, as param_test_mm_cid does it (U7: index by mm_cid and compare
+ * mm_cid inside the c.s.): A runs on C0 with mm_cid 0; T2 on C1 (mm_cid 1) sleeps in poll, wakes
+ * and is switched in again. The contract gives T2 mm_cid 1 while A runs (0 once A is done), so
+ * each slot has one writer at a time and the sum is 2. A switch-in that misses A's claim
+ * (mmCidUniqueness=racy-without-barrier) gives T2 mm_cid 0 too: both pass their mm_cid compare,
+ * both load slot[0], and one increment is lost. No preemption is needed.
+ */
+export function mmCidRacyHandover(): ModelInput {
+  const inc = (p: string, next: string): Fragment =>
+    seq(
+      I.readId('r0', 'mm_cid', { label: `${p}_retry` }),
+      I.arm(`${p}_cs`),
+      I.readId('r3', 'mm_cid', { label: `${p}_start` }),
+      I.br('ne', 'r3', 'r0', `${p}_abort`),
+      I.load('r1', { var: 'slot', index: 'r0' }),
+      I.add('r1', 1),
+      I.store({ var: 'slot', index: 'r0' }, 'r1'),
+      I.jmp(next, { label: `${p}_post` }),
+      I.jmp(`${p}_retry`, { label: `${p}_abort` }),
+      { code: [], descriptors: { [`${p}_cs`]: { start: `${p}_start`, postCommit: `${p}_post`, abort: `${p}_abort` } } },
+    );
+  return new ModelBuilder('gallery-mm-cid-racy-handover')
+    .describe('two threads increment slot[mm_cid] (mm_cid compared inside the c.s.) on two CPUs; the second sleeps in poll first, so it is switched in again while the first runs')
+    .cpus(2)
+    .memory('slot', { size: 2, max: 2 })
+    .program('counter', seq(inc('a_inc', 'a_finish'), I.done({ label: 'a_finish' })))
+    .program('sleeper', seq([I.syscall('poll')], inc('b_inc', 'b_finish'), I.done({ label: 'b_finish' })))
+    .thread({ name: 'A', program: 'counter', cpu: 'C0', allowed: ['C0'] })
+    .thread({ name: 'T2', program: 'sleeper', cpu: 'C1', allowed: ['C1'] })
+    .budgets({ preemptions: 0, migrations: 0, signals: 0, interrupts: 0, traps: 0 })
+    .invariant('mm-cid-unique', 'mm_cid_unique')
+    .final('slot-sum', 'sum(slot) == 2')
     .build();
 }
