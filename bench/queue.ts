@@ -68,7 +68,8 @@ export async function queueComparison(): Promise<void> {
     const inProcess1 = await timed(['review', '--json', '--workers', '1']);
     const inProcess2 = await timed(['review', '--json', '--workers', '2']);
     const queued = await timed(['review', '--json', '--queue', url]);
-    console.log(`review (216 cells)   in-process 1 thread ${inProcess1.seconds.toFixed(2)} s | 2 threads ${inProcess2.seconds.toFixed(2)} s | queue, 2 workers ${queued.seconds.toFixed(2)} s (exit ${queued.code})`);
+    const cells = (JSON.parse(inProcess1.stdout) as { cells: unknown[] }).cells.length;
+    console.log(`review (${cells} cells)   in-process 1 thread ${inProcess1.seconds.toFixed(2)} s | 2 threads ${inProcess2.seconds.toFixed(2)} s | queue, 2 workers ${queued.seconds.toFixed(2)} s (exit ${queued.code})`);
     const counter = ['check', 'percpu-counter', '--param', 'threads=3', '--param', 'ops=2', '--param', 'signals=1', '--policy', 'linux-6.3', '--quiet'];
     for (const knob of ['abortOnMigrate=false', 'abortOnSignal=false']) {
       const bfs = await timed([...counter, '--knob', knob, '--search', 'bfs', '--workers', '1']);
