@@ -66,7 +66,10 @@ export function findDecisiveStep(
               ? `${names[t]}'s ${stop.why === 'single-step' ? 'single-step trap after' : 'syscall stop at'} \`${ins.text}\` stops it for its tracer (a switch) while it is inside ${cs}, and does not abort it`
               : ins !== undefined
                 ? `${steps[j]!.thread ?? ''}'s \`${ins.text}\` is an event for ${names[t]} inside ${cs} that does not abort it`
-                : `the ${KIND_WORDS[steps[j]!.kind] ?? 'kernel event'} happens while ${names[t]} is inside ${cs} and does not abort it`;
+                : steps[j]!.kind === 'ptrace'
+                  ? // The tracer's SETREGS is no event the kernel sees: the IP just lands inside, and the return to user space checks nothing.
+                    `the tracer's PTRACE_SETREGS puts ${names[t]}'s IP inside ${cs} while it is stopped, and its return to user space does not abort it`
+                  : `the ${KIND_WORDS[steps[j]!.kind] ?? 'kernel event'} happens while ${names[t]} is inside ${cs} and does not abort it`;
           return at(j, `${what}: ${names[t]} commits at step ${last} as if nothing had happened (the missing abort)`);
         }
       }

@@ -220,6 +220,14 @@ describe('the library model traced-counter', () => {
     });
   });
 
+  it('SETREGS under 6.19: the decisive step of G1 is the tracer putting the IP inside, not a kernel event', async () => {
+    const r = await checkModel(resolveModel('traced-counter', ['tracer=2']).ir, { policy: 'linux-6.19', properties: ['G1-atomicity'] });
+    if (r.verdict !== 'violation') throw new Error(r.verdict);
+    const decisive = r.trace.decisive!;
+    expect(r.trace.steps[decisive.step]!.kind).toBe('ptrace');
+    expect(decisive.why).toMatch(/^the tracer's PTRACE_SETREGS puts T1's IP inside inc_cs while it is stopped, and its return to user space does not abort it: T1 commits at step \d+ as if nothing had happened \(the missing abort\)$/);
+  });
+
   it('SETREGS to the commit: 4.18 aborts, 6.19 commits again (G1); c\' kills at the entry stop only (G2)', async () => {
     expect(await check(2, 'linux-4.18')).toEqual({ verdict: 'pass', states: 1333 });
     expect((await check(2, 'linux-6.19')).verdict).toBe('G1-atomicity');
