@@ -57,6 +57,7 @@ const KIND_STYLES: Readonly<Record<StepKind, KindStyle>> = {
   'signal-pending': { shape: 'octagon', color: 'purple', style: 'dashed', legend: 'signal queued' },
   interrupt: { shape: 'hexagon', color: 'brown', style: 'dashed', legend: 'interrupt' },
   'task-work': { shape: 'component', color: 'teal', legend: 'task work (return to user)' },
+  'kernel-work': { shape: 'component', color: 'brown', style: 'dashed', legend: 'kernel work resumed (an IPI could land before it)' },
   trap: { shape: 'invtrapezium', color: 'brown', legend: 'trap into the kernel' },
   'trap-sleep': { shape: 'invtrapezium', color: 'brown', style: 'dashed', legend: 'trap, thread sleeps' },
   'syscall-exit': { shape: 'trapezium', color: 'teal', legend: 'return from syscall' },

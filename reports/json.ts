@@ -305,6 +305,7 @@ export const schemaSync = {
     'signal-pending': true,
     interrupt: true,
     'task-work': true,
+    'kernel-work': true,
     trap: true,
     'trap-sleep': true,
     wake: true,

@@ -25,6 +25,7 @@ const KIND_WORDS: Readonly<Record<string, string>> = {
   signal: 'signal',
   interrupt: 'interrupt',
   'task-work': 'interrupt with task_work',
+  'kernel-work': 'kernel work',
   trap: 'trap',
   'trap-sleep': 'sleeping page fault',
   schedule: 'switch',

@@ -49,7 +49,7 @@ const kindOf: Record<number, StepKind> = {
   [LabelKind.wake]: 'wake',
   [LabelKind.signalPending]: 'signal-pending',
   [LabelKind.wakeBySignal]: 'signal-pending',
-  [LabelKind.kernelWork]: 'interrupt',
+  [LabelKind.kernelWork]: 'kernel-work',
 };
 
 /**

@@ -13,6 +13,7 @@ export type StepKind =
   | 'signal-pending'
   | 'interrupt'
   | 'task-work'
+  | 'kernel-work'
   | 'trap'
   | 'trap-sleep'
   | 'wake'

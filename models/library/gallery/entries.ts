@@ -274,7 +274,7 @@ export const gallery: GalleryEntry[] = [
     bugKnobs: ['eventRMWAtomicVsIPI=false'],
     fixKnobs: ['eventRMWAtomicVsIPI=true'],
     also: [{ property: 'G1-atomicity', fixHolds: true, why: 'the IPI is an event inside the c.s. and the c.s. commits without an abort' }],
-    shows: ['syscall:membarrier', 'interrupt', 'task-work', 'decision:commit'],
+    shows: ['syscall:membarrier', 'kernel-work', 'task-work', 'decision:commit'],
   },
   {
     name: 'unregister-ipi-false-kill',
@@ -285,7 +285,7 @@ export const gallery: GalleryEntry[] = [
     policy: 'linux-7.1-legacy',
     bugKnobs: ['unregisterAtomicVsIpi=false'],
     fixKnobs: ['unregisterAtomicVsIpi=true'],
-    shows: ['syscall:rseq_unregister', 'syscall:membarrier', 'decision:sigsegv'],
+    shows: ['syscall:rseq_unregister', 'syscall:membarrier', 'kernel-work', 'decision:sigsegv'],
   },
   {
     name: 'unregister-cpu-id-start',

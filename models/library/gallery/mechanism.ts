@@ -15,6 +15,7 @@ export type GalleryMechanism =
   | 'signal-pending'
   | 'interrupt'
   | 'task-work'
+  | 'kernel-work'
   | 'trap'
   | 'trap-sleep'
   | 'wake'
