@@ -5,10 +5,11 @@
  * Skipped where litmus programs cannot run (no gcc, no rseq, a seccomp filter).
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { litmusSuite } from '../../litmus/suite.js';
 import { kernelPathCases } from '../../litmus/kernel-paths.js';
 import { checkEnvironment } from '../../litmus/run.js';
@@ -22,13 +23,22 @@ const env = await checkEnvironment();
  * Litmus programs (binaries called rseq-litmus) left orphaned, as a killed run's would be: those
  * of other test files running now still have their parent.
  */
+/**
+ * This file's CLI runs build their litmus programs under their own TMPDIR, so that the orphan
+ * check below sees only programs they started (other test files, such as the queue's SIGKILL
+ * test, may leave one of theirs running for its few seconds meanwhile).
+ */
+const privateTmp = mkdtempSync(join(tmpdir(), 'rseq-litmus-stop-'));
+afterAll(() => rmSync(privateTmp, { recursive: true, force: true }));
+
 function orphanedLitmusPrograms(): number[] {
   const pids: number[] = [];
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     try {
       const parent = Number(readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
-      if (parent === 1 && readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0')[0]!.endsWith('/rseq-litmus')) pids.push(Number(d));
+      const program = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0')[0]!;
+      if (parent === 1 && program.startsWith(privateTmp) && program.endsWith('/rseq-litmus')) pids.push(Number(d));
     } catch {
       // The process ended while we looked.
     }
@@ -38,7 +48,7 @@ function orphanedLitmusPrograms(): number[] {
 
 /** Runs the CLI; with `stopWhen`, sends SIGINT `afterMs` after stderr first matches it. */
 async function run(args: readonly string[], stop?: { when: RegExp; afterMs: number }): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [join(root, 'dist', 'cli', 'main.js'), ...args], { cwd: root });
+  const child = spawn(process.execPath, [join(root, 'dist', 'cli', 'main.js'), ...args], { cwd: root, env: { ...process.env, TMPDIR: privateTmp } });
   let stdout = '';
   let stderr = '';
   let sent = false;
