@@ -236,32 +236,8 @@ export async function runLitmusCase(
   options: { policy?: string; kernel: KernelInfo; runs: number; seconds: number; maxStates?: number; maxMemoryMB?: number; maxModelSeconds?: number; signal?: AbortSignal },
 ): Promise<CaseResult> {
   const t0 = performance.now();
-  const empty = {
-    observed: new Map<string, number>(),
-    runs: 0,
-    notAllowed: [],
-    unseen: [],
-    kernelAborts: 0,
-    userAborts: 0,
-    signalsDelivered: 0,
-    signalsSent: 0,
-    migrationsDone: 0,
-    signalPhases: {},
-    paths: [],
-    pathSource: 'not run',
-    actions: { abort: {}, kill: {} },
-    allowed: [],
-    allowedFrom: 'not run',
-  };
-  const cannot = (reason: string, compile = 0, runS = 0): CaseResult => ({
-    id: p.id,
-    title: p.title,
-    verdict: 'cannot run',
-    reason,
-    ...empty,
-    trace: { available: false, reason: 'not run' },
-    seconds: { compile, run: runS, model: 0, total: (performance.now() - t0) / 1000 },
-  });
+  const cannot = (reason: string, compile = 0, runS = 0): CaseResult =>
+    notRunResult(p.id, p.title, reason, { compile, run: runS, model: 0, total: (performance.now() - t0) / 1000 });
   const gen = generateLitmusC(p.ir, p.plan, p.id);
   let compiled;
   try {
@@ -451,7 +427,7 @@ export async function runKernelPathCase(c: KernelPathCase, options: { kernel: Ke
     compiled = await compileLitmus(kernelPathsSource(), 'rseq-litmus');
   } catch (e) {
     if (!(e instanceof LitmusCannotRun)) throw e;
-    return { ...base, verdict: 'cannot run', reason: e.message, observed: new Map(), runs: 0, notAllowed: [], unseen: [], allowed: [], allowedFrom: 'not run', paths: [], pathSource: 'not run', actions: { abort: {}, kill: {} }, trace: { available: false, reason: 'not run' }, seconds: { compile: 0, run: 0, model: 0, total: (performance.now() - t0) / 1000 } };
+    return notRunResult(c.id, c.title, e.message, { compile: 0, run: 0, model: 0, total: (performance.now() - t0) / 1000 });
   }
   const layout: GeneratedLayout = { sites: [], cells: ir.memory.cells, kabBase: 0, babBase: 0, assertSlot: 0, sigSlot: 0, migSlot: 0, tidBase: 0, sigIpBase: 0, sentSlot: 0, sharedWords: 0, usesMembarrier: false };
   let run: LitmusRun;
@@ -466,7 +442,7 @@ export async function runKernelPathCase(c: KernelPathCase, options: { kernel: Ke
   } catch (e) {
     compiled.dispose();
     if (!(e instanceof LitmusCannotRun)) throw e;
-    return { ...base, verdict: 'cannot run', reason: e.message, observed: new Map(), runs: 0, notAllowed: [], unseen: [], allowed: [], allowedFrom: 'not run', paths: [], pathSource: 'not run', actions: { abort: {}, kill: {} }, trace: { available: false, reason: 'not run' }, seconds: { compile: compiled.seconds, run: 0, model: 0, total: (performance.now() - t0) / 1000 } };
+    return notRunResult(c.id, c.title, e.message, { compile: compiled.seconds, run: 0, model: 0, total: (performance.now() - t0) / 1000 });
   }
   compiled.dispose();
   const tm = performance.now();
@@ -864,8 +840,8 @@ export async function runQueuedCase(job: QueuedCaseJob): Promise<CaseResult> {
   return { ...result, ranOn };
 }
 
-/** A case that could not run here, and why. */
-function notRunResult(id: string, title: string, reason: string): CaseResult {
+/** A case that could not run here, and why (with the time spent before it found out). */
+function notRunResult(id: string, title: string, reason: string, seconds: CaseResult['seconds'] = { compile: 0, run: 0, model: 0, total: 0 }): CaseResult {
   return {
     id,
     title,
@@ -887,7 +863,7 @@ function notRunResult(id: string, title: string, reason: string): CaseResult {
     allowed: [],
     allowedFrom: 'not run',
     trace: { available: false, reason: 'not run' },
-    seconds: { compile: 0, run: 0, model: 0, total: 0 },
+    seconds,
   };
 }
 
