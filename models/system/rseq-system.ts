@@ -257,6 +257,10 @@ export class RseqSystem implements TransitionSystem {
       k.set(out, L.cpuIdStart[t]!, encodeValue(registered ? th.cpu : 0));
       k.set(out, L.cpuId[t]!, encodeValue(registered ? th.cpu : RSEQ_CPU_ID_UNINITIALIZED));
       k.set(out, L.kIdCpu[t]!, registered ? encodeCachedCpu(th.cpu) : NO_CACHED_CPU);
+      // A registered thread waiting in a run queue got there by a context switch after its
+      // registration returned, and on 4.18-6.18 every switch raises TIF_NOTIFY_RESUME (and
+      // records PREEMPT where that aborts): its first switch-in rewrites its IDs.
+      if (registered && !first && !k.rework) k.switchOut(out, t, 'preempt', true);
       // An area an earlier user left a descriptor in (staleRseqCs).
       if (th.staleRseqCs > 0) {
         k.set(out, L.rseqCs[t]!, th.staleRseqCs);

@@ -47,6 +47,28 @@ describe('context switch (L418): rseq_preempt at switch-out, notify-resume at sw
     expect(v.rseqCs(0)).toBe(csPtr(sys));
   });
 
+  // A registered thread that waits in a run queue at the start got there by a context switch
+  // after its registration returned (rseq() itself raises the flag too, §2.2), so its first
+  // switch-in runs the handler: load-balanced to C1 before it ever ran, it reads cpu_id 1.
+  it('a registered thread that starts ready has PREEMPT and TIF_NOTIFY_RESUME pending; moved before its first run, it reads its new CPU', () => {
+    const threads = [T0, { name: 'T1', program: 'main', cpu: 'C0' }];
+    const sys = system(model({ threads }), 'linux-4.18');
+    let s = initial(sys);
+    let v = view(sys, s);
+    expect([v.status(0), v.status(1)]).toEqual([Status.Running, Status.Ready]);
+    expect([v.evMask(0), v.tifNotify(0)]).toEqual([0, 0]);
+    expect([v.evMask(1), v.tifNotify(1)]).toEqual([EV_PREEMPT, 1]);
+    s = stepTo(sys, s, { kind: K.migrate, thread: 1, arg: 1 });
+    s = stepTo(sys, s, { kind: K.schedule, thread: 1, arg: 1 });
+    v = view(sys, s);
+    expect([v.cpuIdStart(1), v.cpuId(1), v.tifNotify(1), v.ip(1)]).toEqual([1, 1, 0, 0]);
+    // Unregistered, nothing is pending; under the rework the switch-in's own event writes the IDs.
+    const unregistered = system(model({ threads: [T0, { ...threads[1]!, registered: false }] }), 'linux-4.18');
+    expect([view(unregistered, initial(unregistered)).evMask(1), view(unregistered, initial(unregistered)).tifNotify(1)]).toEqual([0, 0]);
+    const rework = system(model({ threads }), 'linux-6.19');
+    expect(view(rework, initial(rework)).tifNotify(1)).toBe(0);
+  });
+
   // §2.4 IP_FIXUP: "if !in_cs(regs.ip, cs) ... r := NEED_RESTART(...) ... U.rseq_cs := 0;
   // regs.ip := cs.abort_ip"; NEED_RESTART consumes the mask "ev := K.event_mask; K.event_mask := 0";
   // then "U.cpu_id_start := cpu; U.cpu_id := cpu".
