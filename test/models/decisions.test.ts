@@ -48,7 +48,11 @@ describe('kernel decisions', () => {
     const sys = system(model({ threads: [T0, T1] }), 'linux-4.18');
     const s = runTo(sys, initial(sys), 0, 4);
     const out = decide(sys, s, { kind: LabelKind.preempt, thread: 0, arg: 1 });
-    expect(out.decisions).toEqual([{ kind: 'event-recorded', thread: 0, bits: EV_PREEMPT, cause: 'preempt' }]);
+    // T1 started ready, so its first switch-in runs the notify-resume its switch-out raised.
+    expect(out.decisions).toEqual([
+      { kind: 'event-recorded', thread: 0, bits: EV_PREEMPT, cause: 'preempt' },
+      { kind: 'ids-written', thread: 1, area: 1, cpu: 0 },
+    ]);
     const back = decide(sys, out.state, { kind: LabelKind.preempt, thread: 1, arg: 0 });
     expect(back.decisions).toEqual([
       { kind: 'event-recorded', thread: 1, bits: EV_PREEMPT, cause: 'preempt' },

@@ -65,8 +65,10 @@ describe('explained decisions', () => {
       { kind: LabelKind.preempt, thread: 1, arg: 0 },
     ]);
     const trace = explainPath(sys, choices, { model: 'abort', policy: 'linux-4.18', property: 'none' });
-    // T1's IDs are rewritten with the values they had (C0): no change to show.
-    expect(trace.steps.at(-1)!.decisions.map((d) => d.text)).toEqual(['T1: IP moved from main:4 to abort_ip main:8 (P_abort) of P_cs; rseq_cs cleared', 'T2: event bits PREEMPT recorded']);
+    // T1's IDs are rewritten with the values they had (C0): no change to show. T2's PREEMPT is
+    // still pending from the switch-out that made it start ready (outside a c.s. the handler
+    // leaves the mask alone), so recording it again changes nothing either.
+    expect(trace.steps.at(-1)!.decisions.map((d) => d.text)).toEqual(['T1: IP moved from main:4 to abort_ip main:8 (P_abort) of P_cs; rseq_cs cleared']);
     // The replay's sink is the explanation's own: the kernel is left as it was found.
     expect(sys.kernel.sink).toBeUndefined();
   });
