@@ -21,6 +21,8 @@ export interface CanonicalFormSettings {
   readonly deadStale: readonly Int32Array[] | undefined;
   /** Per descriptor: whether a stale copy of it only ever gets cleared (see harmlessWhenStale). */
   readonly harmlessStale: readonly boolean[];
+  /** Per program, per IP: the IP a thread resting there stands for, or -1 (see jumpThreads); undefined when the reduction is off. */
+  readonly jumps: readonly Int32Array[] | undefined;
   /** Whether the partial-order reductions apply (see reductionsAreSound). */
   readonly reduced: boolean;
   /** Per thread: whether it may float over CPUs while ready (see floatingThreads). */
@@ -52,6 +54,7 @@ export class CanonicalForm {
   private readonly deadEvents: boolean;
   private readonly abortPending: boolean;
   private readonly deadStale: readonly Int32Array[] | undefined;
+  private readonly jumps: readonly Int32Array[] | undefined;
   /** Per thread: the harmless descriptors dead at the entry of each of its signal handlers (a signal may start one at any time). */
   private readonly staleDeadAtHandlers: Int32Array;
   private readonly reduced: boolean;
@@ -84,6 +87,7 @@ export class CanonicalForm {
     this.deadEvents = settings.deadEvents;
     this.abortPending = settings.abortPending;
     this.deadStale = settings.deadStale;
+    this.jumps = settings.jumps;
     const harmless = settings.harmlessStale.reduce((m, ok, d) => (ok ? m | (1 << d) : m), 0);
     this.staleDeadAtHandlers = Int32Array.from(ir.threads, (th) =>
       [th.handler, th.sigsegvHandler].reduce((m, hp) => (hp < 0 ? m : m & (settings.deadStale?.[hp]?.[0] ?? 0)), harmless),
@@ -273,7 +277,7 @@ export class CanonicalForm {
         applyMasks(s, this.deadMasks[f * this.programs + prog]![abortIp]!);
         k.set(s, L.ip[f]!, this.ir.descriptors[k.get(s, L.rseqCs[t]!) - 1]!.start);
       }
-      const ip = k.get(s, L.ip[f]!);
+      const ip = this.jumpThreaded(s, f, prog);
       applyMasks(s, this.deadMasks[f * this.programs + prog]![ip]!);
       const d = k.get(s, L.armed[f]!);
       if (d !== 0 && !(this.rangeMask[prog]![ip]! & (1 << (d - 1)))) {
@@ -285,6 +289,27 @@ export class CanonicalForm {
       }
     }
     if (this.deadStale && top >= 0 && k.area(s, t) === t) this.clearDeadStaleCs(s, t, top);
+  }
+
+  /** Frame f's IP, moved to where it stands for if it rests at a fused jmp (see jumpThreads). */
+  private jumpThreaded(s: Int32Array, f: number, prog: number): number {
+    const k = this.kernel;
+    const ip = k.get(s, this.L.ip[f]!);
+    const to = this.jumps === undefined ? -1 : this.jumps[prog]![ip]!;
+    if (to < 0) return ip;
+    k.set(s, this.L.ip[f]!, to);
+    return to;
+  }
+
+  /**
+   * Puts thread t's frames resting at a fused jmp at its target (as the canonical form does):
+   * maps a state of the trace system, which keeps them (see concretize.ts), to this system's.
+   */
+  threadJumps(s: Int32Array, t: number): void {
+    const k = this.kernel;
+    const st = k.get(s, this.L.status[t]!);
+    if (this.jumps === undefined || st === Status.Done || st === Status.Dormant) return;
+    for (let l = 0; l <= k.level(s, t); l++) this.jumpThreaded(s, this.L.frame(t, l), k.programOf(s, t, l));
   }
 
   /**

@@ -73,7 +73,7 @@ export function eventMaskCollapses(ir: ModelIR, policy: Policy): boolean {
  * Named reductions that can be turned off one by one (`--no-reduce=NAME`); `reduce: false`
  * turns off these and the fused-instruction and floating-thread reductions.
  */
-export const reductionNames = ['dead-events', 'abort-pending', 'dead-rseq-cs', 'cpu-symmetry', 'unread-ghosts'] as const;
+export const reductionNames = ['dead-events', 'abort-pending', 'dead-rseq-cs', 'cpu-symmetry', 'unread-ghosts', 'jump-threading'] as const;
 export type ReductionName = (typeof reductionNames)[number];
 
 /**
@@ -227,6 +227,33 @@ export function fusibleInstructions(ir: ModelIR, pi: number, rangeMask: Int32Arr
     out[onCycle] = 0;
   }
   return out;
+}
+
+/**
+ * Per program, per IP: where a thread resting at the IP stands for (reduction `jump-threading`),
+ * or -1. A thread rests at a fused `jmp` only where the kernel or a signal put it (an abort to
+ * abort_ip, a handler's entry, a frame sigreturn restores): falling through, the jmp would have
+ * run in the step before. Its only step from there is the jmp (no events are explored before a
+ * fused instruction), which writes no register, reads nothing and lands inside the same ranges,
+ * so the state with the IP at the jmp's final target (chains of fused jmps followed; they have
+ * no cycles) has the same successors one step later: the two are stuttering-equivalent, and no
+ * property sees the IP (reductionsAreSound). An IP just after a syscall is left alone: a
+ * restart rewinds the IP onto the syscall, which must stay the one before it. Traces are told
+ * in a system without it (concretize.ts puts the jmp back in).
+ */
+export function jumpThreads(ir: ModelIR, pi: number, fusible: Uint8Array): Int32Array {
+  const code = ir.programs[pi]!.code;
+  /** The target of the fused jmp at i, or -1. */
+  const fusedJmpTarget = (i: number): number => {
+    const ins = code[i];
+    return ins?.op === 'jmp' && fusible[i] === 1 ? ins.target : -1;
+  };
+  return Int32Array.from({ length: code.length + 1 }, (_, ip) => {
+    if (fusedJmpTarget(ip) < 0 || (ip > 0 && code[ip - 1]!.op === 'syscall')) return -1;
+    let q = ip;
+    for (let next = fusedJmpTarget(q); next >= 0; next = fusedJmpTarget(q)) q = next;
+    return q;
+  });
 }
 
 /** A node on a cycle of the graph restricted to `member` nodes, or -1 (iterative DFS). */

@@ -20,7 +20,7 @@ import { PlacementCoverage } from './coverage.js';
 import { InstructionSteps } from './instruction-steps.js';
 import { kernelEvents, LabelKind, labelKind, makeLabel } from './labels.js';
 import { FactFlag, type RecordCache } from './record-cache.js';
-import { abortsArePending, deadStaleDescriptors, descriptorRangeMasks, eventBitsDieWithoutNotify, eventMaskCollapses, floatingThreads, fusibleInstructions, harmlessWhenStale, reductionsAreSound, staleRseqCsCanDie, symmetryIsSound, type ReductionName } from './reductions.js';
+import { abortsArePending, deadStaleDescriptors, descriptorRangeMasks, eventBitsDieWithoutNotify, eventMaskCollapses, floatingThreads, fusibleInstructions, harmlessWhenStale, jumpThreads, reductionsAreSound, staleRseqCsCanDie, symmetryIsSound, type ReductionName } from './reductions.js';
 import { ThreadSorter } from './symmetry.js';
 import { CpuRenamer, cpuSymmetryApplies, type CpuSymmetryVerdict } from './cpu-symmetry.js';
 import { Local, ThreadEvents } from './thread-events.js';
@@ -92,8 +92,8 @@ export class RseqSystem implements TransitionSystem {
   private readonly ghostsRead: GhostsRead;
   /**
    * Whether states are kept modulo an equivalence the system without these reductions does not
-   * apply (the symmetries, unread ghosts cleared, dead stale rseq_cs cleared): its paths are told
-   * in that system through `representative`.
+   * apply (the symmetries, unread ghosts cleared, dead stale rseq_cs cleared, fused jmps
+   * threaded): its paths are told in that system through `representative`.
    */
   readonly quotient: boolean;
   /** Whether the local-step and floating-ready reductions apply (see `reductionsAreSound`). */
@@ -104,6 +104,8 @@ export class RseqSystem implements TransitionSystem {
   readonly abortPending: boolean;
   /** Whether a stale rseq_cs is cleared where it is dead (see deadStaleDescriptors). */
   readonly deadRseqCs: boolean;
+  /** Whether a thread resting at a fused jmp stands at its target (see jumpThreads). */
+  readonly jumpThreading: boolean;
   /** Canonical forms of thread records already computed (see CanonicalForm.memo). */
   readonly canonMemo: RangeMemo | undefined;
   /** The record cache of the thread steps (see CachedSteps). */
@@ -164,7 +166,8 @@ export class RseqSystem implements TransitionSystem {
     this.symmetric = this.threadSymmetric || this.cpuSymmetric;
     this.ghostsRead = options.trackLast && options.temporalAtoms !== undefined && enabled('unread-ghosts') ? ghostsReadBy(ir, options.temporalAtoms) : allGhosts;
     this.deadRseqCs = enabled('dead-rseq-cs') && staleRseqCsCanDie(ir, policy);
-    this.quotient = this.symmetric || this.ghostsRead !== allGhosts || this.deadRseqCs;
+    this.jumpThreading = this.reduced && enabled('jump-threading');
+    this.quotient = this.symmetric || this.ghostsRead !== allGhosts || this.deadRseqCs || this.jumpThreading;
     this.deadEvents = enabled('dead-events') && eventBitsDieWithoutNotify(ir, policy, this.collapseEvents, options.budgets.interrupts);
     this.abortPending = enabled('abort-pending') && abortsArePending(policy, this.collapseEvents, this.kernel.rework);
     this.coverage = new PlacementCoverage(ir);
@@ -184,6 +187,7 @@ export class RseqSystem implements TransitionSystem {
       abortPending: this.abortPending,
       deadStale: this.deadRseqCs ? deadStaleDescriptors(ir, rangeMask) : undefined,
       harmlessStale: harmlessWhenStale(ir, policy),
+      jumps: this.jumpThreading ? ir.programs.map((_, pi) => jumpThreads(ir, pi, fusible[pi]!)) : undefined,
       reduced: this.reduced,
       floating: floatingThreads(ir, this.reduced, options.budgets.migrations),
       rangeMask,
@@ -215,10 +219,12 @@ export class RseqSystem implements TransitionSystem {
    * Puts a state of the system without the reductions `quotient` names (the trace system:
    * concretize.ts) in this system's form: dead stale rseq_cs cleared (a thread's record is put
    * in canonical form at each of its own steps, which is where its rseq_cs goes stale and
-   * dead), unread ghosts cleared, then the symmetries' canonical form.
+   * dead), frames resting at a fused jmp moved to its target, unread ghosts cleared, then the
+   * symmetries' canonical form.
    */
   representative(s: Int32Array): void {
     if (this.deadRseqCs) for (let t = 0; t < this.T; t++) this.canonical.clearDeadStale(s, t);
+    if (this.jumpThreading) for (let t = 0; t < this.T; t++) this.canonical.threadJumps(s, t);
     if (this.ghostsRead !== allGhosts) clearUnreadGhosts(this.kernel, s, this.ghostsRead);
     if (this.symmetric) this.sortThreads(s);
   }

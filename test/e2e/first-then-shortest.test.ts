@@ -3,16 +3,17 @@ import { execFileSync } from 'node:child_process';
 import { replay } from '../../checker/replay.js';
 import { buildSystem, checkModel, resolvePolicy, type FirstCounterexample } from '../../run/check.js';
 import { resolveModel } from '../../models/library/resolve.js';
+import { traceSystemOptions } from '../../models/system/concretize.js';
 
 // The broken kernel (no abort on migration), 2 threads: the final sum is judged only once every
 // thread has finished, deep in the state space, where a depth-first search gets first.
 const params = ['threads=2', 'ops=2', 'signals=1'];
 const knobs = ['abortOnMigrate=false'];
 
-/** Replays a choice path in the unreduced system and returns the name of the property its last state violates. */
+/** Replays a choice path in the system traces are told in (traceSystemOptions) and returns the name of the property its last state violates. */
 function violatedBy(choices: readonly number[]): string {
   const loaded = resolveModel('percpu-counter', params);
-  const sys = buildSystem(loaded.ir, resolvePolicy('linux-6.3', knobs), { constants: loaded.constants, properties: ['counter-sum'], symmetry: false });
+  const sys = buildSystem(loaded.ir, resolvePolicy('linux-6.3', knobs), traceSystemOptions({ constants: loaded.constants, properties: ['counter-sum'] }));
   const last = replay(sys, choices).at(-1)!.state;
   return sys.codeName(sys.inspect(last) || sys.terminal(last));
 }

@@ -73,8 +73,8 @@ describe('eventRMWAtomicVsIPI: a membarrier IPI between reading and clearing the
   it('verdicts and state counts: assertion and G1 violated only when racy', async () => {
     const ir = compile(membarrierIpiLostAbort());
     for (const [atomic, verdict, states] of [
-      [false, 'violation', 356],
-      [true, 'pass', 227],
+      [false, 'violation', 346],
+      [true, 'pass', 217],
     ] as const) {
       const knobs = [`eventRMWAtomicVsIPI=${atomic}`];
       const a = await checkModel(ir, { policy: 'linux-6.3', knobs, properties: ['assertions'] });
