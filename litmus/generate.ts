@@ -506,7 +506,7 @@ function cSource(ir: ModelIR, plan: LitmusPlan, layout: GeneratedLayout, asm: re
   if (ir.description) L(`/* ${cComment(ir.description)} */`);
   L('/* Output (stdout, one record a line): LITMUS, RSEQ, DESC, PC, then RUN per run and DONE; CANNOT <reason> (exit 2) when it cannot run. */');
   L('#define _GNU_SOURCE');
-  for (const h of ['errno.h', 'fcntl.h', 'pthread.h', 'sched.h', 'signal.h', 'stdint.h', 'stdio.h', 'stdlib.h', 'string.h', 'time.h', 'unistd.h', 'sys/mman.h', 'sys/ptrace.h', 'sys/rseq.h', 'sys/syscall.h', 'sys/wait.h', 'ucontext.h'])
+  for (const h of ['errno.h', 'fcntl.h', 'pthread.h', 'sched.h', 'signal.h', 'stdint.h', 'stdio.h', 'stdlib.h', 'string.h', 'time.h', 'unistd.h', 'sys/mman.h', 'sys/prctl.h', 'sys/ptrace.h', 'sys/rseq.h', 'sys/syscall.h', 'sys/wait.h', 'ucontext.h'])
     L(`#include <${h}>`);
   L();
   L(`#define NTHREADS ${T}`);

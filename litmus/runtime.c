@@ -96,6 +96,17 @@ static void *litmus_helper(void *arg) {
   return 0;
 }
 
+/*
+ * First thing in a forked child: die with the parent. When litmus SIGKILLs the program (its
+ * --max-seconds, a signal), the child of the current run would otherwise live on, orphaned,
+ * until its run ends. A parent that died before the request took effect is no longer the
+ * child's parent: then the child exits at once.
+ */
+static void litmus_die_with_parent(pid_t parent) {
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != parent) _exit(0);
+}
+
 /* One run, in a child process: a kill by the kernel ends only this run. */
 static void litmus_child(int run, uint64_t seed) {
   alarm(RUN_TIMEOUT_S);
@@ -131,9 +142,10 @@ static void litmus_child(int run, uint64_t seed) {
 /* PTRACE_GET_RSEQ_CONFIGURATION on a stopped child: the length and signature the kernel holds. */
 static void litmus_rseq_config(long *len, long *sig) {
   *len = -1; *sig = -1;
+  pid_t parent = getpid();
   pid_t c = fork();
   if (c < 0) return;
-  if (c == 0) { ptrace(PTRACE_TRACEME, 0, 0, 0); raise(SIGSTOP); _exit(0); }
+  if (c == 0) { litmus_die_with_parent(parent); ptrace(PTRACE_TRACEME, 0, 0, 0); raise(SIGSTOP); _exit(0); }
   int st;
   if (waitpid(c, &st, 0) == c && WIFSTOPPED(st)) {
     struct { uint64_t ptr; uint32_t size, sig, flags, pad; } conf;
@@ -191,7 +203,7 @@ int main(int argc, char **argv) {
     uint64_t r0 = litmus_now_us();
     pid_t c = fork();
     if (c < 0) { printf("CANNOT fork: %s\n", strerror(errno)); return 2; }
-    if (c == 0) { litmus_tgid = getpid(); litmus_child((int)r, seed); }
+    if (c == 0) { litmus_die_with_parent(litmus_tgid); litmus_tgid = getpid(); litmus_child((int)r, seed); }
     int st;
     while (waitpid(c, &st, 0) < 0 && errno == EINTR) {}
     printf("RUN %ld us=%llu ", r, (unsigned long long)(litmus_now_us() - r0));
