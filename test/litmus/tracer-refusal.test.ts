@@ -12,7 +12,8 @@ import { I, ModelBuilder } from '../../models/ir/builder.js';
 import type { ModelInput } from '../../models/ir/schema.js';
 import { validateModel } from '../../models/ir/validate.js';
 import { tracedCounter } from '../../models/library/traced-counter.js';
-import { planForModel, runLitmusCommand } from '../../litmus/command.js';
+import { runLitmusCommand } from '../../litmus/command.js';
+import { planForModel } from '../../litmus/plan.js';
 import { generateLitmusC, LitmusUntranslatable } from '../../litmus/generate.js';
 
 const NO_TRACER = 'but the generated program runs no tracer: the run would be compared with a model of something it did not run (the kernel-path case ptrace-step runs a single-stepping tracer)';
