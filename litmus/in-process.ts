@@ -166,7 +166,7 @@ export async function runKernelPathCase(c: KernelPathCase, options: { kernel: Ke
     if (!(e instanceof LitmusCannotRun)) throw e;
     return notRunResult(c.id, c.title, e.message, { compile: 0, run: 0, model: 0, total: (performance.now() - t0) / 1000 });
   }
-  const layout: GeneratedLayout = { sites: [], cells: ir.memory.cells, kabBase: 0, babBase: 0, assertSlot: 0, sigSlot: 0, migSlot: 0, tidBase: 0, sigIpBase: 0, sentSlot: 0, sharedWords: 0, usesMembarrier: false };
+  const layout: GeneratedLayout = { sites: [], cells: ir.memory.cells, kabBase: 0, babBase: 0, assertSlot: 0, sigSlot: 0, migSlot: 0, tidBase: 0, sigIpBase: 0, sentSlot: 0, traceSlot: 0, sharedWords: 0, usesMembarrier: false };
   let run: LitmusRun;
   let trace: TraceResult | { unavailable: string };
   try {
