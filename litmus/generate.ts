@@ -39,10 +39,13 @@
 import { readFileSync } from 'node:fs';
 import { compare } from '../models/kernel/interpreter.js';
 import { formatPath } from '../models/ir/errors.js';
-import type { Cond, Instr, MemRef, ModelIR, Operand, TracerIR } from '../models/ir/types.js';
+import type { Cond, Instr, MemRef, ModelIR, Operand } from '../models/ir/types.js';
 
 /** The rseq signature glibc registers on x86-64 (RSEQ_SIG in <sys/rseq.h>). */
 const GLIBC_RSEQ_SIG = 0x53053053;
+
+/** Syscalls at which models/kernel/ptrace.ts models no tracer stop (their effect reads or replaces the IP or the image). */
+const NO_TRACER_STOP: ReadonlySet<string> = new Set(['fork', 'clone_vm', 'execve', 'kvm_run']);
 
 /** A delay loop (microseconds) before one instruction of a program (an inject point). */
 export interface Delay {
@@ -107,6 +110,8 @@ export interface GeneratedLayout {
   readonly sigIpBase: number;
   /** Signals the helper sent (pthread_kill succeeded); a signal that killed never reaches the handler. */
   readonly sentSlot: number;
+  /** The handshake with the tracer of traced threads: 1 the threads are ready, 2 attached, 3 it could not attach. */
+  readonly traceSlot: number;
   readonly sharedWords: number;
   readonly usesMembarrier: boolean;
 }
@@ -150,16 +155,6 @@ function resolveDelays(ir: ModelIR, delays: readonly Delay[], file: string, prob
   return out;
 }
 
-/**
- * Why a thread with a tracer is refused: the generated runner has no tracer process, so the
- * thread would run untraced while its outcomes are judged against the model of a traced one.
- */
-function tracerRefusal(ir: ModelIR, thread: string, program: number, tracer: TracerIR): string {
-  const prog = ir.programs[program]!;
-  const what = tracer.singleStep ? 'single-steps it' : `sets its IP to ${prog.labels[tracer.setIp] ?? `[${tracer.setIp}]`} of ${prog.name} at a ${tracer.stop} stop (PTRACE_SETREGS)`;
-  return `thread ${thread} has a tracer that ${what}, but the generated program runs no tracer: the run would be compared with a model of something it did not run (the kernel-path case ptrace-step runs a single-stepping tracer)`;
-}
-
 /** Instructions the generator refuses, with the reason (checked before anything is emitted). */
 function checkTranslatable(ir: ModelIR, file: string, problems: Untranslatable[]): void {
   const at = (p: number, i: number): (string | number)[] => ['programs', ir.programs[p]!.name, i];
@@ -174,7 +169,6 @@ function checkTranslatable(ir: ModelIR, file: string, problems: Untranslatable[]
   ir.threads.forEach((t, i) => {
     if (t.dormant) problems.push({ file, path: ['threads', i, 'dormant'], message: `thread ${t.name} is created by fork/clone at run time, which litmus mode does not translate` });
     if (!t.registered) problems.push({ file, path: ['threads', i, 'registered'], message: `thread ${t.name} is unregistered, but glibc registers rseq for every thread` });
-    if (t.tracer !== undefined) problems.push({ file, path: ['threads', i, 'tracer'], message: tracerRefusal(ir, t.name, t.program, t.tracer) });
   });
   ir.programs.forEach((prog, p) => {
     if (handlers.has(p) && mains.has(p)) problems.push({ file, path: ['programs', prog.name], message: `program ${prog.name} is both a thread's program and a signal handler` });
@@ -238,9 +232,10 @@ export function generateLitmusC(ir: ModelIR, plan: LitmusPlan, file = ir.name): 
   const tidBase = migSlot + 1;
   const sigIpBase = tidBase + ir.threads.length;
   const sentSlot = sigIpBase + SIGNAL_LOG;
-  const sharedWords = sentSlot + 1;
+  const traceSlot = sentSlot + 1;
+  const sharedWords = traceSlot + 1;
   const usesMembarrier = ir.programs.some((p) => p.code.some((i) => i.op === 'syscall' && i.name === 'membarrier'));
-  const layout: GeneratedLayout = { sites, cells, kabBase, babBase, assertSlot, sigSlot, migSlot, tidBase, sigIpBase, sentSlot, sharedWords, usesMembarrier };
+  const layout: GeneratedLayout = { sites, cells, kabBase, babBase, assertSlot, sigSlot, migSlot, tidBase, sigIpBase, sentSlot, traceSlot, sharedWords, usesMembarrier };
 
   const delayList: number[] = [];
   const asm: string[] = [];
@@ -487,7 +482,7 @@ function cComment(s: string): string {
   return s.replace(/\*\//g, '* /');
 }
 
-/** The C part: the runner around the asm (fork per run, threads, helper, competitors). */
+/** The C part: the runner around the asm (fork per run, threads, helper, competitors, the tracer of traced threads). */
 function cSource(ir: ModelIR, plan: LitmusPlan, layout: GeneratedLayout, asm: readonly string[], delays: readonly number[]): string {
   const T = ir.threads.length;
   const C = ir.cpus.length;
@@ -506,7 +501,7 @@ function cSource(ir: ModelIR, plan: LitmusPlan, layout: GeneratedLayout, asm: re
   if (ir.description) L(`/* ${cComment(ir.description)} */`);
   L('/* Output (stdout, one record a line): LITMUS, RSEQ, DESC, PC, then RUN per run and DONE; CANNOT <reason> (exit 2) when it cannot run. */');
   L('#define _GNU_SOURCE');
-  for (const h of ['errno.h', 'fcntl.h', 'pthread.h', 'sched.h', 'signal.h', 'stdint.h', 'stdio.h', 'stdlib.h', 'string.h', 'time.h', 'unistd.h', 'sys/mman.h', 'sys/ptrace.h', 'sys/rseq.h', 'sys/syscall.h', 'sys/wait.h', 'ucontext.h'])
+  for (const h of ['errno.h', 'fcntl.h', 'pthread.h', 'sched.h', 'signal.h', 'stdint.h', 'stdio.h', 'stdlib.h', 'string.h', 'time.h', 'unistd.h', 'sys/mman.h', 'sys/prctl.h', 'sys/ptrace.h', 'sys/rseq.h', 'sys/syscall.h', 'sys/user.h', 'sys/wait.h', 'ucontext.h'])
     L(`#include <${h}>`);
   L();
   L(`#define NTHREADS ${T}`);
@@ -526,6 +521,8 @@ function cSource(ir: ModelIR, plan: LitmusPlan, layout: GeneratedLayout, asm: re
   L(`#define SIGIP_BASE ${layout.sigIpBase}`);
   L(`#define NSIGLOG ${SIGNAL_LOG}`);
   L(`#define SENT_SLOT ${layout.sentSlot}`);
+  L(`#define TRACE_SLOT ${layout.traceSlot}`);
+  L(`#define NTRACED ${threads.filter((t) => t.tracer !== undefined).length}`);
   L(`#define NSIGNALS ${signals}`);
   L(`#define NMIGRATIONS ${migrations}`);
   L(`#define WINDOW_US ${Math.max(1, Math.round(plan.windowUs))}`);
@@ -547,6 +544,13 @@ function cSource(ir: ModelIR, plan: LitmusPlan, layout: GeneratedLayout, asm: re
   L(`static const char *const litmus_desc_names[NDESC + 1] = { ${list([...ir.descriptors.map((d) => `"${d.name}"`), '0'])} };`);
   L(`static const int litmus_desc_prog[NDESC + 1] = { ${list([...ir.descriptors.map((d) => d.program), 0])} };`);
   L(`static const int litmus_prog_len[NPROGS] = { ${list(ir.programs.map((p) => p.code.length))} };`);
+  L('/* The tracers (models/kernel/ptrace.ts): 0 none, 1 single-steps the thread, 2 / 3 sets its IP once, to instruction litmus_tracer_ip of its program, at a syscall-entry / syscall-exit stop. */');
+  L(`static const int litmus_tracer[NTHREADS] = { ${list(threads.map((t) => (t.tracer === undefined ? 0 : t.tracer.singleStep ? 1 : t.tracer.stop === 'syscall-entry' ? 2 : 3)))} };`);
+  L(`static const int litmus_tracer_ip[NTHREADS] = { ${list(threads.map((t) => t.tracer?.setIp ?? -1))} };`);
+  L(`static const int litmus_tprog[NTHREADS] = { ${list(threads.map((t) => t.program))} };`);
+  L('/* Per program instruction: a syscall at whose stops a tracer may set the IP (the model has no stop at fork, clone_vm, execve, kvm_run). */');
+  ir.programs.forEach((prog, p) => L(`static const unsigned char litmus_stops_${p}[${prog.code.length + 1}] = { ${list([...prog.code.map((i) => (i.op === 'syscall' && !NO_TRACER_STOP.has(i.name) ? 1 : 0)), 0])} };`));
+  L(`static const unsigned char *const litmus_stops[NPROGS] = { ${list(ir.programs.map((_, p) => `litmus_stops_${p}`))} };`);
   L();
   L('typedef void litmus_fn(int64_t *shared, long rseq_offset);');
   ir.programs.forEach((_, p) => L(`extern litmus_fn litmus_prog_${p};`));

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/rseq.h>
 #include <sys/stat.h>
@@ -49,6 +50,16 @@ static volatile int stop;
 static struct rseq *area(void) { return (struct rseq *)((char *)__builtin_thread_pointer() + __rseq_offset); }
 static uint64_t now_us(void) { struct timespec ts; clock_gettime(CLOCK_MONOTONIC, &ts); return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u; }
 static void spin_us(uint64_t us) { uint64_t t = now_us(); while (now_us() - t < us) __builtin_ia32_pause(); }
+/*
+ * First thing in a forked child: die with the parent. When litmus SIGKILLs the program (its
+ * --max-seconds, a signal), the child of the current run would otherwise live on, orphaned,
+ * until its run ends. A parent that died before the request took effect is no longer the
+ * child's parent: then the child exits at once.
+ */
+static void litmus_die_with_parent(pid_t parent) {
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != parent) _exit(0);
+}
 static void pin(int cpu) { cpu_set_t s; CPU_ZERO(&s); CPU_SET(cpu, &s); if (sched_setaffinity(0, sizeof s, &s) != 0) _exit(4); }
 
 /* A valid descriptor, used as the stale contents of rseq_cs at re-registration. */
@@ -152,9 +163,11 @@ static void ptrace_step(int run) {
   enum { STEPPED, COMMITTED, ATTEMPTS };
   pin(0);
   sh[STEPPED] = run & 1;
+  pid_t parent = getpid();
   pid_t c = fork();
   if (c < 0) _exit(5);
   if (c == 0) {
+    litmus_die_with_parent(parent);
     sh[TID_SLOT] = getpid();
     if (ptrace(PTRACE_TRACEME, 0, 0, 0) != 0) _exit(6);
     raise(SIGSTOP);
@@ -245,6 +258,7 @@ int main(int argc, char **argv) {
   }
   sh = mmap(0, WORDS * sizeof(int64_t), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (sh == MAP_FAILED) { printf("CANNOT mmap: %s\n", strerror(errno)); return 2; }
+  pid_t parent = getpid();
   uint64_t start = now_us();
   long r;
   for (r = 0; r < runs && (double)(now_us() - start) < seconds * 1e6; r++) {
@@ -254,6 +268,7 @@ int main(int argc, char **argv) {
     pid_t c = fork();
     if (c < 0) { printf("CANNOT fork: %s\n", strerror(errno)); return 2; }
     if (c == 0) {
+      litmus_die_with_parent(parent);
       alarm(10);
       if (m != 2) sh[TID_SLOT] = (int64_t)syscall(SYS_gettid);
       if (m == 0) unregister_ipi();

@@ -10,7 +10,8 @@ import { newRunId, runOnQueue, type CoordinatorOptions } from '../run/queue/coor
 import { QueueJobFailed } from '../run/queue/job-failed.js';
 import { QUEUE_PROTOCOL, type LitmusCasePayload, type ModelSource } from '../run/queue/payload.js';
 import type { ResolvedModel } from '../models/library/resolve.js';
-import type { CaseResult, LitmusQueueRunner, QueueEnd } from './command.js';
+import type { CaseResult } from './case-result.js';
+import type { LitmusQueueRunner, QueueEnd } from './queued-run.js';
 
 const verdicts = ['ok', 'MODEL TOO STRONG', 'cannot run', 'inconclusive'] as const;
 const name = z.string().max(300);

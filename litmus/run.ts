@@ -156,7 +156,7 @@ export async function runLitmusBinary(binary: string, ir: ModelIR, layout: Gener
   for (const l of lines) if (l.startsWith('RUN ')) runs.push(parseRun(l, ir, layout));
   const errorRuns = runs.filter((r) => r.exit !== undefined && r.exit !== 0);
   if (errorRuns.length > 0 && errorRuns.length === runs.length)
-    throw new LitmusCannotRun(`every run failed to set up (exit ${errorRuns[0]!.exit}${errorRuns[0]!.exit === 3 ? ': membarrier registration refused' : errorRuns[0]!.exit === 4 ? ': sched_setaffinity refused' : ''}): ${stderr.trim().split('\n')[0] ?? ''}`);
+    throw new LitmusCannotRun(`every run failed to set up (exit ${errorRuns[0]!.exit}${errorRuns[0]!.exit === 3 ? ': membarrier registration refused' : errorRuns[0]!.exit === 4 ? ': sched_setaffinity refused' : errorRuns[0]!.exit === 9 ? ': the tracer could not attach (PTRACE_SEIZE refused)' : ''}): ${stderr.trim().split('\n')[0] ?? ''}`);
   return { header, runs, seconds, stderr };
 }
 

@@ -96,6 +96,17 @@ static void *litmus_helper(void *arg) {
   return 0;
 }
 
+/*
+ * First thing in a forked child: die with the parent. When litmus SIGKILLs the program (its
+ * --max-seconds, a signal), the child of the current run would otherwise live on, orphaned,
+ * until its run ends. A parent that died before the request took effect is no longer the
+ * child's parent: then the child exits at once.
+ */
+static void litmus_die_with_parent(pid_t parent) {
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != parent) _exit(0);
+}
+
 /* One run, in a child process: a kill by the kernel ends only this run. */
 static void litmus_child(int run, uint64_t seed) {
   alarm(RUN_TIMEOUT_S);
@@ -120,6 +131,13 @@ static void litmus_child(int run, uint64_t seed) {
   int with_helper = NSIGNALS + NMIGRATIONS > 0;
   if (with_helper && pthread_create(&helper, 0, litmus_helper, (void *)(uintptr_t)(seed + (uint64_t)run)) != 0) _exit(5);
   while (__atomic_load_n(&litmus_ready, __ATOMIC_ACQUIRE) < NTHREADS) { struct timespec ts = { 0, 20000 }; nanosleep(&ts, 0); }
+#if NTRACED > 0
+  /* The parent attaches to the traced threads now (litmus_trace), before they start. */
+  __atomic_store_n(&litmus_sh[TRACE_SLOT], 1, __ATOMIC_RELEASE);
+  int64_t traced;
+  while ((traced = __atomic_load_n(&litmus_sh[TRACE_SLOT], __ATOMIC_ACQUIRE)) == 1) { struct timespec ts = { 0, 20000 }; nanosleep(&ts, 0); }
+  if (traced != 2) _exit(9);
+#endif
   __atomic_store_n(&litmus_go, 1, __ATOMIC_RELEASE);
   for (int i = 0; i < NTHREADS; i++) pthread_join(litmus_threads[i].pt, 0);
   __atomic_store_n(&litmus_stop, 1, __ATOMIC_RELEASE);
@@ -128,12 +146,76 @@ static void litmus_child(int run, uint64_t seed) {
   _exit(0);
 }
 
+/* Whether the syscall instruction at `addr` is one of thread t's model syscalls at which its tracer may set the IP. */
+static int litmus_stop_here(int t, uint64_t addr) {
+  int p = litmus_tprog[t];
+  for (int k = 0; k < litmus_prog_len[p]; k++)
+    if (litmus_pc[p][k] <= addr && addr < litmus_pc[p][k + 1]) return litmus_stops[p][k];
+  return 0;
+}
+
+/*
+ * The tracer of the traced threads (litmus_tracer), run by the parent while the run's child runs:
+ * it attaches (PTRACE_SEIZE) once the child's threads are ready and before they start, then
+ * single-steps a thread (1) or, under PTRACE_SYSCALL, sets its IP once (PTRACE_SETREGS) at the
+ * first syscall-entry (2) or syscall-exit (3) stop of one of its model syscalls and lets it run on
+ * (PTRACE_CONT). Signals for a traced thread are delivered. Returns when every traced thread has
+ * ended, or when the child ended before they were ready.
+ */
+static void litmus_trace(pid_t child) {
+  for (;;) {
+    if (__atomic_load_n(&litmus_sh[TRACE_SLOT], __ATOMIC_ACQUIRE) == 1) break;
+    siginfo_t si; si.si_pid = 0;
+    if (waitid(P_PID, child, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == child) return;
+    struct timespec ts = { 0, 20000 }; nanosleep(&ts, 0);
+  }
+  pid_t tid[NTHREADS]; int set[NTHREADS], live = 0, attached = 1;
+  for (int i = 0; i < NTHREADS; i++) {
+    tid[i] = 0; set[i] = 0;
+    if (!litmus_tracer[i] || !attached) continue;
+    pid_t t = (pid_t)litmus_sh[TID_BASE + i];
+    if (ptrace(PTRACE_SEIZE, t, 0, (void *)(long)(PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL)) != 0) { attached = 0; continue; }
+    tid[i] = t; live++;
+    int st;
+    if (ptrace(PTRACE_INTERRUPT, t, 0, 0) != 0 || waitpid(t, &st, __WALL) != t || !WIFSTOPPED(st) ||
+        ptrace(litmus_tracer[i] == 1 ? PTRACE_SINGLESTEP : PTRACE_SYSCALL, t, 0, 0) != 0) attached = 0;
+  }
+  /* Not attached: the child exits 9, and the threads already traced are waited for below. */
+  __atomic_store_n(&litmus_sh[TRACE_SLOT], attached ? 2 : 3, __ATOMIC_RELEASE);
+  while (live > 0) {
+    int st;
+    pid_t w = waitpid(-1, &st, __WALL);
+    if (w < 0) { if (errno == EINTR) continue; return; }
+    int i = 0;
+    while (i < NTHREADS && tid[i] != w) i++;
+    if (i == NTHREADS) continue;
+    if (WIFEXITED(st) || WIFSIGNALED(st)) { live--; continue; }
+    if (!WIFSTOPPED(st)) continue;
+    int sig = WSTOPSIG(st), deliver = 0;
+    if (sig == (SIGTRAP | 0x80)) {   /* a syscall stop (PTRACE_O_TRACESYSGOOD) */
+      struct user_regs_struct regs;
+      if (litmus_tracer[i] >= 2 && !set[i] && ptrace(PTRACE_GETREGS, w, 0, &regs) == 0) {
+        int entry = (long long)regs.rax == -ENOSYS;   /* rax is -ENOSYS at the entry stop */
+        if (entry == (litmus_tracer[i] == 2) && litmus_stop_here(i, regs.rip - 2)) {   /* rip follows the 2-byte syscall */
+          regs.rip = litmus_pc[litmus_tprog[i]][litmus_tracer_ip[i]];
+          if (ptrace(PTRACE_SETREGS, w, 0, &regs) == 0) set[i] = 1;
+        }
+      }
+    } else if (sig == SIGTRAP && litmus_tracer[i] == 1) {
+      /* a single step: the trap is the tracer's */
+    } else if ((st >> 16) == 0) deliver = sig;   /* a signal for the thread (not a ptrace event stop) */
+    long req = litmus_tracer[i] == 1 ? PTRACE_SINGLESTEP : set[i] ? PTRACE_CONT : PTRACE_SYSCALL;
+    ptrace((enum __ptrace_request)req, w, 0, (void *)(long)deliver);
+  }
+}
+
 /* PTRACE_GET_RSEQ_CONFIGURATION on a stopped child: the length and signature the kernel holds. */
 static void litmus_rseq_config(long *len, long *sig) {
   *len = -1; *sig = -1;
+  pid_t parent = getpid();
   pid_t c = fork();
   if (c < 0) return;
-  if (c == 0) { ptrace(PTRACE_TRACEME, 0, 0, 0); raise(SIGSTOP); _exit(0); }
+  if (c == 0) { litmus_die_with_parent(parent); ptrace(PTRACE_TRACEME, 0, 0, 0); raise(SIGSTOP); _exit(0); }
   int st;
   if (waitpid(c, &st, 0) == c && WIFSTOPPED(st)) {
     struct { uint64_t ptr; uint32_t size, sig, flags, pad; } conf;
@@ -191,7 +273,8 @@ int main(int argc, char **argv) {
     uint64_t r0 = litmus_now_us();
     pid_t c = fork();
     if (c < 0) { printf("CANNOT fork: %s\n", strerror(errno)); return 2; }
-    if (c == 0) { litmus_tgid = getpid(); litmus_child((int)r, seed); }
+    if (c == 0) { litmus_die_with_parent(litmus_tgid); litmus_tgid = getpid(); litmus_child((int)r, seed); }
+    if (NTRACED > 0) litmus_trace(c);
     int st;
     while (waitpid(c, &st, 0) < 0 && errno == EINTR) {}
     printf("RUN %ld us=%llu ", r, (unsigned long long)(litmus_now_us() - r0));

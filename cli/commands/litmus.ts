@@ -1,5 +1,6 @@
 import { Command, Option } from '@commander-js/extra-typings';
-import { runLitmusCommand, type LitmusQueueRunner } from '../../litmus/command.js';
+import { runLitmusCommand } from '../../litmus/command.js';
+import type { LitmusQueueRunner } from '../../litmus/queued-run.js';
 import { QueueJobFailed } from '../../run/queue/job-failed.js';
 import { badOption, collect, jsonOption, litmusSecondsOption, maxMemoryOption, maxSecondsOption, maxStatesOption, queueOption, quietOption, runsOption } from '../options.js';
 import { partsBar, queueBoard } from '../progress.js';

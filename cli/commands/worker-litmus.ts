@@ -2,7 +2,7 @@
  * The worker's handler of litmus jobs (`litmus --queue`): run/queue/worker.ts takes the job off
  * the queue and validates it; the case runs here, through litmus/, which run/ must not import.
  */
-import { runQueuedCase } from '../../litmus/command.js';
+import { runQueuedCase } from '../../litmus/queued-case.js';
 import { caseToWire } from '../../litmus/queue.js';
 import { jobModel } from '../../run/queue/job-model.js';
 import type { LitmusCasePayload } from '../../run/queue/payload.js';

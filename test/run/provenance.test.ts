@@ -7,7 +7,7 @@ import { buildProvenance, maskCredentials, SCHEMA_VERSION } from '../../run/prov
 import { resolvePolicy } from '../../run/check.js';
 import { renderProvenanceFooter } from '../../reports/provenance-html.js';
 import { parseOutputJson } from '../../reports/json.js';
-import { resultsToJson } from '../../litmus/command.js';
+import { resultsToJson } from '../../litmus/report.js';
 import { detectKernel } from '../../litmus/kernel.js';
 
 const CLI = new URL('../../dist/cli/main.js', import.meta.url).pathname;
