@@ -7,11 +7,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { InstructionInput } from '../../models/ir/schema.js';
 import { I, ModelBuilder, seq } from '../../models/ir/builder.js';
-import { StateStore } from '../../checker/state-store.js';
 import { replay } from '../../checker/replay.js';
 import { buildSystem, checkModel, resolvePolicy, type CheckOptions } from '../../run/check.js';
 import type { ModelIR } from '../../models/ir/types.js';
-import { Status } from '../../models/kernel/layout.js';
 import { presetDefs } from '../../models/kernel/presets.js';
 import { resolveModel } from '../../models/library/resolve.js';
 import type { RseqSystem } from '../../models/system/rseq-system.js';
@@ -20,7 +18,7 @@ import { selftestScenarios } from '../../models/library/selftests/scenarios.js';
 import { seedScenarios } from '../../models/library/seed/scenarios.js';
 import { gallery } from '../../models/library/gallery/entries.js';
 import { compile } from './semantics-helpers.js';
-import { renamings } from './cpu-renamings.js';
+import { outcomes } from './reachable-outcomes.js';
 
 /** Two threads increment a shared counter without rseq (load, add, store) on 2 CPUs; `first` CPUs of T1 and T2. */
 function sharedCounter(first: [string, string], extra: Partial<{ perCpu: boolean; readCpu: boolean; pinned: boolean; final: string }> = {}): ModelIR {
@@ -58,38 +56,8 @@ function sharedRseq(): ModelIR {
   return compile(b.budgets({ preemptions: 1, migrations: 1, signals: 1, interrupts: 1, traps: 1 }).final('sum', 'x == 2').build());
 }
 
-/** Every reachable inspect/terminal code, every memory vector of an all-finished state (closed under CPU renamings), and the states. */
-function outcomes(sys: RseqSystem): { codes: string[]; finals: string[]; states: number } {
-  const store = new StateStore(sys.stateWords);
-  const codes = new Set<number>();
-  const finals = new Set<string>();
-  const s = new Int32Array(sys.stateWords);
-  const out = new Int32Array(sys.stateWords);
-  sys.initialStates(out, () => void store.insertIfAbsent(out, -1, 0));
-  const L = sys.layout;
-  const k = sys.kernel;
-  const canonical = new Int32Array(sys.stateWords);
-  for (let id = 0; id < store.size; id++) {
-    store.load(id, s);
-    // Every state stored is its class's representative (the renaming and the order are idempotent).
-    canonical.set(s);
-    if (sys.symmetric) sys.sortThreads(canonical);
-    if (canonical.some((w, i) => w !== s[i])) throw new Error(`state ${id} is not in canonical form`);
-    const code = sys.inspect(s);
-    if (code !== 0) codes.add(code);
-    let n = 0;
-    sys.successors(s, out, () => {
-      n++;
-      store.insertIfAbsent(out, id, 0);
-    });
-    if (n === 0) {
-      const t = sys.terminal(s);
-      if (t !== 0) codes.add(t);
-      if (L.status.every((f) => [Status.Done, Status.Dormant].includes(k.get(s, f) as 0 | 4))) for (const m of renamings(sys.ir, Array.from(L.mem, (f) => k.get(s, f)))) finals.add(m.join(','));
-    }
-  }
-  return { codes: [...codes].sort((a, b) => a - b).map((c) => sys.codeName(c)), finals: [...finals].sort(), states: store.size };
-}
+/** Every state the reduced and unreduced systems store must be its class's representative. */
+const canonical = { canonicalStates: true };
 
 describe('cpu-symmetry: when it applies', () => {
   it('applies to a model whose threads never see a CPU number', () => {
@@ -153,9 +121,9 @@ describe('cpu-symmetry keeps every property code and final memory (every preset)
         const pol = resolvePolicy(preset, []);
         const reduced = buildSystem(ir, pol, options);
         expect(reduced.cpuSymmetric).toBe(true);
-        const red = outcomes(reduced);
-        const without = outcomes(buildSystem(ir, pol, { ...options, disable: ['cpu-symmetry'] }));
-        const full = outcomes(buildSystem(ir, pol, { ...options, reduce: false, symmetry: false }));
+        const red = outcomes(reduced, canonical);
+        const without = outcomes(buildSystem(ir, pol, { ...options, disable: ['cpu-symmetry'] }), canonical);
+        const full = outcomes(buildSystem(ir, pol, { ...options, reduce: false, symmetry: false }), canonical);
         expect(red.codes).toEqual(full.codes);
         expect(red.finals).toEqual(full.finals);
         expect(red.codes).toContain('sum');
@@ -167,9 +135,9 @@ describe('cpu-symmetry keeps every property code and final memory (every preset)
       const pol = resolvePolicy(preset, []);
       const reduced = buildSystem(ir, pol, options);
       expect(reduced.cpuSymmetric).toBe(true);
-      const red = outcomes(reduced);
-      const without = outcomes(buildSystem(ir, pol, { ...options, disable: ['cpu-symmetry'] }));
-      const full = outcomes(buildSystem(ir, pol, { ...options, reduce: false, symmetry: false }));
+      const red = outcomes(reduced, canonical);
+      const without = outcomes(buildSystem(ir, pol, { ...options, disable: ['cpu-symmetry'] }), canonical);
+      const full = outcomes(buildSystem(ir, pol, { ...options, reduce: false, symmetry: false }), canonical);
       expect(red.codes).toEqual(full.codes);
       expect(red.finals).toEqual(full.finals);
       expect(red.states).toBeLessThan(without.states);
@@ -200,8 +168,8 @@ describe('cpu-symmetry keeps every property code and final memory (every library
         const constants = { threads: ir.threads.length, ops: 1, cpus: ir.cpus.length, signals: 1 };
         const reduced = buildSystem(ir, pol, { ...options, constants });
         expect(reduced.cpuSymmetric).toBe(true);
-        const red = outcomes(reduced);
-        const without = outcomes(buildSystem(ir, pol, { ...options, constants, disable: ['cpu-symmetry'] }));
+        const red = outcomes(reduced, canonical);
+        const without = outcomes(buildSystem(ir, pol, { ...options, constants, disable: ['cpu-symmetry'] }), canonical);
         expect(red.codes).toEqual(without.codes);
         expect(red.finals).toEqual(without.finals);
         expect(red.states).toBeLessThanOrEqual(without.states);
@@ -278,8 +246,8 @@ describe('cpu-symmetry on generated CPU-blind models (fast-check)', () => {
         const pol = resolvePolicy(preset, []);
         const reduced = buildSystem(ir, pol, { properties: ['all'] });
         expect(reduced.cpuSymmetric).toBe(true);
-        const full = outcomes(buildSystem(ir, pol, { properties: ['all'], reduce: false, symmetry: false }));
-        const red = outcomes(reduced);
+        const full = outcomes(buildSystem(ir, pol, { properties: ['all'], reduce: false, symmetry: false }), canonical);
+        const red = outcomes(reduced, canonical);
         expect(red.codes).toEqual(full.codes);
         expect(red.finals).toEqual(full.finals);
       }),
