@@ -13,7 +13,8 @@ import { beforeAll, expect, it } from 'vitest';
 import { checkEnvironment } from '../../litmus/run.js';
 import { litmusSuite } from '../../litmus/suite.js';
 import { validateResultValue } from '../../reports/json.js';
-import { describeQueue, expectRefusedUnrun, PASSWORD, runCli, runCliSync, startWorker, startWorkers, waitUntil, withProducer } from './redis-fixture.js';
+import { runCliSync } from '../cli/cli-runner.js';
+import { describeQueue, expectRefusedUnrun, PASSWORD, runCli, startWorker, startWorkers, waitUntil, withProducer } from './redis-fixture.js';
 
 const env = await checkEnvironment();
 const cannotRun = env.ok ? undefined : `litmus programs cannot run here (${env.reason}): the queued litmus tests skip`;

@@ -14,7 +14,8 @@ import { percpuCounter } from '../../models/library/percpu-counter.js';
 import type { Redis } from 'ioredis';
 import { beforeAll, expect, it } from 'vitest';
 import { parseOutputJson } from '../../reports/json.js';
-import { BROKEN_COUNTER, COUNTER, describeQueue, runCli, runCliSync, waitUntil, withoutKeys } from './redis-fixture.js';
+import { runCliSync } from '../cli/cli-runner.js';
+import { BROKEN_COUNTER, COUNTER, describeQueue, runCli, waitUntil, withoutKeys } from './redis-fixture.js';
 
 /**
  * A check's JSON without what differs from run to run (timings) or between a partitioned and a

@@ -6,16 +6,12 @@
  * whatever the suite started, after the suite. Suites skip with a clear message where
  * redis-server is missing.
  */
-import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect } from 'vitest';
 import { redisServer, startLocalRedis, type LocalRedis } from '../../bench/local-redis.js';
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const cli = join(root, 'dist', 'cli', 'main.js');
+import { cliMain } from '../cli/cli-runner.js';
 /** Why the queue tests skip, if they do. */
 const missingRedis: string | undefined = redisServer === undefined ? 'redis-server is not installed (apt-get install redis-server, as .ci/run does): the queue tests skip' : undefined;
 /** Why the TLS test skips, if it does (it makes a self-signed certificate with openssl). */
@@ -78,7 +74,7 @@ let startedHere = new Set<CliRun>();
 
 /** Spawns the CLI; `done` resolves when it exits. Left running, it is SIGKILLed after the test (or the suite) that started it. */
 export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): CliRun {
-  const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cliMain, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -88,11 +84,6 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Cl
   owner.add(run);
   void run.done.then(() => owner.delete(run));
   return run;
-}
-
-/** Runs the CLI to its end (for the in-process reference results the queued runs are compared with). */
-export function runCliSync(args: readonly string[]): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
 }
 
 /** SIGKILLs every process of `runs` still running and waits until each has exited. */

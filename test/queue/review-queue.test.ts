@@ -4,7 +4,8 @@
  * it holds a job (BullMQ's stalled-job check gives the job to the other worker).
  */
 import { beforeAll, expect, it } from 'vitest';
-import { describeQueue, PASSWORD, REVIEW_SUBSET, REVIEW_SUBSET_CELLS, runCli, runCliSync, startWorker, startWorkers, withoutTimings } from './redis-fixture.js';
+import { runCliSync } from '../cli/cli-runner.js';
+import { describeQueue, PASSWORD, REVIEW_SUBSET, REVIEW_SUBSET_CELLS, runCli, startWorker, startWorkers, withoutTimings } from './redis-fixture.js';
 
 describeQueue('review on the queue', (redis) => {
   let inProcess: string;

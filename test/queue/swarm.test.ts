@@ -5,7 +5,8 @@
  * result, 8 steps; on the fixed kernel with a small state budget it ends incomplete, never holds.
  */
 import { expect, it } from 'vitest';
-import { BROKEN_COUNTER, COUNTER, describeQueue, runCli, runCliSync, withoutKeys } from './redis-fixture.js';
+import { runCliSync } from '../cli/cli-runner.js';
+import { BROKEN_COUNTER, COUNTER, describeQueue, runCli, withoutKeys } from './redis-fixture.js';
 
 /** A check's JSON without what differs from run to run (timings). */
 const steady = (json: string): string => withoutKeys(json, ['seconds', 'statesPerSecond', 'provenance']);
