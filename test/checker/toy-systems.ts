@@ -45,6 +45,31 @@ export function chain(last: number, terminal: (s: Int32Array) => number = () => 
   };
 }
 
+/** How a hand-drawn system judges its states: `inspect`, `terminal` (none by default), `codeName`, and optionally `tieCost`. */
+type Judged = Pick<TransitionSystem, 'inspect' | 'codeName'> & Partial<Pick<TransitionSystem, 'terminal' | 'tieCost'>>;
+
+/**
+ * A hand-drawn graph of one-word states from state 0: `next(s)` lists the [successor, label]
+ * pairs of s, emitted in that order, until the search says stop.
+ */
+export function drawnGraph(next: (s: number) => readonly (readonly [number, number])[], judged: Judged): TransitionSystem {
+  return {
+    stateWords: 1,
+    initialStates(out, emit) {
+      out[0] = 0;
+      emit();
+    },
+    successors(s, out, emit) {
+      for (const [to, label] of next(s[0]!)) {
+        out[0] = to;
+        if (emit(label)) return;
+      }
+    },
+    terminal: () => 0,
+    ...judged,
+  };
+}
+
 /**
  * Two shortest ways from 0 to the violating state 3 (code 1), found in this order:
  * 0 -(event)-> 1 -(step)-> 3 and 0 -(step)-> 2 -(step)-> 3. Labels are the tie costs: 1 for
@@ -53,23 +78,12 @@ export function chain(last: number, terminal: (s: Int32Array) => number = () => 
  */
 export function eventDiamond(deeper = false): TransitionSystem {
   const next: Record<number, [number, number][]> = { 0: [[1, 1], [2, 0]], 1: [[3, 0]], 2: [[3, 0]], 3: deeper ? [[4, 0]] : [] };
-  return {
-    stateWords: 1,
-    initialStates(out, emit) {
-      out[0] = 0;
-      emit();
-    },
-    successors(s, out, emit) {
-      for (const [to, label] of next[s[0]!] ?? []) {
-        out[0] = to;
-        if (emit(label)) return;
-      }
-    },
+  return drawnGraph((s) => next[s] ?? [], {
     inspect: (s) => (!deeper && s[0] === 3 ? 1 : 0),
     terminal: (s) => (s[0] === 4 ? 2 : 0),
     tieCost: (label) => label,
     codeName: (c) => (c === 1 ? 'bad' : c === 2 ? 'bad end' : 'ok'),
-  };
+  });
 }
 
 /** A binary tree of `n` states: s leads to 2s+1 and 2s+2 (labels 1 and 2); `bad` violates on inspection (code 1). */
