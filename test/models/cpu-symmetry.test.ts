@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { InstructionInput } from '../../models/ir/schema.js';
-import { I, ModelBuilder, seq } from '../../models/ir/builder.js';
+import { I, ModelBuilder, seq, type Fragment } from '../../models/ir/builder.js';
 import { replay } from '../../checker/replay.js';
 import { buildSystem, checkModel, resolvePolicy, type CheckOptions } from '../../run/check.js';
 import type { ModelIR } from '../../models/ir/types.js';
@@ -31,6 +31,19 @@ function sharedCounter(first: [string, string], extra: Partial<{ perCpu: boolean
   return compile(b.budgets({ preemptions: 1, migrations: 1 }).final('sum', extra.final ?? 'x == 2').build());
 }
 
+/** An rseq critical section on `x` that never reads a CPU ID: load x into r1, `body`, store r1 to x; an abort restarts it. */
+const rseqOnX = (body: readonly InstructionInput[]): Fragment =>
+  seq(
+    I.arm('cs', { label: 'retry' }),
+    I.load('r1', { var: 'x' }, { label: 'start' }),
+    body,
+    I.store({ var: 'x' }, 'r1'),
+    I.jmp('finish', { label: 'post' }),
+    I.jmp('retry', { label: 'abort' }),
+    { code: [], descriptors: { cs: { start: 'start', postCommit: 'post', abort: 'abort' } } },
+    I.done({ label: 'finish' }),
+  );
+
 /**
  * Two threads add 1 to a shared counter in an rseq critical section that never reads a CPU ID
  * (so rseq aborts it on preemption, migration and signals, but does not keep the CPUs apart);
@@ -38,19 +51,7 @@ function sharedCounter(first: [string, string], extra: Partial<{ perCpu: boolean
  */
 function sharedRseq(): ModelIR {
   const b = new ModelBuilder('shared-rseq').cpus(2).memory('x', { max: 2 }).memory('h', { max: 1 });
-  b.program(
-    'worker',
-    seq(
-      I.arm('cs', { label: 'retry' }),
-      I.load('r1', { var: 'x' }, { label: 'start' }),
-      I.add('r1', 1),
-      I.store({ var: 'x' }, 'r1'),
-      I.jmp('finish', { label: 'post' }),
-      I.jmp('retry', { label: 'abort' }),
-      { code: [], descriptors: { cs: { start: 'start', postCommit: 'post', abort: 'abort' } } },
-      I.done({ label: 'finish' }),
-    ),
-  );
+  b.program('worker', rseqOnX([I.add('r1', 1)]));
   b.program('handler', [I.addm({ var: 'h' }, 1), I.sigreturn()]);
   for (const cpu of ['C0', 'C1']) b.thread({ program: 'worker', cpu, handler: 'handler' });
   return compile(b.budgets({ preemptions: 1, migrations: 1, signals: 1, interrupts: 1, traps: 1 }).final('sum', 'x == 2').build());
@@ -221,19 +222,7 @@ const blindModel = fc
   })
   .map((g) => {
     const b = new ModelBuilder('generated').cpus(2).memory('x', { max: 7 }).memory('shared', { max: 7 });
-    b.program(
-      'worker',
-      seq(
-        I.arm('cs', { label: 'retry' }),
-        I.load('r1', { var: 'x' }, { label: 'start' }),
-        ...g.body,
-        I.store({ var: 'x' }, 'r1'),
-        I.jmp('finish', { label: 'post' }),
-        I.jmp('retry', { label: 'abort' }),
-        { code: [], descriptors: { cs: { start: 'start', postCommit: 'post', abort: 'abort' } } },
-        I.done({ label: 'finish' }),
-      ),
-    );
+    b.program('worker', rseqOnX(g.body));
     b.program('handler', [I.addm({ var: 'shared' }, 1), I.sigreturn()]);
     for (const t of g.threads) b.thread({ program: 'worker', cpu: `C${t.cpu}`, ...(t.handler ? { handler: 'handler' } : {}) });
     return { ir: compile(b.budgets(g.budgets).final('sum', 'x + shared >= 1').build()), preset: g.preset };
