@@ -115,16 +115,20 @@ describe('cpu-symmetry: the renaming', () => {
 
 describe('cpu-symmetry keeps every property code and final memory (every preset)', () => {
   const options: CheckOptions = { properties: ['all'] };
+  /** What `ir` reaches under `preset` with the CPU symmetry (which must apply), without it, and with no reduction at all. */
+  const threeWays = (ir: ModelIR, preset: string): Record<'red' | 'without' | 'full', ReturnType<typeof outcomes>> => {
+    const pol = resolvePolicy(preset, []);
+    const reduced = buildSystem(ir, pol, options);
+    expect(reduced.cpuSymmetric).toBe(true);
+    const red = outcomes(reduced, canonical);
+    const without = outcomes(buildSystem(ir, pol, { ...options, disable: ['cpu-symmetry'] }), canonical);
+    const full = outcomes(buildSystem(ir, pol, { ...options, reduce: false, symmetry: false }), canonical);
+    return { red, without, full };
+  };
   for (const { name: preset } of presetDefs) {
     for (const first of [['C0', 'C1'], ['C0', 'C0']] as [string, string][]) {
       it(`shared counter from ${first.join(',')} under ${preset}`, () => {
-        const ir = sharedCounter(first);
-        const pol = resolvePolicy(preset, []);
-        const reduced = buildSystem(ir, pol, options);
-        expect(reduced.cpuSymmetric).toBe(true);
-        const red = outcomes(reduced, canonical);
-        const without = outcomes(buildSystem(ir, pol, { ...options, disable: ['cpu-symmetry'] }), canonical);
-        const full = outcomes(buildSystem(ir, pol, { ...options, reduce: false, symmetry: false }), canonical);
+        const { red, without, full } = threeWays(sharedCounter(first), preset);
         expect(red.codes).toEqual(full.codes);
         expect(red.finals).toEqual(full.finals);
         expect(red.codes).toContain('sum');
@@ -132,13 +136,7 @@ describe('cpu-symmetry keeps every property code and final memory (every preset)
       });
     }
     it(`shared rseq counter with every event kind under ${preset}`, () => {
-      const ir = sharedRseq();
-      const pol = resolvePolicy(preset, []);
-      const reduced = buildSystem(ir, pol, options);
-      expect(reduced.cpuSymmetric).toBe(true);
-      const red = outcomes(reduced, canonical);
-      const without = outcomes(buildSystem(ir, pol, { ...options, disable: ['cpu-symmetry'] }), canonical);
-      const full = outcomes(buildSystem(ir, pol, { ...options, reduce: false, symmetry: false }), canonical);
+      const { red, without, full } = threeWays(sharedRseq(), preset);
       expect(red.codes).toEqual(full.codes);
       expect(red.finals).toEqual(full.finals);
       expect(red.states).toBeLessThan(without.states);
