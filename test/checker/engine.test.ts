@@ -12,7 +12,7 @@ import { exitCodeFor } from '../../checker/result.js';
 import { hashTagged, hashWords, StateStore } from '../../checker/state-store.js';
 import type { Progress } from '../../checker/options.js';
 import type { TransitionSystem } from '../../checker/transition-system.js';
-import { chain } from './toy-systems.js';
+import { chain, drawnGraph } from './toy-systems.js';
 
 /**
  * Three counters (x, y, z), each 0..n-1, one packed per word (word 3 is a constant 7, so that
@@ -306,23 +306,7 @@ describe('explore limits and progress', () => {
 
 describe('explore: ties at one depth', () => {
   it('between two violations of the same depth, the smaller packed state wins, whichever is found first', async () => {
-    const sys: TransitionSystem = {
-      stateWords: 1,
-      initialStates(out, emit) {
-        out[0] = 0;
-        emit();
-      },
-      successors(s, out, emit) {
-        if (s[0] !== 0) return;
-        for (const v of [9, 4]) {
-          out[0] = v;
-          emit(v);
-        }
-      },
-      inspect: (s) => (s[0] === 9 ? 2 : s[0] === 4 ? 3 : 0),
-      terminal: () => 0,
-      codeName: (c) => `c${c}`,
-    };
+    const sys = drawnGraph((s) => (s === 0 ? [[9, 9], [4, 4]] : []), { inspect: (s) => (s[0] === 9 ? 2 : s[0] === 4 ? 3 : 0), codeName: (c) => `c${c}` });
     const r = await explore(sys);
     expect(r.verdict === 'violation' && [r.code, r.path.choices]).toEqual([3, [0, 1]]);
   });

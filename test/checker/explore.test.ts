@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Exploration, expandInProcess, explore } from '../../checker/explore.js';
 import { replay } from '../../checker/replay.js';
 import type { TransitionSystem } from '../../checker/transition-system.js';
-import { counter } from './toy-systems.js';
+import { counter, drawnGraph } from './toy-systems.js';
 
 describe('explore', () => {
   it('finds a shortest path to a violation and the path replays', async () => {
@@ -58,23 +58,11 @@ describe('explore', () => {
     // 0 -> 5 and 0 -> 1 -> 2. State 5 has no successors and `terminal` rejects it (depth 1);
     // state 2 is rejected by `inspect` when inserted while level 1 is expanded (depth 2). Both
     // are found in the same level, and 2 sorts before 5: only the depths tell them apart.
-    const sys: TransitionSystem = {
-      stateWords: 1,
-      initialStates(out, emit) {
-        out[0] = 0;
-        emit();
-      },
-      successors(s, out, emit) {
-        const next = s[0] === 0 ? [5, 1] : s[0] === 1 ? [2] : [];
-        for (const v of next) {
-          out[0] = v;
-          if (emit(v)) return;
-        }
-      },
+    const sys = drawnGraph((s) => (s === 0 ? [[5, 5], [1, 1]] : s === 1 ? [[2, 2]] : []), {
       inspect: (s) => (s[0] === 2 ? 1 : 0),
       terminal: (s) => (s[0] === 5 ? 2 : 0),
       codeName: (c) => (c === 1 ? 'inspected' : c === 2 ? 'end' : 'ok'),
-    };
+    });
     const r = await explore(sys);
     expect(r.verdict).toBe('violation');
     if (r.verdict !== 'violation') return;

@@ -1,14 +1,12 @@
-import { spawnSync } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runCliSync } from './cli-runner.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const good = join('test', 'cli', 'good-tiny.json');
 
 /** Runs the built CLI (npm test builds dist/ first). */
 function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(root, 'dist', 'cli', 'main.js'), ...args], { cwd: root, encoding: 'utf8' });
+  const r = runCliSync(args);
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 

@@ -1,13 +1,16 @@
 /**
- * Runs the built CLI (dist/cli/main.js) as a child process and, on request, stops it with
- * signals once it is under way: the tests of limits, signals and checkpoints share it.
+ * Runs the built CLI (dist/cli/main.js; npm test builds dist/ first) as a child process from the
+ * repository's root, to its end or, on request, stopping it with signals once it is under way:
+ * the tests that run the command line share it.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The built CLI's entry point. */
+export const cliMain = join(root, 'dist', 'cli', 'main.js');
 
 export interface CliRun {
   readonly code: number | null;
@@ -39,7 +42,7 @@ function cpuSeconds(pid: number): number {
 
 /** Runs the CLI with `args` to its end; with `stop`, signals it as `stop` says. */
 export async function runCli(args: readonly string[], stop?: CliStop): Promise<CliRun> {
-  const child = spawn(process.execPath, [join(root, 'dist', 'cli', 'main.js'), ...args], { cwd: root });
+  const child = spawn(process.execPath, [cliMain, ...args], { cwd: root });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -55,4 +58,9 @@ export async function runCli(args: readonly string[], stop?: CliStop): Promise<C
     }
   }
   return { code: await closed, stdout, stderr };
+}
+
+/** Runs the CLI with `args` to its end, synchronously, its output as text. */
+export function runCliSync(args: readonly string[]): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, [cliMain, ...args], { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 });
 }

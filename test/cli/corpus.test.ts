@@ -4,15 +4,13 @@
  * error") appears, and that no partial output is left behind (exit 2 prints nothing on stdout
  * and writes none of the files it was given). Cases run five at a time (describe.concurrent).
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateResultValue } from '../../reports/json.js';
+import { runCli } from './cli-runner.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'rseq-corpus-'));
 const at = (name: string): string => join(dir, name);
 const G = join('test', 'cli', 'good-tiny.json');
@@ -275,16 +273,9 @@ const corpus: Record<string, Case[]> = {
 };
 
 /** Runs the built CLI and collects its output. */
-function run(args: readonly string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, 'dist', 'cli', 'main.js'), ...args], { cwd: root });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, out, err }));
-  });
+async function run(args: readonly string[]): Promise<{ code: number | null; out: string; err: string }> {
+  const r = await runCli(args);
+  return { code: r.code, out: r.stdout, err: r.stderr };
 }
 
 for (const [category, cases] of Object.entries(corpus)) {

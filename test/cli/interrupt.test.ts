@@ -1,13 +1,10 @@
 import { spawn } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+import { cliMain } from './cli-runner.js';
 
 describe('Ctrl-C', () => {
   it('stops the run and reports it incomplete (exit 3), never as holding', async () => {
-    const child = spawn(process.execPath, [join(root, 'dist', 'cli', 'main.js'), 'check', 'percpu-counter', '--param', 'threads=3', '--workers', '1'], { cwd: root });
+    const child = spawn(process.execPath, [cliMain, 'check', 'percpu-counter', '--param', 'threads=3', '--workers', '1']);
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     await new Promise((r) => setTimeout(r, 2500));

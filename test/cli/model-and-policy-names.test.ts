@@ -1,10 +1,7 @@
-import { spawnSync } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runCliSync } from './cli-runner.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const cli = (...args: string[]) => spawnSync(process.execPath, [join(root, 'dist', 'cli', 'main.js'), ...args], { cwd: root, encoding: 'utf8' });
+const cli = (...args: string[]) => runCliSync(args);
 
 describe('MODEL names: one resolver for check and litmus', () => {
   it('names an unknown gallery entry the same way in both', () => {

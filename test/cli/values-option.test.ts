@@ -2,14 +2,10 @@
  * `check --values full|changed|none`: how much of a counterexample's values the text shows
  * (percpu-counter without the abort on migration: 8 steps, see test/run/trace-values.test.ts).
  */
-import { spawnSync } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runCliSync } from './cli-runner.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const check = (...args: string[]) =>
-  spawnSync(process.execPath, [join(root, 'dist', 'cli', 'main.js'), 'check', 'percpu-counter', '--knob', 'abortOnMigrate=false', '--workers', '1', '--quiet', ...args], { cwd: root, encoding: 'utf8' });
+const check = (...args: string[]) => runCliSync(['check', 'percpu-counter', '--knob', 'abortOnMigrate=false', '--workers', '1', '--quiet', ...args]);
 
 describe('check --values', () => {
   it('changed (the default): the initial values once, then each step its changes', () => {

@@ -1,10 +1,8 @@
-import { spawnSync } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateModel } from '../../models/ir/validate.js';
+import { runCliSync } from './cli-runner.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 const writing = (field: string, src: number, cpus = 2) =>
   validateModel({ name: 'w', cpus, programs: { main: [{ op: 'write_id', field, src }, { op: 'done' }] }, threads: [{ program: 'main' }] }, 'w.json');
@@ -29,7 +27,7 @@ describe('write_id of a value the ID field cannot hold is bad input, not a silen
     expect(writing('node_id', 1).ok).toBe(false);
   });
   it('the CLI exits 2 with one located message and no stack trace', () => {
-    const r = spawnSync(process.execPath, [join(root, 'dist', 'cli', 'main.js'), 'check', join('test', 'cli', 'bad-models', 'write-id-out-of-range.json')], { cwd: root, encoding: 'utf8' });
+    const r = runCliSync(['check', join('test', 'cli', 'bad-models', 'write-id-out-of-range.json')]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/write-id-out-of-range.json:\d+:\d+: bad-id-value: programs\.worker\[0\]\.src: writes 5 to rseq\.cpu_id_start, which holds -2\.\.1/);
     expect(r.stderr).not.toMatch(/\n\s+at /);

@@ -1,10 +1,6 @@
-import { spawnSync } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { check, InputErrors } from '../../index.js';
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+import { runCliSync } from '../cli/cli-runner.js';
 
 describe("import { check } from 'rseq-check'", () => {
   it('takes the command line options and returns a typed result with notebook views', async () => {
@@ -28,7 +24,7 @@ describe("import { check } from 'rseq-check'", () => {
   });
 
   it('checks gallery/NAME as the command line does: the bug policy, the property, the same counterexample', async () => {
-    const cli = spawnSync(process.execPath, [join(root, 'dist', 'cli', 'main.js'), 'check', 'gallery/arm64-user-irq', '--json', '--workers', '1'], { cwd: root, encoding: 'utf8' });
+    const cli = runCliSync(['check', 'gallery/arm64-user-irq', '--json', '--workers', '1']);
     expect(cli.status).toBe(1);
     const fromCli = JSON.parse(cli.stdout) as { verdict: string; policy: { name: string }; property: string; trace: { steps: unknown[] } };
     const r = await check('gallery/arm64-user-irq');

@@ -6,12 +6,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { InstructionInput } from '../../models/ir/schema.js';
-import { I, ModelBuilder, seq } from '../../models/ir/builder.js';
-import { StateStore } from '../../checker/state-store.js';
+import { I, ModelBuilder, seq, type Fragment } from '../../models/ir/builder.js';
 import { replay } from '../../checker/replay.js';
 import { buildSystem, checkModel, resolvePolicy, type CheckOptions } from '../../run/check.js';
 import type { ModelIR } from '../../models/ir/types.js';
-import { Status } from '../../models/kernel/layout.js';
 import { presetDefs } from '../../models/kernel/presets.js';
 import { resolveModel } from '../../models/library/resolve.js';
 import type { RseqSystem } from '../../models/system/rseq-system.js';
@@ -20,7 +18,7 @@ import { selftestScenarios } from '../../models/library/selftests/scenarios.js';
 import { seedScenarios } from '../../models/library/seed/scenarios.js';
 import { gallery } from '../../models/library/gallery/entries.js';
 import { compile } from './semantics-helpers.js';
-import { renamings } from './cpu-renamings.js';
+import { outcomes } from './reachable-outcomes.js';
 
 /** Two threads increment a shared counter without rseq (load, add, store) on 2 CPUs; `first` CPUs of T1 and T2. */
 function sharedCounter(first: [string, string], extra: Partial<{ perCpu: boolean; readCpu: boolean; pinned: boolean; final: string }> = {}): ModelIR {
@@ -33,6 +31,19 @@ function sharedCounter(first: [string, string], extra: Partial<{ perCpu: boolean
   return compile(b.budgets({ preemptions: 1, migrations: 1 }).final('sum', extra.final ?? 'x == 2').build());
 }
 
+/** An rseq critical section on `x` that never reads a CPU ID: load x into r1, `body`, store r1 to x; an abort restarts it. */
+const rseqOnX = (body: readonly InstructionInput[]): Fragment =>
+  seq(
+    I.arm('cs', { label: 'retry' }),
+    I.load('r1', { var: 'x' }, { label: 'start' }),
+    body,
+    I.store({ var: 'x' }, 'r1'),
+    I.jmp('finish', { label: 'post' }),
+    I.jmp('retry', { label: 'abort' }),
+    { code: [], descriptors: { cs: { start: 'start', postCommit: 'post', abort: 'abort' } } },
+    I.done({ label: 'finish' }),
+  );
+
 /**
  * Two threads add 1 to a shared counter in an rseq critical section that never reads a CPU ID
  * (so rseq aborts it on preemption, migration and signals, but does not keep the CPUs apart);
@@ -40,56 +51,14 @@ function sharedCounter(first: [string, string], extra: Partial<{ perCpu: boolean
  */
 function sharedRseq(): ModelIR {
   const b = new ModelBuilder('shared-rseq').cpus(2).memory('x', { max: 2 }).memory('h', { max: 1 });
-  b.program(
-    'worker',
-    seq(
-      I.arm('cs', { label: 'retry' }),
-      I.load('r1', { var: 'x' }, { label: 'start' }),
-      I.add('r1', 1),
-      I.store({ var: 'x' }, 'r1'),
-      I.jmp('finish', { label: 'post' }),
-      I.jmp('retry', { label: 'abort' }),
-      { code: [], descriptors: { cs: { start: 'start', postCommit: 'post', abort: 'abort' } } },
-      I.done({ label: 'finish' }),
-    ),
-  );
+  b.program('worker', rseqOnX([I.add('r1', 1)]));
   b.program('handler', [I.addm({ var: 'h' }, 1), I.sigreturn()]);
   for (const cpu of ['C0', 'C1']) b.thread({ program: 'worker', cpu, handler: 'handler' });
   return compile(b.budgets({ preemptions: 1, migrations: 1, signals: 1, interrupts: 1, traps: 1 }).final('sum', 'x == 2').build());
 }
 
-/** Every reachable inspect/terminal code, every memory vector of an all-finished state (closed under CPU renamings), and the states. */
-function outcomes(sys: RseqSystem): { codes: string[]; finals: string[]; states: number } {
-  const store = new StateStore(sys.stateWords);
-  const codes = new Set<number>();
-  const finals = new Set<string>();
-  const s = new Int32Array(sys.stateWords);
-  const out = new Int32Array(sys.stateWords);
-  sys.initialStates(out, () => void store.insertIfAbsent(out, -1, 0));
-  const L = sys.layout;
-  const k = sys.kernel;
-  const canonical = new Int32Array(sys.stateWords);
-  for (let id = 0; id < store.size; id++) {
-    store.load(id, s);
-    // Every state stored is its class's representative (the renaming and the order are idempotent).
-    canonical.set(s);
-    if (sys.symmetric) sys.sortThreads(canonical);
-    if (canonical.some((w, i) => w !== s[i])) throw new Error(`state ${id} is not in canonical form`);
-    const code = sys.inspect(s);
-    if (code !== 0) codes.add(code);
-    let n = 0;
-    sys.successors(s, out, () => {
-      n++;
-      store.insertIfAbsent(out, id, 0);
-    });
-    if (n === 0) {
-      const t = sys.terminal(s);
-      if (t !== 0) codes.add(t);
-      if (L.status.every((f) => [Status.Done, Status.Dormant].includes(k.get(s, f) as 0 | 4))) for (const m of renamings(sys.ir, Array.from(L.mem, (f) => k.get(s, f)))) finals.add(m.join(','));
-    }
-  }
-  return { codes: [...codes].sort((a, b) => a - b).map((c) => sys.codeName(c)), finals: [...finals].sort(), states: store.size };
-}
+/** Every state the reduced and unreduced systems store must be its class's representative. */
+const canonical = { canonicalStates: true };
 
 describe('cpu-symmetry: when it applies', () => {
   it('applies to a model whose threads never see a CPU number', () => {
@@ -146,16 +115,20 @@ describe('cpu-symmetry: the renaming', () => {
 
 describe('cpu-symmetry keeps every property code and final memory (every preset)', () => {
   const options: CheckOptions = { properties: ['all'] };
+  /** What `ir` reaches under `preset` with the CPU symmetry (which must apply), without it, and with no reduction at all. */
+  const threeWays = (ir: ModelIR, preset: string): Record<'red' | 'without' | 'full', ReturnType<typeof outcomes>> => {
+    const pol = resolvePolicy(preset, []);
+    const reduced = buildSystem(ir, pol, options);
+    expect(reduced.cpuSymmetric).toBe(true);
+    const red = outcomes(reduced, canonical);
+    const without = outcomes(buildSystem(ir, pol, { ...options, disable: ['cpu-symmetry'] }), canonical);
+    const full = outcomes(buildSystem(ir, pol, { ...options, reduce: false, symmetry: false }), canonical);
+    return { red, without, full };
+  };
   for (const { name: preset } of presetDefs) {
     for (const first of [['C0', 'C1'], ['C0', 'C0']] as [string, string][]) {
       it(`shared counter from ${first.join(',')} under ${preset}`, () => {
-        const ir = sharedCounter(first);
-        const pol = resolvePolicy(preset, []);
-        const reduced = buildSystem(ir, pol, options);
-        expect(reduced.cpuSymmetric).toBe(true);
-        const red = outcomes(reduced);
-        const without = outcomes(buildSystem(ir, pol, { ...options, disable: ['cpu-symmetry'] }));
-        const full = outcomes(buildSystem(ir, pol, { ...options, reduce: false, symmetry: false }));
+        const { red, without, full } = threeWays(sharedCounter(first), preset);
         expect(red.codes).toEqual(full.codes);
         expect(red.finals).toEqual(full.finals);
         expect(red.codes).toContain('sum');
@@ -163,13 +136,7 @@ describe('cpu-symmetry keeps every property code and final memory (every preset)
       });
     }
     it(`shared rseq counter with every event kind under ${preset}`, () => {
-      const ir = sharedRseq();
-      const pol = resolvePolicy(preset, []);
-      const reduced = buildSystem(ir, pol, options);
-      expect(reduced.cpuSymmetric).toBe(true);
-      const red = outcomes(reduced);
-      const without = outcomes(buildSystem(ir, pol, { ...options, disable: ['cpu-symmetry'] }));
-      const full = outcomes(buildSystem(ir, pol, { ...options, reduce: false, symmetry: false }));
+      const { red, without, full } = threeWays(sharedRseq(), preset);
       expect(red.codes).toEqual(full.codes);
       expect(red.finals).toEqual(full.finals);
       expect(red.states).toBeLessThan(without.states);
@@ -200,8 +167,8 @@ describe('cpu-symmetry keeps every property code and final memory (every library
         const constants = { threads: ir.threads.length, ops: 1, cpus: ir.cpus.length, signals: 1 };
         const reduced = buildSystem(ir, pol, { ...options, constants });
         expect(reduced.cpuSymmetric).toBe(true);
-        const red = outcomes(reduced);
-        const without = outcomes(buildSystem(ir, pol, { ...options, constants, disable: ['cpu-symmetry'] }));
+        const red = outcomes(reduced, canonical);
+        const without = outcomes(buildSystem(ir, pol, { ...options, constants, disable: ['cpu-symmetry'] }), canonical);
         expect(red.codes).toEqual(without.codes);
         expect(red.finals).toEqual(without.finals);
         expect(red.states).toBeLessThanOrEqual(without.states);
@@ -253,19 +220,7 @@ const blindModel = fc
   })
   .map((g) => {
     const b = new ModelBuilder('generated').cpus(2).memory('x', { max: 7 }).memory('shared', { max: 7 });
-    b.program(
-      'worker',
-      seq(
-        I.arm('cs', { label: 'retry' }),
-        I.load('r1', { var: 'x' }, { label: 'start' }),
-        ...g.body,
-        I.store({ var: 'x' }, 'r1'),
-        I.jmp('finish', { label: 'post' }),
-        I.jmp('retry', { label: 'abort' }),
-        { code: [], descriptors: { cs: { start: 'start', postCommit: 'post', abort: 'abort' } } },
-        I.done({ label: 'finish' }),
-      ),
-    );
+    b.program('worker', rseqOnX(g.body));
     b.program('handler', [I.addm({ var: 'shared' }, 1), I.sigreturn()]);
     for (const t of g.threads) b.thread({ program: 'worker', cpu: `C${t.cpu}`, ...(t.handler ? { handler: 'handler' } : {}) });
     return { ir: compile(b.budgets(g.budgets).final('sum', 'x + shared >= 1').build()), preset: g.preset };
@@ -278,8 +233,8 @@ describe('cpu-symmetry on generated CPU-blind models (fast-check)', () => {
         const pol = resolvePolicy(preset, []);
         const reduced = buildSystem(ir, pol, { properties: ['all'] });
         expect(reduced.cpuSymmetric).toBe(true);
-        const full = outcomes(buildSystem(ir, pol, { properties: ['all'], reduce: false, symmetry: false }));
-        const red = outcomes(reduced);
+        const full = outcomes(buildSystem(ir, pol, { properties: ['all'], reduce: false, symmetry: false }), canonical);
+        const red = outcomes(reduced, canonical);
         expect(red.codes).toEqual(full.codes);
         expect(red.finals).toEqual(full.finals);
       }),

@@ -1,7 +1,9 @@
 /**
  * What a differential test compares between a reduced and an unreduced system: every reachable
  * inspect/terminal code and every memory of an all-finished state (up to CPU renamings), by a
- * plain BFS over the system, with its state count.
+ * plain BFS over the system, with its state count. With `canonicalStates`, the BFS also checks
+ * that every state the system emits is its symmetry class's representative (putting it in order
+ * again changes nothing), as the symmetry reductions promise.
  */
 import { StateStore } from '../../checker/state-store.js';
 import { Status } from '../../models/kernel/layout.js';
@@ -9,7 +11,7 @@ import type { RseqSystem } from '../../models/system/rseq-system.js';
 import { renamings } from './cpu-renamings.js';
 
 /** Every reachable inspect/terminal code, and every memory vector of an all-finished state. */
-export function outcomes(sys: RseqSystem): { codes: string[]; finals: string[]; states: number } {
+export function outcomes(sys: RseqSystem, check: { canonicalStates?: boolean } = {}): { codes: string[]; finals: string[]; states: number } {
   const W = sys.stateWords;
   const store = new StateStore(W);
   const codes = new Set<number>();
@@ -19,8 +21,14 @@ export function outcomes(sys: RseqSystem): { codes: string[]; finals: string[]; 
   sys.initialStates(out, () => void store.insertIfAbsent(out, -1, 0));
   const L = sys.layout;
   const k = sys.kernel;
+  const canonical = new Int32Array(W);
   for (let id = 0; id < store.size; id++) {
     store.load(id, s);
+    if (check.canonicalStates) {
+      canonical.set(s);
+      if (sys.symmetric) sys.sortThreads(canonical);
+      if (canonical.some((w, i) => w !== s[i])) throw new Error(`state ${id} is not in canonical form`);
+    }
     const code = sys.inspect(s);
     if (code !== 0) codes.add(code);
     let n = 0;

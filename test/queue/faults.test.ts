@@ -4,25 +4,12 @@
  * (exit 3) with every cell not done incomplete, never holding; --max-seconds and SIGINT end it
  * incomplete and leave none of its jobs waiting.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { missingRedis, PASSWORD, REVIEW_SUBSET, REVIEW_SUBSET_CELLS, runCli, startRedis, startWorkers, type RedisFixture } from './redis-fixture.js';
+import type { Redis } from 'ioredis';
+import { expect, it } from 'vitest';
+import { describeQueue, PASSWORD, REVIEW_SUBSET, REVIEW_SUBSET_CELLS, runCli, startWorkers, waitUntil } from './redis-fixture.js';
 
-if (missingRedis) console.warn(missingRedis);
-
-const until = async (what: () => Promise<boolean>, ms = 30_000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!(await what())) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
-
-describe.skipIf(missingRedis !== undefined)('faults on the queue', () => {
-  let redis: RedisFixture;
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterAll(async () => redis?.kill());
+describeQueue('faults on the queue', (redis) => {
+  const allCellsWaiting = (c: Redis): Promise<void> => waitUntil(`${REVIEW_SUBSET_CELLS} waiting jobs`, async () => (await c.llen('bull:rseq-check:wait')) === REVIEW_SUBSET_CELLS, 30_000);
 
   it('a job that fails three times fails the run with its cause, exit 70, no verdict', async () => {
     const workers = startWorkers(redis.url, 1, { RSEQ_CHECK_QUEUE_TEST_FAULT: 'fail-every-job' });
@@ -37,7 +24,7 @@ describe.skipIf(missingRedis !== undefined)('faults on the queue', () => {
   it('Redis restarting without its data ends the run incomplete (exit 3): every cell incomplete, none holds', async () => {
     const run = runCli(['review', ...REVIEW_SUBSET, '--json', '--queue', redis.url]);
     const c = redis.client();
-    await until(async () => (await c.llen('bull:rseq-check:wait')) === REVIEW_SUBSET_CELLS);
+    await allCellsWaiting(c);
     await redis.kill();
     await redis.restart();
     const r = await run.done;
@@ -57,7 +44,7 @@ describe.skipIf(missingRedis !== undefined)('faults on the queue', () => {
     expect(await c.llen('bull:rseq-check:wait')).toBe(0);
 
     const run = runCli(['review', ...REVIEW_SUBSET, '--json', '--queue', redis.url]);
-    await until(async () => (await c.llen('bull:rseq-check:wait')) === REVIEW_SUBSET_CELLS);
+    await allCellsWaiting(c);
     run.child.kill('SIGINT');
     const stopped = await run.done;
     expect(stopped.code).toBe(3);

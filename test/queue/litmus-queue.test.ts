@@ -6,21 +6,18 @@
  * litmus payloads are refused unrun. Skipped where redis-server is missing or litmus programs
  * cannot run here (no gcc, no rseq).
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Queue, QueueEvents } from 'bullmq';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { checkEnvironment } from '../../litmus/run.js';
 import { litmusSuite } from '../../litmus/suite.js';
 import { validateResultValue } from '../../reports/json.js';
-import { cli, missingRedis, PASSWORD, runCli, startRedis, startWorkers, type RedisFixture } from './redis-fixture.js';
+import { runCliSync } from '../cli/cli-runner.js';
+import { describeQueue, expectRefusedUnrun, PASSWORD, runCli, startWorker, startWorkers, waitUntil, withProducer } from './redis-fixture.js';
 
-if (missingRedis) console.warn(missingRedis);
 const env = await checkEnvironment();
-if (!env.ok) console.warn(`litmus programs cannot run here (${env.reason}): the queued litmus tests skip`);
+const cannotRun = env.ok ? undefined : `litmus programs cannot run here (${env.reason}): the queued litmus tests skip`;
 
 /**
  * Three small cases: an rseq counter (always counter=[4]), a syscall in a c.s. (its outcome set
@@ -64,16 +61,13 @@ function litmusChildren(pid: number): number[] {
   return found;
 }
 
-describe.skipIf(missingRedis !== undefined || !env.ok)('litmus on the queue', () => {
-  let redis: RedisFixture;
+describeQueue('litmus on the queue', (redis) => {
   let inProcess: LitmusDoc;
-  beforeAll(async () => {
-    redis = await startRedis();
-    const r = spawnSync(process.execPath, [cli, 'litmus', '--suite', ...CASES, ...FEW, '--json'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  beforeAll(() => {
+    const r = runCliSync(['litmus', '--suite', ...CASES, ...FEW, '--json']);
     expect(r.status, r.stderr).toBe(0);
     inProcess = JSON.parse(r.stdout) as LitmusDoc;
   }, 60_000);
-  afterAll(async () => redis?.kill());
 
   it('two workers: the in-process verdicts and outcome sets, each case naming this host and kernel', async () => {
     const workers = startWorkers(redis.url, 2);
@@ -94,13 +88,9 @@ describe.skipIf(missingRedis !== undefined || !env.ok)('litmus on the queue', ()
   }, 60_000);
 
   it('a worker SIGKILLed while its litmus program runs: the case is retried on the other, and the result is the undisturbed one', async () => {
-    const doomed = runCli(['worker', '--queue', redis.url, '--name', 'doomed', '--stall-seconds', '2']);
+    const doomed = startWorker(redis.url, 'doomed');
     const run = runCli(['litmus', '--suite', ...CASES, ...FEW, '--json', '--queue', redis.url]);
-    const end = Date.now() + 30_000;
-    while (litmusChildren(doomed.child.pid!).length === 0) {
-      if (Date.now() > end) throw new Error('the doomed worker never ran a litmus program');
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await waitUntil('the doomed worker to run a litmus program', () => litmusChildren(doomed.child.pid!).length > 0, 30_000, 20);
     doomed.child.kill('SIGKILL');
     expect((await doomed.done).signal).toBe('SIGKILL');
     const survivor = startWorkers(redis.url, 1);
@@ -141,7 +131,7 @@ describe.skipIf(missingRedis !== undefined || !env.ok)('litmus on the queue', ()
     expect(await c.llen('bull:rseq-check:wait')).toBe(0);
 
     const interrupted = runCli(['litmus', '--suite', ...CASES, ...FEW, '--json', '--queue', redis.url]);
-    for (let i = 0; i < 200 && (await c.llen('bull:rseq-check:wait')) < 3; i++) await new Promise((r) => setTimeout(r, 50));
+    await waitUntil('3 waiting jobs', async () => (await c.llen('bull:rseq-check:wait')) >= 3, 10_000);
     interrupted.child.kill('SIGINT');
     const stopped = await interrupted.done;
     expect(stopped.code).toBe(3);
@@ -151,11 +141,6 @@ describe.skipIf(missingRedis !== undefined || !env.ok)('litmus on the queue', ()
 
   it('refuses hostile litmus payloads unrun: C source, a path for a case, an unknown case, an unknown policy', async () => {
     const workers = startWorkers(redis.url, 1);
-    const connection = new Redis({ host: '127.0.0.1', port: redis.port, password: PASSWORD, maxRetriesPerRequest: null });
-    const queue = new Queue('rseq-check', { connection });
-    const eventsConnection = connection.duplicate();
-    const events = new QueueEvents('rseq-check', { connection: eventsConnection });
-    await events.waitUntilReady();
     const run = '00112233445566bb';
     const good = { protocol: 1, version: '0.1.0', run, kind: 'litmus-case', case: { suite: 'percpu-rseq' }, runs: 1, seconds: 1 };
     const cases: [string, unknown, string][] = [
@@ -167,18 +152,10 @@ describe.skipIf(missingRedis !== undefined || !env.ok)('litmus on the queue', ()
       ['an unknown policy', { ...good, policy: 'linux-0.1' }, 'bad input: '],
       ['another version', { ...good, version: '9.9.9' }, 'the job speaks queue protocol 1 of rseq-check "9.9.9"'],
     ];
-    for (const [i, [what, data, why]] of cases.entries()) {
-      const job = await queue.add('x', data, { jobId: `${run}-${i}`, attempts: 3 });
-      await expect(job.waitUntilFinished(events), what).rejects.toThrow(why);
-      expect((await queue.getJob(job.id!))!.attemptsMade, what).toBe(1);
-    }
-    await events.close();
-    await queue.close();
-    connection.disconnect();
-    eventsConnection.disconnect();
+    await withProducer(redis, async (producer) => expectRefusedUnrun(producer, run, cases));
     const [w] = await workers.stop();
     expect(w!.stderr.match(/refused job/g)).toHaveLength(cases.length);
     // No litmus program was compiled for any of them: the worker says nothing but its refusals.
     expect(w!.stderr).not.toMatch(/job [0-9a-f]{16}-\d+ failed/);
   }, 30_000);
-});
+}, { skip: cannotRun });

@@ -7,67 +7,46 @@
  */
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { PARTITION_QUEUE } from '../../run/queue/partition-protocol.js';
-import { missingRedis, PASSWORD, runCli, startRedis, startWorkers, type RedisFixture } from './redis-fixture.js';
-
-if (missingRedis) console.warn(missingRedis);
-
-const counter = ['check', 'percpu-counter', '--param', 'threads=3', '--param', 'ops=2', '--param', 'signals=1', '--policy', 'linux-6.3'];
+import { COUNTER, describeQueue, PASSWORD, runCli, startWorkers, waitUntil } from './redis-fixture.js';
 
 /** Waits until `n` workers serve the partition queue (so that each takes one partition of two). */
 async function partitionWorkers(port: number, n: number): Promise<void> {
   const connection = new Redis({ port, host: '127.0.0.1', password: PASSWORD, maxRetriesPerRequest: null });
   const queue = new Queue(PARTITION_QUEUE, { connection });
   try {
-    const end = Date.now() + 30_000;
-    while ((await queue.getWorkersCount()) < n) {
-      if (Date.now() > end) throw new Error(`fewer than ${n} partition workers after 30 s`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitUntil(`${n} partition workers`, async () => (await queue.getWorkersCount()) >= n, 30_000, 100);
   } finally {
     await queue.close();
     connection.disconnect();
   }
 }
 
-describe.skipIf(missingRedis !== undefined)('faults of a partitioned search', () => {
-  let redis: RedisFixture;
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterAll(async () => redis?.kill());
-
+describeQueue('faults of a partitioned search', (redis) => {
   it('a worker killed mid-search: exit 70 naming the partition lost, within the stall time, no verdict', async () => {
     const healthy = startWorkers(redis.url, 1);
     const dying = startWorkers(redis.url, 1, { RSEQ_CHECK_QUEUE_TEST_FAULT: 'die-mid-partition' });
-    try {
-      await partitionWorkers(redis.port, 2);
-      const t0 = Date.now();
-      const r = await runCli([...counter, '--partition', '2', '--stall-seconds', '2', '--queue', redis.url, '--json']).done;
-      expect(r.code).toBe(70);
-      expect(r.stdout).toBe('');
-      expect(r.stderr).toMatch(/^rseq-check: partition [01] of 2 stopped answering for 2 s \(its worker died or hangs\); its states are lost, the run has no verdict\n$/);
-      expect(Date.now() - t0).toBeLessThan(40_000);
-      const [d] = await dying.stop();
-      expect(d!.signal).toBe('SIGKILL');
-      // The healthy worker's partition stopped; the worker still serves.
-      expect(healthy.runs[0]!.child.exitCode).toBeNull();
-    } finally {
-      await healthy.stop();
-      await dying.stop();
-    }
+    await partitionWorkers(redis.port, 2);
+    const t0 = Date.now();
+    const r = await runCli([...COUNTER, '--partition', '2', '--stall-seconds', '2', '--queue', redis.url, '--json']).done;
+    expect(r.code).toBe(70);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^rseq-check: partition [01] of 2 stopped answering for 2 s \(its worker died or hangs\); its states are lost, the run has no verdict\n$/);
+    expect(Date.now() - t0).toBeLessThan(40_000);
+    const [d] = await dying.stop();
+    expect(d!.signal).toBe('SIGKILL');
+    // The healthy worker's partition stopped; the worker still serves.
+    expect(healthy.runs[0]!.child.exitCode).toBeNull();
+    await healthy.stop();
   }, 60_000);
 
   it('a partition job that throws fails the run at once: exit 70 with its cause', async () => {
     const workers = startWorkers(redis.url, 2, { RSEQ_CHECK_QUEUE_TEST_FAULT: 'fail-every-job' });
-    try {
-      await partitionWorkers(redis.port, 2);
-      const r = await runCli([...counter, '--partition', '2', '--queue', redis.url]).done;
-      expect(r.code).toBe(70);
-      expect(r.stderr).toMatch(/^rseq-check: job [0-9a-f]{16}-[01] \(partition\) failed: test fault: job [0-9a-f]{16}-[01] fails on purpose; the run has no verdict\n$/);
-    } finally {
-      await workers.stop();
-    }
+    await partitionWorkers(redis.port, 2);
+    const r = await runCli([...COUNTER, '--partition', '2', '--queue', redis.url]).done;
+    expect(r.code).toBe(70);
+    expect(r.stderr).toMatch(/^rseq-check: job [0-9a-f]{16}-[01] \(partition\) failed: test fault: job [0-9a-f]{16}-[01] fails on purpose; the run has no verdict\n$/);
+    await workers.stop();
   }, 60_000);
 });

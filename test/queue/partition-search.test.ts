@@ -13,25 +13,13 @@ import { explore } from '../../checker/explore.js';
 import type { TransitionSystem } from '../../checker/transition-system.js';
 import { decodeBatch } from '../../run/queue/partition-protocol.js';
 import { PartitionSearch } from '../../run/queue/partition-search.js';
+import { drawnGraph } from '../checker/toy-systems.js';
 
-const numbers = (violation?: number): TransitionSystem => ({
-  stateWords: 1,
-  initialStates(out, emit) {
-    out[0] = 0;
-    emit();
-  },
-  successors(state, out, emit) {
-    const n = state[0]!;
-    for (const next of [n + 1, 2 * n]) {
-      if (next >= 8) continue;
-      out[0] = next;
-      emit(0);
-    }
-  },
-  inspect: (s) => (s[0] === violation ? 1 : 0),
-  terminal: () => 0,
-  codeName: (c) => (c === 1 ? 'six' : `code ${c}`),
-});
+const numbers = (violation?: number): TransitionSystem =>
+  drawnGraph((n) => [n + 1, 2 * n].filter((next) => next < 8).map((next) => [next, 0] as const), {
+    inspect: (s) => (s[0] === violation ? 1 : 0),
+    codeName: (c) => (c === 1 ? 'six' : `code ${c}`),
+  });
 
 /** The coordinator's loop in one process: totals, and the path to the best violation. */
 async function partitioned(sys: TransitionSystem, k: number) {

@@ -7,29 +7,26 @@
  * timings and the per-partition counts: the same 8-step trace, whose replay token replays to the
  * violation. K=1 and K=3 with two workers (so one worker serves two partitions).
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { percpuCounter } from '../../models/library/percpu-counter.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import { beforeAll, expect, it } from 'vitest';
 import { parseOutputJson } from '../../reports/json.js';
-import { cli, missingRedis, runCli, startRedis, startWorkers, type RedisFixture } from './redis-fixture.js';
+import { runCliSync } from '../cli/cli-runner.js';
+import { BROKEN_COUNTER, COUNTER, describeQueue, runCli, waitUntil, withoutKeys } from './redis-fixture.js';
 
-if (missingRedis) console.warn(missingRedis);
-
-const counter = ['check', 'percpu-counter', '--param', 'threads=3', '--param', 'ops=2', '--param', 'signals=1', '--policy', 'linux-6.3'];
-const broken = [...counter, '--knob', 'abortOnMigrate=false'];
 /**
  * A check's JSON without what differs from run to run (timings) or between a partitioned and a
  * single search (partition counts, store bytes) and, with `links`, without the counterexample's
  * path and trace: among shortest paths of least cost the first link stored stays, and with more
  * than one partition the order of storing differs (as with worker threads, checker/explore.ts).
  */
-const steady = (json: string, links = false): string =>
-  JSON.stringify(JSON.parse(json), (k, v: unknown) =>
-    ['seconds', 'statesPerSecond', 'provenance', 'statesPerPartition', 'bytesPerState', ...(links ? ['path', 'trace'] : [])].includes(k) ? undefined : v,
-  );
+const steady = (json: string, links = false): string => withoutKeys(json, ['seconds', 'statesPerSecond', 'provenance', 'statesPerPartition', 'bytesPerState', ...(links ? ['path', 'trace'] : [])]);
+
+/** Waits until the partitions report their first level: from then on the search runs (and SIGINT is the run's). */
+const firstLevelReported = async (client: Redis): Promise<void> => waitUntil('the first level of the partitions', async () => (await client.keys('rseq-check:partition:*:alive:1')).length > 0, 60_000, 100);
 
 interface FlagsDoc {
   flags: { name: string; count: number; trace: { steps: unknown[]; replay: string } }[];
@@ -42,24 +39,16 @@ interface CheckDoc {
   trace?: { steps: unknown[] };
 }
 
-describe.skipIf(missingRedis !== undefined)('partitioned search on the queue', () => {
-  let redis: RedisFixture;
-  let workers: ReturnType<typeof startWorkers>;
+describeQueue('partitioned search on the queue', (redis) => {
   let bfs: string;
-  beforeAll(async () => {
-    redis = await startRedis();
-    workers = startWorkers(redis.url, 2);
-    const r = spawnSync(process.execPath, [cli, ...broken, '--search', 'bfs', '--workers', '1', '--json'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  beforeAll(() => {
+    const r = runCliSync([...BROKEN_COUNTER, '--search', 'bfs', '--workers', '1', '--json']);
     expect(r.status).toBe(1);
     bfs = r.stdout;
   }, 60_000);
-  afterAll(async () => {
-    await workers?.stop();
-    await redis?.kill();
-  });
 
   it.each([1, 3])('K=%i on the broken kernel: the document of check --search bfs (K=1: the same trace, K=3: one as short), its replay token replays to the violation', async (k) => {
-    const r = await runCli([...broken, '--partition', String(k), '--queue', redis.url, '--json']).done;
+    const r = await runCli([...BROKEN_COUNTER, '--partition', String(k), '--queue', redis.url, '--json']).done;
     expect(r.stderr).toMatch(new RegExp(`^check: ${k} partitions? \\(states [\\d /]+\\); through Redis: \\d+ states in \\d+ batches, \\d+ bytes`));
     expect(r.code).toBe(1);
     expect(steady(r.stdout, k > 1)).toBe(steady(bfs, k > 1));
@@ -70,16 +59,16 @@ describe.skipIf(missingRedis !== undefined)('partitioned search on the queue', (
     expect(doc.stats.statesPerPartition).toHaveLength(k);
     expect(doc.stats.statesPerPartition!.reduce((a, b) => a + b, 0)).toBe(11236);
     // The text trace names its replay token; replayed in the unreduced system it ends in the violation.
-    const text = await runCli([...broken, '--partition', String(k), '--queue', redis.url, '--quiet']).done;
+    const text = await runCli([...BROKEN_COUNTER, '--partition', String(k), '--queue', redis.url, '--quiet']).done;
     const token = /replay: --replay (\S+)/.exec(text.stdout)?.[1];
     expect(token).toBeDefined();
-    const replay = spawnSync(process.execPath, [cli, ...broken, '--replay', token!], { encoding: 'utf8' });
+    const replay = runCliSync([...BROKEN_COUNTER, '--replay', token!]);
     expect(replay.status).toBe(1);
     expect(replay.stdout).toMatch(/^REPLAYED: VIOLATED G1-atomicity after 8 steps\n/);
   }, 120_000);
 
   it('K=3 with two workers on 3 × 2 + 1 under linux-6.3: holds with the single search\'s 243 281 states, 1 709 456 transitions, depth 51', async () => {
-    const r = await runCli([...counter, '--partition', '3', '--queue', redis.url, '--json']).done;
+    const r = await runCli([...COUNTER, '--partition', '3', '--queue', redis.url, '--json']).done;
     expect(r.stderr).toMatch(/^check: 3 partitions \(states \d+ \/ \d+ \/ \d+\); through Redis: /);
     expect(r.code).toBe(0);
     const doc = parseOutputJson(r.stdout, 'partitioned') as unknown as CheckDoc;
@@ -93,7 +82,7 @@ describe.skipIf(missingRedis !== undefined)('partitioned search on the queue', (
   }, 180_000);
 
   it('--max-states ends it incomplete (exit 3) with the states covered, never a pass', async () => {
-    const r = await runCli([...counter, '--partition', '2', '--max-states', '5000', '--queue', redis.url, '--json']).done;
+    const r = await runCli([...COUNTER, '--partition', '2', '--max-states', '5000', '--queue', redis.url, '--json']).done;
     expect(r.code).toBe(3);
     const doc = JSON.parse(r.stdout) as CheckDoc & { stoppedBy: unknown };
     expect(doc.verdict).toBe('incomplete');
@@ -103,10 +92,9 @@ describe.skipIf(missingRedis !== undefined)('partitioned search on the queue', (
   }, 60_000);
 
   it('SIGINT ends it incomplete (exit 3), naming the signal', async () => {
-    const run = runCli([...counter, '--partition', '2', '--queue', redis.url, '--json']);
-    // Once the partitions report their first level, the search runs (and SIGINT is the run's).
+    const run = runCli([...COUNTER, '--partition', '2', '--queue', redis.url, '--json']);
     const client = redis.client();
-    for (let i = 0; i < 600 && (await client.keys('rseq-check:partition:*:alive:1')).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    await firstLevelReported(client);
     await new Promise((r) => setTimeout(r, 1000));
     run.child.kill('SIGINT');
     const r = await run.done;
@@ -124,13 +112,13 @@ describe.skipIf(missingRedis !== undefined)('partitioned search on the queue', (
     const flagged = { ...input, name: 'flagged-counter', final: undefined, descriptors: Object.fromEntries(Object.entries(input.descriptors ?? {}).map(([n, d]) => [n, { ...d, flags: ['NO_RESTART_ON_SIGNAL'] }])) };
     const file = join(mkdtempSync(join(tmpdir(), 'rseq-partition-')), 'flagged.json');
     writeFileSync(file, JSON.stringify(flagged));
-    const single = spawnSync(process.execPath, [cli, 'check', file, '--policy', 'linux-4.18', '--search', 'bfs', '--max-states', '3000', '--json'], { encoding: 'utf8' });
+    const single = runCliSync(['check', file, '--policy', 'linux-4.18', '--search', 'bfs', '--max-states', '3000', '--json']);
     const reference = (JSON.parse(single.stdout) as FlagsDoc).flags;
     expect(reference.map((f) => [f.name, f.trace.steps.length])).toEqual([['killed-as-promised', 4]]);
 
     const run = runCli(['check', file, '--policy', 'linux-4.18', '--partition', '2', '--queue', redis.url, '--json']);
     const client = redis.client();
-    for (let i = 0; i < 600 && (await client.keys('rseq-check:partition:*:alive:1')).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    await firstLevelReported(client);
     await new Promise((r) => setTimeout(r, 1500));
     run.child.kill('SIGINT');
     const r = await run.done;
@@ -140,7 +128,7 @@ describe.skipIf(missingRedis !== undefined)('partitioned search on the queue', (
     expect(doc.flags.map((f) => [f.name, f.trace.steps.length])).toEqual([['killed-as-promised', 4]]);
     expect(doc.flags[0]!.count).toBeGreaterThan(0);
     // Its witness replays, in the unreduced system, to the kill.
-    const replay = spawnSync(process.execPath, [cli, 'check', file, '--policy', 'linux-4.18', '--replay', doc.flags[0]!.trace.replay], { encoding: 'utf8' });
+    const replay = runCliSync(['check', file, '--policy', 'linux-4.18', '--replay', doc.flags[0]!.trace.replay]);
     expect(replay.stdout).toMatch(/^REPLAYED: 3 steps, no property violated at the end\n[^]*SIGSEGV: T\d killed \(NO_RESTART_ON_SIGNAL without both PREEMPT and MIGRATE\); the process dies/);
   }, 60_000);
 
@@ -154,9 +142,9 @@ describe.skipIf(missingRedis !== undefined)('partitioned search on the queue', (
     [['--partition', '2', '--queue', 'URL', '--swarm', '2'], '--partition', '--partition does not apply to --swarm (give one: an exhaustive partitioned search or a swarm)'],
     [['--stall-seconds', '5'], '--stall-seconds', '--stall-seconds applies to check with --partition K'],
   ])('bad input %j is refused before any work, exit 2, naming %s', async (args, option, message) => {
-    const r = await runCli([...counter, ...args.map((a) => (a === 'URL' ? redis.url : a))]).done;
+    const r = await runCli([...COUNTER, ...args.map((a) => (a === 'URL' ? redis.url : a))]).done;
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`<command line>: bad-option: ${option}: ${message}\n`);
     expect(r.stdout).toBe('');
   });
-});
+}, { workers: 2 });

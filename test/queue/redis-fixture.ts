@@ -1,18 +1,21 @@
 /**
- * A real redis-server for the queue tests (bench/local-redis.ts: on a free loopback port, in a
- * temporary directory, without persistence, with a password); and `rseq-check worker` processes
- * serving it. Tests skip with a clear message where redis-server is missing.
+ * The queue tests' one harness: a real redis-server per suite (bench/local-redis.ts: on a free
+ * loopback port, in a temporary directory, without persistence, with a password), `rseq-check
+ * worker` processes serving it and the CLI runs the tests make, and the clean-up of all of them,
+ * also when a test fails: whatever a test started and left running is SIGKILLed after it, and
+ * whatever the suite started, after the suite. Suites skip with a clear message where
+ * redis-server is missing.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect } from 'vitest';
 import { redisServer, startLocalRedis, type LocalRedis } from '../../bench/local-redis.js';
-
-export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const cli = join(root, 'dist', 'cli', 'main.js');
+import { cliMain } from '../cli/cli-runner.js';
 /** Why the queue tests skip, if they do. */
-export const missingRedis: string | undefined = redisServer === undefined ? 'redis-server is not installed (apt-get install redis-server, as .ci/run does): the queue tests skip' : undefined;
+const missingRedis: string | undefined = redisServer === undefined ? 'redis-server is not installed (apt-get install redis-server, as .ci/run does): the queue tests skip' : undefined;
+/** Why the TLS test skips, if it does (it makes a self-signed certificate with openssl). */
+const missingOpenssl: string | undefined = spawnSync('sh', ['-c', 'command -v openssl']).status === 0 ? undefined : 'openssl is not installed: the TLS test skips';
 
 export const PASSWORD = 'queue-test-s3cret';
 
@@ -24,16 +27,17 @@ export const PASSWORD = 'queue-test-s3cret';
 export const REVIEW_SUBSET = ['--scenario', 'S1', '--scenario', 'S3-ret', '--scenario', 'S7'] as const;
 export const REVIEW_SUBSET_CELLS = 3 * 18;
 
+/** percpu-counter 3 × 2 + 1 under linux-6.3 (the SPIN peer question), and with the broken kernel of the SPIN comparison (no abort on migration). */
+export const COUNTER = ['check', 'percpu-counter', '--param', 'threads=3', '--param', 'ops=2', '--param', 'signals=1', '--policy', 'linux-6.3'] as const;
+export const BROKEN_COUNTER = [...COUNTER, '--knob', 'abortOnMigrate=false'] as const;
+
 /** A running redis-server, and clients of it for looking inside the queue (dropped when it is killed). */
-export interface RedisFixture extends LocalRedis {
+interface RedisFixture extends LocalRedis {
   client(): Redis;
 }
 
-/** Why the TLS test skips, if it does (it makes a self-signed certificate with openssl). */
-export const missingOpenssl: string | undefined = spawnSync('sh', ['-c', 'command -v openssl']).status === 0 ? undefined : 'openssl is not installed: the TLS test skips';
-
 /** `tls`: the server speaks TLS only (its URL is rediss://localhost:PORT, its certificate `dir`/cert.pem). */
-export async function startRedis(tls = false): Promise<RedisFixture> {
+async function startRedis(tls: boolean): Promise<RedisFixture> {
   const server = await startLocalRedis(PASSWORD, tls);
   const clients: Redis[] = [];
   return {
@@ -52,27 +56,51 @@ export async function startRedis(tls = false): Promise<RedisFixture> {
 }
 
 /** A child process's exit and everything it wrote. */
-export interface Finished {
+interface Finished {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
   readonly stdout: string;
   readonly stderr: string;
 }
 
-/** Spawns the CLI; `done` resolves when it exits. */
-export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; done: Promise<Finished>; stderr: () => string } {
-  const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** A CLI process; `done` resolves when it exits. */
+interface CliRun {
+  readonly child: ChildProcess;
+  readonly done: Promise<Finished>;
+}
+
+/** The CLI processes still running, by who started them: the running test, else the suite's hooks (see `describeQueue`). */
+let startedHere = new Set<CliRun>();
+
+/** Spawns the CLI; `done` resolves when it exits. Left running, it is SIGKILLed after the test (or the suite) that started it. */
+export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): CliRun {
+  const child = spawn(process.execPath, [cliMain, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const done = new Promise<Finished>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
-  return { child, done, stderr: () => stderr };
+  const owner = startedHere;
+  const run: CliRun = { child, done: new Promise<Finished>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }))) };
+  owner.add(run);
+  void run.done.then(() => owner.delete(run));
+  return run;
 }
 
-/** `n` workers serving `url` (stall check every second, so a dead worker's job comes back fast). */
-export function startWorkers(url: string, n: number, env: NodeJS.ProcessEnv = {}): { stop: () => Promise<Finished[]>; runs: ReturnType<typeof runCli>[] } {
-  const runs = Array.from({ length: n }, (_, i) => runCli(['worker', '--queue', url, '--name', `w${i + 1}`, '--stall-seconds', '2'], env));
+/** SIGKILLs every process of `runs` still running and waits until each has exited. */
+async function killAll(runs: Set<CliRun>): Promise<void> {
+  const left = [...runs];
+  for (const r of left) r.child.kill('SIGKILL');
+  await Promise.all(left.map((r) => r.done));
+}
+
+/** One worker called `name` serving `url` (stall check every 2 s, so that a dead worker's job comes back fast). */
+export function startWorker(url: string, name: string, env: NodeJS.ProcessEnv = {}): CliRun {
+  return runCli(['worker', '--queue', url, '--name', name, '--stall-seconds', '2'], env);
+}
+
+/** `n` workers serving `url`; `stop` ends them as an operator would (SIGTERM) and waits for them. */
+export function startWorkers(url: string, n: number, env: NodeJS.ProcessEnv = {}): { stop: () => Promise<Finished[]>; runs: CliRun[] } {
+  const runs = Array.from({ length: n }, (_, i) => startWorker(url, `w${i + 1}`, env));
   return {
     runs,
     async stop() {
@@ -82,6 +110,100 @@ export function startWorkers(url: string, n: number, env: NodeJS.ProcessEnv = {}
   };
 }
 
-/** A review's JSON without its timings (the only keys allowed to differ between runs). */
-/** A document without what differs between two runs of the same work: timings and provenance (date, command line). */
-export const withoutTimings = (json: string): string => JSON.stringify(JSON.parse(json), (k, v: unknown) => (k === 'seconds' || k === 'provenance' ? undefined : v));
+/**
+ * A suite on its own redis-server: started before its tests (TLS only with `tls`, and with
+ * `workers` workers serving it from the start), stopped after them. `body` declares the tests,
+ * which reach the server through the fixture it gets. Skipped, saying why, where redis-server
+ * (or for `tls` openssl) is missing or `skip` gives a reason.
+ */
+export function describeQueue(title: string, body: (redis: RedisFixture) => void, options: { tls?: boolean; workers?: number; skip?: string | undefined } = {}): void {
+  const skip = missingRedis ?? (options.tls ? missingOpenssl : undefined) ?? options.skip;
+  if (skip !== undefined) console.warn(`${title}: ${skip}`);
+  describe.skipIf(skip !== undefined)(title, () => {
+    let server: RedisFixture | undefined;
+    let workers: ReturnType<typeof startWorkers> | undefined;
+    const suiteRuns = new Set<CliRun>();
+    beforeAll(async () => {
+      startedHere = suiteRuns;
+      server = await startRedis(options.tls ?? false);
+      if (options.workers) workers = startWorkers(server.url, options.workers);
+    });
+    beforeEach(() => {
+      startedHere = new Set();
+    });
+    afterEach(async () => {
+      await killAll(startedHere);
+      startedHere = suiteRuns;
+    });
+    afterAll(async () => {
+      await workers?.stop();
+      await killAll(suiteRuns);
+      await server?.kill();
+    });
+    const started = (): RedisFixture => {
+      if (server === undefined) throw new Error(`${title}: redis-server is not started yet (reach it in a hook or a test)`);
+      return server;
+    };
+    body({
+      get port() {
+        return started().port;
+      },
+      get url() {
+        return started().url;
+      },
+      get dir() {
+        return started().dir;
+      },
+      kill: async () => started().kill(),
+      restart: async () => started().restart(),
+      client: () => started().client(),
+    });
+  });
+}
+
+/** Resolves once `what` holds, looking every `pollMs`; throws, naming `waitingFor`, after `ms`. */
+export async function waitUntil(waitingFor: string, what: () => boolean | Promise<boolean>, ms: number, pollMs = 50): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await what())) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${waitingFor}`);
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}
+
+/** A producer on the job queue, as a coordinator is, and its events. */
+interface Producer {
+  readonly queue: Queue;
+  readonly events: QueueEvents;
+}
+
+/** Runs `use` with a producer on the suite's queue, and closes its connections after it, also when it throws. */
+export async function withProducer<T>(redis: RedisFixture, use: (producer: Producer) => Promise<T>): Promise<T> {
+  const connection = new Redis({ host: '127.0.0.1', port: redis.port, password: PASSWORD, maxRetriesPerRequest: null });
+  const queue = new Queue('rseq-check', { connection });
+  const eventsConnection = connection.duplicate();
+  const events = new QueueEvents('rseq-check', { connection: eventsConnection });
+  try {
+    await events.waitUntilReady();
+    return await use({ queue, events });
+  } finally {
+    await events.close();
+    await queue.close();
+    connection.disconnect();
+    eventsConnection.disconnect();
+  }
+}
+
+/** Adds each payload as job `run`-i (three attempts allowed) and expects it refused unrun: failed with `why` at its first attempt. */
+export async function expectRefusedUnrun({ queue, events }: Producer, run: string, cases: readonly (readonly [what: string, payload: unknown, why: string])[]): Promise<void> {
+  for (const [i, [what, data, why]] of cases.entries()) {
+    const job = await queue.add('x', data, { jobId: `${run}-${i}`, attempts: 3 });
+    await expect(job.waitUntilFinished(events), what).rejects.toThrow(why);
+    expect((await queue.getJob(job.id!))!.attemptsMade, what).toBe(1);
+  }
+}
+
+/** A JSON document without `keys` (what differs between two runs of the same work: timings, provenance, ...). */
+export const withoutKeys = (json: string, keys: readonly string[]): string => JSON.stringify(JSON.parse(json), (k, v: unknown) => (keys.includes(k) ? undefined : v));
+
+/** A review's JSON without what differs between two runs of the same work: timings and provenance (date, command line). */
+export const withoutTimings = (json: string): string => withoutKeys(json, ['seconds', 'provenance']);

@@ -3,22 +3,17 @@
  * the in-process one byte for byte apart from its timing, also when a worker is SIGKILLed while
  * it holds a job (BullMQ's stalled-job check gives the job to the other worker).
  */
-import { spawnSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, missingRedis, PASSWORD, REVIEW_SUBSET, REVIEW_SUBSET_CELLS, runCli, startRedis, startWorkers, withoutTimings, type RedisFixture } from './redis-fixture.js';
+import { beforeAll, expect, it } from 'vitest';
+import { runCliSync } from '../cli/cli-runner.js';
+import { describeQueue, PASSWORD, REVIEW_SUBSET, REVIEW_SUBSET_CELLS, runCli, startWorker, startWorkers, withoutTimings } from './redis-fixture.js';
 
-if (missingRedis) console.warn(missingRedis);
-
-describe.skipIf(missingRedis !== undefined)('review on the queue', () => {
-  let redis: RedisFixture;
+describeQueue('review on the queue', (redis) => {
   let inProcess: string;
-  beforeAll(async () => {
-    redis = await startRedis();
-    const r = spawnSync(process.execPath, [cli, 'review', ...REVIEW_SUBSET, '--json', '--workers', '1'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  beforeAll(() => {
+    const r = runCliSync(['review', ...REVIEW_SUBSET, '--json', '--workers', '1']);
     expect(r.status).toBe(0);
     inProcess = r.stdout;
   }, 120_000);
-  afterAll(async () => redis?.kill());
 
   it('writes the in-process report (54 cells), one JSON document on stdout, and the workers say no password', async () => {
     const workers = startWorkers(redis.url, 2);
@@ -42,7 +37,7 @@ describe.skipIf(missingRedis !== undefined)('review on the queue', () => {
   });
 
   it('loses nothing when a worker is SIGKILLed holding a job: the other worker gets it once its lock expires', async () => {
-    const doomed = runCli(['worker', '--queue', redis.url, '--name', 'doomed', '--stall-seconds', '2'], { RSEQ_CHECK_QUEUE_TEST_FAULT: 'die-on-first-job' });
+    const doomed = startWorker(redis.url, 'doomed', { RSEQ_CHECK_QUEUE_TEST_FAULT: 'die-on-first-job' });
     const survivor = startWorkers(redis.url, 1);
     const run = runCli(['review', ...REVIEW_SUBSET, '--json', '--queue', redis.url]);
     const died = await doomed.done;

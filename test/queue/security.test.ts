@@ -4,21 +4,11 @@
  * hostile or mismatched job payloads are refused unrun (failed at the first attempt, the
  * worker carries on).
  */
-import { Queue, QueueEvents } from 'bullmq';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { join } from 'node:path';
-import { missingOpenssl, missingRedis, PASSWORD, runCli, startRedis, startWorkers, type RedisFixture } from './redis-fixture.js';
+import { describeQueue, expectRefusedUnrun, PASSWORD, runCli, startWorkers, withProducer } from './redis-fixture.js';
 
-if (missingRedis) console.warn(missingRedis);
-
-describe.skipIf(missingRedis !== undefined)('queue security', () => {
-  let redis: RedisFixture;
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterAll(async () => redis?.kill());
-
+describeQueue('queue security', (redis) => {
   it('a wrong password, an unreachable Redis and a bad scheme are exit 2 with the URL redacted, for review and worker alike', async () => {
     const wrong = `redis://:not-${PASSWORD}@127.0.0.1:${redis.port}`;
     const [review, worker, closed, scheme] = await Promise.all([
@@ -42,11 +32,6 @@ describe.skipIf(missingRedis !== undefined)('queue security', () => {
 
   it('refuses hostile and mismatched payloads unrun, then runs a good one', async () => {
     const workers = startWorkers(redis.url, 1);
-    const connection = new Redis({ host: '127.0.0.1', port: redis.port, password: PASSWORD, maxRetriesPerRequest: null });
-    const queue = new Queue('rseq-check', { connection });
-    const eventsConnection = connection.duplicate();
-    const events = new QueueEvents('rseq-check', { connection: eventsConnection });
-    await events.waitUntilReady();
     const run = '00112233445566aa';
     const good = { protocol: 1, version: '0.1.0', run, kind: 'review-cell', scenario: 'S1', policy: 'linux-6.15' };
     const cases: [string, unknown, string][] = [
@@ -61,19 +46,14 @@ describe.skipIf(missingRedis !== undefined)('queue security', () => {
       ['a swarm search of a broken model', { protocol: 1, version: '0.1.0', run, kind: 'swarm-search', model: { json: { threads: 'all' }, name: 'evil.json' }, settings: {}, search: 0, maxStates: 10 }, 'bad input: evil.json: schema:'],
       ['a swarm search reading a file', { protocol: 1, version: '0.1.0', run, kind: 'swarm-search', model: { builtin: '../../etc/passwd', params: [] }, settings: {}, search: 0, maxStates: 10 }, 'bad payload: model.builtin: Invalid'],
     ];
-    for (const [i, [what, data, why]] of cases.entries()) {
-      const job = await queue.add('x', data, { jobId: `${run}-${i}`, attempts: 3 });
-      await expect(job.waitUntilFinished(events), what).rejects.toThrow(why);
-      expect((await queue.getJob(job.id!))!.attemptsMade, what).toBe(1);
-    }
-    const stranger = await queue.add('x', good, { jobId: 'ffffffffffffffff-0', attempts: 3 });
-    await expect(stranger.waitUntilFinished(events)).rejects.toThrow(`job ffffffffffffffff-0 does not belong to run ${run}`);
-    const fine = await queue.add('x', good, { jobId: `${run}-99` });
-    expect(await fine.waitUntilFinished(events)).toMatchObject({ scenario: 'S1', policy: 'linux-6.15', verdict: 'holds' });
-    await events.close();
-    await queue.close();
-    connection.disconnect();
-    eventsConnection.disconnect();
+    await withProducer(redis, async (producer) => {
+      await expectRefusedUnrun(producer, run, cases);
+      const { queue, events } = producer;
+      const stranger = await queue.add('x', good, { jobId: 'ffffffffffffffff-0', attempts: 3 });
+      await expect(stranger.waitUntilFinished(events)).rejects.toThrow(`job ffffffffffffffff-0 does not belong to run ${run}`);
+      const fine = await queue.add('x', good, { jobId: `${run}-99` });
+      expect(await fine.waitUntilFinished(events)).toMatchObject({ scenario: 'S1', policy: 'linux-6.15', verdict: 'holds' });
+    });
     const [w] = await workers.stop();
     // Each bad case, and the job of another run.
     expect(w!.stderr.match(/refused job/g)).toHaveLength(cases.length + 1);
@@ -81,13 +61,7 @@ describe.skipIf(missingRedis !== undefined)('queue security', () => {
   });
 });
 
-describe.skipIf(missingRedis !== undefined || missingOpenssl !== undefined)('queue over TLS', () => {
-  let redis: RedisFixture;
-  beforeAll(async () => {
-    redis = await startRedis(true);
-  });
-  afterAll(async () => redis?.kill());
-
+describeQueue('queue over TLS', (redis) => {
   it('rediss:// works with a trusted certificate (a swarm finds the migration bug), and an untrusted one is exit 2 redacted', async () => {
     const trust = { NODE_EXTRA_CA_CERTS: join(redis.dir, 'cert.pem') };
     const workers = startWorkers(redis.url, 1, trust);
@@ -99,4 +73,4 @@ describe.skipIf(missingRedis !== undefined || missingOpenssl !== undefined)('que
     expect(untrusted.code).toBe(2);
     expect(untrusted.stderr).toBe(`<command line>: bad-option: --queue: cannot reach the queue at rediss://:***@localhost:${redis.port}: self-signed certificate\n`);
   });
-});
+}, { tls: true });

@@ -4,26 +4,13 @@ import { exploreDepthFirst } from '../../checker/depth-first.js';
 import type { TransitionSystem } from '../../checker/transition-system.js';
 import type { CoverageReport } from '../../models/system/coverage.js';
 import { coverageUnion, reordered } from '../../run/queue/swarm-search.js';
+import { drawnGraph } from '../checker/toy-systems.js';
 
 /** States 0..7 in one word; 0 → 1..5 (labels 10..14), 1..5 → 6, 6 → 7 (the end, 7 violates). */
-const fan: TransitionSystem = {
-  stateWords: 1,
-  initialStates(out, emit) {
-    out[0] = 0;
-    emit();
-  },
-  successors(state, out, emit) {
-    const s = state[0]!;
-    const next = s === 0 ? [1, 2, 3, 4, 5] : s <= 5 ? [6] : s === 6 ? [7] : [];
-    for (const n of next) {
-      out[0] = n;
-      if (emit(s === 0 ? 9 + n : 0) === true) return;
-    }
-  },
+const fan = drawnGraph((s) => (s === 0 ? [1, 2, 3, 4, 5].map((n) => [n, 9 + n] as const) : s <= 5 ? [[6, 0]] : s === 6 ? [[7, 0]] : []), {
   inspect: (state) => (state[0] === 7 ? 1 : 0),
-  terminal: () => 0,
   codeName: (c) => (c === 1 ? 'reached-7' : `code ${c}`),
-};
+});
 
 const order = (sys: TransitionSystem): [number, number][] => {
   const seen: [number, number][] = [];

@@ -4,44 +4,29 @@
  * the broken kernel of the SPIN comparison) and shortens it to the breadth-first check's own
  * result, 8 steps; on the fixed kernel with a small state budget it ends incomplete, never holds.
  */
-import { spawnSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, missingRedis, runCli, startRedis, startWorkers, type RedisFixture } from './redis-fixture.js';
+import { expect, it } from 'vitest';
+import { runCliSync } from '../cli/cli-runner.js';
+import { BROKEN_COUNTER, COUNTER, describeQueue, runCli, withoutKeys } from './redis-fixture.js';
 
-if (missingRedis) console.warn(missingRedis);
-
-const counter = ['check', 'percpu-counter', '--param', 'threads=3', '--param', 'ops=2', '--param', 'signals=1', '--policy', 'linux-6.3'];
-const broken = [...counter, '--knob', 'abortOnMigrate=false'];
 /** A check's JSON without what differs from run to run (timings). */
-const steady = (json: string): string => JSON.stringify(JSON.parse(json), (k, v: unknown) => (k === 'seconds' || k === 'statesPerSecond' || k === 'provenance' ? undefined : v));
+const steady = (json: string): string => withoutKeys(json, ['seconds', 'statesPerSecond', 'provenance']);
 
-describe.skipIf(missingRedis !== undefined)('swarm on the queue', () => {
-  let redis: RedisFixture;
-  let workers: ReturnType<typeof startWorkers>;
-  beforeAll(async () => {
-    redis = await startRedis();
-    workers = startWorkers(redis.url, 2);
-  });
-  afterAll(async () => {
-    await workers?.stop();
-    await redis?.kill();
-  });
-
+describeQueue('swarm on the queue', (redis) => {
   it('finds the no-abort-on-migration bug and shortens it to the breadth-first result (8 steps)', async () => {
-    const r = await runCli([...broken, '--swarm', '4', '--queue', redis.url, '--json']).done;
+    const r = await runCli([...BROKEN_COUNTER, '--swarm', '4', '--queue', redis.url, '--json']).done;
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^first counterexample: search [0-3] of 4 found G1-atomicity violated in \d+ steps after [\d.]+ s \(\d+ states\); shortening it on one worker\n$/);
     const doc = JSON.parse(r.stdout) as { verdict: string; property: string; trace: { steps: unknown[] } };
     expect(doc.verdict).toBe('violation');
     expect(doc.property).toBe('G1-atomicity');
     expect(doc.trace.steps).toHaveLength(9);
-    const bfs = spawnSync(process.execPath, [cli, ...broken, '--search', 'bfs', '--workers', '1', '--json'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    const bfs = runCliSync([...BROKEN_COUNTER, '--search', 'bfs', '--workers', '1', '--json']);
     expect(bfs.status).toBe(1);
     expect(steady(r.stdout)).toBe(steady(bfs.stdout));
   });
 
   it('without a counterexample within its budgets, a swarm is incomplete with the union of its coverage, never a pass', async () => {
-    const r = await runCli([...counter, '--swarm', '2', '--max-states', '2000', '--queue', redis.url, '--json']).done;
+    const r = await runCli([...COUNTER, '--swarm', '2', '--max-states', '2000', '--queue', redis.url, '--json']).done;
     expect(r.code).toBe(3);
     const doc = JSON.parse(r.stdout) as { verdict: string; stoppedBy: unknown; stats: { states: number }; coverage: { programs: { instructions: { events: Record<string, number> }[] }[] } };
     expect(doc.verdict).toBe('incomplete');
@@ -53,7 +38,7 @@ describe.skipIf(missingRedis !== undefined)('swarm on the queue', () => {
 
   it('--max-memory bounds each worker\'s search: below a worker\'s own size every search stops at once, incomplete naming it', async () => {
     // A worker process alone is larger than 40 MB: each search stops at its first look at memory.
-    const r = await runCli([...counter, '--swarm', '2', '--max-memory', '40', '--queue', redis.url, '--json']).done;
+    const r = await runCli([...COUNTER, '--swarm', '2', '--max-memory', '40', '--queue', redis.url, '--json']).done;
     expect(r.code).toBe(3);
     const doc = JSON.parse(r.stdout) as { verdict: string; stoppedBy: unknown; stats: { states: number } };
     expect(doc.verdict).toBe('incomplete');
@@ -63,10 +48,10 @@ describe.skipIf(missingRedis !== undefined)('swarm on the queue', () => {
   });
 
   it('--swarm needs --queue, and --queue alone does not apply to check', async () => {
-    const [a, b] = await Promise.all([runCli([...counter, '--swarm', '2']).done, runCli([...counter, '--queue', redis.url]).done]);
+    const [a, b] = await Promise.all([runCli([...COUNTER, '--swarm', '2']).done, runCli([...COUNTER, '--queue', redis.url]).done]);
     expect(a.code).toBe(2);
     expect(a.stderr).toBe('<command line>: bad-option: --swarm: --swarm needs --queue URL (its searches run on "rseq-check worker" processes)\n');
     expect(b.code).toBe(2);
     expect(b.stderr).toBe('<command line>: bad-option: --queue: --queue applies to check with --swarm N or --partition K\n');
   });
-});
+}, { workers: 2 });
