@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { replay } from '../../checker/replay.js';
-import { buildSystem, checkModel, resolvePolicy, type FirstCounterexample } from '../../run/check.js';
+import { buildSystem, checkModel, resolvePolicy, type CheckOptions, type FirstCounterexample } from '../../run/check.js';
 import { resolveModel } from '../../models/library/resolve.js';
 import { traceSystemOptions } from '../../models/system/concretize.js';
 
@@ -13,7 +13,7 @@ const knobs = ['abortOnMigrate=false'];
 /** Replays a choice path in the system traces are told in (traceSystemOptions) and returns the name of the property its last state violates. */
 function violatedBy(choices: readonly number[]): string {
   const loaded = resolveModel('percpu-counter', params);
-  const sys = buildSystem(loaded.ir, resolvePolicy('linux-6.3', knobs), traceSystemOptions({ constants: loaded.constants, properties: ['counter-sum'] }));
+  const sys = buildSystem(loaded.ir, resolvePolicy('linux-6.3', knobs), traceSystemOptions<CheckOptions>({ constants: loaded.constants, properties: ['counter-sum'] }));
   const last = replay(sys, choices).at(-1)!.state;
   return sys.codeName(sys.inspect(last) || sys.terminal(last));
 }
