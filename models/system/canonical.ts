@@ -5,6 +5,7 @@ import { encodeCachedCpu, encodeValue } from '../kernel/encoding.js';
 import { Entry, Status, type RseqLayout } from '../kernel/layout.js';
 import type { Policy } from '../kernel/policy.js';
 import type { KernelSemantics } from '../kernel/semantics.js';
+import { passesFullValidation } from './reductions.js';
 import { copyWords } from './words.js';
 
 /** What decides the canonical form besides the model, the policy and the kernel. */
@@ -99,7 +100,7 @@ export class CanonicalForm {
     this.doneFields = [L.cpu, L.evMask, L.tifNotify, L.entry, L.mmCid, L.kIdCpu, L.cpuIdStart, L.cpuId, L.rseqCs, L.areaMmCid, L.roDirty, L.sigPending];
     // A thread that ended in its SIGSEGV handler leaves no pending SIGSEGV anyone can see.
     if (L.segvFrame.length > 0) this.doneFields = [...this.doneFields, L.segvFrame, L.segvFatal, L.segvUnjustified];
-    this.validDesc = ir.descriptors.map((d) => d.version === 0 && !(d.abort >= d.start && d.abort < d.postCommit) && d.signature === ir.signature);
+    this.validDesc = passesFullValidation(ir);
     this.kIdCpuDead = !kernel.rework && policy.idUpdate === 'everyHandlerRun';
     this.floatTmp = new Int32Array(L.bits.words);
     const bits = L.bits;

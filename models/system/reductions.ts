@@ -137,9 +137,12 @@ export function staleRseqCsCanDie(ir: ModelIR, policy: Policy): boolean {
  * has no flags.
  */
 export function harmlessWhenStale(ir: ModelIR, policy: Policy): boolean[] {
-  return ir.descriptors.map(
-    (d) => d.version === 0 && !(d.abort >= d.start && d.abort < d.postCommit) && d.signature === ir.signature && (policy.csValidation !== 'debug-full' || d.flags === 0),
-  );
+  return passesFullValidation(ir).map((valid, d) => valid && (policy.csValidation !== 'debug-full' || ir.descriptors[d]!.flags === 0));
+}
+
+/** Per descriptor: whether it passes the kernel's full validation (version 0, abort_ip outside the range, the model's signature). */
+export function passesFullValidation(ir: ModelIR): boolean[] {
+  return ir.descriptors.map((d) => d.version === 0 && !(d.abort >= d.start && d.abort < d.postCommit) && d.signature === ir.signature);
 }
 
 /**
