@@ -122,7 +122,12 @@ export async function findFairAcceptingCycle(system: TransitionSystem, spec: Pro
   const bytes = (): number => store.bytes() + (dfsNumber.data.length + parent.data.length) * 4;
   const counts = (): Counts => ({ states: store.size, transitions, bytesPerState: store.size > 0 ? Math.round(bytes() / store.size) : 0 });
 
-  /** Whether marks `acc` of a component whose states enable actors `enabled` make it a fair accepting one. */
+  /**
+   * Whether marks `acc` of a component whose states enable actors `enabled` make it a fair accepting one.
+   * (Mutation testing: the strong test for every kind is equivalent. Without fairness `enabled`
+   * is 0 and acc is 0 or 1; under weak fairness an actor's bit is missing only if it is enabled
+   * at the source of every edge merged, so it is in `enabled` too.)
+   */
   const fair = (acc: number, enabled: number): boolean => (kind === 'strong' ? (acc & 1) !== 0 && (((enabled & actorMask) << 1) & ~acc) === 0 : acc === allMarks);
 
   /** The marks of an edge labelled `label` from a state that is accepting (`accepting` 0 or 1) and enables `enabled`. */
@@ -153,6 +158,8 @@ export async function findFairAcceptingCycle(system: TransitionSystem, spec: Pro
       key.set(s);
       spec.step(q, s, (q2) => {
         key[W] = q2;
+        // (Mutation testing: interning here too is equivalent: a lookup only ever generates the
+        // successors of an entered state, which were all stored when it was entered.)
         if (!intern) return visit(store.find(key), choice, label);
         const before = store.size;
         const target = store.intern(key);
@@ -229,9 +236,13 @@ export async function findFairAcceptingCycle(system: TransitionSystem, spec: Pro
     expansions++;
   };
 
+  // (Mutation testing: a MemoryBound built for every search is equivalent: with an undefined
+  // bound it compares against NaN and is never exceeded.)
   const memory = options.maxMemoryMB !== undefined ? new MemoryBound(options.maxMemoryMB) : undefined;
   const limits = async (): Promise<void> => {
     const seconds = (performance.now() - start) / 1000;
+    // (Mutation testing: a first test that is always true is equivalent, a time compared with an
+    // undefined bound is false; so is `>=`, as a time equal to the bound to the nanosecond is.)
     if (options.maxSeconds !== undefined && seconds > options.maxSeconds) stoppedBy ??= { kind: 'time', bound: options.maxSeconds };
     // Each state also has its two int32 fields (DFS number, parent).
     if (memory?.exceededAhead(store.size, (n) => store.growthBytes(n) + n * 8)) stoppedBy ??= { kind: 'memory', bound: memory.boundMB };
@@ -242,6 +253,8 @@ export async function findFairAcceptingCycle(system: TransitionSystem, spec: Pro
     options.onProgress?.({ states: store.size, transitions, frontier: pending.length, depth, seconds, statesPerSecond: store.size / Math.max(seconds, 1e-9), memoryBytes: bytes() });
   };
 
+  // (Mutation testing: `>= 0` is equivalent: it reads index -1 once, undefined, whose DFS number
+  // is not 0, and stops at length -1.)
   while (pending.length > 0) {
     const root = pending.get(--pending.length);
     if (dfsNumber.data[root] !== 0) continue;
@@ -293,6 +306,9 @@ export async function findFairAcceptingCycle(system: TransitionSystem, spec: Pro
       const acc = roots.get(top + 2);
       roots.length = top;
       const members: number[] = [];
+      // (Mutation testing: the three mutants that refine more are equivalent: refining a component
+      // whose marks lack bit 0 finds no accepting part in it, and when `refine` is false,
+      // collecting the members changes nothing and refining none of them finds nothing.)
       const refine = kind === 'strong' && (acc & 1) !== 0;
       for (;;) {
         const x = live.get(--live.length);
@@ -318,10 +334,12 @@ export async function findFairAcceptingCycle(system: TransitionSystem, spec: Pro
       const set = work.pop()!;
       const local = new Map<number, number>();
       set.forEach((x, i) => local.set(x, i));
+      // Stryker disable next-line ArrayDeclaration: equivalent, every index is assigned below
       const enabledOf: number[] = [];
       const edges: [number, number][][] = set.map((x, i) => {
         const list: [number, number][] = [];
         const accepting = spec.accepting[store.automatonState(x)] === true ? 1 : 0;
+        // Stryker disable next-line BooleanLiteral: equivalent, the successors of an entered state are all stored
         successors(x, false, (target, _choice, label) => {
           const t = local.get(target);
           if (t !== undefined && cycleEdge(label)) list.push([t, marksOf(accepting, 0, label)]);
@@ -333,6 +351,7 @@ export async function findFairAcceptingCycle(system: TransitionSystem, spec: Pro
         const inside = new Set(component);
         let acc = 0;
         let enabled = 0;
+        // Stryker disable next-line BooleanLiteral: equivalent, a component without internal edges has no marks (acc is 0)
         let internal = false;
         for (const v of component) {
           enabled |= enabledOf[v]!;
@@ -350,6 +369,7 @@ export async function findFairAcceptingCycle(system: TransitionSystem, spec: Pro
         }
         const bad = (enabled & actorMask & ~(acc >>> 1)) >>> 0;
         const keep = component.filter((v) => (enabledOf[v]! & bad) === 0).map((v) => set[v]!);
+        // (Mutation testing: pushing an empty set is equivalent: it has no components.)
         if (keep.length > 0) work.push(keep);
       }
     }
@@ -388,11 +408,14 @@ export async function findFairAcceptingCycle(system: TransitionSystem, spec: Pro
   function shortestPath(from: number, member: (id: number) => boolean, goal: (to: number, marks: number) => boolean): { edges: [number, number][]; end: number } {
     const previous = new Map<number, [number, number, number]>();
     const queue = [from];
+    // (Mutation testing: `<=` is equivalent: the loop always returns before the queue runs out.)
     for (let i = 0; i < queue.length; i++) {
       const x = queue[i]!;
       const accepting = spec.accepting[store.automatonState(x)] === true ? 1 : 0;
       const found: [number, number, number][] = [];
+      // Stryker disable next-line BooleanLiteral: equivalent, the successors of an entered state are all stored
       successors(x, false, (target, choice, label) => {
+        // (Mutation testing: dropping `target >= 0` is equivalent: every target here was stored.)
         if (target >= 0 && member(target) && cycleEdge(label)) found.push([target, choice, marksOf(accepting, enabledHere, label)]);
       });
       for (const [y, choice, marks] of found) {
@@ -405,12 +428,15 @@ export async function findFairAcceptingCycle(system: TransitionSystem, spec: Pro
           }
           return { edges: edges.reverse(), end: y };
         }
+        // (Mutation testing: dropping `y !== from` is equivalent: `from` is queued once more, and its
+        // edges, already judged, are judged the same again and lead to states already seen.)
         if (y !== from && !previous.has(y)) {
           previous.set(y, [x, choice, marks]);
           queue.push(y);
         }
       }
     }
+    // Stryker disable next-line StringLiteral: equivalent, unreachable (the members are strongly connected)
     throw new Error('internal: no path inside a strongly connected set');
   }
 
@@ -432,6 +458,7 @@ export async function findFairAcceptingCycle(system: TransitionSystem, spec: Pro
     });
     for (let k = 1; k < ids.length; k++) {
       let choice: number | undefined;
+      // Stryker disable next-line BooleanLiteral: equivalent, the successors of an entered state are all stored
       successors(ids[k - 1]!, false, (t, c) => {
         if (t === ids[k] && choice === undefined) choice = c;
       });
