@@ -302,6 +302,15 @@ export class CanonicalForm {
     return to;
   }
 
+  /** Whether running or switched-out thread t's top frame rests at a jmp jumpThreads moves past. */
+  restsAtThreadedJmp(s: Int32Array, t: number): boolean {
+    const k = this.kernel;
+    const st = k.get(s, this.L.status[t]!);
+    if (this.jumps === undefined || st === Status.Done || st === Status.Dormant) return false;
+    const l = k.level(s, t);
+    return this.jumps[k.programOf(s, t, l)]![k.get(s, this.L.ip[this.L.frame(t, l)]!)]! >= 0;
+  }
+
   /**
    * Puts thread t's frames resting at a fused jmp at its target (as the canonical form does):
    * maps a state of the trace system, which keeps them (see concretize.ts), to this system's.

@@ -3,6 +3,7 @@ import type { Expr } from '../../properties/expr/ast.js';
 import { builtinPropertyNames, Code, FIRST_USER_CODE, FLAG_KILLED_AS_PROMISED } from '../../properties/codes.js';
 import type { BudgetsIR, ModelIR } from '../ir/types.js';
 import type { RangeMemo } from '../../checker/range-memo.js';
+import { equalWords } from '../../checker/state-store.js';
 import { encodeCachedCpu, encodeValue, NO_CACHED_CPU, RSEQ_CPU_ID_UNINITIALIZED } from '../kernel/encoding.js';
 import { Interpreter, StepOutcome } from '../kernel/interpreter.js';
 import { initialMmCids } from '../kernel/exec.js';
@@ -229,6 +230,18 @@ export class RseqSystem implements TransitionSystem {
     if (this.symmetric) this.sortThreads(s);
   }
 
+  /** Whether state `s` of the trace system stands for `rep` of this one (see `representative`). */
+  representsAs(s: Int32Array, rep: Int32Array): boolean {
+    const probe = s.slice();
+    this.representative(probe);
+    return equalWords(probe, rep);
+  }
+
+  /** Whether thread t of `s` (a state of the trace system) rests at a jmp this system moves it past (see jumpThreads). */
+  restsAtThreadedJmp(s: Int32Array, t: number): boolean {
+    return this.jumpThreading && this.canonical.restsAtThreadedJmp(s, t);
+  }
+
   /** Whether instruction `ip` of program `prog` runs fused with the one before it (no events explored before it). */
   fusedAt(prog: number, ip: number): boolean {
     return this.instructions.fusedAt(prog, ip);
@@ -274,6 +287,8 @@ export class RseqSystem implements TransitionSystem {
       }
     });
     if (this.kernel.trackMmCid) initialMmCids(this.kernel, out);
+    // A program may start at a fused jmp: the initial state is told at its target too.
+    if (this.jumpThreading) for (let t = 0; t < this.T; t++) this.canonical.threadJumps(out, t);
     if (this.symmetric) this.sortThreads(out);
     emit();
   }

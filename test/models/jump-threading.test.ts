@@ -9,9 +9,11 @@ import { I, ModelBuilder, seq } from '../../models/ir/builder.js';
 import { resolvePolicy } from '../../models/kernel/presets.js';
 import { resolveModel } from '../../models/library/resolve.js';
 import { buildSystem } from '../../models/system/build.js';
+import { concretize, traceSystemOptions } from '../../models/system/concretize.js';
 import { descriptorRangeMasks, fusibleInstructions, jumpThreads } from '../../models/system/reductions.js';
 import { liveRegisters } from '../../models/kernel/liveness.js';
 import { checkModel } from '../../run/check.js';
+import { explore } from '../../checker/explore.js';
 import { compile } from './semantics-helpers.js';
 import { outcomes } from './reachable-outcomes.js';
 import type { ModelIR } from '../../models/ir/types.js';
@@ -72,6 +74,16 @@ describe('jump-threading', () => {
     expect(threads(ir, 0)).toEqual([2, 2, -1, -1, -1, -1, -1]);
   });
 
+  it('leaves a jmp that is not fused alone: one into a range (an event before it does not abort, after it does)', () => {
+    const b = new ModelBuilder('into-range').cpus(1).memory('x', { max: 1 });
+    b.program('main', {
+      code: [I.jmp('start'), I.nop({ label: 'start' }), I.done({ label: 'post' }), I.done({ label: 'abort' })],
+      descriptors: { cs: { start: 'start', postCommit: 'post', abort: 'abort' } },
+    });
+    b.thread({ program: 'main', cpu: 'C0' });
+    expect(threads(compile(b.build()), 0)).toEqual([-1, -1, -1, -1, -1]);
+  });
+
   it('removes the states where a thread rests at abort_ip: two in a hand-listed model', () => {
     const ir = abortCounter();
     const pol = resolvePolicy('linux-6.3', []);
@@ -94,6 +106,33 @@ describe('jump-threading', () => {
     const words = (t: typeof on.trace): string[] => t.steps.map((s) => (s.instruction ? `${s.thread} ${s.instruction.program}:${s.instruction.index}` : `${s.thread} ${s.kind}`));
     expect(words(on.trace)).toEqual(words(off.trace));
     expect(words(on.trace).slice(-2)).toEqual(['T1 main:6', 'T1 main:7']);
+  });
+
+  it('tells a trace of a program that starts at a fused jmp (the initial state stands at its target), with or without symmetry', async () => {
+    const b = new ModelBuilder('starts-at-jmp').cpus(2).memory('x', { max: 2 });
+    b.program('a', [I.jmp('l'), I.done({ label: 'l' })]);
+    b.program('b', [I.addm({ var: 'x' }, 1), I.done()]);
+    b.thread({ program: 'a', cpu: 'C0' });
+    b.thread({ program: 'b', cpu: 'C1' });
+    const ir = compile(b.final('zero', 'x == 0').build());
+    for (const symmetry of [false, true]) {
+      const r = await checkModel(ir, { symmetry });
+      if (r.verdict !== 'violation') throw new Error(`expected a violation, got ${r.verdict}`);
+      // T1's jmp, hidden by the reduction, is the trace's first step; then both threads finish.
+      expect(r.trace.steps.slice(1).map((st) => `${st.thread} ${st.instruction!.program}:${st.instruction!.index}`)).toEqual(['T1 a:0', 'T1 a:1', 'T2 b:0', 'T2 b:1']);
+    }
+  });
+
+  it('puts the hidden jmp back into a path through an abort, and finds no counterpart in a system without the abort', async () => {
+    const ir = abortCounter();
+    const reduced = buildSystem(ir, resolvePolicy('linux-6.3', []), {});
+    const found = await explore(reduced, {});
+    if (found.verdict !== 'violation') throw new Error(`expected a violation, got ${found.verdict}`);
+    const path = found.path.choices;
+    // One abort on the way to y == 1: one jmp put back.
+    expect(concretize(reduced, buildSystem(ir, resolvePolicy('linux-6.3', []), traceSystemOptions({})), path)).toHaveLength(path.length + 1);
+    const noAbort = buildSystem(ir, resolvePolicy('linux-6.3', ['abortOnPreempt=false']), traceSystemOptions({}));
+    expect(() => concretize(reduced, noAbort, path)).toThrow('internal: a reduced path has no concrete counterpart');
   });
 
   it('takes the SPIN peer question from 211 105 to 150 489 states (linux-6.3; ops=1 here: 21 154 -> 15 817), the same codes and final memories', { timeout: 120_000 }, () => {
