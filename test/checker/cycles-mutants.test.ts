@@ -7,25 +7,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { searchAcceptingCycle, type ProductSpec } from '../../checker/graph/cycles.js';
 import type { Progress } from '../../checker/options.js';
 import type { TransitionSystem } from '../../checker/transition-system.js';
+import { drawnGraph } from './toy-systems.js';
 
 function system(succ: readonly (readonly number[])[]): TransitionSystem {
-  return {
-    stateWords: 1,
-    initialStates(out, emit) {
-      out[0] = 0;
-      emit();
-    },
-    successors(state, out, emit) {
-      const targets = succ[state[0]!]!;
-      for (let i = 0; i < targets.length; i++) {
-        out[0] = targets[i]!;
-        if (emit(i) === true) return;
-      }
-    },
-    inspect: () => 0,
-    terminal: () => 0,
-    codeName: (c) => `code ${c}`,
-  };
+  return drawnGraph((s) => succ[s]!.map((to, i) => [to, i] as const), { inspect: () => 0, codeName: (c) => `code ${c}` });
 }
 
 /** The chain 0 -> 1 -> ... -> n-1, a deadlock at the end. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { findAcceptingCycle, type CycleResult, type ProductSpec } from '../../checker/graph/cycles.js';
 import { replay } from '../../checker/replay.js';
 import type { TransitionSystem } from '../../checker/transition-system.js';
+import { drawnGraph } from './toy-systems.js';
 import type { Expr } from '../../properties/expr/ast.js';
 import { formatExpr } from '../../properties/expr/parse.js';
 import { AtomTable, formatLtl, type Ltl } from '../../properties/ltl/ast.js';
@@ -11,26 +12,9 @@ import { evalOnLasso } from '../../properties/ltl/lasso.js';
 import { parseLtl } from '../../properties/ltl/parse.js';
 import { namedAtoms, randomLtl, Rng } from '../../properties/ltl/random.js';
 
-/** A system given by explicit successor lists over states 0..n-1 (one word: the state number). */
+/** A system given by explicit successor lists over states 0..n-1 (one word: the state number); an edge's label is its target. */
 function graphSystem(initial: number[], succ: number[][]): TransitionSystem {
-  return {
-    stateWords: 1,
-    initialStates(out, emit) {
-      for (const s of initial) {
-        out[0] = s;
-        emit();
-      }
-    },
-    successors(state, out, emit) {
-      for (const t of succ[state[0]!]!) {
-        out[0] = t;
-        if (emit(t) === true) return;
-      }
-    },
-    inspect: () => 0,
-    terminal: () => 0,
-    codeName: (c) => `code ${c}`,
-  };
+  return drawnGraph((s) => succ[s]!.map((to) => [to, to] as const), { inspect: () => 0, codeName: (c) => `code ${c}` }, initial);
 }
 
 /**

@@ -9,41 +9,18 @@ import type { ProductSpec } from '../../checker/graph/cycles.js';
 import type { Progress } from '../../checker/options.js';
 import { findFairAcceptingCycle, type FairnessSpec } from '../../checker/temporal/fair-cycles.js';
 import type { TransitionSystem } from '../../checker/transition-system.js';
+import { drawnGraph } from './toy-systems.js';
+
+const judged = { inspect: () => 0, codeName: (c: number) => `code ${c}` };
 
 /** Initial states `initial` (repeats allowed), edges `succ[s]` = targets, edge i of s labelled i. */
 function system(initial: readonly number[], succ: readonly (readonly number[])[]): TransitionSystem {
-  return {
-    stateWords: 1,
-    initialStates(out, emit) {
-      for (const s of initial) {
-        out[0] = s;
-        emit();
-      }
-    },
-    successors(state, out, emit) {
-      const targets = succ[state[0]!]!;
-      for (let i = 0; i < targets.length; i++) {
-        out[0] = targets[i]!;
-        if (emit(i) === true) return;
-      }
-    },
-    inspect: () => 0,
-    terminal: () => 0,
-    codeName: (c) => `code ${c}`,
-  };
+  return drawnGraph((s) => succ[s]!.map((to, i) => [to, i] as const), judged, initial);
 }
 
 /** Initial state 0; `succ[s]` = [target, label] pairs, edge i of s being choice i. */
 function labelled(succ: readonly (readonly (readonly [number, number])[])[]): TransitionSystem {
-  return {
-    ...system([0], []),
-    successors(state, out, emit) {
-      for (const [to, label] of succ[state[0]!]!) {
-        out[0] = to;
-        if (emit(label) === true) return;
-      }
-    },
-  };
+  return drawnGraph((s) => succ[s]!, judged);
 }
 
 /**

@@ -5,15 +5,18 @@ import type { TransitionSystem } from '../../checker/transition-system.js';
 type Judged = Pick<TransitionSystem, 'inspect' | 'codeName'> & Partial<Pick<TransitionSystem, 'terminal' | 'tieCost'>>;
 
 /**
- * A hand-drawn graph of one-word states from state 0: `next(s)` lists the [successor, label]
- * pairs of s, emitted in that order, until the search says stop.
+ * A hand-drawn graph of one-word states from `initial` (state 0 by default; repeats allowed):
+ * `next(s)` lists the [successor, label] pairs of s, emitted in that order, until the search
+ * says stop.
  */
-export function drawnGraph(next: (s: number) => readonly (readonly [number, number])[], judged: Judged): TransitionSystem {
+export function drawnGraph(next: (s: number) => readonly (readonly [number, number])[], judged: Judged, initial: readonly number[] = [0]): TransitionSystem {
   return {
     stateWords: 1,
     initialStates(out, emit) {
-      out[0] = 0;
-      emit();
+      for (const s of initial) {
+        out[0] = s;
+        emit();
+      }
     },
     successors(s, out, emit) {
       for (const [to, label] of next(s[0]!)) {
