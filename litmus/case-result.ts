@@ -199,16 +199,7 @@ export function kernelPathCaseResult(
   seconds: CaseResult['seconds'],
 ): CaseResult {
   const { allowed, allowedFrom, model } = judged;
-  const base = {
-    id: c.id,
-    title: c.title,
-    kernelAborts: 0,
-    userAborts: 0,
-    signalsDelivered: 0,
-    signalsSent: 0,
-    migrationsDone: 0,
-    signalPhases: {},
-  };
+  const base = { id: c.id, title: c.title, ...noCounts() };
   const observed = new Map<string, number>();
   for (const r of run.runs) observed.set(r.outcome, (observed.get(r.outcome) ?? 0) + 1);
   const noOutcome = (o: string): boolean => o === 'timeout' || o.startsWith('exit ');
@@ -305,12 +296,7 @@ export function notRunResult(id: string, title: string, reason: string, seconds:
     runs: 0,
     notAllowed: [],
     unseen: [],
-    kernelAborts: 0,
-    userAborts: 0,
-    signalsDelivered: 0,
-    signalsSent: 0,
-    migrationsDone: 0,
-    signalPhases: {},
+    ...noCounts(),
     paths: [],
     pathSource: 'not run',
     actions: { abort: {}, kill: {} },
@@ -319,4 +305,9 @@ export function notRunResult(id: string, title: string, reason: string, seconds:
     trace: { available: false, reason: 'not run' },
     seconds,
   };
+}
+
+/** The run counters of a result before any run is counted. */
+function noCounts(): Pick<CaseResult, 'kernelAborts' | 'userAborts' | 'signalsDelivered' | 'signalsSent' | 'migrationsDone' | 'signalPhases'> {
+  return { kernelAborts: 0, userAborts: 0, signalsDelivered: 0, signalsSent: 0, migrationsDone: 0, signalPhases: {} };
 }
