@@ -302,13 +302,19 @@ export class CanonicalForm {
     return to;
   }
 
+  /** The jump table, when the reduction is on and thread t has frames (neither finished nor yet to be created). */
+  private jumpsFor(s: Int32Array, t: number): readonly Int32Array[] | undefined {
+    const st = this.kernel.get(s, this.L.status[t]!);
+    return st === Status.Done || st === Status.Dormant ? undefined : this.jumps;
+  }
+
   /** Whether running or switched-out thread t's top frame rests at a jmp jumpThreads moves past. */
   restsAtThreadedJmp(s: Int32Array, t: number): boolean {
+    const jumps = this.jumpsFor(s, t);
+    if (jumps === undefined) return false;
     const k = this.kernel;
-    const st = k.get(s, this.L.status[t]!);
-    if (this.jumps === undefined || st === Status.Done || st === Status.Dormant) return false;
     const l = k.level(s, t);
-    return this.jumps[k.programOf(s, t, l)]![k.get(s, this.L.ip[this.L.frame(t, l)]!)]! >= 0;
+    return jumps[k.programOf(s, t, l)]![k.get(s, this.L.ip[this.L.frame(t, l)]!)]! >= 0;
   }
 
   /**
@@ -316,9 +322,8 @@ export class CanonicalForm {
    * maps a state of the trace system, which keeps them (see concretize.ts), to this system's.
    */
   threadJumps(s: Int32Array, t: number): void {
+    if (this.jumpsFor(s, t) === undefined) return;
     const k = this.kernel;
-    const st = k.get(s, this.L.status[t]!);
-    if (this.jumps === undefined || st === Status.Done || st === Status.Dormant) return;
     for (let l = 0; l <= k.level(s, t); l++) this.jumpThreaded(s, this.L.frame(t, l), k.programOf(s, t, l));
   }
 

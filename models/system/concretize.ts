@@ -1,5 +1,4 @@
 import { replay } from '../../checker/replay.js';
-import { equalWords } from '../../checker/state-store.js';
 import { LabelKind, decodeLabel } from './labels.js';
 import type { ReductionName } from './reductions.js';
 import type { RseqSystem } from './rseq-system.js';
@@ -24,15 +23,12 @@ export function traceSystemOptions<O extends { readonly symmetry?: boolean; read
 export function concretize(reduced: RseqSystem, concrete: RseqSystem, choices: readonly number[]): number[] {
   if (!reduced.quotient) return [...choices];
   const targets = replay(reduced, choices).map((s) => s.state);
-  const probe = new Int32Array(concrete.stateWords);
   const out = new Int32Array(concrete.stateWords);
   let cur: Int32Array | undefined;
   const path: number[] = [];
   let i = 0;
   concrete.initialStates(out, () => {
-    probe.set(out);
-    reduced.representative(probe);
-    if (cur === undefined && equalWords(probe, targets[0]!)) {
+    if (cur === undefined && reduced.representsAs(out, targets[0]!)) {
       cur = out.slice();
       path.push(i);
     }
@@ -58,12 +54,15 @@ function stepTo(concrete: RseqSystem, reduced: RseqSystem, from: Int32Array, tar
   const reaches = (next: Int32Array): boolean => reduced.representsAs(next, target);
   const [direct] = successorsWhere(concrete, from, reaches);
   if (direct) return { choices: [direct.choice], state: direct.state };
-  // Only a resting thread's own jmp is hidden. (Stryker: dropping this filter finds the same
-  // paths here, since any other first step changes what the target's representative shows and
-  // one more step cannot undo it; it stays so that a trace never gains a step of another kind.)
-  // Stryker disable next-line ConditionalExpression,LogicalOperator: equivalent, see above
-  const hiddenStep = (label: number): boolean => decodeLabel(label).kind === LabelKind.instruction && reduced.restsAtThreadedJmp(from, decodeLabel(label).thread);
-  for (const hidden of successorsWhere(concrete, from, (_next, label) => hiddenStep(label))) {
+  // Only a resting thread's own jmp is hidden. Without this filter the same paths are found
+  // (any other first step changes what the target's representative shows, and one more step
+  // cannot undo it); it says what may be hidden, so a trace never gains a step of another kind.
+  const hiddenStep = (_next: Int32Array, label: number): boolean => {
+    const { kind, thread } = decodeLabel(label);
+    // Stryker disable next-line ConditionalExpression,LogicalOperator: equivalent, see above
+    return kind === LabelKind.instruction && reduced.restsAtThreadedJmp(from, thread);
+  };
+  for (const hidden of successorsWhere(concrete, from, hiddenStep)) {
     // With threads resting at a jmp on two CPUs at once, the first one's jmp may not lead on.
     const [after] = successorsWhere(concrete, hidden.state, reaches);
     if (after) return { choices: [hidden.choice, after.choice], state: after.state };

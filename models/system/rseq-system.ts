@@ -239,7 +239,7 @@ export class RseqSystem implements TransitionSystem {
 
   /** Whether thread t of `s` (a state of the trace system) rests at a jmp this system moves it past (see jumpThreads). */
   restsAtThreadedJmp(s: Int32Array, t: number): boolean {
-    return this.jumpThreading && this.canonical.restsAtThreadedJmp(s, t);
+    return this.canonical.restsAtThreadedJmp(s, t);
   }
 
   /** Whether instruction `ip` of program `prog` runs fused with the one before it (no events explored before it). */
