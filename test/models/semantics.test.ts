@@ -64,7 +64,8 @@ describe('context switch (L418): rseq_preempt at switch-out, notify-resume at sw
     expect([v.cpuIdStart(1), v.cpuId(1), v.tifNotify(1), v.ip(1)]).toEqual([1, 1, 0, 0]);
     // Unregistered, nothing is pending; under the rework the switch-in's own event writes the IDs.
     const unregistered = system(model({ threads: [T0, { ...threads[1]!, registered: false }] }), 'linux-4.18');
-    expect([view(unregistered, initial(unregistered)).evMask(1), view(unregistered, initial(unregistered)).tifNotify(1)]).toEqual([0, 0]);
+    const u = view(unregistered, initial(unregistered));
+    expect([u.evMask(1), u.tifNotify(1)]).toEqual([0, 0]);
     const rework = system(model({ threads }), 'linux-6.19');
     expect(view(rework, initial(rework)).tifNotify(1)).toBe(0);
   });
