@@ -140,6 +140,7 @@ export async function exploreDepthFirst(system: TransitionSystem, options: Explo
     statesPerSecond: s > 0 ? store.size / s : store.size,
     bytesPerState: store.bytesPerState(),
     stateWords: system.stateWords,
+    searchOrder: 'depth-first' as const,
   };
   const flags: FlagReport[] = [...findings.flags.values()]
     .sort((a, b) => b.code - a.code)

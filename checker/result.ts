@@ -4,8 +4,10 @@ export interface Stats {
   readonly states: number;
   /** Transitions generated (including those to already-seen states). */
   readonly transitions: number;
-  /** Depth of the deepest BFS level reached (initial states have depth 0). */
+  /** Depth of the deepest BFS level reached (initial states have depth 0); after a depth-first search, the deepest discovery depth. */
   readonly depth: number;
+  /** Present when a depth-first search gave these statistics (its `depth` is no BFS level, and it has no per-level counts). */
+  readonly searchOrder?: 'depth-first';
   /** Wall-clock seconds of the exploration. */
   readonly seconds: number;
   /** States per second over the exploration. */

@@ -204,7 +204,7 @@ function statsTable(r: CheckResult): string {
   return keyValueTable([
     ['states', num(s.states)],
     ['transitions', num(s.transitions)],
-    ['depth', num(s.depth)],
+    [s.searchOrder === 'depth-first' ? 'depth (depth-first)' : 'depth', num(s.depth)],
     ['seconds', s.seconds.toFixed(3)],
     ['states/s', num(Math.round(s.statesPerSecond))],
     ['bytes/state', `${s.bytesPerState.toFixed(1)} (${s.stateWords} words/state)`],

@@ -341,7 +341,7 @@ export const schemaSync = {
       eventRMWAtomicVsIPI: true, unregisterAtomicVsIpi: true, unregisterResetsCpuIdStart: true, mmCidUniqueness: true,
     } satisfies Exactly<keyof Policy>,
     budgets: { preemptions: true, migrations: true, signals: true, interrupts: true, traps: true } satisfies Exactly<keyof BudgetsIR>,
-    stats: { states: true, transitions: true, depth: true, seconds: true, statesPerSecond: true, bytesPerState: true, stateWords: true, statesPerWorker: true, statesPerPartition: true, statesPerLevel: true, statesPerWorkerLevel: true } satisfies Exactly<keyof Stats>,
+    stats: { states: true, transitions: true, depth: true, seconds: true, statesPerSecond: true, bytesPerState: true, stateWords: true, searchOrder: true, statesPerWorker: true, statesPerPartition: true, statesPerLevel: true, statesPerWorkerLevel: true } satisfies Exactly<keyof Stats>,
     limit: { kind: true, bound: true, signal: true } satisfies Exactly<KeysOf<Limit>>,
     path: { choices: true, loopStart: true } satisfies Exactly<keyof Path>,
     flag: { code: true, name: true, count: true, witness: true, trace: true } satisfies Exactly<keyof FlagReport | 'trace'>,

@@ -49,7 +49,7 @@ export function formatCheck(r: CheckResult, options: TraceTextOptions = {}): str
   const b = r.budgets;
   const bud = (v: number) => (v < 0 ? '∞' : String(v));
   lines.push(
-    `  states ${s.states}, transitions ${s.transitions}, depth ${s.depth}, ${s.seconds.toFixed(3)} s, ${Math.round(s.statesPerSecond)} states/s, ${s.bytesPerState.toFixed(1)} bytes/state (${s.stateWords} words/state)`,
+    `  states ${s.states}, transitions ${s.transitions}, ${s.searchOrder === 'depth-first' ? 'depth-first depth' : 'depth'} ${s.depth}, ${s.seconds.toFixed(3)} s, ${Math.round(s.statesPerSecond)} states/s, ${s.bytesPerState.toFixed(1)} bytes/state (${s.stateWords} words/state)`,
   );
   if (r.verdict === 'violation' && r.first) {
     const shortest = r.secondsToShortest !== undefined ? `; shortest: ${r.trace.steps.length - 1} steps after ${r.secondsToShortest.toFixed(3)} s` : '; no shortest (a limit stopped its search)';

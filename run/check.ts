@@ -23,8 +23,12 @@ import type { CheckResult, ExplainedFlag, FirstCounterexample } from './result.j
 import { InputErrors } from '../models/ir/errors.js';
 import { CHECKPOINT_EVERY_SECONDS, readCheckpoint, restoreCoverage, runConfiguration, writeCheckpoint, type ResumePoint } from './checkpoint.js';
 
-/** States the depth-first phase of a first-then-shortest check stores at most before it gives way. */
-const FIRST_SEARCH_STATES = 250_000;
+/**
+ * States the depth-first phase of a first-then-shortest check stores at most before it gives
+ * way. Equal to the parallel explorer's in-process threshold: a space this small is searched
+ * in one thread either way, so a pass the depth-first phase proves costs no parallelism.
+ */
+const FIRST_SEARCH_STATES = 1_000_000;
 
 type System = ReturnType<typeof buildSystem>;
 
@@ -38,7 +42,9 @@ export type { CheckResult, FirstCounterexample } from './result.js';
  * verdict, the statistics and a shortest counterexample. Bad input throws `InputErrors`.
  * By default (`search: 'first-then-shortest'`) a depth-first search runs first and reports a
  * counterexample as soon as it finds one (`onFirstCounterexample`); the breadth-first search
- * then finds a shortest one, and gives a pass its exact statistics and flag witnesses.
+ * then finds a shortest one. A depth-first phase that covers the whole space without a
+ * violation or a flag is the verdict; otherwise the breadth-first search also gives a pass its
+ * statistics and shortest flag witnesses.
  */
 export async function checkModel(ir: ModelIR, options: CheckOptions = {}): Promise<CheckResult> {
   const start = performance.now();
@@ -63,6 +69,8 @@ export async function checkModel(ir: ModelIR, options: CheckOptions = {}): Promi
   if (resumed?.snapshot && options.resume !== undefined) restoreCoverage(options.resume, sys.coverage, resumed.coverage);
 
   let raw: RawResult | undefined;
+  /** The system whose search gave `raw` (its placement coverage is the one reported). */
+  let searched = sys;
   let firstFound: FirstCounterexample | undefined;
   const checkpointFile = options.checkpoint;
   const save = (snapshot: Parameters<typeof writeCheckpoint>[2]): void => {
@@ -86,10 +94,16 @@ export async function checkModel(ir: ModelIR, options: CheckOptions = {}): Promi
       firstFound = { property: dfs.property, steps: path.choices.length - 1, seconds: secondsSinceStart(), states: dfs.stats.states, path, trace };
       options.onFirstCounterexample?.(firstFound);
     }
-    // Only the depth-first phase's own state budget hands over to the breadth-first search.
-    const handsOver = search === 'first-then-shortest' && (dfs.verdict !== 'incomplete' || (dfs.stoppedBy.kind === 'states' && dfs.stats.states < (options.maxStates ?? Infinity)));
+    // A violation, a flag (its witness should be a shortest one) and the depth-first phase's own
+    // state budget hand over to the breadth-first search. A pass without flags is the verdict: the
+    // depth-first search stored every reachable state, the same ones the breadth-first one would.
+    // Not when it went past --max-states, which it checks only between batches: the breadth-first
+    // search then stops where the user asked.
+    const provedPass = dfs.verdict === 'pass' && dfs.flags.length === 0 && dfs.stats.states < (options.maxStates ?? Infinity);
+    const handsOver = search === 'first-then-shortest' && !provedPass && (dfs.verdict !== 'incomplete' || (dfs.stoppedBy.kind === 'states' && dfs.stats.states < (options.maxStates ?? Infinity)));
     if (!handsOver) {
       raw = dfs;
+      searched = firstSys;
       // Stopped before the breadth-first search: a checkpoint that starts over.
       if (dfs.verdict === 'incomplete') save(undefined);
     }
@@ -105,7 +119,7 @@ export async function checkModel(ir: ModelIR, options: CheckOptions = {}): Promi
     const witness = { choices: real(f.witness.choices) };
     return { ...f, witness, trace: explainPath(concrete, witness.choices, { ...meta, property: f.name }) };
   });
-  const common = { kind: 'check' as const, model: ir.name, policy, budgets: sys.options.budgets, stats: raw.stats, flags, coverage: coverageReport(sys) };
+  const common = { kind: 'check' as const, model: ir.name, policy, budgets: sys.options.budgets, stats: raw.stats, flags, coverage: coverageReport(searched) };
   if (raw.verdict === 'violation') {
     const path = { choices: real(raw.path.choices) };
     const trace = explainPath(concrete, path.choices, { ...meta, property: raw.property });

@@ -13,8 +13,10 @@ import type { FirstCounterexample } from './result.js';
  * How a safety check searches: `bfs` breadth-first (a shortest counterexample, reported at the
  * end); `dfs` depth-first, stopping at the first violation (fast, not shortest); `first-then-shortest`
  * depth-first for at most `firstSearchStates` states, reporting a violation at once through
- * `onFirstCounterexample`, then breadth-first for a shortest one (and for the exact statistics
- * and flag witnesses of a pass).
+ * `onFirstCounterexample`, then breadth-first for a shortest one. When the depth-first phase
+ * covers the whole space without a violation or a flag, its pass is the verdict (statistics
+ * with `searchOrder: 'depth-first'`); otherwise the breadth-first search runs, also for the
+ * statistics and shortest flag witnesses of a pass.
  */
 export type SearchOrder = 'first-then-shortest' | 'bfs' | 'dfs';
 
@@ -31,7 +33,7 @@ export interface CheckOptions extends BuildOptions {
   readonly onProgress?: (p: Progress) => void;
   /** @defaultValue 'first-then-shortest' */
   readonly search?: SearchOrder;
-  /** States the depth-first phase of `first-then-shortest` may store before it gives way. @defaultValue 250000 */
+  /** States the depth-first phase of `first-then-shortest` may store before it gives way. @defaultValue 1000000 */
   readonly firstSearchStates?: number;
   /** Called as soon as the depth-first phase finds a counterexample (before the shortest search). */
   readonly onFirstCounterexample?: (first: FirstCounterexample) => void;

@@ -4,6 +4,8 @@ import { replay } from '../../checker/replay.js';
 import { buildSystem, checkModel, resolvePolicy, type CheckOptions, type FirstCounterexample } from '../../run/check.js';
 import { resolveModel } from '../../models/library/resolve.js';
 import { traceSystemOptions } from '../../models/system/concretize.js';
+import { seedScenarios } from '../../models/library/seed/scenarios.js';
+import { compile } from '../models/semantics-helpers.js';
 
 // The broken kernel (no abort on migration), 2 threads: the final sum is judged only once every
 // thread has finished, deep in the state space, where a depth-first search gets first.
@@ -65,5 +67,49 @@ describe('first-then-shortest (percpu-counter, no abort on migration, counter-su
     expect(typeof doc.secondsToShortest).toBe('number');
     // The breadth-first search alone: no first counterexample.
     expect(run(['--search', 'bfs']).split('\n')[0]).toBe('VIOLATED: percpu-counter under linux-6.3+abortOnMigrate=false: counter-sum (shortest counterexample: 29 steps)');
+  });
+});
+
+describe('first-then-shortest on a pass', () => {
+  const loaded = resolveModel('percpu-counter', params);
+  const options = { policy: 'linux-6.3', constants: loaded.constants };
+
+  it('a depth-first phase that covers the space is the verdict: the breadth-first counts and coverage, its own depth', async () => {
+    const r = await checkModel(loaded.ir, options);
+    const bfs = await checkModel(loaded.ir, { ...options, search: 'bfs' });
+    expect([r.verdict, bfs.verdict]).toEqual(['pass', 'pass']);
+    expect([r.stats.states, r.stats.transitions]).toEqual([bfs.stats.states, bfs.stats.transitions]);
+    expect(r.coverage).toEqual(bfs.coverage);
+    expect(r.stats.searchOrder).toBe('depth-first');
+    expect(r.stats.statesPerLevel).toBeUndefined();
+    expect(r.stats.depth).toBeGreaterThan(bfs.stats.depth);
+    expect(bfs.stats.searchOrder).toBeUndefined();
+    expect(bfs.stats.statesPerLevel?.reduce((a, b) => a + b, 0)).toBe(bfs.stats.states);
+  });
+
+  it('hands over to the breadth-first search when it went past --max-states or its own budget', async () => {
+    const bfs = await checkModel(loaded.ir, { ...options, search: 'bfs' });
+    // A space smaller than one batch is covered before the bound is checked: the breadth-first
+    // search stops where asked.
+    const small = resolveModel('percpu-counter', ['threads=2', 'ops=1']);
+    const capped = await checkModel(small.ir, { policy: 'linux-6.3', constants: small.constants, maxStates: 100 });
+    expect([capped.verdict, capped.stats.searchOrder]).toEqual(['incomplete', undefined]);
+    // Exactly the space: a pass (the bound is not exceeded), proved depth-first.
+    const exact = await checkModel(loaded.ir, { ...options, maxStates: bfs.stats.states + 1 });
+    expect([exact.verdict, exact.stats.searchOrder]).toEqual(['pass', 'depth-first']);
+    // Over its own budget: the breadth-first search gives the pass.
+    const budget = await checkModel(loaded.ir, { ...options, firstSearchStates: 100 });
+    expect([budget.verdict, budget.stats.searchOrder, budget.stats.states]).toEqual(['pass', undefined, bfs.stats.states]);
+  });
+
+  it('a pass with a flag is told by the breadth-first search, for a shortest witness', async () => {
+    // Seed S1 (a syscall inside the c.s.) under b@4.18: the kill the policy promises is a flag.
+    const s1 = compile(seedScenarios.find((s) => s.id === 'S1')!.build());
+    const flagged = await checkModel(s1, { policy: 'b@4.18', properties: ['G1-atomicity'] });
+    const bfs = await checkModel(s1, { policy: 'b@4.18', properties: ['G1-atomicity'], search: 'bfs' });
+    expect(flagged.verdict).toBe('pass');
+    expect(flagged.flags.map((f) => f.name)).toContain('killed-as-promised');
+    expect(flagged.stats.searchOrder).toBeUndefined();
+    expect(flagged.flags).toEqual(bfs.flags);
   });
 });

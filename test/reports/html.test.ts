@@ -241,10 +241,18 @@ describe('the check report', () => {
     expect(html).toContain('<strong>HOLDS</strong>');
     expect(section(html, 'counterexample')).toBeUndefined();
     expect(diagrams(html)).toHaveLength(pass.flags.length);
-    // States per BFS level and the coverage heat map.
-    expect(plots(html)).toHaveLength(2);
+    // Proved by the depth-first phase: its depth is named so, and there are no levels to plot.
+    expect(pass.stats.searchOrder).toBe('depth-first');
+    expect(html).toContain('<th scope="row">depth (depth-first)</th>');
+    expect(plots(html)).toHaveLength(1);
     expect(section(html, 'coverage')).toContain('<table class="coverage">');
     expect(networkReferences(html)).toEqual([]);
+  });
+
+  it('for a breadth-first pass: the states per BFS level and the coverage heat map', async () => {
+    const html = await renderCheckHtml(await passingCheck({ search: 'bfs' }));
+    expect(html).toContain('<th scope="row">depth</th>');
+    expect(plots(html)).toHaveLength(2);
   });
 
   it('for an incomplete run: no verdict, and the limit that stopped it', async () => {

@@ -9,8 +9,8 @@ import { review, type ReviewResult } from '../../run/review.js';
 const counter = { params: ['threads=2', 'ops=1'] } as const;
 
 /** percpu-counter under linux-6.3: holds. */
-export function passingCheck(): Promise<CheckResult> {
-  return check('percpu-counter', { policy: 'linux-6.3', ...counter });
+export function passingCheck(extra: { search?: 'bfs' } = {}): Promise<CheckResult> {
+  return check('percpu-counter', { policy: 'linux-6.3', ...counter, ...extra });
 }
 
 /** percpu-counter under linux-6.3 without abort on migration: G1 violated (a lost update). */
