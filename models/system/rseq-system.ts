@@ -2,7 +2,7 @@ import type { TransitionSystem } from '../../checker/transition-system.js';
 import type { Expr } from '../../properties/expr/ast.js';
 import { builtinPropertyNames, Code, FIRST_USER_CODE, FLAG_KILLED_AS_PROMISED } from '../../properties/codes.js';
 import type { BudgetsIR, ModelIR } from '../ir/types.js';
-import type { RangeMemo } from '../../checker/range-memo.js';
+import { RangeMemo } from '../../checker/range-memo.js';
 import { equalWords } from '../../checker/state-store.js';
 import { encodeCachedCpu, encodeValue, NO_CACHED_CPU, RSEQ_CPU_ID_UNINITIALIZED } from '../kernel/encoding.js';
 import { Interpreter, StepOutcome } from '../kernel/interpreter.js';
@@ -27,6 +27,13 @@ import { CpuRenamer, cpuSymmetryApplies, type CpuSymmetryVerdict } from './cpu-s
 import { Local, ThreadEvents } from './thread-events.js';
 import { allGhosts, clearUnreadGhosts, ghostsReadBy, recordLastTransition, type GhostsRead } from './transition-ghosts.js';
 import { copyWords } from './words.js';
+
+/**
+ * Sets of the symmetry memo (two entries each, 256 bytes a set for a 10-word state): 2^13
+ * sets, 2 MB, keep 96 % of the hits 2^20 would (3.46 M of 3.67 M on the peer question with
+ * 3 increments) and stay in the caches next to the visited set.
+ */
+const SYMMETRY_MEMO_LOG2_SETS = 13;
 
 /** A compiled state predicate (user invariants, final conditions): true when it holds. */
 export type StatePredicate = (s: Int32Array) => boolean;
@@ -109,6 +116,13 @@ export class RseqSystem implements TransitionSystem {
   readonly jumpThreading: boolean;
   /** Canonical forms of thread records already computed (see CanonicalForm.memo). */
   readonly canonMemo: RangeMemo | undefined;
+  /**
+   * Symmetry classes' representatives already computed, keyed by the whole state: the CPU
+   * renaming tries every permutation, each followed by the records' canonical form and the
+   * thread order (pure functions of the state), and about three successors in four repeat one
+   * seen shortly before (74 % on the peer question, a third of the check's time saved).
+   */
+  readonly symmetryMemo: RangeMemo | undefined;
   /** The record cache of the thread steps (see CachedSteps). */
   readonly recordCache: RecordCache | undefined;
   private readonly budgets: EventBudgets;
@@ -204,6 +218,7 @@ export class RseqSystem implements TransitionSystem {
       if (this.threadSymmetric) this.sorter.sort(s);
     };
     this.cpuRenamer = this.cpuSymmetry.applies && this.cpuSymmetric ? new CpuRenamer(this.kernel, ir, this.cpuSymmetry.cpuRegs, live, order) : undefined;
+    this.symmetryMemo = this.cpuRenamer && memoize ? new RangeMemo(this.stateWords, SYMMETRY_MEMO_LOG2_SETS) : undefined;
     this.instructions = new InstructionSteps(this.kernel, this.interp, this.canonical, this.reduced, fusible, this.runningOn);
     const events = new ThreadEvents(ir, this.kernel, this.canonical);
     this.steps = new CachedSteps(ir, this.kernel, events, this.instructions, this.coverage, this.runningOn, memoize && !sharedAreas && !options.trackLast);
@@ -212,8 +227,11 @@ export class RseqSystem implements TransitionSystem {
 
   /** Puts `s` in the symmetry reductions' canonical form: thread records sorted (ThreadSorter), CPUs renamed (CpuRenamer). */
   sortThreads(s: Int32Array): void {
-    if (this.cpuRenamer) this.cpuRenamer.canonicalize(s);
-    else this.sorter.sort(s);
+    if (!this.cpuRenamer) return this.sorter.sort(s);
+    const memo = this.symmetryMemo;
+    if (memo?.recall(s, 0, 0)) return;
+    this.cpuRenamer.canonicalize(s);
+    memo?.remember(s, 0);
   }
 
   /**

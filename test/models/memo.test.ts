@@ -91,8 +91,10 @@ describe('the memos change nothing: the same states and transitions in the same 
       const memo = trace(memoSys);
       expect(memo).toEqual(fresh);
       // The comparison is between a run without memos and one with them.
-      expect([freshSys.canonMemo, freshSys.recordCache]).toEqual([undefined, undefined]);
+      expect([freshSys.canonMemo, freshSys.recordCache, freshSys.symmetryMemo]).toEqual([undefined, undefined, undefined]);
       expect(memoSys.canonMemo).toBeDefined(); // (the record cache is off for shared rseq areas)
+      // The symmetry memo exists where the CPU symmetry applies.
+      expect(memoSys.symmetryMemo !== undefined).toBe(memoSys.cpuSymmetric);
     });
   }
 
