@@ -18,7 +18,7 @@ export function traceSystemOptions<O extends { readonly symmetry?: boolean; read
  * traceSystemOptions), so that traces keep thread names straight and show what really
  * happened, and `--replay` tokens replay without those reductions. At each step it takes the
  * first concrete successor whose representative (`reduced.representative`) is the reduced state,
- * after the steps the reduced system hides (stepTo).
+ * after the fewest steps the reduced system hides (stepTo).
  */
 export function concretize(reduced: RseqSystem, concrete: RseqSystem, choices: readonly number[]): number[] {
   if (!reduced.quotient) return [...choices];
@@ -37,7 +37,7 @@ export function concretize(reduced: RseqSystem, concrete: RseqSystem, choices: r
   const lost = (): Error => new Error('internal: a reduced path has no concrete counterpart');
   if (cur === undefined) throw lost();
   for (let k = 1; k < targets.length; k++) {
-    const step = stepTo(concrete, reduced, cur, targets[k]!);
+    const step = stepTo(concrete, reduced, cur, targets[k - 1]!, targets[k]!);
     if (step === undefined) throw lost();
     path.push(...step.choices);
     cur = step.state;
@@ -46,28 +46,41 @@ export function concretize(reduced: RseqSystem, concrete: RseqSystem, choices: r
 }
 
 /**
- * The concrete choices from `from` to a state whose representative is `target`: one step, or
- * first a step the reduced system does not show (a thread's jmp at abort_ip, or wherever it
- * rests at a jmp jump-threading moves it past; a chain of fused jmps runs in that one step).
+ * Concrete steps the reduced system does not show that may come before a step's own: at most
+ * this many. One is what a single reduction hides (a resting thread's jmp; the migration of a
+ * ready thread that floats in the reduced system but not in the trace system, where the stale
+ * rseq_cs dead-rseq-cs clears still makes its CPU visible); more when several hide in one step.
  */
-function stepTo(concrete: RseqSystem, reduced: RseqSystem, from: Int32Array, target: Int32Array): { choices: number[]; state: Int32Array } | undefined {
+const MAX_HIDDEN_STEPS = 3;
+
+/**
+ * The concrete choices from `from` (standing for `prev`) to a state whose representative is
+ * `target`: one step, after the fewest hidden steps (breadth-first, in the system's order).
+ */
+function stepTo(concrete: RseqSystem, reduced: RseqSystem, from: Int32Array, prev: Int32Array, target: Int32Array): { choices: number[]; state: Int32Array } | undefined {
   const reaches = (next: Int32Array): boolean => reduced.representsAs(next, target);
-  const [direct] = successorsWhere(concrete, from, reaches);
-  if (direct) return { choices: [direct.choice], state: direct.state };
-  // Only a resting thread's own jmp is hidden. Without this filter the same paths are found
-  // (any other first step changes what the target's representative shows, and one more step
-  // cannot undo it); it says what may be hidden, so a trace never gains a step of another kind.
-  const hiddenStep = (_next: Int32Array, label: number): boolean => {
-    const { kind, thread } = decodeLabel(label);
-    // Stryker disable next-line ConditionalExpression,LogicalOperator: equivalent, see above
-    return kind === LabelKind.instruction && reduced.restsAtThreadedJmp(from, thread);
-  };
-  for (const hidden of successorsWhere(concrete, from, hiddenStep)) {
-    // With threads resting at a jmp on two CPUs at once, the first one's jmp may not lead on.
-    const [after] = successorsWhere(concrete, hidden.state, reaches);
-    if (after) return { choices: [hidden.choice, after.choice], state: after.state };
+  let layer: { choices: number[]; state: Int32Array }[] = [{ choices: [], state: from }];
+  for (let hidden = 0; ; hidden++) {
+    for (const at of layer) {
+      const [step] = successorsWhere(concrete, at.state, reaches);
+      if (step) return { choices: [...at.choices, step.choice], state: step.state };
+    }
+    if (hidden === MAX_HIDDEN_STEPS) return undefined;
+    layer = layer.flatMap((at) => {
+      // A resting thread's own jmp (its state may differ from the reduced one in what running an
+      // instruction records), or any step that keeps the reduced state. Other steps change what
+      // the reduced state shows (a budget, an IP, a status, memory), which the one step from
+      // `prev` to `target` cannot undo: this filter keeps the search small and says what a trace
+      // may show in addition, it does not decide what is found.
+      // (So the mutants that make `ownJmp` true, hide every instruction or every step are equivalent.)
+      const isHidden = (next: Int32Array, label: number): boolean => {
+        const { kind, thread } = decodeLabel(label);
+        const ownJmp = kind === LabelKind.instruction && reduced.restsAtThreadedJmp(at.state, thread);
+        return ownJmp || reduced.representsAs(next, prev);
+      };
+      return successorsWhere(concrete, at.state, isHidden).map((h) => ({ choices: [...at.choices, h.choice], state: h.state }));
+    });
   }
-  return undefined;
 }
 
 /** The successors of `from` (choice index and state) that `take` accepts, in the system's order. */
