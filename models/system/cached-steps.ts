@@ -182,6 +182,7 @@ export class CachedSteps {
       // Only syscalls (sched_yield, membarrier, fork, ...) read or write other threads; raise
       // and sigreturn are left out too, being rare, so the list of what is cached stays short.
       if (st === Status.Running && op !== undefined && op !== 'syscall' && op !== 'raise' && op !== 'sigreturn') flags |= FactFlag.localInstruction;
+      if (st === Status.Running && op === 'done' && lvl === 0 && k.get(s, L.rseqCs[t]!) === 0 && k.get(s, L.roDirty[t]!) === 0) flags |= FactFlag.exitsQuietly;
       if (st === Status.Blocked && this.events.interruptibleSleep(s, t) !== undefined) flags |= FactFlag.wakesOnSignal;
     }
     into.covIp[at] = covIp;

@@ -8,6 +8,8 @@ export const FactFlag = {
   localInstruction: 2,
   /** Blocked in a sleep that a signal interrupts (its label is wakeBySignal). */
   wakesOnSignal: 4,
+  /** Running, its next instruction its final `done` (no signal frame), no rseq_cs in its area (see quietExitApplies). */
+  exitsQuietly: 8,
 } as const;
 
 /**

@@ -48,6 +48,23 @@ export function reductionsAreSound(ir: ModelIR): boolean {
 }
 
 /**
+ * Whether reduction `quiet-exit` applies: a running thread whose next instruction is its own
+ * final `done` (no signal frame), with no rseq_cs in its area and no signal able to reach it any
+ * more, is not preempted, migrated, interrupted or trapped; it only exits. Such an event
+ * changes nothing any thread reads later: its return to user space finds no descriptor (no
+ * abort, no kill), updates IDs nobody reads again (`done` reads nothing), and it lets the others
+ * run first, which they also do once it has exited (a CPU it leaves idle takes a ready thread,
+ * and a thread preempted to schedule it can be preempted onto itself instead, with the same
+ * kernel effects and budget). So every state reachable with the event is matched, for every
+ * property that reads no thread's CPU or status (reductionsAreSound) and no LTL, by one reached
+ * without it. Not with shared areas (another thread's area is written on its return), models
+ * that read mm_cid (an exit frees a CID others are given) or tracers (reductionsAreSound).
+ */
+export function quietExitApplies(ir: ModelIR, reduced: boolean, sharedAreas: boolean, tracksMmCid: boolean): boolean {
+  return reduced && !sharedAreas && !tracksMmCid && ir.programs.some((p) => p.code.some((i) => i.op === 'done'));
+}
+
+/**
  * Per thread: whether it floats over its allowed CPUs while ready and its migration is
  * invisible (see CanonicalForm): the reductions are on, migrations are unbounded (so the
  * states differing in its CPU reach each other) and it has more than one CPU.
@@ -73,7 +90,7 @@ export function eventMaskCollapses(ir: ModelIR, policy: Policy): boolean {
  * Named reductions that can be turned off one by one (`--no-reduce=NAME`); `reduce: false`
  * turns off these and the fused-instruction and floating-thread reductions.
  */
-export const reductionNames = ['dead-events', 'abort-pending', 'dead-rseq-cs', 'cpu-symmetry', 'unread-ghosts', 'jump-threading'] as const;
+export const reductionNames = ['dead-events', 'abort-pending', 'dead-rseq-cs', 'cpu-symmetry', 'unread-ghosts', 'jump-threading', 'quiet-exit'] as const;
 export type ReductionName = (typeof reductionNames)[number];
 
 /**

@@ -21,7 +21,7 @@ import { PlacementCoverage } from './coverage.js';
 import { InstructionSteps } from './instruction-steps.js';
 import { kernelEvents, LabelKind, labelKind, makeLabel } from './labels.js';
 import { FactFlag, type RecordCache } from './record-cache.js';
-import { abortsArePending, deadStaleDescriptors, descriptorRangeMasks, eventBitsDieWithoutNotify, eventMaskCollapses, floatingThreads, fusibleInstructions, harmlessWhenStale, jumpThreads, reductionsAreSound, staleRseqCsCanDie, symmetryIsSound, type ReductionName } from './reductions.js';
+import { abortsArePending, deadStaleDescriptors, descriptorRangeMasks, eventBitsDieWithoutNotify, eventMaskCollapses, floatingThreads, fusibleInstructions, harmlessWhenStale, jumpThreads, quietExitApplies, reductionsAreSound, staleRseqCsCanDie, symmetryIsSound, type ReductionName } from './reductions.js';
 import { ThreadSorter } from './symmetry.js';
 import { CpuRenamer, cpuSymmetryApplies, type CpuSymmetryVerdict } from './cpu-symmetry.js';
 import { Local, ThreadEvents } from './thread-events.js';
@@ -114,6 +114,8 @@ export class RseqSystem implements TransitionSystem {
   readonly deadRseqCs: boolean;
   /** Whether a thread resting at a fused jmp stands at its target (see jumpThreads). */
   readonly jumpThreading: boolean;
+  /** Whether no event is explored before a running thread's quiet exit (see quietExitApplies). */
+  readonly quietExit: boolean;
   /** Canonical forms of thread records already computed (see CanonicalForm.memo). */
   readonly canonMemo: RangeMemo | undefined;
   /**
@@ -182,6 +184,7 @@ export class RseqSystem implements TransitionSystem {
     this.ghostsRead = options.trackLast && options.temporalAtoms !== undefined && enabled('unread-ghosts') ? ghostsReadBy(ir, options.temporalAtoms) : allGhosts;
     this.deadRseqCs = enabled('dead-rseq-cs') && staleRseqCsCanDie(ir, policy);
     this.jumpThreading = this.reduced && enabled('jump-threading');
+    this.quietExit = enabled('quiet-exit') && quietExitApplies(ir, this.reduced, sharedAreas, trackMmCid);
     this.quotient = this.symmetric || this.ghostsRead !== allGhosts || this.deadRseqCs || this.jumpThreading;
     this.deadEvents = enabled('dead-events') && eventBitsDieWithoutNotify(ir, policy, this.collapseEvents, options.budgets.interrupts);
     this.abortPending = enabled('abort-pending') && abortsArePending(policy, this.collapseEvents, this.kernel.rework);
@@ -347,15 +350,17 @@ export class RseqSystem implements TransitionSystem {
         // Before a purely local instruction, an event is equivalent to the same event one
         // instruction later (see fusibleInstructions): only the instruction is explored here.
         if ((F.flags[t]! & FactFlag.fusible) !== 0) continue;
+        // Before a quiet exit only a signal is explored: the other events only delay it (quietExitApplies).
+        const eventsLeft = this.quietExit && (F.flags[t]! & FactFlag.exitsQuietly) !== 0 ? left & (1 << Budget.signal) : left;
         // A sched_yield with a competitor ready may switch or not (both outcomes, no budget spent).
         const yieldSwitch = outcome === StepOutcome.SyscallReturned && this.interp.yieldMaySwitch(state, t);
-        if (yieldSwitch || (outcome === StepOutcome.SyscallReturned && (left & (1 << Budget.preempt)) !== 0)) {
+        if (yieldSwitch || (outcome === StepOutcome.SyscallReturned && (eventsLeft & (1 << Budget.preempt)) !== 0)) {
           copyWords(out, state);
           if (!yieldSwitch) budgets.spend(out, Budget.preempt);
           this.instructions.stepPreemptedAtExit(out, t);
           if (emit(makeLabel(LabelKind.instructionPreemptedAtExit, t))) return;
         }
-        if ((left & (1 << Budget.preempt)) !== 0) {
+        if ((eventsLeft & (1 << Budget.preempt)) !== 0) {
           // A preemption is a context switch: the CPU goes straight to one of its ready
           // threads (possibly t again), so no idle intermediate state is stored.
           for (let u = 0; u < this.T; u++) {
@@ -377,7 +382,7 @@ export class RseqSystem implements TransitionSystem {
             }
           }
         }
-        if ((left & (1 << Budget.migrate)) !== 0) {
+        if ((eventsLeft & (1 << Budget.migrate)) !== 0) {
           for (const c of th.allowed) {
             if (c === cpu) continue;
             copyWords(out, state);
@@ -386,13 +391,13 @@ export class RseqSystem implements TransitionSystem {
             if (emit(makeLabel(LabelKind.migrate, t, c))) return;
           }
         }
-        if (th.handler >= 0 && (left & (1 << Budget.signal)) !== 0 && F.sigPending[t] === 0) {
+        if (th.handler >= 0 && (eventsLeft & (1 << Budget.signal)) !== 0 && F.sigPending[t] === 0) {
           copyWords(out, state);
           budgets.spend(out, Budget.signal);
           steps.local(out, t, Local.signalRunning);
           if (emit(makeLabel(LabelKind.signal, t))) return;
         }
-        if ((left & (1 << Budget.interrupt)) !== 0) {
+        if ((eventsLeft & (1 << Budget.interrupt)) !== 0) {
           for (let tw = 0; tw < 2; tw++) {
             copyWords(out, state);
             budgets.spend(out, Budget.interrupt);
@@ -400,7 +405,7 @@ export class RseqSystem implements TransitionSystem {
             if (emit(makeLabel(tw === 1 ? LabelKind.taskWork : LabelKind.interrupt, t))) return;
           }
         }
-        if ((left & (1 << Budget.trap)) !== 0) {
+        if ((eventsLeft & (1 << Budget.trap)) !== 0) {
           copyWords(out, state);
           budgets.spend(out, Budget.trap);
           steps.local(out, t, Local.interrupt, 0); // a fault that does not sleep: entry and exit only

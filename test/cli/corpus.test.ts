@@ -256,8 +256,8 @@ const corpus: Record<string, Case[]> = {
     // Counts as computed today; the budgets apply (one preemption: 175 states below).
     { what: 'no kernel events', args: ['check', G, '--preemptions', '0', '--migrations', '0', '--graph', at('chain.dot')], exit: 0, says: /^wrote .*chain\.dot: 64 states, 112 transitions\n$/, stdout: /wrote/, writes: [at('chain.dot')] },
     { what: 'SVG', args: ['check', G, '--preemptions', '0', '--migrations', '0', '--graph', at('chain.svg')], exit: 0, says: /chain\.svg: 64 states, 112 transitions/, stdout: /wrote/, writes: [at('chain.svg')] },
-    { what: 'a violating model exits 1', args: ['check', G, ...broken, '--preemptions', '1', '--migrations', '0', '--graph', at('v.dot')], exit: 1, says: /222 states, 484 transitions \(a drawn state violates a property, in red\)/, stdout: /wrote/, writes: [at('v.dot')] },
-    { what: 'the same model fixed exits 0', args: ['check', G, '--preemptions', '1', '--migrations', '0', '--graph', at('f.dot')], exit: 0, says: /143 states, 364 transitions\n$/, stdout: /wrote/, writes: [at('f.dot')] },
+    { what: 'a violating model exits 1', args: ['check', G, ...broken, '--preemptions', '1', '--migrations', '0', '--graph', at('v.dot')], exit: 1, says: /222 states, 468 transitions \(a drawn state violates a property, in red\)/, stdout: /wrote/, writes: [at('v.dot')] },
+    { what: 'the same model fixed exits 0', args: ['check', G, '--preemptions', '1', '--migrations', '0', '--graph', at('f.dot')], exit: 0, says: /143 states, 348 transitions\n$/, stdout: /wrote/, writes: [at('f.dot')] },
     { what: '--max-states cuts it: exit 3', args: ['check', G, '--graph', at('cut.dot'), '--max-states', '5'], exit: 3, says: /5 states, 4 transitions \(cut at --max-states 5\)/, stdout: /wrote/, writes: [at('cut.dot')] },
     rejected('too large to draw', ['check', 'percpu-counter', '--graph', at('big.dot')], /the state graph has more than 500 states/, [at('big.dot')]),
     rejected('--graph with --ltl', ['check', G, '--graph', at('l.dot'), '--ltl', 'G true'], /--ltl does not apply to --graph/, [at('l.dot')]),
@@ -267,7 +267,7 @@ const corpus: Record<string, Case[]> = {
     { what: '--max-seconds cuts it: exit 3, the states seen drawn', args: ['check', G, '--graph', at('s.dot'), '--max-seconds', '0'], exit: 3, says: /^wrote .*s\.dot: 1 states, 0 transitions \(cut at --max-seconds 0\)\n$/, stdout: /wrote/, writes: [at('s.dot')] },
     { what: '--max-memory cuts it: exit 3', args: ['check', G, '--graph', at('m.dot'), '--max-memory', '10'], exit: 3, says: /\(cut at --max-memory 10\)\n$/, stdout: /wrote/, writes: [at('m.dot')] },
     { what: 'a cut graph in JSON names its limit', args: ['check', G, '--graph', at('s.svg'), '--max-seconds', '0', '--json'], exit: 3, says: /"stoppedBy": \{\n\s+"kind": "time",\n\s+"bound": 0/, stdout: 'json', writes: [at('s.svg')] },
-    { what: 'a generous --max-seconds changes nothing', args: ['check', G, '--preemptions', '1', '--migrations', '0', '--graph', at('g.dot'), '--max-seconds', '600'], exit: 0, says: /143 states, 364 transitions\n$/, stdout: /wrote/, writes: [at('g.dot')] },
+    { what: 'a generous --max-seconds changes nothing', args: ['check', G, '--preemptions', '1', '--migrations', '0', '--graph', at('g.dot'), '--max-seconds', '600'], exit: 0, says: /143 states, 348 transitions\n$/, stdout: /wrote/, writes: [at('g.dot')] },
     rejected('--graph with a temporal property', ['check', G, '--graph', at('t.dot'), '--property', 'progress'], /the temporal property "progress" does not apply to --graph/, [at('t.dot')]),
   ],
 };

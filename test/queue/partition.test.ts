@@ -1,7 +1,7 @@
 /**
  * `check --partition K --queue URL` on a real redis-server with two workers: the partitioned
  * breadth-first search reports what the single-process one reports. On percpu-counter 3 × 2 + 1
- * under linux-6.3 (the SPIN peer question) it holds with 150 489 states, 1 121 093 transitions
+ * under linux-6.3 (the SPIN peer question) it holds with 126 928 states, 914 910 transitions
  * and depth 51 (check --search bfs's own figures), its states spread over the K partitions; on
  * the broken kernel (abortOnMigrate=false) the document equals check --search bfs's apart from
  * timings and the per-partition counts: the same 8-step trace, whose replay token replays to the
@@ -67,18 +67,18 @@ describeQueue('partitioned search on the queue', (redis) => {
     expect(replay.stdout).toMatch(/^REPLAYED: VIOLATED G1-atomicity after 8 steps\n/);
   }, 120_000);
 
-  it('K=3 with two workers on 3 × 2 + 1 under linux-6.3: holds with the single search\'s 150 489 states, 1 121 093 transitions, depth 51', async () => {
+  it('K=3 with two workers on 3 × 2 + 1 under linux-6.3: holds with the single search\'s 126 928 states, 914 910 transitions, depth 51', async () => {
     const r = await runCli([...COUNTER, '--partition', '3', '--queue', redis.url, '--json']).done;
     expect(r.stderr).toMatch(/^check: 3 partitions \(states \d+ \/ \d+ \/ \d+\); through Redis: /);
     expect(r.code).toBe(0);
     const doc = parseOutputJson(r.stdout, 'partitioned') as unknown as CheckDoc;
     expect(doc.verdict).toBe('pass');
-    expect(doc.stats).toMatchObject({ states: 150489, transitions: 1121093, depth: 51 });
+    expect(doc.stats).toMatchObject({ states: 126928, transitions: 914910, depth: 51 });
     const per = doc.stats.statesPerPartition!;
     expect(per).toHaveLength(3);
-    expect(per.reduce((a, b) => a + b, 0)).toBe(150489);
+    expect(per.reduce((a, b) => a + b, 0)).toBe(126928);
     // The hash spreads the states: each partition holds a third, give or take 5 %.
-    for (const n of per) expect(Math.abs(n - 150489 / 3)).toBeLessThan(150489 / 3 / 20);
+    for (const n of per) expect(Math.abs(n - 126928 / 3)).toBeLessThan(126928 / 3 / 20);
   }, 180_000);
 
   it('--max-states ends it incomplete (exit 3) with the states covered, never a pass', async () => {
@@ -88,7 +88,7 @@ describeQueue('partitioned search on the queue', (redis) => {
     expect(doc.verdict).toBe('incomplete');
     expect(doc.stoppedBy).toEqual({ kind: 'states', bound: 5000 });
     expect(doc.stats.states).toBeGreaterThanOrEqual(5000);
-    expect(doc.stats.states).toBeLessThan(150489);
+    expect(doc.stats.states).toBeLessThan(126928);
   }, 60_000);
 
   it('SIGINT ends it incomplete (exit 3), naming the signal', async () => {
@@ -101,7 +101,7 @@ describeQueue('partitioned search on the queue', (redis) => {
     expect(r.code).toBe(3);
     const doc = JSON.parse(r.stdout) as CheckDoc & { stoppedBy: unknown };
     expect(doc.stoppedBy).toEqual({ kind: 'interrupted', signal: 'SIGINT' });
-    expect(doc.stats.states).toBeLessThan(150489);
+    expect(doc.stats.states).toBeLessThan(126928);
   }, 60_000);
 
   it('SIGINT keeps what the run found: the flags, each with a witness as short as the single search\'s', async () => {
