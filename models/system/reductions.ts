@@ -49,16 +49,17 @@ export function reductionsAreSound(ir: ModelIR): boolean {
 
 /**
  * Whether reduction `quiet-exit` applies: a running thread whose next instruction is its own
- * final `done` (no signal frame), with no rseq_cs in its area and no signal able to reach it any
- * more, is not preempted, migrated, interrupted or trapped; it only exits. Such an event
- * changes nothing any thread reads later: its return to user space finds no descriptor (no
- * abort, no kill), updates IDs nobody reads again (`done` reads nothing), and it lets the others
- * run first, which they also do once it has exited (a CPU it leaves idle takes a ready thread,
- * and a thread preempted to schedule it can be preempted onto itself instead, with the same
- * kernel effects and budget). So every state reachable with the event is matched, for every
- * property that reads no thread's CPU or status (reductionsAreSound) and no LTL, by one reached
- * without it. Not with shared areas (another thread's area is written on its return), models
- * that read mm_cid (an exit frees a CID others are given) or tracers (reductionsAreSound).
+ * final `done` (no signal frame) with no rseq_cs in its area is not preempted, migrated,
+ * interrupted or trapped there; a signal still is. Such an event only delays the exit: the
+ * return to user space it causes finds no descriptor (no abort, no kill), writes IDs nobody
+ * reads again (`done` reads nothing), and the others it lets run first also run once the thread
+ * has exited (a CPU it leaves idle takes a ready thread; a thread preempted to schedule it can
+ * be preempted onto itself instead, with the same kernel effects and budget). A signal kept at
+ * the exit runs its handler, before whose first instruction every event is explored again,
+ * which covers a signal that would have come after such an event. So every state reachable
+ * with the event is matched by one reached without it, for every property that names no thread
+ * (reductionsAreSound) and no LTL. Not with shared areas (another thread's area is written on
+ * its return), models that read mm_cid (an exit frees a CID others are given) or tracers.
  */
 export function quietExitApplies(ir: ModelIR, reduced: boolean, sharedAreas: boolean, tracksMmCid: boolean): boolean {
   return reduced && !sharedAreas && !tracksMmCid && ir.programs.some((p) => p.code.some((i) => i.op === 'done'));

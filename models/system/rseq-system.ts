@@ -354,7 +354,7 @@ export class RseqSystem implements TransitionSystem {
         const eventsLeft = this.quietExit && (F.flags[t]! & FactFlag.exitsQuietly) !== 0 ? left & (1 << Budget.signal) : left;
         // A sched_yield with a competitor ready may switch or not (both outcomes, no budget spent).
         const yieldSwitch = outcome === StepOutcome.SyscallReturned && this.interp.yieldMaySwitch(state, t);
-        if (yieldSwitch || (outcome === StepOutcome.SyscallReturned && (eventsLeft & (1 << Budget.preempt)) !== 0)) {
+        if (yieldSwitch || (outcome === StepOutcome.SyscallReturned && (left & (1 << Budget.preempt)) !== 0)) {
           copyWords(out, state);
           if (!yieldSwitch) budgets.spend(out, Budget.preempt);
           this.instructions.stepPreemptedAtExit(out, t);
