@@ -99,8 +99,9 @@ export async function checkModel(ir: ModelIR, options: CheckOptions = {}): Promi
     // depth-first search stored every reachable state, the same ones the breadth-first one would.
     // Not when it went past --max-states, which it checks only between batches: the breadth-first
     // search then stops where the user asked.
-    const provedPass = dfs.verdict === 'pass' && dfs.flags.length === 0 && dfs.stats.states < (options.maxStates ?? Infinity);
-    const handsOver = search === 'first-then-shortest' && !provedPass && (dfs.verdict !== 'incomplete' || (dfs.stoppedBy.kind === 'states' && dfs.stats.states < (options.maxStates ?? Infinity)));
+    const underMaxStates = dfs.stats.states < (options.maxStates ?? Infinity);
+    const provedPass = dfs.verdict === 'pass' && dfs.flags.length === 0 && underMaxStates;
+    const handsOver = search === 'first-then-shortest' && !provedPass && (dfs.verdict !== 'incomplete' || (dfs.stoppedBy.kind === 'states' && underMaxStates));
     if (!handsOver) {
       raw = dfs;
       searched = firstSys;

@@ -13,6 +13,8 @@
  *   rework skips the c.s. after a syscall's switch and T1 commits again (G1 broken); the
  *   exit-IP check c' kills T1 at the entry stop (G2: the tracer's IP, not T1's syscall).
  *
+ * With `handler`, T1 also has a signal handler that increments (one signal).
+ *
  * No data condition: the tracer makes T1 re-run its increment on purpose.
  */
 import { I, ModelBuilder, seq } from '../ir/builder.js';
@@ -24,6 +26,8 @@ export interface TracedCounterParams {
   readonly tracer: number;
   readonly threads: number;
   readonly cpus: number;
+  /** T1 also has a signal handler doing an increment of its own (one signal). */
+  readonly handler?: boolean;
 }
 
 export function tracedCounter(p: TracedCounterParams): ModelInput {
@@ -35,8 +39,9 @@ export function tracedCounter(p: TracedCounterParams): ModelInput {
   const b = new ModelBuilder('traced-counter')
     .describe(`${p.threads} threads x 1 rseq_addv increment then getpid on ${p.cpus} CPUs; T1 ${p.tracer === 1 ? 'single-stepped' : `given its commit as IP at the syscall-${p.tracer === 2 ? 'entry' : 'exit'} stop`} by a tracer`)
     .cpus(p.cpus)
-    .memory('counter', { size: 'percpu', max: p.threads + 1 })
+    .memory('counter', { size: 'percpu', max: p.threads + (p.handler ? 2 : 1) })
     .program('worker', seq({ code, descriptors: f.descriptors }, I.syscall('getpid', { label: 'call' }), I.done()));
-  for (let t = 0; t < p.threads; t++) b.thread({ program: 'worker', cpu: `C${t % p.cpus}`, ...(t === 0 ? { tracer } : {}) });
-  return b.budgets({ preemptions: 1, migrations: 0 }).build();
+  if (p.handler) b.program('handler', seq(addv('h', 'counter', 1, { next: 'h_end' }), I.sigreturn({ label: 'h_end' })));
+  for (let t = 0; t < p.threads; t++) b.thread({ program: 'worker', cpu: `C${t % p.cpus}`, ...(t === 0 ? { tracer, ...(p.handler ? { handler: 'handler' } : {}) } : {}) });
+  return b.budgets({ preemptions: 1, migrations: 0, ...(p.handler ? { signals: 1 } : {}) }).build();
 }

@@ -24,8 +24,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { validateModel } from '../../models/ir/validate.js';
 import type { ModelIR } from '../../models/ir/types.js';
 import { tracedCounter } from '../../models/library/traced-counter.js';
-import { I, ModelBuilder, seq } from '../../models/ir/builder.js';
-import { addv } from '../../models/library/librseq/primitives.js';
 import { runLitmusCommand } from '../../litmus/command.js';
 import { generateLitmusC, type LitmusPlan } from '../../litmus/generate.js';
 import { runLitmusCase } from '../../litmus/in-process.js';
@@ -36,24 +34,8 @@ import { checkEnvironment } from '../../litmus/run.js';
 const env = await checkEnvironment();
 const kernel = detectKernel();
 
-function traced(tracer: number, threads: number): ModelIR {
-  const v = validateModel(tracedCounter({ tracer, threads, cpus: 1 }), 'traced-counter');
-  if (!v.ok) throw new Error(JSON.stringify(v.errors));
-  return v.ir;
-}
-
-/** traced-counter (tracer=2, one thread) whose T1 also has a signal handler doing an increment of its own. */
-function tracedWithHandler(): ModelIR {
-  const f = addv('inc', 'counter', 1, { next: 'call' });
-  const commit = f.code.findIndex((ins) => ins.label === 'inc_post') - 1;
-  const code = f.code.map((ins, i) => (i === commit ? { ...ins, label: 'inc_commit' } : ins));
-  const b = new ModelBuilder('traced-counter-handler')
-    .cpus(1)
-    .memory('counter', { size: 'percpu', max: 3 })
-    .program('worker', seq({ code, descriptors: f.descriptors }, I.syscall('getpid', { label: 'call' }), I.done()))
-    .program('handler', seq(addv('h', 'counter', 1, { next: 'h_end' }), I.sigreturn({ label: 'h_end' })));
-  b.thread({ program: 'worker', cpu: 'C0', handler: 'handler', tracer: { setIp: 'inc_commit', stop: 'syscall-entry' } });
-  const v = validateModel(b.budgets({ preemptions: 1, migrations: 0, signals: 1 }).build(), 'traced-counter-handler');
+function traced(tracer: number, threads: number, handler = false): ModelIR {
+  const v = validateModel(tracedCounter({ tracer, threads, cpus: 1, handler }), 'traced-counter');
   if (!v.ok) throw new Error(JSON.stringify(v.errors));
   return v.ir;
 }
@@ -114,7 +96,7 @@ describe.skipIf(!env.ok)(`traced-counter on this kernel${env.ok ? '' : ` (skippe
     }, 60_000);
 
   it('tracer=2 on a thread with a signal handler: signals reach it through the tracer, and the kernel stays within the model', async () => {
-    const r = await run(tracedWithHandler(), { ...quiet, signals: 1 }, 40, 2);
+    const r = await run(traced(2, 1, true), { ...quiet, signals: 1 }, 40, 2);
     expect(r.verdict, r.reason).toBe('ok');
     // The tracer re-injects the signal at its signal-delivery stop: the handler runs.
     expect(r.signalsSent).toBeGreaterThan(0);

@@ -23,7 +23,10 @@ function firstLabels(sys: RseqSystem): string[] {
   sys.initialStates(s, () => undefined);
   const out = new Int32Array(sys.stateWords);
   const labels: string[] = [];
-  sys.successors(s, out, (label) => void labels.push(`${labelKindNames[decodeLabel(label).kind]} T${decodeLabel(label).thread + 1}`));
+  sys.successors(s, out, (label) => {
+    const { kind, thread } = decodeLabel(label);
+    labels.push(`${labelKindNames[kind]} T${thread + 1}`);
+  });
   return [...new Set(labels)];
 }
 
