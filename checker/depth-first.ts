@@ -112,8 +112,11 @@ export async function exploreDepthFirst(system: TransitionSystem, options: Explo
     return violated;
   };
 
+  // The state bound is looked at after every expansion (one comparison), the rest per batch: a
+  // space smaller than a batch must not be covered past --max-states.
+  const stateCap = options.maxStates ?? Infinity;
   while (!violated && !stoppedBy && stack.length > 0) {
-    for (let n = 0; n < BATCH && !violated && stack.length > 0; n++) {
+    for (let n = 0; n < BATCH && !violated && stack.length > 0 && store.size < stateCap; n++) {
       parent = stack.topId();
       depth = stack.topDepth();
       stack.length--;

@@ -96,12 +96,11 @@ export async function checkModel(ir: ModelIR, options: CheckOptions = {}): Promi
     }
     // A violation, a flag (its witness should be a shortest one) and the depth-first phase's own
     // state budget hand over to the breadth-first search. A pass without flags is the verdict: the
-    // depth-first search stored every reachable state, the same ones the breadth-first one would.
-    // Not when it went past --max-states, which it checks only between batches: the breadth-first
-    // search then stops where the user asked.
-    const underMaxStates = dfs.stats.states < (options.maxStates ?? Infinity);
-    const provedPass = dfs.verdict === 'pass' && dfs.flags.length === 0 && underMaxStates;
-    const handsOver = search === 'first-then-shortest' && !provedPass && (dfs.verdict !== 'incomplete' || (dfs.stoppedBy.kind === 'states' && underMaxStates));
+    // depth-first search stored every reachable state, the same ones the breadth-first one would
+    // (it looks at --max-states after every expansion, so it stops where the user asked).
+    const provedPass = dfs.verdict === 'pass' && dfs.flags.length === 0;
+    const ownBudget = dfs.verdict === 'incomplete' && dfs.stoppedBy.kind === 'states' && dfs.stats.states < (options.maxStates ?? Infinity);
+    const handsOver = search === 'first-then-shortest' && !provedPass && (dfs.verdict !== 'incomplete' || ownBudget);
     if (!handsOver) {
       raw = dfs;
       searched = firstSys;

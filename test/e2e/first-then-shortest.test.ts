@@ -89,11 +89,15 @@ describe('first-then-shortest on a pass', () => {
 
   it('hands over to the breadth-first search when it went past --max-states or its own budget', async () => {
     const bfs = await checkModel(loaded.ir, { ...options, search: 'bfs' });
-    // A space smaller than one batch is covered before the bound is checked: the breadth-first
-    // search stops where asked.
+    // The depth-first phase looks at --max-states after every expansion: a space smaller than one
+    // batch of it is not covered past the bound, and the stop is the answer (incomplete).
     const small = resolveModel('percpu-counter', ['threads=2', 'ops=1']);
     const capped = await checkModel(small.ir, { policy: 'linux-6.3', constants: small.constants, maxStates: 100 });
-    expect([capped.verdict, capped.stats.searchOrder]).toEqual(['incomplete', undefined]);
+    expect([capped.verdict, capped.stats.searchOrder]).toEqual(['incomplete', 'depth-first']);
+    expect(capped.stats.states).toBeGreaterThanOrEqual(100);
+    expect(capped.stats.states).toBeLessThan(130);
+    const dfsOnly = await checkModel(small.ir, { policy: 'linux-6.3', constants: small.constants, maxStates: 100, search: 'dfs' });
+    expect([dfsOnly.verdict, dfsOnly.stats.states < 130]).toEqual(['incomplete', true]);
     // Exactly the space: a pass (the bound is not exceeded), proved depth-first.
     const exact = await checkModel(loaded.ir, { ...options, maxStates: bfs.stats.states + 1 });
     expect([exact.verdict, exact.stats.searchOrder]).toEqual(['pass', 'depth-first']);
