@@ -13,6 +13,7 @@ import { InputErrors } from '../models/ir/errors.js';
 import type { BudgetsIR, ModelIR } from '../models/ir/types.js';
 import type { Policy } from '../models/kernel/policy.js';
 import type { PlacementCoverage } from '../models/system/coverage.js';
+import { reductionNames } from '../models/system/reductions.js';
 import { writeFileAtomic } from './atomic-file.js';
 import type { CheckOptions } from './options.js';
 import type { FirstCounterexample } from './result.js';
@@ -103,6 +104,8 @@ export function runConfiguration(ir: ModelIR, policy: Policy, budgets: BudgetsIR
     symmetry: options.symmetry ?? true,
     reduce: options.reduce ?? true,
     disable: options.disable ?? [],
+    // A build that adds a reduction explores another reduced space: its checkpoints do not mix.
+    known: reductionNames,
     search,
     firstSearchStates: search === 'first-then-shortest' ? (options.firstSearchStates ?? null) : null,
   };
