@@ -10,6 +10,13 @@ import { recordCommandLine } from '../run/provenance.js';
  * error, exit 70, reported in one line with a hint to report it (the stack only with RSEQ_CHECK_DEBUG=1).
  */
 recordCommandLine(process.argv.slice(2));
+// A reader that stops early (`rseq-check check ... | head`) closes the pipe: the rest of the
+// output has nowhere to go, which is no error of the run. Its reports and exit code still follow.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+  });
+}
 const cli = program();
 // No command at all: the overview, as `rseq-check --help` prints it.
 const argv = process.argv.length > 2 ? process.argv : [...process.argv, '--help'];
