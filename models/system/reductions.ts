@@ -66,6 +66,82 @@ export function quietExitApplies(ir: ModelIR, reduced: boolean, sharedAreas: boo
 }
 
 /**
+ * Whether reduction `cpu-compare-prefix` applies (see cpuComparePrefixes for the argument): on
+ * the 4.18-6.18 kernels with the event mask collapsed to one bit and consumed only by a look
+ * inside a c.s. (so an in-range look that does not abort found no bit recorded since the last
+ * one; with the mask cleared at every exit, or under the 6.19 rework's user_irq, an abortable
+ * event before the arm leaves no trace an unabortable one inside could be told from), where
+ * fusion applies, stale descriptors die
+ * (staleRseqCsCanDie: no area syscalls, no tracer), every thread is registered from the start,
+ * no program writes cpu_id_start or cpu_id (so the kernel's writes keep them equal), and no
+ * kernel work can be interrupted (no IPI lands between a look's read and clear of the mask).
+ */
+export function cpuComparePrefixApplies(ir: ModelIR, policy: Policy, p: { reduced: boolean; collapseEvents: boolean; rework: boolean; kernelWork: boolean }): boolean {
+  const writesIds = ir.programs.some((pr) => pr.code.some((i) => i.op === 'write_id' && (i.field === 'cpu_id_start' || i.field === 'cpu_id')));
+  return p.reduced && p.collapseEvents && !p.rework && policy.eventMaskClear === 'onlyWhenInCs' && !p.kernelWork && !writesIds && staleRseqCsCanDie(ir, policy) && ir.threads.every((th) => th.registered && !th.dormant);
+}
+
+/**
+ * Per program, per IP (one past the end included): 1 at the `rseq_arm D` and the
+ * `read_id rB, cpu_id` of every critical section that begins as librseq writes it (reduction
+ * `cpu-compare-prefix`):
+ *
+ *   p:    read_id rA, cpu_id_start
+ *   p+1:  rseq_arm D                  (D passes full validation, harmlessWhenStale)
+ *   p+2:  read_id rB, cpu_id          (D.start)
+ *   p+3:  br ne rB, rA -> L           (inside D's range; L outside it, jmps from L lead to p)
+ *
+ * with rA and rB dead at D's abort_ip. The three run as one step: no event is explored at p+1 or
+ * p+2, and no other thread runs between them. They touch only the thread's registers and its own
+ * area, which only its own returns to user space write, cpu_id_start and cpu_id together
+ * (cpuComparePrefixApplies), so the others' steps commute with them. Take any path from the
+ * thread's read of X at p until it runs p+2 or leaves the prefix:
+ *  (a) no event of the thread in between: the fused step does the same;
+ *  (b) it leaves by its own compare (rB != X): the same events at p, then p again, reach the
+ *      same state. An in-range look at p+2 that did not abort found no bit pending, so no event
+ *      of the prefix recorded one, and a look outside the range changes only rseq_cs;
+ *  (c) the kernel aborts it at p+2: the events it met at p+1 at p (outside the range both), the
+ *      fused step, then those it met at p+2 at p+3 (inside the same range: the same decisions);
+ *  (d) it runs p+2 with rB = X: with no event at p+2, the events at p then the fused step (which
+ *      reads X, IDs being written at each return); otherwise the fused step first, then every
+ *      event at p+3: none recorded a bit (the look at p+2 found none), so each look decides no
+ *      abort inside the range as it did at p+1 or p+2, and the registers read are X and X.
+ * In each case the states are equal up to dead registers, a dead stale rseq_cs (the bisimulation
+ * of dead-rseq-cs) and the G1 and precision ghosts of a frame about to re-arm (rseq_arm resets
+ * them). No property names a thread (reductionsAreSound), so no verdict is lost; a path of the
+ * reduced system is one of the full system with fewer choices, so traces replay unchanged.
+ * Unsound without the compare: a c.s. indexing by a CPU read before its arm, unchecked, commits
+ * to the wrong CPU when migrated in between, which the pattern test refuses to hide.
+ */
+export function cpuComparePrefixes(ir: ModelIR, pi: number, policy: Policy, live: Int32Array): Uint8Array {
+  const code = ir.programs[pi]!.code;
+  const out = new Uint8Array(code.length + 1);
+  const harmless = harmlessWhenStale(ir, policy);
+  ir.descriptors.forEach((d, di) => {
+    const p = d.start - 2;
+    if (d.program !== pi || p < 0 || d.postCommit <= d.start + 1 || !harmless[di]) return;
+    const [a, arm, b, br] = [code[p], code[p + 1], code[p + 2], code[p + 3]];
+    if (a?.op !== 'read_id' || a.field !== 'cpu_id_start' || arm?.op !== 'rseq_arm' || arm.desc !== di) return;
+    if (b?.op !== 'read_id' || b.field !== 'cpu_id' || b.dst === a.dst || br?.op !== 'br' || br.cond !== 'ne') return;
+    const regs = [br.a, br.b].map((o) => (o.reg ? o.value : -1));
+    if (!(regs.includes(a.dst) && regs.includes(b.dst))) return;
+    if ((live[d.abort]! & ((1 << a.dst) | (1 << b.dst))) !== 0) return;
+    if (br.target >= d.start && br.target < d.postCommit) return;
+    // L leads back to p through jmps only (the abort handler's retry).
+    let q = br.target;
+    for (let hops = 0; q !== p && hops < code.length; hops++) {
+      const ins = code[q];
+      if (ins?.op !== 'jmp') return;
+      q = ins.target;
+    }
+    if (q !== p) return;
+    out[p + 1] = 1;
+    out[p + 2] = 1;
+  });
+  return out;
+}
+
+/**
  * Per thread: whether it floats over its allowed CPUs while ready and its migration is
  * invisible (see CanonicalForm): the reductions are on, migrations are unbounded (so the
  * states differing in its CPU reach each other) and it has more than one CPU.
@@ -91,7 +167,7 @@ export function eventMaskCollapses(ir: ModelIR, policy: Policy): boolean {
  * Named reductions that can be turned off one by one (`--no-reduce=NAME`); `reduce: false`
  * turns off these and the fused-instruction and floating-thread reductions.
  */
-export const reductionNames = ['dead-events', 'abort-pending', 'dead-rseq-cs', 'cpu-symmetry', 'unread-ghosts', 'jump-threading', 'quiet-exit'] as const;
+export const reductionNames = ['dead-events', 'abort-pending', 'dead-rseq-cs', 'cpu-symmetry', 'unread-ghosts', 'jump-threading', 'quiet-exit', 'cpu-compare-prefix'] as const;
 export type ReductionName = (typeof reductionNames)[number];
 
 /**

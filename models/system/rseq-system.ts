@@ -21,7 +21,7 @@ import { PlacementCoverage } from './coverage.js';
 import { InstructionSteps } from './instruction-steps.js';
 import { kernelEvents, LabelKind, labelKind, makeLabel } from './labels.js';
 import { FactFlag, type RecordCache } from './record-cache.js';
-import { abortsArePending, deadStaleDescriptors, descriptorRangeMasks, eventBitsDieWithoutNotify, eventMaskCollapses, floatingThreads, fusibleInstructions, harmlessWhenStale, jumpThreads, quietExitApplies, reductionsAreSound, staleRseqCsCanDie, symmetryIsSound, type ReductionName } from './reductions.js';
+import { abortsArePending, cpuComparePrefixApplies, cpuComparePrefixes, deadStaleDescriptors, descriptorRangeMasks, eventBitsDieWithoutNotify, eventMaskCollapses, floatingThreads, fusibleInstructions, harmlessWhenStale, jumpThreads, quietExitApplies, reductionsAreSound, staleRseqCsCanDie, symmetryIsSound, type ReductionName } from './reductions.js';
 import { ThreadSorter } from './symmetry.js';
 import { CpuRenamer, cpuSymmetryApplies, type CpuSymmetryVerdict } from './cpu-symmetry.js';
 import { Local, ThreadEvents } from './thread-events.js';
@@ -116,6 +116,8 @@ export class RseqSystem implements TransitionSystem {
   readonly jumpThreading: boolean;
   /** Whether no event is explored before a running thread's quiet exit (see quietExitApplies). */
   readonly quietExit: boolean;
+  /** Whether a c.s.'s cpu_id_start read, arm and cpu_id read run as one step (see cpuComparePrefixes). */
+  readonly cpuComparePrefix: boolean;
   /** Canonical forms of thread records already computed (see CanonicalForm.memo). */
   readonly canonMemo: RangeMemo | undefined;
   /**
@@ -185,6 +187,8 @@ export class RseqSystem implements TransitionSystem {
     this.deadRseqCs = enabled('dead-rseq-cs') && staleRseqCsCanDie(ir, policy);
     this.jumpThreading = this.reduced && enabled('jump-threading');
     this.quietExit = enabled('quiet-exit') && quietExitApplies(ir, this.reduced, sharedAreas, trackMmCid);
+    this.cpuComparePrefix =
+      enabled('cpu-compare-prefix') && cpuComparePrefixApplies(ir, policy, { reduced: this.reduced, collapseEvents: this.collapseEvents, rework: this.kernel.rework, kernelWork: kernelWorkPossible(ir, policy) });
     this.quotient = this.symmetric || this.ghostsRead !== allGhosts || this.deadRseqCs || this.jumpThreading;
     this.deadEvents = enabled('dead-events') && eventBitsDieWithoutNotify(ir, policy, this.collapseEvents, options.budgets.interrupts);
     this.abortPending = enabled('abort-pending') && abortsArePending(policy, this.collapseEvents, this.kernel.rework);
@@ -198,6 +202,12 @@ export class RseqSystem implements TransitionSystem {
     );
     const rangeMask = descriptorRangeMasks(ir);
     const fusible = ir.programs.map((p, pi) => (this.reduced ? fusibleInstructions(ir, pi, rangeMask[pi]!, live[pi]!) : new Uint8Array(p.code.length + 1)));
+    // The prefixes run fused too; jump threading reads only the fused jmps, so it takes `fusible`.
+    const fused = fusible.map((f, pi) => {
+      if (!this.cpuComparePrefix) return f;
+      const prefix = cpuComparePrefixes(ir, pi, policy, live[pi]!);
+      return f.map((x, ip) => x | prefix[ip]!);
+    });
     this.canonical = new CanonicalForm(ir, policy, this.kernel, {
       sharedAreas,
       collapseEvents: this.collapseEvents,
@@ -222,7 +232,7 @@ export class RseqSystem implements TransitionSystem {
     };
     this.cpuRenamer = this.cpuSymmetry.applies && this.cpuSymmetric ? new CpuRenamer(this.kernel, ir, this.cpuSymmetry.cpuRegs, live, order) : undefined;
     this.symmetryMemo = this.cpuRenamer && memoize ? new RangeMemo(this.stateWords, SYMMETRY_MEMO_LOG2_SETS) : undefined;
-    this.instructions = new InstructionSteps(this.kernel, this.interp, this.canonical, this.reduced, fusible, this.runningOn);
+    this.instructions = new InstructionSteps(this.kernel, this.interp, this.canonical, this.reduced, fused, this.runningOn);
     const events = new ThreadEvents(ir, this.kernel, this.canonical);
     this.steps = new CachedSteps(ir, this.kernel, events, this.instructions, this.coverage, this.runningOn, memoize && !sharedAreas && !options.trackLast);
     this.recordCache = this.steps.cache;

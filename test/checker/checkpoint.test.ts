@@ -123,8 +123,8 @@ function comparable(r: CheckResult, withWorkers = false) {
 }
 
 /** Runs `spec` stopped every `step` states with a checkpoint and resumed until it ends; returns the end and the resumes. */
-async function stopAndGo(spec: string, options: CheckOptions, step: number): Promise<{ result: CheckResult; resumes: number; uninterrupted: CheckResult }> {
-  const m = resolveModel(spec, []);
+async function stopAndGo(spec: string, options: CheckOptions, step: number, params: string[] = []): Promise<{ result: CheckResult; resumes: number; uninterrupted: CheckResult }> {
+  const m = resolveModel(spec, params);
   const base: CheckOptions = { ...(m.defaults ? { properties: m.defaults.properties, policy: m.defaults.policy.preset, knobs: m.defaults.policy.knobs } : {}), constants: m.constants, ...options };
   const uninterrupted = await checkModel(m.ir, base);
   const file = join(dir, `${spec.replace('/', '-')}-${options.workers ?? 1}.ckpt`);
@@ -140,37 +140,37 @@ async function stopAndGo(spec: string, options: CheckOptions, step: number): Pro
 }
 
 describe('checkModel: stopped by --max-states, resumed until done', () => {
-  it('percpu-counter under linux-6.3 (a pass): the same counts and coverage', async () => {
-    const { result, resumes, uninterrupted } = await stopAndGo('percpu-counter', { policy: 'linux-6.3', search: 'bfs' }, 5000);
+  it('percpu-counter 3 x 2 + 1 under linux-6.3 (a pass): the same counts and coverage', async () => {
+    const { result, resumes, uninterrupted } = await stopAndGo('percpu-counter', { policy: 'linux-6.3', search: 'bfs' }, 5000, ['threads=3']);
     expect(resumes).toBe(2);
     expect(result.verdict).toBe('pass');
-    expect([result.stats.states, result.stats.transitions, result.stats.depth]).toEqual([10309, 54274, 37]);
+    expect([result.stats.states, result.stats.transitions, result.stats.depth]).toEqual([11987, 80416, 37]);
     expect(comparable(result)).toEqual(comparable(uninterrupted));
   });
 
   it('a gallery entry (a violation, first-then-shortest): the same shortest trace and the first counterexample', async () => {
-    const { result, resumes, uninterrupted } = await stopAndGo('gallery/kvm-stale-cpu-id', {}, 60);
+    const { result, resumes, uninterrupted } = await stopAndGo('gallery/kvm-stale-cpu-id', {}, 40);
     expect(resumes).toBeGreaterThanOrEqual(5);
     expect(result.verdict).toBe('violation');
-    expect([result.stats.states, result.stats.transitions]).toEqual([450, 851]);
-    expect(result.verdict === 'violation' && result.path.choices.length).toBe(20);
-    expect(result.verdict === 'violation' && result.first?.steps).toBe(19);
+    expect([result.stats.states, result.stats.transitions]).toEqual([250, 463]);
+    expect(result.verdict === 'violation' && result.path.choices.length).toBe(16);
+    expect(result.verdict === 'violation' && result.first?.steps).toBe(15);
     expect(comparable(result)).toEqual(comparable(uninterrupted));
   });
 
   it('with 2 workers (checkpoints at level starts): the same counts, verdict and trace', async () => {
-    const pass = await stopAndGo('percpu-counter', { policy: 'linux-6.3', search: 'bfs', workers: 2, parallelThreshold: 100 }, 5000);
+    const pass = await stopAndGo('percpu-counter', { policy: 'linux-6.3', search: 'bfs', workers: 2, parallelThreshold: 100 }, 5000, ['threads=3']);
     expect(pass.resumes).toBeGreaterThanOrEqual(2);
-    expect([pass.result.stats.states, pass.result.stats.transitions]).toEqual([10309, 54274]);
+    expect([pass.result.stats.states, pass.result.stats.transitions]).toEqual([11987, 80416]);
     expect(comparable(pass.result, true)).toEqual(comparable(pass.uninterrupted, true));
-    const violated = await stopAndGo('gallery/kvm-stale-cpu-id', { search: 'bfs', workers: 2, parallelThreshold: 50 }, 200);
+    const violated = await stopAndGo('gallery/kvm-stale-cpu-id', { search: 'bfs', workers: 2, parallelThreshold: 50 }, 100);
     expect(violated.resumes).toBeGreaterThanOrEqual(2);
-    expect([violated.result.stats.states, violated.result.verdict]).toEqual([450, 'violation']);
+    expect([violated.result.stats.states, violated.result.verdict]).toEqual([250, 'violation']);
     expect(comparable(violated.result, true)).toEqual(comparable(violated.uninterrupted, true));
   });
 
   it('a checkpoint made on workers resumes in process, and that one on workers again', async () => {
-    const m = resolveModel('percpu-counter', []);
+    const m = resolveModel('percpu-counter', ['threads=3']);
     const base: CheckOptions = { policy: 'linux-6.3', search: 'bfs', constants: m.constants };
     const workers: CheckOptions = { ...base, workers: 2, parallelThreshold: 100 };
     const f = join(dir, 'mixed.ckpt');
@@ -179,14 +179,14 @@ describe('checkModel: stopped by --max-states, resumed until done', () => {
     expect(inProcess.verdict).toBe('incomplete');
     expect(inProcess.stats.states).toBeGreaterThanOrEqual(10000);
     const end = await checkModel(m.ir, { ...workers, resume: f });
-    expect([end.verdict, end.stats.states, end.stats.transitions, end.stats.depth]).toEqual(['pass', 10309, 54274, 37]);
+    expect([end.verdict, end.stats.states, end.stats.transitions, end.stats.depth]).toEqual(['pass', 11987, 80416, 37]);
   });
 
   it('on workers, a stop mid-level saves the level start: the resumed run expands the whole level again', async () => {
-    // 211738 states, 937239 transitions, depth 46 at any worker count; levels of thousands of
+    // 278417 states, 1442416 transitions, depth 41 at any worker count; levels of thousands of
     // states around 200 k, so the limit is noticed (every 100 ms) while a level is expanded.
-    const m = resolveModel('percpu-counter', []);
-    const options: CheckOptions = { constants: m.constants, budgets: { preemptions: 5, migrations: 5 }, search: 'bfs', workers: 2, parallelThreshold: 1000 };
+    const m = resolveModel('percpu-counter', ['threads=3']);
+    const options: CheckOptions = { constants: m.constants, budgets: { preemptions: 3, migrations: 3 }, search: 'bfs', workers: 2, parallelThreshold: 1000 };
     const f = join(dir, 'mid-level.ckpt');
     const stopped = await checkModel(m.ir, { ...options, maxStates: 200_000, checkpoint: f });
     expect(stopped.verdict).toBe('incomplete');
@@ -197,11 +197,11 @@ describe('checkModel: stopped by --max-states, resumed until done', () => {
     if (saved.count < stopped.stats.states) expect(saved.depth).toBe(stopped.stats.depth - 1);
     else expect(saved.count).toBe(stopped.stats.states);
     const end = await checkModel(m.ir, { ...options, resume: f });
-    expect([end.verdict, end.stats.states, end.stats.transitions, end.stats.depth]).toEqual(['pass', 211738, 937239, 46]);
+    expect([end.verdict, end.stats.states, end.stats.transitions, end.stats.depth]).toEqual(['pass', 278417, 1442416, 41]);
   });
 
   it('refuses a checkpoint of another policy or property, naming the file and what differs', async () => {
-    const m = resolveModel('percpu-counter', []);
+    const m = resolveModel('percpu-counter', ['threads=3']);
     const file = join(dir, 'refuse.ckpt');
     const check = (o: CheckOptions) => checkModel(m.ir, { constants: m.constants, ...o });
     await check({ policy: 'linux-6.3', search: 'bfs', maxStates: 5000, checkpoint: file });

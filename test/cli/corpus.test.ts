@@ -17,7 +17,7 @@ const G = join('test', 'cli', 'good-tiny.json');
 const bad = (f: string): string => join('test', 'cli', 'bad-models', f);
 /** good-tiny with the two aborts off: G1-atomicity is violated (a shortest counterexample of 7 steps). */
 const broken = ['--knob', 'abortOnPreempt=false', '--knob', 'abortOnMigrate=false'];
-const SHORTEST = '0:0:0:0:0:0:1:0';
+const SHORTEST = '0:0:0:0:1:0';
 
 // Fixtures: an ordinary file, a directory, and model files with one mistake each.
 writeFileSync(at('file.txt'), 'not a directory\n');
@@ -236,9 +236,9 @@ const corpus: Record<string, Case[]> = {
     rejected('review --json with a bad --out: nothing on stdout', ['review', '--json', '--out', '/proc/x'], /proc pseudo file system/),
   ],
   replay: [
-    { what: 'a shortest counterexample replays to its violation', args: ['check', G, ...broken, '--replay', SHORTEST], exit: 1, says: /^REPLAYED: VIOLATED G1-atomicity after 7 steps\n[^]*replay: --replay 0:0:0:0:0:0:1:0\n$/, stdout: /REPLAYED/ },
-    { what: 'the first counterexample replays too', args: ['check', G, ...broken, '--replay', '0:0:3:0:0:0:0:3:3:0:0:0:0:1:0'], exit: 1, says: /^REPLAYED: VIOLATED G1-atomicity after 14 steps/, stdout: /REPLAYED/ },
-    { what: 'under the fixed policy the same token violates nothing', args: ['check', G, '--replay', SHORTEST], exit: 0, says: /^REPLAYED: 7 steps, no property violated at the end/, stdout: /REPLAYED/ },
+    { what: 'a shortest counterexample replays to its violation', args: ['check', G, ...broken, '--replay', SHORTEST], exit: 1, says: /^REPLAYED: VIOLATED G1-atomicity after 5 steps\n[^]*replay: --replay 0:0:0:0:1:0\n$/, stdout: /REPLAYED/ },
+    { what: 'the first counterexample replays too', args: ['check', G, ...broken, '--replay', '0:0:3:0:3:0:3:0:0:1:0'], exit: 1, says: /^REPLAYED: VIOLATED G1-atomicity after 10 steps/, stdout: /REPLAYED/ },
+    { what: 'under the fixed policy the same token violates nothing', args: ['check', G, '--replay', SHORTEST], exit: 0, says: /^REPLAYED: 5 steps, no property violated at the end/, stdout: /REPLAYED/ },
     { what: 'a prefix violates nothing', args: ['check', G, ...broken, '--replay', '0:0:0'], exit: 0, says: /^REPLAYED: 2 steps, no property violated/, stdout: /REPLAYED/ },
     rejected('a garbage token', ['check', G, '--replay', 'garbage'], /--replay: "garbage" is not a replay token/),
     rejected('an empty token', ['check', G, '--replay', ''], /--replay: "" is not a replay token/),
@@ -246,7 +246,7 @@ const corpus: Record<string, Case[]> = {
     rejected('a negative step', ['check', G, '--replay', '0:-1'], /"0:-1" is not a replay token/),
     rejected('a step that does not apply', ['check', G, ...broken, '--replay', '0:9:9'], /--replay: step 1 does not apply: the state after step 0 has 6 successors, the token asks for successor 9/),
     rejected('an initial state that does not exist', ['check', G, '--replay', '5:0'], /--replay: step 0 does not apply: the model has 1 initial state, the token starts from state 5/),
-    rejected('a step past the violation', ['check', G, ...broken, '--replay', `${SHORTEST}:0`], /step 8 does not apply: step 7 already violates G1-atomicity/),
+    rejected('a step past the violation', ['check', G, ...broken, '--replay', `${SHORTEST}:0`], /step 6 does not apply: step 5 already violates G1-atomicity/),
     rejected('--replay with --ltl', ['check', G, '--ltl', 'G true', '--replay', '0'], /--ltl does not apply to --replay/),
     rejected('--replay with a temporal property', ['check', G, '--property', 'progress', '--replay', '0'], /the temporal property "progress" does not apply to --replay/),
     rejected('--replay with --report', ['check', G, '--replay', '0', '--report', at('rr')], /--report does not apply to --replay/, [at('rr')]),
@@ -254,10 +254,10 @@ const corpus: Record<string, Case[]> = {
   ],
   graph: [
     // Counts as computed today; the budgets apply (one preemption: 175 states below).
-    { what: 'no kernel events', args: ['check', G, '--preemptions', '0', '--migrations', '0', '--graph', at('chain.dot')], exit: 0, says: /^wrote .*chain\.dot: 64 states, 112 transitions\n$/, stdout: /wrote/, writes: [at('chain.dot')] },
-    { what: 'SVG', args: ['check', G, '--preemptions', '0', '--migrations', '0', '--graph', at('chain.svg')], exit: 0, says: /chain\.svg: 64 states, 112 transitions/, stdout: /wrote/, writes: [at('chain.svg')] },
-    { what: 'a violating model exits 1', args: ['check', G, ...broken, '--preemptions', '1', '--migrations', '0', '--graph', at('v.dot')], exit: 1, says: /222 states, 468 transitions \(a drawn state violates a property, in red\)/, stdout: /wrote/, writes: [at('v.dot')] },
-    { what: 'the same model fixed exits 0', args: ['check', G, '--preemptions', '1', '--migrations', '0', '--graph', at('f.dot')], exit: 0, says: /143 states, 348 transitions\n$/, stdout: /wrote/, writes: [at('f.dot')] },
+    { what: 'no kernel events', args: ['check', G, '--preemptions', '0', '--migrations', '0', '--graph', at('chain.dot')], exit: 0, says: /^wrote .*chain\.dot: 36 states, 60 transitions\n$/, stdout: /wrote/, writes: [at('chain.dot')] },
+    { what: 'SVG', args: ['check', G, '--preemptions', '0', '--migrations', '0', '--graph', at('chain.svg')], exit: 0, says: /chain\.svg: 36 states, 60 transitions/, stdout: /wrote/, writes: [at('chain.svg')] },
+    { what: 'a violating model exits 1', args: ['check', G, ...broken, '--preemptions', '1', '--migrations', '0', '--graph', at('v.dot')], exit: 1, says: /130 states, 254 transitions \(a drawn state violates a property, in red\)/, stdout: /wrote/, writes: [at('v.dot')] },
+    { what: 'the same model fixed exits 0', args: ['check', G, '--preemptions', '1', '--migrations', '0', '--graph', at('f.dot')], exit: 0, says: /83 states, 188 transitions\n$/, stdout: /wrote/, writes: [at('f.dot')] },
     { what: '--max-states cuts it: exit 3', args: ['check', G, '--graph', at('cut.dot'), '--max-states', '5'], exit: 3, says: /5 states, 4 transitions \(cut at --max-states 5\)/, stdout: /wrote/, writes: [at('cut.dot')] },
     rejected('too large to draw', ['check', 'percpu-counter', '--graph', at('big.dot')], /the state graph has more than 500 states/, [at('big.dot')]),
     rejected('--graph with --ltl', ['check', G, '--graph', at('l.dot'), '--ltl', 'G true'], /--ltl does not apply to --graph/, [at('l.dot')]),
@@ -267,7 +267,7 @@ const corpus: Record<string, Case[]> = {
     { what: '--max-seconds cuts it: exit 3, the states seen drawn', args: ['check', G, '--graph', at('s.dot'), '--max-seconds', '0'], exit: 3, says: /^wrote .*s\.dot: 1 states, 0 transitions \(cut at --max-seconds 0\)\n$/, stdout: /wrote/, writes: [at('s.dot')] },
     { what: '--max-memory cuts it: exit 3', args: ['check', G, '--graph', at('m.dot'), '--max-memory', '10'], exit: 3, says: /\(cut at --max-memory 10\)\n$/, stdout: /wrote/, writes: [at('m.dot')] },
     { what: 'a cut graph in JSON names its limit', args: ['check', G, '--graph', at('s.svg'), '--max-seconds', '0', '--json'], exit: 3, says: /"stoppedBy": \{\n\s+"kind": "time",\n\s+"bound": 0/, stdout: 'json', writes: [at('s.svg')] },
-    { what: 'a generous --max-seconds changes nothing', args: ['check', G, '--preemptions', '1', '--migrations', '0', '--graph', at('g.dot'), '--max-seconds', '600'], exit: 0, says: /143 states, 348 transitions\n$/, stdout: /wrote/, writes: [at('g.dot')] },
+    { what: 'a generous --max-seconds changes nothing', args: ['check', G, '--preemptions', '1', '--migrations', '0', '--graph', at('g.dot'), '--max-seconds', '600'], exit: 0, says: /83 states, 188 transitions\n$/, stdout: /wrote/, writes: [at('g.dot')] },
     rejected('--graph with a temporal property', ['check', G, '--graph', at('t.dot'), '--property', 'progress'], /the temporal property "progress" does not apply to --graph/, [at('t.dot')]),
   ],
 };

@@ -46,8 +46,8 @@ describe('check --graph: the whole state graph of a small model', () => {
     const out = join(dir, 'g.dot');
     const r = cli('check', 'percpu-counter', '--param', 'threads=1', '--param', 'ops=1', '--param', 'signals=0', '--preemptions', '1', '--migrations', '1', '--graph', out);
     expect(r.status).toBe(0);
-    expect(r.stdout.trim()).toBe(`wrote ${out}: 44 states, 67 transitions`);
-    expect(dotCounts(readFileSync(out, 'utf8'))).toEqual({ nodes: 44, edges: 67 });
+    expect(r.stdout.trim()).toBe(`wrote ${out}: 28 states, 40 transitions`);
+    expect(dotCounts(readFileSync(out, 'utf8'))).toEqual({ nodes: 28, edges: 40 });
   });
 
   it('refuses a large one with a clear message (exit 2) and writes nothing', () => {

@@ -4,8 +4,8 @@ import { cliMain } from './cli-runner.js';
 
 describe('Ctrl-C', () => {
   it('stops the run and reports it incomplete (exit 3), never as holding', async () => {
-    // 638 665 states: several seconds of search, so the interrupt lands inside it.
-    const child = spawn(process.execPath, [cliMain, 'check', 'percpu-counter', '--param', 'threads=3', '--param', 'ops=3', '--workers', '1']);
+    // 896 025 states: several seconds of search, so the interrupt lands inside it.
+    const child = spawn(process.execPath, [cliMain, 'check', 'percpu-counter', '--param', 'threads=4', '--param', 'ops=4', '--workers', '1']);
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((r) => child.on('exit', r));

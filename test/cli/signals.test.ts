@@ -12,8 +12,8 @@ import { describe, expect, it } from 'vitest';
 import { validateResultValue } from '../../reports/json.js';
 import { runCli } from './cli-runner.js';
 
-/** A model whose safety check and temporal checks run for minutes. */
-const big = ['percpu-counter', '--param', 'threads=3', '--param', 'ops=2', '--param', 'signals=1'];
+/** A model whose temporal checks run for minutes and its safety check for seconds (896 025 states). */
+const big = ['percpu-counter', '--param', 'threads=4', '--param', 'ops=4', '--param', 'signals=1'];
 
 /** The one JSON document on stdout, checked against the published schema. */
 function oneDocument(stdout: string): Record<string, unknown> {

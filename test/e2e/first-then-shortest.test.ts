@@ -33,11 +33,11 @@ describe('first-then-shortest (percpu-counter, no abort on migration, counter-su
     if (r.verdict !== 'violation' || bfs.verdict !== 'violation') return;
     expect(seen).toHaveLength(1);
     expect(r.first).toBe(seen[0]);
-    expect(r.trace.steps.length - 1).toBe(29);
-    expect(bfs.trace.steps.length - 1).toBe(29);
+    expect(r.trace.steps.length - 1).toBe(21);
+    expect(bfs.trace.steps.length - 1).toBe(21);
     expect(bfs.first).toBeUndefined();
     // The depth-first counterexample is longer, found after far fewer states than the whole search.
-    expect(r.first!.steps).toBeGreaterThan(29);
+    expect(r.first!.steps).toBeGreaterThan(21);
     expect(r.first!.steps).toBe(r.first!.trace.steps.length - 1);
     expect(r.first!.states).toBeLessThan(r.stats.states);
     expect(r.secondsToShortest).toBeGreaterThanOrEqual(r.first!.seconds);
@@ -58,15 +58,15 @@ describe('first-then-shortest (percpu-counter, no abort on migration, counter-su
     };
     const text = run([]).split('\n');
     expect(text[0]).toMatch(/^first counterexample after \d+\.\d{3} s, \d+ steps \(\d+ states\): counter-sum, --replay [\d:]+; searching for a shortest one$/);
-    expect(text[1]).toBe('VIOLATED: percpu-counter under linux-6.3+abortOnMigrate=false: counter-sum (shortest counterexample: 29 steps)');
-    expect(text[3]).toMatch(/^ {2}first counterexample: \d+ steps after \d+\.\d{3} s \(\d+ states\); shortest: 29 steps after \d+\.\d{3} s$/);
+    expect(text[1]).toBe('VIOLATED: percpu-counter under linux-6.3+abortOnMigrate=false: counter-sum (shortest counterexample: 21 steps)');
+    expect(text[3]).toMatch(/^ {2}first counterexample: \d+ steps after \d+\.\d{3} s \(\d+ states\); shortest: 21 steps after \d+\.\d{3} s$/);
     const doc = JSON.parse(run(['--json'])) as { verdict: string; trace: { steps: unknown[] }; first: { steps: number; trace: { steps: unknown[] } }; secondsToShortest: number };
     expect(doc.verdict).toBe('violation');
-    expect(doc.trace.steps.length - 1).toBe(29);
+    expect(doc.trace.steps.length - 1).toBe(21);
     expect(doc.first.trace.steps.length - 1).toBe(doc.first.steps);
     expect(typeof doc.secondsToShortest).toBe('number');
     // The breadth-first search alone: no first counterexample.
-    expect(run(['--search', 'bfs']).split('\n')[0]).toBe('VIOLATED: percpu-counter under linux-6.3+abortOnMigrate=false: counter-sum (shortest counterexample: 29 steps)');
+    expect(run(['--search', 'bfs']).split('\n')[0]).toBe('VIOLATED: percpu-counter under linux-6.3+abortOnMigrate=false: counter-sum (shortest counterexample: 21 steps)');
   });
 });
 

@@ -72,11 +72,11 @@ describe('kvmPath: ioctl(KVM_RUN) returns through a guest entry that consumes TI
 
   // gallery/kvm-stale-cpu-id: T1 (vCPU) migrated in guest mode races T2 on counter[0].
   const entry = gallery.find((e) => e.name === 'kvm-stale-cpu-id')!;
-  it('gallery/kvm-stale-cpu-id: counter-sum violated under dropNotify (450 states), holds under updateIds (370 states)', async () => {
+  it('gallery/kvm-stale-cpu-id: counter-sum violated under dropNotify (250 states), holds under updateIds (200 states)', async () => {
     const bug = await checkModel(ir(entry.model), { policy: 'linux-4.18', knobs: ['kvmPath=dropNotify'], properties: ['counter-sum'] });
-    expect([bug.verdict, bug.stats.states]).toEqual(['violation', 450]);
+    expect([bug.verdict, bug.stats.states]).toEqual(['violation', 250]);
     const fix = await checkModel(ir(entry.model), { policy: 'linux-4.18', knobs: ['kvmPath=updateIds'], properties: ['counter-sum'] });
-    expect([fix.verdict, fix.stats.states]).toEqual(['pass', 370]);
+    expect([fix.verdict, fix.stats.states]).toEqual(['pass', 200]);
   });
 
   it('a model without kvm_run: the same verdict and state count under both settings', async () => {
@@ -87,7 +87,7 @@ describe('kvmPath: ioctl(KVM_RUN) returns through a guest entry that consumes TI
       counts.push([r.verdict, r.stats.states]);
     }
     expect(counts[0]).toEqual(counts[1]);
-    expect(counts[0]).toEqual(['pass', 2801]);
+    expect(counts[0]).toEqual(['pass', 696]);
   });
 });
 
@@ -157,7 +157,7 @@ describe('execve: success resets the registration; failure may change mm_cid (no
       counts.push([r.verdict, r.stats.states]);
     }
     expect(counts[0]).toEqual(counts[1]);
-    expect(counts[0]).toEqual(['pass', 2801]);
+    expect(counts[0]).toEqual(['pass', 696]);
   });
 });
 
@@ -227,8 +227,8 @@ describe('segvOnDelivery: a caught SIGSEGV for a bad descriptor (§1.5 force_sig
       counts.push([r.verdict, r.stats.states]);
     }
     expect(counts).toEqual([
-      ['pass', 2801],
-      ['pass', 2801],
+      ['pass', 696],
+      ['pass', 696],
     ]);
   });
 });

@@ -74,7 +74,7 @@ describe('eventRMWAtomicVsIPI: a membarrier IPI between reading and clearing the
     const ir = compile(membarrierIpiLostAbort());
     for (const [atomic, verdict, states] of [
       [false, 'violation', 346],
-      [true, 'pass', 217],
+      [true, 'pass', 167], // 217 before cpu-compare-prefix (which the racy kernel work turns off)
     ] as const) {
       const knobs = [`eventRMWAtomicVsIPI=${atomic}`];
       const a = await checkModel(ir, { policy: 'linux-6.3', knobs, properties: ['assertions'] });

@@ -109,7 +109,9 @@ describeQueue('litmus on the queue', (redis) => {
     await workers.stop();
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^litmus-percpu-rseq \| counter=\[4\] +\| counter=\[4\] ×10 /m);
-    expect(r.stdout).toContain(`\nlitmus-percpu-rseq: ${file}\n  ran on: ${hostname()}, kernel ${release()} (preset ${inProcess.kernel!.preset})\n  model: 1 outcome(s) under ${inProcess.kernel!.preset}; 780 states in `);
+    // The model's state count depends on the preset this kernel maps to: any count is the model's.
+    expect(r.stdout).toContain(`\nlitmus-percpu-rseq: ${file}\n  ran on: ${hostname()}, kernel ${release()} (preset ${inProcess.kernel!.preset})\n  model: 1 outcome(s) under ${inProcess.kernel!.preset}; `);
+    expect(r.stdout).toMatch(/\n {2}model: 1 outcome\(s\) under \S+; \d+ states in [\d.]+ s\n/);
     expect(r.stdout).toMatch(/\n1 case\(s\) in [\d.]+ s: the model is not too strong on any case\n$/);
   }, 30_000);
 

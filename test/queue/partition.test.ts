@@ -1,10 +1,10 @@
 /**
  * `check --partition K --queue URL` on a real redis-server with two workers: the partitioned
- * breadth-first search reports what the single-process one reports. On percpu-counter 3 × 2 + 1
- * under linux-6.3 (the SPIN peer question) it holds with 126 928 states, 914 910 transitions
- * and depth 51 (check --search bfs's own figures), its states spread over the K partitions; on
- * the broken kernel (abortOnMigrate=false) the document equals check --search bfs's apart from
- * timings and the per-partition counts: the same 8-step trace, whose replay token replays to the
+ * breadth-first search reports what the single-process one reports. On percpu-counter 3 × 4 + 1
+ * under linux-6.3 it holds with 127 233 states, 921 212 transitions and depth 61 (check
+ * --search bfs's own figures), its states spread over the K partitions; on the SPIN peer
+ * question's broken kernel (3 × 2 + 1, abortOnMigrate=false) the document equals check --search
+ * bfs's apart from timings and the per-partition counts: the same 6-step trace, whose replay token replays to the
  * violation. K=1 and K=3 with two workers (so one worker serves two partitions).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -15,7 +15,7 @@ import type { Redis } from 'ioredis';
 import { beforeAll, expect, it } from 'vitest';
 import { parseOutputJson } from '../../reports/json.js';
 import { runCliSync } from '../cli/cli-runner.js';
-import { BROKEN_COUNTER, COUNTER, describeQueue, runCli, waitUntil, withoutKeys } from './redis-fixture.js';
+import { BROKEN_COUNTER, LARGE_COUNTER, describeQueue, runCli, waitUntil, withoutKeys } from './redis-fixture.js';
 
 /**
  * A check's JSON without what differs from run to run (timings) or between a partitioned and a
@@ -54,45 +54,45 @@ describeQueue('partitioned search on the queue', (redis) => {
     expect(steady(r.stdout, k > 1)).toBe(steady(bfs, k > 1));
     const doc = parseOutputJson(r.stdout, 'partitioned') as unknown as CheckDoc;
     expect(doc.property).toBe('G1-atomicity');
-    expect(doc.trace!.steps).toHaveLength(9);
-    expect(doc.stats).toMatchObject({ states: 5655, transitions: 25831, depth: 7 });
+    expect(doc.trace!.steps).toHaveLength(7);
+    expect(doc.stats).toMatchObject({ states: 1078, transitions: 4690, depth: 5 });
     expect(doc.stats.statesPerPartition).toHaveLength(k);
-    expect(doc.stats.statesPerPartition!.reduce((a, b) => a + b, 0)).toBe(5655);
+    expect(doc.stats.statesPerPartition!.reduce((a, b) => a + b, 0)).toBe(1078);
     // The text trace names its replay token; replayed in the unreduced system it ends in the violation.
     const text = await runCli([...BROKEN_COUNTER, '--partition', String(k), '--queue', redis.url, '--quiet']).done;
     const token = /replay: --replay (\S+)/.exec(text.stdout)?.[1];
     expect(token).toBeDefined();
     const replay = runCliSync([...BROKEN_COUNTER, '--replay', token!]);
     expect(replay.status).toBe(1);
-    expect(replay.stdout).toMatch(/^REPLAYED: VIOLATED G1-atomicity after 8 steps\n/);
+    expect(replay.stdout).toMatch(/^REPLAYED: VIOLATED G1-atomicity after 6 steps\n/);
   }, 120_000);
 
-  it('K=3 with two workers on 3 × 2 + 1 under linux-6.3: holds with the single search\'s 126 928 states, 914 910 transitions, depth 51', async () => {
-    const r = await runCli([...COUNTER, '--partition', '3', '--queue', redis.url, '--json']).done;
+  it('K=3 with two workers on 3 × 4 + 1 under linux-6.3: holds with the single search\'s 127 233 states, 921 212 transitions, depth 61', async () => {
+    const r = await runCli([...LARGE_COUNTER, '--partition', '3', '--queue', redis.url, '--json']).done;
     expect(r.stderr).toMatch(/^check: 3 partitions \(states \d+ \/ \d+ \/ \d+\); through Redis: /);
     expect(r.code).toBe(0);
     const doc = parseOutputJson(r.stdout, 'partitioned') as unknown as CheckDoc;
     expect(doc.verdict).toBe('pass');
-    expect(doc.stats).toMatchObject({ states: 126928, transitions: 914910, depth: 51 });
+    expect(doc.stats).toMatchObject({ states: 127233, transitions: 921212, depth: 61 });
     const per = doc.stats.statesPerPartition!;
     expect(per).toHaveLength(3);
-    expect(per.reduce((a, b) => a + b, 0)).toBe(126928);
+    expect(per.reduce((a, b) => a + b, 0)).toBe(127233);
     // The hash spreads the states: each partition holds a third, give or take 5 %.
-    for (const n of per) expect(Math.abs(n - 126928 / 3)).toBeLessThan(126928 / 3 / 20);
+    for (const n of per) expect(Math.abs(n - 127233 / 3)).toBeLessThan(127233 / 3 / 20);
   }, 180_000);
 
   it('--max-states ends it incomplete (exit 3) with the states covered, never a pass', async () => {
-    const r = await runCli([...COUNTER, '--partition', '2', '--max-states', '5000', '--queue', redis.url, '--json']).done;
+    const r = await runCli([...LARGE_COUNTER, '--partition', '2', '--max-states', '5000', '--queue', redis.url, '--json']).done;
     expect(r.code).toBe(3);
     const doc = JSON.parse(r.stdout) as CheckDoc & { stoppedBy: unknown };
     expect(doc.verdict).toBe('incomplete');
     expect(doc.stoppedBy).toEqual({ kind: 'states', bound: 5000 });
     expect(doc.stats.states).toBeGreaterThanOrEqual(5000);
-    expect(doc.stats.states).toBeLessThan(126928);
+    expect(doc.stats.states).toBeLessThan(127233);
   }, 60_000);
 
   it('SIGINT ends it incomplete (exit 3), naming the signal', async () => {
-    const run = runCli([...COUNTER, '--partition', '2', '--queue', redis.url, '--json']);
+    const run = runCli([...LARGE_COUNTER, '--partition', '2', '--queue', redis.url, '--json']);
     const client = redis.client();
     await firstLevelReported(client);
     await new Promise((r) => setTimeout(r, 1000));
@@ -101,7 +101,7 @@ describeQueue('partitioned search on the queue', (redis) => {
     expect(r.code).toBe(3);
     const doc = JSON.parse(r.stdout) as CheckDoc & { stoppedBy: unknown };
     expect(doc.stoppedBy).toEqual({ kind: 'interrupted', signal: 'SIGINT' });
-    expect(doc.stats.states).toBeLessThan(126928);
+    expect(doc.stats.states).toBeLessThan(127233);
   }, 60_000);
 
   it('SIGINT keeps what the run found: the flags, each with a witness as short as the single search\'s', async () => {
@@ -142,7 +142,7 @@ describeQueue('partitioned search on the queue', (redis) => {
     [['--partition', '2', '--queue', 'URL', '--swarm', '2'], '--partition', '--partition does not apply to --swarm (give one: an exhaustive partitioned search or a swarm)'],
     [['--stall-seconds', '5'], '--stall-seconds', '--stall-seconds applies to check with --partition K'],
   ])('bad input %j is refused before any work, exit 2, naming %s', async (args, option, message) => {
-    const r = await runCli([...COUNTER, ...args.map((a) => (a === 'URL' ? redis.url : a))]).done;
+    const r = await runCli([...LARGE_COUNTER, ...args.map((a) => (a === 'URL' ? redis.url : a))]).done;
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`<command line>: bad-option: ${option}: ${message}\n`);
     expect(r.stdout).toBe('');

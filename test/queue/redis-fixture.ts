@@ -30,6 +30,8 @@ export const REVIEW_SUBSET_CELLS = 3 * 18;
 /** percpu-counter 3 × 2 + 1 under linux-6.3 (the SPIN peer question), and with the broken kernel of the SPIN comparison (no abort on migration). */
 export const COUNTER = ['check', 'percpu-counter', '--param', 'threads=3', '--param', 'ops=2', '--param', 'signals=1', '--policy', 'linux-6.3'] as const;
 export const BROKEN_COUNTER = [...COUNTER, '--knob', 'abortOnMigrate=false'] as const;
+/** 3 × 4 + 1: 127 233 states, as many as 3 × 2 + 1 had before cpu-compare-prefix, long enough to interrupt. */
+export const LARGE_COUNTER = ['check', 'percpu-counter', '--param', 'threads=3', '--param', 'ops=4', '--param', 'signals=1', '--policy', 'linux-6.3'] as const;
 
 /** A running redis-server, and clients of it for looking inside the queue (dropped when it is killed). */
 interface RedisFixture extends LocalRedis {

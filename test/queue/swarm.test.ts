@@ -2,7 +2,7 @@
  * `check --swarm N --queue URL` on a real redis-server with two workers: the swarm finds the
  * no-abort-on-migration bug (percpu-counter 3 × 2 + 1 under linux-6.3 with abortOnMigrate=false,
  * the broken kernel of the SPIN comparison) and shortens it to the breadth-first check's own
- * result, 8 steps; on the fixed kernel with a small state budget it ends incomplete, never holds.
+ * result, 6 steps; on the fixed kernel with a small state budget it ends incomplete, never holds.
  */
 import { expect, it } from 'vitest';
 import { runCliSync } from '../cli/cli-runner.js';
@@ -12,14 +12,14 @@ import { BROKEN_COUNTER, COUNTER, describeQueue, runCli, withoutKeys } from './r
 const steady = (json: string): string => withoutKeys(json, ['seconds', 'statesPerSecond', 'provenance']);
 
 describeQueue('swarm on the queue', (redis) => {
-  it('finds the no-abort-on-migration bug and shortens it to the breadth-first result (8 steps)', async () => {
+  it('finds the no-abort-on-migration bug and shortens it to the breadth-first result (6 steps)', async () => {
     const r = await runCli([...BROKEN_COUNTER, '--swarm', '4', '--queue', redis.url, '--json']).done;
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^first counterexample: search [0-3] of 4 found G1-atomicity violated in \d+ steps after [\d.]+ s \(\d+ states\); shortening it on one worker\n$/);
     const doc = JSON.parse(r.stdout) as { verdict: string; property: string; trace: { steps: unknown[] } };
     expect(doc.verdict).toBe('violation');
     expect(doc.property).toBe('G1-atomicity');
-    expect(doc.trace.steps).toHaveLength(9);
+    expect(doc.trace.steps).toHaveLength(7);
     const bfs = runCliSync([...BROKEN_COUNTER, '--search', 'bfs', '--workers', '1', '--json']);
     expect(bfs.status).toBe(1);
     expect(steady(r.stdout)).toBe(steady(bfs.stdout));

@@ -57,7 +57,7 @@ describe('stateGraphToDot', () => {
       return stateGraphToDot(modelStateGraph(m.ir, { constants: m.constants, budgets: { preemptions: 1, migrations: 1 } }));
     };
     const first = draw();
-    expect(first.match(/^ {2}s\d+ \[label=/gm)).toHaveLength(44); // as explored today (50 before quiet-exit, 53 before jump-threading, 59 before dead-rseq-cs)
+    expect(first.match(/^ {2}s\d+ \[label=/gm)).toHaveLength(28); // as explored today (44 before cpu-compare-prefix, 50 before quiet-exit, 53 before jump-threading, 59 before dead-rseq-cs)
     expect(draw()).toBe(first);
   });
 
