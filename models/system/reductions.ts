@@ -3,7 +3,7 @@
  * use: thread symmetry, purely local instructions fused with the one before them, ready
  * threads floating over their CPUs, and the event mask collapsed to one bit.
  */
-import type { Instr, ModelIR } from '../ir/types.js';
+import type { IdField, Instr, ModelIR } from '../ir/types.js';
 import type { Policy } from '../kernel/policy.js';
 
 /**
@@ -115,26 +115,41 @@ export function cpuComparePrefixApplies(ir: ModelIR, policy: Policy, p: { reduce
  */
 export function cpuComparePrefixes(ir: ModelIR, pi: number, policy: Policy, live: Int32Array): Uint8Array {
   const code = ir.programs[pi]!.code;
+  // Stryker disable next-line ArithmeticOperator: equivalent, the table is ORed into the fusion table, where an entry past its end reads as undefined and x | undefined is x
   const out = new Uint8Array(code.length + 1);
   const harmless = harmlessWhenStale(ir, policy);
+  /** The register instruction i reads `field` into, or -1 (also where there is none: i may be -1). */
+  const readsId = (i: number, field: IdField): number => {
+    const ins = code[i];
+    return ins?.op === 'read_id' && ins.field === field ? ins.dst : -1;
+  };
   ir.descriptors.forEach((d, di) => {
     const p = d.start - 2;
-    if (d.program !== pi || p < 0 || d.postCommit <= d.start + 1 || !harmless[di]) return;
-    const [a, arm, b, br] = [code[p], code[p + 1], code[p + 2], code[p + 3]];
-    if (a?.op !== 'read_id' || a.field !== 'cpu_id_start' || arm?.op !== 'rseq_arm' || arm.desc !== di) return;
-    if (b?.op !== 'read_id' || b.field !== 'cpu_id' || b.dst === a.dst || br?.op !== 'br' || br.cond !== 'ne') return;
+    // The compare at p+3 must lie inside the range (p < 0 reads nothing: readsId gives -1).
+    if (d.program !== pi || d.postCommit <= d.start + 1 || !harmless[di]) return;
+    const [rA, rB, arm, br] = [readsId(p, 'cpu_id_start'), readsId(p + 2, 'cpu_id'), code[p + 1]!, code[p + 3]!];
+    if (rA < 0 || rB < 0 || rA === rB) return;
+    // Stryker disable next-line ConditionalExpression: equivalent, only rseq_arm carries a desc, so the next test refuses any other instruction
+    if (arm.op !== 'rseq_arm') return;
+    if (arm.desc !== di) return;
+    // Stryker disable next-line ConditionalExpression: equivalent, only br carries a cond, so the next test refuses any other instruction
+    if (br.op !== 'br') return;
+    if (br.cond !== 'ne') return;
     const regs = [br.a, br.b].map((o) => (o.reg ? o.value : -1));
-    if (!(regs.includes(a.dst) && regs.includes(b.dst))) return;
-    if ((live[d.abort]! & ((1 << a.dst) | (1 << b.dst))) !== 0) return;
-    if (br.target >= d.start && br.target < d.postCommit) return;
-    // L leads back to p through jmps only (the abort handler's retry).
+    if (!regs.includes(rA) || !regs.includes(rB)) return;
+    // What the kernel's abort leaves for abort_ip must not depend on when the IDs were read.
+    if ((live[d.abort]! & ((1 << rA) | (1 << rB))) !== 0) return;
+    // Stryker disable next-line EqualityOperator: equivalent, a target at start_ip is the read of cpu_id, no jmp: the walk below refuses it
+    const fromStart = br.target >= d.start;
+    if (fromStart && br.target < d.postCommit) return;
+    // L leads back to p through jmps only (the abort handler's retry), without a cycle elsewhere.
     let q = br.target;
-    for (let hops = 0; q !== p && hops < code.length; hops++) {
+    for (let hops = 0; q !== p; hops++) {
       const ins = code[q];
-      if (ins?.op !== 'jmp') return;
+      // Stryker disable next-line OptionalChaining: equivalent, branch and jump targets are instructions of the program (models/ir/validate.ts)
+      if (ins?.op !== 'jmp' || hops === code.length) return;
       q = ins.target;
     }
-    if (q !== p) return;
     out[p + 1] = 1;
     out[p + 2] = 1;
   });

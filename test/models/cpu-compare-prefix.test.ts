@@ -16,6 +16,7 @@ import { decodeLabel, labelKindNames } from '../../models/system/labels.js';
 import type { ModelIR } from '../../models/ir/types.js';
 import type { InstructionInput } from '../../models/ir/schema.js';
 import { decodeValue } from '../../models/kernel/encoding.js';
+import { gallery } from '../../models/library/gallery/entries.js';
 import { compile } from './semantics-helpers.js';
 import { outcomes } from './reachable-outcomes.js';
 
@@ -117,6 +118,95 @@ describe('cpu-compare-prefix', () => {
     for (const [name, ir] of Object.entries(shapes)) expect([name, [1, 2].map((ip) => buildSystem(ir, pol, {}).fusedAt(0, ip))]).toEqual([name, [false, false]]);
     const writesCpuId = oneIncrement(seq(I.writeId('cpu_id', 1), librseqIncrement));
     expect(buildSystem(writesCpuId, pol, {}).cpuComparePrefix).toBe(false);
+  });
+
+  /**
+   * librseq's increment with one thing changed (each row changes one): the prefix is fused only
+   * in the first row. Labels: c_retry (p), c_start (p+2), c_post, c_abort.
+   */
+  describe('the pattern test, one change at a time', () => {
+    const cs = (desc: Record<string, unknown> = {}) => ({ code: [], descriptors: { c_cs: { start: 'c_start', postCommit: 'c_post', abort: 'c_abort', ...desc } } });
+    const tail = (abort: readonly InstructionInput[] = [I.jmp('c_retry', { label: 'c_abort' })]) => [I.addm({ var: 'x', index: 'r0' }, 1), I.jmp('end', { label: 'c_post' }), ...abort];
+    const shape = (head: readonly InstructionInput[], opts: { abort?: readonly InstructionInput[]; desc?: Record<string, unknown> } = {}) => seq(...head, ...tail(opts.abort), cs(opts.desc));
+    const retry = I.readId('r0', 'cpu_id_start', { label: 'c_retry' });
+    const arm = I.arm('c_cs');
+    const start = I.readId('r3', 'cpu_id', { label: 'c_start' });
+    const compare = I.br('ne', 'r3', 'r0', 'c_abort');
+    const rows: [string, ReturnType<typeof seq>, boolean][] = [
+      ['librseq as written', shape([retry, arm, start, compare]), true],
+      ['the compare branches to the post label, whose jmp retries', seq(retry, arm, start, I.br('ne', 'r3', 'r0', 'c_post'), I.addm({ var: 'x', index: 'r0' }, 1), I.jmp('c_retry', { label: 'c_post' }), I.jmp('c_retry', { label: 'c_abort' }), cs()), true],
+      ['p reads cpu_id', shape([I.readId('r0', 'cpu_id', { label: 'c_retry' }), arm, start, compare]), false],
+      ['p is no read (the CPU comes from elsewhere)', shape([I.mov('r0', 0, { label: 'c_retry' }), arm, start, compare]), false],
+      ['no arm between the reads', shape([arm, retry, I.nop(), start, compare]), false],
+      // d_cs covers the abort handler's jmp: its own range has no such prefix.
+      ['the arm is of another descriptor', seq(shape([retry, I.arm('d_cs'), start, compare]), { code: [], descriptors: { d_cs: { start: 'c_abort', postCommit: 'end', abort: 'c_retry' } } }), false],
+      ['start_ip reads cpu_id_start', shape([retry, arm, I.readId('r3', 'cpu_id_start', { label: 'c_start' }), compare]), false],
+      ['start_ip reads into the same register', shape([retry, arm, I.readId('r0', 'cpu_id', { label: 'c_start' }), I.br('ne', 'r0', 'r0', 'c_abort')]), false],
+      ['the compare is no branch', shape([retry, arm, start, I.jmp('c_abort')]), false],
+      ['the branch is taken on equality', shape([retry, arm, start, I.br('eq', 'r3', 'r0', 'c_abort')]), false],
+      ['it compares r0 with r1', shape([retry, arm, start, I.br('ne', 'r1', 'r0', 'c_abort')]), false],
+      ['it compares r3 with a constant', shape([retry, arm, start, I.br('ne', 'r3', 0, 'c_abort')]), false],
+      ['the range ends at start_ip', seq(retry, arm, start, I.jmp('c_post_x', { label: 'c_post' }), I.jmp('c_retry', { label: 'c_abort' }), I.addm({ var: 'x', index: 'r0' }, 1, { label: 'c_post_x' }), { code: [], descriptors: { c_cs: { start: 'c_start', postCommit: 'c_post', abort: 'c_abort' } } }), false],
+      ['the branch target is inside the range', seq(retry, arm, start, I.br('ne', 'r3', 'r0', 'c_in'), I.jmp('c_commit'), I.jmp('c_retry', { label: 'c_in' }), I.addm({ var: 'x', index: 'r0' }, 1, { label: 'c_commit' }), I.jmp('end', { label: 'c_post' }), I.jmp('c_retry', { label: 'c_abort' }), cs()), false],
+      ['the branch target jumps on in a cycle that misses p', shape([retry, arm, start, I.br('ne', 'r3', 'r0', 'spin')], { abort: [I.jmp('c_retry', { label: 'c_abort' }), I.jmp('spin', { label: 'spin' })] }), false],
+      ['abort_ip reads r0 before it retries', shape([retry, arm, start, I.br('ne', 'r3', 'r0', 'c_again')], { abort: [I.addm({ var: 'x', index: 'r0' }, 0, { label: 'c_abort' }), I.jmp('c_retry', { label: 'c_again' })] }), false],
+      ['the descriptor fails validation (another signature)', shape([retry, arm, start, compare], { desc: { signature: 7 } }), false],
+      ['the registers swapped: cpu_id_start into r3, cpu_id into r0', shape([I.readId('r3', 'cpu_id_start', { label: 'c_retry' }), arm, I.readId('r0', 'cpu_id', { label: 'c_start' }), I.br('ne', 'r0', 'r3', 'c_abort')]), true],
+      ['the compare branches straight to p', shape([retry, arm, start, I.br('ne', 'r3', 'r0', 'c_retry')]), true],
+      ['p is no read, and r3 is compared with r1', shape([I.mov('r1', 0, { label: 'c_retry' }), arm, start, I.br('ne', 'r3', 'r1', 'c_abort')]), false],
+      ['p is no read, and r3 is compared with a constant', shape([I.mov('r0', 0, { label: 'c_retry' }), arm, start, I.br('ne', 'r3', 0, 'c_abort')]), false],
+      ['start_ip is no read, and r0 is compared with a constant', shape([retry, arm, I.mov('r3', 0, { label: 'c_start' }), I.br('ne', 'r0', 0, 'c_abort')]), false],
+      ['cpu_id_start read into r1, r3 compared with the constant 1', shape([I.readId('r1', 'cpu_id_start', { label: 'c_retry' }), arm, start, I.br('ne', 'r3', 1, 'c_abort')]), false],
+      ['the range is start_ip alone, the compare right after it', seq(retry, arm, start, I.br('ne', 'r3', 'r0', 'c_abort', { label: 'c_post' }), I.addm({ var: 'x', index: 'r0' }, 1), I.jmp('end'), I.jmp('c_retry', { label: 'c_abort' }), cs()), false],
+      ['start_ip is the second instruction (nothing before the arm)', seq(arm, start, compare, I.addm({ var: 'x', index: 'r0' }, 1), I.jmp('end', { label: 'c_post' }), I.jmp('c_start', { label: 'c_abort' }), cs()), false],
+    ];
+    for (const [name, code, fused] of rows) {
+      it(`${name}: ${fused ? 'fused' : 'not fused'}`, () => {
+        const ir = oneIncrement(code);
+        const sys = buildSystem(ir, pol, {});
+        const d = ir.descriptors[0]!;
+        // The arm is fused by this reduction alone (a mov at start_ip may be by local fusion).
+        expect(sys.fusedAt(0, d.start - 1)).toBe(fused);
+        if (fused) expect(sys.fusedAt(0, d.start)).toBe(true);
+      });
+    }
+
+    it('another program with the same code but no descriptor of its own is not fused', () => {
+      const b = new ModelBuilder('two').cpus(2).memory('x', { size: 'percpu', max: 3 });
+      b.program('main', seq(librseqIncrement, I.done({ label: 'end' })));
+      // The copy's compare branches back to its own read: only the descriptor's program tells them apart.
+      b.program('copy', [I.readId('r0', 'cpu_id_start', { label: 'again' }), I.arm('c_cs'), I.readId('r3', 'cpu_id'), I.br('ne', 'r3', 'r0', 'again'), I.done()]);
+      b.thread({ program: 'main', cpu: 'C0' }).thread({ program: 'copy', cpu: 'C1' });
+      const sys = buildSystem(compile(b.budgets({ preemptions: 1, migrations: 1 }).build()), pol, {});
+      expect([sys.fusedAt(0, 1), sys.fusedAt(1, 1), sys.fusedAt(1, 2)]).toEqual([true, false, false]);
+    });
+  });
+
+  it('applies only where its argument holds: every thread registered, no write of cpu_id_start or cpu_id, no interruptible kernel work, the mask consumed only inside a c.s., stale descriptors dying, fusion on', () => {
+    const applies = (ir: ModelIR, policy = pol, options: Parameters<typeof buildSystem>[2] = {}): boolean => buildSystem(ir, policy, options).cpuComparePrefix;
+    expect(applies(oneIncrement(librseqIncrement))).toBe(true);
+    // write_id of mm_cid leaves cpu_id_start and cpu_id alone.
+    expect(applies(oneIncrement(seq(I.writeId('mm_cid', 1), librseqIncrement)))).toBe(true);
+    expect(applies(oneIncrement(seq(I.writeId('cpu_id_start', 1), librseqIncrement)))).toBe(false);
+    // A write in any program counts, the signal handler's too.
+    const b = new ModelBuilder('handler-writes').cpus(2).memory('x', { size: 'percpu', max: 3 });
+    b.program('main', seq(librseqIncrement, I.done({ label: 'end' }))).program('handler', [I.writeId('cpu_id', 1), I.sigreturn()]);
+    b.thread({ program: 'main', cpu: 'C0', handler: 'handler' });
+    expect(applies(compile(b.budgets({ preemptions: 1, migrations: 1, signals: 1 }).build()))).toBe(false);
+    const twoThreads = (registered: boolean): ModelIR => {
+      const b = new ModelBuilder('reg').cpus(2).memory('x', { size: 'percpu', max: 3 });
+      b.program('main', seq(librseqIncrement, I.done({ label: 'end' })));
+      b.thread({ program: 'main', cpu: 'C0' }).thread({ program: 'main', cpu: 'C1', registered });
+      return compile(b.budgets({ preemptions: 1, migrations: 1 }).build());
+    };
+    expect([applies(twoThreads(true)), applies(twoThreads(false))]).toEqual([true, false]);
+    expect(applies(oneIncrement(librseqIncrement), resolvePolicy('linux-6.3', ['eventMaskClear=everyExit']))).toBe(false);
+    expect(applies(oneIncrement(librseqIncrement), resolvePolicy('b@4.18', []))).toBe(false);
+    expect(applies(oneIncrement(librseqIncrement), pol, { reduce: false })).toBe(false);
+    expect(applies(oneIncrement(librseqIncrement), pol, { disable: ['cpu-compare-prefix'] })).toBe(false);
+    // The racy event-mask clear (a membarrier IPI between reading and clearing it) is kernel work an IPI interrupts.
+    const ipi = compile(gallery.find((g) => g.name === 'membarrier-ipi-lost-abort')!.model);
+    expect([applies(ipi, resolvePolicy('linux-6.3', ['eventRMWAtomicVsIPI=true'])), applies(ipi, resolvePolicy('linux-6.3', ['eventRMWAtomicVsIPI=false']))]).toEqual([true, false]);
   });
 
   it('does not apply under the 6.19 rework, nor with a NO_RESTART flag (the event mask then matters)', () => {
