@@ -91,7 +91,7 @@ export function cpuComparePrefixApplies(ir: ModelIR, policy: Policy, p: { reduce
  *   p+2:  read_id rB, cpu_id          (D.start)
  *   p+3:  br ne rB, rA -> L           (inside D's range; L outside it, jmps from L lead to p)
  *
- * with rA and rB dead at D's abort_ip. The three run as one step: no event is explored at p+1 or
+ * with rA and rB dead at D's abort_ip (`harmless`: per descriptor, harmlessWhenStale). The three run as one step: no event is explored at p+1 or
  * p+2, and no other thread runs between them. They touch only the thread's registers and its own
  * area, which only its own returns to user space write, cpu_id_start and cpu_id together
  * (cpuComparePrefixApplies), so the others' steps commute with them. Take any path from the
@@ -113,11 +113,10 @@ export function cpuComparePrefixApplies(ir: ModelIR, policy: Policy, p: { reduce
  * Unsound without the compare: a c.s. indexing by a CPU read before its arm, unchecked, commits
  * to the wrong CPU when migrated in between, which the pattern test refuses to hide.
  */
-export function cpuComparePrefixes(ir: ModelIR, pi: number, policy: Policy, live: Int32Array): Uint8Array {
+export function cpuComparePrefixes(ir: ModelIR, pi: number, harmless: readonly boolean[], live: Int32Array): Uint8Array {
   const code = ir.programs[pi]!.code;
   // Stryker disable next-line ArithmeticOperator: equivalent, the table is ORed into the fusion table, where an entry past its end reads as undefined and x | undefined is x
   const out = new Uint8Array(code.length + 1);
-  const harmless = harmlessWhenStale(ir, policy);
   /** The register instruction i reads `field` into, or -1 (also where there is none: i may be -1). */
   const readsId = (i: number, field: IdField): number => {
     const ins = code[i];

@@ -151,7 +151,8 @@ export class RseqSystem implements TransitionSystem {
     readonly options: SystemOptions,
   ) {
     const withBudgets: ModelIR = { ...ir, budgets: options.budgets };
-    this.layout = new RseqLayout(withBudgets, options.trackLast ?? false, kernelWorkPossible(ir, policy));
+    const kernelWork = kernelWorkPossible(ir, policy);
+    this.layout = new RseqLayout(withBudgets, options.trackLast ?? false, kernelWork);
     this.stateWords = this.layout.bits.words;
     const trackMmCid = ir.programs.some((p) => p.code.some((i) => (i.op === 'read_id' || i.op === 'write_id') && i.field === 'mm_cid'));
     this.kernel = new KernelSemantics(ir, policy, this.layout, options.ghosts, trackMmCid);
@@ -188,7 +189,7 @@ export class RseqSystem implements TransitionSystem {
     this.jumpThreading = this.reduced && enabled('jump-threading');
     this.quietExit = enabled('quiet-exit') && quietExitApplies(ir, this.reduced, sharedAreas, trackMmCid);
     this.cpuComparePrefix =
-      enabled('cpu-compare-prefix') && cpuComparePrefixApplies(ir, policy, { reduced: this.reduced, collapseEvents: this.collapseEvents, rework: this.kernel.rework, kernelWork: kernelWorkPossible(ir, policy) });
+      enabled('cpu-compare-prefix') && cpuComparePrefixApplies(ir, policy, { reduced: this.reduced, collapseEvents: this.collapseEvents, rework: this.kernel.rework, kernelWork });
     this.quotient = this.symmetric || this.ghostsRead !== allGhosts || this.deadRseqCs || this.jumpThreading;
     this.deadEvents = enabled('dead-events') && eventBitsDieWithoutNotify(ir, policy, this.collapseEvents, options.budgets.interrupts);
     this.abortPending = enabled('abort-pending') && abortsArePending(policy, this.collapseEvents, this.kernel.rework);
@@ -201,11 +202,12 @@ export class RseqSystem implements TransitionSystem {
       ),
     );
     const rangeMask = descriptorRangeMasks(ir);
+    const harmlessStale = harmlessWhenStale(ir, policy);
     const fusible = ir.programs.map((p, pi) => (this.reduced ? fusibleInstructions(ir, pi, rangeMask[pi]!, live[pi]!) : new Uint8Array(p.code.length + 1)));
     // The prefixes run fused too; jump threading reads only the fused jmps, so it takes `fusible`.
     const fused = fusible.map((f, pi) => {
       if (!this.cpuComparePrefix) return f;
-      const prefix = cpuComparePrefixes(ir, pi, policy, live[pi]!);
+      const prefix = cpuComparePrefixes(ir, pi, harmlessStale, live[pi]!);
       return f.map((x, ip) => x | prefix[ip]!);
     });
     this.canonical = new CanonicalForm(ir, policy, this.kernel, {
@@ -214,7 +216,7 @@ export class RseqSystem implements TransitionSystem {
       deadEvents: this.deadEvents,
       abortPending: this.abortPending,
       deadStale: this.deadRseqCs ? deadStaleDescriptors(ir, rangeMask) : undefined,
-      harmlessStale: harmlessWhenStale(ir, policy),
+      harmlessStale,
       jumps: this.jumpThreading ? ir.programs.map((_, pi) => jumpThreads(ir, pi, fusible[pi]!)) : undefined,
       reduced: this.reduced,
       floating: floatingThreads(ir, this.reduced, options.budgets.migrations),
