@@ -3,6 +3,7 @@ import type { ModelIR } from '../ir/types.js';
 import { StepOutcome } from '../kernel/interpreter.js';
 import { Status, type RseqLayout } from '../kernel/layout.js';
 import type { KernelSemantics } from '../kernel/semantics.js';
+import type { CanonicalForm } from './canonical.js';
 import type { PlacementCoverage } from './coverage.js';
 import type { InstructionSteps } from './instruction-steps.js';
 import { FactFlag, RecordCache, ThreadFacts, UNCACHEABLE } from './record-cache.js';
@@ -32,10 +33,14 @@ export class CachedSteps {
   /** Words before the first thread record (process-wide fields: violation, kill, budgets, memory). */
   private readonly globalWords: number;
   private readonly globalsTmp: Int32Array;
+  /** Local step kinds per value of the canonical form's context. */
+  private readonly stepsPerContext: number;
 
   /**
    * @param enabled whether to cache: not with shared areas (a step may then write another
    *   thread's area) nor with LTL ghosts (a step also reports what it did)
+   * @param canonical the canonical form event steps end with: a local step's result depends on
+   *   its record and the form's process-wide `context`, so the cache keys by both
    * @param runningOn per CPU, the thread running there: filled by `read`
    */
   constructor(
@@ -44,6 +49,7 @@ export class CachedSteps {
     private readonly events: ThreadEvents,
     private readonly instructions: InstructionSteps,
     private readonly coverage: PlacementCoverage,
+    private readonly canonical: CanonicalForm,
     private readonly runningOn: Int32Array,
     enabled: boolean,
   ) {
@@ -53,8 +59,9 @@ export class CachedSteps {
     this.globalWords = L.threadWordStart[0]!;
     this.globalsTmp = new Int32Array(this.globalWords);
     this.argSpan = Math.max(2, ir.cpus.length);
-    // Step index: op + LOCAL_OPS * (arg + argSpan * arg2), arg2 a CID (below T).
-    this.cache = enabled ? new RecordCache(L.threadWords, this.globalWords, LOCAL_OPS * this.argSpan * (this.T + 1)) : undefined;
+    // Step index: op + LOCAL_OPS * (arg + argSpan * (arg2 + (T + 1) * context)), arg2 a CID (below T).
+    this.stepsPerContext = LOCAL_OPS * this.argSpan * (this.T + 1);
+    this.cache = enabled ? new RecordCache(L.threadWords, this.globalWords, this.stepsPerContext * canonical.contexts) : undefined;
     this.facts = new ThreadFacts(this.T);
     this.rid = new Int32Array(this.T);
   }
@@ -93,7 +100,7 @@ export class CachedSteps {
     const cache = this.liveCache;
     if (cache === undefined || this.kernel.get(s, this.L.violation) !== 0) return this.events.apply(s, t, op, arg, arg2);
     const start = this.L.threadWordStart[t]!;
-    const key = this.rid[t]! * cache.localKinds + op + LOCAL_OPS * (arg + this.argSpan * arg2);
+    const key = this.rid[t]! * cache.localKinds + op + LOCAL_OPS * (arg + this.argSpan * arg2) + this.stepsPerContext * this.canonical.context(s);
     const next = cache.localNext[key]!;
     if (next >= 0) {
       cache.hits++;

@@ -5,6 +5,7 @@ import { encodeCachedCpu, encodeValue } from '../kernel/encoding.js';
 import { Entry, Status, type RseqLayout } from '../kernel/layout.js';
 import type { Policy } from '../kernel/policy.js';
 import type { KernelSemantics } from '../kernel/semantics.js';
+import { Budget } from './budgets.js';
 import { passesFullValidation } from './reductions.js';
 import { copyWords } from './words.js';
 
@@ -18,6 +19,8 @@ export interface CanonicalFormSettings {
   readonly deadEvents: boolean;
   /** Whether a certain pending abort moves the IP to the range's start (see abortsArePending). */
   readonly abortPending: boolean;
+  /** Whether it also does so with signals that do not abort, for a thread no signal can reach (see abortsArePendingUnsignalled). */
+  readonly abortPendingUnsignalled: boolean;
   /** Per program, per IP: the descriptors dead there when stale (see deadStaleDescriptors), or undefined when the reduction is off. */
   readonly deadStale: readonly Int32Array[] | undefined;
   /** Per descriptor: whether a stale copy of it only ever gets cleared (see harmlessWhenStale). */
@@ -45,7 +48,8 @@ export class CanonicalForm {
   /**
    * Canonical forms of thread records already computed. Sound because every field
    * canonicalization reads or writes is in the thread's own record (models/kernel/layout.ts
-   * groups them), and the static tables it consults are indexed by the thread (the memo's tag).
+   * groups them), the static tables it consults are indexed by the thread, and the one
+   * process-wide fact it reads (`context`) is part of the memo's tag with the thread.
    */
   readonly memo: RangeMemo | undefined;
   private readonly L: RseqLayout;
@@ -54,6 +58,9 @@ export class CanonicalForm {
   private readonly collapseEvents: boolean;
   private readonly deadEvents: boolean;
   private readonly abortPending: boolean;
+  private readonly abortPendingUnsignalled: boolean;
+  /** The signal budget's field, or -1 when signals are unbounded (it is never spent). */
+  private readonly signalsLeft: number;
   private readonly deadStale: readonly Int32Array[] | undefined;
   private readonly jumps: readonly Int32Array[] | undefined;
   /** Per thread: the harmless descriptors dead at the entry of each of its signal handlers (a signal may start one at any time). */
@@ -87,6 +94,8 @@ export class CanonicalForm {
     this.collapseEvents = settings.collapseEvents;
     this.deadEvents = settings.deadEvents;
     this.abortPending = settings.abortPending;
+    this.abortPendingUnsignalled = settings.abortPendingUnsignalled;
+    this.signalsLeft = L.budget[Budget.signal]!;
     this.deadStale = settings.deadStale;
     this.jumps = settings.jumps;
     const harmless = settings.harmlessStale.reduce((m, ok, d) => (ok ? m | (1 << d) : m), 0);
@@ -139,9 +148,22 @@ export class CanonicalForm {
     const memo = this.memo;
     if (memo === undefined) return this.record(s, t);
     const start = this.L.threadWordStart[t]!;
-    if (memo.recall(s, start, t)) return;
+    if (memo.recall(s, start, t + this.T * this.context(s))) return;
     this.record(s, t);
     memo.remember(s, start);
+  }
+
+  /**
+   * What canonicalization reads outside thread records: 1 once the signal budget is spent
+   * (abort-pending-unsignalled), else 0. Caches of canonical records key by it.
+   */
+  context(s: Int32Array): number {
+    return this.abortPendingUnsignalled && this.signalsLeft >= 0 && this.kernel.get(s, this.signalsLeft) === 0 ? 1 : 0;
+  }
+
+  /** How many values `context` takes. */
+  get contexts(): number {
+    return this.abortPendingUnsignalled ? 2 : 1;
   }
 
   /** Canonicalizes the acting thread, or every thread after a syscall that may touch others. */
@@ -212,7 +234,7 @@ export class CanonicalForm {
   private pendingAbortIp(s: Int32Array, t: number, st: number, top: number): number {
     const k = this.kernel;
     const L = this.L;
-    if (!this.abortPending || st !== Status.Ready || this.sharedAreas || k.area(s, t) !== t) return -1;
+    if (!(this.abortPending || this.unsignalled(s, t)) || st !== Status.Ready || this.sharedAreas || k.area(s, t) !== t) return -1;
     if (k.get(s, L.entry[t]!) !== Entry.Irq || k.get(s, L.restart[t]!) !== 0 || k.get(s, L.tifNotify[t]!) !== 1 || k.get(s, L.evMask[t]!) === 0) return -1;
     const d = k.get(s, L.rseqCs[t]!);
     const f = L.frame(t, top);
@@ -220,6 +242,19 @@ export class CanonicalForm {
     const prog = k.programOf(s, t, top);
     if (!(this.rangeMask[prog]![k.get(s, L.ip[f]!)]! & (1 << (d - 1)))) return -1;
     return this.ir.descriptors[d - 1]!.abort;
+  }
+
+  /**
+   * Whether no signal can reach thread t before it runs again (abort-pending-unsignalled): none
+   * pending, no forced SIGSEGV, and no handler to take one or the signal budget spent (the
+   * only other sender is its own `raise`).
+   */
+  private unsignalled(s: Int32Array, t: number): boolean {
+    const k = this.kernel;
+    const L = this.L;
+    if (!this.abortPendingUnsignalled || k.get(s, L.sigPending[t]!) !== 0) return false;
+    if (L.segvFatal.length > 0 && k.get(s, L.segvFatal[t]!) !== 0) return false;
+    return this.ir.threads[t]!.handler < 0 || this.context(s) === 1;
   }
 
   private core(s: Int32Array, t: number): void {

@@ -181,7 +181,7 @@ export function eventMaskCollapses(ir: ModelIR, policy: Policy): boolean {
  * Named reductions that can be turned off one by one (`--no-reduce=NAME`); `reduce: false`
  * turns off these and the fused-instruction and floating-thread reductions.
  */
-export const reductionNames = ['dead-events', 'abort-pending', 'dead-rseq-cs', 'cpu-symmetry', 'unread-ghosts', 'jump-threading', 'quiet-exit', 'cpu-compare-prefix'] as const;
+export const reductionNames = ['dead-events', 'abort-pending', 'dead-rseq-cs', 'cpu-symmetry', 'unread-ghosts', 'jump-threading', 'quiet-exit', 'cpu-compare-prefix', 'abort-pending-unsignalled'] as const;
 export type ReductionName = (typeof reductionNames)[number];
 
 /**
@@ -219,6 +219,20 @@ export function eventBitsDieWithoutNotify(ir: ModelIR, policy: Policy, collapseE
  */
 export function abortsArePending(policy: Policy, collapseEvents: boolean, rework: boolean): boolean {
   return collapseEvents && !rework && policy.abortOnSignal;
+}
+
+/**
+ * Whether abort-pending's certain abort also holds, with signals that do not abort
+ * (abortOnSignal=false), for a thread no signal can reach before its switch-in (reduction
+ * `abort-pending-unsignalled`; see CanonicalForm.unsignalled). A signal delivered first would
+ * push a handler frame over the c.s. without a fixup, and the notify-resume handler would then
+ * see the handler's IP, not the range: the abort is certain only without one. A thread's
+ * signals come from the signal budget (to a thread with a handler) or from its own `raise`,
+ * which it cannot run while switched out; so once the budget is spent, with no signal pending
+ * and no forced SIGSEGV, none can come until it has run again. Only a bounded budget can be spent.
+ */
+export function abortsArePendingUnsignalled(ir: ModelIR, policy: Policy, collapseEvents: boolean, rework: boolean): boolean {
+  return collapseEvents && !rework && !policy.abortOnSignal && (ir.budgets.signals >= 0 || ir.threads.some((th) => th.handler < 0));
 }
 
 /**

@@ -21,7 +21,7 @@ import { PlacementCoverage } from './coverage.js';
 import { InstructionSteps } from './instruction-steps.js';
 import { kernelEvents, LabelKind, labelKind, makeLabel } from './labels.js';
 import { FactFlag, type RecordCache } from './record-cache.js';
-import { abortsArePending, cpuComparePrefixApplies, cpuComparePrefixes, deadStaleDescriptors, descriptorRangeMasks, eventBitsDieWithoutNotify, eventMaskCollapses, floatingThreads, fusibleInstructions, harmlessWhenStale, jumpThreads, quietExitApplies, reductionsAreSound, staleRseqCsCanDie, symmetryIsSound, type ReductionName } from './reductions.js';
+import { abortsArePending, abortsArePendingUnsignalled, cpuComparePrefixApplies, cpuComparePrefixes, deadStaleDescriptors, descriptorRangeMasks, eventBitsDieWithoutNotify, eventMaskCollapses, floatingThreads, fusibleInstructions, harmlessWhenStale, jumpThreads, quietExitApplies, reductionsAreSound, staleRseqCsCanDie, symmetryIsSound, type ReductionName } from './reductions.js';
 import { ThreadSorter } from './symmetry.js';
 import { CpuRenamer, cpuSymmetryApplies, type CpuSymmetryVerdict } from './cpu-symmetry.js';
 import { Local, ThreadEvents } from './thread-events.js';
@@ -110,6 +110,8 @@ export class RseqSystem implements TransitionSystem {
   readonly deadEvents: boolean;
   /** Whether certain pending aborts are applied to the IP early (see abortsArePending). */
   readonly abortPending: boolean;
+  /** Whether they are also where signals do not abort, for threads no signal can reach (see abortsArePendingUnsignalled). */
+  readonly abortPendingUnsignalled: boolean;
   /** Whether a stale rseq_cs is cleared where it is dead (see deadStaleDescriptors). */
   readonly deadRseqCs: boolean;
   /** Whether a thread resting at a fused jmp stands at its target (see jumpThreads). */
@@ -193,6 +195,7 @@ export class RseqSystem implements TransitionSystem {
     this.quotient = this.symmetric || this.ghostsRead !== allGhosts || this.deadRseqCs || this.jumpThreading;
     this.deadEvents = enabled('dead-events') && eventBitsDieWithoutNotify(ir, policy, this.collapseEvents, options.budgets.interrupts);
     this.abortPending = enabled('abort-pending') && abortsArePending(policy, this.collapseEvents, this.kernel.rework);
+    this.abortPendingUnsignalled = enabled('abort-pending-unsignalled') && abortsArePendingUnsignalled(ir, policy, this.collapseEvents, this.kernel.rework);
     this.coverage = new PlacementCoverage(ir);
     const live = ir.programs.map((p, pi) =>
       liveRegisters(
@@ -215,6 +218,7 @@ export class RseqSystem implements TransitionSystem {
       collapseEvents: this.collapseEvents,
       deadEvents: this.deadEvents,
       abortPending: this.abortPending,
+      abortPendingUnsignalled: this.abortPendingUnsignalled,
       deadStale: this.deadRseqCs ? deadStaleDescriptors(ir, rangeMask) : undefined,
       harmlessStale,
       jumps: this.jumpThreading ? ir.programs.map((_, pi) => jumpThreads(ir, pi, fusible[pi]!)) : undefined,
@@ -236,7 +240,7 @@ export class RseqSystem implements TransitionSystem {
     this.symmetryMemo = this.cpuRenamer && memoize ? new RangeMemo(this.stateWords, SYMMETRY_MEMO_LOG2_SETS) : undefined;
     this.instructions = new InstructionSteps(this.kernel, this.interp, this.canonical, this.reduced, fused, this.runningOn);
     const events = new ThreadEvents(ir, this.kernel, this.canonical);
-    this.steps = new CachedSteps(ir, this.kernel, events, this.instructions, this.coverage, this.runningOn, memoize && !sharedAreas && !options.trackLast);
+    this.steps = new CachedSteps(ir, this.kernel, events, this.instructions, this.coverage, this.canonical, this.runningOn, memoize && !sharedAreas && !options.trackLast);
     this.recordCache = this.steps.cache;
   }
 

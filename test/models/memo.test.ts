@@ -73,6 +73,9 @@ const cases: [string, ModelIR, string, string[], Partial<CheckOptions>][] = [
   ['percpu-counter 3x1+1', three.ir, 'linux-6.19', [], {}],
   ['percpu-counter 2x1+1 unreduced', counter.ir, 'linux-6.3', [], { reduce: false, symmetry: false }],
   ['percpu-counter 2x1+1', counter.ir, 'linux-6.3', ['abortOnMigrate=false'], {}],
+  // abort-pending-unsignalled: the canonical form reads the signal budget, outside the record.
+  ['percpu-counter 2x1+1', counter.ir, 'linux-6.3', ['abortOnSignal=false'], {}],
+  ['percpu-counter 3x1+1', three.ir, 'linux-4.18', ['abortOnSignal=false'], {}],
   ['percpu-counter 2x1+1', counter.ir, 'linux-7.1-legacy', [], {}],
   ['percpu-counter 2x1+1 with interrupts and traps', counter.ir, 'linux-7.1-v2', [], { budgets: { interrupts: 1, traps: 1 } }],
   ...selftestScenarios.map((s) => [`selftest -T ${s.id}`, compile(s.build()), 'linux-6.19', [], {}] as [string, ModelIR, string, string[], Partial<CheckOptions>]),
