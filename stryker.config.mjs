@@ -44,6 +44,7 @@ export default {
     'test/models/reductions.test.ts',
     'test/models/reductions-mutants.test.ts',
     'test/models/cpu-compare-prefix.test.ts',
+    'test/models/abort-pending-unsignalled.test.ts',
     'test/models/symmetry-mutants.test.ts',
     'test/models/canonical-mutants.test.ts',
     'test/models/explain.test.ts',

@@ -32,7 +32,17 @@ const large = process.argv.includes('--large');
 const SHORT_RUNS = 5;
 const workers = availableParallelism();
 
-async function run(model: string, params: string[], policy: string, opts: { workers?: number; symmetry?: boolean; reduce?: boolean } = {}): Promise<{ r: CheckResult; wall: number; cpu: number }> {
+/** What a bench row may set of a check besides its model and policy. */
+interface RunOptions {
+  readonly workers?: number;
+  readonly symmetry?: boolean;
+  readonly reduce?: boolean;
+  readonly knobs?: readonly string[];
+  readonly properties?: readonly string[];
+  readonly search?: 'bfs';
+}
+
+async function run(model: string, params: string[], policy: string, opts: RunOptions = {}): Promise<{ r: CheckResult; wall: number; cpu: number }> {
   const loaded = resolveModel(model, params);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -78,19 +88,26 @@ for (const [model, params, policy, opts] of standard) {
   );
 }
 
-// The parallel comparison: one worker (in-process) against one worker per core, same model.
-const parallelRuns: [string, string[], string, boolean][] = [['percpu-counter', ['threads=3', 'ops=2', 'signals=1'], 'linux-6.19', true]]; // 5.6 M states
-if (large) parallelRuns.push(['percpu-counter', ['threads=3', 'ops=3', 'signals=1'], 'linux-6.19', true]); // 29.9 M states
+// The parallel comparison: one worker (in-process) against one worker per core, same model,
+// breadth-first (a depth-first pass runs in one thread whatever the workers), the workers
+// joining after 20 000 states (run's parallelThreshold) instead of the default 1 M.
+const parallelRuns: [string, string[], string, RunOptions][] = [
+  ['percpu-counter', ['threads=3', 'ops=2', 'signals=1'], 'linux-6.19', { search: 'bfs' }], // 803 790 states
+  // The largest row beside SPIN (bench/spin.ts): BROKEN=1's shortest counterexample.
+  ['percpu-counter', ['threads=3', 'ops=2', 'signals=1', 'cpus=2'], 'linux-6.3', { search: 'bfs', knobs: ['abortOnMigrate=false'], properties: ['counter-sum'] }], // 874 820 states
+];
+if (large) parallelRuns.push(['percpu-counter', ['threads=3', 'ops=3', 'signals=1'], 'linux-6.19', { search: 'bfs' }]);
 console.log(`\nparallel: 1 worker vs ${workers} workers (same states, transitions and verdict required)`);
-for (const [model, params, policy, symmetry] of parallelRuns) {
-  const one = await run(model, params, policy, { workers: 1, symmetry });
-  const many = await run(model, params, policy, { workers, symmetry });
+for (const [model, params, policy, opts] of parallelRuns) {
+  const one = await run(model, params, policy, { ...opts, workers: 1 });
+  const many = await run(model, params, policy, { ...opts, workers });
   if (one.r.stats.states !== many.r.stats.states || one.r.stats.transitions !== many.r.stats.transitions || one.r.verdict !== many.r.verdict)
     throw new Error('parallel result differs from the sequential one');
   const per = many.r.stats.statesPerWorker ?? [];
   const mean = per.reduce((a, b) => a + b, 0) / Math.max(1, per.length);
-  console.log(line(`${model} ${params.join(' ')} x1`, policy, one));
-  console.log(line(`${model} ${params.join(' ')} x${workers}`, policy, many));
+  const name = `${model} ${params.join(' ')}${opts.knobs ? ` +${opts.knobs.join(' ')}` : ''}`;
+  console.log(line(`${name} x1`, policy, one));
+  console.log(line(`${name} x${workers}`, policy, many));
   console.log(
     `  speed-up ${(one.wall / many.wall).toFixed(2)}x; CPU ${one.cpu.toFixed(1)} s vs ${many.cpu.toFixed(1)} s (overhead ${(((many.cpu - one.cpu) / one.cpu) * 100).toFixed(0)} %); balance (largest worker / mean) ${per.length > 0 ? (Math.max(...per) / mean).toFixed(2) : 'n/a'}`,
   );
