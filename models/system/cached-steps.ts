@@ -14,6 +14,21 @@ import { LOCAL_OPS, type ThreadEvents } from './thread-events.js';
  * expanded into facts, and runs their event steps and instruction steps, through the cache
  * when it is on (a step is then computed once per distinct thread record).
  */
+/**
+ * Index of a thread-local step within its record's row of the cache: step `op` (below
+ * LOCAL_OPS) with its argument (a CPU, or 0/1: below argSpan) and second argument (a CID, at
+ * most T), in the canonical form's `context`. Distinct steps get distinct indices below
+ * localStepKinds, so a row never hands one step another's result.
+ */
+export function localStepKind(op: number, arg: number, arg2: number, context: number, argSpan: number, T: number): number {
+  return op + LOCAL_OPS * (arg + argSpan * (arg2 + (T + 1) * context));
+}
+
+/** Width of a record's row: every localStepKind with `contexts` contexts. */
+export function localStepKinds(argSpan: number, T: number, contexts: number): number {
+  return LOCAL_OPS * argSpan * (T + 1) * contexts;
+}
+
 export class CachedSteps {
   /**
    * Interned thread records, their decoded facts, and the results of thread-local event steps
@@ -33,8 +48,6 @@ export class CachedSteps {
   /** Words before the first thread record (process-wide fields: violation, kill, budgets, memory). */
   private readonly globalWords: number;
   private readonly globalsTmp: Int32Array;
-  /** Local step kinds per value of the canonical form's context. */
-  private readonly stepsPerContext: number;
 
   /**
    * @param enabled whether to cache: not with shared areas (a step may then write another
@@ -59,9 +72,7 @@ export class CachedSteps {
     this.globalWords = L.threadWordStart[0]!;
     this.globalsTmp = new Int32Array(this.globalWords);
     this.argSpan = Math.max(2, ir.cpus.length);
-    // Step index: op + LOCAL_OPS * (arg + argSpan * (arg2 + (T + 1) * context)), arg2 a CID (below T).
-    this.stepsPerContext = LOCAL_OPS * this.argSpan * (this.T + 1);
-    this.cache = enabled ? new RecordCache(L.threadWords, this.globalWords, this.stepsPerContext * canonical.contexts) : undefined;
+    this.cache = enabled ? new RecordCache(L.threadWords, this.globalWords, localStepKinds(this.argSpan, this.T, canonical.contexts)) : undefined;
     this.facts = new ThreadFacts(this.T);
     this.rid = new Int32Array(this.T);
   }
@@ -100,7 +111,7 @@ export class CachedSteps {
     const cache = this.liveCache;
     if (cache === undefined || this.kernel.get(s, this.L.violation) !== 0) return this.events.apply(s, t, op, arg, arg2);
     const start = this.L.threadWordStart[t]!;
-    const key = this.rid[t]! * cache.localKinds + op + LOCAL_OPS * (arg + this.argSpan * arg2) + this.stepsPerContext * this.canonical.context(s);
+    const key = this.rid[t]! * cache.localKinds + localStepKind(op, arg, arg2, this.canonical.context(s), this.argSpan, this.T);
     const next = cache.localNext[key]!;
     if (next >= 0) {
       cache.hits++;

@@ -95,7 +95,7 @@ export class CanonicalForm {
     this.deadEvents = settings.deadEvents;
     this.abortPending = settings.abortPending;
     this.abortPendingUnsignalled = settings.abortPendingUnsignalled;
-    this.signalsLeft = L.budget[Budget.signal]!;
+    this.signalsLeft = ir.budgets.signals >= 0 ? L.budget[Budget.signal]! : -1;
     this.deadStale = settings.deadStale;
     this.jumps = settings.jumps;
     const harmless = settings.harmlessStale.reduce((m, ok, d) => (ok ? m | (1 << d) : m), 0);
@@ -148,6 +148,7 @@ export class CanonicalForm {
     const memo = this.memo;
     if (memo === undefined) return this.record(s, t);
     const start = this.L.threadWordStart[t]!;
+    // Stryker disable next-line ConditionalExpression,ArithmeticOperator: equivalent, the memo only saves work: never recalling, or tags that stay distinct per (thread, context) or that the table reads as empty (a tag + 1 of 0), give the same records.
     if (memo.recall(s, start, t + this.T * this.context(s))) return;
     this.record(s, t);
     memo.remember(s, start);
@@ -158,7 +159,7 @@ export class CanonicalForm {
    * (abort-pending-unsignalled), else 0. Caches of canonical records key by it.
    */
   context(s: Int32Array): number {
-    return this.abortPendingUnsignalled && this.signalsLeft >= 0 && this.kernel.get(s, this.signalsLeft) === 0 ? 1 : 0;
+    return this.abortPendingUnsignalled && this.signalsLeft !== -1 && this.kernel.get(s, this.signalsLeft) === 0 ? 1 : 0;
   }
 
   /** How many values `context` takes. */
@@ -246,14 +247,12 @@ export class CanonicalForm {
 
   /**
    * Whether no signal can reach thread t before it runs again (abort-pending-unsignalled): none
-   * pending, no forced SIGSEGV, and no handler to take one or the signal budget spent (the
-   * only other sender is its own `raise`).
+   * pending, and no handler to take one or the signal budget spent (the only other sender is
+   * its own `raise`). A forced SIGSEGV needs no test: it is delivered after notify-resume in
+   * either order of the exit loop, so after the abort.
    */
   private unsignalled(s: Int32Array, t: number): boolean {
-    const k = this.kernel;
-    const L = this.L;
-    if (!this.abortPendingUnsignalled || k.get(s, L.sigPending[t]!) !== 0) return false;
-    if (L.segvFatal.length > 0 && k.get(s, L.segvFatal[t]!) !== 0) return false;
+    if (!this.abortPendingUnsignalled || this.kernel.get(s, this.L.sigPending[t]!) !== 0) return false;
     return this.ir.threads[t]!.handler < 0 || this.context(s) === 1;
   }
 

@@ -228,8 +228,9 @@ export function abortsArePending(policy: Policy, collapseEvents: boolean, rework
  * push a handler frame over the c.s. without a fixup, and the notify-resume handler would then
  * see the handler's IP, not the range: the abort is certain only without one. A thread's
  * signals come from the signal budget (to a thread with a handler) or from its own `raise`,
- * which it cannot run while switched out; so once the budget is spent, with no signal pending
- * and no forced SIGSEGV, none can come until it has run again. Only a bounded budget can be spent.
+ * which it cannot run while switched out; so once the budget is spent, with no signal pending,
+ * none can come until it has run again (a forced SIGSEGV is delivered after notify-resume in
+ * either order of the exit loop, so after the abort). Only a bounded budget can be spent.
  */
 export function abortsArePendingUnsignalled(ir: ModelIR, policy: Policy, collapseEvents: boolean, rework: boolean): boolean {
   return collapseEvents && !rework && !policy.abortOnSignal && (ir.budgets.signals >= 0 || ir.threads.some((th) => th.handler < 0));

@@ -31,8 +31,10 @@ const broken = resolvePolicy('linux-6.3', ['abortOnSignal=false']);
  * T1 (with a signal handler) and T2 on one CPU. T1: 0 arm, 1 c_start: load r1 x, 2 add r1 1,
  * 3 store x r1 (commit), 4 c_post: done, 5 c_abort: jmp c_retry (the arm). T2 does nothing.
  */
-function preemptedInside(signals: number | 'unbounded', handler = true, idleHandler = false): ModelIR {
+function preemptedInside(signals: number | 'unbounded', handler = true, idleHandler = false, handlerFirst = false): ModelIR {
   const b = new ModelBuilder('preempted-inside').cpus(1).memory('x', { max: 3 });
+  // Program 0 is the handler: a test of `handler < 0` must not take index 0 for "none".
+  if (handlerFirst) b.program('handler', [I.sigreturn()]);
   b.program(
     'main',
     seq(
@@ -46,7 +48,7 @@ function preemptedInside(signals: number | 'unbounded', handler = true, idleHand
     ),
   );
   b.program('idle', [I.done()]);
-  b.program('handler', [I.sigreturn()]);
+  if (!handlerFirst) b.program('handler', [I.sigreturn()]);
   b.thread({ program: 'main', cpu: 'C0', ...(handler ? { handler: 'handler' } : {}) }).thread({ program: 'idle', cpu: 'C0', ...(idleHandler ? { handler: 'handler' } : {}) });
   return compile(b.budgets({ preemptions: 1, migrations: 0, signals }).build());
 }
@@ -96,6 +98,7 @@ describe('abort-pending-unsignalled', () => {
     expect(preemptAfter(left, 2, true)).toEqual({ ip: 3, r1: 1, status: Status.Ready });
     // Unbounded signals are never spent.
     expect(preemptAfter(buildSystem(preemptedInside('unbounded'), broken, {}), 2)).toEqual({ ip: 3, r1: 1, status: Status.Ready });
+    expect(preemptAfter(buildSystem(preemptedInside('unbounded', true, false, true), broken, {}), 2)).toEqual({ ip: 3, r1: 1, status: Status.Ready });
     // A thread without a handler takes no signal, whatever the budget.
     expect(preemptAfter(buildSystem(preemptedInside('unbounded', false), broken, {}), 2)).toEqual({ ip: 1, r1: 0, status: Status.Ready });
   });
@@ -114,6 +117,9 @@ describe('abort-pending-unsignalled', () => {
   it('applies only with signals that do not abort, the mask collapsed, before the rework, and a budget that can be spent (or a thread without a handler)', () => {
     const applies = (ir: ModelIR, policy = broken, options: Parameters<typeof buildSystem>[2] = {}): boolean => buildSystem(ir, policy, options).abortPendingUnsignalled;
     expect(applies(preemptedInside(1))).toBe(true);
+    // A budget of 0 is spent from the start.
+    expect(applies(preemptedInside(0, true, true))).toBe(true);
+    expect(applies(preemptedInside('unbounded', true, true, true))).toBe(false);
     expect(applies(preemptedInside(1), resolvePolicy('linux-6.3', []))).toBe(false);
     expect(applies(preemptedInside(1), resolvePolicy('linux-6.19', ['abortOnSignal=false']))).toBe(false);
     expect(applies(preemptedInside(1), resolvePolicy('linux-4.18', ['abortOnSignal=false']))).toBe(true);

@@ -15,6 +15,8 @@ import { I, ModelBuilder, seq } from '../../models/ir/builder.js';
 import { addv } from '../../models/library/librseq/primitives.js';
 import type { RseqSystem } from '../../models/system/rseq-system.js';
 import { RecordCache } from '../../models/system/record-cache.js';
+import { localStepKind, localStepKinds } from '../../models/system/cached-steps.js';
+import { LOCAL_OPS } from '../../models/system/thread-events.js';
 import { compile } from './semantics-helpers.js';
 
 /**
@@ -120,6 +122,22 @@ describe('the memos change nothing: the same states and transitions in the same 
     // 8 rows of 2^20 entries: 32 MB, not the 4 GB that a floor of 1024 records allocated.
     expect(wide.localNext.length).toBe(1 << 23);
     expect(new RecordCache(3, 1, 80).localNext.length).toBe(1024 * 80);
+  });
+
+  it('every thread-local step has its own index in its record\'s row of the cache (no step is handed another\'s result)', () => {
+    for (const [argSpan, T, contexts] of [[2, 1, 1], [2, 3, 2], [4, 2, 2], [3, 5, 1]] as const) {
+      const kinds = localStepKinds(argSpan, T, contexts);
+      const seen = new Set<number>();
+      for (let op = 0; op < LOCAL_OPS; op++)
+        for (let arg = 0; arg < argSpan; arg++)
+          for (let arg2 = 0; arg2 <= T; arg2++)
+            for (let context = 0; context < contexts; context++) {
+              const kind = localStepKind(op, arg, arg2, context, argSpan, T);
+              expect(kind >= 0 && kind < kinds).toBe(true);
+              seen.add(kind);
+            }
+      expect(seen.size).toBe(kinds);
+    }
   });
 
   it('the memos are used (most lookups hit) on percpu-counter', () => {
