@@ -29,6 +29,11 @@ export function localStepKinds(argSpan: number, T: number, contexts: number): nu
   return LOCAL_OPS * argSpan * (T + 1) * contexts;
 }
 
+/** Where record `rid`'s step of index `kind` (below `kinds`, the row's width) is cached. */
+export function localStepKey(rid: number, kind: number, kinds: number): number {
+  return rid * kinds + kind;
+}
+
 export class CachedSteps {
   /**
    * Interned thread records, their decoded facts, and the results of thread-local event steps
@@ -111,7 +116,7 @@ export class CachedSteps {
     const cache = this.liveCache;
     if (cache === undefined || this.kernel.get(s, this.L.violation) !== 0) return this.events.apply(s, t, op, arg, arg2);
     const start = this.L.threadWordStart[t]!;
-    const key = this.rid[t]! * cache.localKinds + localStepKind(op, arg, arg2, this.canonical.context(s), this.argSpan, this.T);
+    const key = localStepKey(this.rid[t]!, localStepKind(op, arg, arg2, this.canonical.context(s), this.argSpan, this.T), cache.localKinds);
     const next = cache.localNext[key]!;
     if (next >= 0) {
       cache.hits++;

@@ -95,7 +95,7 @@ export class CanonicalForm {
     this.deadEvents = settings.deadEvents;
     this.abortPending = settings.abortPending;
     this.abortPendingUnsignalled = settings.abortPendingUnsignalled;
-    this.signalsLeft = ir.budgets.signals >= 0 ? L.budget[Budget.signal]! : -1;
+    this.signalsLeft = L.budget[Budget.signal]!;
     this.deadStale = settings.deadStale;
     this.jumps = settings.jumps;
     const harmless = settings.harmlessStale.reduce((m, ok, d) => (ok ? m | (1 << d) : m), 0);

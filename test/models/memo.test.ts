@@ -15,7 +15,7 @@ import { I, ModelBuilder, seq } from '../../models/ir/builder.js';
 import { addv } from '../../models/library/librseq/primitives.js';
 import type { RseqSystem } from '../../models/system/rseq-system.js';
 import { RecordCache } from '../../models/system/record-cache.js';
-import { localStepKind, localStepKinds } from '../../models/system/cached-steps.js';
+import { localStepKey, localStepKind, localStepKinds } from '../../models/system/cached-steps.js';
 import { LOCAL_OPS } from '../../models/system/thread-events.js';
 import { compile } from './semantics-helpers.js';
 
@@ -137,6 +137,10 @@ describe('the memos change nothing: the same states and transitions in the same 
               seen.add(kind);
             }
       expect(seen.size).toBe(kinds);
+      // Rows of different records do not overlap.
+      const keys = new Set<number>();
+      for (let rid = 0; rid < 4; rid++) for (let kind = 0; kind < kinds; kind++) keys.add(localStepKey(rid, kind, kinds));
+      expect([Math.min(...keys), Math.max(...keys), keys.size]).toEqual([0, 4 * kinds - 1, 4 * kinds]);
     }
   });
 
