@@ -10,11 +10,6 @@ import { FactFlag, RecordCache, ThreadFacts, UNCACHEABLE } from './record-cache.
 import { LOCAL_OPS, type ThreadEvents } from './thread-events.js';
 
 /**
- * The successor function's use of the record cache: reads the threads of the state being
- * expanded into facts, and runs their event steps and instruction steps, through the cache
- * when it is on (a step is then computed once per distinct thread record).
- */
-/**
  * Index of a thread-local step within its record's row of the cache: step `op` (below
  * LOCAL_OPS) with its argument (a CPU, or 0/1: below argSpan) and second argument (a CID, at
  * most T), in the canonical form's `context`. Distinct steps get distinct indices below
@@ -34,6 +29,11 @@ export function localStepKey(rid: number, kind: number, kinds: number): number {
   return rid * kinds + kind;
 }
 
+/**
+ * The successor function's use of the record cache: reads the threads of the state being
+ * expanded into facts, and runs their event steps and instruction steps, through the cache
+ * when it is on (a step is then computed once per distinct thread record).
+ */
 export class CachedSteps {
   /**
    * Interned thread records, their decoded facts, and the results of thread-local event steps

@@ -233,6 +233,7 @@ export function abortsArePending(policy: Policy, collapseEvents: boolean, rework
  * either order of the exit loop, so after the abort). Only a bounded budget can be spent.
  */
 export function abortsArePendingUnsignalled(ir: ModelIR, policy: Policy, collapseEvents: boolean, rework: boolean): boolean {
+  // `ir` carries the budgets in force (the model's, with the command line's overrides).
   return collapseEvents && !rework && !policy.abortOnSignal && (ir.budgets.signals >= 0 || ir.threads.some((th) => th.handler < 0));
 }
 

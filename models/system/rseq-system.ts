@@ -195,7 +195,7 @@ export class RseqSystem implements TransitionSystem {
     this.quotient = this.symmetric || this.ghostsRead !== allGhosts || this.deadRseqCs || this.jumpThreading;
     this.deadEvents = enabled('dead-events') && eventBitsDieWithoutNotify(ir, policy, this.collapseEvents, options.budgets.interrupts);
     this.abortPending = enabled('abort-pending') && abortsArePending(policy, this.collapseEvents, this.kernel.rework);
-    this.abortPendingUnsignalled = enabled('abort-pending-unsignalled') && abortsArePendingUnsignalled(ir, policy, this.collapseEvents, this.kernel.rework);
+    this.abortPendingUnsignalled = enabled('abort-pending-unsignalled') && abortsArePendingUnsignalled(withBudgets, policy, this.collapseEvents, this.kernel.rework);
     this.coverage = new PlacementCoverage(ir);
     const live = ir.programs.map((p, pi) =>
       liveRegisters(

@@ -120,6 +120,9 @@ describe('abort-pending-unsignalled', () => {
     // A budget of 0 is spent from the start.
     expect(applies(preemptedInside(0, true, true))).toBe(true);
     expect(applies(preemptedInside('unbounded', true, true, true))).toBe(false);
+    // The budgets in force count, the command line's overrides included.
+    expect(applies(preemptedInside(1, true, true), broken, { budgets: { signals: 'unbounded' } })).toBe(false);
+    expect(applies(preemptedInside('unbounded', true, true), broken, { budgets: { signals: 1 } })).toBe(true);
     expect(applies(preemptedInside(1), resolvePolicy('linux-6.3', []))).toBe(false);
     expect(applies(preemptedInside(1), resolvePolicy('linux-6.19', ['abortOnSignal=false']))).toBe(false);
     expect(applies(preemptedInside(1), resolvePolicy('linux-4.18', ['abortOnSignal=false']))).toBe(true);
