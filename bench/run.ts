@@ -57,7 +57,7 @@ const line = (name: string, policy: string, x: { r: CheckResult; wall: number })
 };
 
 console.log(`${'model'.padEnd(64)} policy          states transitions  seconds  states/s  bytes/st  verdict`);
-const standard: [string, string[], string, { symmetry?: boolean; reduce?: boolean }][] = [
+const standard: [string, string[], string, RunOptions][] = [
   ['percpu-counter', ['threads=2', 'ops=2', 'signals=1'], 'linux-6.3', {}],
   ['percpu-counter', ['threads=2', 'ops=2', 'signals=1'], 'linux-6.3', { reduce: false }],
   ['percpu-counter', ['threads=2', 'ops=2', 'signals=1'], 'linux-6.3', { reduce: false, symmetry: false }],

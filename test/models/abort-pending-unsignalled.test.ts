@@ -22,7 +22,7 @@ import { selftestScenarios } from '../../models/library/selftests/scenarios.js';
 import { buildSystem } from '../../models/system/build.js';
 import { decodeLabel, LabelKind } from '../../models/system/labels.js';
 import type { RseqSystem } from '../../models/system/rseq-system.js';
-import { outcomes } from './reachable-outcomes.js';
+import { outcomes, withAndWithout } from './reachable-outcomes.js';
 import { compile } from './semantics-helpers.js';
 
 const broken = resolvePolicy('linux-6.3', ['abortOnSignal=false']);
@@ -152,9 +152,7 @@ describe('abort-pending-unsignalled', () => {
       const on = outcomes(buildSystem(small.ir, p, options));
       const full = outcomes(buildSystem(small.ir, p, { ...options, reduce: false, symmetry: false }));
       expect([on.codes, on.finals]).toEqual([full.codes, full.finals]);
-      const options2 = { constants: counter.constants, properties: ['all'] };
-      const on2 = outcomes(buildSystem(counter.ir, p, options2));
-      const off2 = outcomes(buildSystem(counter.ir, p, { ...options2, disable: ['abort-pending-unsignalled'] }));
+      const { on: on2, off: off2 } = withAndWithout(counter.ir, p, { constants: counter.constants, properties: ['all'] }, 'abort-pending-unsignalled');
       expect([on2.codes, on2.finals]).toEqual([off2.codes, off2.finals]);
       expect(on2.states).toBeLessThan(off2.states);
     });
@@ -162,9 +160,7 @@ describe('abort-pending-unsignalled', () => {
 
   it('takes the SPIN peer question with BROKEN=2 (linux-6.3, ops=1, every property) from 34 967 to 12 489 states, the same codes and final memories', () => {
     const peer = resolveModel('percpu-counter', ['threads=3', 'ops=1', 'signals=1', 'cpus=2']);
-    const options = { constants: peer.constants, properties: ['all'] };
-    const on = outcomes(buildSystem(peer.ir, broken, options));
-    const off = outcomes(buildSystem(peer.ir, broken, { ...options, disable: ['abort-pending-unsignalled'] }));
+    const { on, off } = withAndWithout(peer.ir, broken, { constants: peer.constants, properties: ['all'] }, 'abort-pending-unsignalled');
     expect(on.codes).toEqual(off.codes);
     expect(on.finals).toEqual(off.finals);
     expect([off.states, on.states]).toEqual([34_967, 12_489]);

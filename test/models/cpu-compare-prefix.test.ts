@@ -18,7 +18,7 @@ import type { InstructionInput } from '../../models/ir/schema.js';
 import { decodeValue } from '../../models/kernel/encoding.js';
 import { gallery } from '../../models/library/gallery/entries.js';
 import { compile } from './semantics-helpers.js';
-import { outcomes } from './reachable-outcomes.js';
+import { outcomes, withAndWithout } from './reachable-outcomes.js';
 
 /** One thread on C0 of two CPUs incrementing x[cpu] once through `cs`, then done. */
 function oneIncrement(cs: readonly InstructionInput[] | ReturnType<typeof seq>, extra: { knobsModel?: (b: ModelBuilder) => void } = {}): ModelIR {
@@ -196,9 +196,7 @@ describe('cpu-compare-prefix', () => {
       const on = outcomes(buildSystem(small.ir, p, { constants: small.constants, properties: ['all'] }));
       const full = outcomes(buildSystem(small.ir, p, { constants: small.constants, properties: ['all'], reduce: false, symmetry: false }));
       expect([on.codes, on.finals]).toEqual([full.codes, full.finals]);
-      const options = { constants: counter.constants, properties: ['all'] };
-      const on2 = outcomes(buildSystem(counter.ir, p, options));
-      const off2 = outcomes(buildSystem(counter.ir, p, { ...options, disable: ['cpu-compare-prefix'] }));
+      const { on: on2, off: off2 } = withAndWithout(counter.ir, p, { constants: counter.constants, properties: ['all'] }, 'cpu-compare-prefix');
       expect([on2.codes, on2.finals]).toEqual([off2.codes, off2.finals]);
       expect(on2.states * 3).toBeLessThan(off2.states);
     });
@@ -206,9 +204,7 @@ describe('cpu-compare-prefix', () => {
 
   it('takes the SPIN peer question (linux-6.3, ops=1 with every property here) from 22 948 to 4 005 states, the same codes and final memories', () => {
     const peer = resolveModel('percpu-counter', ['threads=3', 'ops=1', 'signals=1', 'cpus=2']);
-    const options = { constants: peer.constants, properties: ['all'] };
-    const on = outcomes(buildSystem(peer.ir, pol, options));
-    const off = outcomes(buildSystem(peer.ir, pol, { ...options, disable: ['cpu-compare-prefix'] }));
+    const { on, off } = withAndWithout(peer.ir, pol, { constants: peer.constants, properties: ['all'] }, 'cpu-compare-prefix');
     expect(on.codes).toEqual(off.codes);
     expect(on.finals).toEqual(off.finals);
     expect([off.states, on.states]).toEqual([22_948, 4_005]);

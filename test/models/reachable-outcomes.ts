@@ -6,7 +6,11 @@
  * again changes nothing), as the symmetry reductions promise.
  */
 import { StateStore } from '../../checker/state-store.js';
+import type { ModelIR } from '../../models/ir/types.js';
 import { Status } from '../../models/kernel/layout.js';
+import type { Policy } from '../../models/kernel/policy.js';
+import { buildSystem, type BuildOptions } from '../../models/system/build.js';
+import type { ReductionName } from '../../models/system/reductions.js';
 import type { RseqSystem } from '../../models/system/rseq-system.js';
 import { renamings } from './cpu-renamings.js';
 
@@ -47,4 +51,11 @@ export function outcomes(sys: RseqSystem, check: { canonicalStates?: boolean } =
     if (store.size > 3_000_000) throw new Error('too large for a differential test');
   }
   return { codes: [...codes].sort((a, b) => a - b).map((c) => sys.codeName(c)), finals: [...finals].sort(), states: store.size };
+}
+
+type Outcomes = ReturnType<typeof outcomes>;
+
+/** The outcomes of `ir` under `policy` with `options`, and the same with reduction `name` turned off too. */
+export function withAndWithout(ir: ModelIR, policy: Policy, options: BuildOptions, name: ReductionName): { on: Outcomes; off: Outcomes } {
+  return { on: outcomes(buildSystem(ir, policy, options)), off: outcomes(buildSystem(ir, policy, { ...options, disable: [...(options.disable ?? []), name] })) };
 }
