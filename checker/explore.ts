@@ -221,14 +221,16 @@ export class Exploration {
     this.next++;
   }
 
-  /** Checks the limits and the abort signal between batches; yields to the event loop. */
+  /**
+   * Checks the limits and the abort signal between batches; yields to the event loop (where
+   * Ctrl-C is seen, and a parallel run's workers are started while this one explores).
+   */
   async betweenBatches(): Promise<void> {
     this.checkLimits();
-    if (this.options.signal && !this.stoppedBy) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      // Stryker disable next-line ConditionalExpression: equivalent, checkLimits at the next checkpoint (or the caller's result) sees the abort
-      if (this.options.signal.aborted) this.stoppedBy = { kind: 'interrupted' };
-    }
+    if (this.stoppedBy) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    // Stryker disable next-line ConditionalExpression,OptionalChaining: equivalent, checkLimits at the next checkpoint (or the caller's result) sees the abort
+    if (this.options.signal?.aborted) this.stoppedBy = { kind: 'interrupted' };
   }
 
   /** Stops the run when a limit is exceeded; reports progress. */
@@ -320,7 +322,7 @@ export function pathCost(parent: number, step: number): number {
 
 /**
  * Expands states in-process until the run ends, or until a level boundary at which at least
- * `until` states are stored (where a parallel run hands over to its workers).
+ * `until` states are stored (where a parallel run starts its workers, and later hands over to them).
  *
  * States are expanded in groups of EXPAND_GROUP of one level. Their successors are buffered,
  * then all their table slots are touched, then they are looked up and inserted in the order

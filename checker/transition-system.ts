@@ -31,4 +31,10 @@ export interface TransitionSystem {
   tieCost?(label: number): number;
   /** Names a positive or negative code returned by `inspect` or `terminal`. */
   codeName(code: number): string;
+  /**
+   * Counters the system adds to as it expands states (instrumentation that no search reads,
+   * e.g. placement coverage). A parallel run adds its worker threads' counts into the
+   * coordinating thread's system, so they count every state expanded.
+   */
+  counters?(): readonly Int32Array[];
 }

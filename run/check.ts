@@ -152,7 +152,7 @@ async function shortest(ir: ModelIR, policy: Policy, sys: System, options: Check
     ...limits,
     workers,
     ...(options.parallelThreshold !== undefined ? { threshold: options.parallelThreshold } : {}),
-    ...(options.crashWorkerAtBatch !== undefined ? { crashAtBatch: options.crashWorkerAtBatch } : {}),
+    ...(options.crashWorkerAtTask !== undefined ? { crashAtTask: options.crashWorkerAtTask } : {}),
   });
 }
 

@@ -44,8 +44,8 @@ export interface CheckOptions extends BuildOptions {
   readonly workers?: number;
   /** States explored in-process before workers start (small runs never pay for a pool). @defaultValue 1000000 */
   readonly parallelThreshold?: number;
-  /** Test hook: the worker expanding this batch dies (the run must fail loudly). */
-  readonly crashWorkerAtBatch?: number;
+  /** Test hook: the worker thread given this level task (0-based, over the run) dies (the run must fail loudly). */
+  readonly crashWorkerAtTask?: number;
   /**
    * A file to save the search's state in (run/checkpoint.ts): every `checkpointEverySeconds`
    * seconds, and when a limit or the signal stops the run. Not for `search: 'dfs'`.

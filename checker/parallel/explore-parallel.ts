@@ -10,10 +10,14 @@ import type { TransitionSystem } from '../transition-system.js';
 import { takeSnapshot, type SearchPosition } from '../checkpoint.js';
 import type { LevelRequest, LevelResult, RehashRequest, SystemSpec } from './protocol.js';
 import { CapacityExhausted, Ctl, reserveCapacity, SharedStore } from './shared-store.js';
+import { expandLevel, LevelExpander } from './level-expander.js';
 
 /** Options of a parallel exploration (on top of the limits of `ExploreOptions`). */
 export interface ParallelOptions extends ExploreOptions {
-  /** Worker threads. 1 explores in-process without a pool. */
+  /**
+   * Threads that expand states: this one and `workers - 1` worker threads. 1 explores
+   * in-process without a pool.
+   */
   readonly workers: number;
   /**
    * States explored in-process before the pool starts (at the next level boundary): small
@@ -22,8 +26,8 @@ export interface ParallelOptions extends ExploreOptions {
   readonly threshold?: number;
   /** States per batch a worker claims. @defaultValue 256 */
   readonly batchSize?: number;
-  /** Test hook: the worker claiming this batch (0-based, counted over the run) dies. */
-  readonly crashAtBatch?: number;
+  /** Test hook: the worker thread given this level task (0-based, counted over the run's tasks to worker threads) dies. */
+  readonly crashAtTask?: number;
 }
 
 /** A finished parallel run: the bookkeeping and the shared store. */
@@ -62,11 +66,13 @@ function workerScript(): string {
 }
 
 /**
- * Breadth-first exploration with the levels expanded by a pool of worker threads that insert
- * into one shared store (checker/parallel/shared-store.ts). The first `threshold` states are
- * explored in-process. Each level is cut into batches that workers claim from a shared
- * counter (so a slow worker never holds up the others for more than one batch); between levels
- * the coordinator merges what the workers found. Counts, verdict, property and counterexample
+ * Breadth-first exploration with the levels expanded by this thread and a pool of worker
+ * threads, all inserting into one shared store (checker/parallel/shared-store.ts). The first
+ * `threshold` states are explored in-process. Each level is cut into batches that the threads
+ * claim from a shared counter (so a slow thread never holds up the others for more than one
+ * batch); between levels this thread merges what they found. It expands a share itself
+ * because it is already warm (compiled code, memos) where a new worker is not, and it would
+ * otherwise sit idle on a core of its own. Counts, verdict, property and counterexample
  * length equal the sequential run's at any worker count (see `Exploration`). A worker that
  * fails makes the whole run fail (rejects), never a partial verdict.
  */
@@ -81,8 +87,54 @@ async function runParallel(local: TransitionSystem, spec: SystemSpec, options: P
   const store = SharedStore.create(W, reserveCapacity(W, memory, wanted), tableLog2, options.workers);
   const x = new Exploration(local, options, store);
   const threshold = options.workers <= 1 ? Infinity : (options.threshold ?? 1_000_000);
+  let threads: Threads | undefined;
+  try {
+    return await runLevels(x, store, options, threshold, memory, () => (threads ??= bootPool(spec, options.workers - 1, local)));
+  } finally {
+    await threads?.pool.terminate(true);
+  }
+}
+
+/**
+ * Starts `threads` worker threads and has each build its system: that takes a worker a few
+ * hundred milliseconds (starting the thread, loading the code, building), which the in-process
+ * phase hides on an idle core when the pool starts well before it ends. A worker that is still
+ * busy when the first level starts joins it late (the threads claim batches as they go).
+ * Failures surface at the first level task.
+ */
+function bootPool(spec: SystemSpec, threads: number, local: TransitionSystem): Threads {
+  const pool = workerpool.pool(workerScript(), { maxWorkers: threads, workerType: 'thread' });
+  for (let i = 0; i < threads; i++) pool.exec<(spec: SystemSpec) => void>('prepare', [spec]).catch(() => undefined);
+  return { pool, workers: threads, here: new LevelExpander(local), spec };
+}
+
+/** The threads that expand levels: the pool's and this one. */
+interface Threads {
+  readonly pool: workerpool.Pool;
+  /** Threads in the pool. */
+  readonly workers: number;
+  /** This thread's expander (of the system the in-process phase explored). */
+  readonly here: LevelExpander;
+  /** What the workers build their system from. */
+  readonly spec: SystemSpec;
+}
+
+/** The pool starts once the in-process phase has stored this share of the threshold. */
+const BOOT_SHARE = 0.05;
+
+async function runLevels(
+  x: Exploration,
+  store: SharedStore,
+  options: ParallelOptions,
+  threshold: number,
+  memory: number,
+  startPool: () => Threads,
+): Promise<ParallelRun> {
+  const W = x.system.stateWords;
   let consistent = true;
   try {
+    await expandInProcess(x, threshold * BOOT_SHARE);
+    if (!x.done) startPool();
     await expandInProcess(x, threshold);
   } catch (e) {
     if (!(e instanceof CapacityExhausted)) throw e;
@@ -95,7 +147,7 @@ async function runParallel(local: TransitionSystem, spec: SystemSpec, options: P
     return { exploration: x, store, statesPerWorker: [], statesPerWorkerLevel: [] };
   }
 
-  const pool = workerpool.pool(workerScript(), { maxWorkers: options.workers, workerType: 'thread' });
+  const threads = startPool();
   const perWorker = new Map<number, number>();
   const perWorkerLevel = new Map<number, number[]>();
   const batchSize = options.batchSize ?? 256;
@@ -104,7 +156,13 @@ async function runParallel(local: TransitionSystem, spec: SystemSpec, options: P
   // Checkpoints on workers are taken at the start of a level: the states stored then (the id
   // ranges in use, without the unused tails of the workers' id blocks), and the position.
   const used: number[] = [0, store.count];
-  const levelStart = (): LevelStart => ({ usedRanges: used.length, frontierStates: sumCounts(frontier), position: x.position() });
+  const counters = x.system.counters?.() ?? [];
+  const levelStart = (): LevelStart => ({
+    usedRanges: used.length,
+    frontierStates: sumCounts(frontier),
+    position: x.position(),
+    counters: counters.map((c) => c.slice()),
+  });
   let lastStart = levelStart();
   const snapshotAt = (at: LevelStart) => {
     const ranges = used.slice(0, at.usedRanges);
@@ -112,6 +170,8 @@ async function runParallel(local: TransitionSystem, spec: SystemSpec, options: P
     const next = count - at.frontierStates;
     return takeSnapshot(store, W, { ...at.position, next, levelEnd: next }, ranges);
   };
+  // Whether the last level was cut short (a stop may leave some of its batches unclaimed).
+  let cut = false;
   try {
     while (frontier.length > 0 && !x.violated && !x.stoppedBy) {
       x.saveIfDue(() => snapshotAt(lastStart));
@@ -127,9 +187,9 @@ async function runParallel(local: TransitionSystem, spec: SystemSpec, options: P
       let whole = false;
       for (;;) {
         // Workers pause at 60 % load; the table grows (in parallel) past 45 %.
-        if (store.nextId > store.tableSize * 0.45) await growTable(pool, store, options.workers);
+        if (store.nextId > store.tableSize * 0.45) await growTable(threads, store);
         const req = (slot: number): LevelRequest => ({
-          spec,
+          spec: threads.spec,
           store: store.shared,
           batches: batches.buffer as SharedArrayBuffer,
           batchCount: batches.length / 2,
@@ -138,12 +198,13 @@ async function runParallel(local: TransitionSystem, spec: SystemSpec, options: P
           blockSize: BLOCK,
           idLimit: Math.floor(store.tableSize * 0.6),
           slot,
-          ...(options.crashAtBatch !== undefined ? { crashAtBatch: options.crashAtBatch } : {}),
         });
         store.resetProgress(options.workers, false);
-        const tasks = Array.from({ length: options.workers }, (_, i) => pool.exec<(req: LevelRequest) => LevelResult>('level', [req(i)]));
+        const crash = options.crashAtTask !== undefined ? { crashAtTask: options.crashAtTask } : {};
+        const tasks = Array.from({ length: threads.workers }, (_, i) => threads.pool.exec<(req: LevelRequest) => LevelResult>('level', [{ ...req(i), ...crash }]));
         for (const t of tasks) t.catch(() => undefined);
-        const results = await waitPolling(Promise.all(tasks), () => poll(x, store, levelStates, options));
+        const mine = await expandLevel(threads.here, req(threads.workers), pollingEvery(POLL_MS, () => poll(x, store, levelStates, options)));
+        const results = [mine, ...(await waitPolling(Promise.all(tasks), () => poll(x, store, levelStates, options)))];
         for (const r of results) {
           x.transitions += r.transitions;
           store.count += r.inserted;
@@ -156,6 +217,7 @@ async function runParallel(local: TransitionSystem, spec: SystemSpec, options: P
           for (let i = 0; i < r.violations.length; i += 3) x.note(r.violations[i]!, r.violations[i + 1]!, r.violations[i + 2]!);
           for (let i = 0; i < r.flags.length; i += 4) x.noteFlag(r.flags[i]!, r.flags[i + 1]!, r.flags[i + 2]!, r.flags[i + 3]!);
           if (r.full) x.stoppedBy ??= { kind: 'memory', bound: options.maxMemoryMB ?? Math.round(memory / 2 ** 20) };
+          addCounters(counters, r.counters ?? []);
         }
         whole = results.every((r) => !r.paused && !r.full);
         if (x.stoppedBy || !results.some((r) => r.paused)) break;
@@ -164,13 +226,15 @@ async function runParallel(local: TransitionSystem, spec: SystemSpec, options: P
       for (const n of next) used.push(n);
       x.checkLimits(sumCounts(frontier));
       if (whole) lastStart = levelStart();
+      cut = !whole;
     }
+    // Stopped inside a level: the result and its checkpoint are those of the level's start,
+    // whose expansion a resumed run repeats, so the counters go back to their values then.
+    if (cut) lastStart.counters.forEach((c, i) => counters[i]!.set(c));
     x.saveIfStopped(() => snapshotAt(lastStart));
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     throw new Error(`a worker failed while expanding BFS level ${x.depth}: ${message}; the run is abandoned, no verdict`, { cause: e });
-  } finally {
-    await pool.terminate(true);
   }
   const depths = x.depth + 1;
   const statesPerWorkerLevel = [...perWorkerLevel.values()].map((levels) => Array.from({ length: depths }, (_, d) => levels[d] ?? 0));
@@ -184,6 +248,8 @@ interface LevelStart {
   /** States of the level about to be expanded (the last ones stored then). */
   readonly frontierStates: number;
   readonly position: SearchPosition;
+  /** Copies of the system's counters (TransitionSystem.counters). */
+  readonly counters: readonly Int32Array[];
 }
 
 /** `runParallel` reduced to its verdict and statistics. */
@@ -195,15 +261,16 @@ export async function exploreParallel(local: TransitionSystem, spec: SystemSpec,
     : result;
 }
 
-/** Doubles the shared table, the workers rehashing disjoint slices of the old one. */
-async function growTable(pool: workerpool.Pool, store: SharedStore, workers: number): Promise<void> {
+/** Doubles the shared table, every thread rehashing a disjoint slice of the old one. */
+async function growTable(threads: Threads, store: SharedStore): Promise<void> {
   const into = new SharedArrayBuffer(store.grownSize(store.nextId, 0.45) * 4);
   const old = store.tableSize;
-  const slice = Math.ceil(old / workers);
-  const tasks = Array.from({ length: workers }, (_, i) => {
+  const slice = Math.ceil(old / (threads.workers + 1));
+  const tasks = Array.from({ length: threads.workers }, (_, i) => {
     const req: RehashRequest = { store: store.shared, into, from: i * slice, to: Math.min(old, (i + 1) * slice) };
-    return pool.exec<(req: RehashRequest) => void>('rehash', [req]);
+    return threads.pool.exec<(req: RehashRequest) => void>('rehash', [req]);
   });
+  store.rehashInto(into, threads.workers * slice, old);
   await Promise.all(tasks);
   store.adoptTable(into);
 }
@@ -220,10 +287,31 @@ function cutBatches(ranges: readonly number[], size: number): Int32Array {
   return shared.length === out.length ? shared : shared.subarray(0, out.length);
 }
 
+function addCounters(into: readonly Int32Array[], add: readonly Int32Array[]): void {
+  add.forEach((a, i) => {
+    const c = into[i]!;
+    for (let j = 0; j < a.length; j++) c[j]! += a[j]!;
+  });
+}
+
 function sumCounts(ranges: readonly number[]): number {
   let n = 0;
   for (let i = 1; i < ranges.length; i += 2) n += ranges[i]!;
   return n;
+}
+
+/**
+ * For this thread's share of a level: calls `tick` and lets the event loop run (Ctrl-C, the
+ * pool's messages) at most every `ms` milliseconds.
+ */
+function pollingEvery(ms: number, tick: () => void): () => Promise<void> {
+  let last = performance.now();
+  return async () => {
+    if (performance.now() - last < ms) return;
+    last = performance.now();
+    tick();
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  };
 }
 
 /** Awaits `work`, calling `tick` every POLL_MS meanwhile. */

@@ -1,159 +1,50 @@
 /**
- * Worker thread of the parallel explorer: expands batches of a BFS level straight into the
- * shared store (see shared-store.ts). Each task claims batches from a shared counter until the
- * level is exhausted, the stop flag is set, or the table must grow; it returns the id blocks it
- * filled (the next level), its counts, and its best violation and flag witnesses.
+ * Worker thread of the parallel explorer: builds the system once per run, then expands its
+ * share of each BFS level (level-expander.ts) and rehashes its slice of the table when it grows.
  */
 import workerpool from 'workerpool';
-import { threadId } from 'node:worker_threads';
 import type { TransitionSystem } from '../transition-system.js';
-import { Findings } from '../findings.js';
 import { Ctl, SharedStore } from './shared-store.js';
-import { EXPAND_GROUP, SuccessorBuffer } from '../successor-buffer.js';
-import { pathCost } from '../explore.js';
-import type { LevelRequest, LevelResult, RehashRequest } from './protocol.js';
-
-/**
- * One worker's expansion of BFS levels for one system: its buffers and successor callback are
- * made once per run, the per-level bookkeeping is reset by `begin`.
- */
-class LevelExpander {
-  readonly out: Int32Array;
-  readonly buf: SuccessorBuffer;
-  // Per task (see begin).
-  req!: LevelRequest;
-  store!: SharedStore;
-  found!: Findings;
-  blocks: number[] = [];
-  nextId = 0;
-  blockEnd = 0;
-  expanded = 0;
-  transitions = 0;
-  inserted = 0;
-  tieCost: ((label: number) => number) | undefined;
-
-  constructor(readonly sys: TransitionSystem) {
-    this.out = new Int32Array(sys.stateWords);
-    this.buf = new SuccessorBuffer(sys);
-  }
-
-  begin(req: LevelRequest): void {
-    const store = new SharedStore(req.store);
-    this.req = req;
-    this.store = store;
-    this.found = new Findings((a, b) => store.compare(a, b));
-    this.tieCost = this.sys.tieCost?.bind(this.sys);
-    this.blocks = [];
-    this.nextId = this.blockEnd = 0;
-    this.expanded = this.transitions = this.inserted = 0;
-  }
-
-  /** Expands states [first, end) of the level, in groups whose successors are looked up together. */
-  expand(first: number, end: number): void {
-    const { sys, store, buf, req } = this;
-    for (let g = first; g < end; g += EXPAND_GROUP) {
-      buf.length = 0;
-      for (let id = g; id < Math.min(end, g + EXPAND_GROUP); id++) {
-        const successors = buf.expand(store, id);
-        if (successors === 0) this.found.note(id, sys.terminal(buf.state), req.depth);
-        this.transitions += successors;
-        this.expanded++;
-      }
-      buf.prepareLookups(store);
-      for (let i = 0; i < buf.length; i++) this.insert(i);
-    }
-  }
-
-  /** Looks up buffered successor i, inserting it under this worker's next id if new. */
-  private insert(i: number): void {
-    const { buf, store, req, out } = this;
-    if (buf.selfLoops[i] === 1) return;
-    if (this.nextId === this.blockEnd) {
-      this.nextId = Atomics.add(store.control, Ctl.nextId, req.blockSize);
-      this.blockEnd = this.nextId + req.blockSize;
-      if (this.blockEnd > store.capacity) throw new CapacityFull();
-      this.blocks.push(this.nextId, 0);
-    }
-    const from = buf.parents[i]!;
-    const c = buf.choices[i]!;
-    // Looked up where it lies in the buffer; copied out only when new, to be inspected.
-    const events = this.tieCost === undefined ? 0 : pathCost(store.eventsOf(from), this.tieCost(buf.labels[i]!));
-    const r = store.insertAt(buf.words, this.nextId, from, c, buf.hashes[i], i * this.sys.stateWords, events);
-    if (r !== this.nextId) {
-      // Reached again: relinked when this path is cheaper and the state is of the next level (see Exploration).
-      if (this.tieCost !== undefined && -1 - r >= req.levelFirst) store.offerParent(-1 - r, from, c, events);
-    } else {
-      this.nextId++;
-      this.inserted++;
-      this.blocks[this.blocks.length - 1]!++;
-      buf.load(i, out);
-      this.found.note(r, this.sys.inspect(out), req.depth + 1);
-    }
-  }
-}
+import { expandLevel, LevelExpander } from './level-expander.js';
+import type { LevelRequest, LevelResult, RehashRequest, SystemSpec } from './protocol.js';
 
 let cached: { key: string; expander: LevelExpander } | undefined;
 
-async function expanderFor(req: LevelRequest): Promise<LevelExpander> {
-  if (cached?.key !== req.spec.key) {
-    const mod = (await import(req.spec.factory)) as { createSystem(params: unknown): TransitionSystem };
-    cached = { key: req.spec.key, expander: new LevelExpander(mod.createSystem(req.spec.params)) };
+async function expanderFor(spec: SystemSpec): Promise<LevelExpander> {
+  if (cached?.key !== spec.key) {
+    const mod = (await import(spec.factory)) as { createSystem(params: unknown): TransitionSystem };
+    cached = { key: spec.key, expander: new LevelExpander(mod.createSystem(spec.params)) };
   }
   return cached.expander;
 }
 
-async function level(req: LevelRequest): Promise<unknown> {
-  const x = await expanderFor(req);
-  x.begin(req);
-  const ctl = x.store.control;
-  const batches = new Int32Array(req.batches);
-  let paused = false;
-  let full = false;
-  try {
-    for (;;) {
-      if (Atomics.load(ctl, Ctl.stop) !== 0 || Atomics.load(ctl, Ctl.nextId) >= req.idLimit) {
-        paused = true;
-        break;
-      }
-      const b = Atomics.add(ctl, Ctl.workNext, 1);
-      if (b >= req.batchCount) break;
-      if (Atomics.add(ctl, Ctl.batchesClaimed, 1) === req.crashAtBatch) process.exit(1);
-      const first = batches[b * 2]!;
-      const end = first + batches[b * 2 + 1]!;
-      const before = x.inserted;
-      x.expand(first, end);
-      x.store.addProgress(req.slot, end - first, x.inserted - before);
-    }
-  } catch (e) {
-    if (!(e instanceof CapacityFull)) throw e;
-    // The batch in hand is incomplete: stop everyone; the run reports the memory limit.
-    full = true;
-    Atomics.store(ctl, Ctl.stop, 1);
-  }
-  const found = x.found;
-  const flagData = new Int32Array(found.flags.size * 4);
-  let i = 0;
-  for (const f of found.flags.values()) flagData.set([f.code, f.count, f.id, f.depth], 4 * i++);
-  const violations = Int32Array.from(found.violations.flatMap((v) => [v.id, v.code, v.depth]));
-  const result: LevelResult = {
-    worker: threadId,
-    blocks: Int32Array.from(x.blocks),
-    expanded: x.expanded,
-    transitions: x.transitions,
-    inserted: x.inserted,
-    paused,
-    full,
-    violations,
-    flags: flagData,
-  };
-  return new workerpool.Transfer(result, [result.blocks.buffer, result.violations.buffer, result.flags.buffer] as ArrayBuffer[]);
+/** Builds the system ahead of the first level (see bootPool). */
+async function prepare(spec: SystemSpec): Promise<void> {
+  await expanderFor(spec);
 }
 
-class CapacityFull extends Error {}
+async function level(req: LevelRequest): Promise<LevelResult> {
+  // Returned by copy, not transferred: a transfer detaches an ArrayBuffer in this thread, which
+  // makes V8 drop its optimized code and compile every later typed-array access with a detach
+  // check (the worker's expansion ran about 20 % slower). The result is a few hundred numbers.
+  if (req.crashAtTask !== undefined && Atomics.add(new Int32Array(req.store.control), Ctl.levelTasks, 1) === req.crashAtTask) process.exit(1);
+  const x = await expanderFor(req.spec);
+  const result = await expandLevel(x, req);
+  return { ...result, counters: drainCounters(x.sys) };
+}
+
+/** Copies of the system's counters, which are zeroed (the coordinator adds them up). */
+function drainCounters(sys: TransitionSystem): Int32Array[] {
+  return (sys.counters?.() ?? []).map((c) => {
+    const copy = c.slice();
+    c.fill(0);
+    return copy;
+  });
+}
 
 /** Rehashes slots [from, to) of the store's table into the larger table `into`. */
 function rehash(req: RehashRequest): void {
   new SharedStore(req.store).rehashInto(req.into, req.from, req.to);
 }
 
-workerpool.worker({ level, rehash });
+workerpool.worker({ prepare, level, rehash });

@@ -1,6 +1,6 @@
 /**
  * The messages between the coordinating thread and its workers. Everything is plain data,
- * a transferred typed array or a SharedArrayBuffer: a worker rebuilds the transition system
+ * a typed array (copied) or a SharedArrayBuffer: a worker rebuilds the transition system
  * from `SystemSpec` by importing `factory` (a module exporting `createSystem(params)`), so
  * checker/ never imports the domain.
  */
@@ -32,8 +32,8 @@ export interface LevelRequest {
   readonly idLimit: number;
   /** This worker's progress slot. */
   readonly slot: number;
-  /** Fault injection for tests: the worker claiming this batch (counted over the run) dies. */
-  readonly crashAtBatch?: number;
+  /** Fault injection for tests: the worker given the task of this number (counted over the run) dies. */
+  readonly crashAtTask?: number;
 }
 
 /** What one worker did in one level task. */
@@ -53,6 +53,11 @@ export interface LevelResult {
   readonly violations: Int32Array;
   /** (code, count, best id, depth) per flag code seen. */
   readonly flags: Int32Array;
+  /**
+   * A worker thread's counts since its last task (TransitionSystem.counters); absent for the
+   * coordinating thread's own share, whose system counts in place.
+   */
+  readonly counters?: readonly Int32Array[];
 }
 
 /** Rehash slots [from, to) of the store's current table into the larger table `into`. */

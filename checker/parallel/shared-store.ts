@@ -25,8 +25,8 @@ export const Ctl = {
   workNext: 1,
   /** Set to 1 to make workers stop claiming batches (a limit, Ctrl-C, a failure). */
   stop: 2,
-  /** Batches claimed over the whole run (the fault-injection hook counts these). */
-  batchesClaimed: 3,
+  /** Level tasks given to worker threads over the whole run (the fault-injection hook counts these). */
+  levelTasks: 3,
   /**
    * First of the per-worker progress words: worker i's states expanded in the current level at
    * slots + 2i, its states inserted in the current task round at slots + 2i + 1.

@@ -244,6 +244,11 @@ export class RseqSystem implements TransitionSystem {
     this.recordCache = this.steps.cache;
   }
 
+  /** The placement coverage counters (TransitionSystem.counters). */
+  counters(): readonly Int32Array[] {
+    return [this.coverage.events, this.coverage.violations];
+  }
+
   /** Puts `s` in the symmetry reductions' canonical form: thread records sorted (ThreadSorter), CPUs renamed (CpuRenamer). */
   sortThreads(s: Int32Array): void {
     if (!this.cpuRenamer) return this.sorter.sort(s);

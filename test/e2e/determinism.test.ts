@@ -42,6 +42,8 @@ describe('the same results at any worker count', () => {
         expect(r.stats.transitions).toBe(one!.stats.transitions);
         expect(r.stats.depth).toBe(one!.stats.depth);
         expect(r.flags.map((f) => [f.name, f.count])).toEqual(one!.flags.map((f) => [f.name, f.count]));
+        // The workers' placement coverage is added to the coordinator's: every state counts once.
+        expect(r.coverage).toEqual(one!.coverage);
         if (r.verdict === 'violation' && one!.verdict === 'violation') {
           expect(r.property).toBe(one!.property);
           // Parent links depend on which worker inserted a state first; the length never does.
@@ -60,7 +62,7 @@ describe('the same results at any worker count', () => {
 describe('a worker that dies', () => {
   it('makes the run fail loudly, never a partial verdict', async () => {
     // The breadth-first search alone: a depth-first phase would prove the pass in-process.
-    await expect(checkModel(counter.ir, { policy: 'linux-6.3', constants: counter.constants, ...parallel, search: 'bfs', workers: 2, crashWorkerAtBatch: 3 })).rejects.toThrow(
+    await expect(checkModel(counter.ir, { policy: 'linux-6.3', constants: counter.constants, ...parallel, search: 'bfs', workers: 2, crashWorkerAtTask: 3 })).rejects.toThrow(
       /a worker failed while expanding BFS level \d+: [\s\S]*no verdict/,
     );
   });
