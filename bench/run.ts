@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: explores built-in models and prints states, states/s and bytes/state, then
- * compares 1 worker with N workers (wall clock, CPU seconds of all threads, parallel overhead,
- * load balance). A benchmark, not a test: nothing here asserts a speed.
+ * compares 1 thread with N (wall clock, CPU seconds of all threads, parallel overhead, load
+ * balance). A benchmark, not a test: nothing here asserts a speed.
  *   npm run bench              the standard set (about two minutes on 2 cores)
  *   npm run bench -- --large   adds the parallel comparison on a model of over 10 M states
  *   npm run bench -- --spin    only the side-by-side run with SPIN (bench/spin.ts)
@@ -88,45 +88,56 @@ for (const [model, params, policy, opts] of standard) {
   );
 }
 
-// The parallel comparison: one worker (in-process) against one worker per core, same model,
+// The parallel comparison: one thread (in-process) against one thread per core, same model,
 // breadth-first (a depth-first pass runs in one thread whatever the workers), the workers
-// joining after 20 000 states (run's parallelThreshold) instead of the default 1 M.
+// joining after 20 000 states (run's parallelThreshold) instead of the default 1 M. The pairs
+// are interleaved and the median speed-up is the row's figure: on these machines a run may
+// land on a slower core or a noisy minute, so one pair alone says little.
+const PAIRS = 3;
 const parallelRuns: [string, string[], string, RunOptions][] = [
   ['percpu-counter', ['threads=3', 'ops=2', 'signals=1'], 'linux-6.19', { search: 'bfs' }], // 803 790 states
   // The largest row beside SPIN (bench/spin.ts): BROKEN=1's shortest counterexample.
   ['percpu-counter', ['threads=3', 'ops=2', 'signals=1', 'cpus=2'], 'linux-6.3', { search: 'bfs', knobs: ['abortOnMigrate=false'], properties: ['counter-sum'] }], // 874 820 states
 ];
 if (large) parallelRuns.push(['percpu-counter', ['threads=3', 'ops=3', 'signals=1'], 'linux-6.19', { search: 'bfs' }]);
-console.log(`\nparallel: 1 worker vs ${workers} workers (same states, transitions and verdict required)`);
+console.log(`\nparallel: 1 thread vs ${workers} (same states, transitions and verdict required; ${PAIRS} interleaved pairs, median speed-up)`);
 for (const [model, params, policy, opts] of parallelRuns) {
-  const one = await run(model, params, policy, { ...opts, workers: 1 });
-  const many = await run(model, params, policy, { ...opts, workers });
-  if (one.r.stats.states !== many.r.stats.states || one.r.stats.transitions !== many.r.stats.transitions || one.r.verdict !== many.r.verdict)
-    throw new Error('parallel result differs from the sequential one');
-  const per = many.r.stats.statesPerWorker ?? [];
-  const mean = per.reduce((a, b) => a + b, 0) / Math.max(1, per.length);
   const name = `${model} ${params.join(' ')}${opts.knobs ? ` +${opts.knobs.join(' ')}` : ''}`;
-  console.log(line(`${name} x1`, policy, one));
-  console.log(line(`${name} x${workers}`, policy, many));
-  console.log(
-    `  speed-up ${(one.wall / many.wall).toFixed(2)}x; CPU ${one.cpu.toFixed(1)} s vs ${many.cpu.toFixed(1)} s (overhead ${(((many.cpu - one.cpu) / one.cpu) * 100).toFixed(0)} %); balance (largest worker / mean) ${per.length > 0 ? (Math.max(...per) / mean).toFixed(2) : 'n/a'}`,
-  );
+  const speedUps: number[] = [];
+  for (let pair = 0; pair < PAIRS; pair++) {
+    const one = await run(model, params, policy, { ...opts, workers: 1 });
+    const many = await run(model, params, policy, { ...opts, workers });
+    if (one.r.stats.states !== many.r.stats.states || one.r.stats.transitions !== many.r.stats.transitions || one.r.verdict !== many.r.verdict)
+      throw new Error('parallel result differs from the sequential one');
+    const per = many.r.stats.statesPerWorker ?? [];
+    const mean = per.reduce((a, b) => a + b, 0) / Math.max(1, per.length);
+    speedUps.push(one.wall / many.wall);
+    console.log(line(`${name} x1`, policy, one));
+    console.log(line(`${name} x${workers}`, policy, many));
+    console.log(
+      `  speed-up ${(one.wall / many.wall).toFixed(2)}x; CPU ${one.cpu.toFixed(1)} s vs ${many.cpu.toFixed(1)} s (overhead ${(((many.cpu - one.cpu) / one.cpu) * 100).toFixed(0)} %); balance (largest thread / mean) ${per.length > 0 ? (Math.max(...per) / mean).toFixed(2) : 'n/a'}`,
+    );
+  }
+  const sorted = [...speedUps].sort((a, b) => a - b);
+  console.log(`  ${name} (${policy}): median speed-up ${sorted[Math.floor(PAIRS / 2)]!.toFixed(2)}x (pairs: ${speedUps.map((x) => x.toFixed(2)).join(', ')})`);
 }
 
 // What the machine itself costs: the same sequential run, alone and as `workers` independent
 // copies at once (separate processes). The slowdown of the copies is the ceiling any parallel
-// explorer meets here (shared caches and memory bandwidth, hypervisor), before its own overhead.
+// explorer meets here (shared caches and memory bandwidth, hypervisor), before its own
+// overhead; the fastest and slowest copy are printed, as the cores need not be alike.
 const contention: [string, string[], string] = ['percpu-counter', ['threads=2', 'ops=2', 'signals=1'], 'linux-6.3'];
-const alone = await timeChild(...contention, 1);
-const together = await timeChild(...contention, workers);
+const [alone] = await timeChildren(...contention, 1);
+const together = await timeChildren(...contention, workers);
+const slower = (t: number): string => `${(((t - alone!) / alone!) * 100).toFixed(0)} %`;
 console.log(
-  `\nmachine: one sequential run alone ${alone.toFixed(2)} s; ${workers} independent copies at once ${together.toFixed(2)} s each (each core ${(((together - alone) / alone) * 100).toFixed(0)} % slower when all are busy)`,
+  `\nmachine: one sequential run alone ${alone!.toFixed(2)} s; ${workers} independent copies at once ${Math.min(...together).toFixed(2)}-${Math.max(...together).toFixed(2)} s each (${slower(Math.min(...together))} to ${slower(Math.max(...together))} slower when all cores are busy)`,
 );
 
 await spinComparison();
 
-/** Wall seconds of `copies` simultaneous child processes each running one sequential check (mean). */
-async function timeChild(model: string, params: readonly string[], policy: string, copies: number): Promise<number> {
+/** Wall seconds of each of `copies` simultaneous child processes, each running one sequential check. */
+async function timeChildren(model: string, params: readonly string[], policy: string, copies: number): Promise<number[]> {
   const script = fileURLToPath(new URL('./one-run.js', import.meta.url));
   const runs = Array.from(
     { length: copies },
@@ -138,6 +149,5 @@ async function timeChild(model: string, params: readonly string[], policy: strin
         child.on('exit', (code) => (code === 0 ? resolve(Number(out.trim())) : reject(new Error(`bench child exited with ${code}`))));
       }),
   );
-  const times = await Promise.all(runs);
-  return times.reduce((a, b) => a + b, 0) / times.length;
+  return Promise.all(runs);
 }

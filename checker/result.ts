@@ -16,13 +16,16 @@ export interface Stats {
   readonly bytesPerState: number;
   /** Width of one packed state, in 32-bit words. */
   readonly stateWords: number;
-  /** Parallel runs: states expanded by each worker thread (the in-process phase excluded). */
+  /**
+   * Parallel runs: states expanded by each thread of the levels shared out (the coordinating
+   * thread first, then the worker threads; the in-process phase excluded).
+   */
   readonly statesPerWorker?: readonly number[];
   /** Partitioned runs (`check --partition K`): the states each of the K partitions stored. */
   readonly statesPerPartition?: readonly number[];
   /** Breadth-first runs: the states stored at each depth (index 0: the initial states). */
   readonly statesPerLevel?: readonly number[];
-  /** Parallel runs: per worker thread, the states of each depth it expanded (0 for the levels expanded in-process). */
+  /** Parallel runs: per thread (as `statesPerWorker`), the states of each depth it expanded (0 for the levels expanded in-process). */
   readonly statesPerWorkerLevel?: readonly (readonly number[])[];
 }
 

@@ -203,7 +203,7 @@ async function runLevels(
         const crash = options.crashAtTask !== undefined ? { crashAtTask: options.crashAtTask } : {};
         const tasks = Array.from({ length: threads.workers }, (_, i) => threads.pool.exec<(req: LevelRequest) => LevelResult>('level', [{ ...req(i), ...crash }]));
         for (const t of tasks) t.catch(() => undefined);
-        const mine = await expandLevel(threads.here, req(threads.workers), pollingEvery(POLL_MS, () => poll(x, store, levelStates, options)));
+        const mine = await expandLevel(threads.here, req(threads.workers), betweenOwnBatches(POLL_MS, () => poll(x, store, levelStates, options)));
         const results = [mine, ...(await waitPolling(Promise.all(tasks), () => poll(x, store, levelStates, options)))];
         for (const r of results) {
           x.transitions += r.transitions;
@@ -301,15 +301,16 @@ function sumCounts(ranges: readonly number[]): number {
 }
 
 /**
- * For this thread's share of a level: calls `tick` and lets the event loop run (Ctrl-C, the
+ * For this thread's share of a level: calls `tick` (limits, progress; a few comparisons) after
+ * every batch, so a limit is seen within a batch, and lets the event loop run (Ctrl-C, the
  * pool's messages) at most every `ms` milliseconds.
  */
-function pollingEvery(ms: number, tick: () => void): () => Promise<void> {
+function betweenOwnBatches(ms: number, tick: () => void): () => Promise<void> {
   let last = performance.now();
   return async () => {
+    tick();
     if (performance.now() - last < ms) return;
     last = performance.now();
-    tick();
     await new Promise<void>((resolve) => setImmediate(resolve));
   };
 }

@@ -184,7 +184,8 @@ describe('checkModel: stopped by --max-states, resumed until done', () => {
 
   it('on workers, a stop mid-level saves the level start: the resumed run expands the whole level again', async () => {
     // 278417 states, 1442416 transitions, depth 41 at any worker count; levels of thousands of
-    // states around 200 k, so the limit is noticed (every 100 ms) while a level is expanded.
+    // states around 200 k; the coordinating thread looks at the limit after each of its batches,
+    // so it is noticed while the level that crosses it is expanded.
     const m = resolveModel('percpu-counter', ['threads=3']);
     const options: CheckOptions = { constants: m.constants, budgets: { preemptions: 3, migrations: 3 }, search: 'bfs', workers: 2, parallelThreshold: 1000 };
     const f = join(dir, 'mid-level.ckpt');
@@ -192,12 +193,16 @@ describe('checkModel: stopped by --max-states, resumed until done', () => {
     expect(stopped.verdict).toBe('incomplete');
     const saved = decodeCheckpoint(readFileSync(f)).snapshot!;
     expect(saved.next).toBe(saved.levelEnd);
-    // The limit is looked at every 100 ms: on a loaded machine it may be noticed just as a level
+    // If the worker claimed the batches that crossed it, the limit may be noticed just as a level
     // ends, and then the level start saved is every state stored.
     if (saved.count < stopped.stats.states) expect(saved.depth).toBe(stopped.stats.depth - 1);
     else expect(saved.count).toBe(stopped.stats.states);
     const end = await checkModel(m.ir, { ...options, resume: f });
     expect([end.verdict, end.stats.states, end.stats.transitions, end.stats.depth]).toEqual(['pass', 278417, 1442416, 41]);
+    // The placement coverage too: the stopped run's counts of the level it cut short went back
+    // to the level start's, so the level expanded again is not counted twice.
+    const inProcess = await checkModel(m.ir, { ...options, workers: 1 });
+    expect(end.coverage).toEqual(inProcess.coverage);
   });
 
   it('refuses a checkpoint of another policy or property, naming the file and what differs', async () => {

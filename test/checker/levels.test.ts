@@ -41,6 +41,8 @@ describe('statesPerWorkerLevel (parallel)', () => {
     expect(one.stats.statesPerLevel!.reduce((a, b) => a + b, 0)).toBe(40);
     expect(one.stats.statesPerWorkerLevel).toBeUndefined();
     const perWorker = two.stats.statesPerWorkerLevel!;
+    // Two threads expand: this one and one worker (a worker still starting may expand none).
+    expect(two.stats.statesPerWorker).toHaveLength(2);
     expect(perWorker.length).toBe(two.stats.statesPerWorker!.length);
     // Each worker's row sums to what it expanded; the rows together expanded every state.
     expect(perWorker.map((levels) => levels.reduce((a, b) => a + b, 0))).toEqual(two.stats.statesPerWorker);
