@@ -1,7 +1,7 @@
 /**
  * States per BFS level: one bar per depth, the states stored at that depth. A parallel run
- * splits each bar by who expanded the level's states (each worker thread, or the in-process
- * phase that runs before the workers start).
+ * splits each bar by who expanded the level's states: the in-process phase that runs before
+ * the levels are shared out, then the coordinating thread and each worker thread.
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { Stats } from '../../checker/result.js';
@@ -20,7 +20,8 @@ export function levelData(stats: Stats): LevelDatum[] {
   const workers = stats.statesPerWorkerLevel ?? [];
   if (workers.length === 0) return levels.map((states, level) => ({ level, states, by: 'one thread' }));
   return levels.flatMap((states, level) => {
-    const perWorker = workers.map((w, i) => ({ level, states: w[level] ?? 0, by: `worker ${i + 1}` }));
+    // statesPerWorkerLevel lists the coordinating thread first (checker/result.ts).
+    const perWorker = workers.map((w, i) => ({ level, states: w[level] ?? 0, by: i === 0 ? 'coordinating thread' : `worker ${i}` }));
     const inProcess = states - perWorker.reduce((n, d) => n + d.states, 0);
     return [...(inProcess > 0 ? [{ level, states: inProcess, by: 'in-process' }] : []), ...perWorker.filter((d) => d.states > 0)];
   });

@@ -15,7 +15,7 @@ import { xmlProblems } from './xml-check.js';
 
 const base: Stats = { states: 9, transitions: 12, depth: 2, seconds: 0.01, statesPerSecond: 900, bytesPerState: 40, stateWords: 3 };
 const sequential: Stats = { ...base, statesPerLevel: [1, 3, 5] };
-/** Two workers expanded levels 1 and 2; level 0 was expanded in-process. */
+/** The coordinating thread and a worker expanded levels 1 and 2; level 0 was expanded in-process. */
 const parallel: Stats = { ...base, statesPerLevel: [1, 4, 6], statesPerWorker: [5, 5], statesPerWorkerLevel: [[0, 2, 3], [0, 2, 3]] };
 
 /** The `<path>` marks of the chart's mark group of `type` (rect for bars and heat cells, symbol for points). */
@@ -54,10 +54,10 @@ describe('states per BFS level', () => {
     ]);
     expect(levelData(parallel)).toEqual([
       { level: 0, states: 1, by: 'in-process' },
+      { level: 1, states: 2, by: 'coordinating thread' },
       { level: 1, states: 2, by: 'worker 1' },
-      { level: 1, states: 2, by: 'worker 2' },
+      { level: 2, states: 3, by: 'coordinating thread' },
       { level: 2, states: 3, by: 'worker 1' },
-      { level: 2, states: 3, by: 'worker 2' },
     ]);
     expect(levelData(base)).toEqual([]);
   });
@@ -70,7 +70,7 @@ describe('states per BFS level', () => {
     expect(xmlProblems(svg)).toEqual([]);
     const split = await renderLevelPlot(parallel);
     expect(marks(split, 'rect')).toBe(5);
-    expect(texts(split)).toEqual(expect.arrayContaining(['expanded by', 'in-process', 'worker 1', 'worker 2']));
+    expect(texts(split)).toEqual(expect.arrayContaining(['expanded by', 'in-process', 'coordinating thread', 'worker 1']));
   });
 
   it('is the same SVG for the same data', async () => {
