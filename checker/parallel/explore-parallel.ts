@@ -10,7 +10,7 @@ import type { TransitionSystem } from '../transition-system.js';
 import { takeSnapshot, type SearchPosition } from '../checkpoint.js';
 import type { LevelRequest, LevelResult, RehashRequest, SystemSpec } from './protocol.js';
 import { CapacityExhausted, Ctl, reserveCapacity, SharedStore } from './shared-store.js';
-import { expandLevel, LevelExpander } from './level-expander.js';
+import { expandLevel, LevelExpander, segmentClaims } from './level-expander.js';
 
 /** Options of a parallel exploration (on top of the limits of `ExploreOptions`). */
 export interface ParallelOptions extends ExploreOptions {
@@ -180,7 +180,7 @@ async function runLevels(
       const levelStates = sumCounts(frontier);
       // Every id handed out from here on is a state of the next level.
       const levelFirst = store.nextId;
-      store.control[Ctl.workNext] = 0;
+      const claims = segmentClaims(batches.length / 2, options.workers);
       store.resetProgress(options.workers, true);
       const next: number[] = [];
       // Whether every batch of the level was expanded (a stop may leave some unclaimed).
@@ -192,7 +192,7 @@ async function runLevels(
           spec: threads.spec,
           store: store.shared,
           batches: batches.buffer as SharedArrayBuffer,
-          batchCount: batches.length / 2,
+          claims,
           depth: x.depth,
           levelFirst,
           blockSize: BLOCK,

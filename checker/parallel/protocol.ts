@@ -21,7 +21,11 @@ export interface LevelRequest {
   readonly store: SharedStoreHandles;
   /** (first id, count) pairs: the level's batches. */
   readonly batches: SharedArrayBuffer;
-  readonly batchCount: number;
+  /**
+   * Per thread, the next batch of its segment of the level and the segment's end (n words
+   * each, n the threads): see `claimBatch`.
+   */
+  readonly claims: SharedArrayBuffer;
   /** Depth of the level being expanded. */
   readonly depth: number;
   /** The least id of the next level's states (a state reached again from this level is relinked only then). */

@@ -21,12 +21,10 @@ import { hashWords, keepTouched, wordsEqual } from '../state-store.js';
 export const Ctl = {
   /** Next free id (ids are handed out in blocks to workers). */
   nextId: 0,
-  /** Next batch of the current level to claim. */
-  workNext: 1,
   /** Set to 1 to make workers stop claiming batches (a limit, Ctrl-C, a failure). */
-  stop: 2,
+  stop: 1,
   /** Level tasks given to worker threads over the whole run (the fault-injection hook counts these). */
-  levelTasks: 3,
+  levelTasks: 2,
   /**
    * First of the per-worker progress words: worker i's states expanded in the current level at
    * slots + 2i, its states inserted in the current task round at slots + 2i + 1.
