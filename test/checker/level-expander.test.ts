@@ -1,0 +1,201 @@
+/**
+ * The level expander (checker/parallel/level-expander.ts) run level by level in this thread
+ * alone, over the shared store: the same levels, transitions and violation as the sequential
+ * explorer. In a parallel run which thread expands a state is not fixed, so a fault in the
+ * expander may hide behind a worker that did the work; here every state goes through it.
+ */
+import { describe, expect, it } from 'vitest';
+import { explore } from '../../checker/explore.js';
+import { expandLevel, LevelExpander, segmentClaims } from '../../checker/parallel/level-expander.js';
+import type { LevelRequest } from '../../checker/parallel/protocol.js';
+import { SharedStore } from '../../checker/parallel/shared-store.js';
+import { replay } from '../../checker/replay.js';
+import type { TransitionSystem } from '../../checker/transition-system.js';
+import { buildSystem, resolvePolicy } from '../../run/check.js';
+import { resolveModel } from '../../models/library/resolve.js';
+import { abortReadsRegister } from '../models/fixtures/abort-reads-register.js';
+import { compile } from '../models/semantics-helpers.js';
+import { Ctl } from '../../checker/parallel/shared-store.js';
+
+const layered = (await import(new URL('./fixtures/layered-costs.mjs', import.meta.url).href)) as {
+  createSystem(p: { width: number; layers: number }): TransitionSystem;
+  linkCost(layer: number, from: number, to: number): number;
+};
+
+interface LevelByLevel {
+  readonly statesPerLevel: number[];
+  readonly transitions: number;
+  /** The violating state of least depth the expander reported (its words, code, depth and the tie cost of its path). */
+  readonly violation?: { readonly state: Int32Array; readonly code: number; readonly depth: number; readonly events: number };
+}
+
+/** Explores `sys` with `expandLevel` alone: batches of `batchSize` states, id blocks of `blockSize`. */
+async function levelByLevel(sys: TransitionSystem, batchSize: number, blockSize: number): Promise<LevelByLevel> {
+  const store = SharedStore.create(sys.stateWords, 1 << 15, 17, 1);
+  const out = new Int32Array(sys.stateWords);
+  let choice = 0;
+  sys.initialStates(out, () => void store.insertIfAbsent(out, -1, choice++));
+  store.count = store.nextId;
+  const x = new LevelExpander(sys);
+  const statesPerLevel = [store.count];
+  let frontier = [0, store.count];
+  let transitions = 0;
+  let violation: LevelByLevel['violation'];
+  for (let depth = 0; frontier.length > 0 && !violation; depth++) {
+    const pairs: number[] = [];
+    for (let i = 0; i < frontier.length; i += 2) {
+      const end = frontier[i]! + frontier[i + 1]!;
+      for (let first = frontier[i]!; first < end; first += batchSize) pairs.push(first, Math.min(batchSize, end - first));
+    }
+    const batches = new Int32Array(new SharedArrayBuffer(Math.max(1, pairs.length) * 4));
+    batches.set(pairs);
+    const req: LevelRequest = {
+      spec: { factory: '', params: null, key: '' },
+      store: store.shared,
+      batches: batches.buffer,
+      claims: segmentClaims(pairs.length / 2, 1),
+      depth,
+      levelFirst: store.nextId,
+      blockSize,
+      idLimit: 1 << 15,
+      slot: 0,
+    };
+    const r = await expandLevel(x, req);
+    expect([r.paused, r.full, r.expanded]).toEqual([false, false, statesPerLevel[depth]]);
+    store.count += r.inserted;
+    transitions += r.transitions;
+    frontier = [];
+    for (let i = 0; i < r.blocks.length; i += 2) if (r.blocks[i + 1]! > 0) frontier.push(r.blocks[i]!, r.blocks[i + 1]!);
+    if (r.inserted > 0) statesPerLevel.push(r.inserted);
+    if (r.violations.length > 0) {
+      const state = new Int32Array(sys.stateWords);
+      store.load(r.violations[0]!, state);
+      violation = { state, code: r.violations[1]!, depth: r.violations[2]!, events: store.eventsOf(r.violations[0]!) };
+    }
+  }
+  return { statesPerLevel, transitions, ...(violation ? { violation } : {}) };
+}
+
+const counter = resolveModel('percpu-counter', ['threads=2', 'ops=1', 'signals=1']);
+const cases: [string, () => TransitionSystem][] = [
+  ['percpu-counter 2 × 1 + 1 under linux-6.3 (holds)', () => buildSystem(counter.ir, resolvePolicy('linux-6.3', []), { constants: counter.constants })],
+  [
+    'percpu-counter 2 × 1 + 1 without the migration abort (counter-sum violated on insertion)',
+    () => buildSystem(counter.ir, resolvePolicy('linux-6.3', ['abortOnMigrate=false']), { constants: counter.constants, properties: ['counter-sum'] }),
+  ],
+  [
+    'percpu-counter 2 × 1 + 1 without the migration abort, G1 (violated on insertion)',
+    () => buildSystem(counter.ir, resolvePolicy('linux-6.3', ['abortOnMigrate=false']), { constants: counter.constants, properties: ['G1'] }),
+  ],
+  ['an abort handler reading a register (a final condition violated at an end state)', () => buildSystem(compile(abortReadsRegister), resolvePolicy('linux-6.19', []), {})],
+  // States reached again by a cheaper path are relinked (test/checker/fewest-events-parallel.test.ts).
+  ['layered costs 3 × 4 (the cheapest of the shortest paths)', () => layered.createSystem({ width: 3, layers: 4 })],
+];
+
+/** The tie cost of a layered-costs path (initial state 0, then the node chosen in each next layer). */
+function layeredCost(choices: readonly number[]): number {
+  let cost = 0;
+  for (let layer = 0; layer + 1 < choices.length; layer++) cost += layered.linkCost(layer, layer === 0 ? 0 : choices[layer]!, choices[layer + 1]!);
+  return cost;
+}
+
+describe('expandLevel in one thread, level by level', () => {
+  for (const [name, make] of cases) {
+    for (const [batchSize, blockSize] of [
+      [256, 1024],
+      [3, 2],
+    ] as const) {
+      it(`${name}: batches of ${batchSize}, id blocks of ${blockSize}`, async () => {
+        const sequential = await explore(make());
+        const sys = make();
+        const mine = await levelByLevel(sys, batchSize, blockSize);
+        const levels = sequential.stats.statesPerLevel!;
+        // The expander stops after the level in which it meets a violation, as the explorer does.
+        expect(mine.statesPerLevel).toEqual(levels.slice(0, mine.statesPerLevel.length));
+        if (sequential.verdict !== 'violation') {
+          expect(mine.violation).toBeUndefined();
+          expect(mine.transitions).toBe(sequential.stats.transitions);
+          return;
+        }
+        expect(mine.violation?.code).toBe(sequential.code);
+        const end = replay(sys, sequential.path.choices).at(-1)!.state;
+        expect(mine.violation?.depth).toBe(sequential.path.choices.length - 1);
+        expect([...mine.violation!.state]).toEqual([...end]);
+        if (name.startsWith('layered')) expect(mine.violation?.events).toBe(layeredCost(sequential.path.choices));
+      });
+    }
+  }
+});
+
+describe('expandLevel: pausing, a full store, progress', () => {
+  /** The store with the initial states of the end-state model, and a request for level 0 in batches of 1 state. */
+  function level0(capacity = 1 << 12): { sys: TransitionSystem; store: SharedStore; req: LevelRequest } {
+    const sys = buildSystem(compile(abortReadsRegister), resolvePolicy('linux-6.19', []), {});
+    const store = SharedStore.create(sys.stateWords, capacity, 16, 1);
+    const out = new Int32Array(sys.stateWords);
+    let choice = 0;
+    sys.initialStates(out, () => void store.insertIfAbsent(out, -1, choice++));
+    store.count = store.nextId;
+    const pairs = Array.from({ length: store.count }, (_, id) => [id, 1]).flat();
+    const batches = new Int32Array(new SharedArrayBuffer(pairs.length * 4));
+    batches.set(pairs);
+    const req: LevelRequest = {
+      spec: { factory: '', params: null, key: '' },
+      store: store.shared,
+      batches: batches.buffer,
+      claims: segmentClaims(store.count, 1),
+      depth: 0,
+      levelFirst: store.nextId,
+      blockSize: 4,
+      idLimit: capacity,
+      slot: 0,
+    };
+    return { sys, store, req };
+  }
+
+  it('expands every batch, calls `between` after each, and counts its progress', async () => {
+    const { sys, store, req } = level0();
+    const x = new LevelExpander(sys);
+    const r = await expandLevel(x, req);
+    expect([r.paused, r.full, r.expanded]).toEqual([false, false, store.count]);
+    store.count += r.inserted;
+    // Level 1 in batches of 1 state: ids past 0, and states inserted by earlier batches.
+    const pairs: number[] = [];
+    for (let i = 0; i < r.blocks.length; i += 2) for (let id = r.blocks[i]!; id < r.blocks[i]! + r.blocks[i + 1]!; id++) pairs.push(id, 1);
+    expect(pairs.length / 2).toBe(r.inserted);
+    expect(r.inserted).toBeGreaterThan(1);
+    const batches = new Int32Array(new SharedArrayBuffer(pairs.length * 4));
+    batches.set(pairs);
+    store.resetProgress(1, true);
+    let calls = 0;
+    const level1 = { ...req, batches: batches.buffer, claims: segmentClaims(pairs.length / 2, 1), depth: 1, levelFirst: store.nextId };
+    const r1 = await expandLevel(x, level1, () => Promise.resolve(void calls++));
+    expect([r1.paused, r1.full, r1.expanded]).toEqual([false, false, r.inserted]);
+    expect(calls).toBe(r.inserted);
+    expect(store.progress(1)).toEqual({ expanded: r.inserted, inserted: r1.inserted });
+    expect(r1.inserted).toBeGreaterThan(0);
+  });
+
+  it('claims nothing once the stop flag is set, or once the ids handed out reach idLimit (paused)', async () => {
+    const stopped = level0();
+    Atomics.store(stopped.store.control, Ctl.stop, 1);
+    const r = await expandLevel(new LevelExpander(stopped.sys), stopped.req);
+    expect([r.paused, r.expanded, r.inserted]).toEqual([true, 0, 0]);
+    const limited = level0();
+    const p = await expandLevel(new LevelExpander(limited.sys), { ...limited.req, idLimit: limited.store.nextId });
+    expect([p.paused, p.expanded]).toEqual([true, 0]);
+    // Below the limit it expands a batch, whose id block takes the ids past it, then pauses:
+    // the limit is looked at before each claim (here before finding that no batch is left).
+    const some = level0();
+    expect(some.store.count).toBe(1);
+    const q = await expandLevel(new LevelExpander(some.sys), { ...some.req, idLimit: some.store.nextId + 1 });
+    expect([q.paused, q.expanded]).toEqual([true, 1]);
+  });
+
+  it('a store without room for the next id block: full, and everyone is told to stop', async () => {
+    const { sys, store, req } = level0(1 << 12);
+    const r = await expandLevel(new LevelExpander(sys), { ...req, blockSize: store.capacity });
+    expect([r.full, r.paused]).toEqual([true, false]);
+    expect(Atomics.load(store.control, Ctl.stop)).toBe(1);
+  });
+});
