@@ -10,7 +10,7 @@ import type { TransitionSystem } from '../transition-system.js';
 import { takeSnapshot, type SearchPosition } from '../checkpoint.js';
 import type { LevelRequest, LevelResult, RehashRequest, SystemSpec } from './protocol.js';
 import { CapacityExhausted, Ctl, reserveCapacity, SharedStore } from './shared-store.js';
-import { expandLevel, LevelExpander, segmentClaims } from './level-expander.js';
+import { cutBatches, expandLevel, LevelExpander, segmentClaims } from './level-expander.js';
 
 /** Options of a parallel exploration (on top of the limits of `ExploreOptions`). */
 export interface ParallelOptions extends ExploreOptions {
@@ -191,7 +191,7 @@ async function runLevels(
         const req = (slot: number): LevelRequest => ({
           spec: threads.spec,
           store: store.shared,
-          batches: batches.buffer as SharedArrayBuffer,
+          batches: batches.buffer,
           claims,
           depth: x.depth,
           levelFirst,
@@ -273,18 +273,6 @@ async function growTable(threads: Threads, store: SharedStore): Promise<void> {
   store.rehashInto(into, threads.workers * slice, old);
   await Promise.all(tasks);
   store.adoptTable(into);
-}
-
-/** Splits id ranges into (first, count) batches of at most `size` states, in a shared buffer. */
-function cutBatches(ranges: readonly number[], size: number): Int32Array {
-  const out: number[] = [];
-  for (let i = 0; i < ranges.length; i += 2) {
-    const end = ranges[i]! + ranges[i + 1]!;
-    for (let first = ranges[i]!; first < end; first += size) out.push(first, Math.min(size, end - first));
-  }
-  const shared = new Int32Array(new SharedArrayBuffer(Math.max(1, out.length) * 4));
-  shared.set(out);
-  return shared.length === out.length ? shared : shared.subarray(0, out.length);
 }
 
 function addCounters(into: readonly Int32Array[], add: readonly Int32Array[]): void {

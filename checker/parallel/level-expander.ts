@@ -170,3 +170,15 @@ export async function expandLevel(x: LevelExpander, req: LevelRequest, between?:
     flags: flagData,
   };
 }
+
+/** Splits id ranges into (first, count) batches of at most `size` states, in a shared buffer. */
+export function cutBatches(ranges: readonly number[], size: number): Int32Array<SharedArrayBuffer> {
+  const out: number[] = [];
+  for (let i = 0; i < ranges.length; i += 2) {
+    const end = ranges[i]! + ranges[i + 1]!;
+    for (let first = ranges[i]!; first < end; first += size) out.push(first, Math.min(size, end - first));
+  }
+  const shared = new Int32Array(new SharedArrayBuffer(Math.max(1, out.length) * 4));
+  shared.set(out);
+  return shared.length === out.length ? shared : shared.subarray(0, out.length);
+}

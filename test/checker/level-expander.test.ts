@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { explore } from '../../checker/explore.js';
-import { expandLevel, LevelExpander, segmentClaims } from '../../checker/parallel/level-expander.js';
+import { cutBatches, expandLevel, LevelExpander, segmentClaims } from '../../checker/parallel/level-expander.js';
 import type { LevelRequest } from '../../checker/parallel/protocol.js';
 import { SharedStore } from '../../checker/parallel/shared-store.js';
 import { replay } from '../../checker/replay.js';
@@ -42,18 +42,12 @@ async function levelByLevel(sys: TransitionSystem, batchSize: number, blockSize:
   let transitions = 0;
   let violation: LevelByLevel['violation'];
   for (let depth = 0; frontier.length > 0 && !violation; depth++) {
-    const pairs: number[] = [];
-    for (let i = 0; i < frontier.length; i += 2) {
-      const end = frontier[i]! + frontier[i + 1]!;
-      for (let first = frontier[i]!; first < end; first += batchSize) pairs.push(first, Math.min(batchSize, end - first));
-    }
-    const batches = new Int32Array(new SharedArrayBuffer(Math.max(1, pairs.length) * 4));
-    batches.set(pairs);
+    const batches = cutBatches(frontier, batchSize);
     const req: LevelRequest = {
       spec: { factory: '', params: null, key: '' },
       store: store.shared,
       batches: batches.buffer,
-      claims: segmentClaims(pairs.length / 2, 1),
+      claims: segmentClaims(batches.length / 2, 1),
       depth,
       levelFirst: store.nextId,
       blockSize,
