@@ -170,8 +170,10 @@ async function runLevels(
     const next = count - at.frontierStates;
     return takeSnapshot(store, W, { ...at.position, next, levelEnd: next }, ranges);
   };
-  // Whether the last level was cut short (a stop may leave some of its batches unclaimed).
-  let cut = false;
+  // Whether every batch of the last level was expanded (a stop may leave some unclaimed).
+  let whole = true;
+  // Only the requests to worker threads carry the fault-injection hook.
+  const crash = options.crashAtTask !== undefined ? { crashAtTask: options.crashAtTask } : {};
   try {
     while (frontier.length > 0 && !x.violated && !x.stoppedBy) {
       x.saveIfDue(() => snapshotAt(lastStart));
@@ -183,8 +185,7 @@ async function runLevels(
       const claims = segmentClaims(batches.length / 2, options.workers);
       store.resetProgress(options.workers, true);
       const next: number[] = [];
-      // Whether every batch of the level was expanded (a stop may leave some unclaimed).
-      let whole = false;
+      const tick = (): void => poll(x, store, levelStates, options);
       for (;;) {
         // Workers pause at 60 % load; the table grows (in parallel) past 45 %.
         if (store.nextId > store.tableSize * 0.45) await growTable(threads, store);
@@ -200,11 +201,10 @@ async function runLevels(
           slot,
         });
         store.resetProgress(options.workers, false);
-        const crash = options.crashAtTask !== undefined ? { crashAtTask: options.crashAtTask } : {};
         const tasks = Array.from({ length: threads.workers }, (_, i) => threads.pool.exec<(req: LevelRequest) => LevelResult>('level', [{ ...req(i), ...crash }]));
         for (const t of tasks) t.catch(() => undefined);
-        const mine = await expandLevel(threads.here, req(threads.workers), betweenOwnBatches(POLL_MS, () => poll(x, store, levelStates, options)));
-        const results = [mine, ...(await waitPolling(Promise.all(tasks), () => poll(x, store, levelStates, options)))];
+        const mine = await expandLevel(threads.here, req(threads.workers), betweenOwnBatches(POLL_MS, tick));
+        const results = [mine, ...(await waitPolling(Promise.all(tasks), tick))];
         for (const r of results) {
           x.transitions += r.transitions;
           store.count += r.inserted;
@@ -226,11 +226,10 @@ async function runLevels(
       for (const n of next) used.push(n);
       x.checkLimits(sumCounts(frontier));
       if (whole) lastStart = levelStart();
-      cut = !whole;
     }
     // Stopped inside a level: the result and its checkpoint are those of the level's start,
     // whose expansion a resumed run repeats, so the counters go back to their values then.
-    if (cut) lastStart.counters.forEach((c, i) => counters[i]!.set(c));
+    if (!whole) lastStart.counters.forEach((c, i) => counters[i]!.set(c));
     x.saveIfStopped(() => snapshotAt(lastStart));
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
