@@ -29,32 +29,42 @@ interface LevelByLevel {
   readonly violation?: { readonly state: Int32Array; readonly code: number; readonly depth: number; readonly events: number };
 }
 
-/** Explores `sys` with `expandLevel` alone: batches of `batchSize` states, id blocks of `blockSize`. */
-async function levelByLevel(sys: TransitionSystem, batchSize: number, blockSize: number): Promise<LevelByLevel> {
-  const store = SharedStore.create(sys.stateWords, 1 << 15, 17, 1);
+/** A shared store holding `sys`'s initial states, with room for `capacity` states. */
+function storeWithInitialStates(sys: TransitionSystem, capacity: number, tableLog2: number): SharedStore {
+  const store = SharedStore.create(sys.stateWords, capacity, tableLog2, 1);
   const out = new Int32Array(sys.stateWords);
   let choice = 0;
   sys.initialStates(out, () => void store.insertIfAbsent(out, -1, choice++));
   store.count = store.nextId;
+  return store;
+}
+
+/** A request for one thread to expand the states of `ranges` ((first id, count) pairs) at `depth`, in batches of `batchSize`. */
+function levelRequest(store: SharedStore, ranges: readonly number[], batchSize: number, depth: number, blockSize: number, idLimit: number): LevelRequest {
+  const batches = cutBatches(ranges, batchSize);
+  return {
+    spec: { factory: '', params: null, key: '' },
+    store: store.shared,
+    batches: batches.buffer,
+    claims: segmentClaims(batches.length / 2, 1),
+    depth,
+    levelFirst: store.nextId,
+    blockSize,
+    idLimit,
+    slot: 0,
+  };
+}
+
+/** Explores `sys` with `expandLevel` alone: batches of `batchSize` states, id blocks of `blockSize`. */
+async function levelByLevel(sys: TransitionSystem, batchSize: number, blockSize: number): Promise<LevelByLevel> {
+  const store = storeWithInitialStates(sys, 1 << 15, 17);
   const x = new LevelExpander(sys);
   const statesPerLevel = [store.count];
   let frontier = [0, store.count];
   let transitions = 0;
   let violation: LevelByLevel['violation'];
   for (let depth = 0; frontier.length > 0 && !violation; depth++) {
-    const batches = cutBatches(frontier, batchSize);
-    const req: LevelRequest = {
-      spec: { factory: '', params: null, key: '' },
-      store: store.shared,
-      batches: batches.buffer,
-      claims: segmentClaims(batches.length / 2, 1),
-      depth,
-      levelFirst: store.nextId,
-      blockSize,
-      idLimit: 1 << 15,
-      slot: 0,
-    };
-    const r = await expandLevel(x, req);
+    const r = await expandLevel(x, levelRequest(store, frontier, batchSize, depth, blockSize, 1 << 15));
     expect([r.paused, r.full, r.expanded]).toEqual([false, false, statesPerLevel[depth]]);
     store.count += r.inserted;
     transitions += r.transitions;
@@ -125,26 +135,8 @@ describe('expandLevel: pausing, a full store, progress', () => {
   /** The store with the initial states of the end-state model, and a request for level 0 in batches of 1 state. */
   function level0(capacity = 1 << 12): { sys: TransitionSystem; store: SharedStore; req: LevelRequest } {
     const sys = buildSystem(compile(abortReadsRegister), resolvePolicy('linux-6.19', []), {});
-    const store = SharedStore.create(sys.stateWords, capacity, 16, 1);
-    const out = new Int32Array(sys.stateWords);
-    let choice = 0;
-    sys.initialStates(out, () => void store.insertIfAbsent(out, -1, choice++));
-    store.count = store.nextId;
-    const pairs = Array.from({ length: store.count }, (_, id) => [id, 1]).flat();
-    const batches = new Int32Array(new SharedArrayBuffer(pairs.length * 4));
-    batches.set(pairs);
-    const req: LevelRequest = {
-      spec: { factory: '', params: null, key: '' },
-      store: store.shared,
-      batches: batches.buffer,
-      claims: segmentClaims(store.count, 1),
-      depth: 0,
-      levelFirst: store.nextId,
-      blockSize: 4,
-      idLimit: capacity,
-      slot: 0,
-    };
-    return { sys, store, req };
+    const store = storeWithInitialStates(sys, capacity, 16);
+    return { sys, store, req: levelRequest(store, [0, store.count], 1, 0, 4, capacity) };
   }
 
   it('expands every batch, calls `between` after each, and counts its progress', async () => {
@@ -154,15 +146,11 @@ describe('expandLevel: pausing, a full store, progress', () => {
     expect([r.paused, r.full, r.expanded]).toEqual([false, false, store.count]);
     store.count += r.inserted;
     // Level 1 in batches of 1 state: ids past 0, and states inserted by earlier batches.
-    const pairs: number[] = [];
-    for (let i = 0; i < r.blocks.length; i += 2) for (let id = r.blocks[i]!; id < r.blocks[i]! + r.blocks[i + 1]!; id++) pairs.push(id, 1);
-    expect(pairs.length / 2).toBe(r.inserted);
     expect(r.inserted).toBeGreaterThan(1);
-    const batches = new Int32Array(new SharedArrayBuffer(pairs.length * 4));
-    batches.set(pairs);
     store.resetProgress(1, true);
     let calls = 0;
-    const level1 = { ...req, batches: batches.buffer, claims: segmentClaims(pairs.length / 2, 1), depth: 1, levelFirst: store.nextId };
+    const level1 = levelRequest(store, [...r.blocks], 1, 1, req.blockSize, req.idLimit);
+    expect(new Int32Array(level1.batches).length / 2).toBe(r.inserted);
     const r1 = await expandLevel(x, level1, () => Promise.resolve(void calls++));
     expect([r1.paused, r1.full, r1.expanded]).toEqual([false, false, r.inserted]);
     expect(calls).toBe(r.inserted);
