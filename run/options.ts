@@ -42,7 +42,7 @@ export interface CheckOptions extends BuildOptions {
    * @defaultValue 1 (the command line defaults to the number of cores)
    */
   readonly workers?: number;
-  /** States explored in-process before workers start (small runs never pay for a pool). @defaultValue 1000000 */
+  /** States explored in-process before workers start (small runs never pay for a pool). @defaultValue 1000000 (250000 product states for a temporal check without fairness, run/temporal.ts) */
   readonly parallelThreshold?: number;
   /** Test hook: the worker thread given this level task (0-based, over the run) dies (the run must fail loudly). */
   readonly crashWorkerAtTask?: number;

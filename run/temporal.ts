@@ -1,4 +1,7 @@
-import { searchAcceptingCycle, type CycleResult, type ProductSpec } from '../checker/graph/cycles.js';
+import { pathToFileURL } from 'node:url';
+import { searchAcceptingCycle, type CycleResult, type CycleSearchOptions, type ProductSpec } from '../checker/graph/cycles.js';
+import { searchAcceptingCycleParallel } from '../checker/graph/cycles-parallel.js';
+import { compiledModule } from '../checker/parallel/explore-parallel.js';
 import { findFairAcceptingCycle, type FairCycleResult, type FairnessSpec } from '../checker/temporal/fair-cycles.js';
 import { namingSignal } from '../checker/result.js';
 import { ExprSyntaxError, type Expr } from '../properties/expr/ast.js';
@@ -24,7 +27,7 @@ import { concretizeLasso } from './temporal-lasso.js';
 export type { Fairness, TemporalResult } from './result.js';
 
 /** Options of a temporal check: the policy options of `check`, a formula or a built-in, fairness. */
-export interface TemporalOptions extends Pick<CheckOptions, 'policy' | 'knobs' | 'budgets' | 'constants' | 'maxStates' | 'maxSeconds' | 'maxMemoryMB' | 'workers' | 'signal' | 'onProgress' | 'reduce' | 'disable'> {
+export interface TemporalOptions extends Pick<CheckOptions, 'policy' | 'knobs' | 'budgets' | 'constants' | 'maxStates' | 'maxSeconds' | 'maxMemoryMB' | 'workers' | 'parallelThreshold' | 'signal' | 'onProgress' | 'reduce' | 'disable'> {
   /** An LTL formula over state expressions and the transition propositions. */
   readonly ltl?: string;
   /** A built-in temporal property (see `builtinTemporal`). */
@@ -37,6 +40,8 @@ export interface TemporalOptions extends Pick<CheckOptions, 'policy' | 'knobs' |
   readonly fairness?: Fairness;
   /** Only finitely many kernel events (preemptions, migrations, signals, interrupts, traps) in a run. @defaultValue false */
   readonly finiteEvents?: boolean;
+  /** Test hook: this worker of the parallel cycle search dies when its search starts. */
+  readonly crashCycleWorker?: number;
 }
 
 const threadsOf = (ir: ModelIR): string[] => ir.threads.map((t) => t.name);
@@ -164,10 +169,46 @@ export function prepareTemporal(ir: ModelIR, options: TemporalOptions): Prepared
 }
 
 /**
+ * Product states searched in this thread before the workers start over (when `workers` > 1):
+ * lower than the safety checks' threshold, because the workers cannot continue this thread's
+ * search and begin again. About 2-3 s of a search of the percpu-counter, and below it the
+ * lasso of a check is the same on every run.
+ */
+const TEMPORAL_THRESHOLD = 250_000;
+
+/**
+ * The nested DFS without fairness: in this thread up to the parallel threshold, then, if the
+ * product is larger and there are workers, from the start on the worker threads (the time
+ * spent here is at most the threshold's worth, and small checks never pay for a pool).
+ */
+async function nestedSearch(ir: ModelIR, sys: RseqSystem, spec: ProductSpec, options: TemporalOptions, limits: CycleSearchOptions): Promise<CycleResult> {
+  const workers = options.workers ?? 1;
+  if (workers <= 1) return searchAcceptingCycle(sys, spec, limits);
+  const threshold = options.parallelThreshold ?? TEMPORAL_THRESHOLD;
+  const started = performance.now();
+  const here = await searchAcceptingCycle(sys, spec, { ...limits, maxStates: Math.min(threshold, limits.maxStates ?? Infinity) });
+  const beyondThreshold = here.verdict === 'incomplete' && here.stoppedBy.kind === 'states' && here.stoppedBy.bound === threshold && (limits.maxStates ?? Infinity) > threshold;
+  if (!beyondThreshold) return here;
+  // A worker receives plain data: no abort signal, no progress callback.
+  const { signal: _signal, onProgress: _onProgress, ...plain } = options;
+  const spent = (performance.now() - started) / 1000;
+  const factory = pathToFileURL(compiledModule(import.meta.url, 'run', 'temporal-factory.js')).href;
+  return searchAcceptingCycleParallel(sys.stateWords, { factory, params: { ir, options: plain }, key: `${ir.name}:${performance.now()}:${Math.random()}` }, {
+    ...limits,
+    ...(limits.maxSeconds !== undefined ? { maxSeconds: Math.max(0, limits.maxSeconds - spent) } : {}),
+    workers,
+    ...(options.crashCycleWorker !== undefined ? { crashWorker: options.crashCycleWorker } : {}),
+  });
+}
+
+/**
  * Checks an LTL property (or a built-in one) under fairness: a proof over the whole product,
- * or a lasso counterexample (stem and cycle) that replays. Both searches run on the fly in this
- * thread and stop at the first lasso; `workers` is accepted and does not change the search, so
- * verdicts, counts and lassos are the same at any worker count.
+ * or a lasso counterexample (stem and cycle) that replays. Both searches run on the fly and stop
+ * at the first lasso. Without fairness or `finiteEvents`, and with `workers` > 1, a product
+ * larger than `parallelThreshold` states is searched again on the worker threads (the concurrent
+ * nested DFS): verdicts are the same at any worker count, and so are the counts of a pass; below
+ * the threshold, and under fairness, the search runs in this thread and its lasso is the same on
+ * every run.
  */
 export async function checkTemporal(ir: ModelIR, options: TemporalOptions): Promise<TemporalResult> {
   const start = performance.now();
@@ -178,7 +219,7 @@ export async function checkTemporal(ir: ModelIR, options: TemporalOptions): Prom
   // Both searches honour every limit and the abort signal.
   const limits = engineLimits(options);
   const r: CycleResult | FairCycleResult =
-    fairness === 'none' && !finiteEvents ? await searchAcceptingCycle(sys, spec, limits) : await findFairAcceptingCycle(sys, spec, fair, limits);
+    fairness === 'none' && !finiteEvents ? await nestedSearch(ir, sys, spec, options, limits) : await findFairAcceptingCycle(sys, spec, fair, limits);
   const stats = { states: r.states, transitions: r.transitions, seconds: (performance.now() - start) / 1000 };
   const common = { kind: 'temporal' as const, model: ir.name, policy, property: name, formula: text, fairness, finiteEvents, stats };
   if (r.verdict === 'violation') {

@@ -1,0 +1,113 @@
+/**
+ * The concurrent nested DFS (checker/graph/concurrent-ndfs.ts) against the one-thread nested
+ * DFS (cycles.ts) on pseudo-random graphs: the same verdict at 2 and 3 workers, the same counts
+ * on a pass, and every lasso a real accepting cycle of the graph. Also: a product large enough
+ * that the shared table grows several times while workers insert, the limits, and a worker
+ * that dies.
+ */
+import { describe, expect, it } from 'vitest';
+import { findAcceptingCycle, type CycleResult } from '../../checker/graph/cycles.js';
+import { searchAcceptingCycleParallel, type ParallelCycleOptions } from '../../checker/graph/cycles-parallel.js';
+import type { ProductSpec } from '../../checker/graph/cycles.js';
+import type { TransitionSystem } from '../../checker/transition-system.js';
+
+interface GraphParams {
+  readonly nodes: number;
+  readonly maxDegree: number;
+  readonly seed: number;
+  readonly acceptEvery: number;
+  readonly minDegree?: number;
+  readonly backPercent?: number;
+}
+
+const factory = new URL('./fixtures/random-product.mjs', import.meta.url).href;
+const { createProduct } = (await import(factory)) as {
+  createProduct(p: GraphParams): { system: TransitionSystem; spec: ProductSpec; succ: number[][]; accepting(n: number): boolean };
+};
+
+const inParallel = (params: GraphParams, options: ParallelCycleOptions): Promise<CycleResult> =>
+  searchAcceptingCycleParallel(1, { factory, params, key: `random:${JSON.stringify(params)}:${Math.random()}` }, options);
+
+/** Why the lasso is not an accepting cycle of the graph from node 0, or 'ok'. */
+function lassoProblem(params: GraphParams, r: CycleResult): string {
+  if (r.verdict !== 'violation') return `no lasso: ${r.verdict}`;
+  const { succ, accepting } = createProduct(params);
+  if (r.stem[0] !== 0) return `initial choice ${r.stem[0]}`;
+  let n = 0;
+  for (const c of r.stem.slice(1)) {
+    const t = succ[n]![c];
+    if (t === undefined) return `no successor ${c} of node ${n} in the stem`;
+    n = t;
+  }
+  const loop = n;
+  let accepts = accepting(n);
+  for (const c of r.cycle) {
+    const t = succ[n]![c];
+    if (t === undefined) return `no successor ${c} of node ${n} in the cycle`;
+    n = t;
+    accepts ||= accepting(n);
+  }
+  if (n !== loop) return `the cycle ends at ${n}, not at ${loop}`;
+  if (r.cycle.length === 0 && succ[loop]!.length > 0) return `an empty cycle at node ${loop}, which has successors`;
+  return accepts ? 'ok' : 'no accepting node on the cycle';
+}
+
+const graphs: GraphParams[] = Array.from({ length: 30 }, (_, i) => {
+  const seed = 3 * i + 1;
+  // Mostly forward edges, 0-3 % back edges: about as many passes as lassos.
+  return { nodes: 200 + ((seed * 37) % 3000), maxDegree: 2 + (seed % 2), minDegree: 1, seed, acceptEvery: 5 + (seed % 7) * 5, backPercent: i % 4 };
+});
+
+describe('concurrent nested DFS against the one-thread nested DFS', () => {
+  const verdicts = { pass: 0, violation: 0 };
+  it.each(graphs)('graph %j: same verdict at 2 and 3 workers, same counts on a pass, lassos that are accepting cycles', async (params) => {
+    const { system, spec } = createProduct(params);
+    const alone = findAcceptingCycle(system, spec);
+    for (const workers of [2, 3]) {
+      const r = await inParallel(params, { workers });
+      expect(r.verdict).toBe(alone.verdict);
+      if (r.verdict === 'pass') expect([r.states, r.transitions]).toEqual([alone.states, alone.transitions]);
+      else expect(lassoProblem(params, r)).toBe('ok');
+    }
+    if (alone.verdict === 'pass' || alone.verdict === 'violation') verdicts[alone.verdict]++;
+  });
+  it('both verdicts occurred (the comparisons above are not vacuous)', () => {
+    expect(verdicts.pass).toBeGreaterThan(10);
+    expect(verdicts.violation).toBeGreaterThan(10);
+  });
+
+  it('a pass over 112 468 product states, with accepting states, while the table grows from 2^16 to 2^18 slots: the counts of one thread at 1, 2 and 4 workers', async () => {
+    const params = { nodes: 200_000, maxDegree: 3, seed: 5, acceptEvery: 9, backPercent: 0 };
+    const { system, spec } = createProduct(params);
+    const alone = findAcceptingCycle(system, spec);
+    expect(alone).toEqual({ verdict: 'pass', states: 112_468, transitions: 196_582 });
+    for (const workers of [1, 2, 4]) expect(await inParallel(params, { workers })).toEqual(alone);
+  });
+
+  it('a lasso found by every worker count on a large graph is an accepting cycle', async () => {
+    // One node in 99 991 accepts: the one-thread search stores 52 767 states before its lasso (stem 11 006, cycle 1 022 steps).
+    const params = { nodes: 100_000, maxDegree: 2, minDegree: 1, seed: 17, acceptEvery: 99_991 };
+    for (const workers of [1, 2, 4]) expect(lassoProblem(params, await inParallel(params, { workers }))).toBe('ok');
+  });
+});
+
+describe('limits and failures of the parallel cycle search', () => {
+  const big = { nodes: 200_000, maxDegree: 3, seed: 5, acceptEvery: 9, backPercent: 0 };
+  it('--max-states: incomplete, with at least that many states stored', async () => {
+    const r = await inParallel(big, { workers: 2, maxStates: 5_000 });
+    expect(r).toMatchObject({ verdict: 'incomplete', stoppedBy: { kind: 'states', bound: 5_000 } });
+    expect(r.states).toBeGreaterThan(5_000);
+    expect(r.states).toBeLessThan(112_468);
+  });
+  it('an aborted signal: incomplete (interrupted)', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    expect(await inParallel(big, { workers: 2, signal: controller.signal })).toMatchObject({ verdict: 'incomplete', stoppedBy: { kind: 'interrupted' } });
+  });
+  it('--max-seconds 0: incomplete (time)', async () => {
+    expect(await inParallel(big, { workers: 2, maxSeconds: 0 })).toMatchObject({ verdict: 'incomplete', stoppedBy: { kind: 'time', bound: 0 } });
+  });
+  it('a worker that dies fails the search, never a verdict', async () => {
+    await expect(inParallel(big, { workers: 2, crashWorker: 1 })).rejects.toThrow(/a worker of the parallel cycle search failed/);
+  });
+});
