@@ -11,6 +11,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { buildSystem, checkModel, resolvePolicy, type CheckResult } from '../run/check.js';
+import { checkTemporal } from '../run/temporal.js';
 import { explorerCeiling } from './ceiling.js';
 import { resolveModel } from '../models/library/resolve.js';
 import type { ReductionName } from '../models/system/reductions.js';
@@ -124,6 +125,36 @@ for (const [model, params, policy, opts] of parallelRuns) {
   }
   const sorted = [...speedUps].sort((a, b) => a - b);
   console.log(`  ${name} (${policy}): median speed-up ${sorted[Math.floor(PAIRS / 2)]!.toFixed(2)}x (pairs: ${speedUps.map((x) => x.toFixed(2)).join(', ')})`);
+}
+
+// The cycle search without fairness on worker threads (the concurrent nested DFS) against
+// one thread, at the default in-process threshold (250 000 product states, then the workers
+// start over): interleaved pairs, the median speed-up, the same verdict and counts required.
+const temporalRuns: [string, string[], string, string][] = [
+  ['percpu-counter', ['threads=3', 'ops=1', 'signals=1'], 'linux-6.3', 'G (must_abort(T1) -> X !committed(T1))'],
+];
+console.log(`\ntemporal, no fairness: 1 thread vs ${workers} workers (same verdict and counts required; ${PAIRS} interleaved pairs, median speed-up)`);
+for (const [model, params, policy, ltl] of temporalRuns) {
+  const loaded = resolveModel(model, params);
+  const timed = async (n: number): Promise<{ verdict: string; states: number; transitions: number; wall: number; cpu: number }> => {
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const r = await checkTemporal(loaded.ir, { ltl, policy, constants: loaded.constants, workers: n });
+    const cpu = process.cpuUsage(cpu0);
+    return { verdict: r.verdict, states: r.stats.states, transitions: r.stats.transitions, wall: (performance.now() - t0) / 1000, cpu: (cpu.user + cpu.system) / 1e6 };
+  };
+  const speedUps: number[] = [];
+  for (let pair = 0; pair < PAIRS; pair++) {
+    const one = await timed(1);
+    const many = await timed(workers);
+    if (one.verdict !== many.verdict || one.states !== many.states || one.transitions !== many.transitions) throw new Error('parallel temporal result differs from the sequential one');
+    speedUps.push(one.wall / many.wall);
+    console.log(
+      `  ${model} ${params.join(' ')} ${policy} --ltl '${ltl}': ${one.verdict}, ${one.states} product states, ${one.transitions} transitions; ${one.wall.toFixed(2)} s vs ${many.wall.toFixed(2)} s (speed-up ${(one.wall / many.wall).toFixed(2)}x; CPU ${one.cpu.toFixed(1)} s vs ${many.cpu.toFixed(1)} s)`,
+    );
+  }
+  const sorted = [...speedUps].sort((a, b) => a - b);
+  console.log(`  median speed-up ${sorted[Math.floor(PAIRS / 2)]!.toFixed(2)}x (pairs: ${speedUps.map((x) => x.toFixed(2)).join(', ')})`);
 }
 
 // What the machine itself costs: the same sequential run, alone and as `workers` independent

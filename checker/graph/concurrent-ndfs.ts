@@ -23,13 +23,16 @@ import { IntStack } from './product-store.js';
 import { BLUE, Ctl, RED, SharedProductStore, StopReason } from './shared-product-store.js';
 import type { TransitionSystem } from '../transition-system.js';
 
-/** What one worker's search ended with. */
-export type WorkerOutcome =
+/** What one worker's search ended with, and the states it expanded in its blue and red searches. */
+export type WorkerOutcome = (
   | { readonly kind: 'lasso'; readonly stem: number[]; readonly cycle: number[] }
   /** This worker finished: the product has no accepting cycle. */
   | { readonly kind: 'done' }
   /** Another worker or the coordinating thread stopped the search. */
-  | { readonly kind: 'stopped' };
+  | { readonly kind: 'stopped' }
+) & { readonly expanded: { readonly blue: number; readonly red: number } };
+
+type Ending = { readonly kind: 'lasso'; readonly stem: number[]; readonly cycle: number[] } | { readonly kind: 'done' } | { readonly kind: 'stopped' };
 
 /** Marks a stutter step (a deadlocked system state repeating), as in cycles.ts. */
 const STUTTER = -1;
@@ -52,6 +55,7 @@ export function searchAsWorker(system: TransitionSystem, spec: ProductSpec, stor
   const out = new Int32Array(W);
   const cur = new Int32Array(W + 1);
   const curSystem = cur.subarray(0, W);
+  // Stryker disable next-line ArithmeticOperator: equivalent, any seed gives a valid order (the tests check that worker orders differ, not which they are)
   let random = (worker * 0x9e3779b9) | 1;
   const nextRandom = (): number => {
     random ^= random << 13;
@@ -59,11 +63,13 @@ export function searchAsWorker(system: TransitionSystem, spec: ProductSpec, stor
     random ^= random << 5;
     return random >>> 0;
   };
+  // Both start small and double as ids grow (so a test of a few hundred states grows them too).
   /** Position + 1 on this worker's blue stack while the state is cyan, else 0. */
-  let stackPos = new Int32Array(1 << 12);
+  let stackPos = new Int32Array(16);
   /** 1 while the state is pink (met by the current red search). */
-  let pink = new Uint8Array(1 << 12);
+  let pink = new Uint8Array(16);
   const fit = (id: number): void => {
+    // Stryker disable next-line ConditionalExpression: equivalent, a copy of the same length with the same contents
     if (id < stackPos.length) return;
     let n = stackPos.length;
     while (n <= id) n *= 2;
@@ -74,17 +80,14 @@ export function searchAsWorker(system: TransitionSystem, spec: ProductSpec, stor
     k.set(pink);
     pink = k;
   };
-  let halted = false;
+  const expanded = { blue: 0, red: 0 };
+  const stopped = (): boolean => store.stopped !== 0;
 
   const add = (s: Int32Array, q: number, choice: number, ids: IntStack, choices: IntStack): void => {
-    if (halted) return;
     key.set(s);
     key[W] = q;
+    // -1 (the search stops) is pushed too but never read: the loops check the stop first.
     const id = store.intern(key);
-    if (id < 0) {
-      halted = true;
-      return;
-    }
     fit(id);
     ids.push(id);
     choices.push(choice);
@@ -99,10 +102,11 @@ export function searchAsWorker(system: TransitionSystem, spec: ProductSpec, stor
     system.successors(curSystem, out, () => {
       const choice = j++;
       spec.step(q, out, (q2) => add(out, q2, choice, ids, choices));
-      return halted;
+      return stopped();
     });
     if (j === 0) spec.step(q, curSystem, (q2) => add(curSystem, q2, STUTTER, ids, choices));
     if (worker === 0) return;
+    // Stryker disable next-line EqualityOperator: equivalent, at i = start the swap is with itself
     for (let i = ids.length - 1; i > start; i--) {
       const k = start + (nextRandom() % (i - start + 1));
       const id2 = ids.get(i);
@@ -115,7 +119,6 @@ export function searchAsWorker(system: TransitionSystem, spec: ProductSpec, stor
   };
 
   const accepting = (id: number): boolean => spec.accepting[store.automatonState(id)] === true;
-  const stopped = (): boolean => halted || store.stopped !== 0;
 
   const blue = new IntStack();
   let blueDepth = 0;
@@ -124,6 +127,7 @@ export function searchAsWorker(system: TransitionSystem, spec: ProductSpec, stor
   const pushBlue = (id: number, choice: number): void => {
     const start = blueIds.length;
     expand(id, blueIds, blueChoices);
+    expanded.blue++;
     const below = blueDepth > 0 ? blue.get((blueDepth - 1) * FRAME + F_ACCEPTING) : 0;
     pushFrame(blue, blueDepth, id, choice, start, below + (accepting(id) ? 1 : 0));
     stackPos[id] = ++blueDepth;
@@ -136,7 +140,7 @@ export function searchAsWorker(system: TransitionSystem, spec: ProductSpec, stor
   const met = new IntStack();
 
   /** The lasso closed by an edge --`closingChoice`--> the cyan state at blue frame `at`, from the top of the red stack when `redDepth` > 0. */
-  const lasso = (at: number, closingChoice: number, redDepth: number): WorkerOutcome => {
+  const lasso = (at: number, closingChoice: number, redDepth: number): Ending => {
     const stem: number[] = [];
     const cycle: number[] = [];
     for (let k = 0; k <= at; k++) stem.push(blue.get(k * FRAME + F_CHOICE));
@@ -144,13 +148,15 @@ export function searchAsWorker(system: TransitionSystem, spec: ProductSpec, stor
     // Red frame 0 is the seed, already the top of the blue stack.
     for (let k = 1; k < redDepth; k++) cycle.push(red.get(k * FRAME + F_CHOICE));
     cycle.push(closingChoice);
+    // Stryker disable next-line all: only a stop between this worker's last check and this claim (a race) reaches it
     if (!store.stop(StopReason.found)) return { kind: 'stopped' };
-    // Stutters happen only at a deadlocked state, which never changes again (see cycles.ts).
-    return { kind: 'lasso', stem: stem.filter((c) => c !== STUTTER), cycle: cycle.filter((c) => c !== STUTTER) };
+    // A stutter (at a deadlocked state, which never changes again) only ever closes a cycle: its
+    // target is its source, already cyan or pink, so no frame is pushed by one (see cycles.ts).
+    return { kind: 'lasso', stem, cycle: cycle.filter((c) => c !== STUTTER) };
   };
 
   /** Red search from accepting `seed` (top of the blue stack), then the wait and the red paint: a lasso, a stop, or undefined. */
-  const redSearch = (seed: number): WorkerOutcome | undefined => {
+  const redSearch = (seed: number): Ending | undefined => {
     let depth = 0;
     met.length = 0;
     met.push(seed);
@@ -158,7 +164,9 @@ export function searchAsWorker(system: TransitionSystem, spec: ProductSpec, stor
     redIds.length = 0;
     redChoices.length = 0;
     expand(seed, redIds, redChoices);
+    expanded.red++;
     pushFrame(red, depth++, seed, STUTTER, 0, 0);
+    // Stryker disable next-line EqualityOperator: equivalent, a turn at depth 0 only resets the buffers the next red search resets
     while (depth > 0) {
       if (stopped()) return { kind: 'stopped' };
       const f = (depth - 1) * FRAME;
@@ -174,6 +182,7 @@ export function searchAsWorker(system: TransitionSystem, spec: ProductSpec, stor
           met.push(t);
           const start = redIds.length;
           expand(t, redIds, redChoices);
+          expanded.red++;
           pushFrame(red, depth++, t, redChoices.get(cursor), start, 0);
         }
       } else {
@@ -202,13 +211,14 @@ export function searchAsWorker(system: TransitionSystem, spec: ProductSpec, stor
 
   const roots = new IntStack();
   const rootChoices = new IntStack();
-  store.enter();
-  try {
+  /** The blue search from every initial state, with the red searches nested in it. */
+  const blueSearch = (): Ending => {
     let initialIndex = 0;
     system.initialStates(out, () => {
       const choice = initialIndex++;
       for (const q0 of spec.initial) spec.step(q0, out, (q) => add(out, q, choice, roots, rootChoices));
     });
+    // Stryker disable next-line EqualityOperator: equivalent, one more turn meets a root already searched
     for (let r = 0; r < roots.length; r++) {
       const root = roots.get((r + worker) % roots.length);
       if (store.colorOf(root) !== 0) continue;
@@ -216,6 +226,7 @@ export function searchAsWorker(system: TransitionSystem, spec: ProductSpec, stor
       while (blueDepth > 0) {
         if (stopped()) return { kind: 'stopped' };
         const f = (blueDepth - 1) * FRAME;
+        // Stryker disable next-line ArithmeticOperator: equivalent, F_ID is 0
         const s = blue.get(f + F_ID);
         const cursor = blue.get(f + F_CURSOR);
         if (cursor < blueIds.length) {
@@ -242,8 +253,14 @@ export function searchAsWorker(system: TransitionSystem, spec: ProductSpec, stor
         }
       }
     }
-    if (stopped()) return { kind: 'stopped' };
+    // Fails when a stop came first (a lasso of another worker, a limit).
+    // Stryker disable next-line ObjectLiteral,StringLiteral: only a stop between this worker's last check and this claim (a race) gets 'stopped' here
     return store.stop(StopReason.done) ? { kind: 'done' } : { kind: 'stopped' };
+  };
+
+  store.enter();
+  try {
+    return { ...blueSearch(), expanded };
   } finally {
     store.leave();
   }
