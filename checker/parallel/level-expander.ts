@@ -24,7 +24,7 @@ export class LevelExpander {
   req!: LevelRequest;
   store!: SharedStore;
   found!: Findings;
-  blocks: number[] = [];
+  blocks!: number[];
   nextId = 0;
   blockEnd = 0;
   expanded = 0;
@@ -51,6 +51,7 @@ export class LevelExpander {
   /** Expands states [first, end) of the level, in groups whose successors are looked up together. */
   expand(first: number, end: number): void {
     const { sys, store, buf, req } = this;
+    // Stryker disable next-line EqualityOperator: equivalent, a group starting at `end` holds no state
     for (let g = first; g < end; g += EXPAND_GROUP) {
       buf.length = 0;
       for (let id = g; id < Math.min(end, g + EXPAND_GROUP); id++) {
@@ -80,8 +81,9 @@ export class LevelExpander {
     const events = this.tieCost === undefined ? 0 : pathCost(store.eventsOf(from), this.tieCost(buf.labels[i]!));
     const r = store.insertAt(buf.words, this.nextId, from, c, buf.hashes[i], i * this.sys.stateWords, events);
     if (r !== this.nextId) {
-      // Reached again: relinked when this path is cheaper and the state is of the next level (see Exploration).
-      if (this.tieCost !== undefined && -1 - r >= req.levelFirst) store.offerParent(-1 - r, from, c, events);
+      // Reached again: relinked when this path is cheaper and the state is of the next level (see
+      // Exploration). Without tie costs every path costs 0 and the offer is never taken.
+      if (-1 - r >= req.levelFirst) store.offerParent(-1 - r, from, c, events);
     } else {
       this.nextId++;
       this.inserted++;
@@ -103,10 +105,13 @@ class CapacityFull extends Error {}
  */
 export function claimBatch(claims: Int32Array, own: number): number {
   const n = claims.length / 2;
+  // Stryker disable next-line EqualityOperator: equivalent, turn n looks at this thread's own segment again, used up by then
   for (let k = 0; k < n; k++) {
     const s = (own + k) % n;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, it only spares a used-up segment's word an increment; the check below has the same bound
     if (Atomics.load(claims, s) >= claims[n + s]!) continue;
     const b = Atomics.add(claims, s, 1);
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: past the check above, only another thread's claim in between (a race) takes the last batch
     if (b < claims[n + s]!) return b;
   }
   return -1;
@@ -174,11 +179,13 @@ export async function expandLevel(x: LevelExpander, req: LevelRequest, between?:
 /** Splits id ranges into (first, count) batches of at most `size` states, in a shared buffer. */
 export function cutBatches(ranges: readonly number[], size: number): Int32Array<SharedArrayBuffer> {
   const out: number[] = [];
+  // Stryker disable next-line EqualityOperator: equivalent, the pair past the end is undefined and cuts nothing
   for (let i = 0; i < ranges.length; i += 2) {
     const end = ranges[i]! + ranges[i + 1]!;
     for (let first = ranges[i]!; first < end; first += size) out.push(first, Math.min(size, end - first));
   }
   const shared = new Int32Array(new SharedArrayBuffer(Math.max(1, out.length) * 4));
   shared.set(out);
+  // Stryker disable next-line ConditionalExpression: equivalent when false, a subarray of the whole length is the same view
   return shared.length === out.length ? shared : shared.subarray(0, out.length);
 }

@@ -181,3 +181,77 @@ describe('expandLevel: pausing, a full store, progress', () => {
     expect(Atomics.load(store.control, Ctl.stop)).toBe(1);
   });
 });
+
+/** A system given by successor lists, each successor with a label (its tie cost); `codes[n]` is what inspecting node n gives. */
+function listSystem(succ: readonly (readonly (readonly [number, number])[])[], codes: Readonly<Record<number, number>> = {}, costs = true): TransitionSystem {
+  return {
+    stateWords: 1,
+    initialStates: (out, emit) => {
+      out[0] = 0;
+      emit();
+    },
+    successors: (s, out, emit) => {
+      for (const [t, label] of succ[s[0]!]!) {
+        out[0] = t;
+        emit(label);
+      }
+    },
+    inspect: (s) => codes[s[0]!] ?? 0,
+    terminal: () => 0,
+    ...(costs ? { tieCost: (label: number) => label } : {}),
+    codeName: (c) => String(c),
+  };
+}
+
+describe('expandLevel: flags, relinking, failures, batches', () => {
+  it('flags: the count and, as witness, the smallest flagged state of the level, whatever the order found (a system without tie costs)', async () => {
+    // 0 -> 5, 3, 4 (flag -1), and 9 (flag -2): ids 1, 2, 3, 4 in that order; the -1 witness is 3 (id 2).
+    const sys = listSystem([[[5, 0], [3, 0], [4, 0], [9, 0]], [], [], [], [], [], [], [], [], []], { 3: -1, 4: -1, 5: -1, 9: -2 }, false);
+    const store = storeWithInitialStates(sys, 1 << 12, 16);
+    const r = await expandLevel(new LevelExpander(sys), levelRequest(store, [0, store.count], 4, 0, 8, 1 << 12));
+    expect([...r.flags]).toEqual([-1, 3, 2, 1, -2, 1, 4, 1]);
+  });
+
+  it('a state of the level being expanded, reached again by a cheaper path, keeps its link: only next-level states are relinked', async () => {
+    // 0 -> 1 (cost 5), 2 (cost 0); 2 -> 1 (cost 0); 1 -> 3 (cost 0). Node 1 is in level 1 like 2:
+    // its path stays 0 -> 1, so the path to 3 is 0 -> 1 -> 3 (choices 0, 0, 0), not through 2.
+    const sys = listSystem([[[1, 5], [2, 0]], [[3, 0]], [[1, 0]], []]);
+    const store = storeWithInitialStates(sys, 1 << 12, 16);
+    const x = new LevelExpander(sys);
+    // Id blocks of 1: ids are dense (1, 2 for level 1; 3 for node 3), so a relinking test off by
+    // a few ids would reach node 1.
+    const r0 = await expandLevel(x, levelRequest(store, [0, store.count], 4, 0, 1, 1 << 12));
+    store.count += r0.inserted;
+    const level1 = [...r0.blocks].flatMap((v, i, a) => (i % 2 === 0 && a[i + 1]! > 0 ? [v, a[i + 1]!] : []));
+    expect(level1).toEqual([1, 1, 2, 1]);
+    const r1 = await expandLevel(x, levelRequest(store, level1, 4, 1, 1, 1 << 12));
+    expect(r1.inserted).toBe(1);
+    const three = r1.blocks[0]!;
+    expect(store.pathTo(three)).toEqual([0, 0, 0]);
+    expect(store.eventsOf(three)).toBe(5);
+  });
+
+  it('an error in the system fails the level (it is not taken for a full store)', async () => {
+    const sys = listSystem([[[1, 0]], []]);
+    const failing: TransitionSystem = {
+      ...sys,
+      successors: () => {
+        throw new Error('successors failed');
+      },
+    };
+    const store = storeWithInitialStates(sys, 1 << 12, 16);
+    await expect(expandLevel(new LevelExpander(failing), levelRequest(store, [0, store.count], 4, 0, 8, 1 << 12))).rejects.toThrow('successors failed');
+  });
+
+  it('an id block that ends exactly at the capacity fits', async () => {
+    const sys = listSystem([[[1, 0]], []]);
+    const store = storeWithInitialStates(sys, 1 << 12, 16);
+    const r = await expandLevel(new LevelExpander(sys), levelRequest(store, [0, store.count], 4, 0, store.capacity - store.nextId, 1 << 12));
+    expect([r.full, r.inserted]).toEqual([false, 1]);
+  });
+
+  it('cutBatches: nothing to cut gives no batch', () => {
+    expect(cutBatches([], 4).length).toBe(0);
+    expect([...cutBatches([0, 5, 10, 2], 2)]).toEqual([0, 2, 2, 2, 4, 1, 10, 2]);
+  });
+});
