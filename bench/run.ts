@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: explores built-in models and prints states, states/s and bytes/state, then
  * compares 1 thread with N (wall clock, CPU seconds of all threads, parallel overhead, load
- * balance). A benchmark, not a test: nothing here asserts a speed.
- *   npm run bench              the standard set (about three minutes on 2 cores)
+ * balance), for the safety search and for an LTL check without fairness. A benchmark, not a
+ * test: nothing here asserts a speed.
+ *   npm run bench              the standard set (about six minutes on 2 cores, SPIN included)
  *   npm run bench -- --large   adds the parallel comparison on a model of over 10 M states
  *   npm run bench -- --spin    only the side-by-side run with SPIN (bench/spin.ts)
  *   npm run bench -- --queue   only the Redis job queue against one process (bench/queue.ts)
