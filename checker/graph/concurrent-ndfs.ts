@@ -20,7 +20,7 @@
  */
 import type { ProductSpec } from './cycles.js';
 import { IntStack } from './product-store.js';
-import { BLUE, Ctl, RED, SharedProductStore, StopReason } from './shared-product-store.js';
+import { BLUE, COUNTED, Ctl, RED, SharedProductStore, StopReason } from './shared-product-store.js';
 import type { TransitionSystem } from '../transition-system.js';
 
 /** What one worker's search ended with, and the states it expanded in its blue and red searches. */
@@ -105,6 +105,10 @@ export function searchAsWorker(system: TransitionSystem, spec: ProductSpec, stor
       return stopped();
     });
     if (j === 0) spec.step(q, curSystem, (q2) => add(curSystem, q2, STUTTER, ids, choices));
+    // Each state's transitions are counted once, by its first expansion, blue or red: on a pass
+    // every reachable state is expanded by some worker (one only red-searched may never turn
+    // blue, when the worker that had it cyan is stopped by another's finished search).
+    if ((store.paint(id, COUNTED) & COUNTED) === 0) Atomics.add(store.control, Ctl.transitions, ids.length - start);
     if (worker === 0) return;
     // Stryker disable next-line EqualityOperator: equivalent, at i = start the swap is with itself
     for (let i = ids.length - 1; i > start; i--) {
@@ -221,7 +225,7 @@ export function searchAsWorker(system: TransitionSystem, spec: ProductSpec, stor
     // Stryker disable next-line EqualityOperator: equivalent, one more turn meets a root already searched
     for (let r = 0; r < roots.length; r++) {
       const root = roots.get((r + worker) % roots.length);
-      if (store.colorOf(root) !== 0) continue;
+      if ((store.colorOf(root) & (BLUE | RED)) !== 0) continue;
       pushBlue(root, rootChoices.get((r + worker) % roots.length));
       while (blueDepth > 0) {
         if (stopped()) return { kind: 'stopped' };
@@ -237,12 +241,12 @@ export function searchAsWorker(system: TransitionSystem, spec: ProductSpec, stor
             // A cycle on the stack from t's frame to this one: accepting if an accepting state lies on it.
             const below = at > 1 ? blue.get((at - 2) * FRAME + F_ACCEPTING) : 0;
             if (blue.get(f + F_ACCEPTING) > below) return lasso(at - 1, blueChoices.get(cursor), 0);
-          } else if (store.colorOf(t) === 0) {
+          } else if ((store.colorOf(t) & (BLUE | RED)) === 0) {
             pushBlue(t, blueChoices.get(cursor));
           }
         } else {
           const start = blue.get(f + F_START);
-          if ((store.paint(s, BLUE) & BLUE) === 0) Atomics.add(store.control, Ctl.transitions, blueIds.length - start);
+          store.paint(s, BLUE);
           if (accepting(s)) {
             const found = redSearch(s);
             if (found) return found;

@@ -30,7 +30,7 @@ export const Ctl = {
   grow: 3,
   /** Index of the table in use. */
   table: 4,
-  /** Product transitions counted (each state's out-degree, once, when it turns blue). */
+  /** Product transitions counted (each state's out-degree, once, at its first expansion). */
   transitions: 5,
   /** First of the per-worker run states (`Run`). */
   workers: 8,
@@ -56,6 +56,8 @@ const Run = { idle: 0, running: 1, parked: 2 } as const;
 /** Colour bits, shared by all workers. */
 export const BLUE = 1;
 export const RED = 2;
+/** Not a colour: some worker has expanded the state and counted its transitions. */
+export const COUNTED = 4;
 
 /** The buffers of a store, as posted to workers. */
 export interface SharedProductHandles {

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { findAcceptingCycle, type ProductSpec } from '../../checker/graph/cycles.js';
 import { searchAsWorker, type WorkerOutcome } from '../../checker/graph/concurrent-ndfs.js';
-import { BLUE, Ctl, RED, SharedProductStore, StopReason } from '../../checker/graph/shared-product-store.js';
+import { BLUE, COUNTED, Ctl, RED, SharedProductStore, StopReason } from '../../checker/graph/shared-product-store.js';
 import type { TransitionSystem } from '../../checker/transition-system.js';
 import { Worker } from 'node:worker_threads';
 
@@ -87,7 +87,7 @@ describe('one worker of the concurrent nested DFS, in this thread', () => {
     const { system, spec } = handMade([[1], [2], [3], [1]], [2]);
     const store = storeFor(2);
     expect(searchAsWorker(system, spec, store, 0)).toEqual({ kind: 'lasso', stem: [0, 0], cycle: [0, 0, 0], expanded: { blue: 4, red: 0 } });
-    for (let id = 0; id < store.size; id++) expect(store.colorOf(id)).toBe(0);
+    for (let id = 0; id < store.size; id++) expect(store.colorOf(id) & (BLUE | RED)).toBe(0);
   });
 
   it('a cycle only the red search finds: the accepting state is entered after the rest of its cycle is blue', () => {
@@ -107,7 +107,7 @@ describe('one worker of the concurrent nested DFS, in this thread', () => {
     const store = storeFor(2);
     expect(searchAsWorker(system, spec, store, 0)).toEqual({ kind: 'done', expanded: { blue: 7, red: 6 } });
     const painted = Array.from({ length: store.size }, (_, id) => store.colorOf(id));
-    expect(painted).toEqual(Array.from({ length: 7 }, (_, id) => (id === 0 ? BLUE : BLUE | RED)));
+    expect(painted).toEqual(Array.from({ length: 7 }, (_, id) => COUNTED | (id === 0 ? BLUE : BLUE | RED)));
     expect(Atomics.load(store.control, Ctl.transitions)).toBe(findAcceptingCycle(system, spec).transitions);
   });
 
@@ -170,7 +170,7 @@ describe('one worker of the concurrent nested DFS, in this thread', () => {
     let store = storeFor(2);
     const inRed = handMade(chain, [1], [0], (node) => {
       // Node 2 is expanded by the blue search first, then by the red search (node 1, id 1, is blue by then).
-      if (node === 2 && store.colorOf(1) !== 0) store.stop(StopReason.halted);
+      if (node === 2 && (store.colorOf(1) & BLUE) !== 0) store.stop(StopReason.halted);
     });
     expect(searchAsWorker(inRed.system, inRed.spec, store, 0)).toEqual({ kind: 'stopped', expanded: { blue: 5, red: 2 } });
     store = storeFor(2);

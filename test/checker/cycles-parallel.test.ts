@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { findAcceptingCycle, type CycleResult } from '../../checker/graph/cycles.js';
-import { searchAcceptingCycleParallel, type ParallelCycleOptions } from '../../checker/graph/cycles-parallel.js';
+import { cycleStoreCapacity, searchAcceptingCycleParallel, type ParallelCycleOptions } from '../../checker/graph/cycles-parallel.js';
 import type { ProductSpec } from '../../checker/graph/cycles.js';
 import type { TransitionSystem } from '../../checker/transition-system.js';
 
@@ -31,6 +31,7 @@ const inParallel = (params: GraphParams, options: ParallelCycleOptions): Promise
 /** Why the lasso is not an accepting cycle of the graph from node 0, or 'ok'. */
 function lassoProblem(params: GraphParams, r: CycleResult): string {
   if (r.verdict !== 'violation') return `no lasso: ${r.verdict}`;
+  if (r.loopStart !== r.stem.length - 1) return `loopStart ${r.loopStart} for a stem of ${r.stem.length}`;
   const { succ, accepting } = createProduct(params);
   if (r.stem[0] !== 0) return `initial choice ${r.stem[0]}`;
   let n = 0;
@@ -99,15 +100,52 @@ describe('limits and failures of the parallel cycle search', () => {
     expect(r.states).toBeGreaterThan(5_000);
     expect(r.states).toBeLessThan(112_468);
   });
-  it('an aborted signal: incomplete (interrupted)', async () => {
+  it('an aborted signal: incomplete (interrupted), also with a limit on states that was not reached', async () => {
     const controller = new AbortController();
     controller.abort();
     expect(await inParallel(big, { workers: 2, signal: controller.signal })).toMatchObject({ verdict: 'incomplete', stoppedBy: { kind: 'interrupted' } });
+    expect(await inParallel(big, { workers: 2, signal: controller.signal, maxStates: 10_000_000 })).toMatchObject({ verdict: 'incomplete', stoppedBy: { kind: 'interrupted' } });
+  });
+  it('--max-seconds that is not reached changes nothing', async () => {
+    expect(await inParallel(big, { workers: 2, maxSeconds: 3600 })).toMatchObject({ verdict: 'pass', states: 112_468 });
   });
   it('--max-seconds 0: incomplete (time)', async () => {
     expect(await inParallel(big, { workers: 2, maxSeconds: 0 })).toMatchObject({ verdict: 'incomplete', stoppedBy: { kind: 'time', bound: 0 } });
   });
-  it('a worker that dies fails the search, never a verdict', async () => {
-    await expect(inParallel(big, { workers: 2, crashWorker: 1 })).rejects.toThrow(/a worker of the parallel cycle search failed/);
+  it('--max-memory below what the process already holds: incomplete (memory), with the bound', async () => {
+    expect(await inParallel(big, { workers: 2, maxMemoryMB: 1 })).toMatchObject({ verdict: 'incomplete', stoppedBy: { kind: 'memory', bound: 1 } });
+  });
+  it('progress: reported while the workers search, with the states and transitions counted so far', async () => {
+    const seen: { states: number; transitions: number; memoryBytes: number }[] = [];
+    const r = await inParallel(big, { workers: 2, onProgress: (p) => seen.push(p) });
+    expect(r.verdict).toBe('pass');
+    // The first report comes before any search, the last no later than the end, and none after it.
+    expect(seen[0]).toMatchObject({ states: 0, transitions: 0 });
+    expect(seen.at(-1)!.states).toBeLessThanOrEqual(r.states);
+    expect(seen.every((p) => p.memoryBytes > 0)).toBe(true);
+    const reports = seen.length;
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(seen.length).toBe(reports);
+  });
+  it('a worker that dies fails the search, never a verdict, and says why', async () => {
+    const failure = await inParallel(big, { workers: 2, crashWorker: 1 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(failure).toBeInstanceOf(Error);
+    expect((failure as Error).message).toMatch(/^a worker of the parallel cycle search failed: .*(exit|terminat)/i);
+    expect((failure as Error).cause).toBeInstanceOf(Error);
+  });
+});
+
+describe('the room the parallel cycle search reserves', () => {
+  it('what the memory holds at the bytes per state, within the arena and state caps, and the state limit with a margin, at least 2^16', () => {
+    // 2 words, 2 workers: 2 * 4 + 1 + 5 * 2 + 16 = 35 bytes per state.
+    expect(cycleStoreCapacity(2, 2, 2 ** 30)).toBe(Math.floor(2 ** 30 / 35));
+    expect(cycleStoreCapacity(2, 4, 2 ** 30)).toBe(Math.floor(2 ** 30 / 45));
+    expect(cycleStoreCapacity(2, 2, 2 ** 30, 1_000_000)).toBe(1_004_096);
+    expect(cycleStoreCapacity(2, 2, 2 ** 30, 1_000)).toBe(65_536);
+    expect(cycleStoreCapacity(2, 2, 2 ** 40)).toBe(2 ** 27);
+    expect(cycleStoreCapacity(1_000, 1, 2 ** 40)).toBe(Math.floor(2 ** 31 / 4_000));
   });
 });
