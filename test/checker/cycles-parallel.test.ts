@@ -8,49 +8,18 @@
 import { describe, expect, it } from 'vitest';
 import { findAcceptingCycle, type CycleResult } from '../../checker/graph/cycles.js';
 import { cycleStoreCapacity, searchAcceptingCycleParallel, type ParallelCycleOptions } from '../../checker/graph/cycles-parallel.js';
-import type { ProductSpec } from '../../checker/graph/cycles.js';
-import type { TransitionSystem } from '../../checker/transition-system.js';
+import { createProduct, lassoProblem, randomProductFactory, type GraphParams } from './random-product.js';
 
-interface GraphParams {
-  readonly nodes: number;
-  readonly maxDegree: number;
-  readonly seed: number;
-  readonly acceptEvery: number;
-  readonly minDegree?: number;
-  readonly backPercent?: number;
-}
-
-const factory = new URL('./fixtures/random-product.mjs', import.meta.url).href;
-const { createProduct } = (await import(factory)) as {
-  createProduct(p: GraphParams): { system: TransitionSystem; spec: ProductSpec; succ: number[][]; accepting(n: number): boolean };
-};
+const factory = randomProductFactory;
 
 const inParallel = (params: GraphParams, options: ParallelCycleOptions): Promise<CycleResult> =>
   searchAcceptingCycleParallel(1, { factory, params, key: `random:${JSON.stringify(params)}:${Math.random()}` }, options);
 
-/** Why the lasso is not an accepting cycle of the graph from node 0, or 'ok'. */
-function lassoProblem(params: GraphParams, r: CycleResult): string {
+/** Why the result is not an accepting lasso of the graph, or 'ok'. */
+function problem(params: GraphParams, r: CycleResult): string {
   if (r.verdict !== 'violation') return `no lasso: ${r.verdict}`;
   if (r.loopStart !== r.stem.length - 1) return `loopStart ${r.loopStart} for a stem of ${r.stem.length}`;
-  const { succ, accepting } = createProduct(params);
-  if (r.stem[0] !== 0) return `initial choice ${r.stem[0]}`;
-  let n = 0;
-  for (const c of r.stem.slice(1)) {
-    const t = succ[n]![c];
-    if (t === undefined) return `no successor ${c} of node ${n} in the stem`;
-    n = t;
-  }
-  const loop = n;
-  let accepts = accepting(n);
-  for (const c of r.cycle) {
-    const t = succ[n]![c];
-    if (t === undefined) return `no successor ${c} of node ${n} in the cycle`;
-    n = t;
-    accepts ||= accepting(n);
-  }
-  if (n !== loop) return `the cycle ends at ${n}, not at ${loop}`;
-  if (r.cycle.length === 0 && succ[loop]!.length > 0) return `an empty cycle at node ${loop}, which has successors`;
-  return accepts ? 'ok' : 'no accepting node on the cycle';
+  return lassoProblem(params, r.stem, r.cycle);
 }
 
 const graphs: GraphParams[] = Array.from({ length: 30 }, (_, i) => {
@@ -68,7 +37,7 @@ describe('concurrent nested DFS against the one-thread nested DFS', () => {
       const r = await inParallel(params, { workers });
       expect(r.verdict).toBe(alone.verdict);
       if (r.verdict === 'pass') expect([r.states, r.transitions]).toEqual([alone.states, alone.transitions]);
-      else expect(lassoProblem(params, r)).toBe('ok');
+      else expect(problem(params, r)).toBe('ok');
     }
     if (alone.verdict === 'pass' || alone.verdict === 'violation') verdicts[alone.verdict]++;
   });
@@ -88,7 +57,7 @@ describe('concurrent nested DFS against the one-thread nested DFS', () => {
   it('a lasso found by every worker count on a large graph is an accepting cycle', async () => {
     // One node in 99 991 accepts: the one-thread search stores 52 767 states before its lasso (stem 11 006, cycle 1 022 steps).
     const params = { nodes: 100_000, maxDegree: 2, minDegree: 1, seed: 17, acceptEvery: 99_991 };
-    for (const workers of [1, 2, 4]) expect(lassoProblem(params, await inParallel(params, { workers }))).toBe('ok');
+    for (const workers of [1, 2, 4]) expect(problem(params, await inParallel(params, { workers }))).toBe('ok');
   });
 });
 
