@@ -8,7 +8,7 @@
 //
 // checker/parallel/level-worker.ts and checker/graph/cycle-worker.ts are not mutated: they run
 // only inside worker threads, which load the compiled dist/ code (see
-// checker/parallel/explore-parallel.ts), so no mutant of them could ever be reached from the
+// checker/compiled-module.ts), so no mutant of them could ever be reached from the
 // test process.
 //
 // A whole run takes hours on 2 cores. A subset, as measured in README.md ("Mutation testing"):

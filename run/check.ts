@@ -7,7 +7,8 @@
 import { explore } from '../checker/explore.js';
 import { exploreDepthFirst } from '../checker/depth-first.js';
 import { namingSignal, type RawResult } from '../checker/result.js';
-import { compiledModule, exploreParallel } from '../checker/parallel/explore-parallel.js';
+import { exploreParallel } from '../checker/parallel/explore-parallel.js';
+import { compiledModule } from '../checker/compiled-module.js';
 import type { ModelIR } from '../models/ir/types.js';
 import { explainPath } from './explain.js';
 import type { SystemParams } from './system-factory.js';

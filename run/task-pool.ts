@@ -5,7 +5,7 @@
  * raises a flag every worker shares, so each check ends incomplete with what it found so far.
  */
 import workerpool from 'workerpool';
-import { compiledModule } from '../checker/parallel/explore-parallel.js';
+import { compiledModule } from '../checker/compiled-module.js';
 import { InputErrors } from '../models/ir/errors.js';
 import type { ModelIR } from '../models/ir/types.js';
 import type { ModelInput } from '../models/ir/schema.js';

@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { searchAcceptingCycle, type CycleResult, type CycleSearchOptions, type ProductSpec } from '../checker/graph/cycles.js';
 import { searchAcceptingCycleParallel } from '../checker/graph/cycles-parallel.js';
-import { compiledModule } from '../checker/parallel/explore-parallel.js';
+import { compiledModule } from '../checker/compiled-module.js';
 import { findFairAcceptingCycle, type FairCycleResult, type FairnessSpec } from '../checker/temporal/fair-cycles.js';
 import { namingSignal } from '../checker/result.js';
 import { ExprSyntaxError, type Expr } from '../properties/expr/ast.js';

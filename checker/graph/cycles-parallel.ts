@@ -15,7 +15,7 @@ import type { CycleResult, CycleSearchOptions } from './cycles.js';
 import type { CycleTask, ProductFactory } from './cycle-worker.js';
 import type { WorkerOutcome } from './concurrent-ndfs.js';
 import { Ctl, SharedProductStore, StopReason } from './shared-product-store.js';
-import { compiledModule } from '../parallel/explore-parallel.js';
+import { compiledModule } from '../compiled-module.js';
 import { MemoryBound } from '../memory-bound.js';
 import type { Limit } from '../result.js';
 

@@ -1,7 +1,4 @@
-import { existsSync } from 'node:fs';
 import { totalmem } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
 import workerpool from 'workerpool';
 import { Exploration, expandInProcess } from '../explore.js';
 import type { ExploreOptions } from '../options.js';
@@ -11,6 +8,7 @@ import { takeSnapshot, type SearchPosition } from '../checkpoint.js';
 import type { LevelRequest, LevelResult, RehashRequest, SystemSpec } from './protocol.js';
 import { CapacityExhausted, Ctl, reserveCapacity, SharedStore } from './shared-store.js';
 import { cutBatches, expandLevel, LevelExpander, segmentClaims } from './level-expander.js';
+import { compiledModule } from '../compiled-module.js';
 
 /** Options of a parallel exploration (on top of the limits of `ExploreOptions`). */
 export interface ParallelOptions extends ExploreOptions {
@@ -44,21 +42,6 @@ export interface ParallelRun {
 const BLOCK = 1024;
 /** The coordinator checks limits and reports progress this often while workers run. */
 const POLL_MS = 100;
-
-/**
- * The compiled JavaScript of a project module, for worker threads (they run built code from
- * dist/, see design.md): the sibling file when running from dist/, else the build of it.
- * `fromUrl` is the caller's import.meta.url; `fromDir` its folder relative to the project root.
- */
-export function compiledModule(fromUrl: string, fromDir: string, file: string): string {
-  const here = dirname(fileURLToPath(fromUrl));
-  const sibling = join(here, file);
-  if (existsSync(sibling)) return sibling;
-  const depth = fromDir.split('/').filter(Boolean).length;
-  const built = join(here, ...Array<string>(depth).fill('..'), 'dist', fromDir, file);
-  if (existsSync(built)) return built;
-  throw new Error(`parallel exploration needs the compiled ${built}: run "npm run build" first`);
-}
 
 /** The compiled worker script. */
 function workerScript(): string {
