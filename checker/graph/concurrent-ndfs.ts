@@ -20,6 +20,7 @@
  */
 import type { ProductSpec } from './cycles.js';
 import { IntStack } from './product-store.js';
+import { productInitialStates, productSuccessors, STUTTER } from './product-steps.js';
 import { BLUE, COUNTED, Ctl, RED, SharedProductStore, StopReason } from './shared-product-store.js';
 import type { TransitionSystem } from '../transition-system.js';
 
@@ -33,9 +34,6 @@ export type WorkerOutcome = (
 ) & { readonly expanded: { readonly blue: number; readonly red: number } };
 
 type Ending = { readonly kind: 'lasso'; readonly stem: number[]; readonly cycle: number[] } | { readonly kind: 'done' } | { readonly kind: 'stopped' };
-
-/** Marks a stutter step (a deadlocked system state repeating), as in cycles.ts. */
-const STUTTER = -1;
 
 /** Fields of a DFS frame: the state, the choice that led to it, where its successors begin, the next one, accepting states on the stack up to it. */
 const FRAME = 5;
@@ -97,14 +95,7 @@ export function searchAsWorker(system: TransitionSystem, spec: ProductSpec, stor
   const expand = (id: number, ids: IntStack, choices: IntStack): void => {
     const start = ids.length;
     store.load(id, cur);
-    const q = cur[W]!;
-    let j = 0;
-    system.successors(curSystem, out, () => {
-      const choice = j++;
-      spec.step(q, out, (q2) => add(out, q2, choice, ids, choices));
-      return stopped();
-    });
-    if (j === 0) spec.step(q, curSystem, (q2) => add(curSystem, q2, STUTTER, ids, choices));
+    productSuccessors(system, spec, curSystem, cur[W]!, out, (to, q2, choice) => add(to, q2, choice, ids, choices), stopped);
     // Each state's transitions are counted once, by its first expansion, blue or red: on a pass
     // every reachable state is expanded by some worker (one only red-searched may never turn
     // blue, when the worker that had it cyan is stopped by another's finished search).
@@ -217,11 +208,7 @@ export function searchAsWorker(system: TransitionSystem, spec: ProductSpec, stor
   const rootChoices = new IntStack();
   /** The blue search from every initial state, with the red searches nested in it. */
   const blueSearch = (): Ending => {
-    let initialIndex = 0;
-    system.initialStates(out, () => {
-      const choice = initialIndex++;
-      for (const q0 of spec.initial) spec.step(q0, out, (q) => add(out, q, choice, roots, rootChoices));
-    });
+    productInitialStates(system, spec, out, (s0, q, choice) => add(s0, q, choice, roots, rootChoices));
     // Stryker disable next-line EqualityOperator: equivalent, one more turn meets a root already searched
     for (let r = 0; r < roots.length; r++) {
       const root = roots.get((r + worker) % roots.length);

@@ -18,18 +18,12 @@
  */
 import type { TransitionSystem } from '../transition-system.js';
 import { IntStack, ProductStore } from './product-store.js';
+import { productInitialStates, productSuccessors, STUTTER, type ProductSpec } from './product-steps.js';
 import type { Limit } from '../result.js';
 import { MemoryBound } from '../memory-bound.js';
 import type { Progress } from '../options.js';
 
-/** A Büchi automaton seen through its transition function, so checker/ need not know formulas. */
-export interface ProductSpec {
-  readonly buchiStates: number;
-  readonly initial: readonly number[];
-  readonly accepting: readonly boolean[];
-  /** Successors of automaton state q reading system state s: calls emit(q2) for each. Must not modify `s`. */
-  step(q: number, s: Int32Array, emit: (q2: number) => void): void;
-}
+export type { ProductSpec } from './product-steps.js';
 
 export interface CycleSearchOptions {
   /** Stop (incomplete) once more than this many product states are stored. @defaultValue unlimited */
@@ -72,9 +66,6 @@ export type CycleResult =
        */
       readonly loopStart: number;
     } & Counts);
-
-/** Marks a stutter step (a deadlocked system state repeating) in the internal choice records. */
-const STUTTER = -1;
 
 const WHITE = 0;
 /** On the blue (outer) DFS stack. */
@@ -164,14 +155,7 @@ function* nestedSearch(system: TransitionSystem, spec: ProductSpec, options: Cyc
   /** Pushes every product successor of `id` onto `ids`/`choices`. */
   const expand = (id: number, ids: IntStack, choices: IntStack): void => {
     store.load(id, cur);
-    const q = cur[W]!;
-    let j = 0;
-    system.successors(curSystem, out, () => {
-      const choice = j++;
-      spec.step(q, out, (q2) => add(out, q2, choice, ids, choices));
-      return stoppedBy !== undefined;
-    });
-    if (j === 0) spec.step(q, curSystem, (q2) => add(curSystem, q2, STUTTER, ids, choices));
+    productSuccessors(system, spec, curSystem, cur[W]!, out, (to, q2, choice) => add(to, q2, choice, ids, choices), () => stoppedBy !== undefined);
     expansions++;
   };
 
@@ -195,11 +179,7 @@ function* nestedSearch(system: TransitionSystem, spec: ProductSpec, options: Cyc
 
   const roots = new IntStack();
   const rootChoices = new IntStack();
-  let initialIndex = 0;
-  system.initialStates(out, () => {
-    const choice = initialIndex++;
-    for (const q0 of spec.initial) spec.step(q0, out, (q) => add(out, q, choice, roots, rootChoices));
-  });
+  productInitialStates(system, spec, out, (s0, q, choice) => add(s0, q, choice, roots, rootChoices));
 
   const blue = new IntStack();
   let blueDepth = 0;

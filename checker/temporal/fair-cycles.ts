@@ -35,6 +35,7 @@
  */
 import type { ProductSpec } from '../graph/cycles.js';
 import { IntStack, ProductStore, StateField } from '../graph/product-store.js';
+import { productInitialStates, productSuccessors, STUTTER } from '../graph/product-steps.js';
 import { stronglyConnectedComponents } from '../graph/scc.js';
 import type { Progress } from '../options.js';
 import type { TransitionSystem } from '../transition-system.js';
@@ -86,8 +87,6 @@ export type FairCycleResult =
       readonly loopStart: number;
     } & Counts);
 
-/** Marks a stutter step (a deadlocked system state repeating). */
-const STUTTER = -1;
 /** DFS number of a state whose component is complete (no cycle through it is left to find). */
 const DEAD = -1;
 /** Expansions between checks of the limits, the clock and the abort signal. */
@@ -151,49 +150,38 @@ export async function findFairAcceptingCycle(system: TransitionSystem, spec: Pro
    */
   const successors = (id: number, intern: boolean, visit: (target: number, choice: number, label: number) => void): void => {
     store.load(id, cur);
-    const q = cur[W]!;
     enabledHere = kind === 'none' ? 0 : fairness.enabled(curSystem);
-    let j = 0;
-    const emitTo = (s: Int32Array, choice: number, label: number): void => {
-      key.set(s);
-      spec.step(q, s, (q2) => {
-        key[W] = q2;
-        // (Mutation testing: interning here too is equivalent: a lookup only ever generates the
-        // successors of an entered state, which were all stored when it was entered.)
-        if (!intern) return visit(store.find(key), choice, label);
-        const before = store.size;
-        const target = store.intern(key);
-        if (store.size > before) {
-          dfsNumber.ensure(store.size);
-          parent.ensure(store.size);
-          parent.data[target] = id;
-          if (store.size > maxStates) stoppedBy ??= { kind: 'states', bound: maxStates };
-        }
-        visit(target, choice, label);
-      });
+    const emit = (to: Int32Array, q2: number, choice: number, label: number): void => {
+      key.set(to);
+      key[W] = q2;
+      // (Mutation testing: interning here too is equivalent: a lookup only ever generates the
+      // successors of an entered state, which were all stored when it was entered.)
+      if (!intern) return visit(store.find(key), choice, label);
+      const before = store.size;
+      const target = store.intern(key);
+      if (store.size > before) {
+        dfsNumber.ensure(store.size);
+        parent.ensure(store.size);
+        parent.data[target] = id;
+        if (store.size > maxStates) stoppedBy ??= { kind: 'states', bound: maxStates };
+      }
+      visit(target, choice, label);
     };
-    system.successors(curSystem, out, (label) => {
-      emitTo(out, j++, label);
-      return stoppedBy !== undefined;
-    });
-    if (j === 0) emitTo(curSystem, STUTTER, STUTTER);
+    productSuccessors(system, spec, curSystem, cur[W]!, out, emit, () => stoppedBy !== undefined);
   };
 
   // Roots of the search: the initial states, then the targets of excluded edges.
   const pending = new IntStack();
-  system.initialStates(out, () => {
-    key.set(out);
-    for (const q0 of spec.initial)
-      spec.step(q0, out, (q) => {
-        key[W] = q;
-        const before = store.size;
-        const id = store.intern(key);
-        if (store.size > before) {
-          dfsNumber.ensure(store.size);
-          parent.ensure(store.size);
-          pending.push(id);
-        }
-      });
+  productInitialStates(system, spec, out, (s0, q) => {
+    key.set(s0);
+    key[W] = q;
+    const before = store.size;
+    const id = store.intern(key);
+    if (store.size > before) {
+      dfsNumber.ensure(store.size);
+      parent.ensure(store.size);
+      pending.push(id);
+    }
   });
 
   const frames = new IntStack();
