@@ -124,8 +124,7 @@ for (const [model, params, policy, opts] of parallelRuns) {
       `  speed-up ${(one.wall / many.wall).toFixed(2)}x; CPU ${one.cpu.toFixed(1)} s vs ${many.cpu.toFixed(1)} s (overhead ${(((many.cpu - one.cpu) / one.cpu) * 100).toFixed(0)} %); balance (largest thread / mean) ${per.length > 0 ? (Math.max(...per) / mean).toFixed(2) : 'n/a'}`,
     );
   }
-  const sorted = [...speedUps].sort((a, b) => a - b);
-  console.log(`  ${name} (${policy}): median speed-up ${sorted[Math.floor(PAIRS / 2)]!.toFixed(2)}x (pairs: ${speedUps.map((x) => x.toFixed(2)).join(', ')})`);
+  console.log(`  ${name} (${policy}): ${medianSpeedUp(speedUps)}`);
 }
 
 // The cycle search without fairness on worker threads (the concurrent nested DFS) against
@@ -154,8 +153,7 @@ for (const [model, params, policy, ltl] of temporalRuns) {
       `  ${model} ${params.join(' ')} ${policy} --ltl '${ltl}': ${one.verdict}, ${one.states} product states, ${one.transitions} transitions; ${one.wall.toFixed(2)} s vs ${many.wall.toFixed(2)} s (speed-up ${(one.wall / many.wall).toFixed(2)}x; CPU ${one.cpu.toFixed(1)} s vs ${many.cpu.toFixed(1)} s)`,
     );
   }
-  const sorted = [...speedUps].sort((a, b) => a - b);
-  console.log(`  median speed-up ${sorted[Math.floor(PAIRS / 2)]!.toFixed(2)}x (pairs: ${speedUps.map((x) => x.toFixed(2)).join(', ')})`);
+  console.log(`  ${medianSpeedUp(speedUps)}`);
 }
 
 // What the machine itself costs: the same sequential run, alone and as `workers` independent
@@ -171,6 +169,12 @@ console.log(
 );
 
 await spinComparison();
+
+/** The median of a row's interleaved pairs, and each pair's speed-up. */
+function medianSpeedUp(speedUps: readonly number[]): string {
+  const sorted = [...speedUps].sort((a, b) => a - b);
+  return `median speed-up ${sorted[Math.floor(sorted.length / 2)]!.toFixed(2)}x (pairs: ${speedUps.map((x) => x.toFixed(2)).join(', ')})`;
+}
 
 /** Wall seconds of each of `copies` simultaneous child processes, each running one sequential check. */
 async function timeChildren(model: string, params: readonly string[], policy: string, copies: number): Promise<number[]> {
