@@ -33,6 +33,8 @@ export interface CanonicalFormSettings {
   readonly floating: readonly boolean[];
   /** Per program, per IP: bit d-1 set when descriptor d's range contains the IP (see descriptorRangeMasks). */
   readonly rangeMask: readonly Int32Array[];
+  /** Per program, per IP: the descriptors whose armed ghost is dropped there (see armedGhostDead). */
+  readonly armedDead: readonly Int32Array[];
   /** Per program, per IP: the live registers (models/kernel/liveness.ts). */
   readonly live: readonly Int32Array[];
   /** Whether canonical records are remembered (see `memo`). */
@@ -68,6 +70,7 @@ export class CanonicalForm {
   private readonly reduced: boolean;
   private readonly floating: readonly boolean[];
   private readonly rangeMask: readonly Int32Array[];
+  private readonly armedDead: readonly Int32Array[];
   /** Per frame field index and program (f * programs + prog), per IP: (word, and-mask, or-bits) triples that reset dead registers. */
   private readonly deadMasks: readonly (readonly Int32Array[])[];
   private readonly programs: number;
@@ -105,6 +108,7 @@ export class CanonicalForm {
     this.reduced = settings.reduced;
     this.floating = settings.floating;
     this.rangeMask = settings.rangeMask;
+    this.armedDead = settings.armedDead;
     this.memo = settings.memoize ? new RangeMemo(L.threadWords) : undefined;
     this.doneFields = [L.cpu, L.evMask, L.tifNotify, L.entry, L.mmCid, L.kIdCpu, L.cpuIdStart, L.cpuId, L.rseqCs, L.areaMmCid, L.roDirty, L.sigPending];
     // A thread that ended in its SIGSEGV handler leaves no pending SIGSEGV anyone can see.
@@ -315,9 +319,9 @@ export class CanonicalForm {
       const ip = this.jumpThreaded(s, f, prog);
       applyMasks(s, this.deadMasks[f * this.programs + prog]![ip]!);
       const d = k.get(s, L.armed[f]!);
-      if (d !== 0 && !(this.rangeMask[prog]![ip]! & (1 << (d - 1)))) {
-        // Outside its range the armed descriptor is history: re-entering a c.s. goes through
-        // rseq_arm (U1), which sets it again; G1 and precision bits only matter inside.
+      if (d !== 0 && this.armedDead[prog]![ip]! & (1 << (d - 1))) {
+        // The armed descriptor is history: the range can only be re-entered through rseq_arm,
+        // which sets it again; G1 and precision bits only matter inside.
         k.set(s, L.armed[f]!, 0);
         k.set(s, L.dirty[f]!, 0);
         k.set(s, L.evSince[f]!, 0);
