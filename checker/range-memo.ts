@@ -18,6 +18,7 @@ export class RangeMemo {
   private readonly stride: number;
   private readonly key: Int32Array;
   /** Slot and tag of the last miss (what `remember` fills). */
+  // Stryker disable next-line UnaryOperator: equivalent, `remember` only follows a `recall` that missed, which sets it
   private pendingAt = -1;
   private pendingTag = 0;
   hits = 0;
@@ -28,6 +29,7 @@ export class RangeMemo {
     log2Sets = 13,
   ) {
     let stride = 1;
+    // Stryker disable next-line EqualityOperator: equivalent, 1 + 2 * words is odd, so a power of two equals it only for words = 0, where the larger stride is padding only
     while (stride < 1 + 2 * words) stride *= 2;
     this.stride = stride;
     this.table = new Int32Array((2 << log2Sets) * stride);
@@ -44,6 +46,7 @@ export class RangeMemo {
     const w = this.words;
     const t = this.table;
     const set = (hashTagged(tag, s, start, w) & this.setMask) * 2 * this.stride;
+    // Stryker disable next-line EqualityOperator: equivalent, a third way is the next set's first, whose entries have keys of that set: never this (tag, key)
     for (let way = 0; way < 2; way++) {
       const at = set + way * this.stride;
       if (t[at] !== tag + 1 || !wordsEqual(t, at + 1, s, start, w)) continue;
@@ -53,6 +56,7 @@ export class RangeMemo {
     }
     this.misses++;
     const key = this.key;
+    // Stryker disable next-line EqualityOperator: equivalent, key[w] is past the end of `key`, so the write is dropped
     for (let i = 0; i < w; i++) key[i] = s[start + i]!;
     // The newer entry of a set is its first way: the older one goes.
     const stride = this.stride;
