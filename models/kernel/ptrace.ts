@@ -71,8 +71,10 @@ export function stepsAfter(ir: ModelIR, t: number, ins: Instr): boolean {
  */
 export function stopsAtSyscall(k: KernelView, s: Int32Array, t: number, ins: Instr): boolean {
   const tr = k.ir.threads[t]!.tracer;
+  // Stryker disable next-line ConditionalExpression: equivalent, raise and rt_sigreturn have no name: NO_STOP.has(undefined) is false
   if (tr === undefined || (ins.op === 'syscall' && NO_STOP.has(ins.name))) return false;
   if (tr.singleStep) return true;
+  // Stryker disable next-line ConditionalExpression: equivalent, a tracer that does not single-step sets the IP (validated): setIp >= 0 here
   return ins.op === 'syscall' && tr.setIp >= 0 && k.level(s, t) === 0 && k.get(s, k.L.ptraceStop[t]!) === PtraceStop.none;
 }
 
@@ -83,17 +85,21 @@ export function stopsAtSyscall(k: KernelView, s: Int32Array, t: number, ins: Ins
  */
 export function ptraceStop(k: TracedKernel, s: Int32Array, t: number, fromUser: boolean): void {
   const L = k.L;
+  // Stryker disable next-line StringLiteral: equivalent, the words (explain, decisive step) tell only 'single-step' apart
   k.sink?.decide({ kind: 'ptrace-stop', thread: t, why: fromUser ? 'single-step' : 'syscall' });
   k.noteEvent(s, t, 'ptrace');
   k.switchOut(s, t, 'ptrace', fromUser);
   k.set(s, L.status[t]!, Status.Blocked);
+  // Stryker disable ConditionalExpression,EqualityOperator,UnaryOperator,OptionalChaining: equivalent, (if) a single-step stop follows a user instruction, and every return to user space set entry Irq; (else if) a stopped thread has a tracer whose setIp is a number, and without ptraceStop fields no thread has setIp >= 0
   if (fromUser) k.set(s, L.entry[t]!, Entry.Irq);
   else if (L.ptraceStop.length > 0 && (k.ir.threads[t]!.tracer?.setIp ?? -1) >= 0 && k.get(s, L.ptraceStop[t]!) === PtraceStop.none) k.set(s, L.ptraceStop[t]!, PtraceStop.atSyscall);
 }
+// Stryker restore ConditionalExpression,EqualityOperator,UnaryOperator,OptionalChaining
 
 /** Whether t's tracer may set its IP now: t is stopped at a syscall and the tracer has not yet. */
 export function canSetIp(k: KernelView, s: Int32Array, t: number): boolean {
   const L = k.L;
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, without ptraceStop fields the field reads 0, not atSyscall
   return L.ptraceStop.length > 0 && k.get(s, L.ptraceStop[t]!) === PtraceStop.atSyscall && k.get(s, L.status[t]!) === Status.Blocked;
 }
 
@@ -119,6 +125,7 @@ export function setIp(k: TracedKernel, s: Int32Array, t: number): void {
   // kernel sees it (no rseq_arm ran: the ghost `armed` is set here, canonical.ts dropped it
   // when the IP left the range).
   const d = k.get(s, L.rseqCs[t]!);
+  // Stryker disable next-line ConditionalExpression: equivalent, inRange is false for rseq_cs 0
   if (d !== 0 && k.inRange(d, k.ir.threads[t]!.program, tr.setIp)) {
     k.set(s, L.armed[f]!, d);
     k.set(s, L.dirty[f]!, 0);
@@ -129,5 +136,6 @@ export function setIp(k: TracedKernel, s: Int32Array, t: number): void {
 
 /** At switch-in: a stop the tracer let pass without setting the IP is over. */
 export function leaveSyscallStop(k: KernelView, s: Int32Array, t: number): void {
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, without ptraceStop fields the field reads 0, not atSyscall
   if (k.L.ptraceStop.length > 0 && k.get(s, k.L.ptraceStop[t]!) === PtraceStop.atSyscall) k.set(s, k.L.ptraceStop[t]!, PtraceStop.none);
 }

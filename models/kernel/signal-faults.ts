@@ -69,6 +69,7 @@ export interface SegvKernel extends KernelView {
  */
 export class SegvDelivery {
   catching = false;
+  // Stryker disable next-line BooleanLiteral: equivalent, beginFixup and deliverForced set faulted before anything reads it
   faulted = false;
 
   constructor(private readonly k: SegvKernel) {}
@@ -109,11 +110,13 @@ export class SegvDelivery {
   deliverForced(s: Int32Array, t: number): void {
     const k = this.k;
     const L = k.L;
+    // Stryker disable next-line ConditionalExpression: equivalent, without SIGSEGV fields segvFatal[t] is no field and reads 0: the next test returns
     if (L.segvFrame.length === 0 || k.get(s, L.segvFatal[t]!) === 0 || k.get(s, L.segvFrame[t]!) !== 0) return;
     const reason = k.get(s, L.segvFatal[t]!) as KillReasonCode;
     k.noteEvent(s, t, 'signal');
     this.faulted = false;
     k.rseqSignalDeliver(s, t);
+    // Stryker disable next-line ConditionalExpression: equivalent, segvFatal is set only for a thread whose handler catches, so with segvFrame 0 every fault of this fixup is caught: it never kills
     if (k.killed(s)) return;
     const fatal = this.faulted;
     if (!fatal) {
@@ -127,6 +130,7 @@ export class SegvDelivery {
   /** rt_sigreturn popped t's frame at `level`: if it was the SIGSEGV handler's, the handler returned. */
   afterSigreturn(s: Int32Array, t: number, level: number): void {
     const L = this.k.L;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, without SIGSEGV fields segvFrame[t] is no field and reads 0, never a popped level (>= 1)
     if (L.segvFrame.length > 0 && this.k.get(s, L.segvFrame[t]!) === level) this.handlerReturned(s, t);
   }
 
