@@ -28,6 +28,7 @@ export function finishKernelWork(k: KernelSemantics, s: Int32Array, t: number): 
   }
   if (kind === WorkKind.maskRead) {
     finishRestartCheck(k, s, t, maskRead);
+    // Stryker disable next-line ConditionalExpression,StringLiteral: equivalent, nothing here kills (the state had successors; clearMask and abort never kill), and an unforced update writes too: this work exists only on 4.18-6.18, where under everyHandlerRun the canonical form clears the cached CPU (kIdCpuDead)
     if (!k.killed(s)) k.updateIds(s, t, k.policy.idUpdate === 'everyHandlerRun');
     k.exitFromNotify(s, t, fromSyscall);
   } else if (kind === WorkKind.unregisterRaised) k.kill(s, t, KillReason.unregisterRace);

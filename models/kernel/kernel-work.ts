@@ -29,6 +29,7 @@ export const KERNEL_WORK_BITS = 6;
 
 /** Whether the model contains a syscall named `name`. */
 function usesSyscall(ir: ModelIR, name: string): boolean {
+  // Stryker disable next-line ConditionalExpression: equivalent, only syscall instructions carry a name in the IR (a vdso call's is dropped), so the op test never decides
   return ir.programs.some((p) => p.code.some((i) => i.op === 'syscall' && i.name === name));
 }
 
@@ -43,6 +44,7 @@ function maskRaceOpen(ir: ModelIR, policy: Policy): boolean {
  * `(user_irq | ids_changed) & has_rseq` reads the already cleared event bits).
  */
 function unregisterRaceOpen(ir: ModelIR, policy: Policy): boolean {
+  // Stryker disable next-line ConditionalExpression: equivalent, the caller also requires isReworkFamily, so a policy that is not legacyV1 here is userIrqOnly
   const raises = policy.eventTracking === 'legacyV1' || (policy.eventTracking === 'userIrqOnly' && !policy.genericIrqEntry);
   return !policy.unregisterAtomicVsIpi && isReworkFamily(policy) && raises && policy.abortOnMembarrier && usesSyscall(ir, 'membarrier') && usesSyscall(ir, 'rseq_unregister');
 }
@@ -70,6 +72,7 @@ export class KernelWork {
 
   /** The kind of kernel work t is inside (WorkKind.none when it is in none). */
   kind(s: Int32Array, t: number): number {
+    // Stryker disable next-line ConditionalExpression: equivalent, without a field this.field[t] is undefined and BitLayout reads an absent field as 0 (= none)
     return this.field.length === 0 ? WorkKind.none : this.b.get(s, this.field[t]!) & KIND_MASK;
   }
   fromSyscall(s: Int32Array, t: number): boolean {

@@ -20,6 +20,7 @@ export interface NotifyKernel extends FixupKernel {
 
 /** __rseq_handle_notify_resume (L418-L63): IP fixup, then ID update (skipped after a fault: goto error). */
 export function handleNotifyResume(k: NotifyKernel, s: Int32Array, t: number, site: CheckSite): void {
+  // Stryker disable next-line ConditionalExpression: equivalent, for area -1 ipFixup reads rseqCs[-1] (absent field, BitLayout reads 0 = ZERO_CS) and updateIds returns for area < 0
   if (k.area(s, t) < 0) return;
   k.segv.beginFixup(t);
   ipFixup(k, s, t, site);
@@ -41,6 +42,7 @@ function ipFixup(k: NotifyKernel, s: Int32Array, t: number, site: CheckSite): vo
     k.lazyClear(s, t, a, d, site); // stale event bits survive (kernel/rseq.c v4.18)
     return;
   }
+  // Stryker disable next-line ConditionalExpression: equivalent, under the other validations validateFull above already returned on a bad signature
   if (k.policy.csValidation === 'minimal-in-range' && k.desc(d).signature !== k.ir.signature) {
     k.kill(s, t, KillReason.badSignature);
     return;

@@ -60,40 +60,48 @@ function updateUserCs(k: FixupKernel, s: Int32Array, t: number, d: number, site:
   const ip = k.get(s, L.ip[f]!);
   const debug = k.policy.csValidation === 'debug-full';
   const cs = k.desc(d);
+  // Stryker disable next-line BooleanLiteral: equivalent, no caller reads the result of updateUserCs (all three discard it)
   if (k.policy.csValidation === 'full-always' && !k.validateFull(s, t, d)) return false;
   if (debug) {
     if (cs.version !== 0 || cs.flags !== 0) {
       k.kill(s, t, cs.version !== 0 ? KillReason.badVersion : KillReason.csFlagsDebug);
+      // Stryker disable next-line BooleanLiteral: equivalent, no caller reads the result of updateUserCs (all three discard it)
       return false;
     }
   }
   if (!k.inRange(d, k.programOf(s, t, k.level(s, t)), ip)) {
     k.lazyClear(s, t, a, d, site);
+    // Stryker disable next-line BooleanLiteral: equivalent, no caller reads the result of updateUserCs (all three discard it)
     return true;
   }
   if (debug) {
     if (cs.abort >= cs.start && cs.abort < cs.postCommit) {
       k.kill(s, t, KillReason.abortInCs);
+      // Stryker disable next-line BooleanLiteral: equivalent, no caller reads the result of updateUserCs (all three discard it)
       return false;
     }
     // "!user_irq counts as fatal inside the c.s.": a c.s. found at syscall exit.
     if (k.get(s, L.userIrq[t]!) === 0) {
       k.kill(s, t, KillReason.syscallInCs);
+      // Stryker disable next-line BooleanLiteral: equivalent, no caller reads the result of updateUserCs (all three discard it)
       return false;
     }
   }
   if (cs.signature !== k.ir.signature) {
     k.kill(s, t, KillReason.badSignature);
+    // Stryker disable next-line BooleanLiteral: equivalent, no caller reads the result of updateUserCs (all three discard it)
     return false;
   }
   // L619 checks nothing else: an abort_ip inside the range moves ip into the c.s.
   k.abort(s, t, a, f, d, site, 0);
+  // Stryker disable next-line BooleanLiteral: equivalent, no caller reads the result of updateUserCs (all three discard it)
   return true;
 }
 
 /** rseq_exit_to_user_mode_restart: the L619 work at the very end of the exit loop. */
 export function reworkExitWork(k: FixupKernel, s: Int32Array, t: number): void {
   const L = k.L;
+  // Stryker disable next-line ConditionalExpression,LogicalOperator: equivalent, TIF_RSEQ and sched_switch are only set together and only while has_rseq (raiseSwitchEvent, register, execve failure), and cleared together below and at execve
   if (k.get(s, L.tifRseq[t]!) === 1 && k.get(s, L.schedSwitch[t]!) === 1 && k.area(s, t) >= 0) {
     const a = k.area(s, t);
     const debug = k.policy.csValidation === 'debug-full';
@@ -101,6 +109,7 @@ export function reworkExitWork(k: FixupKernel, s: Int32Array, t: number): void {
     if (k.get(s, L.idsChanged[t]!) === 0) {
       // L619 writes IDs only when they changed; everyHandlerRun rewrites them on every switch.
       if (k.policy.idUpdate === 'everyHandlerRun') k.updateIds(s, t, true);
+      // Stryker disable next-line ConditionalExpression,BooleanLiteral: equivalent, skip is always false in this branch: the event came with user_irq, from a syscall switch under csCheckAfterSyscallSwitch, or without generic IRQ entry (legacy sets ids_changed)
       const skip = k.policy.genericIrqEntry && !debug && k.get(s, L.userIrq[t]!) === 0 && !k.policy.csCheckAfterSyscallSwitch;
       if (d !== 0 && !k.killed(s) && !skip) updateUserCs(k, s, t, d, 'exit-work');
     } else {
