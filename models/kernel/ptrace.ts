@@ -122,8 +122,8 @@ export function setIp(k: TracedKernel, s: Int32Array, t: number): void {
   k.sink?.decide({ kind: 'ptrace-set-ip', thread: t, fromIp, toIp: tr.setIp });
   k.set(s, L.ip[f]!, tr.setIp);
   // Landing inside the range of the descriptor rseq_cs points at is entering that c.s. as the
-  // kernel sees it (no rseq_arm ran: the ghost `armed` is set here, canonical.ts dropped it
-  // when the IP left the range).
+  // kernel sees it (no rseq_arm ran: the ghost `armed` is set here; canonical.ts dropped it
+  // once no path led back into the range without an rseq_arm).
   const d = k.get(s, L.rseqCs[t]!);
   // Stryker disable next-line ConditionalExpression: equivalent, inRange is false for rseq_cs 0
   if (d !== 0 && k.inRange(d, k.ir.threads[t]!.program, tr.setIp)) {

@@ -33,7 +33,14 @@ export interface CanonicalFormSettings {
   readonly floating: readonly boolean[];
   /** Per program, per IP: bit d-1 set when descriptor d's range contains the IP (see descriptorRangeMasks). */
   readonly rangeMask: readonly Int32Array[];
-  /** Per program, per IP: the descriptors whose armed ghost is dropped there (see armedGhostDead). */
+  /**
+   * Per program, per IP: the descriptors whose armed ghost (what G1, G2 and G3 read as "inside
+   * the c.s. it armed") is dropped there: those no path from the IP reaches the range of without
+   * an rseq_arm or rseq_clear first (deadStaleDescriptors), so nothing reads it again. Dropping
+   * it wherever the IP is outside the range would lose it between an rseq_arm and a start_ip it
+   * does not immediately precede, a U1 bug the properties must see. (A tracer's SETREGS into a
+   * range sets the ghost itself when rseq_cs points at it: ptrace.ts setIp.)
+   */
   readonly armedDead: readonly Int32Array[];
   /** Per program, per IP: the live registers (models/kernel/liveness.ts). */
   readonly live: readonly Int32Array[];

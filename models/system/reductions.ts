@@ -5,7 +5,6 @@
  */
 import type { IdField, Instr, ModelIR } from '../ir/types.js';
 import type { Policy } from '../kernel/policy.js';
-import { tracerTargets } from '../kernel/ptrace.js';
 
 /**
  * Symmetry reduction is sound when every thread runs the same code with the same handler,
@@ -311,21 +310,6 @@ export function deadStaleDescriptors(ir: ModelIR, rangeMask: readonly Int32Array
       }
     }
     return Int32Array.from(dead, (d, ip) => (ip > 0 && code[ip - 1]!.op === 'syscall' ? d & dead[ip - 1]! : d));
-  });
-}
-
-/**
- * Per program, per IP: bit d set when the armed ghost of descriptor d (what G1, G2 and G3 read
- * as "inside the c.s. it armed") may be dropped there: no path from the IP reaches d's range
- * without an rseq_arm or rseq_clear first (deadStaleDescriptors' fixed point), so nothing can
- * read it again. Dropping it wherever the IP is merely outside the range would lose it between
- * an rseq_arm and a start_ip it does not immediately precede (a U1 bug the properties must
- * see). A range holding a tracer's setIp target keeps its ghost: the tracer may jump there.
- */
-export function armedGhostDead(ir: ModelIR, rangeMask: readonly Int32Array[]): Int32Array[] {
-  return deadStaleDescriptors(ir, rangeMask).map((dead, pi) => {
-    const jumpedInto = tracerTargets(ir, pi).reduce((m, ip) => m | rangeMask[pi]![ip]!, 0);
-    return dead.map((d) => d & ~jumpedInto);
   });
 }
 

@@ -21,7 +21,7 @@ import { PlacementCoverage } from './coverage.js';
 import { InstructionSteps } from './instruction-steps.js';
 import { kernelEvents, LabelKind, labelKind, makeLabel } from './labels.js';
 import { FactFlag, type RecordCache } from './record-cache.js';
-import { abortsArePending, abortsArePendingUnsignalled, armedGhostDead, cpuComparePrefixApplies, cpuComparePrefixes, deadStaleDescriptors, descriptorRangeMasks, eventBitsDieWithoutNotify, eventMaskCollapses, floatingThreads, fusibleInstructions, harmlessWhenStale, jumpThreads, quietExitApplies, reductionsAreSound, staleRseqCsCanDie, symmetryIsSound, type ReductionName } from './reductions.js';
+import { abortsArePending, abortsArePendingUnsignalled, cpuComparePrefixApplies, cpuComparePrefixes, deadStaleDescriptors, descriptorRangeMasks, eventBitsDieWithoutNotify, eventMaskCollapses, floatingThreads, fusibleInstructions, harmlessWhenStale, jumpThreads, quietExitApplies, reductionsAreSound, staleRseqCsCanDie, symmetryIsSound, type ReductionName } from './reductions.js';
 import { ThreadSorter } from './symmetry.js';
 import { CpuRenamer, cpuSymmetryApplies, type CpuSymmetryVerdict } from './cpu-symmetry.js';
 import { Local, ThreadEvents } from './thread-events.js';
@@ -205,6 +205,7 @@ export class RseqSystem implements TransitionSystem {
       ),
     );
     const rangeMask = descriptorRangeMasks(ir);
+    const deadCs = deadStaleDescriptors(ir, rangeMask);
     const harmlessStale = harmlessWhenStale(ir, policy);
     const fusible = ir.programs.map((p, pi) => (this.reduced ? fusibleInstructions(ir, pi, rangeMask[pi]!, live[pi]!) : new Uint8Array(p.code.length + 1)));
     // The prefixes run fused too; jump threading reads only the fused jmps, so it takes `fusible`.
@@ -219,8 +220,8 @@ export class RseqSystem implements TransitionSystem {
       deadEvents: this.deadEvents,
       abortPending: this.abortPending,
       abortPendingUnsignalled: this.abortPendingUnsignalled,
-      deadStale: this.deadRseqCs ? deadStaleDescriptors(ir, rangeMask) : undefined,
-      armedDead: armedGhostDead(ir, rangeMask),
+      deadStale: this.deadRseqCs ? deadCs : undefined,
+      armedDead: deadCs,
       harmlessStale,
       jumps: this.jumpThreading ? ir.programs.map((_, pi) => jumpThreads(ir, pi, fusible[pi]!)) : undefined,
       reduced: this.reduced,
