@@ -30,6 +30,7 @@ export class Interpreter {
     private readonly k: KernelSemantics,
   ) {
     this.R = ir.registers;
+    // Stryker disable next-line ConditionalExpression: equivalent, `traced` only short-cuts stepsAfter / stopsAtSyscall, both false for a thread without a tracer
     this.traced = ir.threads.some((th) => th.tracer !== undefined);
   }
 
@@ -84,6 +85,7 @@ export class Interpreter {
 
     // G1: the commit is the last instruction of the armed range.
     const armed = k.get(s, L.armed[f]!);
+    // Stryker disable next-line ConditionalExpression: equivalent for armed !== 0 made true, inRange(0, ...) is false (the test only short-cuts it)
     if (armed !== 0 && k.inRange(armed, prog, ip)) {
       k.sink?.decide({ kind: 'cs-instruction', thread: t, desc: armed });
       if (ip === k.desc(armed).postCommit - 1) {
@@ -94,9 +96,11 @@ export class Interpreter {
 
     let next = ip + 1;
     switch (ins.op) {
+      // Stryker disable StringLiteral: equivalent, an op that matches no case goes on at ip + 1 as the break does
       case 'nop':
       case 'vdso':
         break;
+      // Stryker restore StringLiteral
       case 'mov':
         this.setReg(s, f, ins.dst, this.val(s, f, ins.src));
         break;
@@ -113,11 +117,13 @@ export class Interpreter {
       }
       case 'store': {
         const c = this.cell(s, f, ins.addr);
+        // Stryker disable next-line ConditionalExpression: equivalent, cell() returns -1 only after a domain violation; store(-1) writes L.mem[-1], no field (no word of the state)
         if (c >= 0) this.store(s, c, this.val(s, f, ins.src));
         break;
       }
       case 'addm': {
         const c = this.cell(s, f, ins.addr);
+        // Stryker disable next-line ConditionalExpression: equivalent, cell() returns -1 only after a domain violation; L.mem[-1] is no field: reads 0, the store writes no word
         if (c >= 0) this.store(s, c, k.get(s, L.mem[c]!) + this.val(s, f, ins.src));
         break;
       }
@@ -130,6 +136,7 @@ export class Interpreter {
       case 'rseq_arm':
         // The store goes to the thread's own TLS struct rseq, whatever the kernel has registered.
         k.set(s, L.rseqCs[t]!, ins.desc + 1);
+        // Stryker disable next-line ConditionalExpression, EqualityOperator: equivalent when true / >= 0, without stale areas L.staleCs[t] is no field (the write touches no word)
         if (L.staleCs.length > 0) k.set(s, L.staleCs[t]!, 0);
         k.set(s, L.armed[f]!, ins.desc + 1);
         k.set(s, L.dirty[f]!, 0);
@@ -137,6 +144,7 @@ export class Interpreter {
         break;
       case 'rseq_clear':
         k.set(s, L.rseqCs[t]!, 0);
+        // Stryker disable next-line ConditionalExpression, EqualityOperator: equivalent when true / >= 0, without stale areas L.staleCs[t] is no field (the write touches no word)
         if (L.staleCs.length > 0) k.set(s, L.staleCs[t]!, 0);
         k.set(s, L.armed[f]!, 0);
         break;
@@ -262,6 +270,7 @@ export class Interpreter {
   /** Whether t's instruction is a sched_yield that a task ready on its CPU may take the CPU at. */
   yieldMaySwitch(s: Int32Array, t: number): boolean {
     const ins = this.current(s, t);
+    // Stryker disable next-line ConditionalExpression: equivalent when ins.op === 'syscall' is true, only syscalls return SyscallReturned (the only caller's guard) and only they name sched_yield
     return ins.op === 'syscall' && ins.name === 'sched_yield' && this.readyElsewhereOnCpu(s, t);
   }
 
@@ -270,6 +279,7 @@ export class Interpreter {
     const k = this.k;
     const L = k.L;
     const cpu = k.get(s, L.cpu[t]!);
+    // Stryker disable next-line ConditionalExpression, EqualityOperator: equivalent when u !== t is true, t is Running in the state asked about (its instruction not yet executed), never Ready; for u <= length, L.status[length] is no field: 0 (Dormant), not Ready
     for (let u = 0; u < this.ir.threads.length; u++) if (u !== t && k.get(s, L.status[u]!) === Status.Ready && k.get(s, L.cpu[u]!) === cpu) return true;
     return false;
   }
@@ -279,12 +289,14 @@ export class Interpreter {
     const k = this.k;
     const L = k.L;
     let live = 0;
+    // Stryker disable next-line EqualityOperator: equivalent, u = threads.length reads L.status[u], no field: 0 (Dormant), not counted
     for (let u = 0; u < this.ir.threads.length; u++) {
       const st = k.get(s, L.status[u]!);
       if (st !== Status.Dormant && st !== Status.Done) live++;
     }
     if (live <= 1) return; // mm_users == 1: no IPIs
     const myCpu = k.get(s, L.cpu[t]!);
+    // Stryker disable next-line EqualityOperator: equivalent, c = cpus.length is no CPU: cpuOf gives undefined (no IPI), and it is no target nor the caller's CPU
     for (let c = 0; c < this.ir.cpus.length; c++) {
       if (targetCpu >= 0 ? c !== targetCpu : c === myCpu && k.policy.membarrierExcludesCaller) continue;
       if (c === myCpu) {
@@ -300,10 +312,12 @@ export class Interpreter {
   private spawn(s: Int32Array, t: number, child: number, cloneVm: boolean): void {
     const k = this.k;
     const L = k.L;
+    // Stryker disable next-line ConditionalExpression: equivalent when child < 0 is false, validation requires fork / clone_vm to name a dormant child thread (child >= 0)
     if (child < 0 || k.get(s, L.status[child]!) !== Status.Dormant) return;
     const copy = (fields: Int32Array, from: number, to: number): void => k.set(s, fields[to]!, k.get(s, fields[from]!));
     for (const fs of [L.level, L.evMask, L.tifNotify, L.sysInCs, L.sysPromised, L.sysExitCheck, L.cpu]) copy(fs, t, child);
     // The child runs the same handler frames; a fatal SIGSEGV pending is not inherited.
+    // Stryker disable next-line ConditionalExpression, EqualityOperator: equivalent when true / >= 0, without SIGSEGV handlers L.segvFrame is empty: the copy reads and writes no field
     if (L.segvFrame.length > 0) copy(L.segvFrame, t, child);
     for (let l = 0; l < L.levels; l++) {
       const from = L.frame(t, l);
@@ -313,6 +327,7 @@ export class Interpreter {
     }
     // A task created inside a c.s. would commit it a second time: for G1 that is an event the
     // c.s. should have been aborted for (§2.8: the child continues the c.s.).
+    // Stryker disable next-line StringLiteral: equivalent, noteEvent reads the class only through exemptBit, whose 'fork' bit is 0 like an unknown class's (undefined & flags = 0)
     k.noteEvent(s, child, 'fork');
     k.set(s, L.status[child]!, Status.Ready);
     k.set(s, L.entry[child]!, Entry.Syscall);
@@ -320,6 +335,7 @@ export class Interpreter {
     if (!cloneVm) {
       // New mm: the child's struct rseq is a copy at the same address, registered.
       for (const fs of [L.cpuIdStart, L.cpuId, L.rseqCs, L.areaMmCid]) copy(fs, t, child);
+      // Stryker disable next-line ConditionalExpression, EqualityOperator: equivalent when true / >= 0, without stale areas L.staleCs is empty: the copy reads and writes no field
       if (L.staleCs.length > 0) copy(L.staleCs, t, child);
       k.setArea(s, child, parentArea >= 0 ? child : -1);
     } else {
@@ -327,10 +343,12 @@ export class Interpreter {
       k.set(s, L.cpuIdStart[child]!, encodeValue(0));
       k.set(s, L.cpuId[child]!, encodeValue(RSEQ_CPU_ID_UNINITIALIZED));
       k.set(s, L.rseqCs[child]!, 0);
+      // Stryker disable next-line ConditionalExpression: equivalent when parentArea >= 0 is true, an unregistered parent's area is -1, the other branch's value
       k.setArea(s, child, k.policy.forkUnregister === 'CLONE_THREAD' && parentArea >= 0 ? parentArea : -1);
     }
     // The child returns 0 from fork/clone; the parent got a non-zero value.
     const lastSyscall = this.ir.programs[k.programOf(s, child, k.level(s, child))]!.code[k.get(s, L.ip[k.topFrame(s, child)]!) - 1];
+    // Stryker disable next-line ConditionalExpression, LogicalOperator: equivalent for lastSyscall / its op test, the child's IP follows the fork it was created by: lastSyscall is that syscall
     if (lastSyscall && lastSyscall.op === 'syscall' && lastSyscall.dst >= 0)
       k.set(s, L.regs[k.topFrame(s, child) * L.registers + lastSyscall.dst]!, encodeValue(0));
   }

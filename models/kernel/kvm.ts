@@ -5,6 +5,7 @@ import { Entry } from './layout.js';
 export function inKvmRun(k: KernelView, s: Int32Array, t: number): boolean {
   if (k.get(s, k.L.entry[t]!) !== Entry.Syscall) return false;
   const ins = k.ir.programs[k.programOf(s, t, k.level(s, t))]!.code[k.get(s, k.L.ip[k.topFrame(s, t)]!) - 1];
+  // Stryker disable next-line ConditionalExpression: equivalent for the op test made true, only a syscall's IR carries a name (a vDSO call's has none)
   return ins !== undefined && ins.op === 'syscall' && ins.name === 'kvm_run';
 }
 
@@ -24,5 +25,6 @@ export function enterGuest(k: KernelView, s: Int32Array, t: number): void {
   }
   k.sink?.decide({ kind: 'guest-entry', thread: t, path: k.policy.kvmPath });
   k.set(s, L.tifNotify[t]!, 0);
+  // Stryker disable next-line ConditionalExpression, StringLiteral: equivalent, area >= 0 made true: updateIds itself returns for an unregistered thread; force made false: before the rework with everyHandlerRun the canonical form clears kIdCpu (canonical.ts kIdCpuDead), so updateIds finds no cached CPU and writes as with force, and under the rework this line is not reached
   if (k.policy.kvmPath === 'updateIds' && k.area(s, t) >= 0) k.updateIds(s, t, k.policy.idUpdate === 'everyHandlerRun');
 }

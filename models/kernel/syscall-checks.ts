@@ -48,6 +48,7 @@ export function syscallExitChecks(k: FixupKernel, s: Int32Array, t: number): voi
   const L = k.L;
   if (k.get(s, L.sysExitCheck[t]!) === 0) return;
   const a = k.area(s, t);
+  // Stryker disable next-line ConditionalExpression: equivalent, with a < 0 L.rseqCs[a] is no field: d reads 0 and the next line returns
   if (a < 0) return;
   const d = k.get(s, L.rseqCs[a]!);
   if (d === 0) return;
