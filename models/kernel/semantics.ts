@@ -201,6 +201,10 @@ export class KernelSemantics {
     this.writeArea(s, t, a);
     this.set(s, L.rseqCs[a]!, 0);
     if (this.ghosts.precision && this.get(s, L.evSince[f]!) === 0) this.violate(s, Code.precision);
+    // This attempt is over. The frame still armed d: a handler jumping back into the range without
+    // rseq_arm starts another attempt, unprotected (rseq_cs is 0 now), which G1 judges afresh.
+    this.set(s, L.dirty[f]!, 0);
+    this.set(s, L.evSince[f]!, 0);
     this.sink?.decide({ kind: 'abort', thread: t, area: a, desc: d, level: f % L.levels, fromIp: this.get(s, L.ip[f]!), abortIp, site, events });
     this.set(s, L.ip[f]!, abortIp);
   }

@@ -7,7 +7,7 @@
  * a syscall inside the c.s. was judged a false kill (G2).
  */
 import { describe, expect, it } from 'vitest';
-import { I, seq } from '../../models/ir/builder.js';
+import { I, ModelBuilder, seq } from '../../models/ir/builder.js';
 import { KillReason } from '../../properties/codes.js';
 import { checkModel } from '../../run/check.js';
 import { addvWith, compile, exec, initial, model, runTo, system, view } from './semantics-helpers.js';
@@ -49,4 +49,24 @@ describe('the armed ghost between rseq_arm and a start_ip it does not immediatel
       ]);
     });
   }
+});
+
+describe('an abort handler that jumps back to start_ip without rseq_arm (the kernel cleared rseq_cs at the abort)', () => {
+  /** 0 arm; 1 start: addm x (the commit); 2 post: done; 3 abort: jmp start. */
+  const ir = (preemptions: number) => {
+    const b = new ModelBuilder('abort-to-start').cpus(1).memory('x', { max: 2 });
+    b.program('worker', seq(I.arm('cs'), I.addm({ var: 'x' }, 1, { label: 'start' }), I.done({ label: 'post' }), I.jmp('start', { label: 'abort' }), { code: [], descriptors: { cs: { start: 'start', postCommit: 'post', abort: 'abort' } } }));
+    b.thread({ program: 'worker', cpu: 'C0' });
+    b.budgets({ preemptions, migrations: 0, signals: 0 });
+    return compile(b.build());
+  };
+
+  it('one preemption: the abort ends that attempt, so the commit after re-entering is no G1 violation', async () => {
+    expect((await checkModel(ir(1), { policy: 'linux-6.3', reduce: false })).verdict).toBe('pass');
+  });
+
+  it('two preemptions: the second, inside the re-entered range, finds rseq_cs cleared and the commit goes through (G1)', async () => {
+    const r = await checkModel(ir(2), { policy: 'linux-6.3', reduce: false });
+    expect(r.verdict === 'violation' ? r.property : r.verdict).toBe('G1-atomicity');
+  });
 });

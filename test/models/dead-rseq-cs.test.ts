@@ -97,11 +97,11 @@ describe('dead-rseq-cs', () => {
     b.program(
       'worker',
       seq(
-        I.arm('cs'),
+        I.arm('cs', { label: 'retry' }),
         I.addm({ var: 'x' }, 1, { label: 'start' }),
         I.syscall('getpid', { label: 'post' }),
         I.done(),
-        I.jmp('start', { label: 'abort' }),
+        I.jmp('retry', { label: 'abort' }),
         { code: [], descriptors: { cs: { start: 'start', postCommit: 'post', abort: 'abort' } } },
       ),
     );
