@@ -295,6 +295,14 @@ export function validateModel(input: unknown, file = '<builder>', jsonText?: str
       }
       if (ins.op === 'sigreturn' && threads.some((t) => t.program === pi))
         err('bad-handler', ['programs', p.name, i], `sigreturn in a thread's main program (only handlers return from signals)`);
+      // The child of fork/clone_vm continues the parent's frames (main program and, in a handler,
+      // the handler's), so it must run the same programs.
+      if (ins.op === 'syscall' && ins.child >= 0) {
+        const c = threads[ins.child]!;
+        for (const t of threads.filter((t) => t.program === pi || t.handler === pi || t.sigsegvHandler === pi))
+          if (t !== c && (t.program !== c.program || t.handler !== c.handler || t.sigsegvHandler !== c.sigsegvHandler))
+            err('bad-thread', ['programs', p.name, i, 'child'], `${t.name} runs this ${ins.name}, so its child ${c.name} continues ${t.name}'s frames: it must have the same program, handler and sigsegvHandler`);
+      }
       // The new image of a successful execve is the rest of a main program (its frame 0).
       if (ins.op === 'syscall' && ins.name === 'execve' && threads.some((t) => t.handler === pi || t.sigsegvHandler === pi))
         err('bad-handler', ['programs', p.name, i], `execve in a signal handler program (the model's new image continues a main program)`);

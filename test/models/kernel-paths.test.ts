@@ -170,6 +170,22 @@ describe('execve input checks', () => {
   });
 });
 
+describe('fork input checks', () => {
+  // The child continues the parent's frames: a fork in a signal handler used to reach the
+  // interpreter with a child that has no handler program and crash it (a TypeError).
+  it('a fork in a signal handler whose child has no handler is a located error', () => {
+    const threads = [
+      { name: 'T0', program: 'main', cpu: 'C0', handler: 'h' },
+      { name: 'C', program: 'main', dormant: true },
+    ];
+    const v = validateModel(model({ threads, programs: { h: [I.syscall('fork', { child: 'C' }), I.sigreturn()] } }));
+    expect(v.ok ? [] : v.errors.map((e) => [e.code, e.path.join('.'), e.message])).toEqual([
+      ['bad-thread', 'programs.h.0.child', "T0 runs this fork, so its child C continues T0's frames: it must have the same program, handler and sigsegvHandler"],
+    ]);
+    expect(validateModel(model({ threads: [threads[0]!, { ...threads[1]!, handler: 'h' }], programs: { h: [I.syscall('fork', { child: 'C' }), I.sigreturn()] } })).ok).toBe(true);
+  });
+});
+
 // -------------------------------------------------------------------------------------------
 describe('segvOnDelivery: a caught SIGSEGV for a bad descriptor (§1.5 force_sig vs force_sigsegv)', () => {
   /** T0 (with or without a SIGSEGV handler) preempted inside addv whose descriptor has a wrong signature. */
