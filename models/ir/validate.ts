@@ -67,6 +67,8 @@ export function validateModel(input: unknown, file = '<builder>', jsonText?: str
 
   const programNames = Object.keys(m.programs);
   const descriptorNames = Object.keys(m.descriptors ?? {});
+  // Range masks (models/system/reductions.ts) give each descriptor one bit of an int32, the sign bit excluded.
+  if (descriptorNames.length > 31) err('bad-descriptor', ['descriptors'], `declares ${descriptorNames.length} descriptors; a model may have at most 31`);
   const programIndex = (n: string, path: (string | number)[]): number => {
     const i = programNames.indexOf(n);
     if (i < 0) err('unknown-program', path, `names no program "${n}"`, hintFor(n, programNames));

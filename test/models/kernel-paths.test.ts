@@ -170,6 +170,17 @@ describe('execve input checks', () => {
   });
 });
 
+describe('descriptor count', () => {
+  it('at most 31 descriptors (one bit each in the range masks): 32 is a located error', () => {
+    const m = model({ threads: [{ name: 'T0', program: 'main', cpu: 'C0' }], guard: false });
+    const cs = m.descriptors!.P_cs!;
+    const withN = (n: number) => ({ ...m, descriptors: { P_cs: cs, ...Object.fromEntries(Array.from({ length: n - 1 }, (_, i) => [`cs${i}`, cs])) } });
+    expect(validateModel(withN(31)).ok).toBe(true);
+    const v = validateModel(withN(32));
+    expect(v.ok ? [] : v.errors.map((e) => [e.code, e.path.join('.'), e.message])).toEqual([['bad-descriptor', 'descriptors', 'declares 32 descriptors; a model may have at most 31']]);
+  });
+});
+
 describe('fork input checks', () => {
   // The child continues the parent's frames: a fork in a signal handler used to reach the
   // interpreter with a child that has no handler program and crash it (a TypeError).
