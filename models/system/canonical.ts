@@ -326,6 +326,7 @@ export class CanonicalForm {
       const ip = this.jumpThreaded(s, f, prog);
       applyMasks(s, this.deadMasks[f * this.programs + prog]![ip]!);
       const d = k.get(s, L.armed[f]!);
+      // Stryker disable next-line ConditionalExpression: equivalent for d !== 0 made true, d = 0 tests bit 31 (1 << -1), which no mask holds (fewer than 31 descriptors)
       if (d !== 0 && this.armedDead[prog]![ip]! & (1 << (d - 1))) {
         // The armed descriptor is history: the range can only be re-entered through rseq_arm,
         // which sets it again; G1 and precision bits only matter inside.
