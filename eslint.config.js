@@ -4,7 +4,8 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'review-out/', 'node_modules/', 'examples/'] },
+  // .stryker-tmp*: Stryker's sandboxes, whole copies of the repository (npm run mutation).
+  { ignores: ['dist/', 'review-out/', 'node_modules/', 'examples/', '.stryker-tmp*/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
