@@ -54,7 +54,7 @@ describe('execve succeeds: de_thread ends the created threads, the new image sta
   // de_thread kills the threads of the process; a fork child not yet created is no thread.
   it('a dormant fork child stays dormant (the new image may still create it); running and ready threads end', () => {
     const W = { name: 'W', program: 'other', cpu: 'C0' };
-    const B = { name: 'B', program: 'other', cpu: 'C1', dormant: true };
+    const B = { name: 'B', program: 'main', cpu: 'C1', dormant: true };
     const sys = system(execModel([I.syscall('execve'), I.syscall('fork', { child: 'B' }), I.done()], {}, [W, B]), 'linux-4.18');
     const s0 = initial(sys);
     expect([0, 1, 2, 3].map((t) => view(sys, s0).status(t))).toEqual([Status.Running, Status.Running, Status.Ready, Status.Dormant]);

@@ -10,41 +10,26 @@ import { Entry, Status } from '../../models/kernel/layout.js';
 import { canSetIp, PtraceStop, stepsAfter, tracerTargets } from '../../models/kernel/ptrace.js';
 import type { RseqSystem } from '../../models/system/rseq-system.js';
 import { KillReason } from '../../properties/codes.js';
+import { setIpCounter, type NoRestartFlag } from './fixtures/set-ip-counter.js';
 import { LabelKind as K, compile, exec, initial, stepTo, successors, system, view } from './semantics-helpers.js';
 
-type Flag = 'NO_RESTART_ON_PREEMPT' | 'NO_RESTART_ON_SIGNAL' | 'NO_RESTART_ON_MIGRATE';
 
 /**
- * `main`: 0 arm: rseq_cs = &cs; 1 start: r1 = counter; 2 r1 += 1; 3 counter = r1 (commit);
- * 4 post: goto after; 5 abort: goto arm; 6 after: write(2) (rseq_cs still set); 7 done.
+ * `main`: setIpCounter (fixtures/set-ip-counter.ts; 6 after: write(2) with rseq_cs still set).
  * `steps`: write; fork of the dormant C; done. `raiser`: raise; w: write; done. `h`: write;
- * rt_sigreturn. `plain`: nop; done. The given threads, then C (dormant, forked by `steps`).
+ * rt_sigreturn. `plain`: nop; done. The given threads, then C (dormant, forked by `steps`, which it runs).
  */
-function tracedModel(threads: readonly ThreadInput[], flags: readonly Flag[] = [], main?: Fragment): ModelInput {
+function tracedModel(threads: readonly ThreadInput[], flags: readonly NoRestartFlag[] = [], main?: Fragment): ModelInput {
   const b = new ModelBuilder('traced')
     .cpus(2)
     .memory('counter', { max: 3 })
-    .program(
-      'main',
-      main ??
-        seq(
-        I.arm('cs', { label: 'arm' }),
-        I.load('r1', { var: 'counter' }, { label: 'start' }),
-        I.add('r1', 1),
-        I.store({ var: 'counter' }, 'r1'),
-        I.jmp('after', { label: 'post' }),
-        I.jmp('arm', { label: 'abort' }),
-        I.syscall('write', { label: 'after' }),
-        I.done(),
-        { code: [], descriptors: { cs: { start: 'start', postCommit: 'post', abort: 'abort', flags: [...flags] } } },
-        ),
-    )
+    .program('main', main ?? setIpCounter(flags))
     .program('steps', [I.syscall('write'), I.syscall('fork', { child: 'C' }), I.done()])
     .program('raiser', [I.raise(), I.syscall('write', { label: 'w' }), I.done()])
     .program('h', [I.syscall('write'), I.sigreturn()])
     .program('plain', [I.nop(), I.done()]);
   for (const t of threads) b.thread(t);
-  b.thread({ name: 'C', program: 'plain', cpu: 'C1', dormant: true });
+  b.thread({ name: 'C', program: 'steps', cpu: 'C1', dormant: true });
   return b.budgets({ preemptions: 0, migrations: 0, signals: 0 }).build();
 }
 
@@ -145,10 +130,10 @@ describe('which stops let the tracer set the IP', () => {
 
 // -------------------------------------------------------------------------------------------
 describe('a ptrace stop and an IP write are preemption events for the c.s. (NO_RESTART_ON_PREEMPT exempts them)', () => {
-  const preemptFlag: Flag[] = ['NO_RESTART_ON_PREEMPT'];
+  const preemptFlag: NoRestartFlag[] = ['NO_RESTART_ON_PREEMPT'];
 
   it('single-step: the stop after rseq_arm, inside the range, marks the c.s. dirty unless exempt', () => {
-    const afterArm = (flags: Flag[]) => {
+    const afterArm = (flags: NoRestartFlag[]) => {
       const sys = system(tracedModel([{ name: 'T1', program: 'main', cpu: 'C0', tracer: { singleStep: true } }], flags), 'linux-4.18');
       const s = exec(sys, initial(sys), 0);
       return [view(sys, s).ip(0), ...ghosts(sys, s)];
@@ -160,7 +145,7 @@ describe('a ptrace stop and an IP write are preemption events for the c.s. (NO_R
   });
 
   it('SETREGS into the range of rseq_cs: armed, dirty unless exempt', () => {
-    const setIntoRange = (flags: Flag[]) => {
+    const setIntoRange = (flags: NoRestartFlag[]) => {
       const sys = system(tracedModel([setIpAt('start')], flags), 'linux-4.18');
       return ghosts(sys, stepTo(sys, run(sys, initial(sys), 6), { kind: K.wake, thread: 0, arg: 1 }));
     };

@@ -12,6 +12,7 @@ import { PtraceStop } from '../../models/kernel/ptrace.js';
 import { resolveModel } from '../../models/library/resolve.js';
 import { checkModel } from '../../run/check.js';
 import { ptraceSetIpWords, ptraceStopWords } from '../../run/decision-words.js';
+import { setIpCounter } from './fixtures/set-ip-counter.js';
 import { LabelKind as K, compile, exec, initial, stepTo, successors, system, view } from './semantics-helpers.js';
 
 /**
@@ -50,20 +51,7 @@ function setIpModel(stop: 'syscall-entry' | 'syscall-exit'): ModelInput {
   return new ModelBuilder(`set-ip-${stop}`)
     .cpus(1)
     .memory('counter', { max: 3 })
-    .program(
-      'main',
-      seq(
-        I.arm('cs', { label: 'arm' }),
-        I.load('r1', { var: 'counter' }, { label: 'start' }),
-        I.add('r1', 1),
-        I.store({ var: 'counter' }, 'r1'),
-        I.jmp('after', { label: 'post' }),
-        I.jmp('arm', { label: 'abort' }),
-        I.syscall('write', { label: 'after' }),
-        I.done(),
-        { code: [], descriptors: { cs: { start: 'start', postCommit: 'post', abort: 'abort' } } },
-      ),
-    )
+    .program('main', setIpCounter())
     .thread({ name: 'T1', program: 'main', cpu: 'C0', tracer: { setIp: 'start', stop } })
     .budgets({ preemptions: 0, migrations: 0, signals: 0 })
     .build();
