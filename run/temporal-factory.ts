@@ -3,7 +3,7 @@
  * (the transition system and the Büchi automaton of the negated property) from plain data
  * (see checker/graph/cycle-worker.ts).
  */
-import type { ProductSpec } from '../checker/graph/cycles.js';
+import type { ProductSpec } from '../checker/graph/product-steps.js';
 import type { TransitionSystem } from '../checker/transition-system.js';
 import type { ModelIR } from '../models/ir/types.js';
 import { prepareTemporal, type TemporalOptions } from './temporal.js';

@@ -1,5 +1,6 @@
 import { pathToFileURL } from 'node:url';
-import { searchAcceptingCycle, type CycleResult, type CycleSearchOptions, type ProductSpec } from '../checker/graph/cycles.js';
+import { searchAcceptingCycle, type CycleResult, type CycleSearchOptions } from '../checker/graph/cycles.js';
+import type { ProductSpec } from '../checker/graph/product-steps.js';
 import { searchAcceptingCycleParallel } from '../checker/graph/cycles-parallel.js';
 import { compiledModule } from '../checker/compiled-module.js';
 import { findFairAcceptingCycle, type FairCycleResult, type FairnessSpec } from '../checker/temporal/fair-cycles.js';

@@ -18,7 +18,7 @@
  * there is none. Lassos are real paths whichever worker finds them; which lasso is found first
  * depends on the schedule.
  */
-import type { ProductSpec } from './cycles.js';
+import type { ProductSpec } from './product-steps.js';
 import { IntStack } from './product-store.js';
 import { productInitialStates, productSuccessors, STUTTER } from './product-steps.js';
 import { BLUE, COUNTED, Ctl, RED, SharedProductStore, StopReason } from './shared-product-store.js';

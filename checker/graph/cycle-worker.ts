@@ -4,7 +4,7 @@
  */
 import workerpool from 'workerpool';
 import { searchAsWorker, type WorkerOutcome } from './concurrent-ndfs.js';
-import type { ProductSpec } from './cycles.js';
+import type { ProductSpec } from './product-steps.js';
 import { SharedProductStore, type SharedProductHandles } from './shared-product-store.js';
 import type { TransitionSystem } from '../transition-system.js';
 

@@ -23,7 +23,6 @@ import type { Limit } from '../result.js';
 import { MemoryBound } from '../memory-bound.js';
 import type { Progress } from '../options.js';
 
-export type { ProductSpec } from './product-steps.js';
 
 export interface CycleSearchOptions {
   /** Stop (incomplete) once more than this many product states are stored. @defaultValue unlimited */

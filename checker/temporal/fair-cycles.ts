@@ -33,9 +33,8 @@
  * actor). Memory per product state: its packed words in the store, two int32 fields (DFS number,
  * parent for the stem) and the table slot; the DFS stacks hold ids only.
  */
-import type { ProductSpec } from '../graph/cycles.js';
 import { IntStack, ProductStore, StateField } from '../graph/product-store.js';
-import { productInitialStates, productSuccessors, STUTTER } from '../graph/product-steps.js';
+import { productInitialStates, productSuccessors, STUTTER, type ProductSpec } from '../graph/product-steps.js';
 import { stronglyConnectedComponents } from '../graph/scc.js';
 import type { Progress } from '../options.js';
 import type { TransitionSystem } from '../transition-system.js';

@@ -16,7 +16,7 @@
  * - An automaton with the empty language is one initial, rejecting state without edges.
  */
 import type { Expr } from '../expr/ast.js';
-import type { ProductSpec } from '../../checker/graph/cycles.js';
+import type { ProductSpec } from '../../checker/graph/product-steps.js';
 import { stronglyConnectedComponents } from '../../checker/graph/scc.js';
 import type { Ltl } from './ast.js';
 import { AtomTable } from './ast.js';

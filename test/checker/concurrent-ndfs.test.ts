@@ -5,7 +5,8 @@
  * worker on a store the first has finished; the store's ids, growth and stop reasons.
  */
 import { describe, expect, it } from 'vitest';
-import { findAcceptingCycle, type ProductSpec } from '../../checker/graph/cycles.js';
+import { findAcceptingCycle } from '../../checker/graph/cycles.js';
+import type { ProductSpec } from '../../checker/graph/product-steps.js';
 import { searchAsWorker, type WorkerOutcome } from '../../checker/graph/concurrent-ndfs.js';
 import { BLUE, COUNTED, Ctl, RED, SharedProductStore, StopReason } from '../../checker/graph/shared-product-store.js';
 import type { TransitionSystem } from '../../checker/transition-system.js';

@@ -5,7 +5,8 @@
  * edge, and the limits are checked at the first expansion and then every 1024 expansions.
  */
 import { describe, expect, it } from 'vitest';
-import { searchAcceptingCycle, type ProductSpec } from '../../checker/graph/cycles.js';
+import { searchAcceptingCycle } from '../../checker/graph/cycles.js';
+import type { ProductSpec } from '../../checker/graph/product-steps.js';
 import { chain } from './toy-systems.js';
 
 /** The chain 0 -> 1 -> ... -> 4999: 5000 states, a deadlock at the end. */

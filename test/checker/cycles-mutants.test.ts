@@ -4,7 +4,8 @@
  * maxStates. Systems are adjacency lists over states 0..n-1 (one word), edge i of s labelled i.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { searchAcceptingCycle, type ProductSpec } from '../../checker/graph/cycles.js';
+import { searchAcceptingCycle } from '../../checker/graph/cycles.js';
+import type { ProductSpec } from '../../checker/graph/product-steps.js';
 import type { Progress } from '../../checker/options.js';
 import type { TransitionSystem } from '../../checker/transition-system.js';
 import { drawnGraph } from './toy-systems.js';

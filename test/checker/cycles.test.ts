@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { findAcceptingCycle, type CycleResult, type ProductSpec } from '../../checker/graph/cycles.js';
+import { findAcceptingCycle, type CycleResult } from '../../checker/graph/cycles.js';
+import type { ProductSpec } from '../../checker/graph/product-steps.js';
 import { replay } from '../../checker/replay.js';
 import type { TransitionSystem } from '../../checker/transition-system.js';
 import { drawnGraph } from './toy-systems.js';

@@ -5,7 +5,7 @@
  * the questions it asks of a fairness spec. Graphs are given as adjacency lists (state = word 0).
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ProductSpec } from '../../checker/graph/cycles.js';
+import type { ProductSpec } from '../../checker/graph/product-steps.js';
 import type { Progress } from '../../checker/options.js';
 import { findFairAcceptingCycle, type FairnessSpec } from '../../checker/temporal/fair-cycles.js';
 import type { TransitionSystem } from '../../checker/transition-system.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ProductSpec } from '../../checker/graph/cycles.js';
+import type { ProductSpec } from '../../checker/graph/product-steps.js';
 import { stronglyConnectedComponents } from '../../checker/graph/scc.js';
 import { replay } from '../../checker/replay.js';
 import { findFairAcceptingCycle, type FairCycleResult, type FairnessSpec } from '../../checker/temporal/fair-cycles.js';

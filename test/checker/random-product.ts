@@ -2,7 +2,7 @@
  * The random-graph product of fixtures/random-product.mjs, typed for the cycle-search tests,
  * and the check that a lasso found in it is an accepting cycle of the graph.
  */
-import type { ProductSpec } from '../../checker/graph/cycles.js';
+import type { ProductSpec } from '../../checker/graph/product-steps.js';
 import type { TransitionSystem } from '../../checker/transition-system.js';
 
 export interface GraphParams {
