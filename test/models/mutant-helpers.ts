@@ -1,8 +1,9 @@
 /**
- * A helper shared by the mutant-killing kernel tests (semantics-, rework-, notify-resume- and
- * kernel-work-mutants.test.ts): one successor together with the kernel decisions reported
- * while it was computed, for effects the next state no longer shows (an exit work clears its
- * event bits before user space runs again; a decision records the site of a check).
+ * A helper shared by the mutant-killing kernel tests (semantics-, syscall-checks-, rework-,
+ * notify-resume- and kernel-work-mutants.test.ts): one successor together with the kernel
+ * decisions reported while it was computed, for effects the next state no longer shows (an exit
+ * work clears its event bits before user space runs again; a decision records the site of a
+ * check).
  */
 import { expect } from 'vitest';
 import { DecisionLog, type KernelDecision } from '../../models/kernel/decisions.js';
