@@ -52,50 +52,42 @@ export function rseqSignalDeliverRework(k: FixupKernel, s: Int32Array, t: number
   }
 }
 
-/** rseq_update_user_cs (non-debug) or its debug variant. Returns false if it killed. */
-function updateUserCs(k: FixupKernel, s: Int32Array, t: number, d: number, site: CheckSite): boolean {
+/** rseq_update_user_cs (non-debug) or its debug variant. */
+function updateUserCs(k: FixupKernel, s: Int32Array, t: number, d: number, site: CheckSite): void {
   const L = k.L;
   const a = k.area(s, t);
   const f = k.topFrame(s, t);
   const ip = k.get(s, L.ip[f]!);
   const debug = k.policy.csValidation === 'debug-full';
   const cs = k.desc(d);
-  // Stryker disable next-line BooleanLiteral: equivalent, no caller reads the result of updateUserCs (all three discard it)
-  if (k.policy.csValidation === 'full-always' && !k.validateFull(s, t, d)) return false;
+  if (k.policy.csValidation === 'full-always' && !k.validateFull(s, t, d)) return;
   if (debug) {
     if (cs.version !== 0 || cs.flags !== 0) {
       k.kill(s, t, cs.version !== 0 ? KillReason.badVersion : KillReason.csFlagsDebug);
-      // Stryker disable next-line BooleanLiteral: equivalent, no caller reads the result of updateUserCs (all three discard it)
-      return false;
+      return;
     }
   }
   if (!k.inRange(d, k.programOf(s, t, k.level(s, t)), ip)) {
     k.lazyClear(s, t, a, d, site);
-    // Stryker disable next-line BooleanLiteral: equivalent, no caller reads the result of updateUserCs (all three discard it)
-    return true;
+    return;
   }
   if (debug) {
     if (cs.abort >= cs.start && cs.abort < cs.postCommit) {
       k.kill(s, t, KillReason.abortInCs);
-      // Stryker disable next-line BooleanLiteral: equivalent, no caller reads the result of updateUserCs (all three discard it)
-      return false;
+      return;
     }
     // "!user_irq counts as fatal inside the c.s.": a c.s. found at syscall exit.
     if (k.get(s, L.userIrq[t]!) === 0) {
       k.kill(s, t, KillReason.syscallInCs);
-      // Stryker disable next-line BooleanLiteral: equivalent, no caller reads the result of updateUserCs (all three discard it)
-      return false;
+      return;
     }
   }
   if (cs.signature !== k.ir.signature) {
     k.kill(s, t, KillReason.badSignature);
-    // Stryker disable next-line BooleanLiteral: equivalent, no caller reads the result of updateUserCs (all three discard it)
-    return false;
+    return;
   }
   // L619 checks nothing else: an abort_ip inside the range moves ip into the c.s.
   k.abort(s, t, a, f, d, site, 0);
-  // Stryker disable next-line BooleanLiteral: equivalent, no caller reads the result of updateUserCs (all three discard it)
-  return true;
 }
 
 /** rseq_exit_to_user_mode_restart: the L619 work at the very end of the exit loop. */
