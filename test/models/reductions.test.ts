@@ -32,25 +32,24 @@ const REDUCED_COUNTER = 1_758;
 // 678 with jump-threading, which applies wherever the fused instructions do.
 const APPLIED_PAIRS = 678;
 const cases: [string, ModelIR, string, string[]][] = [
-  ['percpu-counter 2x1+1', counter.ir, 'linux-4.18', []],
   ['percpu-counter 2x1+1', counter.ir, 'linux-6.3', ['abortOnMigrate=false']],
-  ['percpu-counter 2x1+1', counter.ir, 'linux-6.19', []],
   ['percpu-counter 2x1+1', counter.ir, 'linux-6.19', ['abortOnSignal=false']],
-  ['percpu-counter 2x1+1', counter.ir, 'linux-7.1-legacy', []],
-  ['percpu-counter 2x1+1', counter.ir, 'linux-7.1-v2', []],
   ['percpu-counter 2x1', quiet.ir, 'linux-6.19', ['abortOnMigrate=false']],
   ['percpu-counter 3x1', three.ir, 'linux-6.3', []],
   ['plain-counter 2x1', plain.ir, 'linux-6.3', []],
-  ...selftestScenarios.filter((s) => ['s', 'i', 'l'].includes(s.id)).flatMap((s) => [
-    [`selftest -T ${s.id}`, compile(s.build()), 'linux-4.18', ['abortOnPreempt=false']] as [string, ModelIR, string, string[]],
-    [`selftest -T ${s.id}`, compile(s.build()), 'linux-6.19', []] as [string, ModelIR, string, string[]],
-  ]),
+  ...selftestScenarios
+    .filter((s) => ['s', 'i', 'l'].includes(s.id))
+    .map((s) => [`selftest -T ${s.id}`, compile(s.build()), 'linux-4.18', ['abortOnPreempt=false']] as [string, ModelIR, string, string[]]),
+  // Cheap, and some (S10 under 6.19+) are not compared below, where no named reduction applies.
   ...seedScenarios.map((s) => [`seed ${s.id}`, compile(s.build()), 'linux-6.19', []] as [string, ModelIR, string, string[]]),
   ...seedScenarios.map((s) => [`seed ${s.id}`, compile(s.build()), "c'@4.18", []] as [string, ModelIR, string, string[]]),
   ...seedScenarios.map((s) => [`seed ${s.id}`, compile(s.build()), 'linux-7.1-v2', []] as [string, ModelIR, string, string[]]),
   ...gallery.map((g) => [`gallery ${g.name}`, compile(g.model), g.policy, g.bugKnobs] as [string, ModelIR, string, string[]]),
 ];
 
+// Plain presets of the counter and selftest models are left to the every-preset comparison below,
+// which runs the same explorations with the same options (percpu-counter 3x1 excepted: below it is
+// compared with the named reductions off, here with the unreduced system).
 describe('partial-order reductions keep every reachable property code and final memory', () => {
   for (const [name, model, policy, knobs] of cases) {
     it(`${name} under ${policy}${knobs.length ? ` + ${knobs.join(' ')}` : ''}`, () => {
@@ -97,15 +96,18 @@ describe('the named reductions keep every reachable property code and final memo
       if (!reduced.deadEvents && !reduced.abortPending && !reduced.deadRseqCs && !reduced.jumpThreading && !reduced.quietExit && !reduced.cpuComparePrefix) continue;
       applied++;
       it(`${name} under ${preset}`, () => {
-        const without = outcomes(buildSystem(model, pol, { ...options, constants, disable: [...reductionNames] }));
         // percpu-counter 3x1 unreduced outgrows a differential test under 6.19+ (over 3 M
-        // states): there the named reductions are compared with the other reductions alone,
-        // which the cases above compare with the unreduced system.
-        const full = name === 'percpu-counter 3x1' ? without : outcomes(buildSystem(model, pol, { ...options, constants, reduce: false }));
+        // states): there the named reductions are compared with the other reductions alone.
+        // On the peer question's models the named reductions must also never grow the space;
+        // elsewhere that third exploration would cost a third of this file's time for a
+        // performance check, so the others are held to the unreduced count only.
+        const peer = name.startsWith('percpu-counter');
+        const without = peer ? outcomes(buildSystem(model, pol, { ...options, constants, disable: [...reductionNames] })) : undefined;
+        const full = name === 'percpu-counter 3x1' && without ? without : outcomes(buildSystem(model, pol, { ...options, constants, reduce: false }));
         const red = outcomes(reduced);
         expect(red.codes).toEqual(full.codes);
         expect(red.finals).toEqual(full.finals);
-        expect(red.states).toBeLessThanOrEqual(without.states);
+        expect(red.states).toBeLessThanOrEqual((without ?? full).states);
       });
     }
   }
