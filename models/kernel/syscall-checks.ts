@@ -27,12 +27,14 @@ export function syscallEntry(k: FixupKernel, s: Int32Array, t: number, insIp: nu
   const inCs = k.inRange(k.get(s, L.armed[f]!), prog, insIp);
   k.sink?.decide({ kind: 'syscall-entry', thread: t, name, inCs });
   const inSet = p.syscallSet.includes(name);
-  const promised = p.syscallPolicy === 'b' || p.syscallPolicy === 'c' || p.syscallPolicy === "c'" || (p.syscallPolicy === 'd' && inSet);
+  const a = k.area(s, t);
+  // A policy can only promise to catch the syscalls of a thread that registered an area: an
+  // unregistered thread's rseq_cs is unknown to the kernel, so its syscall is no G3 case.
+  const promised = a >= 0 && (p.syscallPolicy === 'b' || p.syscallPolicy === 'c' || p.syscallPolicy === "c'" || (p.syscallPolicy === 'd' && inSet));
   k.set(s, L.sysInCs[t]!, inCs ? 1 : 0);
   k.set(s, L.sysPromised[t]!, promised ? 1 : 0);
   const exitCheck = p.syscallPolicy === "c'" || (p.syscallPolicy === 'd' && inSet && p.syscallSetCheck === 'exit') || p.csValidation === 'debug-full';
   k.set(s, L.sysExitCheck[t]!, exitCheck ? 1 : 0);
-  const a = k.area(s, t);
   if (a < 0) return;
   const d = k.get(s, L.rseqCs[a]!);
   if (p.syscallPolicy === 'b') {
