@@ -192,6 +192,8 @@ export function validateModel(input: unknown, file = '<builder>', jsonText?: str
           }
           // ioctl(KVM_RUN): the thread is in guest mode (in the kernel) until a guest exit wakes it.
           if (ins.name === 'kvm_run' && ins.blocking === false) err('schema', [...path, 'blocking'], 'kvm_run always runs the guest until a guest exit: it cannot be "blocking": false');
+          // sched_yield never sleeps: its switch is the scheduler's choice at its exit.
+          if (ins.name === 'sched_yield' && ins.blocking === true) err('schema', [...path, 'blocking'], 'sched_yield never sleeps (the switch it may cause is explored at its exit): it cannot be "blocking": true');
           return {
             op: 'syscall',
             name: ins.name,

@@ -215,6 +215,8 @@ export class Interpreter {
           // event (litmus on 6.18: the c.s. commits). With a competitor it may still keep the
           // task (6.18: switched in about 43 % of calls): this step is the outcome without a
           // switch, the system explores the switch as a free preemption at exit (yieldMaySwitch).
+          // It always returns 0.
+          ret(ins.dst, 0);
           break;
         case 'membarrier':
           this.membarrier(s, t, ins.cpu === null ? -1 : this.val(s, f, ins.cpu), cpuOf);

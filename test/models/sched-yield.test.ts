@@ -5,6 +5,8 @@ import { Status } from '../../models/kernel/layout.js';
 import type { RseqSystem } from '../../models/system/rseq-system.js';
 import { compile, initial, LabelKind, policy, stepTo, successors } from './semantics-helpers.js';
 import { buildSystem } from '../../run/check.js';
+import { validateModel } from '../../models/ir/validate.js';
+import { decodeValue, encodeValue } from '../../models/kernel/encoding.js';
 
 /**
  * T1 yields inside its c.s. on C0; T2 (when present) waits in C0's run queue. No event budget:
@@ -87,5 +89,31 @@ describe('sched_yield with a competitor ready on the CPU: the scheduler may swit
     const atYield = stepTo(sys, initial(sys), { kind: LabelKind.instruction, thread: 0 });
     expect(successors(sys, atYield).map((x) => x.label.kind)).toEqual([LabelKind.instruction]);
     expect(finals(sys)).toEqual(['1,0']);
+  });
+});
+
+describe('sched_yield returns 0 and never sleeps', () => {
+  // sched_yield(2): "On success, sched_yield() returns 0"; it cannot fail on Linux. Register
+  // liveness counts dst as written, so a 1 left in r1 by hand (dead before the call, cleared
+  // in any explored state) must read 0 after it.
+  it('its result register reads 0 after the call', () => {
+    const m = new ModelBuilder('yield-result')
+      .cpus(1)
+      .memory('x', { max: 1 })
+      .program('main', [I.syscall('sched_yield', { dst: 'r1' }), I.store({ var: 'x' }, 'r1'), I.done()])
+      .thread({ name: 'T1', program: 'main', cpu: 'C0' })
+      .build();
+    const sys = buildSystem(compile(m), policy('linux-6.15'), { symmetry: false, reduce: false });
+    const s = initial(sys);
+    const r1 = sys.layout.regs[sys.layout.frame(0, 0) * sys.layout.registers + 1]!;
+    sys.kernel.set(s, r1, encodeValue(1));
+    expect(decodeValue(sys.kernel.get(stepTo(sys, s, { kind: LabelKind.instruction, thread: 0 }), r1))).toBe(0);
+  });
+
+  it('cannot be declared blocking (located error)', () => {
+    const m = new ModelBuilder('yield-blocking').cpus(1).program('main', [I.syscall('sched_yield', { blocking: true }), I.done()]).thread({ name: 'T1', program: 'main', cpu: 'C0' }).build();
+    const v = validateModel(m);
+    expect(v.ok).toBe(false);
+    if (!v.ok) expect(v.errors.map((e) => [e.path.join('.'), e.message])).toEqual([['programs.main.0.blocking', 'sched_yield never sleeps (the switch it may cause is explored at its exit): it cannot be "blocking": true']]);
   });
 });
