@@ -210,14 +210,6 @@ export class Interpreter {
     else if (ins.op === 'sigreturn') k.popFrame(s, t);
     else {
       switch (ins.name) {
-        case 'sched_yield':
-          // Nothing else ready on this CPU: the scheduler picks the same task, no switch, no rseq
-          // event (litmus on 6.18: the c.s. commits). With a competitor it may still keep the
-          // task (6.18: switched in about 43 % of calls): this step is the outcome without a
-          // switch, the system explores the switch as a free preemption at exit (yieldMaySwitch).
-          // It always returns 0.
-          ret(ins.dst, 0);
-          break;
         case 'membarrier':
           this.membarrier(s, t, ins.cpu === null ? -1 : this.val(s, f, ins.cpu), cpuOf);
           ret(ins.dst, 0);
@@ -241,6 +233,8 @@ export class Interpreter {
           ret(ins.dst, 1);
           break;
         default:
+          // sched_yield too: it returns 0 and never blocks (validation refuses "blocking": true);
+          // this step is its outcome without a switch (yieldMaySwitch).
           ret(ins.dst, 0);
           blocks = ins.blocking;
       }
@@ -269,7 +263,13 @@ export class Interpreter {
     return ins.op === 'sigreturn' || ins.op === 'raise' ? StepOutcome.Complete : StepOutcome.SyscallReturned;
   }
 
-  /** Whether t's instruction is a sched_yield that a task ready on its CPU may take the CPU at. */
+  /**
+   * Whether t's instruction is a sched_yield that a task ready on its CPU may take the CPU at.
+   * Nothing else ready on this CPU: the scheduler picks the same task, no switch, no rseq event
+   * (litmus on 6.18: the c.s. commits). With a competitor it may still keep the task (6.18:
+   * switched in about 43 % of calls): the syscall's own step is the outcome without a switch,
+   * and the system explores the switch as a free preemption at its exit.
+   */
   yieldMaySwitch(s: Int32Array, t: number): boolean {
     const ins = this.current(s, t);
     // Stryker disable next-line ConditionalExpression: equivalent when ins.op === 'syscall' is true, only syscalls return SyscallReturned (the only caller's guard) and only they name sched_yield
