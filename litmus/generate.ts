@@ -548,8 +548,8 @@ function cSource(ir: ModelIR, plan: LitmusPlan, layout: GeneratedLayout, asm: re
   L(`static const int litmus_tracer[NTHREADS] = { ${list(threads.map((t) => (t.tracer === undefined ? 0 : t.tracer.singleStep ? 1 : t.tracer.stop === 'syscall-entry' ? 2 : 3)))} };`);
   L(`static const int litmus_tracer_ip[NTHREADS] = { ${list(threads.map((t) => t.tracer?.setIp ?? -1))} };`);
   L(`static const int litmus_tprog[NTHREADS] = { ${list(threads.map((t) => t.program))} };`);
-  L('/* Per program instruction: a syscall at whose stops a tracer may set the IP (the model has no stop at fork, clone_vm, execve, kvm_run). */');
-  ir.programs.forEach((prog, p) => L(`static const unsigned char litmus_stops_${p}[${prog.code.length + 1}] = { ${list([...prog.code.map((i) => (i.op === 'syscall' && !NO_TRACER_STOP.has(i.name) ? 1 : 0)), 0])} };`));
+  L('/* Per program instruction: a syscall or raise (tgkill) at whose stops a tracer may set the IP (the model has no stop at fork, clone_vm, execve, kvm_run). */');
+  ir.programs.forEach((prog, p) => L(`static const unsigned char litmus_stops_${p}[${prog.code.length + 1}] = { ${list([...prog.code.map((i) => (i.op === 'raise' || (i.op === 'syscall' && !NO_TRACER_STOP.has(i.name)) ? 1 : 0)), 0])} };`));
   L(`static const unsigned char *const litmus_stops[NPROGS] = { ${list(ir.programs.map((_, p) => `litmus_stops_${p}`))} };`);
   L();
   L('typedef void litmus_fn(int64_t *shared, long rseq_offset);');

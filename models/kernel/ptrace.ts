@@ -67,7 +67,7 @@ export function stepsAfter(ir: ModelIR, t: number, ins: Instr): boolean {
 /**
  * Whether thread t, at the exit of syscall `ins` (its effect done), stops for its tracer: a
  * single-stepped thread at every syscall; a thread whose tracer sets its IP at each syscall of
- * its main program until it has.
+ * its main program (kill(2) from `raise` too: PTRACE_SYSCALL stops at every syscall) until it has.
  */
 export function stopsAtSyscall(k: KernelView, s: Int32Array, t: number, ins: Instr): boolean {
   const tr = k.ir.threads[t]!.tracer;
@@ -75,7 +75,7 @@ export function stopsAtSyscall(k: KernelView, s: Int32Array, t: number, ins: Ins
   if (tr === undefined || (ins.op === 'syscall' && NO_STOP.has(ins.name))) return false;
   if (tr.singleStep) return true;
   // Stryker disable next-line ConditionalExpression: equivalent, a tracer that does not single-step sets the IP (validated): setIp >= 0 here
-  return ins.op === 'syscall' && tr.setIp >= 0 && k.level(s, t) === 0 && k.get(s, k.L.ptraceStop[t]!) === PtraceStop.none;
+  return (ins.op === 'syscall' || ins.op === 'raise') && tr.setIp >= 0 && k.level(s, t) === 0 && k.get(s, k.L.ptraceStop[t]!) === PtraceStop.none;
 }
 
 /**

@@ -73,6 +73,21 @@ describe('the generated program of a model with a tracer', () => {
   });
 });
 
+describe('the tracer stops of a model with raise', () => {
+  // kill(2) is a syscall: PTRACE_SYSCALL stops at raise's tgkill as models/kernel/ptrace.ts has it.
+  it('raise is a stop where the tracer may set the IP, as a syscall is; nop is not', () => {
+    const v = validateModel({
+      name: 'raise-stop',
+      cpus: 1,
+      memory: {},
+      programs: { main: [{ op: 'raise' }, { op: 'syscall', name: 'write', label: 'w' }, { op: 'nop' }, { op: 'done' }], h: [{ op: 'sigreturn' }] },
+      threads: [{ name: 'T1', program: 'main', cpu: 'C0', handler: 'h', tracer: { setIp: 'w' } }],
+    });
+    if (!v.ok) throw new Error(JSON.stringify(v.errors));
+    expect(tracerTables(v.ir).at(-1)).toBe('static const unsigned char litmus_stops_0[5] = { 1, 1, 0, 0, 0 };');
+  });
+});
+
 describe.skipIf(!env.ok)(`traced-counter on this kernel${env.ok ? '' : ` (skipped: ${env.reason})`}`, () => {
   // No competitor and no delay: the tracer's stop is (almost always) the only switch between T1's commit and getpid.
   const quiet: LitmusPlan = { signals: 0, migrations: 0, windowUs: 1, competitors: false, delays: [], runTimeoutSeconds: 10 };
