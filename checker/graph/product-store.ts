@@ -120,6 +120,7 @@ export class StateField {
 
   /** Makes room for ids below `size`. */
   ensure(size: number): void {
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, without the early return a field that holds `size` ids is copied into a new one of the same length and fill (callers read `data` afresh after `ensure`)
     if (size <= this.data.length) return;
     let n = this.data.length;
     while (n < size) n *= 2;
