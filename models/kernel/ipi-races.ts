@@ -27,9 +27,13 @@ export function finishKernelWork(k: KernelSemantics, s: Int32Array, t: number): 
     k.sink.decide({ kind: 'kernel-work', thread: t, work: restartCheck ? 'restart-check' : 'unregister', phase: 'finished', mask: maskRead, lost });
   }
   if (kind === WorkKind.maskRead) {
+    // The rest of the same rseq_handle_notify_resume call the IPI landed in: its faults are
+    // caught as handleNotifyResume's are (a SIGSEGV handler under force_sigsegv queues one).
+    k.segv.beginFixup(t);
     finishRestartCheck(k, s, t, maskRead);
     // Stryker disable next-line ConditionalExpression,StringLiteral: equivalent, nothing here kills (the state had successors; clearMask and abort never kill), and an unforced update writes too: this work exists only on 4.18-6.18, where under everyHandlerRun the canonical form clears the cached CPU (kIdCpuDead)
     if (!k.killed(s)) k.updateIds(s, t, k.policy.idUpdate === 'everyHandlerRun');
+    k.segv.endFixup();
     k.exitFromNotify(s, t, fromSyscall);
   } else if (kind === WorkKind.unregisterRaised) k.kill(s, t, KillReason.unregisterRace);
   else k.returnToUser(s, t);
