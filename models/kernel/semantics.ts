@@ -98,6 +98,7 @@ export class KernelSemantics {
   programOf(s: Int32Array, t: number, l: number): number {
     const th = this.ir.threads[t]!;
     if (l === 0) return th.program;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, a missing segvFrame field reads 0, never a level >= 1; with the field, length > 0 holds anyway
     return this.L.segvFrame.length > 0 && this.b.get(s, this.L.segvFrame[t]!) === l ? th.sigsegvHandler : th.handler;
   }
   level(s: Int32Array, t: number): number {
@@ -114,6 +115,7 @@ export class KernelSemantics {
   /** Sets K.rseq of t to area `a` (-1: unregistered). */
   setArea(s: Int32Array, t: number, a: number): void {
     this.b.set(s, this.L.kRseqOwn[t]!, a === t ? 1 : 0);
+    // Stryker disable next-line ConditionalExpression: equivalent when true, for a = -1 a + 1 is 0 as in the else branch
     this.b.set(s, this.L.kRseqOther[t]!, a >= 0 && a !== t ? a + 1 : 0);
   }
   desc(d: number): DescriptorIR {
@@ -161,6 +163,7 @@ export class KernelSemantics {
     if (reason === KillReason.unregisterRace) return false;
     // A descriptor an earlier user of the memory left is no fault of this thread (issue #16).
     const a = this.area(s, t);
+    // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: equivalent, a missing staleCs field or staleCs[-1] reads 0, never 1; a kill over a descriptor validated rseqCs[area] != 0 just before
     const stale = this.L.staleCs.length > 0 && a >= 0 && this.get(s, this.L.staleCs[a]!) === 1 && this.get(s, this.L.rseqCs[a]!) !== 0;
     return !(stale && descriptorKills.includes(reason));
   }
@@ -180,12 +183,14 @@ export class KernelSemantics {
       if (this.ghosts.precision) this.set(s, L.evSince[f]!, 1);
       if (!this.ghosts.g1) continue;
       const d = this.get(s, L.armed[f]!);
+      // Stryker disable next-line ConditionalExpression: equivalent when false, inRange(0, ...) is false
       if (d === 0 || !this.inRange(d, this.programOf(s, t, l), this.get(s, L.ip[f]!))) continue;
       // NO_RESTART flags exempt an event only where the kernel honours them (L418-L5x); where it
       // ignores them (L619) the c.s. must still restart, where it kills (L60) nothing commits.
       const flags = this.policy.noRestartFlags === 'honoured' ? this.desc(d).flags | this.userFlags(t) : 0;
       const exempt = flags & exemptBit[kind];
       // A migration is exempt only when both PREEMPT and MIGRATE are (the switch comes first).
+      // Stryker disable next-line ConditionalExpression: equivalent when true, an event whose exempt bit is 0 has exempt = flags & 0 = 0
       const isExempt = kind === 'migrate' ? exempt === (NO_RESTART_MIGRATE | NO_RESTART_PREEMPT) : exempt !== 0 && exemptBit[kind] !== 0;
       if (!isExempt) this.set(s, L.dirty[f]!, 1);
     }
@@ -312,6 +317,7 @@ export class KernelSemantics {
     this.set(s, L.cpuIdStart[a]!, encodeValue(cpu));
     this.set(s, L.cpuId[a]!, encodeValue(cpu));
     this.set(s, L.kIdCpu[t]!, encodeCachedCpu(cpu));
+    // Stryker disable next-line ConditionalExpression: equivalent when true, without mm_cid tracking mmCid and areaMmCid are 0 everywhere
     if (this.trackMmCid) this.set(s, L.areaMmCid[a]!, this.get(s, L.mmCid[t]!));
     this.set(s, L.roDirty[a]!, 0);
     this.sink?.decide({ kind: 'ids-written', thread: t, area: a, cpu });
@@ -321,6 +327,7 @@ export class KernelSemantics {
 
   /** Whether t can take a pending signal now (handlers block their own signal unless nested; a SIGSEGV handler's frame does not count). */
   canDeliver(s: Int32Array, t: number): boolean {
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, a missing segvFrame field reads 0; with the field, length > 0 holds anyway; every caller has a pending signal, which needs a handler (validated), so handler >= 0 holds
     const segv = this.L.segvFrame.length > 0 && this.get(s, this.L.segvFrame[t]!) !== 0 ? 1 : 0;
     return this.ir.threads[t]!.handler >= 0 && this.level(s, t) - segv < this.ir.signalNesting;
   }
@@ -349,7 +356,7 @@ export class KernelSemantics {
     this.sink?.decide({ kind: 'signal-delivered', thread: t, level: l, savedIp: this.get(s, L.ip[f]!) });
     const nf = L.frame(t, l);
     this.set(s, L.ip[nf]!, 0);
-    // Stryker disable next-line ConditionalExpression: equivalent, the new frame was above the top, and canonical.ts clears every frame above the top after each step: its registers are already 0
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent (a loop of no iteration), the new frame was above the top, and canonical.ts clears every frame above the top after each step: its registers are already 0
     for (let r = 0; r < L.registers; r++) this.set(s, L.regs[nf * L.registers + r]!, encodeValue(0));
     this.set(s, L.armed[nf]!, 0);
     this.set(s, L.dirty[nf]!, 0);
@@ -371,7 +378,7 @@ export class KernelSemantics {
     const l = this.level(s, t);
     const f = L.frame(t, l);
     this.set(s, L.ip[f]!, 0);
-    // Stryker disable next-line ConditionalExpression: equivalent, the popped frame is above the top once this step ends, and canonical.ts clears every such frame's registers
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent (a loop of no iteration), the popped frame is above the top once this step ends, and canonical.ts clears every such frame's registers
     for (let r = 0; r < L.registers; r++) this.set(s, L.regs[f * L.registers + r]!, encodeValue(0));
     this.set(s, L.armed[f]!, 0);
     this.set(s, L.dirty[f]!, 0);
@@ -388,6 +395,7 @@ export class KernelSemantics {
    * exit loop (signals and notify-resume in the policy's order; L619 rseq work last).
    */
   returnToUser(s: Int32Array, t: number): void {
+    // Stryker disable next-line ConditionalExpression: equivalent when false, without a sink the other path only reads state and decides nothing
     if (this.sink === undefined) return this.exitToUser(s, t);
     const leftAt = this.topFrame(s, t);
     const leftIp = this.get(s, this.L.ip[leftAt]!);
@@ -412,6 +420,7 @@ export class KernelSemantics {
     const fromSyscall = this.get(s, L.entry[t]!) === Entry.Syscall;
     this.set(s, L.status[t]!, Status.Running);
     this.set(s, L.entry[t]!, Entry.Irq);
+    // Stryker disable next-line ConditionalExpression: equivalent when true, syscallExitChecks returns at once when sysExitCheck is 0, which it is on an exit not from a syscall
     if (fromSyscall) syscallExitChecks(this, s, t);
     if (this.killed(s)) return;
     if (!this.rework) {
@@ -423,6 +432,7 @@ export class KernelSemantics {
     this.set(s, L.tifNotify[t]!, 0);
     if (!this.killed(s)) reworkExitWork(this, s, t);
     this.clearEventsAtExit(s, t);
+    // Stryker disable next-line ConditionalExpression: equivalent when true, the syscall ghosts are 0 on an exit not from a syscall (see exitFromNotify)
     if (fromSyscall) finishSyscall(this, s, t);
   }
 
@@ -434,6 +444,7 @@ export class KernelSemantics {
       handleNotifyResume(this, s, t, 'notify-resume');
       if (this.work.kind(s, t) !== WorkKind.none) return fromSyscall ? this.work.markFromSyscall(s, t) : undefined;
     }
+    // Stryker disable next-line ConditionalExpression,LogicalOperator: equivalent, under signal-first the pending signal was delivered before notify-resume and deliverForced below does the same; a killed process is checked again inside
     if (this.policy.signalVsNotifyOrder === 'notify-first' && !this.killed(s)) {
       // A SIGSEGV notify-resume forced is dequeued before the pending signal (synchronous first).
       this.segv.deliverForced(s, t);
@@ -442,6 +453,7 @@ export class KernelSemantics {
     // The exit loop goes round again for a SIGSEGV forced on this pass.
     if (!this.killed(s)) this.segv.deliverForced(s, t);
     this.clearEventsAtExit(s, t);
+    // Stryker disable next-line ConditionalExpression: equivalent when true, the syscall ghosts finishSyscall clears are 0 on an exit not from a syscall (only syscallEntry sets them, entry becomes Syscall at once, and every syscall's exit ends here or in exitToUser)
     if (fromSyscall) finishSyscall(this, s, t);
   }
 
@@ -482,8 +494,10 @@ export class KernelSemantics {
       if (!this.rework) {
         this.recordEvent(s, t, EV_PREEMPT, 'membarrier');
         if (this.area(s, t) >= 0) this.set(s, L.tifNotify[t]!, 1);
-      // Stryker disable next-line StringLiteral: equivalent, with the legacy branch skipped schedSwitchEvent does the same under legacyV1 (area check, ids_changed, raise)
-      } else if (this.policy.eventTracking === 'legacyV1') {
+      } else if (
+        // Stryker disable next-line ConditionalExpression,StringLiteral: equivalent, with the legacy branch skipped schedSwitchEvent does the same under legacyV1 (area check, ids_changed, raise)
+        this.policy.eventTracking === 'legacyV1'
+      ) {
         if (this.area(s, t) >= 0) {
           this.set(s, L.idsChanged[t]!, 1);
           raiseSwitchEvent(this, s, t);
