@@ -41,6 +41,7 @@ export async function searchAcceptingCycleParallel(words: number, product: Produ
   const workers = Math.max(1, options.workers);
   const memoryBytes = options.maxMemoryMB !== undefined ? options.maxMemoryMB * 2 ** 20 : totalmem() * 0.6;
   const store = SharedProductStore.create(W, cycleStoreCapacity(W, workers, memoryBytes, options.maxStates), workers, options.maxStates);
+  // Stryker disable next-line ConditionalExpression: equivalent, a bound of undefined MB is NaN bytes, which no resident size exceeds
   const memory = options.maxMemoryMB !== undefined ? new MemoryBound(options.maxMemoryMB) : undefined;
   const start = performance.now();
   let stoppedBy: Limit | undefined;

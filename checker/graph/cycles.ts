@@ -137,6 +137,7 @@ function* nestedSearch(system: TransitionSystem, spec: ProductSpec, options: Cyc
   const curSystem = cur.subarray(0, W);
   const maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
   const start = performance.now();
+  // Stryker disable next-line ConditionalExpression: equivalent, a bound of undefined MB is NaN bytes, which no resident size exceeds
   const memory = options.maxMemoryMB !== undefined ? new MemoryBound(options.maxMemoryMB) : undefined;
   let stoppedBy: Limit | undefined;
   let transitions = 0;
@@ -167,6 +168,7 @@ function* nestedSearch(system: TransitionSystem, spec: ProductSpec, options: Cyc
   function* checkLimits(depth: number): Generator<void, void> {
     expansions = 0;
     const seconds = (performance.now() - start) / 1000;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, without maxSeconds `seconds > undefined` is false; the clock is never read at exactly the bound
     if (options.maxSeconds !== undefined && seconds > options.maxSeconds) stoppedBy ??= { kind: 'time', bound: options.maxSeconds };
     if (memory?.exceededAhead(store.size, (n) => store.growthBytes(n) + n)) stoppedBy ??= { kind: 'memory', bound: memory.boundMB };
     if (options.signal) {
@@ -201,6 +203,7 @@ function* nestedSearch(system: TransitionSystem, spec: ProductSpec, options: Cyc
    */
   const lasso = (target: number, closingChoice: number, redDepth: number): CycleResult => {
     let at = blueDepth - 1;
+    // Stryker disable next-line ArithmeticOperator: equivalent, F_ID is 0
     while (blue.get(at * FRAME + F_ID) !== target) at--;
     const stem: number[] = [];
     const cycle: number[] = [];
@@ -223,6 +226,7 @@ function* nestedSearch(system: TransitionSystem, spec: ProductSpec, options: Cyc
     redIds.length = 0;
     redChoices.length = 0;
     expand(seed, redIds, redChoices);
+    // Stryker disable next-line EqualityOperator: equivalent, a pass at depth 0 finds no check due and no stop (the last pass checked, nothing expanded since), reads frame -1 as undefined and only sets the red successor stacks' length, which the next red search resets
     while (depth > 0) {
       // Generators cost an allocation: only every CHECK_EVERY expansions.
       if (expansions >= CHECK_EVERY) yield* checkLimits(blueDepth + depth);
@@ -258,6 +262,7 @@ function* nestedSearch(system: TransitionSystem, spec: ProductSpec, options: Cyc
       if (expansions >= CHECK_EVERY) yield* checkLimits(blueDepth);
       if (stoppedBy) return incomplete(stoppedBy);
       const f = (blueDepth - 1) * FRAME;
+      // Stryker disable next-line ArithmeticOperator: equivalent, F_ID is 0
       const s = blue.get(f + F_ID);
       const cursor = blue.get(f + F_CURSOR);
       if (cursor < blueIds.length) {
