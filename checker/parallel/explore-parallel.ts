@@ -86,6 +86,7 @@ async function runParallel(local: TransitionSystem, spec: SystemSpec, options: P
  * Failures surface at the first level task.
  */
 function bootPool(spec: SystemSpec, threads: number, local: TransitionSystem): Threads {
+  // Stryker disable next-line StringLiteral: equivalent, workerpool's default type ('auto') is a worker thread too in Node
   const pool = workerpool.pool(workerScript(), { maxWorkers: threads, workerType: 'thread' });
   for (let i = 0; i < threads; i++) pool.exec<(spec: SystemSpec) => void>('prepare', [spec]).catch(() => undefined);
   return { pool, workers: threads, here: new LevelExpander(local), spec };
@@ -127,6 +128,7 @@ async function runLevels(
   }
   if (x.done) {
     if (consistent) x.saveIfStopped(() => x.snapshot());
+    // Stryker disable next-line ArrayDeclaration: equivalent, statesPerWorkerLevel is read only when statesPerWorker is not empty (exploreParallel)
     return { exploration: x, store, statesPerWorker: [], statesPerWorkerLevel: [] };
   }
 
@@ -154,6 +156,7 @@ async function runLevels(
     return takeSnapshot(store, W, { ...at.position, next, levelEnd: next }, ranges);
   };
   // Whether every batch of the last level was expanded (a stop may leave some unclaimed).
+  // Stryker disable next-line BooleanLiteral: equivalent, read before a level sets it only when no level ran, and then lastStart holds the counters as they are
   let whole = true;
   // Only the requests to worker threads carry the fault-injection hook.
   const crash = options.crashAtTask !== undefined ? { crashAtTask: options.crashAtTask } : {};
@@ -171,6 +174,7 @@ async function runLevels(
       const tick = (): void => poll(x, store, levelStates, options);
       for (;;) {
         // Workers pause at 60 % load; the table grows (in parallel) past 45 %.
+        // Stryker disable next-line EqualityOperator: equivalent when >=, 0.45 x a table size (a power of two) is never a whole number of ids
         if (store.nextId > store.tableSize * 0.45) await growTable(threads, store);
         const req = (slot: number): LevelRequest => ({
           spec: threads.spec,
@@ -196,13 +200,16 @@ async function runLevels(
           while (levels.length <= x.depth) levels.push(0);
           levels[x.depth]! += r.expanded;
           perWorkerLevel.set(r.worker, levels);
+          // Stryker disable next-line EqualityOperator: equivalent when i <= length, the pair past the end has an undefined count, not > 0 (> 0 itself is pinned by the ladder test)
           for (let i = 0; i < r.blocks.length; i += 2) if (r.blocks[i + 1]! > 0) next.push(r.blocks[i]!, r.blocks[i + 1]!);
+          // Stryker disable next-line EqualityOperator: equivalent when i <= length, a triple past the end notes code undefined, which is neither a violation nor a flag
           for (let i = 0; i < r.violations.length; i += 3) x.note(r.violations[i]!, r.violations[i + 1]!, r.violations[i + 2]!);
           for (let i = 0; i < r.flags.length; i += 4) x.noteFlag(r.flags[i]!, r.flags[i + 1]!, r.flags[i + 2]!, r.flags[i + 3]!);
           if (r.full) x.stoppedBy ??= { kind: 'memory', bound: options.maxMemoryMB ?? Math.round(memory / 2 ** 20) };
           addCounters(counters, r.counters ?? []);
         }
         whole = results.every((r) => !r.paused && !r.full);
+        // Stryker disable next-line MethodExpression: equivalent when every, a thread not paused found every batch claimed (claimed ones are expanded), so another round would find none
         if (x.stoppedBy || !results.some((r) => r.paused)) break;
       }
       frontier = next;
@@ -212,6 +219,7 @@ async function runLevels(
     }
     // Stopped inside a level: the result and its checkpoint are those of the level's start,
     // whose expansion a resumed run repeats, so the counters go back to their values then.
+    // Stryker disable next-line ConditionalExpression: equivalent when true, after a whole level lastStart was just taken (or the loop never ran), so the counters equal its copies
     if (!whole) lastStart.counters.forEach((c, i) => counters[i]!.set(c));
     x.saveIfStopped(() => snapshotAt(lastStart));
   } catch (e) {
@@ -260,12 +268,14 @@ async function growTable(threads: Threads, store: SharedStore): Promise<void> {
 function addCounters(into: readonly Int32Array[], add: readonly Int32Array[]): void {
   add.forEach((a, i) => {
     const c = into[i]!;
+    // Stryker disable next-line EqualityOperator: equivalent when j <= length, a and c are the same counter of the same system (equal lengths), and a typed array ignores a write past its end
     for (let j = 0; j < a.length; j++) c[j]! += a[j]!;
   });
 }
 
 function sumCounts(ranges: readonly number[]): number {
   let n = 0;
+  // Stryker disable next-line EqualityOperator: equivalent when i <= length, ranges holds pairs (an even length), so an odd i is never equal to it
   for (let i = 1; i < ranges.length; i += 2) n += ranges[i]!;
   return n;
 }
@@ -279,6 +289,7 @@ function betweenOwnBatches(ms: number, tick: () => void): () => Promise<void> {
   let last = performance.now();
   return async () => {
     tick();
+    // Stryker disable next-line EqualityOperator: equivalent when <=, the fractional clock reads exactly ms apart as good as never
     if (performance.now() - last < ms) return;
     last = performance.now();
     await new Promise<void>((resolve) => setImmediate(resolve));
