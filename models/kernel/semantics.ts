@@ -327,8 +327,9 @@ export class KernelSemantics {
 
   /** Whether t can take a pending signal now (handlers block their own signal unless nested; a SIGSEGV handler's frame does not count). */
   canDeliver(s: Int32Array, t: number): boolean {
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, a missing segvFrame field reads 0; with the field, length > 0 holds anyway; every caller has a pending signal, which needs a handler (validated), so handler >= 0 holds
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, a missing segvFrame field reads 0; with the field, length > 0 holds anyway
     const segv = this.L.segvFrame.length > 0 && this.get(s, this.L.segvFrame[t]!) !== 0 ? 1 : 0;
+    // Stryker disable next-line ConditionalExpression: equivalent when true, every caller has a pending signal, which needs a handler (validated: raise, signal labels), so handler >= 0 holds
     return this.ir.threads[t]!.handler >= 0 && this.level(s, t) - segv < this.ir.signalNesting;
   }
 
