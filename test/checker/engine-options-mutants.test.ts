@@ -25,21 +25,21 @@ describe('MemoryBound: the bound in bytes and the look ahead', () => {
     expect(new MemoryBound(3, () => 3 * MB + 1).wouldExceed(0)).toBe(true);
   });
 
-  it('asks the store for twice the growth of the last interval, and remembers the count of each check', () => {
+  /** The look-ahead (states) a fresh bound asks the store about at each of these counts. */
+  const askedAt = (counts: readonly number[]): number[] => {
     const bound = new MemoryBound(1000, () => 0);
     const asked: number[] = [];
-    const bytes = (n: number): number => (asked.push(n), n);
+    for (const count of counts) bound.exceededAhead(count, (n) => (asked.push(n), n));
+    return asked;
+  };
+
+  it('asks the store for twice the growth of the last interval, and remembers the count of each check', () => {
     // 3000 states since the start (count 0): 6000 ahead; 2000 more: 4000; 5000 more: 10 000.
-    for (const count of [3000, 5000, 10_000]) bound.exceededAhead(count, bytes);
-    expect(asked).toEqual([6000, 4000, 10_000]);
+    expect(askedAt([3000, 5000, 10_000])).toEqual([6000, 4000, 10_000]);
   });
 
   it('looks at least 2 x 1024 states ahead, also when the count did not grow or fell', () => {
-    const bound = new MemoryBound(1000, () => 0);
-    const asked: number[] = [];
-    const bytes = (n: number): number => (asked.push(n), n);
-    for (const count of [100, 100, 50]) bound.exceededAhead(count, bytes);
-    expect(asked).toEqual([2048, 2048, 2048]);
+    expect(askedAt([100, 100, 50])).toEqual([2048, 2048, 2048]);
   });
 
   it('exceeds ahead when the growth asked for no longer fits', () => {
