@@ -66,7 +66,7 @@ static const int litmus_prog_len[NPROGS] = { 29, 10 };
 static const int litmus_tracer[NTHREADS] = { 0, 0 };
 static const int litmus_tracer_ip[NTHREADS] = { -1, -1 };
 static const int litmus_tprog[NTHREADS] = { 0, 1 };
-/* Per program instruction: a syscall at whose stops a tracer may set the IP (the model has no stop at fork, clone_vm, execve, kvm_run). */
+/* Per program instruction: a syscall or raise (tgkill) at whose stops a tracer may set the IP (the model has no stop at fork, clone_vm, execve, kvm_run). */
 static const unsigned char litmus_stops_0[30] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
 static const unsigned char litmus_stops_1[11] = { 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
 static const unsigned char *const litmus_stops[NPROGS] = { litmus_stops_0, litmus_stops_1 };
