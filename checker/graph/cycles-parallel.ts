@@ -76,7 +76,7 @@ export async function searchAcceptingCycleParallel(words: number, product: Produ
     const outcomes = await Promise.all(tasks);
     const lasso = outcomes.find((o) => o.kind === 'lasso');
     if (lasso?.kind === 'lasso') return { verdict: 'violation', stem: lasso.stem, cycle: lasso.cycle, loopStart: lasso.stem.length - 1, ...counts() };
-    if (outcomes.some((o) => o.kind === 'done')) return { verdict: 'pass', ...counts() };
+    if (outcomes.every((o) => o.kind === 'done')) return { verdict: 'pass', ...counts() };
     return { verdict: 'incomplete', stoppedBy: stopReason(store, stoppedBy, memoryBytes), ...counts() };
   } catch (e) {
     throw new Error(`a worker of the parallel cycle search failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });

@@ -40,8 +40,6 @@ export const Ctl = {
 export const StopReason = {
   /** A worker found an accepting cycle. */
   found: 1,
-  /** A worker finished its search: there is no accepting cycle. */
-  done: 2,
   /** More than `maxStates` states are stored. */
   states: 3,
   /** The reserved capacity ran out. */
