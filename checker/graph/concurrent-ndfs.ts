@@ -97,8 +97,7 @@ export function searchAsWorker(system: TransitionSystem, spec: ProductSpec, stor
     store.load(id, cur);
     productSuccessors(system, spec, curSystem, cur[W]!, out, (to, q2, choice) => add(to, q2, choice, ids, choices), stopped);
     // Each state's transitions are counted once, by its first expansion, blue or red: on a pass
-    // every reachable state is expanded by some worker (one only red-searched may never turn
-    // blue, when the worker that had it cyan is stopped by another's finished search).
+    // every worker has finished, so every reachable state was expanded in full by some worker.
     if ((store.paint(id, COUNTED) & COUNTED) === 0) Atomics.add(store.control, Ctl.transitions, ids.length - start);
     if (worker === 0) return;
     // Stryker disable next-line EqualityOperator: equivalent, at i = start the swap is with itself
