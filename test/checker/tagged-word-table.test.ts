@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { hashTagged } from '../../checker/state-store.js';
 import { TaggedWordTable } from '../../checker/tagged-word-table.js';
 
 describe('TaggedWordTable', () => {
@@ -58,5 +59,40 @@ describe('TaggedWordTable', () => {
     table.clear();
     expect(table.size).toBe(0);
     expect(table.intern(0, Int32Array.of(6), 0)).toBe(0);
+  });
+  // A probe that meets an entry whose hash bits above the slot index equal the key's must still
+  // compare the tag and the words. Such keys are rare, so these are constructed: the expectations
+  // on the hashes below hold the construction to what the test needs.
+  it('tells apart two tags of the same words whose hashes differ only in the slot bits', () => {
+    const zero = Int32Array.of(0, 0);
+    // imul(tag + 1, 0x9e3779b1) is the tag's share of the hash and a bijection on 32 bits, so
+    // tag 1220013205 is the one whose share differs from tag 0's by xor 7.
+    const other = 1220013205;
+    const filler = Int32Array.of(3, 0);
+    const h0 = hashTagged(0, zero, 0, 2);
+    const hOther = hashTagged(other, zero, 0, 2);
+    const hFiller = hashTagged(0, filler, 0, 2);
+    expect(h0 ^ hOther).toBe(7); // same bits above the 8-slot mask
+    expect([h0 & 7, hOther & 7, hFiller & 7]).toEqual([0, 7, 7]);
+    expect(hFiller & ~7).not.toBe(h0 & ~7);
+    const table = new TaggedWordTable(2, 3);
+    expect(table.intern(0, zero, 0)).toBe(0); // slot 0
+    expect(table.intern(0, filler, 0)).toBe(1); // slot 7
+    // Home slot 7 is taken, so the probe wraps to slot 0 and meets tag 0's entry.
+    expect(table.intern(other, zero, 0)).toBe(2);
+    expect(table.intern(other, zero, 0)).toBe(2);
+    expect(table.intern(0, zero, 0)).toBe(0);
+  });
+
+  it('tells apart two keys of one tag whose 32-bit hashes are equal', () => {
+    // Found by a birthday search over (i, i * 7919) pairs.
+    const a = Int32Array.of(53558, 424125802);
+    const b = Int32Array.of(120701, 955831219);
+    expect(hashTagged(0, a, 0, 2)).toBe(hashTagged(0, b, 0, 2));
+    const table = new TaggedWordTable(2, 3);
+    expect(table.intern(0, a, 0)).toBe(0);
+    expect(table.intern(0, b, 0)).toBe(1);
+    expect(table.intern(0, b, 0)).toBe(1);
+    expect(table.intern(0, a, 0)).toBe(0);
   });
 });
