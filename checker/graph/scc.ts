@@ -81,6 +81,9 @@ export function stronglyConnectedComponents(
       }
       top = pathStart[d]!;
       depth = d;
+      // Equivalent mutants (they survive, argued here): `d >= 0` and `true`. At d = 0 the root has
+      // no parent: pathVertex[-1] is undefined, and low[undefined] is a named property of the
+      // Int32Array, not an element, which nothing reads.
       if (d > 0) {
         const parent = pathVertex[d - 1]!;
         low[parent] = Math.min(low[parent]!, low[v]!);
