@@ -29,6 +29,8 @@ const seen = vi.hoisted(() => ({
   onPool: undefined as (() => void) | undefined,
   pools: [] as { maxWorkers: number | undefined; totalWorkers: () => number }[],
   tasks: [] as { method: string; arg: unknown; batches?: number[]; claims?: number[] }[],
+  /** The `force` argument of each pool's terminate. */
+  terminations: [] as (boolean | undefined)[],
 }));
 
 vi.mock('workerpool', async (importOriginal) => {
@@ -46,6 +48,11 @@ vi.mock('workerpool', async (importOriginal) => {
       return exec(method, params);
     };
     p.exec = recording as typeof p.exec;
+    const terminate = p.terminate.bind(p);
+    p.terminate = (force?: boolean, timeout?: number) => {
+      seen.terminations.push(force);
+      return terminate(force, timeout);
+    };
     return p;
   };
   return { default: { ...real, pool } };
@@ -153,6 +160,7 @@ beforeEach(() => {
   seen.onPool = undefined;
   seen.pools.length = 0;
   seen.tasks.length = 0;
+  seen.terminations.length = 0;
   vi.mocked(reserveCapacity).mockClear();
 });
 afterEach(() => vi.restoreAllMocks());
@@ -419,5 +427,9 @@ describe('a failing worker', () => {
     expect((failure as Error).message).toBe(`a worker failed while expanding BFS level 0: ${(cause as Error).message}; the run is abandoned, no verdict`);
     expect(levelTasks().map((t) => t.crashAtTask)).toEqual([0]);
     expect(seen.pools[0]!.totalWorkers()).toBe(0);
+    // Forced: the other threads' share of the level would only delay the failure (a graceful
+    // terminate waits for the tasks they are running). Timing it is not reliable on a loaded
+    // machine (the other thread may not have started its task yet), so the call is recorded.
+    expect(seen.terminations).toEqual([true]);
   });
 });
