@@ -451,7 +451,11 @@ export class KernelSemantics {
       this.segv.deliverForced(s, t);
       if (!this.killed(s) && this.get(s, L.sigPending[t]!) === 1 && this.canDeliver(s, t)) this.deliverSignal(s, t);
     }
-    // The exit loop goes round again for a SIGSEGV forced on this pass.
+    // The exit loop goes round again for a SIGSEGV forced on this pass. Equivalent mutant (it
+    // survives, argued here): the test made `true`. A kill reaching this line was not caught, so
+    // either t has no catching SIGSEGV handler (segvFatal is never set) or that handler is running
+    // (segvFrame is set), and deliverForced returns at once either way. Kills outside a fixup
+    // window (syscall-exit checks, KVM entry) return before this function.
     if (!this.killed(s)) this.segv.deliverForced(s, t);
     this.clearEventsAtExit(s, t);
     // Stryker disable next-line ConditionalExpression: equivalent when true, the syscall ghosts finishSyscall clears are 0 on an exit not from a syscall (only syscallEntry sets them, entry becomes Syscall at once, and every syscall's exit ends here or in exitToUser)
