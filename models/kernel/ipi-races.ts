@@ -1,6 +1,6 @@
 import { KillReason } from '../../properties/codes.js';
 import { WorkKind } from './kernel-work.js';
-import { clearMask } from './notify-resume.js';
+import { clearMask, endRseqHandler } from './notify-resume.js';
 import type { KernelSemantics } from './semantics.js';
 
 /**
@@ -31,9 +31,7 @@ export function finishKernelWork(k: KernelSemantics, s: Int32Array, t: number): 
     // caught as handleNotifyResume's are (a SIGSEGV handler under force_sigsegv queues one).
     k.segv.beginFixup(t);
     finishRestartCheck(k, s, t, maskRead);
-    // Stryker disable next-line ConditionalExpression,StringLiteral: equivalent, nothing here kills (the state had successors; clearMask and abort never kill), and an unforced update writes too: this work exists only on 4.18-6.18, where under everyHandlerRun the canonical form clears the cached CPU (kIdCpuDead)
-    if (!k.killed(s)) k.updateIds(s, t, k.policy.idUpdate === 'everyHandlerRun');
-    k.segv.endFixup();
+    endRseqHandler(k, s, t);
     k.exitFromNotify(s, t, fromSyscall);
   } else if (kind === WorkKind.unregisterRaised) k.kill(s, t, KillReason.unregisterRace);
   else k.returnToUser(s, t);

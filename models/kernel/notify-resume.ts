@@ -24,6 +24,15 @@ export function handleNotifyResume(k: NotifyKernel, s: Int32Array, t: number, si
   if (k.area(s, t) < 0) return;
   k.segv.beginFixup(t);
   ipFixup(k, s, t, site);
+  endRseqHandler(k, s, t);
+}
+
+/**
+ * The end of one __rseq_handle_notify_resume call, whose fixup began with `segv.beginFixup`:
+ * the ID update (skipped after a kill or a fault, goto error, or while an IPI has paused the
+ * work), then the fault window closes. Also ends the call an IPI landed in (ipi-races.ts).
+ */
+export function endRseqHandler(k: NotifyKernel, s: Int32Array, t: number): void {
   if (!k.killed(s) && !k.segv.faulted && k.work.kind(s, t) === WorkKind.none) k.updateIds(s, t, k.policy.idUpdate === 'everyHandlerRun');
   k.segv.endFixup();
 }
