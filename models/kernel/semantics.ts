@@ -65,6 +65,13 @@ export class KernelSemantics {
   sink: DecisionSink | undefined = undefined;
   /** The 6.19+ rework family (L619/L71): switch events, ids_changed, exit work. */
   readonly rework: boolean;
+  /**
+   * Whether interrupt and exception entry from user mode sets user_irq: rseq_note_user_irq_entry
+   * is called from irqentry_enter_from_user_mode, generic entry code, so an arch without
+   * GENERIC_IRQ_ENTRY never sets it (rseq-semantics.md §2.6), nor one whose entry code skips the
+   * call (archSetsUserIrq false: arm64 before its fix).
+   */
+  private readonly setsUserIrq: boolean;
   /** Kernel work an IPI may land inside (none unless the policy leaves a race open). */
   readonly work: KernelWork;
   /** The SIGSEGV a fault queues for a thread whose handler catches it (signal-faults.ts). */
@@ -79,6 +86,7 @@ export class KernelSemantics {
   ) {
     this.b = L.bits;
     this.rework = isReworkFamily(policy);
+    this.setsUserIrq = this.rework && policy.genericIrqEntry && policy.archSetsUserIrq;
     this.work = new KernelWork(ir, policy, L.bits, L.kernelWork);
     this.segv = new SegvDelivery(this);
   }
@@ -247,7 +255,7 @@ export class KernelSemantics {
     const abortable = this.abortEnabled(kind);
     if (this.rework) {
       // user_irq was set by the interrupt or exception that led to this switch.
-      if (fromUser && abortable && this.policy.archSetsUserIrq) this.set(s, L.userIrq[t]!, 1);
+      if (fromUser && abortable && this.setsUserIrq) this.set(s, L.userIrq[t]!, 1);
       return;
     }
     // With the abort disabled the switch still raises notify-resume (IDs are rewritten); it only
@@ -481,7 +489,7 @@ export class KernelSemantics {
   /** An interrupt taken in user mode; `taskWork` raises TIF_NOTIFY_RESUME for an unrelated user. */
   interrupt(s: Int32Array, t: number, taskWork: boolean): void {
     const L = this.L;
-    if (this.rework && this.policy.archSetsUserIrq) this.set(s, L.userIrq[t]!, 1);
+    if (this.setsUserIrq) this.set(s, L.userIrq[t]!, 1);
     if (taskWork) this.set(s, L.tifNotify[t]!, 1);
     this.returnToUser(s, t);
   }
@@ -495,7 +503,7 @@ export class KernelSemantics {
     // Stryker disable next-line StringLiteral: equivalent, membarrier's exempt bit is 0, and so is exemptBit[''] & flags (undefined): no flag exempts either
     this.noteEvent(s, t, 'membarrier');
     if (this.policy.abortOnMembarrier) {
-      if (!inKernel && this.rework && this.policy.archSetsUserIrq) this.set(s, L.userIrq[t]!, 1);
+      if (!inKernel && this.setsUserIrq) this.set(s, L.userIrq[t]!, 1);
       if (!this.rework) {
         this.recordEvent(s, t, EV_PREEMPT, 'membarrier');
         if (this.area(s, t) >= 0) this.set(s, L.tifNotify[t]!, 1);

@@ -107,6 +107,20 @@ describe('rseq_sched_switch_event at switch-in (§2.6)', () => {
     expect(view(sys, state).cpuIdStart(0)).toBe(1);
   });
 
+  // §2.6 "user_irq is set in irqentry_enter_from_user_mode() through rseq_note_user_irq_entry()"
+  // and "On non-generic-entry archs user_irq is never set": the thread preempted from user mode
+  // leaves for its switch-out with the bit its interrupt set, or without it. (The kernel's
+  // switch-out is called directly: where no later step reads the bit, the canonical form of the
+  // stored state clears it.)
+  for (const [knobs, userIrq] of [[{}, 1], [{ genericIrqEntry: false }, 0], [{ archSetsUserIrq: false }, 0]] as const) {
+    it(`${JSON.stringify(knobs)} (6.19): switched out after an interrupt from user mode, user_irq is ${userIrq}`, () => {
+      const sys = system(model({ threads: [T0], main: scribbled() }), 'linux-6.19', knobs);
+      const s = runTo(sys, initial(sys), 0, 1);
+      sys.kernel.switchOut(s, 0, 'preempt', true);
+      expect(view(sys, s).userIrq(0)).toBe(userIrq);
+    });
+  }
+
   // §2.6 "[L71 legacy: also ev.ids_changed := 1]": the exit work writes the IDs whatever idUpdate says.
   it('linux-7.1-legacy with idUpdate=onChangeOnly: every switch sets ids_changed, so the IDs are rewritten', () => {
     const sys = system(model({ threads: [T0], main: scribbled() }), 'linux-7.1-legacy', { idUpdate: 'onChangeOnly' });

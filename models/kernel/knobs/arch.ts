@@ -8,7 +8,7 @@ export const archKnobs = [
     family: 'arch',
     values: 'boolean',
     default: true,
-    doc: 'interrupt/exception entry from user mode sets user_irq (rseq_note_user_irq_entry); false as arm64 in 6.19 before its fix',
+    doc: 'interrupt/exception entry from user mode sets user_irq (rseq_note_user_irq_entry, generic entry code: without genericIrqEntry it is never set); false as arm64 in 6.19 before its fix',
     source: 'rseq-semantics.md §2.6 (arm64 historical bug)',
     evidence: 'verified',
   }),
