@@ -223,7 +223,8 @@ export class CanonicalForm {
    * Under the rework (v2 tracking), whether raising ids_changed on switched-out thread t would
    * change nothing: its IDs, the kernel's cached CPU and mm_cid are what the forced update at
    * its next switch-in would write anyway (and no read-only field is dirty), and the exit work
-   * that ids_changed may add runs the c.s. check only where it runs regardless (user_irq set),
+   * that ids_changed may add runs the c.s. check only where it runs regardless (user_irq set, or
+   * an arch without generic IRQ entry: every switch raises the event and the check never skips),
    * or skips it. Then the state with the bit raised stands for both.
    */
   private idsChangeInvisible(s: Int32Array, t: number): boolean {
@@ -235,7 +236,7 @@ export class CanonicalForm {
     if (k.get(s, L.kIdCpu[t]!) !== encodeCachedCpu(cpu) || k.get(s, L.cpuIdStart[t]!) !== encodeValue(cpu) || k.get(s, L.cpuId[t]!) !== encodeValue(cpu)) return false;
     if (k.trackMmCid && k.get(s, L.areaMmCid[t]!) !== k.get(s, L.mmCid[t]!)) return false;
     const checkSkippedAnyway = p.genericIrqEntry && p.csValidation !== 'debug-full' && !p.csCheckAfterSyscallSwitch;
-    return k.get(s, L.userIrq[t]!) === 1 || checkSkippedAnyway;
+    return !p.genericIrqEntry || k.get(s, L.userIrq[t]!) === 1 || checkSkippedAnyway;
   }
 
   /**

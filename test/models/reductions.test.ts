@@ -37,6 +37,9 @@ const cases: [string, ModelIR, string, string[]][] = [
   ['percpu-counter 2x1', quiet.ir, 'linux-6.19', ['abortOnMigrate=false']],
   ['percpu-counter 3x1', three.ir, 'linux-6.3', []],
   ['plain-counter 2x1', plain.ir, 'linux-6.3', []],
+  // Without generic IRQ entry the exit work always checks the c.s., so ids_changed is invisible
+  // even without user_irq (canonical.ts idsChangeInvisible).
+  ['plain-counter 2x1', plain.ir, 'linux-6.19', ['genericIrqEntry=false']],
   ...selftestScenarios
     .filter((s) => ['s', 'i', 'l'].includes(s.id))
     .map((s) => [`selftest -T ${s.id}`, compile(s.build()), 'linux-4.18', ['abortOnPreempt=false']] as [string, ModelIR, string, string[]]),
@@ -72,6 +75,13 @@ describe('partial-order reductions keep every reachable property code and final 
     expect([full.states, reduced.states]).toEqual([188_726, REDUCED_COUNTER]);
     const withoutNamed = outcomes(buildSystem(counter.ir, pol, { ...options, disable: [...reductionNames] }));
     expect(withoutNamed.states).toBe(48_586);
+  });
+
+  it('merges a raised ids_changed on an arch without generic IRQ entry (plain-counter 2x1, 6.19)', () => {
+    const pol = resolvePolicy('linux-6.19', ['genericIrqEntry=false']);
+    const options: CheckOptions = { symmetry: false, constants: plain.constants };
+    // 798 while the merge required user_irq, which such an arch never sets.
+    expect(outcomes(buildSystem(plain.ir, pol, options)).states).toBe(378);
   });
 });
 
