@@ -148,6 +148,9 @@ export class SharedStore {
       let entry = Atomics.load(table, slot);
       if (entry === 0) {
         // Most successors are duplicates: the candidate is written only once a free slot is found.
+        // Equivalent mutant: `if (true)` (and `written = false` below). A second free slot is met
+        // only after a CAS lost to another worker's entry (then a different state); writing the
+        // row and links again writes the same values at an id this thread still owns, unpublished.
         if (!written) {
           if (id >= mask) throw new Error(`internal: id ${id} does not fit a table of ${mask + 1} slots`);
           const at = id * words;
@@ -155,11 +158,15 @@ export class SharedStore {
           this.parents[id] = parent;
           this.choices[id] = choice;
           this.events[id] = events;
+          // Stryker disable next-line BooleanLiteral: equivalent, a second write is of the same values (see above)
           written = true;
         }
         entry = Atomics.compareExchange(table, slot, 0, tag | (id + 1));
         if (entry === 0) return id;
       }
+      // Equivalent mutant: the condition `false`. The tag only spares a word comparison: another
+      // tag is another hash, so the words differ and the probe moves on as here.
+      // Stryker disable next-line BlockStatement: equivalent, as `false` above (the word comparison fails)
       if ((entry & ~mask) !== tag) {
         slot = (slot + 1) & mask;
         continue;
@@ -179,6 +186,8 @@ export class SharedStore {
     for (let i = 0; i < n; i++) {
       const h = hs[i]!;
       const entry = table[h & mask]!;
+      // Equivalent mutant: `entry === 0` as `false`. An empty slot passes the tag test only when
+      // h's tag is 0; then the row read is at -words, out of the arena: undefined ^ undefined is 0.
       if (entry === 0 || (entry & ~mask) !== (h & ~mask)) continue;
       const at = ((entry & mask) - 1) * this.words;
       acc ^= this.arena[at]! ^ this.arena[at + this.words - 1]!;
@@ -238,6 +247,9 @@ export class SharedStore {
         const entry = old[i]!;
         if (entry !== 0) ids[n++] = (entry & oldMask) - 1;
       }
+      // Cache warming only: acc goes to keepTouched. Equivalent mutant: `k <= n` (one more index
+      // read, never a throw). `k >= n` is not: a group with no entries (n = 0) never ends.
+      // Stryker disable next-line ConditionalExpression,ArithmeticOperator: equivalent, they only change which arena words are XORed into acc
       for (let k = 0; k < n; k++) acc ^= arena[ids[k]! * words]! ^ arena[ids[k]! * words + words - 1]!;
       for (let k = 0; k < n; k++) {
         const id = ids[k]!;
@@ -323,6 +335,8 @@ export class SharedStore {
     // The arena is reserved up front but only its written pages are resident; a table growth
     // (at 45 % load between parallel rounds, 50 % in process) allocates the next table beside this one.
     const after = this.nextId + inserts;
+    // Equivalent mutant: `after >= ...`. Table sizes are powers of two, so table.length * 0.45
+    // (0.45's binary fraction, scaled) is never a whole number that `after` could equal.
     return inserts * (this.words * 4 + 8) + (after > this.table.length * 0.45 ? this.grownSize(after, 0.45) * 4 : 0);
   }
 
