@@ -12,8 +12,8 @@
  * paths.ts does the attribution.
  *
  * A private tracefs instance (instances/rseq-check-<pid>-<n>) is used so the global trace
- * settings are left alone; tracefs is mounted at /sys/kernel/tracing if it is not yet (and
- * unmounted again when the last session ends).
+ * settings are left alone; tracefs is mounted at /sys/kernel/tracing if it is not yet, and left
+ * mounted.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -63,8 +63,6 @@ export interface TraceSession {
   stop(): TraceResult | { unavailable: string };
 }
 
-let mountedByUs = false;
-let sessions = 0;
 let serial = 0;
 
 function tracefsReady(): boolean {
@@ -77,27 +75,24 @@ function tracefsReady(): boolean {
  */
 export function startFixupTrace(comm = 'rseq-litmus'): { ok: true; session: TraceSession } | { ok: false; reason: string } {
   if (typeof process.getuid === 'function' && process.getuid() !== 0) return { ok: false, reason: 'not root: tracefs is not writable' };
+  // Mounted as systemd mounts it at boot, and left mounted: unmounting after our session would
+  // pull it from under another process's session (litmus runs of the test suite overlap), and
+  // of two processes mounting at once the second fails ("already mounted") but finds it ready.
   if (!tracefsReady()) {
     try {
       execFileSync('mount', ['-t', 'tracefs', 'nodev', TRACEFS], { stdio: 'ignore' });
-      if (tracefsReady()) mountedByUs = true;
     } catch {
-      return { ok: false, reason: `tracefs is not mounted at ${TRACEFS} and mounting it failed` };
+      if (!tracefsReady()) return { ok: false, reason: `tracefs is not mounted at ${TRACEFS} and mounting it failed` };
     }
     if (!tracefsReady()) return { ok: false, reason: `tracefs is not available at ${TRACEFS}` };
   }
-  if (!existsSync(join(TRACEFS, 'events', 'rseq', 'rseq_ip_fixup'))) {
-    release();
-    return { ok: false, reason: 'this kernel has no rseq:rseq_ip_fixup tracepoint' };
-  }
+  if (!existsSync(join(TRACEFS, 'events', 'rseq', 'rseq_ip_fixup'))) return { ok: false, reason: 'this kernel has no rseq:rseq_ip_fixup tracepoint' };
   const dir = join(TRACEFS, 'instances', `rseq-check-${process.pid}-${serial++}`);
   try {
     mkdirSync(dir);
   } catch (e) {
-    release();
     return { ok: false, reason: `cannot create a tracefs instance: ${(e as NodeJS.ErrnoException).code ?? String(e)}` };
   }
-  sessions++;
   try {
     writeFileSync(join(dir, 'buffer_size_kb'), '4096');
     writeFileSync(join(dir, 'events', 'rseq', 'rseq_ip_fixup', 'enable'), '1');
@@ -160,18 +155,6 @@ function cleanup(dir: string): void {
     rmdirSync(dir);
   } catch {
     // An instance that cannot be removed stays; it holds no events once disabled.
-  }
-  sessions--;
-  release();
-}
-
-function release(): void {
-  if (sessions > 0 || !mountedByUs) return;
-  try {
-    execFileSync('umount', [TRACEFS], { stdio: 'ignore' });
-    mountedByUs = false;
-  } catch {
-    // Left mounted.
   }
 }
 
