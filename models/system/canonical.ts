@@ -109,6 +109,7 @@ export class CanonicalForm {
     this.deadStale = settings.deadStale;
     this.jumps = settings.jumps;
     const harmless = settings.harmlessStale.reduce((m, ok, d) => (ok ? m | (1 << d) : m), 0);
+    // Equivalent mutant: `?.[0]` made `[0]`, hp is a program's index, so deadStale[hp] is defined whenever deadStale is.
     this.staleDeadAtHandlers = Int32Array.from(ir.threads, (th) =>
       [th.handler, th.sigsegvHandler].reduce((m, hp) => (hp < 0 ? m : m & (settings.deadStale?.[hp]?.[0] ?? 0)), harmless),
     );
@@ -119,6 +120,7 @@ export class CanonicalForm {
     this.memo = settings.memoize ? new RangeMemo(L.threadWords) : undefined;
     this.doneFields = [L.cpu, L.evMask, L.tifNotify, L.entry, L.mmCid, L.kIdCpu, L.cpuIdStart, L.cpuId, L.rseqCs, L.areaMmCid, L.roDirty, L.sigPending];
     // A thread that ended in its SIGSEGV handler leaves no pending SIGSEGV anyone can see.
+    // Equivalent mutant: the test made true (or >= 0), the appended arrays are empty: field undefined, and k.set writes s[undefined], a named property of the array object, never a word of the state.
     if (L.segvFrame.length > 0) this.doneFields = [...this.doneFields, L.segvFrame, L.segvFatal, L.segvUnjustified];
     this.validDesc = passesFullValidation(ir);
     this.kIdCpuDead = !kernel.rework && policy.idUpdate === 'everyHandlerRun';
@@ -126,6 +128,7 @@ export class CanonicalForm {
     const bits = L.bits;
     const masksFor = (f: number, deadSet: number): Int32Array => {
       const triples: number[] = [];
+      // Equivalent mutant: r <= L.registers, deadSet (within `all`) has no bit `registers`, so that r is skipped.
       for (let r = 0; r < L.registers; r++) {
         if (!(deadSet & (1 << r))) continue;
         const fld = L.regs[f * L.registers + r]!;
@@ -143,7 +146,10 @@ export class CanonicalForm {
       const prog = i % P;
       const th = ir.threads[Math.floor(f / L.levels)]!;
       // Level 0 runs the main program; the others a signal handler or the SIGSEGV handler.
+      // Equivalent mutants: `prog === th.program` or the handler test made true, `!runs` made false, `[]` made
+      // non-empty: each only fills tables of a (frame, program) pair core never reads (it reads programOf's).
       const runs = f % L.levels === 0 ? prog === th.program : prog === th.handler || prog === th.sigsegvHandler;
+      // Stryker disable next-line ArrayDeclaration: equivalent, a table of a program the frame never runs is never read
       if (!runs) return [];
       // One entry past the end: a killed thread's IP may rest after its last syscall.
       return Array.from({ length: live[prog]!.length + 1 }, (_, ip) => masksFor(f, all & ~(live[prog]![ip] ?? 0)));
@@ -189,6 +195,7 @@ export class CanonicalForm {
     this.core(s, t);
     const k = this.kernel;
     const L = this.L;
+    // Equivalent mutant: `anyCpu === 0` made true, anyCpu is 1 only with cpu 0 (set together here; placeOn sets a CPU and clears it), so these writes change nothing.
     if (this.floating[t] && k.get(s, L.status[t]!) === Status.Ready && k.get(s, L.anyCpu[t]!) === 0 && this.migrationInvisible(s, t)) {
       k.set(s, L.cpu[t]!, 0);
       k.set(s, L.anyCpu[t]!, 1);
@@ -207,6 +214,7 @@ export class CanonicalForm {
     const tmp = this.floatTmp;
     copyWords(tmp, s);
     const cpu = k.get(s, L.cpu[t]!);
+    // Stryker disable next-line ArrowFunction,ConditionalExpression,EqualityOperator: equivalent, the target CPU (even undefined, written as 0) is restored below and nothing between reads it: migrate's other writes do not depend on it, and idsChangeInvisible returns before reading the CPU (not v2 tracking, or ids_changed just raised)
     const other = this.ir.threads[t]!.allowed.find((c) => c !== cpu)!;
     // A probe, not a transition: no decision of it is reported.
     const sink = k.sink;
@@ -231,6 +239,7 @@ export class CanonicalForm {
     const k = this.kernel;
     const L = this.L;
     const p = this.policy;
+    // Equivalent mutant: `idsChanged === 1` made false, raising a bit already raised changes nothing.
     if (p.eventTracking !== 'userIrqOnly' || k.get(s, L.idsChanged[t]!) === 1 || k.get(s, L.roDirty[t]!) === 1) return false;
     const cpu = k.get(s, L.cpu[t]!);
     if (k.get(s, L.kIdCpu[t]!) !== encodeCachedCpu(cpu) || k.get(s, L.cpuIdStart[t]!) !== encodeValue(cpu) || k.get(s, L.cpuId[t]!) !== encodeValue(cpu)) return false;
@@ -251,6 +260,7 @@ export class CanonicalForm {
     if (k.get(s, L.entry[t]!) !== Entry.Irq || k.get(s, L.restart[t]!) !== 0 || k.get(s, L.tifNotify[t]!) !== 1 || k.get(s, L.evMask[t]!) === 0) return -1;
     const d = k.get(s, L.rseqCs[t]!);
     const f = L.frame(t, top);
+    // Equivalent mutant: `d === 0` made false, for d = 0 validDesc[-1] is undefined and the next test returns -1.
     if (d === 0 || !this.validDesc[d - 1] || k.get(s, L.armed[f]!) !== d) return -1;
     const prog = k.programOf(s, t, top);
     if (!(this.rangeMask[prog]![k.get(s, L.ip[f]!)]! & (1 << (d - 1)))) return -1;
@@ -295,6 +305,7 @@ export class CanonicalForm {
         k.set(s, L.cpuIdStart[t]!, 0);
         k.set(s, L.cpuId[t]!, 0);
         const d = k.get(s, L.rseqCs[t]!);
+        // Equivalent mutant: `d !== 0` made true, for d = 0 validDesc[-1] is undefined (falsy) and nothing is cleared either.
         if (d !== 0 && this.validDesc[d - 1] && !k.inRange(d, k.programOf(s, t, top), k.get(s, L.ip[L.frame(t, top)]!))) k.set(s, L.rseqCs[t]!, 0);
       }
     }
@@ -389,6 +400,7 @@ export class CanonicalForm {
     const k = this.kernel;
     const L = this.L;
     const d = k.get(s, L.rseqCs[t]!);
+    // Equivalent mutant: `d === 0` made false, for d = 0 the bit is 1 << -1 (bit 31), which no mask holds (fewer than 31 descriptors), so the next test returns.
     if (d === 0) return;
     const bit = 1 << (d - 1);
     if (!(this.staleDeadAtHandlers[t]! & bit)) return;
