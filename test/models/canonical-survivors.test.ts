@@ -118,6 +118,8 @@ interface Fixture {
   /** Register r of T0's frame at level l, decoded. */
   readonly reg: (l: number, r: number) => number;
   readonly setReg: (l: number, r: number, v: number) => void;
+  /** Puts T0's frame at level l at `ip` with registers r0, r1, ... set to `regs` (undefined: left alone). */
+  readonly frameAt: (l: number, ip: number, regs: readonly (number | undefined)[]) => void;
   readonly ip: (l: number, t?: number) => number;
 }
 
@@ -166,6 +168,10 @@ function fixture(ir: ModelIR, preset: string, settings: Partial<CanonicalFormSet
     set: (f, v) => k.set(st, f, v),
     reg: (l, r) => decodeValue(k.get(st, regField(l, r))),
     setReg: (l, r, v) => k.set(st, regField(l, r), encodeValue(v)),
+    frameAt: (l, ip, regs) => {
+      k.set(st, L.ip[L.frame(0, l)]!, ip);
+      regs.forEach((v, r) => v !== undefined && k.set(st, regField(l, r), encodeValue(v)));
+    },
     ip: (l, t = 0) => k.get(st, L.ip[L.frame(t, l)]!),
   };
 }
@@ -194,14 +200,9 @@ describe('the tiny model is as the header says', () => {
 describe('core: registers and frames', () => {
   it('clears the dead registers of active frames and every register of inactive ones, keeping their IPs', () => {
     const x = fixture(model, 'linux-6.3');
-    const L = x.sys.layout;
     // T0 running at IP 4 (only r1 live), and a stale handler frame at IP 3.
-    x.set(L.ip[L.frame(0, 0)]!, 4);
-    x.setReg(0, 0, 2);
-    x.setReg(0, 1, 3);
-    x.set(L.ip[L.frame(0, 1)]!, 3);
-    x.setReg(1, 0, 1);
-    x.setReg(1, 1, 1);
+    x.frameAt(0, 4, [2, 3]);
+    x.frameAt(1, 3, [1, 1]);
     x.canon.thread(x.s, 0);
     expect([x.ip(0), x.reg(0, 0), x.reg(0, 1)]).toEqual([4, 0, 3]);
     // An inactive frame of a live thread keeps its IP (only a finished thread's are reset).
@@ -213,12 +214,8 @@ describe('core: registers and frames', () => {
     const L = x.sys.layout;
     x.set(L.level[0]!, 1);
     // Main at IP 0 (r1 live), handler at IP 5 = one past sigreturn (nothing live).
-    x.set(L.ip[L.frame(0, 0)]!, 0);
-    x.setReg(0, 0, 2);
-    x.setReg(0, 1, 3);
-    x.set(L.ip[L.frame(0, 1)]!, 5);
-    x.setReg(1, 0, 1);
-    x.setReg(1, 1, 1);
+    x.frameAt(0, 0, [2, 3]);
+    x.frameAt(1, 5, [1, 1]);
     x.canon.thread(x.s, 0);
     expect([x.ip(0), x.reg(0, 0), x.reg(0, 1), x.ip(1), x.reg(1, 0), x.reg(1, 1)]).toEqual([0, 0, 3, 5, 0, 0]);
   });
@@ -227,10 +224,8 @@ describe('core: registers and frames', () => {
     const x = fixture(model, 'linux-6.3');
     const L = x.sys.layout;
     x.set(L.status[0]!, Status.Done);
-    x.set(L.ip[L.frame(0, 0)]!, 6);
-    x.setReg(0, 1, 3);
-    x.set(L.ip[L.frame(0, 1)]!, 2);
-    x.setReg(1, 0, 1);
+    x.frameAt(0, 6, [undefined, 3]);
+    x.frameAt(1, 2, [1]);
     x.set(L.cpu[0]!, 1);
     x.set(L.evMask[0]!, 1);
     x.set(L.tifNotify[0]!, 1);
@@ -271,34 +266,25 @@ describe('core: registers and frames', () => {
     expect([x.get(L.segvFrame[0]!), x.get(L.segvFatal[0]!), x.get(L.segvUnjustified[0]!)]).toEqual([0, 0, 0]);
   });
 
-  it('the SIGSEGV handler\'s frame (level 2) runs the handler program: its live registers apply there', () => {
-    const ir = tinyModel({ segv: true });
-    const x = fixture(ir, 'linux-6.3');
-    const L = x.sys.layout;
-    expect(L.levels).toBe(3);
-    x.set(L.level[0]!, 2);
-    x.set(L.segvFrame[0]!, 2);
+  // The SIGSEGV frame (level 2) runs the SIGSEGV handler's program: its live registers apply there.
+  const segvFrames: [string, ModelOptions, number][] = [
     // Handler IP 3: r0 read by the commit store, r1 dead (the handler never reads it).
-    x.set(L.ip[L.frame(0, 2)]!, 3);
-    x.setReg(2, 0, 2);
-    x.setReg(2, 1, 2);
-    x.canon.thread(x.s, 0);
-    expect([x.reg(2, 0), x.reg(2, 1)]).toEqual([2, 0]);
-  });
-
-  it('a SIGSEGV handler of its own (program `inside`): its live registers apply in the SIGSEGV frame', () => {
-    const ir = tinyModel({ inside: 'segv' });
-    const x = fixture(ir, 'linux-6.3');
-    const L = x.sys.layout;
-    x.set(L.level[0]!, 2);
-    x.set(L.segvFrame[0]!, 2);
+    ['the signal handler doubling as SIGSEGV handler, at its IP 3', { segv: true }, 3],
     // inside's IP 0 stores r0 (live); r1 is never read there.
-    x.set(L.ip[L.frame(0, 2)]!, 0);
-    x.setReg(2, 0, 2);
-    x.setReg(2, 1, 2);
-    x.canon.thread(x.s, 0);
-    expect([x.reg(2, 0), x.reg(2, 1)]).toEqual([2, 0]);
-  });
+    ['a SIGSEGV handler of its own (program `inside`), at its IP 0', { inside: 'segv' }, 0],
+  ];
+  for (const [name, options, ip] of segvFrames) {
+    it(`${name}: r0 kept, r1 cleared in the SIGSEGV frame`, () => {
+      const x = fixture(tinyModel(options), 'linux-6.3');
+      const L = x.sys.layout;
+      expect(L.levels).toBe(3);
+      x.set(L.level[0]!, 2);
+      x.set(L.segvFrame[0]!, 2);
+      x.frameAt(2, ip, [2, 2]);
+      x.canon.thread(x.s, 0);
+      expect([x.reg(2, 0), x.reg(2, 1)]).toEqual([2, 0]);
+    });
+  }
 
   it('a dormant thread has no frames: every register cleared, even one live at its IP', () => {
     const ir = tinyModel({ dormant: true });
@@ -315,10 +301,7 @@ describe('core: registers and frames', () => {
 describe('core: a killed thread, the kernel\'s cached CPU', () => {
   it('a thread killed after its last instruction rests one past the end: nothing is live there', () => {
     const x = fixture(model, 'linux-6.3');
-    const L = x.sys.layout;
-    x.set(L.ip[L.frame(0, 0)]!, 7);
-    x.setReg(0, 0, 2);
-    x.setReg(0, 1, 3);
+    x.frameAt(0, 7, [2, 3]);
     x.canon.thread(x.s, 0);
     expect([x.ip(0), x.reg(0, 0), x.reg(0, 1)]).toEqual([7, 0, 0]);
   });
