@@ -118,7 +118,7 @@ describe('stopped and resumed: the uninterrupted run\'s document', () => {
     const full = await runCli(big);
     expect(full.code).toBe(0);
     const f = at('sigint.ckpt');
-    const stopped = await runCli([...big, '--checkpoint', f], { cpu: 1.5, signals: ['SIGINT'] });
+    const stopped = await runCli([...big, '--checkpoint', f], { cpu: 1.5, signal: 'SIGINT' });
     expect(stopped.code).toBe(3);
     expect(JSON.parse(stopped.stdout)).toMatchObject({ verdict: 'incomplete', stoppedBy: { kind: 'interrupted', signal: 'SIGINT' } });
     const resumed = await runCli([...big, '--resume', f]);
@@ -127,7 +127,7 @@ describe('stopped and resumed: the uninterrupted run\'s document', () => {
 
     // Killed outright (no chance to save on the way out): the last periodic checkpoint is whole.
     const k = at('killed.ckpt');
-    const killed = await runCli([...big, '--checkpoint', k, '--checkpoint-every', '1'], { cpu: 1.5, signals: ['SIGKILL'], until: () => existsSync(k) });
+    const killed = await runCli([...big, '--checkpoint', k, '--checkpoint-every', '1'], { cpu: 1.5, signal: 'SIGKILL', until: () => existsSync(k) });
     expect(killed.code).toBeNull();
     const again = await runCli([...big, '--resume', k]);
     expect(again.code, again.stderr).toBe(0);

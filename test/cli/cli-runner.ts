@@ -22,9 +22,8 @@ export interface CliRun {
 export interface CliStop {
   /** CPU seconds the child must have used first: start-up takes well under that, so the search is under way however loaded the machine is. */
   readonly cpu: number;
-  /** Sent in order, `gapMs` apart (default 20). */
-  readonly signals: readonly NodeJS.Signals[];
-  readonly gapMs?: number;
+  /** The signal sent then. */
+  readonly signal: NodeJS.Signals;
   /** A further condition to wait for (e.g. a checkpoint file written). */
   readonly until?: () => boolean;
 }
@@ -52,10 +51,7 @@ export async function runCli(args: readonly string[], stop?: CliStop): Promise<C
   void closed.then(() => (running = false));
   if (stop) {
     while (running && (cpuSeconds(child.pid!) < stop.cpu || !(stop.until?.() ?? true))) await new Promise((r) => setTimeout(r, 25));
-    for (const sig of stop.signals) {
-      if (running) child.kill(sig);
-      await new Promise((r) => setTimeout(r, stop.gapMs ?? 20));
-    }
+    if (running) child.kill(stop.signal);
   }
   return { code: await closed, stdout, stderr };
 }
