@@ -5,14 +5,14 @@
  * second SIGINT or SIGTERM ends the process at once (exit 130 or 143). The runs would take minutes;
  * each is stopped after a second or two of CPU, and the cases run side by side.
  */
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { validateResultValue } from '../../reports/json.js';
-import { cliMain, runCli } from './cli-runner.js';
+import { cliMain, runCli, spawnNode, type CliRun } from './cli-runner.js';
 
 /** A model whose temporal checks run for minutes and its safety check for seconds (896 025 states). */
 const big = ['percpu-counter', '--param', 'threads=4', '--param', 'ops=4', '--param', 'signals=1'];
@@ -31,7 +31,7 @@ const temp = (): string => mkdtempSync(join(tmpdir(), 'rseq-signals-'));
  * nothing and waits a minute; sends `name` once the first has been handled (its notice is on
  * stderr), and returns how the process ended.
  */
-async function stopTwice(name: 'SIGINT' | 'SIGTERM'): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function stopTwice(name: 'SIGINT' | 'SIGTERM'): Promise<CliRun> {
   const signals = pathToFileURL(join(dirname(cliMain), 'signals.js')).href;
   // The interval keeps the process alive while the run waits: a listener alone would not.
   const probe = `import { withStopSignals } from ${JSON.stringify(signals)};
@@ -43,22 +43,16 @@ const code = await withStopSignals(async (signal) => {
   return 0;
 });
 process.stdout.write('result ' + code + '\\n');`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', probe]);
-  let stdout = '';
-  let stderr = '';
   let sent = 0;
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString();
+  const onStderr = (stderr: string, child: ChildProcess): void => {
     // The first signal once the run is under way, the second once the first has been handled.
     const due = sent === 0 ? stderr.includes('running\n') : sent === 1 && stderr.includes(`${name}: stopping the run`);
     if (due) {
       child.kill(name);
       sent += 1;
     }
-  });
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  return { code, stdout, stderr };
+  };
+  return spawnNode(['--input-type=module', '-e', probe], { onStderr }).done;
 }
 
 describe.concurrent('limits and signals end a run as incomplete', () => {

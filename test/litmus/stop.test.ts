@@ -4,18 +4,17 @@
  * program that was running (none is left behind) and prints one JSON document with --json.
  * Skipped where litmus programs cannot run (no gcc, no rseq, a seccomp filter).
  */
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { litmusSuite } from '../../litmus/suite.js';
 import { kernelPathCases } from '../../litmus/kernel-paths.js';
 import { checkEnvironment } from '../../litmus/run.js';
 import { validateResultValue } from '../../reports/json.js';
+import { cliMain, spawnNode, type CliRun } from '../cli/cli-runner.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const suiteIds = [...litmusSuite().map((c) => c.id), ...kernelPathCases().map((c) => c.id)];
 const env = await checkEnvironment();
 
@@ -62,22 +61,16 @@ async function orphansAfterGrace(graceMs = 500): Promise<number[]> {
   }
 }
 
-/** Runs the CLI; with `stopWhen`, sends SIGINT `afterMs` after stderr first matches it. */
-async function run(args: readonly string[], stop?: { when: RegExp; afterMs: number }): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [join(root, 'dist', 'cli', 'main.js'), ...args], { cwd: root, env: { ...process.env, TMPDIR: privateTmp } });
-  let stdout = '';
-  let stderr = '';
+/** Runs the CLI; with `stop`, sends SIGINT `afterMs` after stderr first matches `stop.when`. */
+function run(args: readonly string[], stop?: { when: RegExp; afterMs: number }): Promise<CliRun> {
   let sent = false;
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString();
+  const onStderr = (stderr: string, child: ChildProcess): void => {
     if (stop && !sent && stop.when.test(stderr)) {
       sent = true;
       setTimeout(() => child.kill('SIGINT'), stop.afterMs);
     }
-  });
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  return { code, stdout, stderr };
+  };
+  return spawnNode([cliMain, ...args], { env: { TMPDIR: privateTmp }, onStderr }).done;
 }
 
 describe.skipIf(!env.ok).concurrent(`litmus stops like every run kind${env.ok ? '' : ` (skipped: ${env.reason})`}`, () => {

@@ -6,12 +6,12 @@
  * whatever the suite started, after the suite. Suites skip with a clear message where
  * redis-server is missing.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect } from 'vitest';
 import { redisServer, startLocalRedis, type LocalRedis } from '../../bench/local-redis.js';
-import { cliMain } from '../cli/cli-runner.js';
+import { cliMain, spawnNode, type CliRun, type Spawned } from '../cli/cli-runner.js';
 /** Why the queue tests skip, if they do. */
 const missingRedis: string | undefined = redisServer === undefined ? 'redis-server is not installed (apt-get install redis-server, as .ci/run does): the queue tests skip' : undefined;
 /** Why the TLS test skips, if it does (it makes a self-signed certificate with openssl). */
@@ -57,51 +57,32 @@ async function startRedis(tls: boolean): Promise<RedisFixture> {
   };
 }
 
-/** A child process's exit and everything it wrote. */
-interface Finished {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** A CLI process; `done` resolves when it exits. */
-interface CliRun {
-  readonly child: ChildProcess;
-  readonly done: Promise<Finished>;
-}
-
 /** The CLI processes still running, by who started them: the running test, else the suite's hooks (see `describeQueue`). */
-let startedHere = new Set<CliRun>();
+let startedHere = new Set<Spawned>();
 
 /** Spawns the CLI; `done` resolves when it exits. Left running, it is SIGKILLed after the test (or the suite) that started it. */
-export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): CliRun {
-  const child = spawn(process.execPath, [cliMain, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Spawned {
+  const run = spawnNode([cliMain, ...args], { env });
   const owner = startedHere;
-  const run: CliRun = { child, done: new Promise<Finished>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }))) };
   owner.add(run);
   void run.done.then(() => owner.delete(run));
   return run;
 }
 
 /** SIGKILLs every process of `runs` still running and waits until each has exited. */
-async function killAll(runs: Set<CliRun>): Promise<void> {
+async function killAll(runs: Set<Spawned>): Promise<void> {
   const left = [...runs];
   for (const r of left) r.child.kill('SIGKILL');
   await Promise.all(left.map((r) => r.done));
 }
 
 /** One worker called `name` serving `url` (stall check every 2 s, so that a dead worker's job comes back fast). */
-export function startWorker(url: string, name: string, env: NodeJS.ProcessEnv = {}): CliRun {
+export function startWorker(url: string, name: string, env: NodeJS.ProcessEnv = {}): Spawned {
   return runCli(['worker', '--queue', url, '--name', name, '--stall-seconds', '2'], env);
 }
 
 /** `n` workers serving `url`; `stop` ends them as an operator would (SIGTERM) and waits for them. */
-export function startWorkers(url: string, n: number, env: NodeJS.ProcessEnv = {}): { stop: () => Promise<Finished[]>; runs: CliRun[] } {
+export function startWorkers(url: string, n: number, env: NodeJS.ProcessEnv = {}): { stop: () => Promise<CliRun[]>; runs: Spawned[] } {
   const runs = Array.from({ length: n }, (_, i) => startWorker(url, `w${i + 1}`, env));
   return {
     runs,
@@ -124,7 +105,7 @@ export function describeQueue(title: string, body: (redis: RedisFixture) => void
   describe.skipIf(skip !== undefined)(title, () => {
     let server: RedisFixture | undefined;
     let workers: ReturnType<typeof startWorkers> | undefined;
-    const suiteRuns = new Set<CliRun>();
+    const suiteRuns = new Set<Spawned>();
     beforeAll(async () => {
       startedHere = suiteRuns;
       server = await startRedis(options.tls ?? false);
